@@ -1,0 +1,91 @@
+/*
+ * dataset.h: training patches cut from photographs.
+ *
+ * A dataset is built once from a list of files and folders (folders are
+ * searched with their subfolders, as the MIT scene set is laid out: one
+ * folder per category). Each image becomes grayscale, is optionally shrunk
+ * by an integer factor, is enlarged if its shorter side is below the patch
+ * size, and is cut into non-overlapping patch x patch squares from the top
+ * left. The patches are shuffled once with the seed, and the last
+ * validation_fraction of them form a fixed validation set, as Keras'
+ * validation_split does.
+ *
+ * Files that cannot be decoded are skipped with a warning through the
+ * options' callback; building fails only when no patch is left.
+ */
+#ifndef LEARNFILTER_DATASET_H
+#define LEARNFILTER_DATASET_H
+
+#include <stdint.h>
+
+#include "learnfilter/error.h"
+#include "learnfilter/image.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LF_PATCH_MIN 8     /* smallest patch side accepted */
+#define LF_PATCH_MAX 4096  /* largest patch side accepted */
+#ifndef LF_DATASET_MAX_PATCHES
+#define LF_DATASET_MAX_PATCHES 100000 /* more are ignored, with a warning */
+#endif
+
+/* Called with a one-line message when a file is skipped. */
+typedef void (*lf_warning_fn)(void *user, const char *message);
+/* Called after each file with the files done and the total, for progress. */
+typedef void (*lf_progress_fn)(void *user, int done, int total);
+
+/* Zero in any field means its default, given in brackets. */
+typedef struct lf_dataset_options {
+    const char *const *paths;  /* files or folders to load [none: an error] */
+    int path_count;
+    int patch_size;            /* side of the square patches [256] */
+    int downscale;             /* shrink each image by this factor first [1] */
+    float noise_sigma;         /* Gaussian noise added to the inputs, targets stay clean [0] */
+    float validation_fraction; /* share of patches held out; negative for none [0.2] */
+    uint64_t seed;             /* shuffle and noise [0] */
+    lf_warning_fn warn;        /* skipped files [ignored] */
+    lf_progress_fn progress;   /* loading progress [ignored] */
+    void *user;                /* passed to warn and progress */
+} lf_dataset_options;
+
+typedef struct lf_dataset {
+    int patch_size;
+    int patch_count;      /* train_count + validation_count */
+    int train_count;      /* patches [0, train_count) */
+    int validation_count; /* patches [train_count, patch_count) */
+    int file_count;       /* files decoded */
+    int skipped_count;    /* files skipped with a warning */
+    float noise_sigma;
+    float *inputs;        /* patch_count * patch_size^2: what the network sees */
+    float *clean;         /* the same without noise (== inputs when there is none) */
+    int *patch_file;      /* patch_count: index into file_names */
+    char **file_names;    /* file_count paths, for display */
+} lf_dataset;
+
+/* Builds the dataset. On success the caller owns *ds (lf_dataset_deinit).
+ * Fails with LF_ERR_INPUT when a path does not exist or no patch could be
+ * made, LF_ERR_ARGUMENT for options out of range, LF_ERR_NOMEM. */
+lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *options, lf_error *err);
+
+/* Builds a dataset from images already in memory (tests, generated data).
+ * Same cutting, shuffling and splitting as lf_dataset_load. */
+lf_status lf_dataset_from_images(lf_dataset *ds, const lf_image *images, int image_count,
+                                 const lf_dataset_options *options, lf_error *err);
+
+void lf_dataset_deinit(lf_dataset *ds);
+
+static inline const float *lf_dataset_input(const lf_dataset *ds, int patch)
+{
+    return ds->inputs + (long)patch * ds->patch_size * ds->patch_size;
+}
+static inline const float *lf_dataset_clean(const lf_dataset *ds, int patch)
+{
+    return ds->clean + (long)patch * ds->patch_size * ds->patch_size;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,69 @@
+/*
+ * export.h: writing weight histories and other files safely.
+ *
+ * Every file learnfilter writes goes first to a temporary name beside the
+ * final one and is renamed only once complete and flushed, so a full disk
+ * or a crash never leaves a half-written file under the name the user asked
+ * for.
+ *
+ * Weight histories are written the way the original experiment kept its
+ * kernels, one per epoch:
+ *   .npy  float32, shape (snapshots, kernel_h, kernel_w): np.load reads it;
+ *   .csv  one row per snapshot: step, epoch, rel_err, then the weights in
+ *         row-major order under headers w_<row>_<col>.
+ */
+#ifndef LEARNFILTER_EXPORT_H
+#define LEARNFILTER_EXPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "learnfilter/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A file being written under a temporary name. */
+typedef struct lf_atomic_file {
+    FILE *stream;          /* write here */
+    char final_path[4096];
+    char temp_path[4096];
+} lf_atomic_file;
+
+/* Opens a temporary file next to path. LF_ERR_IO when the folder is not
+ * writable (the message names it). */
+lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err);
+/* Flushes, closes and renames to the final name. On any failure the
+ * temporary file is removed and the final name is untouched. */
+lf_status lf_atomic_commit(lf_atomic_file *file, lf_error *err);
+/* Closes and removes the temporary file; accepts a file never opened. */
+void lf_atomic_abandon(lf_atomic_file *file);
+
+/* Writes a C-order float32 array of ndim (1 to 4) dimensions as .npy v1.0. */
+lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *shape, int ndim,
+                           lf_error *err);
+
+/* A growing list of kernels, one per recorded moment of a run. */
+typedef struct lf_weight_history {
+    int kernel_height, kernel_width;
+    int count, capacity;
+    float *weights;   /* count * kernel_height * kernel_width */
+    long *steps;      /* count: the step each was taken at */
+    int *epochs;      /* count: completed epochs at that step */
+    double *rel_errs; /* count */
+} lf_weight_history;
+
+void lf_weight_history_init(lf_weight_history *h, int kernel_height, int kernel_width);
+void lf_weight_history_deinit(lf_weight_history *h);
+/* Appends one kernel (kernel_height * kernel_width floats). LF_ERR_NOMEM. */
+lf_status lf_weight_history_append(lf_weight_history *h, const float *weights, long step, int epoch,
+                                   double rel_err, lf_error *err);
+/* Writes .npy or .csv according to path's extension; anything else is
+ * LF_ERR_ARGUMENT. */
+lf_status lf_weight_history_write(const lf_weight_history *h, const char *path, lf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

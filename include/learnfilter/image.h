@@ -1,0 +1,70 @@
+/*
+ * image.h: grayscale float images, loading PNG and JPEG files, resizing.
+ *
+ * Everything the network sees is a single-channel float image on [0, 1],
+ * stored row by row. Colour files are converted with the ITU-R BT.601 luma
+ * weights the original experiment used: Y = 0.299 R + 0.587 G + 0.114 B.
+ *
+ * Loading checks the size written in the file's header before decoding, and
+ * refuses images larger than the limits below: the decoder's own limit covers
+ * each side but not the area, and a 30000x30000 header would otherwise ask
+ * for gigabytes. Lower the limits at compile time if your use needs it.
+ */
+#ifndef LEARNFILTER_IMAGE_H
+#define LEARNFILTER_IMAGE_H
+
+#include <stddef.h>
+
+#include "learnfilter/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef LF_IMAGE_MAX_SIDE
+#define LF_IMAGE_MAX_SIDE 16384 /* widest or tallest image accepted, pixels */
+#endif
+#ifndef LF_IMAGE_MAX_PIXELS
+#define LF_IMAGE_MAX_PIXELS (64L * 1024 * 1024) /* largest width x height accepted */
+#endif
+
+typedef struct lf_image {
+    int width;
+    int height;
+    float *pixels; /* width * height values, row-major, owned by the image */
+} lf_image;
+
+/* Allocates a zeroed width x height image. On failure img is left empty. */
+lf_status lf_image_init(lf_image *img, int width, int height, lf_error *err);
+/* Frees the pixels; accepts an empty or already freed image. */
+void lf_image_deinit(lf_image *img);
+
+/* Loads a PNG or JPEG file as grayscale on [0, 1]. Other formats, corrupt or
+ * truncated files and images beyond the limits fail with LF_ERR_INPUT and a
+ * message naming the file; unreadable files with LF_ERR_IO. On success the
+ * caller owns *out and frees it with lf_image_deinit. */
+lf_status lf_image_load(lf_image *out, const char *path, lf_error *err);
+
+/* Decodes a PNG or JPEG held in memory (used by lf_image_load and the fuzzer).
+ * name only appears in messages. Same rules and ownership as lf_image_load. */
+lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size,
+                          const char *name, lf_error *err);
+
+/* Grayscale from interleaved 8-bit pixels with 1 (gray), 2 (gray + alpha),
+ * 3 (RGB) or 4 (RGBA) channels; alpha is ignored. gray holds width*height. */
+void lf_gray_from_rgb8(float *gray, const unsigned char *pixels, int width, int height,
+                       int channels);
+
+/* Resamples in to out_width x out_height. Shrinking averages every source
+ * pixel that overlaps a destination pixel (area filter, so no aliasing);
+ * enlarging interpolates bilinearly. */
+lf_status lf_image_resize(lf_image *out, const lf_image *in, int out_width, int out_height,
+                          lf_error *err);
+
+/* True when path ends in .png, .jpg or .jpeg (any case). */
+int lf_image_path_is_supported(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,87 @@
+/*
+ * kernel.h: the filters the network learns.
+ *
+ * A kernel is a small matrix of weights, at most LF_KERNEL_MAX_SIDE on each
+ * side, stored inline so copying one (into a snapshot, across threads) is a
+ * plain struct assignment with no allocation.
+ *
+ * Kernels come from the built-in catalog by name (sobel-x, smiley, ...) or
+ * from a file: a text matrix, a NumPy .npy array, or a grayscale PNG. Every
+ * kernel is applied as a correlation, not flipped, which is what a
+ * convolution layer computes; so the learned weights match the kernel as
+ * written. For Sobel x, [[-1,0,1],[-2,0,2],[-1,0,1]], a bright-to-the-right
+ * edge gives a positive response.
+ */
+#ifndef LEARNFILTER_KERNEL_H
+#define LEARNFILTER_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "learnfilter/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef LF_KERNEL_MAX_SIDE
+#define LF_KERNEL_MAX_SIDE 64 /* largest kernel height or width accepted */
+#endif
+#define LF_KERNEL_NAME_MAX 64
+
+typedef struct lf_kernel {
+    int height;
+    int width;
+    float weights[LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE]; /* row-major, height*width used */
+    char name[LF_KERNEL_NAME_MAX]; /* catalog name, or the file's base name */
+} lf_kernel;
+
+/* One entry of the built-in catalog. */
+typedef struct lf_kernel_info {
+    const char *name;        /* what --kernel takes, e.g. "sobel-x" */
+    const char *description; /* one line for --list-kernels and the window */
+} lf_kernel_info;
+
+int lf_kernel_catalog_count(void);
+/* NULL when index is out of range. */
+const lf_kernel_info *lf_kernel_catalog_get(int index);
+/* Index of name in the catalog, or -1. */
+int lf_kernel_catalog_find(const char *name);
+
+/* Builds the catalog kernel called name. seed only matters for "random". */
+lf_status lf_kernel_from_name(lf_kernel *out, const char *name, uint64_t seed, lf_error *err);
+
+/* Loads a kernel file, choosing the parser by extension: .npy, .png, and
+ * anything else as text. */
+lf_status lf_kernel_load(lf_kernel *out, const char *path, lf_error *err);
+
+/* A catalog name if spec is one, otherwise a file path. */
+lf_status lf_kernel_resolve(lf_kernel *out, const char *spec, uint64_t seed, lf_error *err);
+
+/* Parsers over bytes in memory; name only appears in messages.
+ * Text: one row per line, numbers separated by spaces, tabs or commas; blank
+ * lines and lines starting with '#' are skipped; every row the same length.
+ * NPY: version 1, 2 or 3 header, 2-D, '<f4' '>f4' '<f8' or '>f8', C or
+ * Fortran order.
+ * PNG: grayscale intensities on [0, 1], then scaled to unit L2 norm (an all
+ * black image cannot be normalised and is refused).
+ * All refuse NaN, Inf, empty input and kernels beyond LF_KERNEL_MAX_SIDE. */
+lf_status lf_kernel_parse_text(lf_kernel *out, const char *text, size_t size, const char *name,
+                               lf_error *err);
+lf_status lf_kernel_parse_npy(lf_kernel *out, const unsigned char *bytes, size_t size,
+                              const char *name, lf_error *err);
+lf_status lf_kernel_parse_png(lf_kernel *out, const unsigned char *bytes, size_t size,
+                              const char *name, lf_error *err);
+
+/* Frobenius norm of the weights. */
+double lf_kernel_norm(const lf_kernel *k);
+/* Largest absolute weight. */
+float lf_kernel_max_abs(const lf_kernel *k);
+/* ||a - b|| / ||b|| over the weights; a and b must have the same shape.
+ * Returns ||a|| when b is all zeros, so the figure stays finite. */
+double lf_kernel_relative_error(const lf_kernel *a, const lf_kernel *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

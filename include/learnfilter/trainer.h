@@ -1,0 +1,182 @@
+/*
+ * trainer.h: the network, its training loop, and the snapshots it hands out.
+ *
+ * A trainer owns one convolution layer (a kernel and a bias), its optimizer,
+ * and the targets: each patch filtered by the true kernel the same way the
+ * layer filters it, so the answer is exactly representable. A front end
+ * creates it from one options struct, drives it with lf_trainer_step from a
+ * single thread, and between steps may reset it, change the kernel, the
+ * learning rate or the optimizer, or copy out a snapshot. There are no
+ * globals: two trainers can run side by side.
+ *
+ * Usage:
+ *   lf_trainer_options opt = { .target = kernel, .seed = 1 };
+ *   lf_trainer *t = lf_trainer_create(&opt, &dataset, &err);
+ *   while (!lf_trainer_figures(t)->converged)
+ *       if (lf_trainer_step(t, &err) != LF_OK) break;   // LF_ERR_DIVERGED
+ *   lf_trainer_destroy(t);
+ *
+ * One step takes the next batch_size patches of the epoch (the training
+ * patches in an order reshuffled every epoch, as Keras does), computes the
+ * mean squared error and its gradient, and applies the optimizer. After the
+ * last batch of an epoch the validation loss is computed.
+ *
+ * The trainer borrows the dataset: it must outlive the trainer, or be
+ * replaced with lf_trainer_set_dataset first.
+ */
+#ifndef LEARNFILTER_TRAINER_H
+#define LEARNFILTER_TRAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "learnfilter/conv.h"
+#include "learnfilter/dataset.h"
+#include "learnfilter/error.h"
+#include "learnfilter/kernel.h"
+#include "learnfilter/optimizer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Relative kernel error above which a run counts as diverged even while its
+ * numbers are still finite: the weights are then ten thousand times the
+ * kernel's size and only grow. */
+#define LF_DIVERGENCE_RELATIVE_ERROR 1e4
+
+/* The original experiment's settings for its kernels (Sobel x: SGD 1e-2,
+ * momentum 0.9, Nesterov, batch 4; Sobel y: the same with batch 1; smiley:
+ * Adam 1e-3, batch 1). Other kernels up to 7x7 train like Sobel x, larger
+ * ones like the smiley. */
+lf_train_settings lf_settings_for_kernel(const lf_kernel *kernel);
+
+/* Zero means default, given in brackets. */
+typedef struct lf_trainer_options {
+    lf_kernel target;           /* the true kernel [required: height and width > 0] */
+    lf_train_settings settings; /* [learning_rate 0: all of lf_settings_for_kernel(&target)] */
+    lf_padding padding;         /* [same] */
+    uint64_t seed;              /* initial weights and epoch order [0] */
+    double tolerance;           /* relative error that counts as converged [0.01] */
+    int sample_patch;           /* patch shown in snapshots [0] */
+} lf_trainer_options;
+
+/* The figures a front end shows. NaN marks "not known yet". */
+typedef struct lf_figures {
+    long step;            /* optimizer updates since the start */
+    int epoch;            /* completed epochs */
+    int step_in_epoch;    /* steps taken in the current epoch */
+    int steps_per_epoch;  /* ceil(train_count / batch_size) */
+    double step_loss;     /* loss of the last batch */
+    double train_loss;    /* mean step loss over the last completed epoch */
+    double val_loss;      /* validation loss after the last completed epoch */
+    double rel_err;       /* ||w - k|| / ||k||, bias excluded */
+    double best_rel_err;  /* smallest rel_err seen */
+    long converged_step;  /* first step with rel_err <= tolerance, or -1 */
+    bool converged;       /* rel_err <= tolerance now */
+    bool diverged;        /* a non-finite or runaway value stopped training */
+} lf_figures;
+
+/* A loss curve that keeps at most LF_HISTORY_MAX points by dropping every
+ * other point and doubling its stride when full, so a run of any length
+ * fits in fixed memory and the chart still covers all of it. */
+#define LF_HISTORY_MAX 512
+typedef struct lf_history_point {
+    long step;
+    float epoch;      /* fractional: step / steps_per_epoch */
+    float train_loss; /* mean step loss since the previous point */
+    float val_loss;   /* NaN in the step history, or without validation */
+    float rel_err;
+} lf_history_point;
+typedef struct lf_history {
+    int count;
+    int stride;  /* events (steps or epochs) per point */
+    int pending; /* events since the last point */
+    double pending_loss_sum;
+    lf_history_point points[LF_HISTORY_MAX];
+} lf_history;
+
+/* What a front end needs to draw the network at one moment. Allocate with
+ * lf_snapshot_init for the largest patch it will hold; then copying into it
+ * never allocates. */
+typedef struct lf_snapshot {
+    lf_kernel target;          /* the true kernel */
+    lf_kernel learned;         /* the weights now, same shape */
+    float bias;
+    lf_train_settings settings;
+    lf_padding padding;
+    uint64_t seed;
+    lf_figures figures;
+    lf_history epochs;         /* one point per epoch, with validation loss */
+    lf_history steps;          /* a point every few steps, for a live chart */
+    int patch_count, train_count, validation_count;
+    /* The sample: one patch, what the network makes of it, and the truth.
+     * Filled only when lf_trainer_snapshot is asked for images. */
+    bool has_images;
+    int sample_patch;
+    int in_height, in_width, out_height, out_width;
+    int capacity;              /* floats allocated in each buffer */
+    float *input;              /* in_height x in_width */
+    float *output;             /* out_height x out_width */
+    float *expected;           /* out_height x out_width: the true filter's output */
+} lf_snapshot;
+
+lf_status lf_snapshot_init(lf_snapshot *snap, int max_patch_size, lf_error *err);
+void lf_snapshot_deinit(lf_snapshot *snap);
+/* Copies everything but the image buffers' ownership; dst must be initialised
+ * with room for src's images. Returns false (copying no images) when not. */
+bool lf_snapshot_copy(lf_snapshot *dst, const lf_snapshot *src);
+
+typedef struct lf_trainer lf_trainer;
+
+/* Creates a trainer. Fails with LF_ERR_ARGUMENT for bad options (the message
+ * says which), LF_ERR_INPUT when the kernel does not fit the patches with
+ * 'valid' padding, LF_ERR_NOMEM. The caller owns the result. */
+lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_dataset *dataset,
+                              lf_error *err);
+void lf_trainer_destroy(lf_trainer *trainer);
+
+/* One optimizer step. Returns LF_ERR_DIVERGED (and keeps the last finite
+ * weights) when the loss or the weights stop being finite or run away;
+ * after that every step returns LF_ERR_DIVERGED until a reset or a new
+ * learning rate. */
+lf_status lf_trainer_step(lf_trainer *trainer, lf_error *err);
+
+const lf_figures *lf_trainer_figures(const lf_trainer *trainer);
+const lf_trainer_options *lf_trainer_get_options(const lf_trainer *trainer);
+const lf_dataset *lf_trainer_dataset(const lf_trainer *trainer);
+/* Current weights (height*width of the target) and bias. */
+const float *lf_trainer_weights(const lf_trainer *trainer);
+float lf_trainer_bias(const lf_trainer *trainer);
+
+/* Copies the state into snap. with_images also runs the network on the
+ * sample patch, which costs one forward pass. */
+void lf_trainer_snapshot(lf_trainer *trainer, lf_snapshot *snap, bool with_images);
+
+/* Back to the starting weights of the current seed, step 0. */
+void lf_trainer_reset(lf_trainer *trainer);
+/* New seed, then reset. */
+void lf_trainer_reseed(lf_trainer *trainer, uint64_t seed);
+/* A new true kernel and its settings (NULL: the kernel's defaults); restarts. */
+lf_status lf_trainer_set_kernel(lf_trainer *trainer, const lf_kernel *kernel,
+                                const lf_train_settings *settings, lf_error *err);
+/* New learning rate, kept for the rest of the run. After a divergence it also
+ * resets, since the weights it left are useless. Rejects non-positive or
+ * non-finite values with LF_ERR_ARGUMENT. */
+lf_status lf_trainer_set_learning_rate(lf_trainer *trainer, float learning_rate, lf_error *err);
+/* Switches optimizer; the new one starts with empty moments and its usual
+ * learning rate (SGD 1e-2 with momentum 0.9 and Nesterov, Adam 1e-3). The
+ * weights and the batch size stay. */
+void lf_trainer_set_optimizer(lf_trainer *trainer, lf_optimizer_kind kind);
+/* Replaces the dataset (borrowed) and restarts. */
+lf_status lf_trainer_set_dataset(lf_trainer *trainer, const lf_dataset *dataset, lf_error *err);
+/* Chooses the patch shown in snapshots (wraps around the patch count). */
+void lf_trainer_set_sample_patch(lf_trainer *trainer, int patch);
+
+/* Mean squared error of the current weights over patches [first, first+count). */
+double lf_trainer_evaluate(lf_trainer *trainer, int first, int count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

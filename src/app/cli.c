@@ -1,0 +1,294 @@
+/*
+ * cli.c: parsing and checking the command line. See cli.h.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learnfilter/dataset.h"
+#include "learnfilter/kernel.h"
+#include "learnfilter/trainer.h"
+
+typedef enum value_kind { FLAG, TEXT, INT, LONG, FLOAT, SEED } value_kind;
+
+typedef struct option_spec {
+    const char *name;
+    value_kind kind;
+    const char *help_value; /* shown in messages, e.g. "a positive integer" */
+} option_spec;
+
+__attribute__((format(printf, 3, 4))) static bool fail(char *message, int size,
+                                                       const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, (size_t)size, format, args);
+    va_end(args);
+    return false;
+}
+
+static bool parse_long(const char *text, long *out)
+{
+    errno = 0;
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || errno == ERANGE)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_double(const char *text, double *out)
+{
+    errno = 0;
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message_size)
+{
+    memset(o, 0, sizeof *o);
+    o->optimizer = -1;
+    o->momentum = -1;
+    o->nesterov = -1;
+    o->seed = 1;
+    message[0] = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0) {
+            if (arg[0] == '-' && arg[1] == 'h' && !arg[2]) {
+                o->help = true;
+                continue;
+            }
+            return fail(message, message_size, "%s: unexpected argument (options start with --)",
+                        arg);
+        }
+        /* --name=value or --name value */
+        char name[64];
+        const char *value = NULL;
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (name_len >= sizeof name)
+            return fail(message, message_size, "%s: unknown option", arg);
+        memcpy(name, arg, name_len);
+        name[name_len] = 0;
+        if (eq)
+            value = eq + 1;
+
+        /* Flags first: they take no value. */
+        bool *flag = NULL;
+        if (!strcmp(name, "--headless")) flag = &o->headless;
+        else if (!strcmp(name, "--help")) flag = &o->help;
+        else if (!strcmp(name, "--version")) flag = &o->version;
+        else if (!strcmp(name, "--list-kernels")) flag = &o->list_kernels;
+        else if (!strcmp(name, "--stats")) flag = &o->stats;
+        else if (!strcmp(name, "--fullscreen")) flag = &o->fullscreen;
+        if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov")) {
+            if (value)
+                return fail(message, message_size, "%s: takes no value", name);
+            if (flag)
+                *flag = true;
+            else
+                o->nesterov = !strcmp(name, "--nesterov");
+            continue;
+        }
+
+        static const char *const with_value[] = {
+            "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
+            "--padding", "--optimizer", "--lr", "--momentum", "--batch", "--seed",
+            "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
+            "--frames", "--screenshot", "--scale", "--width", "--height"};
+        bool known = false;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            known = known || !strcmp(name, with_value[k]);
+        if (!known)
+            return fail(message, message_size, "%s: unknown option (see --help)", name);
+        if (!value) {
+            if (i + 1 >= argc)
+                return fail(message, message_size, "%s: missing value", name);
+            value = argv[++i];
+        }
+        if (!*value)
+            return fail(message, message_size, "%s: empty value", name);
+
+        long n = 0;
+        double x = 0;
+        if (!strcmp(name, "--kernel")) o->kernel = value;
+        else if (!strcmp(name, "--images")) {
+            if (o->image_count == CLI_MAX_IMAGE_PATHS)
+                return fail(message, message_size, "%s: at most 64 paths; give a folder", name);
+            o->images[o->image_count++] = value;
+        } else if (!strcmp(name, "--weights-out")) o->weights_out = value;
+        else if (!strcmp(name, "--screenshot")) o->screenshot = value;
+        else if (!strcmp(name, "--padding")) {
+            if (!strcmp(value, "same")) o->padding = LF_PADDING_SAME;
+            else if (!strcmp(value, "valid")) o->padding = LF_PADDING_VALID;
+            else return fail(message, message_size, "--padding: '%s' is not same or valid",
+                             value);
+        } else if (!strcmp(name, "--optimizer")) {
+            o->optimizer = lf_optimizer_parse(value);
+            if (o->optimizer < 0)
+                return fail(message, message_size, "--optimizer: '%s' is not sgd or adam",
+                            value);
+        } else if (!strcmp(name, "--seed")) {
+            errno = 0;
+            char *end;
+            unsigned long long s = strtoull(value, &end, 10);
+            if (end == value || *end || errno == ERANGE || value[0] == '-')
+                return fail(message, message_size, "--seed: '%s' is not a non-negative integer",
+                            value);
+            o->seed = s;
+        } else if (!strcmp(name, "--size") || !strcmp(name, "--downscale") ||
+                   !strcmp(name, "--batch") || !strcmp(name, "--epochs") ||
+                   !strcmp(name, "--steps") || !strcmp(name, "--frames") ||
+                   !strcmp(name, "--threads") || !strcmp(name, "--width") ||
+                   !strcmp(name, "--height")) {
+            if (!parse_long(value, &n) || n <= 0)
+                return fail(message, message_size, "%s: '%s' is not a positive integer", name,
+                            value);
+            if (!strcmp(name, "--size")) {
+                if (n < LF_PATCH_MIN || n > LF_PATCH_MAX)
+                    return fail(message, message_size, "--size: '%s' is outside 8..4096", value);
+                o->size = (int)n;
+            } else if (!strcmp(name, "--downscale")) {
+                if (n > 64)
+                    return fail(message, message_size, "--downscale: '%s' is above 64", value);
+                o->downscale = (int)n;
+            } else if (!strcmp(name, "--batch")) {
+                if (n > 100000)
+                    return fail(message, message_size, "--batch: '%s' is too large", value);
+                o->batch = (int)n;
+            } else if (!strcmp(name, "--epochs")) o->epochs = n;
+            else if (!strcmp(name, "--steps")) o->steps = n;
+            else if (!strcmp(name, "--frames")) o->frames = n > 1000000000 ? 1000000000 : (int)n;
+            else if (!strcmp(name, "--threads")) o->threads = n > 64 ? 64 : (int)n;
+            else if (!strcmp(name, "--width") || !strcmp(name, "--height")) {
+                if (n < 320 || n > 16384)
+                    return fail(message, message_size, "%s: '%s' is outside 320..16384", name,
+                                value);
+                if (!strcmp(name, "--width")) o->width = (int)n;
+                else o->height = (int)n;
+            }
+        } else {
+            /* the real-valued options */
+            if (!parse_double(value, &x))
+                return fail(message, message_size, "%s: '%s' is not a finite number", name, value);
+            if (!strcmp(name, "--lr")) {
+                if (!(x > 0) || x > 1e6)
+                    return fail(message, message_size, "--lr: '%s' must be positive (and below 1e6)",
+                                value);
+                o->lr = (float)x;
+            } else if (!strcmp(name, "--momentum")) {
+                if (!(x >= 0 && x < 1))
+                    return fail(message, message_size, "--momentum: '%s' must be in [0, 1)", value);
+                o->momentum = (float)x;
+            } else if (!strcmp(name, "--noise")) {
+                if (!(x >= 0) || x > 100)
+                    return fail(message, message_size, "--noise: '%s' must be in [0, 100]", value);
+                o->noise = (float)x;
+            } else if (!strcmp(name, "--validation")) {
+                if (!(x >= 0 && x < 1))
+                    return fail(message, message_size, "--validation: '%s' must be in [0, 1)",
+                                value);
+                o->validation = x == 0 ? -1.0f : (float)x;
+            } else if (!strcmp(name, "--tol")) {
+                if (!(x > 0))
+                    return fail(message, message_size, "--tol: '%s' must be positive", value);
+                o->tol = x;
+            } else if (!strcmp(name, "--max-seconds")) {
+                if (!(x > 0))
+                    return fail(message, message_size, "--max-seconds: '%s' must be positive",
+                                value);
+                o->max_seconds = x;
+            } else if (!strcmp(name, "--scale")) {
+                if (!(x >= 0.5 && x <= 4))
+                    return fail(message, message_size, "--scale: '%s' must be in [0.5, 4]", value);
+                o->ui_scale = (float)x;
+            }
+        }
+    }
+    if (o->screenshot && o->headless)
+        return fail(message, message_size, "--screenshot: only for the window (drop --headless)");
+    return true;
+}
+
+lf_train_settings cli_training_settings(const cli_options *o, const lf_kernel *kernel)
+{
+    lf_train_settings s = lf_settings_for_kernel(kernel);
+    if (o->optimizer >= 0 && (lf_optimizer_kind)o->optimizer != s.optimizer) {
+        /* A different optimizer than the kernel's default starts from that
+         * optimizer's usual settings, then takes the user's overrides. */
+        lf_kernel probe = {.height = o->optimizer == LF_OPTIMIZER_ADAM ? 32 : 3,
+                           .width = o->optimizer == LF_OPTIMIZER_ADAM ? 32 : 3};
+        int batch = s.batch_size;
+        s = lf_settings_for_kernel(&probe);
+        s.batch_size = batch;
+    }
+    if (o->lr > 0) s.learning_rate = o->lr;
+    if (o->momentum >= 0) s.momentum = o->momentum;
+    if (o->nesterov >= 0) s.nesterov = o->nesterov;
+    if (o->batch > 0) s.batch_size = o->batch;
+    return s;
+}
+
+void cli_print_help(void *stream)
+{
+    FILE *f = stream;
+    fputs(
+        "Usage: learnfilter [options]            open the window and train live\n"
+        "       learnfilter --headless [options] train without a window\n"
+        "\n"
+        "A one-layer convolutional network learns a known image filter (the\n"
+        "kernel) from photographs: input = a grayscale photo patch, target = the\n"
+        "same patch filtered by the kernel, applied as a correlation (not flipped).\n"
+        "\n"
+        "Data:\n"
+        "  --kernel NAME|FILE   kernel to learn (default sobel-x); --list-kernels shows\n"
+        "                       the names; a FILE is a text matrix, a 2-D .npy\n"
+        "                       (float32/float64) or a grayscale PNG (unit L2 norm)\n"
+        "  --images PATH        PNG/JPEG file or folder (searched with subfolders);\n"
+        "                       repeat for more; default: the bundled photographs\n"
+        "  --size N             patch side in pixels (default 256)\n"
+        "  --downscale N        shrink every image N times first (default 1)\n"
+        "  --noise SIGMA        Gaussian noise on the input intensities (default 0)\n"
+        "  --validation F       share of patches held out (default 0.2; 0 for none)\n"
+        "  --padding same|valid zero padding (default same)\n"
+        "\n"
+        "Training (defaults follow the kernel: sobel-x SGD lr 0.01 momentum 0.9\n"
+        "Nesterov batch 4; sobel-y the same with batch 1; smiley Adam lr 0.001 batch 1):\n"
+        "  --optimizer sgd|adam --lr X --momentum X --nesterov --no-nesterov\n"
+        "  --batch N            patches per step\n"
+        "  --seed N             initial weights, shuffles and noise (default 1)\n"
+        "\n"
+        "Stopping (headless):\n"
+        "  --epochs N           passes over the training patches (default 100;\n"
+        "                       no limit when --tol is given)\n"
+        "  --steps N            at most N steps\n"
+        "  --tol X              stop once ||w - k|| / ||k|| is below X\n"
+        "  --max-seconds S      stop after S seconds\n"
+        "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
+        "\n"
+        "Window:\n"
+        "  --width N --height N window size (default 1280x720)\n"
+        "  --scale X            text and UI scale, 0.5 to 4 (default: from the size)\n"
+        "  --fullscreen         start fullscreen (F11 toggles)\n"
+        "  --frames N           run N frames, then exit\n"
+        "  --screenshot FILE    write the last frame to FILE (PNG)\n"
+        "  --stats              print frame-time figures as JSON on exit\n"
+        "\n"
+        "Other: --list-kernels, --help, --version\n"
+        "\n"
+        "Exit codes: 0 done; 1 --tol not reached; 2 bad command line; 3 unusable\n"
+        "input or output file; 4 training diverged (lower the learning rate).\n",
+        f);
+}

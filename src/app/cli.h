@@ -1,0 +1,78 @@
+/*
+ * cli.h: the command line, shared by the window and the headless trainer.
+ *
+ * Both front ends take the same training options, so a lesson can start the
+ * window in exactly the state a headless run was in. Parsing only checks
+ * and records; it never loads files. Every field left unset by the user has
+ * an "unset" value (documented per field) so the front end can fill in the
+ * kernel's own defaults afterwards with cli_training_settings.
+ */
+#ifndef LEARNFILTER_CLI_H
+#define LEARNFILTER_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "learnfilter/conv.h"
+#include "learnfilter/kernel.h"
+#include "learnfilter/optimizer.h"
+
+#define CLI_MAX_IMAGE_PATHS 64
+
+/* Exit codes of the program, as documented in --help and the README. */
+enum {
+    EXIT_OK = 0,
+    EXIT_NOT_CONVERGED = 1, /* --tol was given and not reached */
+    EXIT_USAGE = 2,         /* bad command line */
+    EXIT_INPUT = 3,         /* unusable image, kernel or output file */
+    EXIT_DIVERGED = 4       /* training stopped on non-finite numbers */
+};
+
+typedef struct cli_options {
+    /* what to do */
+    bool headless, help, version, list_kernels;
+    /* data */
+    const char *kernel;                            /* name or file; NULL: sobel-x */
+    const char *images[CLI_MAX_IMAGE_PATHS];       /* files or folders; none: data/ */
+    int image_count;
+    int size;                                      /* patch side; 0: 256 */
+    int downscale;                                 /* 0: 1 */
+    float noise;                                   /* input noise sigma; 0: none */
+    float validation;                              /* 0: 0.2; negative: none */
+    lf_padding padding;
+    /* training; unset values take the kernel's defaults */
+    int optimizer;                                 /* -1 unset, else lf_optimizer_kind */
+    float lr;                                      /* 0 unset */
+    float momentum;                                /* negative unset */
+    int nesterov;                                  /* -1 unset, 0, 1 */
+    int batch;                                     /* 0 unset */
+    uint64_t seed;
+    /* when to stop (headless) */
+    long epochs;                                   /* 0 unset: 100, or no limit with --tol */
+    long steps;                                    /* 0: no limit */
+    double tol;                                    /* 0: none (converged is still 1%) */
+    double max_seconds;                            /* 0: no limit */
+    int threads;                                   /* headless worker threads; 0: all cores */
+    /* outputs */
+    const char *weights_out;                       /* .npy or .csv */
+    /* window */
+    int frames;                                    /* 0: run until closed */
+    const char *screenshot;                        /* PNG written after the last frame */
+    bool stats;                                    /* JSON line of frame times on exit */
+    float ui_scale;                                /* 0: from the window size */
+    bool fullscreen;
+    int width, height;                             /* window size; 0: 1280x720 */
+} cli_options;
+
+/* Parses argv into *out. On a usage error returns false and writes one line
+ * naming the option and the reason into message. */
+bool cli_parse(int argc, char **argv, cli_options *out, char *message, int message_size);
+
+/* The training settings for kernel: its defaults, overridden by whatever
+ * the user gave. */
+lf_train_settings cli_training_settings(const cli_options *o, const lf_kernel *kernel);
+
+/* The --help text. */
+void cli_print_help(void *stream);
+
+#endif

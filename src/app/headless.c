@@ -1,0 +1,217 @@
+/*
+ * headless.c: the command-line trainer.
+ *
+ * It runs the same trainer the window drives, until the first of: the epoch
+ * limit, the step limit, the tolerance, the time limit, or divergence. It
+ * shows a progress bar on stderr when stderr is a terminal (a plain line
+ * every few seconds otherwise) and ends with one JSON object on stdout that
+ * a script can parse.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "headless.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "learnfilter/export.h"
+#include "setup.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void warn_to_stderr(void *user, const char *message)
+{
+    (void)user;
+    fprintf(stderr, "learnfilter: warning: %s\n", message);
+}
+
+/* A JSON number, or null for NaN and infinities, which JSON cannot hold. */
+static void json_number(FILE *f, const char *key, double v, int last)
+{
+    if (isfinite(v))
+        fprintf(f, "\"%s\": %.6g%s", key, v, last ? "" : ", ");
+    else
+        fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
+}
+
+static void json_string(FILE *f, const char *key, const char *v)
+{
+    fprintf(f, "\"%s\": \"", key);
+    for (const char *p = v; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputs("\", ", f);
+}
+
+static void print_progress(const lf_figures *f, long epoch_limit, double steps_per_s, bool tty)
+{
+    char bar[32];
+    double done = epoch_limit > 0 ? (f->epoch + (double)f->step_in_epoch / f->steps_per_epoch) /
+                                        (double)epoch_limit
+                                  : 0;
+    if (done > 1)
+        done = 1;
+    int filled = (int)(done * 20);
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[20] = 0;
+    char epochs[32];
+    if (epoch_limit > 0)
+        snprintf(epochs, sizeof epochs, "%d/%ld", f->epoch, epoch_limit);
+    else
+        snprintf(epochs, sizeof epochs, "%d", f->epoch);
+    fprintf(stderr, "%s%s%s%s epoch %s  step %ld  loss %.3e  error %.2f%%  %.0f steps/s%s",
+            tty ? "\r" : "", epoch_limit > 0 ? "[" : "", epoch_limit > 0 ? bar : "",
+            epoch_limit > 0 ? "]" : "", epochs, f->step,
+            isfinite(f->step_loss) ? f->step_loss : 0.0, 100.0 * f->rel_err, steps_per_s,
+            tty ? "\033[K" : "\n");
+    fflush(stderr);
+}
+
+int headless_run(const cli_options *o)
+{
+    app_setup setup;
+    lf_error err;
+    lf_status st = app_setup_create(&setup, o, warn_to_stderr, NULL, NULL, &err);
+    if (st != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return app_exit_code(st);
+    }
+    lf_trainer *trainer = setup.trainer;
+    const lf_trainer_options *topt = lf_trainer_get_options(trainer);
+    const lf_figures *fig = lf_trainer_figures(trainer);
+    /* With a tolerance the run goes until it is reached, unless the user
+     * also gave a limit; without one it runs the original's 100 epochs. */
+    long epoch_limit = o->epochs > 0 ? o->epochs : (o->tol > 0 ? 0 : 100);
+
+    lf_weight_history history;
+    lf_weight_history_init(&history, setup.kernel.height, setup.kernel.width);
+    int exit_code = EXIT_OK;
+    if (o->weights_out) {
+        /* Refuse a bad output path now, not after a long run. */
+        lf_atomic_file probe;
+        if (lf_atomic_open(&probe, o->weights_out, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            app_setup_destroy(&setup);
+            return EXIT_INPUT;
+        }
+        lf_atomic_abandon(&probe);
+    }
+
+    bool tty = isatty(2);
+    double start = now_seconds(), last_report = start;
+    long last_report_step = 0;
+    double rate = 0;
+    int recorded_epoch = 0;
+    bool diverged = false;
+    char diverged_message[LF_ERROR_MESSAGE_MAX] = "";
+    for (;;) {
+        if (epoch_limit > 0 && fig->epoch >= epoch_limit)
+            break;
+        if (o->steps > 0 && fig->step >= o->steps)
+            break;
+        if (o->tol > 0 && fig->converged)
+            break;
+        st = lf_trainer_step(trainer, &err);
+        if (st != LF_OK) {
+            diverged = true;
+            snprintf(diverged_message, sizeof diverged_message, "%s", err.message);
+            break;
+        }
+        if (o->weights_out && fig->epoch != recorded_epoch) {
+            recorded_epoch = fig->epoch;
+            if (lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step,
+                                         fig->epoch, fig->rel_err, &err) != LF_OK) {
+                fprintf(stderr, "learnfilter: %s\n", err.message);
+                exit_code = EXIT_INPUT;
+                break;
+            }
+        }
+        /* Checking the clock every step would cost more than a 3x3 step. */
+        if ((fig->step & 63) == 0) {
+            double t = now_seconds();
+            if (o->max_seconds > 0 && t - start >= o->max_seconds)
+                break;
+            if (t - last_report >= (tty ? 0.2 : 5.0)) {
+                rate = (fig->step - last_report_step) / (t - last_report);
+                print_progress(fig, epoch_limit, rate, tty);
+                last_report = t;
+                last_report_step = fig->step;
+            }
+        }
+    }
+    double wall = now_seconds() - start;
+    double steps_per_s = wall > 0 ? fig->step / wall : 0;
+    print_progress(fig, epoch_limit, steps_per_s, tty);
+    if (tty)
+        fputc('\n', stderr);
+    if (diverged)
+        fprintf(stderr, "learnfilter: %s\n", diverged_message);
+
+    if (o->weights_out && exit_code == EXIT_OK) {
+        /* A run stopped mid-epoch still records where it ended. */
+        if (history.count == 0 || history.steps[history.count - 1] != fig->step)
+            lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step, fig->epoch,
+                                     fig->rel_err, &err);
+        if (lf_weight_history_write(&history, o->weights_out, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            exit_code = EXIT_INPUT;
+        }
+    }
+
+    FILE *out = stdout;
+    fputc('{', out);
+    json_string(out, "kernel", setup.kernel.name);
+    fprintf(out, "\"kernel_h\": %d, \"kernel_w\": %d, ", setup.kernel.height, setup.kernel.width);
+    fprintf(out, "\"patches\": %d, \"train_patches\": %d, \"validation_patches\": %d, ",
+            setup.dataset.patch_count, setup.dataset.train_count, setup.dataset.validation_count);
+    fprintf(out, "\"size\": %d, ", setup.dataset.patch_size);
+    json_string(out, "optimizer", lf_optimizer_name(topt->settings.optimizer));
+    json_number(out, "lr", topt->settings.learning_rate, 0);
+    if (topt->settings.optimizer == LF_OPTIMIZER_SGD)
+        fprintf(out, "\"momentum\": %.6g, \"nesterov\": %s, ", (double)topt->settings.momentum,
+                topt->settings.nesterov ? "true" : "false");
+    fprintf(out, "\"batch\": %d, \"seed\": %llu, ", topt->settings.batch_size,
+            (unsigned long long)topt->seed);
+    json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
+    json_number(out, "noise", o->noise, 0);
+    fprintf(out, "\"steps\": %ld, \"epochs\": %d, ", fig->step, fig->epoch);
+    json_number(out, "wall_s", wall, 0);
+    json_number(out, "steps_per_s", steps_per_s, 0);
+    json_number(out, "loss", fig->step_loss, 0);
+    json_number(out, "train_loss", fig->train_loss, 0);
+    json_number(out, "val_loss", fig->val_loss, 0);
+    json_number(out, "rel_err", fig->rel_err, 0);
+    json_number(out, "tol", topt->tolerance, 0);
+    if (fig->converged_step >= 0)
+        fprintf(out, "\"converged_step\": %ld, ", fig->converged_step);
+    else
+        fputs("\"converged_step\": null, ", out);
+    fprintf(out, "\"converged\": %s, \"diverged\": %s}\n", fig->converged ? "true" : "false",
+            diverged ? "true" : "false");
+    fflush(out);
+
+    bool converged = fig->converged; /* fig dies with the trainer */
+    lf_weight_history_deinit(&history);
+    app_setup_destroy(&setup);
+    if (exit_code != EXIT_OK)
+        return exit_code;
+    if (diverged)
+        return EXIT_DIVERGED;
+    if (o->tol > 0 && !converged)
+        return EXIT_NOT_CONVERGED;
+    return EXIT_OK;
+}

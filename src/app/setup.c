@@ -1,0 +1,127 @@
+/*
+ * setup.c: the common start of both front ends. See setup.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "setup.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_folder(const char *path)
+{
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+/* Looks for name (data or assets) in: $LEARNFILTER_<NAME>, the source tree
+ * this binary was built from, then beside the executable and one level up.
+ * The result lives in a static buffer per name. */
+static const char *find_dir(const char *env_name, const char *built_in, const char *leaf,
+                            char *buffer, size_t size)
+{
+    const char *env = getenv(env_name);
+    if (env && is_folder(env))
+        return env;
+    if (is_folder(built_in))
+        return built_in;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+        const char *between[] = {"/", "/../", "/../share/learnfilter/"};
+        for (size_t i = 0; i < sizeof between / sizeof between[0]; i++) {
+            snprintf(buffer, size, "%s%s%s", exe, between[i], leaf);
+            if (is_folder(buffer))
+                return buffer;
+        }
+    }
+    return leaf; /* relative to the working folder, as a last resort */
+}
+
+const char *app_data_dir(void)
+{
+    static char buffer[PATH_MAX + 64];
+    return find_dir("LEARNFILTER_DATA", LF_SOURCE_DATA_DIR, "data", buffer, sizeof buffer);
+}
+
+const char *app_assets_dir(void)
+{
+    static char buffer[PATH_MAX + 64];
+    return find_dir("LEARNFILTER_ASSETS", LF_SOURCE_ASSETS_DIR, "assets", buffer, sizeof buffer);
+}
+
+int app_exit_code(lf_status status)
+{
+    switch (status) {
+    case LF_OK: return EXIT_OK;
+    case LF_ERR_ARGUMENT: return EXIT_USAGE;
+    case LF_ERR_DIVERGED: return EXIT_DIVERGED;
+    default: return EXIT_INPUT;
+    }
+}
+
+lf_dataset_options app_dataset_options(const cli_options *o)
+{
+    static const char *default_paths[1];
+    lf_dataset_options d = {
+        .paths = o->images,
+        .path_count = o->image_count,
+        .patch_size = o->size,
+        .downscale = o->downscale,
+        .noise_sigma = o->noise,
+        .validation_fraction = o->validation,
+        .seed = o->seed,
+    };
+    if (o->image_count == 0) {
+        default_paths[0] = app_data_dir();
+        d.paths = default_paths;
+        d.path_count = 1;
+    }
+    return d;
+}
+
+lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn warn,
+                           lf_progress_fn progress, void *user, lf_error *err)
+{
+    memset(s, 0, sizeof *s);
+    /* The kernel first: it is quick, and a typo in its name should not wait
+     * for a folder of photographs to load. */
+    lf_status st = lf_kernel_resolve(&s->kernel, o->kernel ? o->kernel : "sobel-x", o->seed, err);
+    if (st != LF_OK)
+        return st;
+    lf_dataset_options d = app_dataset_options(o);
+    d.warn = warn;
+    d.progress = progress;
+    d.user = user;
+    st = lf_dataset_load(&s->dataset, &d, err);
+    if (st != LF_OK)
+        return st;
+    lf_trainer_options t = {
+        .target = s->kernel,
+        .settings = cli_training_settings(o, &s->kernel),
+        .padding = o->padding,
+        .seed = o->seed,
+        .tolerance = o->tol,
+    };
+    s->trainer = lf_trainer_create(&t, &s->dataset, err);
+    if (!s->trainer) {
+        lf_dataset_deinit(&s->dataset);
+        return err ? err->status : LF_ERR_ARGUMENT;
+    }
+    return LF_OK;
+}
+
+void app_setup_destroy(app_setup *s)
+{
+    if (!s)
+        return;
+    lf_trainer_destroy(s->trainer);
+    lf_dataset_deinit(&s->dataset);
+    s->trainer = NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * setup.h: turning the command line into a dataset, a kernel and a trainer.
+ *
+ * The window and the headless trainer start the same way; this is that
+ * start, in one place, so both accept exactly the same options and fail on
+ * bad input with the same messages.
+ */
+#ifndef LEARNFILTER_SETUP_H
+#define LEARNFILTER_SETUP_H
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "learnfilter/dataset.h"
+#include "learnfilter/error.h"
+#include "learnfilter/kernel.h"
+#include "learnfilter/trainer.h"
+
+typedef struct app_setup {
+    lf_dataset dataset;
+    lf_kernel kernel;
+    lf_trainer *trainer;
+} app_setup;
+
+/* Loads the images (the bundled photographs when none are given), resolves
+ * the kernel and creates the trainer. Skipped files are reported through
+ * warn. On failure everything is freed and err says why; err->status tells
+ * bad input (LF_ERR_INPUT, LF_ERR_IO) from bad options (LF_ERR_ARGUMENT). */
+lf_status app_setup_create(app_setup *setup, const cli_options *options, lf_warning_fn warn,
+                           lf_progress_fn progress, void *user, lf_error *err);
+void app_setup_destroy(app_setup *setup);
+
+/* The dataset options the command line asks for, with paths defaulting to
+ * the bundled photographs. */
+lf_dataset_options app_dataset_options(const cli_options *options);
+
+/* The exit code for a failed setup or run: 2 for bad options, 3 for input. */
+int app_exit_code(lf_status status);
+
+/* Folder of the bundled photographs and of the font and other assets. */
+const char *app_data_dir(void);
+const char *app_assets_dir(void);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * dataset.c: cutting photographs into shuffled training and validation
+ * patches. See include/learnfilter/dataset.h.
+ */
+#include "learnfilter/dataset.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file_util.h"
+#include "learnfilter/rng.h"
+
+/* Patches gathered so far, before the shuffle. */
+typedef struct patch_builder {
+    int patch_size;
+    int count, capacity;
+    float *pixels;
+    int *file;
+    int truncated; /* patches dropped at LF_DATASET_MAX_PATCHES */
+} patch_builder;
+
+static lf_status options_check(const lf_dataset_options *o, int *patch, int *downscale,
+                               float *val_fraction, lf_error *err)
+{
+    *patch = o->patch_size ? o->patch_size : 256;
+    *downscale = o->downscale ? o->downscale : 1;
+    *val_fraction = o->validation_fraction == 0 ? 0.2f : o->validation_fraction;
+    if (*val_fraction < 0)
+        *val_fraction = 0;
+    if (*patch < LF_PATCH_MIN || *patch > LF_PATCH_MAX)
+        return lf_fail(err, LF_ERR_ARGUMENT, "patch size %d is outside %d..%d", *patch,
+                       LF_PATCH_MIN, LF_PATCH_MAX);
+    if (*downscale < 1 || *downscale > 64)
+        return lf_fail(err, LF_ERR_ARGUMENT, "downscale factor %d is outside 1..64", *downscale);
+    if (!(*val_fraction < 1.0f))
+        return lf_fail(err, LF_ERR_ARGUMENT, "validation fraction %g must be below 1",
+                       (double)*val_fraction);
+    if (!(o->noise_sigma >= 0) || !isfinite(o->noise_sigma))
+        return lf_fail(err, LF_ERR_ARGUMENT, "noise sigma %g must be zero or positive",
+                       (double)o->noise_sigma);
+    return LF_OK;
+}
+
+/* Shrinks img by the downscale factor, then enlarges it so its shorter side
+ * is at least the patch size, as the options promise. Replaces *img. */
+static lf_status prepare_image(lf_image *img, int downscale, int patch, lf_error *err)
+{
+    if (downscale > 1) {
+        int w = img->width / downscale, h = img->height / downscale;
+        if (w < 1) w = 1;
+        if (h < 1) h = 1;
+        lf_image smaller;
+        lf_status st = lf_image_resize(&smaller, img, w, h, err);
+        if (st != LF_OK)
+            return st;
+        lf_image_deinit(img);
+        *img = smaller;
+    }
+    int shorter = img->width < img->height ? img->width : img->height;
+    if (shorter < patch) {
+        double scale = (double)patch / shorter;
+        int w = img->width == shorter ? patch : (int)ceil(img->width * scale);
+        int h = img->height == shorter ? patch : (int)ceil(img->height * scale);
+        lf_image larger;
+        lf_status st = lf_image_resize(&larger, img, w, h, err);
+        if (st != LF_OK)
+            return st;
+        lf_image_deinit(img);
+        *img = larger;
+    }
+    return LF_OK;
+}
+
+static lf_status builder_add(patch_builder *b, const lf_image *img, int file, lf_error *err)
+{
+    const int p = b->patch_size;
+    const int nx = img->width / p, ny = img->height / p;
+    for (int py = 0; py < ny; py++)
+        for (int px = 0; px < nx; px++) {
+            if (b->count >= LF_DATASET_MAX_PATCHES) {
+                b->truncated++;
+                continue;
+            }
+            if (b->count == b->capacity) {
+                int bigger = b->capacity ? b->capacity * 2 : 16;
+                float *pixels = realloc(b->pixels, sizeof(float) * (size_t)bigger * p * p);
+                if (!pixels)
+                    return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
+                b->pixels = pixels;
+                int *files = realloc(b->file, sizeof(int) * (size_t)bigger);
+                if (!files)
+                    return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
+                b->file = files;
+                b->capacity = bigger;
+            }
+            float *dst = b->pixels + (size_t)b->count * p * p;
+            for (int y = 0; y < p; y++)
+                memcpy(dst + (size_t)y * p,
+                       img->pixels + (size_t)(py * p + y) * img->width + (size_t)px * p,
+                       sizeof(float) * (size_t)p);
+            b->file[b->count++] = file;
+        }
+    return LF_OK;
+}
+
+static void builder_free(patch_builder *b)
+{
+    free(b->pixels);
+    free(b->file);
+}
+
+/* Shuffles the builder's patches into ds, splits, and adds noise. Takes the
+ * builder's memory. */
+static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_options *o,
+                        float val_fraction, lf_error *err)
+{
+    const size_t area = (size_t)b->patch_size * b->patch_size;
+    int n = b->count;
+    int *order = malloc(sizeof(int) * (size_t)n);
+    float *pixels = malloc(sizeof(float) * (size_t)n * area);
+    int *file = malloc(sizeof(int) * (size_t)n);
+    if (!order || !pixels || !file) {
+        free(order);
+        free(pixels);
+        free(file);
+        builder_free(b);
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for %d patches", n);
+    }
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    lf_rng rng;
+    lf_rng_seed(&rng, o->seed);
+    lf_rng_shuffle(&rng, order, n);
+    for (int i = 0; i < n; i++) {
+        memcpy(pixels + (size_t)i * area, b->pixels + (size_t)order[i] * area,
+               sizeof(float) * area);
+        file[i] = b->file[order[i]];
+    }
+    free(order);
+    builder_free(b);
+
+    ds->patch_size = b->patch_size;
+    ds->patch_count = n;
+    /* Keras: split_at = int(n * (1 - validation_split)); keep at least one
+     * training patch so a single image still trains. */
+    int train = (int)((double)n * (1.0 - val_fraction));
+    if (train < 1)
+        train = 1;
+    ds->train_count = train;
+    ds->validation_count = n - train;
+    ds->clean = pixels;
+    ds->inputs = pixels;
+    ds->patch_file = file;
+    ds->noise_sigma = o->noise_sigma;
+    if (o->noise_sigma > 0) {
+        float *noisy = malloc(sizeof(float) * (size_t)n * area);
+        if (!noisy)
+            return lf_fail(err, LF_ERR_NOMEM, "out of memory for noisy copies of %d patches", n);
+        lf_rng noise;
+        lf_rng_seed(&noise, o->seed ^ 0x6e6f697365ull); /* independent of the shuffle */
+        for (size_t i = 0; i < (size_t)n * area; i++)
+            noisy[i] = pixels[i] + (float)(o->noise_sigma * lf_rng_normal(&noise));
+        ds->inputs = noisy;
+    }
+    return LF_OK;
+}
+
+lf_status lf_dataset_from_images(lf_dataset *ds, const lf_image *images, int image_count,
+                                 const lf_dataset_options *o, lf_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    int patch, downscale;
+    float val_fraction;
+    lf_status st = options_check(o, &patch, &downscale, &val_fraction, err);
+    if (st != LF_OK)
+        return st;
+    patch_builder b = {.patch_size = patch};
+    for (int i = 0; i < image_count; i++) {
+        lf_image copy;
+        st = lf_image_resize(&copy, &images[i], images[i].width, images[i].height, err);
+        if (st == LF_OK)
+            st = prepare_image(&copy, downscale, patch, err);
+        if (st == LF_OK)
+            st = builder_add(&b, &copy, 0, err);
+        lf_image_deinit(&copy);
+        if (st != LF_OK) {
+            builder_free(&b);
+            return st;
+        }
+    }
+    if (b.count == 0) {
+        builder_free(&b);
+        return lf_fail(err, LF_ERR_INPUT, "no patches: no images given");
+    }
+    st = finish(ds, &b, o, val_fraction, err);
+    if (st != LF_OK) {
+        lf_dataset_deinit(ds);
+        return st;
+    }
+    ds->file_count = image_count;
+    return LF_OK;
+}
+
+lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    int patch, downscale;
+    float val_fraction;
+    lf_status st = options_check(o, &patch, &downscale, &val_fraction, err);
+    if (st != LF_OK)
+        return st;
+    if (o->path_count <= 0 || !o->paths)
+        return lf_fail(err, LF_ERR_ARGUMENT, "no image files or folders given");
+
+    lf_path_list files = {0};
+    for (int i = 0; i < o->path_count; i++) {
+        st = lf_collect_image_files(&files, o->paths[i], err);
+        if (st != LF_OK) {
+            lf_path_list_deinit(&files);
+            return st;
+        }
+    }
+    if (files.count == 0) {
+        st = lf_fail(err, LF_ERR_INPUT, "%s: no .png, .jpg or .jpeg images found",
+                     o->path_count == 1 ? o->paths[0] : "the given folders");
+        lf_path_list_deinit(&files);
+        return st;
+    }
+
+    patch_builder b = {.patch_size = patch};
+    char **kept = calloc((size_t)files.count, sizeof(char *));
+    if (!kept) {
+        lf_path_list_deinit(&files);
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory");
+    }
+    int kept_count = 0, skipped = 0;
+    for (int i = 0; i < files.count; i++) {
+        lf_image img;
+        lf_error why;
+        lf_status load = lf_image_load(&img, files.paths[i], &why);
+        if (load == LF_OK)
+            load = prepare_image(&img, downscale, patch, &why);
+        if (load == LF_ERR_NOMEM) {
+            lf_image_deinit(&img);
+            st = lf_fail(err, LF_ERR_NOMEM, "%s", why.message);
+            break;
+        }
+        if (load != LF_OK) {
+            skipped++;
+            if (o->warn) {
+                char line[LF_ERROR_MESSAGE_MAX + 32];
+                snprintf(line, sizeof line, "skipped %s", why.message);
+                o->warn(o->user, line);
+            }
+        } else {
+            st = builder_add(&b, &img, kept_count, err);
+            kept[kept_count++] = files.paths[i];
+            files.paths[i] = NULL; /* ownership moves to kept */
+        }
+        lf_image_deinit(&img);
+        if (st != LF_OK)
+            break;
+        if (o->progress)
+            o->progress(o->user, i + 1, files.count);
+    }
+    lf_path_list_deinit(&files);
+    if (st == LF_OK && b.truncated && o->warn) {
+        char line[160];
+        snprintf(line, sizeof line, "kept the first %d patches and ignored %d more",
+                 LF_DATASET_MAX_PATCHES, b.truncated);
+        o->warn(o->user, line);
+    }
+    if (st == LF_OK && b.count == 0)
+        st = lf_fail(err, LF_ERR_INPUT, "%s: none of the %d image files could be used",
+                     o->path_count == 1 ? o->paths[0] : "the given folders", skipped);
+    if (st != LF_OK) {
+        builder_free(&b);
+        for (int i = 0; i < kept_count; i++)
+            free(kept[i]);
+        free(kept);
+        return st;
+    }
+    st = finish(ds, &b, o, val_fraction, err);
+    ds->file_names = kept;
+    ds->file_count = kept_count;
+    ds->skipped_count = skipped;
+    if (st != LF_OK)
+        lf_dataset_deinit(ds);
+    return st;
+}
+
+void lf_dataset_deinit(lf_dataset *ds)
+{
+    if (!ds)
+        return;
+    if (ds->inputs != ds->clean)
+        free(ds->inputs);
+    free(ds->clean);
+    free(ds->patch_file);
+    if (ds->file_names)
+        for (int i = 0; i < ds->file_count; i++)
+            free(ds->file_names[i]);
+    free(ds->file_names);
+    memset(ds, 0, sizeof *ds);
+}

@@ -1,0 +1,246 @@
+/*
+ * export.c: atomic file writes, .npy output and weight histories.
+ * See include/learnfilter/export.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "learnfilter/export.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ======================================================== atomic files */
+
+lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err)
+{
+    memset(file, 0, sizeof *file);
+    if (strlen(path) + 32 >= sizeof file->temp_path)
+        return lf_fail(err, LF_ERR_ARGUMENT, "%s: path is too long", path);
+    snprintf(file->final_path, sizeof file->final_path, "%s", path);
+    /* mkstemp gives a name no other writer uses, in the same folder as the
+     * final file so the rename cannot cross file systems. */
+    snprintf(file->temp_path, sizeof file->temp_path, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(file->temp_path);
+    if (fd < 0) {
+        int e = errno;
+        file->temp_path[0] = 0;
+        return lf_fail(err, LF_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    file->stream = fdopen(fd, "wb");
+    if (!file->stream) {
+        int e = errno;
+        close(fd);
+        unlink(file->temp_path);
+        file->temp_path[0] = 0;
+        return lf_fail(err, LF_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    return LF_OK;
+}
+
+lf_status lf_atomic_commit(lf_atomic_file *file, lf_error *err)
+{
+    if (!file->stream)
+        return lf_fail(err, LF_ERR_IO, "%s: file was not open", file->final_path);
+    int failed = ferror(file->stream);
+    int e = 0;
+    if (fflush(file->stream) != 0 || fsync(fileno(file->stream)) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (fclose(file->stream) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
+    file->stream = NULL;
+    if (!failed && rename(file->temp_path, file->final_path) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (failed) {
+        unlink(file->temp_path);
+        file->temp_path[0] = 0;
+        return lf_fail(err, LF_ERR_IO, "%s: write failed: %s", file->final_path,
+                       e ? strerror(e) : "output error");
+    }
+    file->temp_path[0] = 0;
+    return LF_OK;
+}
+
+void lf_atomic_abandon(lf_atomic_file *file)
+{
+    if (!file)
+        return;
+    if (file->stream)
+        fclose(file->stream);
+    file->stream = NULL;
+    if (file->temp_path[0])
+        unlink(file->temp_path);
+    file->temp_path[0] = 0;
+}
+
+/* ================================================================= npy */
+
+static int host_is_little_endian(void)
+{
+    uint16_t probe = 1;
+    unsigned char first;
+    memcpy(&first, &probe, 1);
+    return first == 1;
+}
+
+static void npy_header(FILE *f, const size_t *shape, int ndim)
+{
+    char dict[256];
+    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    for (int i = 0; i < ndim; i++)
+        n += snprintf(dict + n, sizeof dict - (size_t)n, "%zu,%s", shape[i],
+                      i + 1 < ndim ? " " : "");
+    if (ndim > 1)
+        n--; /* (3, 4) rather than (3, 4,); a 1-tuple keeps its comma: (3,) */
+    n += snprintf(dict + n, sizeof dict - (size_t)n, "), }");
+    /* The format pads the header with spaces and a newline so the data starts
+     * on a 64-byte boundary. */
+    int total = 10 + n + 1;
+    int pad = (64 - total % 64) % 64;
+    int header_len = n + pad + 1;
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc(header_len & 0xff, f);
+    fputc(header_len >> 8, f);
+    fwrite(dict, 1, (size_t)n, f);
+    for (int i = 0; i < pad; i++)
+        fputc(' ', f);
+    fputc('\n', f);
+}
+
+static void write_f32_le(FILE *f, const float *data, size_t count)
+{
+    if (host_is_little_endian()) {
+        fwrite(data, sizeof(float), count, f);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        uint32_t u;
+        memcpy(&u, &data[i], 4);
+        unsigned char b[4] = {u & 0xff, (u >> 8) & 0xff, (u >> 16) & 0xff, u >> 24};
+        fwrite(b, 1, 4, f);
+    }
+}
+
+lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *shape, int ndim,
+                           lf_error *err)
+{
+    if (ndim < 1 || ndim > 4)
+        return lf_fail(err, LF_ERR_ARGUMENT, "%s: .npy arrays of %d dimensions are not supported",
+                       path, ndim);
+    size_t count = 1;
+    for (int i = 0; i < ndim; i++)
+        count *= shape[i];
+    lf_atomic_file file;
+    lf_status st = lf_atomic_open(&file, path, err);
+    if (st != LF_OK)
+        return st;
+    npy_header(file.stream, shape, ndim);
+    write_f32_le(file.stream, data, count);
+    return lf_atomic_commit(&file, err);
+}
+
+/* ======================================================= weight history */
+
+void lf_weight_history_init(lf_weight_history *h, int kernel_height, int kernel_width)
+{
+    memset(h, 0, sizeof *h);
+    h->kernel_height = kernel_height;
+    h->kernel_width = kernel_width;
+}
+
+void lf_weight_history_deinit(lf_weight_history *h)
+{
+    if (!h)
+        return;
+    free(h->weights);
+    free(h->steps);
+    free(h->epochs);
+    free(h->rel_errs);
+    memset(h, 0, sizeof *h);
+}
+
+lf_status lf_weight_history_append(lf_weight_history *h, const float *weights, long step, int epoch,
+                                   double rel_err, lf_error *err)
+{
+    size_t taps = (size_t)h->kernel_height * h->kernel_width;
+    if (h->count == h->capacity) {
+        int bigger = h->capacity ? h->capacity * 2 : 128;
+        float *w = realloc(h->weights, sizeof(float) * taps * (size_t)bigger);
+        if (w)
+            h->weights = w;
+        long *s = realloc(h->steps, sizeof(long) * (size_t)bigger);
+        if (s)
+            h->steps = s;
+        int *e = realloc(h->epochs, sizeof(int) * (size_t)bigger);
+        if (e)
+            h->epochs = e;
+        double *r = realloc(h->rel_errs, sizeof(double) * (size_t)bigger);
+        if (r)
+            h->rel_errs = r;
+        if (!w || !s || !e || !r)
+            return lf_fail(err, LF_ERR_NOMEM, "out of memory for %d kernels of history", bigger);
+        h->capacity = bigger;
+    }
+    memcpy(h->weights + taps * (size_t)h->count, weights, sizeof(float) * taps);
+    h->steps[h->count] = step;
+    h->epochs[h->count] = epoch;
+    h->rel_errs[h->count] = rel_err;
+    h->count++;
+    return LF_OK;
+}
+
+static int has_extension(const char *path, const char *ext)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return 0;
+    size_t n = strlen(ext);
+    if (strlen(dot) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)dot[i]) != ext[i])
+            return 0;
+    return 1;
+}
+
+static lf_status write_csv(const lf_weight_history *h, const char *path, lf_error *err)
+{
+    lf_atomic_file file;
+    lf_status st = lf_atomic_open(&file, path, err);
+    if (st != LF_OK)
+        return st;
+    FILE *f = file.stream;
+    fprintf(f, "step,epoch,rel_err");
+    for (int r = 0; r < h->kernel_height; r++)
+        for (int c = 0; c < h->kernel_width; c++)
+            fprintf(f, ",w_%d_%d", r, c);
+    fputc('\n', f);
+    size_t taps = (size_t)h->kernel_height * h->kernel_width;
+    for (int i = 0; i < h->count; i++) {
+        fprintf(f, "%ld,%d,%.9g", h->steps[i], h->epochs[i], h->rel_errs[i]);
+        /* %.9g prints every float exactly enough to read back the same bits. */
+        for (size_t t = 0; t < taps; t++)
+            fprintf(f, ",%.9g", (double)h->weights[taps * (size_t)i + t]);
+        fputc('\n', f);
+    }
+    return lf_atomic_commit(&file, err);
+}
+
+lf_status lf_weight_history_write(const lf_weight_history *h, const char *path, lf_error *err)
+{
+    if (has_extension(path, ".npy")) {
+        size_t shape[3] = {(size_t)h->count, (size_t)h->kernel_height, (size_t)h->kernel_width};
+        return lf_npy_write_f32(path, h->weights ? h->weights : (const float *)"", shape, 3, err);
+    }
+    if (has_extension(path, ".csv"))
+        return write_csv(h, path, err);
+    return lf_fail(err, LF_ERR_ARGUMENT, "%s: weight history must end in .npy or .csv", path);
+}

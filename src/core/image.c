@@ -1,0 +1,269 @@
+/*
+ * image.c: loading PNG and JPEG as grayscale, and resampling.
+ * See include/learnfilter/image.h.
+ */
+#include "learnfilter/image.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file_util.h"
+
+/* stb_image's entry points, compiled in stb_impl.c. Declared here instead of
+ * including the header a second time. */
+extern unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
+                                            int *channels_in_file, int desired_channels);
+extern int stbi_info_from_memory(const unsigned char *buffer, int len, int *x, int *y, int *comp);
+extern const char *stbi_failure_reason(void);
+extern void stbi_image_free(void *retval_from_stbi_load);
+
+/* A compressed file larger than this is not an image we want to train on;
+ * the limit stops a mistaken path (a video, a disk image) from being read
+ * into memory whole. */
+#define LF_IMAGE_MAX_FILE_BYTES (512L * 1024 * 1024)
+
+lf_status lf_image_init(lf_image *img, int width, int height, lf_error *err)
+{
+    img->width = img->height = 0;
+    img->pixels = NULL;
+    if (width <= 0 || height <= 0 || width > LF_IMAGE_MAX_SIDE || height > LF_IMAGE_MAX_SIDE ||
+        (long)width * height > LF_IMAGE_MAX_PIXELS)
+        return lf_fail(err, LF_ERR_ARGUMENT, "image size %dx%d is outside 1..%d per side", width,
+                       height, LF_IMAGE_MAX_SIDE);
+    img->pixels = calloc((size_t)width * height, sizeof(float));
+    if (!img->pixels)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for a %dx%d image", width, height);
+    img->width = width;
+    img->height = height;
+    return LF_OK;
+}
+
+void lf_image_deinit(lf_image *img)
+{
+    if (!img)
+        return;
+    free(img->pixels);
+    img->pixels = NULL;
+    img->width = img->height = 0;
+}
+
+void lf_gray_from_rgb8(float *gray, const unsigned char *pixels, int width, int height,
+                       int channels)
+{
+    long n = (long)width * height;
+    for (long i = 0; i < n; i++) {
+        const unsigned char *p = pixels + i * channels;
+        float y;
+        if (channels >= 3)
+            y = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+        else
+            y = p[0];
+        gray[i] = y * (1.0f / 255.0f);
+    }
+}
+
+static int has_magic(const unsigned char *b, size_t n, const char *magic, size_t m)
+{
+    return n >= m && memcmp(b, magic, m) == 0;
+}
+
+lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
+                          lf_error *err)
+{
+    out->width = out->height = 0;
+    out->pixels = NULL;
+    if (size == 0)
+        return lf_fail(err, LF_ERR_INPUT, "%s: file is empty", name);
+    /* Name the format we found, so "photo.png" that is really a GIF gets a
+     * message that says so rather than a decoder's guess. */
+    int is_png = has_magic(bytes, size, "\x89PNG\r\n\x1a\n", 8);
+    int is_jpeg = has_magic(bytes, size, "\xff\xd8\xff", 3);
+    if (!is_png && !is_jpeg) {
+        const char *what = "not a PNG or JPEG image";
+        if (has_magic(bytes, size, "GIF8", 4))
+            what = "a GIF image; only PNG and JPEG are accepted";
+        else if (has_magic(bytes, size, "BM", 2))
+            what = "a BMP image; only PNG and JPEG are accepted";
+        else if (has_magic(bytes, size, "RIFF", 4))
+            what = "a RIFF (WebP?) file; only PNG and JPEG are accepted";
+        return lf_fail(err, LF_ERR_INPUT, "%s: %s", name, what);
+    }
+    if (size > (size_t)LF_IMAGE_MAX_FILE_BYTES)
+        return lf_fail(err, LF_ERR_INPUT, "%s: file is larger than %ld MiB", name,
+                       LF_IMAGE_MAX_FILE_BYTES >> 20);
+    int w = 0, h = 0, comp = 0;
+    if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &comp))
+        return lf_fail(err, LF_ERR_INPUT, "%s: unreadable %s header (%s)", name,
+                       is_png ? "PNG" : "JPEG", stbi_failure_reason());
+    if (w <= 0 || h <= 0 || w > LF_IMAGE_MAX_SIDE || h > LF_IMAGE_MAX_SIDE ||
+        (long)w * h > LF_IMAGE_MAX_PIXELS)
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: header says %dx%d pixels; the limit is %d per side and %ld in all",
+                       name, w, h, LF_IMAGE_MAX_SIDE, (long)LF_IMAGE_MAX_PIXELS);
+    int channels = 0;
+    unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
+    if (!pixels)
+        return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s (%s)", name,
+                       is_png ? "PNG" : "JPEG", stbi_failure_reason());
+    lf_status st = lf_image_init(out, w, h, err);
+    if (st == LF_OK)
+        lf_gray_from_rgb8(out->pixels, pixels, w, h, channels);
+    stbi_image_free(pixels);
+    return st;
+}
+
+lf_status lf_image_load(lf_image *out, const char *path, lf_error *err)
+{
+    out->width = out->height = 0;
+    out->pixels = NULL;
+    unsigned char *bytes = NULL;
+    size_t size = 0;
+    lf_status st = lf_read_file(path, LF_IMAGE_MAX_FILE_BYTES, &bytes, &size, err);
+    if (st != LF_OK)
+        return st;
+    st = lf_image_decode(out, bytes, size, path, err);
+    free(bytes);
+    return st;
+}
+
+int lf_image_path_is_supported(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return 0;
+    char ext[8] = {0};
+    for (int i = 0; i < 7 && dot[i + 1]; i++)
+        ext[i] = (char)tolower((unsigned char)dot[i + 1]);
+    if (strlen(dot + 1) > 4)
+        return 0;
+    return strcmp(ext, "png") == 0 || strcmp(ext, "jpg") == 0 || strcmp(ext, "jpeg") == 0;
+}
+
+/* ---------------------------------------------------------------- resize */
+
+/* One output sample of a 1-D resampling: a run of source samples and their
+ * weights (which sum to 1). */
+typedef struct resample_tap {
+    int first;
+    int count;
+    int offset; /* into the shared weight array */
+} resample_tap;
+
+typedef struct resample_plan {
+    resample_tap *taps;
+    float *weights;
+} resample_plan;
+
+/* Builds the taps for resampling n_in samples to n_out. Shrinking uses the
+ * overlap of each output cell with the input cells (an area filter);
+ * enlarging interpolates linearly between pixel centres. */
+static int resample_plan_make(resample_plan *plan, int n_in, int n_out)
+{
+    double scale = (double)n_in / n_out;
+    int max_taps = scale > 1.0 ? (int)scale + 3 : 2;
+    plan->taps = malloc(sizeof(resample_tap) * (size_t)n_out);
+    plan->weights = malloc(sizeof(float) * (size_t)n_out * max_taps);
+    if (!plan->taps || !plan->weights) {
+        free(plan->taps);
+        free(plan->weights);
+        return -1;
+    }
+    for (int o = 0; o < n_out; o++) {
+        resample_tap *t = &plan->taps[o];
+        float *w = plan->weights + (size_t)o * max_taps;
+        t->offset = o * max_taps;
+        if (scale > 1.0) {
+            double x0 = o * scale, x1 = (o + 1) * scale;
+            int first = (int)x0, last = (int)x1;
+            if (last >= n_in)
+                last = n_in - 1;
+            t->first = first;
+            t->count = 0;
+            for (int i = first; i <= last; i++) {
+                double lo = i > x0 ? i : x0, hi = i + 1 < x1 ? i + 1 : x1;
+                if (hi > lo)
+                    w[t->count++] = (float)((hi - lo) / scale);
+                else if (t->count == 0)
+                    t->first++;
+            }
+        } else {
+            double x = (o + 0.5) * scale - 0.5;
+            if (x < 0)
+                x = 0;
+            int i = (int)x;
+            if (i >= n_in - 1) {
+                t->first = n_in - 1;
+                t->count = 1;
+                w[0] = 1.0f;
+            } else {
+                float f = (float)(x - i);
+                t->first = i;
+                t->count = 2;
+                w[0] = 1.0f - f;
+                w[1] = f;
+            }
+        }
+    }
+    return 0;
+}
+
+static void resample_plan_free(resample_plan *plan)
+{
+    free(plan->taps);
+    free(plan->weights);
+}
+
+lf_status lf_image_resize(lf_image *out, const lf_image *in, int out_width, int out_height,
+                          lf_error *err)
+{
+    lf_status st = lf_image_init(out, out_width, out_height, err);
+    if (st != LF_OK)
+        return st;
+    lf_image tmp; /* horizontal pass: in->height x out_width */
+    st = lf_image_init(&tmp, out_width, in->height, err);
+    if (st != LF_OK) {
+        lf_image_deinit(out);
+        return st;
+    }
+    resample_plan px, py;
+    if (resample_plan_make(&px, in->width, out_width) != 0) {
+        lf_image_deinit(&tmp);
+        lf_image_deinit(out);
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory while resizing");
+    }
+    if (resample_plan_make(&py, in->height, out_height) != 0) {
+        resample_plan_free(&px);
+        lf_image_deinit(&tmp);
+        lf_image_deinit(out);
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory while resizing");
+    }
+    for (int y = 0; y < in->height; y++) {
+        const float *src = in->pixels + (long)y * in->width;
+        float *dst = tmp.pixels + (long)y * out_width;
+        for (int x = 0; x < out_width; x++) {
+            const resample_tap *t = &px.taps[x];
+            const float *w = px.weights + t->offset;
+            float acc = 0;
+            for (int k = 0; k < t->count; k++)
+                acc += w[k] * src[t->first + k];
+            dst[x] = acc;
+        }
+    }
+    for (int y = 0; y < out_height; y++) {
+        const resample_tap *t = &py.taps[y];
+        const float *w = py.weights + t->offset;
+        float *dst = out->pixels + (long)y * out_width;
+        for (int k = 0; k < t->count; k++) {
+            const float *src = tmp.pixels + (long)(t->first + k) * out_width;
+            for (int x = 0; x < out_width; x++)
+                dst[x] += w[k] * src[x];
+        }
+    }
+    resample_plan_free(&px);
+    resample_plan_free(&py);
+    lf_image_deinit(&tmp);
+    return LF_OK;
+}

@@ -1,0 +1,506 @@
+/*
+ * kernel.c: the built-in kernel catalog and the kernel file parsers.
+ * See include/learnfilter/kernel.h.
+ */
+#include "learnfilter/kernel.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file_util.h"
+#include "learnfilter/image.h"
+#include "learnfilter/rng.h"
+
+/* Kernel files are small; anything bigger is not one. */
+#define LF_KERNEL_MAX_FILE_BYTES (4L * 1024 * 1024)
+
+/* ============================================================== catalog */
+
+static void kernel_set(lf_kernel *k, const char *name, int height, int width, const float *values)
+{
+    memset(k, 0, sizeof *k);
+    k->height = height;
+    k->width = width;
+    snprintf(k->name, sizeof k->name, "%s", name);
+    if (values)
+        memcpy(k->weights, values, sizeof(float) * (size_t)height * width);
+}
+
+static void make_3x3(lf_kernel *k, const char *name, const float v[9]) { kernel_set(k, name, 3, 3, v); }
+
+static void scale_to_unit_sum(lf_kernel *k)
+{
+    double sum = 0;
+    int n = k->height * k->width;
+    for (int i = 0; i < n; i++)
+        sum += k->weights[i];
+    for (int i = 0; i < n; i++)
+        k->weights[i] = (float)(k->weights[i] / sum);
+}
+
+/* The outer product of two sampled Gaussian windows, as
+ * scipy.signal.windows.gaussian(size, std) samples them (centre (size-1)/2),
+ * scaled to sum to 1 so the filter keeps the image's brightness. */
+static void make_gaussian(lf_kernel *k, const char *name, int size, double sigma)
+{
+    kernel_set(k, name, size, size, NULL);
+    double centre = (size - 1) / 2.0;
+    for (int y = 0; y < size; y++)
+        for (int x = 0; x < size; x++) {
+            double dy = (y - centre) / sigma, dx = (x - centre) / sigma;
+            k->weights[y * size + x] = (float)exp(-0.5 * (dx * dx + dy * dy));
+        }
+    scale_to_unit_sum(k);
+}
+
+/* The 32x32 smiley line drawing of the original experiment: for each row,
+ * inclusive column ranges of the line pixels (288 of them). Each line pixel
+ * is 1/sqrt(288), so the kernel has unit L2 norm. */
+static const struct { signed char row, first, last; } smiley_runs[] = {
+    {1, 11, 20},  {2, 9, 22},   {3, 7, 10},   {3, 21, 24},  {4, 6, 8},    {4, 23, 25},
+    {5, 5, 7},    {5, 24, 26},  {6, 4, 6},    {6, 25, 27},  {7, 3, 5},    {7, 26, 28},
+    {8, 3, 4},    {8, 27, 28},  {9, 2, 3},    {9, 10, 10},  {9, 21, 21},  {9, 28, 29},
+    {10, 2, 3},   {10, 8, 11},  {10, 20, 23}, {10, 28, 29}, {11, 1, 2},   {11, 7, 12},
+    {11, 19, 24}, {11, 29, 30}, {12, 1, 2},   {12, 7, 12},  {12, 19, 24}, {12, 29, 30},
+    {13, 1, 2},   {13, 8, 12},  {13, 19, 23}, {13, 29, 30}, {14, 1, 2},   {14, 8, 11},
+    {14, 20, 23}, {14, 29, 30}, {15, 1, 2},   {15, 29, 30}, {16, 1, 2},   {16, 29, 30},
+    {17, 1, 2},   {17, 29, 30}, {18, 1, 2},   {18, 7, 7},   {18, 24, 24}, {18, 29, 30},
+    {19, 1, 2},   {19, 7, 8},   {19, 23, 24}, {19, 29, 30}, {20, 1, 2},   {20, 7, 9},
+    {20, 22, 24}, {20, 29, 30}, {21, 2, 3},   {21, 8, 11},  {21, 20, 23}, {21, 28, 29},
+    {22, 2, 3},   {22, 9, 22},  {22, 28, 29}, {23, 3, 4},   {23, 10, 21}, {23, 27, 28},
+    {24, 3, 5},   {24, 11, 20}, {24, 26, 28}, {25, 4, 6},   {25, 14, 17}, {25, 25, 27},
+    {26, 5, 7},   {26, 24, 26}, {27, 6, 8},   {27, 23, 25}, {28, 7, 10},  {28, 21, 24},
+    {29, 9, 22},  {30, 11, 20},
+};
+
+static void make_smiley(lf_kernel *k)
+{
+    kernel_set(k, "smiley", 32, 32, NULL);
+    int count = 0;
+    for (size_t r = 0; r < sizeof smiley_runs / sizeof smiley_runs[0]; r++)
+        for (int x = smiley_runs[r].first; x <= smiley_runs[r].last; x++) {
+            k->weights[smiley_runs[r].row * 32 + x] = 1.0f;
+            count++;
+        }
+    float value = (float)(1.0 / sqrt((double)count));
+    for (int i = 0; i < 32 * 32; i++)
+        k->weights[i] *= value;
+}
+
+/* scipy.signal.windows.hann(size), symmetric, scaled to sum to 1. */
+static void make_hann(lf_kernel *k, int size)
+{
+    kernel_set(k, "hann", 1, size, NULL);
+    for (int x = 0; x < size; x++)
+        k->weights[x] = (float)(0.5 - 0.5 * cos(2.0 * 3.141592653589793 * x / (size - 1)));
+    scale_to_unit_sum(k);
+}
+
+static void make_box(lf_kernel *k, const char *name, int size)
+{
+    kernel_set(k, name, size, size, NULL);
+    for (int i = 0; i < size * size; i++)
+        k->weights[i] = 1.0f / (float)(size * size);
+}
+
+static const lf_kernel_info catalog[] = {
+    {"sobel-x", "Sobel x: horizontal gradient, responds to vertical edges (3x3)"},
+    {"sobel-y", "Sobel y: vertical gradient, responds to horizontal edges (3x3)"},
+    {"smiley", "a 32x32 smiley line drawing, unit L2 norm (the original's big kernel)"},
+    {"laplacian", "Laplacian: 8 in the centre, -1 around; finds blobs and fine detail (3x3)"},
+    {"gaussian", "Gaussian blur, sigma 2 (13x13, sums to 1)"},
+    {"edge-x", "vertical edge detector [-1 0 1] in every row (Prewitt x, 3x3)"},
+    {"edge-y", "horizontal edge detector [1 1 1; 0 0 0; -1 -1 -1] (Prewitt y, 3x3)"},
+    {"compass-nw", "compass kernel pointing north-west [-3 5 5; -3 0 5; -3 -3 -3] (3x3)"},
+    {"line", "vertical line detector [-1 2 -1] in every row (3x3)"},
+    {"compass-ne", "compass kernel [-3 -3 -3; -3 0 5; -3 5 5] (3x3)"},
+    {"box3", "3x3 mean filter"},
+    {"box7", "7x7 mean filter"},
+    {"gaussian-50", "Gaussian blur, sigma 10, as the outer product of two 50-tap windows (50x50)"},
+    {"identity", "passes the image through: 1 in the centre (3x3)"},
+    {"hann", "50-tap Hann window, a horizontal smoothing (1x50, sums to 1)"},
+    {"random", "random weights uniform on [-1, 1] from the seed (5x5)"},
+};
+
+#define CATALOG_COUNT ((int)(sizeof catalog / sizeof catalog[0]))
+
+int lf_kernel_catalog_count(void) { return CATALOG_COUNT; }
+
+const lf_kernel_info *lf_kernel_catalog_get(int index)
+{
+    return index >= 0 && index < CATALOG_COUNT ? &catalog[index] : NULL;
+}
+
+int lf_kernel_catalog_find(const char *name)
+{
+    for (int i = 0; i < CATALOG_COUNT; i++)
+        if (strcmp(catalog[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+lf_status lf_kernel_from_name(lf_kernel *out, const char *name, uint64_t seed, lf_error *err)
+{
+    static const float sobel_x[9] = {-1, 0, 1, -2, 0, 2, -1, 0, 1};
+    static const float sobel_y[9] = {-1, -2, -1, 0, 0, 0, 1, 2, 1};
+    static const float laplacian[9] = {-1, -1, -1, -1, 8, -1, -1, -1, -1};
+    static const float edge_x[9] = {-1, 0, 1, -1, 0, 1, -1, 0, 1};
+    static const float edge_y[9] = {1, 1, 1, 0, 0, 0, -1, -1, -1};
+    static const float compass_nw[9] = {-3, 5, 5, -3, 0, 5, -3, -3, -3};
+    static const float compass_ne[9] = {-3, -3, -3, -3, 0, 5, -3, 5, 5};
+    static const float line[9] = {-1, 2, -1, -1, 2, -1, -1, 2, -1};
+    static const float identity[9] = {0, 0, 0, 0, 1, 0, 0, 0, 0};
+
+    if (!strcmp(name, "sobel-x")) make_3x3(out, name, sobel_x);
+    else if (!strcmp(name, "sobel-y")) make_3x3(out, name, sobel_y);
+    else if (!strcmp(name, "smiley")) make_smiley(out);
+    else if (!strcmp(name, "laplacian")) make_3x3(out, name, laplacian);
+    else if (!strcmp(name, "gaussian")) make_gaussian(out, name, 13, 2.0);
+    else if (!strcmp(name, "edge-x")) make_3x3(out, name, edge_x);
+    else if (!strcmp(name, "edge-y")) make_3x3(out, name, edge_y);
+    else if (!strcmp(name, "compass-nw")) make_3x3(out, name, compass_nw);
+    else if (!strcmp(name, "line")) make_3x3(out, name, line);
+    else if (!strcmp(name, "compass-ne")) make_3x3(out, name, compass_ne);
+    else if (!strcmp(name, "box3")) make_box(out, name, 3);
+    else if (!strcmp(name, "box7")) make_box(out, name, 7);
+    else if (!strcmp(name, "gaussian-50")) make_gaussian(out, name, 50, 10.0);
+    else if (!strcmp(name, "identity")) make_3x3(out, name, identity);
+    else if (!strcmp(name, "hann")) make_hann(out, 50);
+    else if (!strcmp(name, "random")) {
+        lf_rng rng;
+        lf_rng_seed(&rng, seed ^ 0x6b65726e656cull); /* not the weights' stream */
+        kernel_set(out, name, 5, 5, NULL);
+        for (int i = 0; i < 25; i++)
+            out->weights[i] = (float)(2.0 * lf_rng_uniform(&rng) - 1.0);
+    } else
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: not a built-in kernel (see --list-kernels) and not a file", name);
+    return LF_OK;
+}
+
+/* ============================================================ utilities */
+
+double lf_kernel_norm(const lf_kernel *k)
+{
+    double s = 0;
+    for (int i = 0; i < k->height * k->width; i++)
+        s += (double)k->weights[i] * k->weights[i];
+    return sqrt(s);
+}
+
+float lf_kernel_max_abs(const lf_kernel *k)
+{
+    float m = 0;
+    for (int i = 0; i < k->height * k->width; i++)
+        m = fmaxf(m, fabsf(k->weights[i]));
+    return m;
+}
+
+double lf_kernel_relative_error(const lf_kernel *a, const lf_kernel *b)
+{
+    double diff = 0, ref = 0;
+    for (int i = 0; i < b->height * b->width; i++) {
+        double d = (double)a->weights[i] - b->weights[i];
+        diff += d * d;
+        ref += (double)b->weights[i] * b->weights[i];
+    }
+    return ref > 0 ? sqrt(diff / ref) : sqrt(diff);
+}
+
+static void set_name_from_path(lf_kernel *k, const char *name)
+{
+    snprintf(k->name, sizeof k->name, "%s", lf_path_basename(name));
+}
+
+static lf_status check_finite(const lf_kernel *k, const char *name, lf_error *err)
+{
+    for (int i = 0; i < k->height * k->width; i++)
+        if (!isfinite(k->weights[i]))
+            return lf_fail(err, LF_ERR_INPUT, "%s: weight at row %d, column %d is not finite",
+                           name, i / k->width + 1, i % k->width + 1);
+    return LF_OK;
+}
+
+/* ================================================================= text */
+
+static int is_separator(char c)
+{
+    return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '[' || c == ']' || c == '\r';
+}
+
+lf_status lf_kernel_parse_text(lf_kernel *out, const char *text, size_t size, const char *name,
+                               lf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rows = 0, width = 0;
+    size_t pos = 0;
+    int line_number = 0;
+    while (pos < size) {
+        size_t end = pos;
+        while (end < size && text[end] != '\n')
+            end++;
+        line_number++;
+        int cols = 0;
+        size_t i = pos;
+        /* A '#' starts a comment, wherever it stands. */
+        size_t stop = pos;
+        while (stop < end && text[stop] != '#')
+            stop++;
+        while (i < stop) {
+            while (i < stop && is_separator(text[i]))
+                i++;
+            if (i >= stop)
+                break;
+            /* strtod needs a terminated string: copy the token. */
+            char token[64];
+            size_t t = 0;
+            while (i < stop && !is_separator(text[i])) {
+                if (t + 1 >= sizeof token)
+                    return lf_fail(err, LF_ERR_INPUT, "%s: line %d: number too long", name,
+                                   line_number);
+                token[t++] = text[i++];
+            }
+            token[t] = 0;
+            char *after = NULL;
+            double v = strtod(token, &after);
+            if (after == token || *after != 0)
+                return lf_fail(err, LF_ERR_INPUT, "%s: line %d: '%s' is not a number", name,
+                               line_number, token);
+            if (!isfinite(v) || fabs(v) > 3.0e38)
+                return lf_fail(err, LF_ERR_INPUT, "%s: line %d: '%s' is not a finite number",
+                               name, line_number, token);
+            if (rows >= LF_KERNEL_MAX_SIDE || cols >= LF_KERNEL_MAX_SIDE)
+                return lf_fail(err, LF_ERR_INPUT, "%s: kernel is larger than %dx%d", name,
+                               LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
+            out->weights[rows * LF_KERNEL_MAX_SIDE + cols] = (float)v;
+            cols++;
+        }
+        if (cols > 0) {
+            if (rows == 0)
+                width = cols;
+            else if (cols != width)
+                return lf_fail(err, LF_ERR_INPUT,
+                               "%s: line %d has %d numbers but the first row has %d", name,
+                               line_number, cols, width);
+            rows++;
+        }
+        pos = end + 1;
+    }
+    if (rows == 0)
+        return lf_fail(err, LF_ERR_INPUT, "%s: no numbers found", name);
+    /* Rows were stored at the maximum stride; pack them. */
+    for (int r = 1; r < rows; r++)
+        memmove(out->weights + r * width, out->weights + r * LF_KERNEL_MAX_SIDE,
+                sizeof(float) * (size_t)width);
+    memset(out->weights + rows * width, 0,
+           sizeof(float) * (size_t)(LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE - rows * width));
+    out->height = rows;
+    out->width = width;
+    set_name_from_path(out, name);
+    return LF_OK;
+}
+
+/* ================================================================== npy */
+
+/* Finds the value text after 'key': inside the header dictionary. */
+static const char *npy_find_key(const char *header, const char *key)
+{
+    const char *p = strstr(header, key);
+    if (!p)
+        return NULL;
+    p += strlen(key);
+    while (*p == ' ' || *p == '\'' || *p == '"')
+        p++;
+    if (*p != ':')
+        return NULL;
+    p++;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+lf_status lf_kernel_parse_npy(lf_kernel *out, const unsigned char *bytes, size_t size,
+                              const char *name, lf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (size < 10 || memcmp(bytes, "\x93NUMPY", 6) != 0)
+        return lf_fail(err, LF_ERR_INPUT, "%s: not a NumPy .npy file (no \\x93NUMPY magic)", name);
+    int major = bytes[6];
+    size_t header_len, header_start;
+    if (major == 1) {
+        header_len = bytes[8] | (size_t)bytes[9] << 8;
+        header_start = 10;
+    } else if (major == 2 || major == 3) {
+        if (size < 12)
+            return lf_fail(err, LF_ERR_INPUT, "%s: truncated .npy header", name);
+        header_len = bytes[8] | (size_t)bytes[9] << 8 | (size_t)bytes[10] << 16 |
+                     (size_t)bytes[11] << 24;
+        header_start = 12;
+    } else
+        return lf_fail(err, LF_ERR_INPUT, "%s: unknown .npy version %d", name, major);
+    if (header_len > 65536 || header_start + header_len > size)
+        return lf_fail(err, LF_ERR_INPUT, "%s: truncated .npy header", name);
+    char header[65537];
+    memcpy(header, bytes + header_start, header_len);
+    header[header_len] = 0;
+
+    const char *descr = npy_find_key(header, "descr'");
+    if (!descr)
+        descr = npy_find_key(header, "descr\"");
+    if (!descr)
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'descr'", name);
+    descr++; /* the opening quote */
+    int big_endian, item;
+    if (!strncmp(descr, "<f4", 3) || !strncmp(descr, "=f4", 3)) big_endian = 0, item = 4;
+    else if (!strncmp(descr, ">f4", 3)) big_endian = 1, item = 4;
+    else if (!strncmp(descr, "<f8", 3) || !strncmp(descr, "=f8", 3)) big_endian = 0, item = 8;
+    else if (!strncmp(descr, ">f8", 3)) big_endian = 1, item = 8;
+    else {
+        char shown[16] = {0};
+        for (int i = 0; i < 15 && descr[i] && descr[i] != '\'' && descr[i] != '"'; i++)
+            shown[i] = descr[i];
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: .npy dtype '%s' is not supported (use float32 or float64)", name,
+                       shown);
+    }
+    const char *fortran = npy_find_key(header, "fortran_order'");
+    if (!fortran)
+        fortran = npy_find_key(header, "fortran_order\"");
+    if (!fortran)
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'fortran_order'", name);
+    int fortran_order = strncmp(fortran, "True", 4) == 0;
+
+    const char *shape = npy_find_key(header, "shape'");
+    if (!shape)
+        shape = npy_find_key(header, "shape\"");
+    if (!shape || *shape != '(')
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'shape'", name);
+    shape++;
+    long dims[8];
+    int ndim = 0;
+    for (;;) {
+        while (*shape == ' ' || *shape == ',')
+            shape++;
+        if (*shape == ')')
+            break;
+        if (!isdigit((unsigned char)*shape) || ndim == 8)
+            return lf_fail(err, LF_ERR_INPUT, "%s: bad .npy shape", name);
+        char *after;
+        dims[ndim++] = strtol(shape, &after, 10);
+        shape = after;
+    }
+    if (ndim != 2)
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy array has %d dimensions; a kernel needs 2",
+                       name, ndim);
+    long h = dims[0], w = dims[1];
+    if (h < 1 || w < 1)
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy array is empty", name);
+    if (h > LF_KERNEL_MAX_SIDE || w > LF_KERNEL_MAX_SIDE)
+        return lf_fail(err, LF_ERR_INPUT, "%s: kernel is %ldx%ld; the largest accepted is %dx%d",
+                       name, h, w, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
+    size_t data_start = header_start + header_len;
+    size_t need = (size_t)(h * w) * (size_t)item;
+    if (size - data_start < need)
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy data is truncated (%zu of %zu bytes)", name,
+                       size - data_start, need);
+    const unsigned char *data = bytes + data_start;
+    out->height = (int)h;
+    out->width = (int)w;
+    for (long i = 0; i < h * w; i++) {
+        unsigned char b[8];
+        for (int j = 0; j < item; j++)
+            b[j] = data[i * item + (big_endian ? item - 1 - j : j)];
+        double v;
+        if (item == 4) {
+            uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                         (uint32_t)b[3] << 24;
+            float f;
+            memcpy(&f, &u, 4);
+            v = f;
+        } else {
+            uint64_t u = 0;
+            for (int j = 7; j >= 0; j--)
+                u = u << 8 | b[j];
+            memcpy(&v, &u, 8);
+        }
+        /* Element i is at (r, c) in C order, or transposed in Fortran order. */
+        long r = fortran_order ? i % h : i / w;
+        long c = fortran_order ? i / h : i % w;
+        if (isfinite(v) && fabs(v) > 3.0e38)
+            v = INFINITY; /* does not fit a float: refused below */
+        out->weights[r * w + c] = (float)v;
+    }
+    set_name_from_path(out, name);
+    return check_finite(out, name, err);
+}
+
+/* ================================================================== png */
+
+lf_status lf_kernel_parse_png(lf_kernel *out, const unsigned char *bytes, size_t size,
+                              const char *name, lf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    lf_image img;
+    lf_status st = lf_image_decode(&img, bytes, size, name, err);
+    if (st != LF_OK)
+        return st;
+    if (img.width > LF_KERNEL_MAX_SIDE || img.height > LF_KERNEL_MAX_SIDE) {
+        st = lf_fail(err, LF_ERR_INPUT, "%s: kernel image is %dx%d; the largest accepted is %dx%d",
+                     name, img.width, img.height, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
+        lf_image_deinit(&img);
+        return st;
+    }
+    out->height = img.height;
+    out->width = img.width;
+    memcpy(out->weights, img.pixels, sizeof(float) * (size_t)img.width * img.height);
+    lf_image_deinit(&img);
+    double norm = lf_kernel_norm(out);
+    if (norm == 0)
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: image is all black, so it cannot be scaled to unit L2 norm", name);
+    for (int i = 0; i < out->height * out->width; i++)
+        out->weights[i] = (float)(out->weights[i] / norm);
+    set_name_from_path(out, name);
+    return LF_OK;
+}
+
+/* ================================================================ files */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    if (n < m)
+        return 0;
+    for (size_t i = 0; i < m; i++)
+        if (tolower((unsigned char)s[n - m + i]) != suffix[i])
+            return 0;
+    return 1;
+}
+
+lf_status lf_kernel_load(lf_kernel *out, const char *path, lf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char *bytes;
+    size_t size;
+    lf_status st = lf_read_file(path, LF_KERNEL_MAX_FILE_BYTES, &bytes, &size, err);
+    if (st != LF_OK)
+        return st;
+    if (ends_with(path, ".npy"))
+        st = lf_kernel_parse_npy(out, bytes, size, path, err);
+    else if (ends_with(path, ".png"))
+        st = lf_kernel_parse_png(out, bytes, size, path, err);
+    else
+        st = lf_kernel_parse_text(out, (const char *)bytes, size, path, err);
+    free(bytes);
+    return st;
+}
+
+lf_status lf_kernel_resolve(lf_kernel *out, const char *spec, uint64_t seed, lf_error *err)
+{
+    if (lf_kernel_catalog_find(spec) >= 0)
+        return lf_kernel_from_name(out, spec, seed, err);
+    return lf_kernel_load(out, spec, err);
+}

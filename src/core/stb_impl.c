@@ -1,0 +1,23 @@
+/*
+ * stb_impl.c: the one place stb_image and stb_image_write are compiled.
+ *
+ * We compile Debian's header ourselves rather than link its prebuilt libstb,
+ * so we choose what is in it: only the PNG and JPEG decoders (every other
+ * decoder is attack surface we do not need) and a lower dimension limit.
+ * The area limit lives in image.c, which checks the header before decoding.
+ * This file is built without our warning flags: it is third-party code.
+ */
+#include "learnfilter/image.h"
+
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_NO_STDIO /* we read files ourselves, with our own size limit */
+#define STBI_NO_HDR
+#define STBI_NO_LINEAR
+#define STBI_MAX_DIMENSIONS LF_IMAGE_MAX_SIDE
+#define STB_IMAGE_IMPLEMENTATION
+#include <stb/stb_image.h>
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STBIW_WINDOWS_UTF8
+#include <stb/stb_image_write.h>

@@ -1,0 +1,589 @@
+/*
+ * trainer.c: the one-layer network and its training loop.
+ * See include/learnfilter/trainer.h for the contract.
+ *
+ * All parameters (the weights, then the bias) live in one array, and so do
+ * their gradients, so zeroing is one memset and saving is one memcpy. Every
+ * buffer the step needs is allocated when the trainer is created, sized for
+ * the largest kernel, so neither a step nor a kernel change allocates.
+ *
+ * Targets (each patch filtered by the true kernel) are computed the first
+ * time a patch is used and kept until the kernel changes: the true filter
+ * is applied once per patch, not once per step.
+ */
+#include "learnfilter/trainer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learnfilter/rng.h"
+
+#define MAX_PARAMS (LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE + 1)
+
+struct lf_trainer {
+    lf_trainer_options options; /* resolved: no zero-means-default left */
+    const lf_dataset *dataset;  /* borrowed */
+    lf_conv_shape shape;
+    int param_count;            /* kernel taps + 1 bias */
+    float *params;              /* MAX_PARAMS: weights row-major, then the bias */
+    float *grads;               /* MAX_PARAMS, same layout */
+    float *saved;               /* MAX_PARAMS: the last finite parameters */
+    lf_optimizer_state optimizer;
+    lf_rng order_rng;           /* epoch shuffles */
+    int *order;                 /* train_count patch indices, this epoch's order */
+    int cursor;                 /* next position in order */
+    float *targets;             /* patch_count * out area */
+    unsigned char *target_ready;/* patch_count flags */
+    float *output;              /* out area: the network's output for one patch */
+    float *dout;                /* out area: gradient of the loss w.r.t. output */
+    double epoch_loss_sum;      /* step losses in the current epoch */
+    lf_figures figures;
+    lf_history epoch_history;
+    lf_history step_history;
+};
+
+/* ========================================================== settings */
+
+static lf_train_settings sgd_defaults(void)
+{
+    return (lf_train_settings){.optimizer = LF_OPTIMIZER_SGD,
+                               .learning_rate = 1e-2f,
+                               .momentum = 0.9f,
+                               .nesterov = true,
+                               .beta1 = 0.9f,
+                               .beta2 = 0.999f,
+                               .epsilon = 1e-8f,
+                               .batch_size = 4};
+}
+
+static lf_train_settings adam_defaults(void)
+{
+    lf_train_settings s = sgd_defaults();
+    s.optimizer = LF_OPTIMIZER_ADAM;
+    s.learning_rate = 1e-3f;
+    s.batch_size = 1;
+    return s;
+}
+
+lf_train_settings lf_settings_for_kernel(const lf_kernel *kernel)
+{
+    if (!strcmp(kernel->name, "sobel-y")) {
+        lf_train_settings s = sgd_defaults();
+        s.batch_size = 1;
+        return s;
+    }
+    if (!strcmp(kernel->name, "smiley"))
+        return adam_defaults();
+    if (!strcmp(kernel->name, "sobel-x"))
+        return sgd_defaults();
+    /* Small kernels converge well with the Sobel settings; for large ones
+     * SGD's stable step shrinks with the number of taps, while Adam's
+     * per-weight scaling does not. */
+    return kernel->height <= 7 && kernel->width <= 7 ? sgd_defaults() : adam_defaults();
+}
+
+/* ============================================================ history */
+
+static void history_clear(lf_history *h)
+{
+    h->count = 0;
+    h->stride = 1;
+    h->pending = 0;
+    h->pending_loss_sum = 0;
+}
+
+static void history_add(lf_history *h, long step, float epoch, double loss, float val_loss,
+                        float rel_err)
+{
+    h->pending++;
+    h->pending_loss_sum += loss;
+    if (h->pending < h->stride)
+        return;
+    if (h->count == LF_HISTORY_MAX) {
+        /* Merge neighbours: the curve keeps its whole span at half the
+         * resolution, and the stride doubles so it stays that way. */
+        for (int i = 0; i < LF_HISTORY_MAX / 2; i++) {
+            lf_history_point a = h->points[2 * i], b = h->points[2 * i + 1];
+            b.train_loss = 0.5f * (a.train_loss + b.train_loss);
+            h->points[i] = b;
+        }
+        h->count = LF_HISTORY_MAX / 2;
+        h->stride *= 2;
+    }
+    h->points[h->count++] = (lf_history_point){step, epoch,
+                                               (float)(h->pending_loss_sum / h->pending),
+                                               val_loss, rel_err};
+    h->pending = 0;
+    h->pending_loss_sum = 0;
+}
+
+/* ============================================================ helpers */
+
+static int out_area(const lf_trainer *t) { return t->shape.out_height * t->shape.out_width; }
+
+static const float *target_of(lf_trainer *t, int patch)
+{
+    float *target = t->targets + (size_t)patch * (size_t)t->dataset->patch_size *
+                                     (size_t)t->dataset->patch_size;
+    if (!t->target_ready[patch]) {
+        /* The truth is the true kernel applied to the clean patch exactly as
+         * the layer applies its own (same padding, no bias). */
+        conv2d_forward(target, lf_dataset_clean(t->dataset, patch), t->options.target.weights,
+                       0.0f, &t->shape);
+        t->target_ready[patch] = 1;
+    }
+    return target;
+}
+
+static double relative_error(const lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    double diff = 0, ref = 0;
+    for (int i = 0; i < k->height * k->width; i++) {
+        double d = (double)t->params[i] - k->weights[i];
+        diff += d * d;
+        ref += (double)k->weights[i] * k->weights[i];
+    }
+    return ref > 0 ? sqrt(diff / ref) : sqrt(diff);
+}
+
+static void figures_clear(lf_figures *f, int steps_per_epoch)
+{
+    *f = (lf_figures){.steps_per_epoch = steps_per_epoch,
+                      .step_loss = NAN,
+                      .train_loss = NAN,
+                      .val_loss = NAN,
+                      .rel_err = NAN,
+                      .best_rel_err = NAN,
+                      .converged_step = -1};
+}
+
+static int steps_per_epoch(const lf_trainer *t)
+{
+    int b = t->options.settings.batch_size;
+    return (t->dataset->train_count + b - 1) / b;
+}
+
+/* Glorot-uniform weights (fan in = fan out = the number of taps, as Keras
+ * counts them for one channel in and out) and a zero bias. */
+static void init_params(lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    int taps = k->height * k->width;
+    double limit = sqrt(6.0 / (2.0 * taps));
+    lf_rng rng;
+    lf_rng_seed(&rng, t->options.seed);
+    memset(t->params, 0, sizeof(float) * MAX_PARAMS);
+    for (int i = 0; i < taps; i++)
+        t->params[i] = (float)((2.0 * lf_rng_uniform(&rng) - 1.0) * limit);
+    t->param_count = taps + 1;
+}
+
+/* ============================================================ lifecycle */
+
+static lf_status check_settings(const lf_train_settings *s, const lf_dataset *ds, lf_error *err)
+{
+    if (!(s->learning_rate > 0) || !isfinite(s->learning_rate))
+        return lf_fail(err, LF_ERR_ARGUMENT, "learning rate %g must be positive and finite",
+                       (double)s->learning_rate);
+    if (!(s->momentum >= 0 && s->momentum < 1))
+        return lf_fail(err, LF_ERR_ARGUMENT, "momentum %g must be in [0, 1)", (double)s->momentum);
+    if (s->optimizer == LF_OPTIMIZER_ADAM &&
+        (!(s->beta1 >= 0 && s->beta1 < 1) || !(s->beta2 >= 0 && s->beta2 < 1) ||
+         !(s->epsilon > 0)))
+        return lf_fail(err, LF_ERR_ARGUMENT, "Adam needs betas in [0, 1) and epsilon > 0");
+    if (s->batch_size < 1)
+        return lf_fail(err, LF_ERR_ARGUMENT, "batch size %d must be at least 1", s->batch_size);
+    if (s->batch_size > ds->train_count)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "batch size %d is larger than the %d training patches", s->batch_size,
+                       ds->train_count);
+    return LF_OK;
+}
+
+static lf_status check_kernel(const lf_kernel *k, const lf_dataset *ds, lf_padding padding,
+                              lf_error *err)
+{
+    if (k->height < 1 || k->width < 1 || k->height > LF_KERNEL_MAX_SIDE ||
+        k->width > LF_KERNEL_MAX_SIDE)
+        return lf_fail(err, LF_ERR_ARGUMENT, "kernel size %dx%d is outside 1..%d", k->height,
+                       k->width, LF_KERNEL_MAX_SIDE);
+    for (int i = 0; i < k->height * k->width; i++)
+        if (!isfinite(k->weights[i]))
+            return lf_fail(err, LF_ERR_INPUT, "kernel %s has a weight that is not finite",
+                           k->name);
+    if (padding == LF_PADDING_VALID && (k->height > ds->patch_size || k->width > ds->patch_size))
+        return lf_fail(err, LF_ERR_INPUT,
+                       "kernel %s (%dx%d) does not fit in %dx%d patches with 'valid' padding",
+                       k->name, k->height, k->width, ds->patch_size, ds->patch_size);
+    return LF_OK;
+}
+
+static void restart(lf_trainer *t)
+{
+    t->shape = lf_conv_shape_make(t->dataset->patch_size, t->dataset->patch_size,
+                                  t->options.target.height, t->options.target.width,
+                                  t->options.padding);
+    init_params(t);
+    memcpy(t->saved, t->params, sizeof(float) * MAX_PARAMS);
+    lf_optimizer_state_zero(&t->optimizer);
+    lf_rng_seed(&t->order_rng, t->options.seed ^ 0x6f72646572ull); /* not the weights' stream */
+    for (int i = 0; i < t->dataset->train_count; i++)
+        t->order[i] = i;
+    t->cursor = 0;
+    t->epoch_loss_sum = 0;
+    figures_clear(&t->figures, steps_per_epoch(t));
+    t->figures.rel_err = relative_error(t);
+    t->figures.best_rel_err = t->figures.rel_err;
+    history_clear(&t->epoch_history);
+    history_clear(&t->step_history);
+}
+
+static void forget_targets(lf_trainer *t)
+{
+    memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
+}
+
+/* (Re)allocates the buffers that depend on the dataset's size. */
+static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_error *err)
+{
+    size_t area = (size_t)ds->patch_size * ds->patch_size;
+    int *order = malloc(sizeof(int) * (size_t)ds->train_count);
+    float *targets = malloc(sizeof(float) * area * (size_t)ds->patch_count);
+    unsigned char *ready = calloc((size_t)ds->patch_count, 1);
+    float *work = malloc(sizeof(float) * area * 2);
+    if (!order || !targets || !ready || !work) {
+        free(order);
+        free(targets);
+        free(ready);
+        free(work);
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for targets of %d patches",
+                       ds->patch_count);
+    }
+    free(t->order);
+    free(t->targets);
+    free(t->target_ready);
+    free(t->output);
+    t->order = order;
+    t->targets = targets;
+    t->target_ready = ready;
+    t->output = work;
+    t->dout = work + area;
+    t->dataset = ds;
+    return LF_OK;
+}
+
+lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_dataset *dataset,
+                              lf_error *err)
+{
+    if (!dataset || dataset->patch_count < 1) {
+        lf_fail(err, LF_ERR_ARGUMENT, "the trainer needs a dataset with at least one patch");
+        return NULL;
+    }
+    lf_trainer_options o = *options;
+    if (o.settings.learning_rate == 0)
+        o.settings = lf_settings_for_kernel(&o.target);
+    if (o.tolerance == 0)
+        o.tolerance = 0.01;
+    if (check_kernel(&o.target, dataset, o.padding, err) != LF_OK ||
+        check_settings(&o.settings, dataset, err) != LF_OK)
+        return NULL;
+    if (!(o.tolerance > 0)) {
+        lf_fail(err, LF_ERR_ARGUMENT, "tolerance %g must be positive", o.tolerance);
+        return NULL;
+    }
+    lf_trainer *t = calloc(1, sizeof *t);
+    float *params = calloc(MAX_PARAMS * 3, sizeof(float));
+    if (!t || !params || lf_optimizer_state_init(&t->optimizer, MAX_PARAMS) != 0) {
+        free(params);
+        if (t)
+            lf_optimizer_state_deinit(&t->optimizer);
+        free(t);
+        lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
+        return NULL;
+    }
+    t->params = params;
+    t->grads = params + MAX_PARAMS;
+    t->saved = params + 2 * MAX_PARAMS;
+    t->options = o;
+    if (alloc_dataset_buffers(t, dataset, err) != LF_OK) {
+        lf_trainer_destroy(t);
+        return NULL;
+    }
+    lf_trainer_set_sample_patch(t, o.sample_patch);
+    restart(t);
+    return t;
+}
+
+void lf_trainer_destroy(lf_trainer *t)
+{
+    if (!t)
+        return;
+    free(t->params);
+    lf_optimizer_state_deinit(&t->optimizer);
+    free(t->order);
+    free(t->targets);
+    free(t->target_ready);
+    free(t->output);
+    free(t);
+}
+
+/* ============================================================== step */
+
+double lf_trainer_evaluate(lf_trainer *t, int first, int count)
+{
+    if (count <= 0)
+        return NAN;
+    const int area = out_area(t);
+    const int taps = t->param_count - 1;
+    double total = 0;
+    for (int p = first; p < first + count; p++) {
+        conv2d_forward(t->output, lf_dataset_input(t->dataset, p), t->params, t->params[taps],
+                       &t->shape);
+        const float *target = target_of(t, p);
+        double sum = 0;
+        for (int i = 0; i < area; i++) {
+            double r = (double)t->output[i] - target[i];
+            sum += r * r;
+        }
+        total += sum / area;
+    }
+    return total / count;
+}
+
+static bool params_finite(const lf_trainer *t)
+{
+    for (int i = 0; i < t->param_count; i++)
+        if (!isfinite(t->params[i]))
+            return false;
+    return true;
+}
+
+lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
+{
+    lf_figures *f = &t->figures;
+    if (f->diverged)
+        return lf_fail(err, LF_ERR_DIVERGED,
+                       "training diverged: lower the learning rate or reset");
+    const lf_dataset *ds = t->dataset;
+    const int taps = t->param_count - 1;
+    const int area = out_area(t);
+    if (t->cursor == 0)
+        lf_rng_shuffle(&t->order_rng, t->order, ds->train_count);
+    int batch = t->options.settings.batch_size;
+    if (batch > ds->train_count - t->cursor)
+        batch = ds->train_count - t->cursor; /* Keras' last, smaller batch */
+
+    /* Loss = mean over the batch and pixels of (out - target)^2, so
+     * dLoss/dout = 2 (out - target) / (batch * area). */
+    memset(t->grads, 0, sizeof(float) * (size_t)t->param_count);
+    const float scale = 2.0f / ((float)batch * (float)area);
+    double loss = 0;
+    for (int b = 0; b < batch; b++) {
+        int patch = t->order[t->cursor + b];
+        const float *input = lf_dataset_input(ds, patch);
+        const float *target = target_of(t, patch);
+        conv2d_forward(t->output, input, t->params, t->params[taps], &t->shape);
+        double sum = 0;
+        for (int i = 0; i < area; i++) {
+            float r = t->output[i] - target[i];
+            sum += (double)r * r;
+            t->dout[i] = scale * r;
+        }
+        loss += sum;
+        conv2d_backward_weights(t->grads, &t->grads[taps], t->dout, input, &t->shape);
+    }
+    loss /= (double)batch * area;
+
+    memcpy(t->saved, t->params, sizeof(float) * (size_t)t->param_count);
+    lf_optimizer_step(t->params, t->grads, &t->optimizer, &t->options.settings);
+    double rel = relative_error(t);
+    if (!isfinite(loss) || !params_finite(t) || !(rel <= LF_DIVERGENCE_RELATIVE_ERROR)) {
+        memcpy(t->params, t->saved, sizeof(float) * (size_t)t->param_count);
+        f->diverged = true;
+        return lf_fail(err, LF_ERR_DIVERGED,
+                       "training diverged at step %ld (learning rate %g): lower the learning "
+                       "rate or reset",
+                       f->step + 1, (double)t->options.settings.learning_rate);
+    }
+
+    f->step++;
+    f->step_in_epoch++;
+    f->step_loss = loss;
+    f->rel_err = rel;
+    if (!(rel >= f->best_rel_err))
+        f->best_rel_err = rel;
+    f->converged = rel <= t->options.tolerance;
+    if (f->converged && f->converged_step < 0)
+        f->converged_step = f->step;
+    t->epoch_loss_sum += loss;
+    t->cursor += batch;
+    float epoch_position = (float)f->epoch + (float)f->step_in_epoch / (float)f->steps_per_epoch;
+    history_add(&t->step_history, f->step, epoch_position, loss, NAN, (float)rel);
+
+    if (t->cursor >= ds->train_count) {
+        f->train_loss = t->epoch_loss_sum / f->step_in_epoch;
+        f->val_loss = lf_trainer_evaluate(t, ds->train_count, ds->validation_count);
+        f->epoch++;
+        history_add(&t->epoch_history, f->step, (float)f->epoch, f->train_loss,
+                    (float)f->val_loss, (float)rel);
+        t->cursor = 0;
+        f->step_in_epoch = 0;
+        t->epoch_loss_sum = 0;
+    }
+    return LF_OK;
+}
+
+/* ============================================================ control */
+
+const lf_figures *lf_trainer_figures(const lf_trainer *t) { return &t->figures; }
+const lf_trainer_options *lf_trainer_get_options(const lf_trainer *t) { return &t->options; }
+const lf_dataset *lf_trainer_dataset(const lf_trainer *t) { return t->dataset; }
+const float *lf_trainer_weights(const lf_trainer *t) { return t->params; }
+float lf_trainer_bias(const lf_trainer *t) { return t->params[t->param_count - 1]; }
+
+void lf_trainer_reset(lf_trainer *t) { restart(t); }
+
+void lf_trainer_reseed(lf_trainer *t, uint64_t seed)
+{
+    t->options.seed = seed;
+    restart(t);
+}
+
+lf_status lf_trainer_set_kernel(lf_trainer *t, const lf_kernel *kernel,
+                                const lf_train_settings *settings, lf_error *err)
+{
+    lf_train_settings s = settings ? *settings : lf_settings_for_kernel(kernel);
+    if (s.batch_size > t->dataset->train_count)
+        s.batch_size = t->dataset->train_count; /* a small image set still trains */
+    lf_status st = check_kernel(kernel, t->dataset, t->options.padding, err);
+    if (st == LF_OK)
+        st = check_settings(&s, t->dataset, err);
+    if (st != LF_OK)
+        return st;
+    t->options.target = *kernel;
+    t->options.settings = s;
+    forget_targets(t);
+    restart(t);
+    return LF_OK;
+}
+
+lf_status lf_trainer_set_learning_rate(lf_trainer *t, float learning_rate, lf_error *err)
+{
+    if (!(learning_rate > 0) || !isfinite(learning_rate))
+        return lf_fail(err, LF_ERR_ARGUMENT, "learning rate %g must be positive and finite",
+                       (double)learning_rate);
+    t->options.settings.learning_rate = learning_rate;
+    if (t->figures.diverged)
+        restart(t);
+    return LF_OK;
+}
+
+void lf_trainer_set_optimizer(lf_trainer *t, lf_optimizer_kind kind)
+{
+    int batch = t->options.settings.batch_size;
+    t->options.settings = kind == LF_OPTIMIZER_ADAM ? adam_defaults() : sgd_defaults();
+    t->options.settings.batch_size = batch;
+    lf_optimizer_state_zero(&t->optimizer);
+}
+
+lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *err)
+{
+    if (!ds || ds->patch_count < 1)
+        return lf_fail(err, LF_ERR_ARGUMENT, "the dataset has no patches");
+    lf_status st = check_kernel(&t->options.target, ds, t->options.padding, err);
+    if (st != LF_OK)
+        return st;
+    if (t->options.settings.batch_size > ds->train_count)
+        t->options.settings.batch_size = ds->train_count;
+    st = alloc_dataset_buffers(t, ds, err);
+    if (st != LF_OK)
+        return st;
+    lf_trainer_set_sample_patch(t, t->options.sample_patch);
+    restart(t);
+    return LF_OK;
+}
+
+void lf_trainer_set_sample_patch(lf_trainer *t, int patch)
+{
+    int n = t->dataset->patch_count;
+    t->options.sample_patch = ((patch % n) + n) % n;
+}
+
+/* =========================================================== snapshot */
+
+lf_status lf_snapshot_init(lf_snapshot *snap, int max_patch_size, lf_error *err)
+{
+    memset(snap, 0, sizeof *snap);
+    size_t area = (size_t)max_patch_size * max_patch_size;
+    float *memory = calloc(area * 3, sizeof(float));
+    if (!memory)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for a %dx%d snapshot", max_patch_size,
+                       max_patch_size);
+    snap->capacity = (int)area;
+    snap->input = memory;
+    snap->output = memory + area;
+    snap->expected = memory + 2 * area;
+    return LF_OK;
+}
+
+void lf_snapshot_deinit(lf_snapshot *snap)
+{
+    if (!snap)
+        return;
+    free(snap->input);
+    memset(snap, 0, sizeof *snap);
+}
+
+bool lf_snapshot_copy(lf_snapshot *dst, const lf_snapshot *src)
+{
+    float *input = dst->input, *output = dst->output, *expected = dst->expected;
+    int capacity = dst->capacity;
+    *dst = *src;
+    dst->input = input;
+    dst->output = output;
+    dst->expected = expected;
+    dst->capacity = capacity;
+    int in_area = src->in_height * src->in_width;
+    if (!src->has_images || in_area > capacity) {
+        dst->has_images = false;
+        return !src->has_images;
+    }
+    int area = src->out_height * src->out_width;
+    memcpy(input, src->input, sizeof(float) * (size_t)in_area);
+    memcpy(output, src->output, sizeof(float) * (size_t)area);
+    memcpy(expected, src->expected, sizeof(float) * (size_t)area);
+    return true;
+}
+
+void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
+{
+    const lf_kernel *k = &t->options.target;
+    snap->target = *k;
+    snap->learned = *k;
+    memcpy(snap->learned.weights, t->params, sizeof(float) * (size_t)(k->height * k->width));
+    snap->bias = t->params[t->param_count - 1];
+    snap->settings = t->options.settings;
+    snap->padding = t->options.padding;
+    snap->seed = t->options.seed;
+    snap->figures = t->figures;
+    snap->epochs = t->epoch_history;
+    snap->steps = t->step_history;
+    snap->patch_count = t->dataset->patch_count;
+    snap->train_count = t->dataset->train_count;
+    snap->validation_count = t->dataset->validation_count;
+    snap->sample_patch = t->options.sample_patch;
+    snap->has_images = false;
+    int p = t->dataset->patch_size;
+    if (!with_images || p * p > snap->capacity)
+        return;
+    int patch = t->options.sample_patch;
+    snap->in_height = snap->in_width = p;
+    snap->out_height = t->shape.out_height;
+    snap->out_width = t->shape.out_width;
+    memcpy(snap->input, lf_dataset_input(t->dataset, patch), sizeof(float) * (size_t)p * p);
+    conv2d_forward(snap->output, snap->input, t->params, snap->bias, &t->shape);
+    memcpy(snap->expected, target_of(t, patch), sizeof(float) * (size_t)out_area(t));
+    snap->has_images = true;
+}
