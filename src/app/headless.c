@@ -187,6 +187,7 @@ int headless_run(const cli_options *o)
     fprintf(out, "\"batch\": %d, \"seed\": %llu, ", topt->settings.batch_size,
             (unsigned long long)topt->seed);
     json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
+    json_string(out, "engine", lf_engine_name(lf_trainer_engine(trainer)));
     json_number(out, "noise", o->noise, 0);
     fprintf(out, "\"steps\": %ld, \"epochs\": %d, ", fig->step, fig->epoch);
     json_number(out, "wall_s", wall, 0);
