@@ -8,7 +8,7 @@ foreach(source ${LF_TEST_SOURCES})
   target_compile_definitions(${name} PRIVATE LF_TEST_DATA_DIR="${LF_TEST_DIR}/data"
                              LF_SOURCE_DATA_DIR="${LF_SOURCE_DATA_DIR}")
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src/core ${LF_TEST_DIR})
-  target_link_libraries(${name} PRIVATE learnfilter_app PkgConfig::CMOCKA)
+  target_link_libraries(${name} PRIVATE learnfilter_app PkgConfig::CMOCKA GIF::GIF)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
 endforeach()
