@@ -7,9 +7,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ======================================================== atomic files */
@@ -20,18 +23,28 @@ lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err)
     if (strlen(path) + 32 >= sizeof file->temp_path)
         return lf_fail(err, LF_ERR_ARGUMENT, "%s: path is too long", path);
     snprintf(file->final_path, sizeof file->final_path, "%s", path);
-    /* mkstemp gives a name no other writer uses, in the same folder as the
-     * final file so the rename cannot cross file systems. */
-    snprintf(file->temp_path, sizeof file->temp_path, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(file->temp_path);
+    /* A name no other writer uses, in the same folder as the final file so
+     * the rename cannot cross file systems. Not mkstemp: its files are
+     * 0600, and the finished file should have the permissions the user's
+     * umask gives any new file (a movie is often served or shared). */
+    static _Atomic unsigned counter;
+    int fd = -1, e = 0;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        unsigned n = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL) ^
+                     (counter++ * 40503u) ^ (unsigned)attempt * 97u;
+        snprintf(file->temp_path, sizeof file->temp_path, "%s.tmp-%08x", path, n);
+        fd = open(file->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        e = errno;
+        if (fd < 0 && e != EEXIST)
+            break;
+    }
     if (fd < 0) {
-        int e = errno;
         file->temp_path[0] = 0;
         return lf_fail(err, LF_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
     file->stream = fdopen(fd, "wb");
     if (!file->stream) {
-        int e = errno;
+        e = errno;
         close(fd);
         unlink(file->temp_path);
         file->temp_path[0] = 0;
