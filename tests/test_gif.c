@@ -232,7 +232,7 @@ static void test_palette(void **state)
 {
     (void)state;
     const lf_gif_palette *p = lf_gif_palette_default();
-    assert_int_equal(p->count, LF_GIF_COLORS);
+    assert_in_range(p->count, LF_GIF_COLORS - 4, LF_GIF_COLORS); /* less any duplicates */
     assert_int_equal(p->samples, LF_GIF_DEFAULT_SAMPLES);
     /* Black and white exact; the colormap's ends are deep blue and deep red,
      * its middle white-ish. */

@@ -12,3 +12,12 @@ foreach(source ${LF_TEST_SOURCES})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
 endforeach()
+
+# A movie made by the program must open in PIL as it does for users
+# (skipped without Debian's python3-pil).
+if(EXISTS /usr/bin/python3)
+  add_test(NAME gif_opens_in_pil
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_gif_pil.py $<TARGET_FILE:learnfilter>
+                   ${LF_SOURCE_DATA_DIR})
+  set_tests_properties(gif_opens_in_pil PROPERTIES SKIP_RETURN_CODE 77)
+endif()

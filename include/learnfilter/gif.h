@@ -42,7 +42,7 @@ extern "C" {
 #endif
 #define LF_GIF_COLORS 255               /* palette entries; the 256th index is "unchanged" */
 #define LF_GIF_MAX_SAMPLES 160          /* colormap samples a palette takes */
-#define LF_GIF_DEFAULT_SAMPLES 128      /* samples in lf_gif_palette_default */
+#define LF_GIF_DEFAULT_SAMPLES 129      /* samples in lf_gif_palette_default: odd, so zero is one */
 
 /* ============================================================== palette */
 

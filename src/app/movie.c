@@ -414,6 +414,21 @@ int movie_height(const movie *m)
     return m->height;
 }
 
+static void rect_out(SDL_Rect r, int out[4])
+{
+    out[0] = r.x;
+    out[1] = r.y;
+    out[2] = r.w;
+    out[3] = r.h;
+}
+
+void movie_layout(const movie *m, int learned[4], int target[4], int colorbar[4])
+{
+    rect_out(m->learned_rect, learned);
+    rect_out(m->target_rect, target);
+    rect_out(m->bar_rect, colorbar);
+}
+
 float movie_limit(const movie *m)
 {
     return m->limit;

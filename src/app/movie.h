@@ -53,6 +53,9 @@ const uint8_t *movie_draw(movie *m, const float *weights, const char *title, con
 
 int movie_width(const movie *m);
 int movie_height(const movie *m);
+/* Where the learned heatmap, the true one and the colorbar are in the
+ * frame: x, y, width, height each. */
+void movie_layout(const movie *m, int learned[4], int target[4], int colorbar[4]);
 /* The colour scale in use: cells show -limit..+limit. */
 float movie_limit(const movie *m);
 
