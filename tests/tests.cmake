@@ -21,3 +21,9 @@ if(EXISTS /usr/bin/python3)
                    ${LF_SOURCE_DATA_DIR})
   set_tests_properties(gif_opens_in_pil PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# Benchmarks: programs that print figures, built but not run by ctest.
+add_executable(bench_recording ${LF_TEST_DIR}/bench_recording.c)
+target_compile_options(bench_recording PRIVATE ${LF_WARNINGS} ${LF_OPT_FLAGS})
+target_compile_definitions(bench_recording PRIVATE LF_SOURCE_DATA_DIR="${LF_SOURCE_DATA_DIR}")
+target_link_libraries(bench_recording PRIVATE learnfilter_app)

@@ -57,7 +57,7 @@ typedef struct lf_gif_palette {
 /* Builds a palette from sample_count colormap samples (3 bytes each, R G B,
  * in colormap order; at most LF_GIF_MAX_SAMPLES), then a few interface
  * colours (a recording red, green, amber, blue), a coarse colour cube for
- * anything else, and a gray ramp in all the entries left. Takes about 20 ms
+ * anything else, and a gray ramp in all the entries left. Takes about 30 ms
  * for the lookup table: build once, share read-only between writers. */
 void lf_gif_palette_build(lf_gif_palette *palette, const uint8_t *samples, int sample_count);
 

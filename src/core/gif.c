@@ -78,14 +78,19 @@ void lf_gif_palette_build(lf_gif_palette *p, const uint8_t *samples, int sample_
         p->level[v] = (uint8_t)((v * 31 + 127) / 255);
     /* Nearest entry for the centre of every RGB-555 cell. The weights are
      * the usual rough perceptual ones (green counts most, blue least). */
+    int pr[LF_GIF_COLORS], pg[LF_GIF_COLORS], pb[LF_GIF_COLORS];
+    for (int i = 0; i < p->count; i++) {
+        pr[i] = p->rgb[i][0];
+        pg[i] = p->rgb[i][1];
+        pb[i] = p->rgb[i][2];
+    }
     for (int cell = 0; cell < 32 * 32 * 32; cell++) {
         int r = expand5(cell >> 10), g = expand5((cell >> 5) & 31), b = expand5(cell & 31);
-        long best = -1;
-        int best_index = 0;
+        int best = 1 << 30, best_index = 0;
         for (int i = 0; i < p->count; i++) {
-            int dr = r - p->rgb[i][0], dg = g - p->rgb[i][1], db = b - p->rgb[i][2];
-            long d = 3L * dr * dr + 4L * dg * dg + 2L * db * db;
-            if (best < 0 || d < best) {
+            int dr = r - pr[i], dg = g - pg[i], db = b - pb[i];
+            int d = 3 * dr * dr + 4 * dg * dg + 2 * db * db; /* at most 585225 */
+            if (d < best) {
                 best = d;
                 best_index = i;
             }
