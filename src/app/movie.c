@@ -335,12 +335,22 @@ movie *movie_create(const movie_options *o, lf_error *err)
         total = 2 * side + gap + bar_gap + bar_space;
     }
     int left = (width - total) / 2;
-    m->learned_rect = (SDL_Rect){left, top, side, side};
-    m->target_rect = (SDL_Rect){left + side + gap, top, side, side};
-    m->bar_rect = (SDL_Rect){m->target_rect.x + side + bar_gap, top, bar_w, side};
+    m->bar_rect = (SDL_Rect){left + 2 * side + gap + bar_gap, top, bar_w, side};
+    /* Square cells, the heatmap centred in its square; a kernel much longer
+     * than wide (a 1x50 window) still gets a sixth of the square across. */
+    int kh = m->target.height, kw = m->target.width;
+    int cell_side = side / kw < side / kh ? side / kw : side / kh;
+    int heat_w = cell_side * kw, heat_h = cell_side * kh;
+    if (heat_w < side / 6)
+        heat_w = side / 6;
+    if (heat_h < side / 6)
+        heat_h = side / 6;
+    m->learned_rect = (SDL_Rect){left + (side - heat_w) / 2, top + (side - heat_h) / 2, heat_w,
+                                 heat_h};
+    m->target_rect = m->learned_rect;
+    m->target_rect.x += side + gap;
 
-    int cell = side / (m->target.height > m->target.width ? m->target.height : m->target.width);
-    int value_size = (int)(cell * 0.24f);
+    int value_size = (int)(cell_side * 0.24f);
     if (value_size > (int)(26 * sc))
         value_size = (int)(26 * sc);
     lf_status st = open_font(&m->title_font, (int)(30 * sc), err);
@@ -372,11 +382,11 @@ movie *movie_create(const movie_options *o, lf_error *err)
         snprintf(text, sizeof text, "%.*f", decimals, v);
         m->tick_labels[i] = make_label(m->renderer, m->small_font, text, ink);
     }
-    /* Enough decimals for a hundredth of the scale: 2 for Sobel's +-2.5,
-     * 3 for a kernel of 0.05s. */
-    m->value_decimals = (int)ceil(-log10(m->limit / 100.0));
-    if (m->value_decimals < 0)
-        m->value_decimals = 0;
+    /* Two decimals, as the original printed Sobel's weights, or enough for
+     * a tenth of the scale when it is small: 3 for a kernel of 0.02s. */
+    m->value_decimals = (int)ceil(-log10(m->limit / 10.0));
+    if (m->value_decimals < 2)
+        m->value_decimals = 2;
     if (m->value_decimals > 4)
         m->value_decimals = 4;
     return m;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <gif_lib.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
