@@ -6,6 +6,7 @@ foreach(source ${LF_TEST_SOURCES})
   add_executable(${name} ${source})
   target_compile_options(${name} PRIVATE ${LF_WARNINGS})
   target_compile_definitions(${name} PRIVATE LF_TEST_DATA_DIR="${LF_TEST_DIR}/data"
+                             LF_TEST_REFERENCE_DIR="${LF_TEST_DIR}/reference"
                              LF_SOURCE_DATA_DIR="${LF_SOURCE_DATA_DIR}")
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src/core ${LF_TEST_DIR})
   target_link_libraries(${name} PRIVATE learnfilter_app PkgConfig::CMOCKA)
