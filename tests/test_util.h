@@ -61,7 +61,9 @@ static inline void tu_remove_tree(const char *path)
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                 continue;
             char child[4096];
-            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+            int n = snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+            if (n < 0 || (size_t)n >= sizeof child)
+                continue;
             struct stat st;
             if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
                 tu_remove_tree(child);
