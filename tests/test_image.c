@@ -1,9 +1,9 @@
 /*
  * test_image.c: grayscale conversion, resizing, and loading PNG and JPEG.
  *
- * Files are written with stb_image_write (compiled into the core) into a
- * temporary folder, so the expected pixel values are known exactly (PNG) or
- * to within JPEG's rounding (a flat gray block survives JPEG within 2/255).
+ * PNGs are written with stb_image_write (compiled into the core) into a
+ * temporary folder, so the expected pixel values are known exactly; the
+ * JPEGs are small fixtures in tests/data, known to within JPEG's rounding.
  */
 #include "test_util.h"
 
@@ -11,8 +11,6 @@
 
 extern int stbi_write_png(char const *filename, int w, int h, int comp, const void *data,
                           int stride_in_bytes);
-extern int stbi_write_jpg(char const *filename, int w, int h, int comp, const void *data,
-                          int quality);
 
 /* ========================================================== grayscale */
 
@@ -170,22 +168,25 @@ static void test_load_png_and_jpeg(void **state)
     tu_assert_near(img.pixels[1], 0.2, 1e-6);
     lf_image_deinit(&img);
 
-    /* JPEG: flat 16x16 blocks of two grays survive within 2/255. */
-    unsigned char gray[32 * 16];
-    for (int y = 0; y < 16; y++)
-        for (int x = 0; x < 32; x++)
-            gray[y * 32 + x] = x < 16 ? 64 : 192;
-    snprintf(path, sizeof path, "%s/photo.jpg", dir);
-    assert_true(stbi_write_jpg(path, 32, 16, 1, gray, 95) != 0);
-    if (lf_image_load(&img, path, &err) != LF_OK)
+    /* JPEG (tests/data/make_fixtures.py): flat 16x16 blocks of two grays
+     * survive within 2/255 away from the edge between them, where JPEG
+     * rings a little. */
+    if (lf_image_load(&img, LF_TEST_DATA_DIR "/two_grays.jpg", &err) != LF_OK)
         fail_msg("%s", err.message);
     assert_int_equal(img.width, 32);
     assert_int_equal(img.height, 16);
-    /* Away from the edge between the blocks, where JPEG rings a little. */
     for (int y = 0; y < 16; y++) {
         tu_assert_near(img.pixels[y * 32 + 2], 64 / 255.0, 2 / 255.0);
         tu_assert_near(img.pixels[y * 32 + 29], 192 / 255.0, 2 / 255.0);
     }
+    lf_image_deinit(&img);
+    /* A colour JPEG goes through the luma weights: (200, 100, 50) gives
+     * (0.299 * 200 + 0.587 * 100 + 0.114 * 50) / 255 = 0.4876. */
+    if (lf_image_load(&img, LF_TEST_DATA_DIR "/orange.jpg", &err) != LF_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(img.width, 16);
+    for (int i = 0; i < 256; i++)
+        tu_assert_near(img.pixels[i], (0.299 * 200 + 0.587 * 100 + 0.114 * 50) / 255, 3 / 255.0);
     lf_image_deinit(&img);
     tu_remove_tree(dir);
 }
