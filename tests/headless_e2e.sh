@@ -76,9 +76,28 @@ run 3 "unwritable weights" --headless --steps 1 --size 64 --weights-out "$tmp/no
 run 0 "help" --help
 grep -q -- "--headless" "$tmp/out" || fail "help: no usage text"
 
+# A tolerance not reached exits 1; a learning rate that blows up exits 4
+# with a JSON line that says so.
+run 1 "tolerance not reached" --headless --steps 3 --size 64 --tol 1e-9
+run 4 "diverged" --headless --steps 100 --size 64 --lr 1000 --momentum 0
+case $(tail -n 1 "$tmp/out") in
+    *'"diverged": true}') ;;
+    *) fail "diverged: JSON does not say diverged" ;;
+esac
+
+# One photograph: the default batch of 4 shrinks to its 3 training
+# patches; an explicit batch that does not fit is a usage error.
+photo="$(dirname "$0")/../data/camera.jpg"
+run 0 "small image set" --headless --images "$photo" --epochs 1
+case $(tail -n 1 "$tmp/out") in
+    *'"train_patches": 3,'*'"batch": 3,'*) ;;
+    *) fail "small image set: batch not fitted to 3 patches" ;;
+esac
+run 2 "batch too large" --headless --images "$photo" --epochs 1 --batch 8
+grep -q "batch size 8" "$tmp/err" || fail "batch too large: stderr does not say so"
+
 # Weight histories: a 2-epoch run on one 512x512 photograph (4 patches of
 # 256: 3 train, 1 validates; batch 1), one kernel recorded per epoch.
-photo="$(dirname "$0")/../data/camera.jpg"
 run 0 "weights .npy" --headless --images "$photo" --epochs 2 --batch 1 --seed 5 \
     --weights-out "$tmp/w.npy"
 [ -s "$tmp/w.npy" ] || fail "weights .npy: no file"
