@@ -278,6 +278,29 @@ static void test_atomic_file(void **state)
     tu_remove_tree(dir);
 }
 
+/* A written file gets the permissions the umask allows, like any other
+ * file the user's programs write, not the 0600 of a private temporary. */
+static void test_written_file_follows_umask(void **state)
+{
+    (void)state;
+    char dir[512], path[600];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/w.npy", dir);
+    const float data[1] = {1};
+    const size_t shape[1] = {1};
+    mode_t saved = umask(022);
+    assert_int_equal(lf_npy_write_f32(path, data, shape, 1, NULL), LF_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    umask(027);
+    assert_int_equal(lf_npy_write_f32(path, data, shape, 1, NULL), LF_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    umask(saved);
+    tu_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_history_csv),
         cmocka_unit_test(test_unwritable_paths),
         cmocka_unit_test(test_atomic_file),
+        cmocka_unit_test(test_written_file_follows_umask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
