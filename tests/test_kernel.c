@@ -186,6 +186,34 @@ static void test_hann(void **state)
     tu_assert_near(k.weights[10], w10 / 24.5, 1e-7);
 }
 
+/* The catalog's windows against SciPy's (tests/reference/kernel_*.txt, read
+ * with the text parser). Float weights: 1e-6 relative to the largest. */
+static void check_against_scipy(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/kernel_%s.txt", LF_TEST_REFERENCE_DIR, name);
+    lf_kernel want, got;
+    lf_error err;
+    if (lf_kernel_load(&want, path, &err) != LF_OK)
+        fail_msg("%s", err.message);
+    load_named(&got, name);
+    assert_int_equal(got.height, want.height);
+    assert_int_equal(got.width, want.width);
+    double scale = lf_kernel_max_abs(&want);
+    for (int i = 0; i < want.height * want.width; i++)
+        if (!(fabs(got.weights[i] - want.weights[i]) <= 1e-6 * scale))
+            fail_msg("%s weight %d: %.9g, SciPy %.9g", name, i, (double)got.weights[i],
+                     (double)want.weights[i]);
+}
+
+static void test_windows_match_scipy(void **state)
+{
+    (void)state;
+    check_against_scipy("gaussian");
+    check_against_scipy("gaussian-50");
+    check_against_scipy("hann");
+}
+
 static void test_random_reproducible(void **state)
 {
     (void)state;
@@ -608,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_laplacian_and_small_kernels),
         cmocka_unit_test(test_gaussians),
         cmocka_unit_test(test_hann),
+        cmocka_unit_test(test_windows_match_scipy),
         cmocka_unit_test(test_random_reproducible),
         cmocka_unit_test(test_every_catalog_entry_builds),
         cmocka_unit_test(test_norm_and_relative_error),

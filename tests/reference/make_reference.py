@@ -18,6 +18,9 @@ Each case is a text file of named sections; a section is a line
     dweight the weight gradient sum_{y,x} dout[y,x] * in_padded[y+i, x+j]
     dbias   1 1, sum of dout
 
+It also writes kernel_<name>.txt, catalog kernels built from SciPy's windows,
+as plain text kernel files (one row a line) that lf_kernel_load reads.
+
 Padding: 'valid' pads nothing; 'same' pads (K-1)//2 before and K//2 after on
 each axis with zeros, as TensorFlow and PyTorch do for an even kernel side K.
 """
@@ -25,6 +28,7 @@ import os
 
 import numpy as np
 from scipy.signal import correlate2d
+from scipy.signal import windows
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -79,7 +83,23 @@ def make_case(name, rng, h, w, kh, kw, padding):
         write_section(f, "dbias", np.array([[dbias]]))
 
 
+def write_kernel(name, k, how):
+    with open(os.path.join(HERE, "kernel_%s.txt" % name), "w") as f:
+        f.write("# %s (%dx%d): %s. Written by make_reference.py; do not edit.\n"
+                % (name, k.shape[0], k.shape[1], how))
+        for row in k:
+            f.write(" ".join(repr(float(v)) for v in row) + "\n")
+
+
 def main():
+    for name, size, std in (("gaussian", 13, 2.0), ("gaussian-50", 50, 10.0)):
+        g = windows.gaussian(size, std)
+        k = np.outer(g, g)
+        write_kernel(name, k / k.sum(),
+                     "outer(gaussian(%d, %g), gaussian(%d, %g)) / sum" % (size, std, size, std))
+    h = windows.hann(50)
+    write_kernel("hann", (h / h.sum())[np.newaxis, :], "hann(50) / sum")
+
     rng = np.random.default_rng(20240611)
     make_case("3x3_same", rng, 9, 11, 3, 3, "same")
     make_case("3x3_valid", rng, 9, 11, 3, 3, "valid")
