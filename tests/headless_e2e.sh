@@ -62,6 +62,21 @@ assert j["diverged"] is False and j["loss"] > 0, j
 ' || fail "short run: JSON does not parse or has wrong values"
 fi
 
+# A kernel file whose name JSON must escape.
+weird="$tmp/we\"ird\\name.txt"
+printf -- '-1 0 1\n-2 0 2\n-1 0 1\n' >"$weird"
+run 0 "escaped kernel name" --headless --steps 2 --size 64 --kernel "$weird"
+case $(tail -n 1 "$tmp/out") in
+    *'"kernel": "we\"ird\\name.txt"'*) ;;
+    *) fail "escaped kernel name: $(tail -n 1 "$tmp/out")" ;;
+esac
+if [ -n "$python" ]; then
+    tail -n 1 "$tmp/out" | "$python" -c '
+import json, sys
+assert json.loads(sys.stdin.read())["kernel"] == "we\"ird\\name.txt"
+' || fail "escaped kernel name: JSON does not parse back"
+fi
+
 # Usage errors exit 2, unusable input exits 3, each with a message.
 run 2 "unknown option" --headless --no-such-option
 grep -q -- "--no-such-option" "$tmp/err" || fail "unknown option: stderr does not name it"
