@@ -512,6 +512,43 @@ static void test_epoch_bookkeeping(void **state)
     lf_dataset_deinit(&ds);
 }
 
+/* Each epoch visits every training patch exactly once, in batches of 3, 3
+ * and 2. With a learning rate so small the weights cannot move, each step's
+ * loss is the mean of its patches' losses, so 3 s1 + 3 s2 + 2 s3 must be the
+ * sum of the 8 training patches' losses, epoch after epoch, whatever order
+ * the reshuffle chose. A batch that wrapped around or repeated a patch
+ * would break the sum. */
+static void test_epoch_visits_each_patch_once(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 8, 5, 2, 0.2f, 0, 15);
+    lf_kernel k = named("laplacian");
+    lf_trainer_options o = {.target = k, .seed = 2};
+    o.settings = lf_settings_for_kernel(&k);
+    o.settings.learning_rate = 1e-30f;
+    o.settings.momentum = 0;
+    o.settings.nesterov = false;
+    o.settings.batch_size = 3;
+    lf_trainer *t = create(&o, &ds);
+    double total = 0;
+    for (int p = 0; p < 8; p++)
+        total += lf_trainer_evaluate(t, p, 1);
+    const lf_figures *f = lf_trainer_figures(t);
+    for (int epoch = 0; epoch < 3; epoch++) {
+        double weighted = 0;
+        const int sizes[3] = {3, 3, 2};
+        for (int i = 0; i < 3; i++) {
+            steps(t, 1);
+            weighted += sizes[i] * f->step_loss;
+        }
+        assert_int_equal(f->epoch, epoch + 1);
+        tu_assert_near(weighted, total, 1e-6 * total);
+    }
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&ds);
+}
+
 /* The loss histories stay within LF_HISTORY_MAX points however long the run,
  * keep covering all of it, and a merged point averages its two halves. */
 static void test_history_decimation(void **state)
@@ -628,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_create_rejects),
         cmocka_unit_test(test_evaluate_and_valid_padding),
         cmocka_unit_test(test_epoch_bookkeeping),
+        cmocka_unit_test(test_epoch_visits_each_patch_once),
         cmocka_unit_test(test_history_decimation),
         cmocka_unit_test(test_snapshot_images),
     };
