@@ -118,6 +118,10 @@ static void history_add(lf_history *h, long step, float epoch, double loss, floa
         }
         h->count = LF_HISTORY_MAX / 2;
         h->stride *= 2;
+        /* The events pending now are the first of a point at the new
+         * stride, so every point keeps covering exactly `stride` events. */
+        if (h->pending < h->stride)
+            return;
     }
     h->points[h->count++] = (lf_history_point){step, epoch,
                                                (float)(h->pending_loss_sum / h->pending),
