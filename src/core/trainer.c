@@ -151,13 +151,7 @@ static const float *target_of(lf_trainer *t, int patch)
 static double relative_error(const lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
-    double diff = 0, ref = 0;
-    for (int i = 0; i < k->height * k->width; i++) {
-        double d = (double)t->params[i] - k->weights[i];
-        diff += d * d;
-        ref += (double)k->weights[i] * k->weights[i];
-    }
-    return ref > 0 ? sqrt(diff / ref) : sqrt(diff);
+    return lf_relative_error(t->params, k->weights, k->height * k->width);
 }
 
 static void figures_clear(lf_figures *f, int steps_per_epoch)
