@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "learnfilter/gif.h"
-#include "test_files.h"
+#include "test_util.h"
 #include "test_gif_read.h"
 
 enum { W = 64, H = 40 };
@@ -63,7 +63,7 @@ static void test_round_trip(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/movie.gif", dir);
 
     /* Rows padded beyond the frame: the writer must honour the stride. */
@@ -85,9 +85,9 @@ static void test_round_trip(void **state)
         assert_int_equal(lf_gif_writer_add_rgba(&gif, frames[f], stride, f == 3 ? 150 : 0, &err),
                          LF_OK);
     /* Nothing under the final name until the movie is closed. */
-    assert_int_equal(file_size(path), -1);
+    assert_false(tu_file_exists(path));
     assert_int_equal(lf_gif_writer_close(&gif, &err), LF_OK);
-    assert_int_equal(scratch_dir_count(dir), 1);
+    assert_int_equal(tu_count_entries(dir), 1);
 
     for (int f = 0; f < 4; f++) {
         gif_read_result r = gif_read(path, f);
@@ -110,14 +110,14 @@ static void test_round_trip(void **state)
     }
     for (int f = 0; f < 4; f++)
         free(frames[f]);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_loop_options(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     uint8_t *frame = calloc(4 * W * H, 1);
     draw_frame(frame, 4 * W, 0);
     const int loops[] = {-1, 3};
@@ -135,7 +135,7 @@ static void test_loop_options(void **state)
         assert_int_equal(r.loop, loops[i]);
     }
     free(frame);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_unwritable_paths(void **state)
@@ -149,7 +149,7 @@ static void test_unwritable_paths(void **state)
         assert_int_equal(lf_gif_writer_open(&gif, paths[i], &opt, &err), LF_ERR_IO);
         assert_int_equal(err.status, LF_ERR_IO);
         assert_non_null(strstr(err.message, paths[i]));
-        assert_int_equal(file_size(paths[i]), -1);
+        assert_false(tu_file_exists(paths[i]));
         lf_gif_writer_abandon(&gif); /* harmless after a failed open */
     }
 }
@@ -162,27 +162,27 @@ static void test_bad_options(void **state)
     assert_int_equal(lf_gif_writer_open(&gif, "/tmp/never.gif", &opt, NULL), LF_ERR_ARGUMENT);
     opt = (lf_gif_options){.width = W, .height = LF_GIF_MAX_SIDE + 1};
     assert_int_equal(lf_gif_writer_open(&gif, "/tmp/never.gif", &opt, NULL), LF_ERR_ARGUMENT);
-    assert_int_equal(file_size("/tmp/never.gif"), -1);
+    assert_false(tu_file_exists("/tmp/never.gif"));
 }
 
 static void test_no_frames_leaves_nothing(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/empty.gif", dir);
     lf_gif_writer gif;
     lf_error err;
     lf_gif_options opt = {.width = W, .height = H};
     assert_int_equal(lf_gif_writer_open(&gif, path, &opt, &err), LF_OK);
-    assert_int_equal(scratch_dir_count(dir), 1); /* the temporary file */
+    assert_int_equal(tu_count_entries(dir), 1); /* the temporary file */
     assert_int_not_equal(lf_gif_writer_close(&gif, &err), LF_OK);
-    assert_int_equal(scratch_dir_count(dir), 0);
+    assert_int_equal(tu_count_entries(dir), 0);
 
     assert_int_equal(lf_gif_writer_open(&gif, path, &opt, &err), LF_OK);
     lf_gif_writer_abandon(&gif);
-    assert_int_equal(scratch_dir_count(dir), 0);
-    scratch_dir_remove(dir);
+    assert_int_equal(tu_count_entries(dir), 0);
+    tu_remove_tree(dir);
 }
 
 /* A file size limit makes writes fail as a full disk does (EFBIG rather
@@ -191,7 +191,7 @@ static void test_write_failure_leaves_nothing(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/full.gif", dir);
     enum { S = 256 };
     uint8_t *noise = malloc(4 * S * S);
@@ -223,9 +223,9 @@ static void test_write_failure_leaves_nothing(void **state)
     signal(SIGXFSZ, old_handler);
     assert_int_equal(st, LF_ERR_IO);
     assert_int_equal(err.status, LF_ERR_IO);
-    assert_int_equal(scratch_dir_count(dir), 0);
+    assert_int_equal(tu_count_entries(dir), 0);
     free(noise);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_palette(void **state)

@@ -34,20 +34,25 @@ static void check_gram_shape(int h, int w, int kh, int kw, lf_padding padding)
     lf_conv_shape s = lf_conv_shape_make(h, w, kh, kw, padding);
     int p = lf_gram_size(&s);
     float *in = malloc(sizeof(float) * (size_t)h * w);
-    float *fast = malloc(sizeof(float) * (size_t)p * p);
+    float *fast = malloc(sizeof(float) * lf_gram_packed_count(p));
     float *slow = malloc(sizeof(float) * (size_t)p * p);
-    double *work = malloc(sizeof(double) * (size_t)(h + 1) * (w + 1));
+    void *work = malloc(lf_gram_work_bytes(h, w, kw));
     fill_random(in, h * w, (uint64_t)(h * 131 + kw));
-    memset(fast, 0xff, sizeof(float) * (size_t)p * p); /* NaN: every entry must be written */
+    memset(fast, 0xff, sizeof(float) * lf_gram_packed_count(p)); /* NaN: all must be written */
     lf_gram_compute(fast, work, in, &s);
     lf_gram_compute_reference(slow, in, &s);
-    for (int i = 0; i < p * p; i++) {
-        double tol = 1e-5 * (fabs(slow[i]) + 1.0);
-        if (!(fabs((double)fast[i] - slow[i]) <= tol))
-            fail_msg("%dx%d image, %dx%d kernel, %s: entry (%d,%d) is %g, expected %g", h, w, kh,
-                     kw, padding == LF_PADDING_SAME ? "same" : "valid", i / p, i % p,
-                     (double)fast[i], (double)slow[i]);
-    }
+    for (int r = 0; r < p; r++)
+        for (int c = 0; c < p; c++) {
+            /* The definition is symmetric; the packed form keeps r <= c. */
+            assert_true(slow[r * p + c] == slow[c * p + r]);
+            if (c < r)
+                continue;
+            double expected = slow[r * p + c], got = fast[lf_gram_packed_index(p, r, c)];
+            if (!(fabs(got - expected) <= 1e-5 * (fabs(expected) + 1.0)))
+                fail_msg("%dx%d image, %dx%d kernel, %s: entry (%d,%d) is %g, expected %g", h, w,
+                         kh, kw, padding == LF_PADDING_SAME ? "same" : "valid", r, c, got,
+                         expected);
+        }
     free(in);
     free(fast);
     free(slow);
@@ -69,15 +74,21 @@ static void test_gram_matches_definition(void **state)
 static void test_gram_apply_matches_reference(void **state)
 {
     (void)state;
-    const int p = 37;
-    float gram[37 * 37], d[37], g1[37] = {0}, g2[37] = {0};
-    fill_random(gram, p * p, 5);
-    fill_random(d, p, 6);
-    double q1 = lf_gram_apply(g1, gram, d, p, 0.5f);
-    double q2 = lf_gram_apply_reference(g2, gram, d, p, 0.5f);
-    assert_true(fabs(q1 - q2) <= 1e-5 * fabs(q2));
-    for (int i = 0; i < p; i++)
-        assert_true(fabs(g1[i] - g2[i]) <= 1e-5f * fabsf(g2[i]));
+    /* Sizes around the four-row blocking: every remainder of p mod 4. */
+    for (int p = 1; p <= 42; p += (p < 12 ? 1 : 7)) {
+        float packed[42 * 43 / 2], d[42], g1[42], g2[42], work[42];
+        fill_random(packed, (int)lf_gram_packed_count(p), (uint64_t)p);
+        fill_random(d, p, (uint64_t)p + 100);
+        for (int i = 0; i < p; i++)
+            g1[i] = g2[i] = 0.25f; /* both must add to what is there */
+        double q1 = lf_gram_apply(g1, work, packed, d, p, 0.5f);
+        double q2 = lf_gram_apply_reference(g2, packed, d, p, 0.5f);
+        assert_true(fabs(q1 - q2) <= 1e-5 * fabs(q2));
+        for (int i = 0; i < p; i++)
+            if (!(fabs(g1[i] - g2[i]) <= 1e-5 * fabs(g2[i])))
+                fail_msg("p = %d: gradient %d is %g, expected %g", p, i, (double)g1[i],
+                         (double)g2[i]);
+    }
 }
 
 /* A small dataset of smooth random images, so gradients have the strongly

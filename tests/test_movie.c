@@ -24,7 +24,7 @@
 #include "headless.h"
 #include "learnfilter/gif.h"
 #include "movie.h"
-#include "test_files.h"
+#include "test_util.h"
 #include "test_gif_read.h"
 
 static void test_scale(void **state)
@@ -134,7 +134,7 @@ static void test_headless_gif_per_epoch(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/sobel.gif", dir);
     const char *extra[] = {"--epochs", "3", "--gif", path};
     assert_int_equal(run_headless(extra, 4), EXIT_OK);
@@ -147,15 +147,15 @@ static void test_headless_gif_per_epoch(void **state)
     assert_int_equal(r.delays[2], 10);
     assert_int_equal(r.delays[3], 200); /* the last frame holds */
     assert_int_equal(r.loop, 0);
-    assert_int_equal(scratch_dir_count(dir), 1);
-    scratch_dir_remove(dir);
+    assert_int_equal(tu_count_entries(dir), 1);
+    tu_remove_tree(dir);
 }
 
 static void test_headless_gif_every_steps(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/steps.gif", dir);
     const char *extra[] = {"--steps", "12", "--gif", path, "--gif-every", "5",
                            "--gif-fps", "25", "--no-loop"};
@@ -165,7 +165,7 @@ static void test_headless_gif_every_steps(void **state)
     assert_int_equal(r.frames, 4); /* steps 0, 5, 10 and 12 where it stopped */
     assert_int_equal(r.delays[0], 4);
     assert_int_equal(r.loop, -1);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_headless_unwritable_gif(void **state)
@@ -173,7 +173,7 @@ static void test_headless_unwritable_gif(void **state)
     (void)state;
     const char *extra[] = {"--epochs", "1", "--gif", "/nonexistent-learnfilter-folder/a.gif"};
     assert_int_equal(run_headless(extra, 4), EXIT_INPUT);
-    assert_int_equal(file_size("/nonexistent-learnfilter-folder/a.gif"), -1);
+    assert_false(tu_file_exists("/nonexistent-learnfilter-folder/a.gif"));
 }
 
 static void test_cli_movie_options(void **state)

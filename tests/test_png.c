@@ -20,7 +20,7 @@
 #include <stb/stb_image.h>
 
 #include "learnfilter/png.h"
-#include "test_files.h"
+#include "test_util.h"
 
 static void test_round_trip(void **state)
 {
@@ -31,14 +31,14 @@ static void test_round_trip(void **state)
     for (int i = 0; i < stride * H; i++)
         pixels[i] = (uint8_t)(i * 7 + (i >> 5));
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/shot.png", dir);
     lf_error err;
     assert_int_equal(lf_png_write_rgba(path, pixels, W, H, stride, &err), LF_OK);
-    assert_int_equal(scratch_dir_count(dir), 1);
+    assert_int_equal(tu_count_entries(dir), 1);
 
-    long size = 0;
-    unsigned char *bytes = file_read_all(path, &size);
+    size_t size = 0;
+    unsigned char *bytes = (unsigned char *)tu_read_file(path, &size);
     assert_non_null(bytes);
     int w = 0, h = 0, channels = 0;
     unsigned char *decoded = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 4);
@@ -51,7 +51,7 @@ static void test_round_trip(void **state)
     stbi_image_free(decoded);
     free(bytes);
     free(pixels);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_unwritable_paths(void **state)
@@ -63,7 +63,7 @@ static void test_unwritable_paths(void **state)
         lf_error err;
         assert_int_equal(lf_png_write_rgba(paths[i], pixels, 4, 4, 16, &err), LF_ERR_IO);
         assert_non_null(strstr(err.message, paths[i]));
-        assert_int_equal(file_size(paths[i]), -1);
+        assert_false(tu_file_exists(paths[i]));
     }
 }
 
@@ -75,7 +75,7 @@ static void test_bad_arguments(void **state)
                      LF_ERR_ARGUMENT);
     assert_int_equal(lf_png_write_rgba("/tmp/never.png", pixels, 0, 4, 16, NULL),
                      LF_ERR_ARGUMENT);
-    assert_int_equal(file_size("/tmp/never.png"), -1);
+    assert_false(tu_file_exists("/tmp/never.png"));
 }
 
 int main(void)

@@ -20,10 +20,16 @@
 #include <cmocka.h>
 
 #include "recorder.h"
-#include "test_files.h"
+#include "test_util.h"
 #include "test_gif_read.h"
 
 enum { W = 48, H = 32 };
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
 
 /* A gate the encoder waits at each time it takes a frame. */
 typedef struct gate {
@@ -64,7 +70,7 @@ static void test_full_pool_drops_without_blocking(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/drops.gif", dir);
     gate g = {.lock = PTHREAD_MUTEX_INITIALIZER, .opened = PTHREAD_COND_INITIALIZER};
     recorder_options o = {.path = path, .width = W, .height = H, .pool_frames = 4,
@@ -105,14 +111,14 @@ static void test_full_pool_drops_without_blocking(void **state)
     assert_int_equal(gr.loop, 0);
     assert_in_range(gr.rgba[0], 36 - 4, 36 + 4); /* frame 3: gray 3 * 12, quantised */
     free(gr.rgba);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_delays_follow_frame_times(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/times.gif", dir);
     recorder_options o = {.path = path, .width = W, .height = H, .wait_when_full = true,
                           .pool_frames = 2, .last_frame_seconds = 2.0, .loop = -1};
@@ -135,14 +141,14 @@ static void test_delays_follow_frame_times(void **state)
     assert_int_equal(gr.delays[2], 70);
     assert_int_equal(gr.delays[3], 200);
     assert_int_equal(gr.loop, -1);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_destroy_keeps_the_movie(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/kept.gif", dir);
     recorder_options o = {.path = path, .width = W, .height = H, .wait_when_full = true};
     recorder *r = recorder_create(&o, NULL);
@@ -158,15 +164,15 @@ static void test_destroy_keeps_the_movie(void **state)
     gif_read_result gr = gif_read(path, -1);
     assert_true(gr.ok);
     assert_int_equal(gr.frames, 2);
-    assert_int_equal(scratch_dir_count(dir), 1);
-    scratch_dir_remove(dir);
+    assert_int_equal(tu_count_entries(dir), 1);
+    tu_remove_tree(dir);
 }
 
 static void test_stop_then_poll(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/polled.gif", dir);
     recorder_options o = {.path = path, .width = W, .height = H};
     recorder *r = recorder_create(&o, NULL);
@@ -186,7 +192,7 @@ static void test_stop_then_poll(void **state)
     assert_true(s.bytes > 0);
     assert_int_equal(s.bytes, file_size(path));
     recorder_destroy(r);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_bad_paths_fail_at_create(void **state)
@@ -199,14 +205,14 @@ static void test_bad_paths_fail_at_create(void **state)
     o.path = "/tmp/learnfilter-movie.avi";
     assert_null(recorder_create(&o, &err));
     assert_int_equal(err.status, LF_ERR_ARGUMENT);
-    assert_int_equal(file_size(o.path), -1);
+    assert_false(tu_file_exists(o.path));
 }
 
 static void test_mp4_without_ffmpeg(void **state)
 {
     (void)state;
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/movie.mp4", dir);
     char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
     setenv("PATH", dir, 1); /* an empty folder: no ffmpeg */
@@ -216,12 +222,12 @@ static void test_mp4_without_ffmpeg(void **state)
     assert_null(recorder_create(&o, &err));
     assert_int_equal(err.status, LF_ERR_IO);
     assert_non_null(strstr(err.message, "ffmpeg"));
-    assert_int_equal(scratch_dir_count(dir), 0);
+    assert_int_equal(tu_count_entries(dir), 0);
     if (saved) {
         setenv("PATH", saved, 1);
         free(saved);
     }
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_mp4_with_ffmpeg(void **state)
@@ -232,7 +238,7 @@ static void test_mp4_with_ffmpeg(void **state)
         return;
     }
     char dir[64], path[128];
-    scratch_dir_create(dir, sizeof dir);
+    tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/odd size.mp4", dir); /* a space, and odd sides to pad */
     recorder_options o = {.path = path, .width = W + 1, .height = H + 1, .fps = 10,
                           .wait_when_full = true};
@@ -248,13 +254,13 @@ static void test_mp4_with_ffmpeg(void **state)
     assert_int_equal(recorder_finish(r, &err), LF_OK);
     recorder_destroy(r);
     assert_true(file_size(path) > 100);
-    assert_int_equal(scratch_dir_count(dir), 1);
-    long size = 0;
-    unsigned char *bytes = file_read_all(path, &size);
+    assert_int_equal(tu_count_entries(dir), 1);
+    size_t size = 0;
+    unsigned char *bytes = (unsigned char *)tu_read_file(path, &size);
     assert_non_null(bytes);
     assert_memory_equal(bytes + 4, "ftyp", 4); /* an MP4 box */
     free(bytes);
-    scratch_dir_remove(dir);
+    tu_remove_tree(dir);
 }
 
 int main(void)

@@ -7,12 +7,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ======================================================== atomic files */
@@ -24,27 +23,27 @@ lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err)
         return lf_fail(err, LF_ERR_ARGUMENT, "%s: path is too long", path);
     snprintf(file->final_path, sizeof file->final_path, "%s", path);
     /* A name no other writer uses, in the same folder as the final file so
-     * the rename cannot cross file systems. Not mkstemp: its files are
-     * 0600, and the finished file should have the permissions the user's
-     * umask gives any new file (a movie is often served or shared). */
-    static _Atomic unsigned counter;
-    int fd = -1, e = 0;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        unsigned n = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL) ^
-                     (counter++ * 40503u) ^ (unsigned)attempt * 97u;
-        snprintf(file->temp_path, sizeof file->temp_path, "%s.tmp-%08x", path, n);
+     * the rename cannot cross file systems. Not mkstemp: it creates the file
+     * 0600 whatever the umask, and the rename would hand the user a weights
+     * file nobody else can read. open() with 0666 lets the umask decide, as
+     * for any file a program writes; O_EXCL makes the name ours. */
+    static atomic_uint counter;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; attempt++) {
+        snprintf(file->temp_path, sizeof file->temp_path, "%s.tmp-%ld-%u", path, (long)getpid(),
+                 atomic_fetch_add(&counter, 1u));
         fd = open(file->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        e = errno;
-        if (fd < 0 && e != EEXIST)
+        if (fd < 0 && errno != EEXIST)
             break;
     }
     if (fd < 0) {
+        int e = errno;
         file->temp_path[0] = 0;
         return lf_fail(err, LF_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
     file->stream = fdopen(fd, "wb");
     if (!file->stream) {
-        e = errno;
+        int e = errno;
         close(fd);
         unlink(file->temp_path);
         file->temp_path[0] = 0;

@@ -42,8 +42,9 @@ struct lf_trainer {
     int gram_params;            /* P of the matrices allocated in grams */
     float *grams;               /* patch_count * P * P, when engine is gram */
     unsigned char *gram_ready;  /* patch_count flags */
-    double *gram_work;          /* prefix-sum scratch for lf_gram_compute */
+    void *gram_work;            /* scratch for lf_gram_compute */
     float *delta;               /* MAX_PARAMS: params - (true kernel, 0) */
+    float *gram_work_vector;    /* MAX_PARAMS: G d */
     double epoch_loss_sum;      /* step losses in the current epoch */
     lf_figures figures;
     lf_history epoch_history;
@@ -117,6 +118,10 @@ static void history_add(lf_history *h, long step, float epoch, double loss, floa
         }
         h->count = LF_HISTORY_MAX / 2;
         h->stride *= 2;
+        /* The events pending now are the first of a point at the new
+         * stride, so every point keeps covering exactly `stride` events. */
+        if (h->pending < h->stride)
+            return;
     }
     h->points[h->count++] = (lf_history_point){step, epoch,
                                                (float)(h->pending_loss_sum / h->pending),
@@ -146,13 +151,7 @@ static const float *target_of(lf_trainer *t, int patch)
 static double relative_error(const lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
-    double diff = 0, ref = 0;
-    for (int i = 0; i < k->height * k->width; i++) {
-        double d = (double)t->params[i] - k->weights[i];
-        diff += d * d;
-        ref += (double)k->weights[i] * k->weights[i];
-    }
-    return ref > 0 ? sqrt(diff / ref) : sqrt(diff);
+    return lf_relative_error(t->params, k->weights, k->height * k->width);
 }
 
 static void figures_clear(lf_figures *f, int steps_per_epoch)
@@ -253,7 +252,7 @@ static void choose_engine(lf_trainer *t)
 {
     const lf_dataset *ds = t->dataset;
     const int p = lf_gram_size(&t->shape);
-    const double bytes = (double)ds->patch_count * p * p * sizeof(float);
+    const double bytes = (double)ds->patch_count * lf_gram_packed_count(p) * sizeof(float);
     bool wanted = t->options.engine != LF_ENGINE_DIRECT && ds->inputs == ds->clean &&
                   bytes <= (double)LF_GRAM_MAX_BYTES;
     if (!wanted) {
@@ -265,8 +264,8 @@ static void choose_engine(lf_trainer *t)
         free_grams(t);
         t->grams = malloc((size_t)bytes);
         t->gram_ready = calloc((size_t)ds->patch_count, 1);
-        t->gram_work = malloc(sizeof(double) * (size_t)(ds->patch_size + 1) *
-                              (size_t)(ds->patch_size + 1));
+        t->gram_work = malloc(
+            lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width));
         if (!t->grams || !t->gram_ready || !t->gram_work) {
             free_grams(t); /* not enough memory: the direct path needs none */
             t->engine = LF_ENGINE_DIRECT;
@@ -279,7 +278,7 @@ static void choose_engine(lf_trainer *t)
 
 static const float *gram_of(lf_trainer *t, int patch)
 {
-    const size_t pp = (size_t)t->gram_params * t->gram_params;
+    const size_t pp = lf_gram_packed_count(t->gram_params);
     float *g = t->grams + (size_t)patch * pp;
     if (!t->gram_ready[patch]) {
         lf_gram_compute(g, t->gram_work, lf_dataset_input(t->dataset, patch), &t->shape);
@@ -374,7 +373,7 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
         return NULL;
     }
     lf_trainer *t = calloc(1, sizeof *t);
-    float *params = calloc(MAX_PARAMS * 4, sizeof(float));
+    float *params = calloc(MAX_PARAMS * 5, sizeof(float));
     if (!t || !params || lf_optimizer_state_init(&t->optimizer, MAX_PARAMS) != 0) {
         free(params);
         if (t)
@@ -387,6 +386,7 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
     t->grads = params + MAX_PARAMS;
     t->saved = params + 2 * MAX_PARAMS;
     t->delta = params + 3 * MAX_PARAMS;
+    t->gram_work_vector = params + 4 * MAX_PARAMS;
     t->options = o;
     if (alloc_dataset_buffers(t, dataset, err) != LF_OK) {
         lf_trainer_destroy(t);
@@ -424,7 +424,9 @@ double lf_trainer_evaluate(lf_trainer *t, int first, int count)
         compute_delta(t);
         float unused[MAX_PARAMS]; /* lf_gram_apply's gradient, not needed here */
         for (int p = first; p < first + count; p++)
-            total += lf_gram_apply(unused, gram_of(t, p), t->delta, t->param_count, 0.0f) / area;
+            total += lf_gram_apply(unused, t->gram_work_vector, gram_of(t, p), t->delta,
+                                   t->param_count, 0.0f) /
+                     area;
         return total / count;
     }
     for (int p = first; p < first + count; p++) {
@@ -472,7 +474,8 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     if (t->engine == LF_ENGINE_GRAM) {
         compute_delta(t);
         for (int b = 0; b < batch; b++)
-            loss += lf_gram_apply(t->grads, gram_of(t, t->order[t->cursor + b]), t->delta,
+            loss += lf_gram_apply(t->grads, t->gram_work_vector,
+                                  gram_of(t, t->order[t->cursor + b]), t->delta,
                                   t->param_count, scale);
     }
     for (int b = 0; b < batch && t->engine == LF_ENGINE_DIRECT; b++) {
