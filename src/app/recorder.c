@@ -61,7 +61,7 @@ struct recorder {
     lf_error error;
 };
 
-/* ============================================================= helpers */
+/* ========================================================= file names */
 
 int recorder_format_for_path(const char *path)
 {
