@@ -5,7 +5,7 @@
  * rectangle, compress) for a window-sized 1280x720 frame where only the
  * live parts change, the same when every pixel changes, and a 960x540
  * kernel frame from the headless movie, together with the bytes each adds.
- * Also the time to draw a kernel frame. A program, not a test: run it by
+ * Also the time to draw a kernel frame and to write a PNG screenshot. A program, not a test: run it by
  * hand (build/bench_recording) on an otherwise idle machine.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -20,6 +20,7 @@
 #include "learnfilter/gif.h"
 #include "learnfilter/image.h"
 #include "learnfilter/kernel.h"
+#include "learnfilter/png.h"
 #include "movie.h"
 
 static double now(void)
@@ -109,6 +110,13 @@ int main(void)
         }
         bench_gif(pass == 0 ? "window, live parts change" : "window, both photographs change", W, H,
                   frames, N);
+        if (pass == 0) {
+            t0 = now();
+            lf_png_write_rgba("/tmp/learnfilter-bench.png", frames[N - 1], W, H, 4 * W, NULL);
+            printf("%-34s %5dx%-4d  %6.2f ms\n", "PNG screenshot of a window frame", W, H,
+                   1e3 * (now() - t0));
+            remove("/tmp/learnfilter-bench.png");
+        }
         for (int i = 0; i < N; i++)
             free(frames[i]);
     }
