@@ -8,7 +8,9 @@
  * Loading checks the size written in the file's header before decoding, and
  * refuses images larger than the limits below: the decoder's own limit covers
  * each side but not the area, and a 30000x30000 header would otherwise ask
- * for gigabytes. Lower the limits at compile time if your use needs it.
+ * for gigabytes. It also refuses a header that claims more pixels than a
+ * complete file of that many bytes can hold (a few hundred bytes of JPEG can
+ * claim 8000x8000). Lower the limits at compile time if your use needs it.
  */
 #ifndef LEARNFILTER_IMAGE_H
 #define LEARNFILTER_IMAGE_H

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,6 @@
  * including the header a second time. */
 extern unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
                                             int *channels_in_file, int desired_channels);
-extern int stbi_info_from_memory(const unsigned char *buffer, int len, int *x, int *y, int *comp);
-extern const char *stbi_failure_reason(void);
 extern void stbi_image_free(void *retval_from_stbi_load);
 
 /* A compressed file larger than this is not an image we want to train on;
@@ -70,6 +69,77 @@ static int has_magic(const unsigned char *b, size_t n, const char *magic, size_t
     return n >= m && memcmp(b, magic, m) == 0;
 }
 
+/* ------------------------------------------------------------- headers */
+
+static unsigned long be16(const unsigned char *b) { return (unsigned long)b[0] << 8 | b[1]; }
+static unsigned long be32(const unsigned char *b) { return be16(b) << 16 | be16(b + 2); }
+
+/* The size a PNG declares. Its first chunk must be IHDR (PNG specification,
+ * section 5.6), width and height as 32-bit big-endian numbers, so a file
+ * claiming 4 billion pixels a side is read without overflow. Returns 0 when
+ * the header is cut short or not there. */
+static int png_header_size(const unsigned char *b, size_t n, unsigned long *w, unsigned long *h)
+{
+    if (n < 8 + 8 + 13 || memcmp(b + 12, "IHDR", 4) != 0)
+        return 0;
+    *w = be32(b + 16);
+    *h = be32(b + 20);
+    return 1;
+}
+
+/* The size in a JPEG's frame header (SOFn), found by walking the marker
+ * segments before it. Returns 0 when the file ends first or a scan, the end
+ * of the image or something that is not a marker comes before any frame. */
+static int jpeg_header_size(const unsigned char *b, size_t n, unsigned long *w, unsigned long *h)
+{
+    size_t i = 2; /* after SOI */
+    while (i + 1 < n) {
+        if (b[i] != 0xff)
+            return 0;
+        unsigned char marker = b[i + 1];
+        if (marker == 0xff) { /* fill byte before a marker */
+            i++;
+            continue;
+        }
+        i += 2;
+        if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) /* no length follows */
+            continue;
+        if (marker == 0xd8 || marker == 0xd9 || marker == 0xda)
+            return 0;
+        if (n - i < 2)
+            return 0;
+        size_t length = be16(b + i);
+        if (length < 2 || length > n - i)
+            return 0;
+        /* SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC) in that range */
+        if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 &&
+            marker != 0xcc) {
+            if (length < 7)
+                return 0;
+            *h = be16(b + i + 3);
+            *w = be16(b + i + 5);
+            return 1;
+        }
+        i += length;
+    }
+    return 0;
+}
+
+/* The most pixels a complete file of the given size can hold. A JPEG spends
+ * at least one bit on every 8x8 block (the Huffman code of its DC term), so
+ * 512 pixels per byte; a PNG at most 8 one-bit pixels per byte inflated, and
+ * deflate never compresses more than 1032:1. A file claiming more is
+ * truncated or built to make us allocate: 615 bytes of JPEG can claim
+ * 8000x8000 pixels, which the decoder fills with grey rather than refuse. */
+static unsigned long max_pixels_for_bytes(int is_png, size_t size)
+{
+    unsigned long per_byte = is_png ? 8UL * 1032 : 512;
+    unsigned long slack = 64UL * 64; /* headers of tiny files */
+    if (size > (ULONG_MAX - slack) / per_byte)
+        return ULONG_MAX;
+    return (unsigned long)size * per_byte + slack;
+}
+
 lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
                           lf_error *err)
 {
@@ -91,26 +161,40 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
             what = "a RIFF (WebP?) file; only PNG and JPEG are accepted";
         return lf_fail(err, LF_ERR_INPUT, "%s: %s", name, what);
     }
+    const char *format = is_png ? "PNG" : "JPEG";
     if (size > (size_t)LF_IMAGE_MAX_FILE_BYTES)
         return lf_fail(err, LF_ERR_INPUT, "%s: file is larger than %ld MiB", name,
                        LF_IMAGE_MAX_FILE_BYTES >> 20);
-    int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &comp))
-        return lf_fail(err, LF_ERR_INPUT, "%s: unreadable %s header (%s)", name,
-                       is_png ? "PNG" : "JPEG", stbi_failure_reason());
-    if (w <= 0 || h <= 0 || w > LF_IMAGE_MAX_SIDE || h > LF_IMAGE_MAX_SIDE ||
-        (long)w * h > LF_IMAGE_MAX_PIXELS)
+    /* Read the size ourselves rather than through the decoder, which refuses
+     * a side above its limit with "too large" and no figures. */
+    unsigned long hw = 0, hh = 0;
+    int found = is_png ? png_header_size(bytes, size, &hw, &hh)
+                       : jpeg_header_size(bytes, size, &hw, &hh);
+    if (!found)
+        return lf_fail(err, LF_ERR_INPUT, "%s: truncated or corrupt %s header (no image size)",
+                       name, format);
+    if (hw == 0 || hh == 0 || hw > LF_IMAGE_MAX_SIDE || hh > LF_IMAGE_MAX_SIDE ||
+        hw * hh > (unsigned long)LF_IMAGE_MAX_PIXELS)
         return lf_fail(err, LF_ERR_INPUT,
-                       "%s: header says %dx%d pixels; the limit is %d per side and %ld in all",
-                       name, w, h, LF_IMAGE_MAX_SIDE, (long)LF_IMAGE_MAX_PIXELS);
-    int channels = 0;
+                       "%s: %s header says %lux%lu pixels; the limit is %d per side and %ld in all",
+                       name, format, hw, hh, LF_IMAGE_MAX_SIDE, (long)LF_IMAGE_MAX_PIXELS);
+    if (hw * hh > max_pixels_for_bytes(is_png, size))
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: %s header says %lux%lu pixels but the file has only %zu bytes: "
+                       "truncated or corrupt",
+                       name, format, hw, hh, size);
+    int w = 0, h = 0, channels = 0;
     unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
+    /* The decoder's own reason is not given: it is a global that an earlier
+     * failed probe can leave behind ("bad png sig" for a JPEG). */
     if (!pixels)
-        return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s (%s)", name,
-                       is_png ? "PNG" : "JPEG", stbi_failure_reason());
+        return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s data", name, format);
     lf_status st = lf_image_init(out, w, h, err);
     if (st == LF_OK)
         lf_gray_from_rgb8(out->pixels, pixels, w, h, channels);
+    else if (st == LF_ERR_ARGUMENT) /* beyond the limits after all */
+        st = lf_fail(err, LF_ERR_INPUT, "%s: %s decodes to %dx%d pixels, beyond the limits",
+                     name, format, w, h);
     stbi_image_free(pixels);
     return st;
 }
