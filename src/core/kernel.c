@@ -258,6 +258,11 @@ lf_status lf_kernel_parse_text(lf_kernel *out, const char *text, size_t size, co
             char token[64];
             size_t t = 0;
             while (i < stop && !is_separator(text[i])) {
+                /* strtod would stop at a NUL and take "1\0junk" for 1. */
+                if (text[i] == '\0')
+                    return lf_fail(err, LF_ERR_INPUT,
+                                   "%s: line %d: a NUL byte; this is not a text kernel", name,
+                                   line_number);
                 if (t + 1 >= sizeof token)
                     return lf_fail(err, LF_ERR_INPUT, "%s: line %d: number too long", name,
                                    line_number);
