@@ -357,7 +357,11 @@ lf_status lf_kernel_parse_npy(lf_kernel *out, const unsigned char *bytes, size_t
         descr = npy_find_key(header, "descr\"");
     if (!descr)
         return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'descr'", name);
-    descr++; /* the opening quote */
+    /* The value must be a quoted string; stepping over a quote that is not
+     * there could step past the header's terminating NUL. */
+    if (*descr != '\'' && *descr != '"')
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy 'descr' is not a quoted dtype", name);
+    descr++;
     int big_endian, item;
     if (!strncmp(descr, "<f4", 3) || !strncmp(descr, "=f4", 3)) big_endian = 0, item = 4;
     else if (!strncmp(descr, ">f4", 3)) big_endian = 1, item = 4;
