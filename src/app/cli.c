@@ -3,7 +3,9 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,7 +146,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             errno = 0;
             char *end;
             unsigned long long s = strtoull(value, &end, 10);
-            if (end == value || *end || errno == ERANGE || value[0] == '-')
+            /* strtoull skips spaces and negates a '-': " -1" would wrap. */
+            if (end == value || *end || errno == ERANGE || !isdigit((unsigned char)value[0]))
                 return fail(message, message_size, "--seed: '%s' is not a non-negative integer",
                             value);
             o->seed = s;
@@ -184,8 +187,12 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             if (!parse_double(value, &x))
                 return fail(message, message_size, "%s: '%s' is not a finite number", name, value);
             if (!strcmp(name, "--lr")) {
+                /* Below FLT_MIN the float is 0 or denormal, and 0 means "unset". */
                 if (!(x > 0) || x > 1e6)
                     return fail(message, message_size, "--lr: '%s' must be positive (and below 1e6)",
+                                value);
+                if (x < FLT_MIN)
+                    return fail(message, message_size, "--lr: '%s' is too small for a float",
                                 value);
                 o->lr = (float)x;
             } else if (!strcmp(name, "--momentum")) {
@@ -200,7 +207,7 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
                 if (!(x >= 0 && x < 1))
                     return fail(message, message_size, "--validation: '%s' must be in [0, 1)",
                                 value);
-                o->validation = x == 0 ? -1.0f : (float)x;
+                o->validation = (float)x == 0 ? -1.0f : (float)x; /* 0 would mean the default */
             } else if (!strcmp(name, "--tol")) {
                 if (!(x > 0))
                     return fail(message, message_size, "--tol: '%s' must be positive", value);
