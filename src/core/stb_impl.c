@@ -1,5 +1,6 @@
 /*
- * stb_impl.c: the one place stb_image and stb_image_write are compiled.
+ * stb_impl.c: the one place stb_image is compiled (stb_image_write has its
+ * own file, stb_write_impl.c).
  *
  * We compile Debian's header ourselves rather than link its prebuilt libstb,
  * so we choose what is in it: only the PNG and JPEG decoders (every other
@@ -17,7 +18,3 @@
 #define STBI_MAX_DIMENSIONS LF_IMAGE_MAX_SIDE
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb/stb_image.h>
-
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STBIW_WINDOWS_UTF8
-#include <stb/stb_image_write.h>
