@@ -56,6 +56,18 @@ static bool parse_double(const char *text, double *out)
     return true;
 }
 
+/* True when path ends in ext (".npy"), in any case. */
+static bool has_extension(const char *path, const char *ext)
+{
+    size_t n = strlen(path), m = strlen(ext);
+    if (n < m)
+        return false;
+    for (size_t i = 0; i < m; i++)
+        if (tolower((unsigned char)path[n - m + i]) != ext[i])
+            return false;
+    return true;
+}
+
 bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message_size)
 {
     memset(o, 0, sizeof *o);
@@ -130,7 +142,13 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             if (o->image_count == CLI_MAX_IMAGE_PATHS)
                 return fail(message, message_size, "%s: at most 64 paths; give a folder", name);
             o->images[o->image_count++] = value;
-        } else if (!strcmp(name, "--weights-out")) o->weights_out = value;
+        } else if (!strcmp(name, "--weights-out")) {
+            /* Checked now: the writer would only refuse it after the run. */
+            if (!has_extension(value, ".npy") && !has_extension(value, ".csv"))
+                return fail(message, message_size, "--weights-out: '%s' must end in .npy or .csv",
+                            value);
+            o->weights_out = value;
+        }
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
         else if (!strcmp(name, "--padding")) {
             if (!strcmp(value, "same")) o->padding = LF_PADDING_SAME;
