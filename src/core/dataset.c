@@ -236,6 +236,7 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
         return lf_fail(err, LF_ERR_NOMEM, "out of memory");
     }
     int kept_count = 0, skipped = 0;
+    lf_error first_skip = {0}; /* the reason given when nothing is usable */
     for (int i = 0; i < files.count; i++) {
         lf_image img;
         lf_error why;
@@ -248,7 +249,8 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
             break;
         }
         if (load != LF_OK) {
-            skipped++;
+            if (skipped++ == 0)
+                first_skip = why;
             if (o->warn) {
                 char line[LF_ERROR_MESSAGE_MAX + 32];
                 snprintf(line, sizeof line, "skipped %s", why.message);
@@ -273,8 +275,10 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
         o->warn(o->user, line);
     }
     if (st == LF_OK && b.count == 0)
-        st = lf_fail(err, LF_ERR_INPUT, "%s: none of the %d image files could be used",
-                     o->path_count == 1 ? o->paths[0] : "the given folders", skipped);
+        st = lf_fail(err, first_skip.status == LF_ERR_IO ? LF_ERR_IO : LF_ERR_INPUT,
+                     "%s: none of the %d image files could be used (%s%s)",
+                     o->path_count == 1 ? o->paths[0] : "the given folders", skipped,
+                     skipped > 1 ? "the first: " : "", first_skip.message);
     if (st != LF_OK) {
         builder_free(&b);
         for (int i = 0; i < kept_count; i++)
