@@ -2,13 +2,16 @@
  * kernel.c: the built-in kernel catalog and the kernel file parsers.
  * See include/learnfilter/kernel.h.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "learnfilter/kernel.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "file_util.h"
 #include "learnfilter/image.h"
@@ -511,5 +514,13 @@ lf_status lf_kernel_resolve(lf_kernel *out, const char *spec, uint64_t seed, lf_
 {
     if (lf_kernel_catalog_find(spec) >= 0)
         return lf_kernel_from_name(out, spec, seed, err);
+    /* Neither a name nor a file: a mistyped name is the likelier slip, so
+     * say both rather than only "no such file". */
+    struct stat info;
+    if (stat(spec, &info) != 0 && errno == ENOENT) {
+        memset(out, 0, sizeof *out);
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: not a built-in kernel (see --list-kernels) and no such file", spec);
+    }
     return lf_kernel_load(out, spec, err);
 }
