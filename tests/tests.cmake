@@ -12,3 +12,9 @@ foreach(source ${LF_TEST_SOURCES})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
 endforeach()
+
+# The headless trainer on bad options, bad input and faults: exit codes, one
+# line on stderr, no files left behind.
+add_test(NAME headless_errors
+         COMMAND bash ${LF_TEST_DIR}/headless_errors.sh $<TARGET_FILE:learnfilter>
+                 ${LF_SOURCE_DATA_DIR})
