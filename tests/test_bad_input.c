@@ -343,6 +343,26 @@ static void test_image_jpeg_bomb(void **state)
     free(b.bytes);
 }
 
+/* A Huffman table (DHT) whose code counts add up past 256: stb_image 2.27
+ * writes that many entries into 257-entry arrays. Found by fuzz_image. */
+static void test_image_jpeg_bad_huffman_table(void **state)
+{
+    (void)state;
+    byte_buffer b = encode_jpeg(16, 16, 1);
+    size_t at = 0;
+    for (size_t i = 2; i + 21 < b.size && !at; i++)
+        if (b.bytes[i] == 0xff && b.bytes[i + 1] == 0xc4)
+            at = i;
+    assert_true(at > 0);
+    /* marker (2), length (2), class and id (1), then 16 counts */
+    b.bytes[at + 5 + 14] = 200;
+    b.bytes[at + 5 + 15] = 200;
+    lf_error err;
+    const char *path = write_bytes("huffman.jpg", b.bytes, b.size);
+    check_error(load_image(path, &err), LF_ERR_INPUT, &err, path, "Huffman table");
+    free(b.bytes);
+}
+
 static void test_image_other_formats(void **state)
 {
     (void)state;
@@ -819,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_image_truncated_jpeg),
         cmocka_unit_test(test_image_huge_png_header),
         cmocka_unit_test(test_image_jpeg_bomb),
+        cmocka_unit_test(test_image_jpeg_bad_huffman_table),
         cmocka_unit_test(test_image_other_formats),
         cmocka_unit_test(test_image_text_named_png),
         cmocka_unit_test(test_image_missing_and_folder),

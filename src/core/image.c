@@ -87,42 +87,95 @@ static int png_header_size(const unsigned char *b, size_t n, unsigned long *w, u
     return 1;
 }
 
-/* The size in a JPEG's frame header (SOFn), found by walking the marker
- * segments before it. Returns 0 when the file ends first or a scan, the end
- * of the image or something that is not a marker comes before any frame. */
-static int jpeg_header_size(const unsigned char *b, size_t n, unsigned long *w, unsigned long *h)
+/* What a walk through a JPEG's segments found. */
+enum jpeg_walk {
+    JPEG_NO_SIZE = 0,   /* no frame header before the data ran out or a scan began */
+    JPEG_OK = 1,        /* the size is known and every Huffman table is sound */
+    JPEG_BAD_HUFFMAN,   /* a table defines more than 256 codes */
+};
+
+static unsigned byte_at(const unsigned char *b, size_t n, size_t i) { return i < n ? b[i] : 0; }
+
+/* Checks a DHT segment's tables the way stb_image 2.27 reads them: it
+ * trusts the 16 code counts and writes that many entries into 257-entry
+ * arrays, so counts summing past 256 overflow them (found by fuzzing).
+ * Like the decoder, it reads on past the segment's end if the counts say
+ * so, and sees zeros past the file's end. Other faults (a bad table class,
+ * counts that disagree with the length) the decoder refuses by itself
+ * before any harm, so only the overflow is looked for. length is the
+ * segment's, counting its own two bytes. */
+static int jpeg_huffman_tables_ok(const unsigned char *b, size_t n, size_t at, size_t length)
 {
+    long remaining = (long)length - 2;
+    size_t p = at + 2;
+    while (remaining > 0 && p < n) {
+        unsigned q = byte_at(b, n, p);
+        if (q >> 4 > 1 || (q & 15) > 3)
+            return 1; /* the decoder stops here, refusing the file */
+        unsigned codes = 0;
+        for (int i = 1; i <= 16; i++)
+            codes += byte_at(b, n, p + i);
+        if (codes > 256)
+            return 0;
+        p += 17 + codes;
+        remaining -= 17 + (long)codes;
+    }
+    return 1;
+}
+
+/* Walks a JPEG's marker segments, and the entropy-coded data of its scans,
+ * to the end-of-image marker or the end of the bytes. Reads the size from
+ * the first frame header (SOFn) and checks every Huffman table (DHT),
+ * including those a progressive file puts between its scans. Bytes that
+ * are not a marker where one is due are skipped, as decoders do. */
+static enum jpeg_walk jpeg_walk_segments(const unsigned char *b, size_t n, unsigned long *w,
+                                         unsigned long *h)
+{
+    int have_size = 0;
     size_t i = 2; /* after SOI */
     while (i + 1 < n) {
-        if (b[i] != 0xff)
-            return 0;
+        if (b[i] != 0xff) {
+            i++;
+            continue;
+        }
         unsigned char marker = b[i + 1];
         if (marker == 0xff) { /* fill byte before a marker */
             i++;
             continue;
         }
         i += 2;
-        if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) /* no length follows */
-            continue;
-        if (marker == 0xd8 || marker == 0xd9 || marker == 0xda)
-            return 0;
+        if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
+            continue; /* no length follows */
+        if (marker == 0xd9) /* end of image */
+            break;
         if (n - i < 2)
-            return 0;
+            break;
         size_t length = be16(b + i);
-        if (length < 2 || length > n - i)
-            return 0;
+        if (length < 2)
+            break;
+        if (marker == 0xc4 && !jpeg_huffman_tables_ok(b, n, i, length))
+            return JPEG_BAD_HUFFMAN;
         /* SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC) in that range */
-        if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 &&
-            marker != 0xcc) {
-            if (length < 7)
-                return 0;
+        if (!have_size && marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 &&
+            marker != 0xc8 && marker != 0xcc && length >= 7 && length <= n - i) {
             *h = be16(b + i + 3);
             *w = be16(b + i + 5);
-            return 1;
+            have_size = 1;
         }
+        if (marker == 0xda && !have_size)
+            return JPEG_NO_SIZE; /* a scan before any frame header */
+        if (length > n - i)
+            break;
         i += length;
+        if (marker == 0xda) {
+            /* Entropy-coded data runs to the next marker: 0xff followed by
+             * anything but a stuffed zero or a restart marker. */
+            while (i + 1 < n && !(b[i] == 0xff && b[i + 1] != 0x00 && b[i + 1] != 0xff &&
+                                  !(b[i + 1] >= 0xd0 && b[i + 1] <= 0xd7)))
+                i++;
+        }
     }
-    return 0;
+    return have_size ? JPEG_OK : JPEG_NO_SIZE;
 }
 
 /* The most pixels a complete file of the given size can hold. A JPEG spends
@@ -168,8 +221,15 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
     /* Read the size ourselves rather than through the decoder, which refuses
      * a side above its limit with "too large" and no figures. */
     unsigned long hw = 0, hh = 0;
-    int found = is_png ? png_header_size(bytes, size, &hw, &hh)
-                       : jpeg_header_size(bytes, size, &hw, &hh);
+    int found;
+    if (is_png) {
+        found = png_header_size(bytes, size, &hw, &hh);
+    } else {
+        enum jpeg_walk walk = jpeg_walk_segments(bytes, size, &hw, &hh);
+        if (walk == JPEG_BAD_HUFFMAN)
+            return lf_fail(err, LF_ERR_INPUT, "%s: corrupt JPEG (a bad Huffman table)", name);
+        found = walk == JPEG_OK;
+    }
     if (!found)
         return lf_fail(err, LF_ERR_INPUT, "%s: truncated or corrupt %s header (no image size)",
                        name, format);
