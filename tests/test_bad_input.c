@@ -444,6 +444,9 @@ static void test_image_names_with_spaces_and_unicode(void **state)
     /* A bad file under such a name is reported with the name intact. */
     const char *path = write_text("日記 notes.png", "text");
     check_error(load_image(path, &err), LF_ERR_INPUT, &err, "日記 notes.png", "not a PNG");
+    /* A line break in a name (legal on POSIX) cannot split the message. */
+    path = write_text("two\nlines.png", "text");
+    check_error(load_image(path, &err), LF_ERR_INPUT, &err, "two?lines.png", "not a PNG");
 }
 
 /* ============================================================= datasets */
@@ -694,6 +697,12 @@ static void test_kernel_npy_errors(void **state)
                   four, sizeof four);
     p = write_bytes("int.npy", buf, n);
     check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "dtype '<i4'", "float32");
+    /* A dtype with a line break and an escape in it: quoted, but the
+     * message stays one printable line. Found by fuzz_kernel. */
+    n = craft_npy(buf, sizeof buf, 1, "{'descr': 'a\r\nb\x1b[2J', 'shape': (2, 2), }\n", four,
+                  sizeof four);
+    p = write_bytes("odd dtype.npy", buf, n);
+    check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "dtype 'a??b?[2J'");
     n = craft_npy(buf, sizeof buf, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2), }\n",
                   four, sizeof four);
     p = write_bytes("cube.npy", buf, n);
