@@ -31,6 +31,10 @@ __attribute__((format(printf, 3, 4))) static bool fail(char *message, int size,
     va_start(args, format);
     vsnprintf(message, (size_t)size, format, args);
     va_end(args);
+    /* The message quotes what the user typed: keep it one printable line. */
+    for (char *p = message; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return false;
 }
 
