@@ -326,6 +326,35 @@ static void test_image_huge_png_header(void **state)
     check_error(load_image(path, &err), LF_ERR_INPUT, &err, path, "4000x4000", "45 bytes");
 }
 
+/* Chunks stb_image 2.27 mishandles, found by fuzz_image: an IDAT declaring
+ * 2 GiB that it allocated before reading, and an empty first IDAT that
+ * makes it offset a NULL pointer. */
+static void test_image_png_bad_chunks(void **state)
+{
+    (void)state;
+    unsigned char png[64];
+    craft_png_header(png, 16, 4);
+    /* Replace IEND with an IDAT claiming 0x7d000000 bytes, 8 of them there. */
+    put_be32(png + 33, 0x7d000000u);
+    memcpy(png + 37, "IDAT", 4);
+    memcpy(png + 41, "\x78\xda\x63\x60\x00\x00\x00\x00", 8);
+    lf_error err;
+    const char *path = write_bytes("giant chunk.png", png, 49);
+    check_error(load_image(path, &err), LF_ERR_INPUT, &err, path, "runs past the end");
+
+    size_t n = craft_png_header(png, 16, 4) - 12; /* drop IEND */
+    put_be32(png + n, 0);
+    memcpy(png + n + 4, "IDAT", 4);
+    put_be32(png + n + 8, png_crc(png + n + 4, 4));
+    n += 12;
+    put_be32(png + n, 0);
+    memcpy(png + n + 4, "IEND", 4);
+    put_be32(png + n + 8, png_crc(png + n + 4, 4));
+    n += 12;
+    path = write_bytes("empty idat.png", png, n);
+    check_error(load_image(path, &err), LF_ERR_INPUT, &err, path, "empty first IDAT");
+}
+
 static void test_image_jpeg_bomb(void **state)
 {
     (void)state;
@@ -847,6 +876,7 @@ int main(void)
         cmocka_unit_test(test_image_truncated_png),
         cmocka_unit_test(test_image_truncated_jpeg),
         cmocka_unit_test(test_image_huge_png_header),
+        cmocka_unit_test(test_image_png_bad_chunks),
         cmocka_unit_test(test_image_jpeg_bomb),
         cmocka_unit_test(test_image_jpeg_bad_huffman_table),
         cmocka_unit_test(test_image_other_formats),

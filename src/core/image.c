@@ -87,6 +87,33 @@ static int png_header_size(const unsigned char *b, size_t n, unsigned long *w, u
     return 1;
 }
 
+/* Walks a PNG's chunks up to IEND and returns NULL when the decoder may be
+ * given the file, or why not. stb_image 2.27 grows its buffer to an IDAT
+ * chunk's declared length before reading it, so a 200-byte file declaring
+ * a 2 GiB chunk made it allocate 2 GiB (found by fuzzing): every chunk must
+ * fit in the bytes there are. It also adds an offset to its still-NULL
+ * buffer for an empty first IDAT, which is undefined behaviour; encoders
+ * never write one, so such a file is refused too. */
+static const char *png_chunks_problem(const unsigned char *b, size_t n)
+{
+    size_t p = 8; /* after the signature */
+    int seen_data = 0;
+    while (n - p >= 12) {
+        unsigned long length = be32(b + p);
+        if (length > n - p - 12)
+            return "a chunk runs past the end of the file";
+        if (memcmp(b + p + 4, "IDAT", 4) == 0) {
+            if (length == 0 && !seen_data)
+                return "an empty first IDAT chunk";
+            seen_data = 1;
+        }
+        if (memcmp(b + p + 4, "IEND", 4) == 0)
+            break;
+        p += 12 + length;
+    }
+    return NULL;
+}
+
 /* What a walk through a JPEG's segments found. */
 enum jpeg_walk {
     JPEG_NO_SIZE = 0,   /* no frame header before the data ran out or a scan began */
@@ -243,6 +270,9 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
                        "%s: %s header says %lux%lu pixels but the file has only %zu bytes: "
                        "truncated or corrupt",
                        name, format, hw, hh, size);
+    const char *problem = is_png ? png_chunks_problem(bytes, size) : NULL;
+    if (problem)
+        return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated PNG (%s)", name, problem);
     int w = 0, h = 0, channels = 0;
     unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
     /* The decoder's own reason is not given: it is a global that an earlier
