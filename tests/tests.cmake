@@ -18,3 +18,8 @@ endforeach()
 add_test(NAME headless_errors
          COMMAND bash ${LF_TEST_DIR}/headless_errors.sh $<TARGET_FILE:learnfilter>
                  ${LF_SOURCE_DATA_DIR})
+
+# libFuzzer targets, only with -DLF_FUZZ=ON and clang (tests/fuzz/CMakeLists.txt).
+if(LF_FUZZ)
+  add_subdirectory(${LF_TEST_DIR}/fuzz ${CMAKE_BINARY_DIR}/fuzz)
+endif()
