@@ -353,6 +353,10 @@ static void test_image_png_bad_chunks(void **state)
     n += 12;
     path = write_bytes("empty idat.png", png, n);
     check_error(load_image(path, &err), LF_ERR_INPUT, &err, path, "empty first IDAT");
+    /* The same with the file cut inside the IDAT's CRC: the decoder has
+     * read the chunk's length and type, and acts on them. */
+    path = write_bytes("empty idat cut.png", png, 33 + 8 + 3);
+    check_error(load_image(path, &err), LF_ERR_INPUT, &err, path, "empty first IDAT");
 }
 
 static void test_image_jpeg_bomb(void **state)

@@ -98,9 +98,11 @@ static const char *png_chunks_problem(const unsigned char *b, size_t n)
 {
     size_t p = 8; /* after the signature */
     int seen_data = 0;
-    while (n - p >= 12) {
+    /* The decoder acts on a chunk once its length and type are read, so
+     * a chunk counts from 8 bytes on; its CRC may be cut off. */
+    while (p + 8 <= n) {
         unsigned long length = be32(b + p);
-        if (length > n - p - 12)
+        if (length > n - p - 8)
             return "a chunk runs past the end of the file";
         if (memcmp(b + p + 4, "IDAT", 4) == 0) {
             if (length == 0 && !seen_data)
