@@ -545,6 +545,27 @@ static void test_dataset_skips_bad_image(void **state)
     lf_dataset_deinit(&ds);
 }
 
+/* A file that decodes but cannot be cut into patches: a 1x2000 strip
+ * would have to become 16x32000 for 16-pixel patches, past the side limit.
+ * The warning names it. */
+static void test_dataset_unscalable_image(void **state)
+{
+    (void)state;
+    make_folder("strip");
+    write_good_png("strip/a good.png", 16, 16);
+    write_good_png("strip/b thin.png", 1, 2000);
+    lf_dataset ds;
+    warnings w = {0};
+    lf_error err;
+    lf_status st = load_dataset(&ds, temp_path("strip"), &w, &err);
+    if (st != LF_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(w.count, 1);
+    assert_non_null(strstr(w.last, "b thin.png: 1x2000 cannot be scaled for 16-pixel patches"));
+    assert_int_equal(ds.file_count, 1);
+    lf_dataset_deinit(&ds);
+}
+
 static void test_dataset_no_usable_image(void **state)
 {
     (void)state;
@@ -890,6 +911,7 @@ int main(void)
         cmocka_unit_test(test_image_names_with_spaces_and_unicode),
         cmocka_unit_test(test_dataset_empty_folder),
         cmocka_unit_test(test_dataset_skips_bad_image),
+        cmocka_unit_test(test_dataset_unscalable_image),
         cmocka_unit_test(test_dataset_no_usable_image),
         cmocka_unit_test(test_dataset_unreadable_file_is_skipped),
         cmocka_unit_test(test_dataset_missing_path_and_unicode_folder),

@@ -241,8 +241,18 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
         lf_image img;
         lf_error why;
         lf_status load = lf_image_load(&img, files.paths[i], &why);
-        if (load == LF_OK)
+        if (load == LF_OK) {
             load = prepare_image(&img, downscale, patch, &why);
+            /* The resize's message does not know the file: name it, since
+             * a 1x2000 strip enlarged to a 16-pixel patch is not an
+             * obviously bad file. */
+            if (load != LF_OK && load != LF_ERR_NOMEM) {
+                lf_error resize = why;
+                lf_fail(&why, LF_ERR_INPUT, "%s: %dx%d cannot be scaled for %d-pixel patches (%s)",
+                        files.paths[i], img.width, img.height, patch, resize.message);
+                load = LF_ERR_INPUT;
+            }
+        }
         if (load == LF_ERR_NOMEM) {
             lf_image_deinit(&img);
             st = lf_fail(err, LF_ERR_NOMEM, "%s", why.message);
