@@ -811,6 +811,11 @@ static void test_kernel_png_errors(void **state)
     check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "all black", "unit L2 norm");
     p = write_good_png("big kernel.png", 65, 65);
     check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "65x65", "64x64");
+    /* Refused from the header alone, before any pixel data is read. */
+    unsigned char header[64];
+    size_t n = craft_png_header(header, 100, 100);
+    p = write_bytes("header only kernel.png", header, n);
+    check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "100x100", "64x64");
     byte_buffer b = encode_png(8, 8, 1);
     p = write_bytes("cut kernel.png", b.bytes, b.size - 20);
     check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "PNG");

@@ -52,6 +52,15 @@ lf_status lf_image_load(lf_image *out, const char *path, lf_error *err);
 lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size,
                           const char *name, lf_error *err);
 
+/* Checks a PNG or JPEG held in memory without decoding it: the format, the
+ * size in its header against the limits and against the file's length, and
+ * the structure the decoder trusts (PNG chunk lengths, JPEG Huffman
+ * tables). Sets *width and *height (0 on failure). lf_image_decode does
+ * this first; a caller that wants a smaller image can refuse it here,
+ * before any pixel is decoded. */
+lf_status lf_image_peek(const unsigned char *bytes, size_t size, const char *name, int *width,
+                        int *height, lf_error *err);
+
 /* Grayscale from interleaved 8-bit pixels with 1 (gray), 2 (gray + alpha),
  * 3 (RGB) or 4 (RGBA) channels; alpha is ignored. gray holds width*height. */
 void lf_gray_from_rgb8(float *gray, const unsigned char *pixels, int width, int height,

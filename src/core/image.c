@@ -222,11 +222,10 @@ static unsigned long max_pixels_for_bytes(int is_png, size_t size)
     return (unsigned long)size * per_byte + slack;
 }
 
-lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
-                          lf_error *err)
+lf_status lf_image_peek(const unsigned char *bytes, size_t size, const char *name, int *width,
+                        int *height, lf_error *err)
 {
-    out->width = out->height = 0;
-    out->pixels = NULL;
+    *width = *height = 0;
     if (size == 0)
         return lf_fail(err, LF_ERR_INPUT, "%s: file is empty", name);
     /* Name the format we found, so "photo.png" that is really a GIF gets a
@@ -275,13 +274,27 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
     const char *problem = is_png ? png_chunks_problem(bytes, size) : NULL;
     if (problem)
         return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated PNG (%s)", name, problem);
+    *width = (int)hw;
+    *height = (int)hh;
+    return LF_OK;
+}
+
+lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
+                          lf_error *err)
+{
+    out->width = out->height = 0;
+    out->pixels = NULL;
     int w = 0, h = 0, channels = 0;
+    lf_status st = lf_image_peek(bytes, size, name, &w, &h, err);
+    if (st != LF_OK)
+        return st;
+    const char *format = bytes[0] == 0x89 ? "PNG" : "JPEG";
     unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
     /* The decoder's own reason is not given: it is a global that an earlier
      * failed probe can leave behind ("bad png sig" for a JPEG). */
     if (!pixels)
         return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s data", name, format);
-    lf_status st = lf_image_init(out, w, h, err);
+    st = lf_image_init(out, w, h, err);
     if (st == LF_OK)
         lf_gray_from_rgb8(out->pixels, pixels, w, h, channels);
     else if (st == LF_ERR_ARGUMENT) /* beyond the limits after all */

@@ -455,16 +455,19 @@ lf_status lf_kernel_parse_png(lf_kernel *out, const unsigned char *bytes, size_t
                               const char *name, lf_error *err)
 {
     memset(out, 0, sizeof *out);
-    lf_image img;
-    lf_status st = lf_image_decode(&img, bytes, size, name, err);
+    /* The size from the header first: a 4 MiB kernel file may claim tens of
+     * millions of pixels, which need not be decoded to be refused. */
+    int width, height;
+    lf_status st = lf_image_peek(bytes, size, name, &width, &height, err);
     if (st != LF_OK)
         return st;
-    if (img.width > LF_KERNEL_MAX_SIDE || img.height > LF_KERNEL_MAX_SIDE) {
-        st = lf_fail(err, LF_ERR_INPUT, "%s: kernel image is %dx%d; the largest accepted is %dx%d",
-                     name, img.width, img.height, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
-        lf_image_deinit(&img);
+    if (width > LF_KERNEL_MAX_SIDE || height > LF_KERNEL_MAX_SIDE)
+        return lf_fail(err, LF_ERR_INPUT, "%s: kernel image is %dx%d; the largest accepted is %dx%d",
+                       name, width, height, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
+    lf_image img;
+    st = lf_image_decode(&img, bytes, size, name, err);
+    if (st != LF_OK)
         return st;
-    }
     out->height = img.height;
     out->width = img.width;
     memcpy(out->weights, img.pixels, sizeof(float) * (size_t)img.width * img.height);
