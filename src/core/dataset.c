@@ -277,6 +277,7 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
         if (o->progress)
             o->progress(o->user, i + 1, files.count);
     }
+    const int file_total = files.count;
     lf_path_list_deinit(&files);
     if (st == LF_OK && b.truncated && o->warn) {
         char line[160];
@@ -284,7 +285,10 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
                  LF_DATASET_MAX_PATCHES, b.truncated);
         o->warn(o->user, line);
     }
-    if (st == LF_OK && b.count == 0)
+    if (st == LF_OK && b.count == 0 && file_total == 1)
+        st = lf_fail(err, first_skip.status == LF_ERR_IO ? LF_ERR_IO : LF_ERR_INPUT, "%s",
+                     first_skip.message); /* one file: its own reason says it all */
+    else if (st == LF_OK && b.count == 0)
         st = lf_fail(err, first_skip.status == LF_ERR_IO ? LF_ERR_IO : LF_ERR_INPUT,
                      "%s: none of the %d image files could be used (%s%s)",
                      o->path_count == 1 ? o->paths[0] : "the given folders", skipped,
