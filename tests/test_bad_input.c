@@ -396,6 +396,27 @@ static void test_image_jpeg_bad_huffman_table(void **state)
     free(b.bytes);
 }
 
+/* A scan naming Huffman tables no DHT defined: stb_image 2.27 would decode
+ * with uninitialised memory. Found by fuzz_image. */
+static void test_image_jpeg_undefined_table(void **state)
+{
+    (void)state;
+    byte_buffer b = encode_jpeg(16, 16, 1);
+    size_t at = 0;
+    for (size_t i = 2; i + 8 < b.size && !at; i++)
+        if (b.bytes[i] == 0xff && b.bytes[i + 1] == 0xda)
+            at = i;
+    assert_true(at > 0);
+    /* marker (2), length (2), component count (1), component id (1), then
+     * the DC and AC table numbers: 3 and 3, which the file never defines */
+    b.bytes[at + 6] = 0x33;
+    lf_error err;
+    const char *path = write_bytes("undefined table.jpg", b.bytes, b.size);
+    check_error(load_image(path, &err), LF_ERR_INPUT, &err, path, "Huffman table",
+                "not defined");
+    free(b.bytes);
+}
+
 static void test_image_other_formats(void **state)
 {
     (void)state;
@@ -909,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_image_png_bad_chunks),
         cmocka_unit_test(test_image_jpeg_bomb),
         cmocka_unit_test(test_image_jpeg_bad_huffman_table),
+        cmocka_unit_test(test_image_jpeg_undefined_table),
         cmocka_unit_test(test_image_other_formats),
         cmocka_unit_test(test_image_text_named_png),
         cmocka_unit_test(test_image_missing_and_folder),

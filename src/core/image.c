@@ -121,6 +121,7 @@ enum jpeg_walk {
     JPEG_NO_SIZE = 0,   /* no frame header before the data ran out or a scan began */
     JPEG_OK = 1,        /* the size is known and every Huffman table is sound */
     JPEG_BAD_HUFFMAN,   /* a table defines more than 256 codes */
+    JPEG_UNDEFINED_TABLE, /* a scan uses a Huffman table no DHT defined */
 };
 
 static unsigned byte_at(const unsigned char *b, size_t n, size_t i) { return i < n ? b[i] : 0; }
@@ -133,7 +134,8 @@ static unsigned byte_at(const unsigned char *b, size_t n, size_t i) { return i <
  * counts that disagree with the length) the decoder refuses by itself
  * before any harm, so only the overflow is looked for. length is the
  * segment's, counting its own two bytes. */
-static int jpeg_huffman_tables_ok(const unsigned char *b, size_t n, size_t at, size_t length)
+static int jpeg_huffman_tables_ok(const unsigned char *b, size_t n, size_t at, size_t length,
+                                  unsigned *defined)
 {
     long remaining = (long)length - 2;
     size_t p = at + 2;
@@ -146,6 +148,7 @@ static int jpeg_huffman_tables_ok(const unsigned char *b, size_t n, size_t at, s
             codes += byte_at(b, n, p + i);
         if (codes > 256)
             return 0;
+        *defined |= 1u << ((q >> 4) * 4 + (q & 15)); /* DC tables 0-3, AC 4-7 */
         p += 17 + codes;
         remaining -= 17 + (long)codes;
     }
@@ -160,7 +163,8 @@ static int jpeg_huffman_tables_ok(const unsigned char *b, size_t n, size_t at, s
 static enum jpeg_walk jpeg_walk_segments(const unsigned char *b, size_t n, unsigned long *w,
                                          unsigned long *h)
 {
-    int have_size = 0;
+    int have_size = 0, progressive = 0;
+    unsigned defined = 0; /* Huffman tables defined so far, as in jpeg_huffman_tables_ok */
     size_t i = 2; /* after SOI */
     while (i + 1 < n) {
         if (b[i] != 0xff) {
@@ -182,8 +186,31 @@ static enum jpeg_walk jpeg_walk_segments(const unsigned char *b, size_t n, unsig
         size_t length = be16(b + i);
         if (length < 2)
             break;
-        if (marker == 0xc4 && !jpeg_huffman_tables_ok(b, n, i, length))
+        if (marker == 0xc4 && !jpeg_huffman_tables_ok(b, n, i, length, &defined))
             return JPEG_BAD_HUFFMAN;
+        if (marker == 0xc2)
+            progressive = 1;
+        /* stb_image 2.27 mallocs its tables without clearing them, so a
+         * scan that uses a table no DHT defined decodes with whatever the
+         * memory held: symbol indices from garbage (found by fuzzing; it
+         * showed only after other inputs had dirtied the heap). Which
+         * tables a scan uses: baseline both; progressive, the DC table in
+         * a first DC scan and the AC table in an AC scan. */
+        if (marker == 0xda && have_size) {
+            unsigned count = byte_at(b, n, i + 2);
+            size_t tail = i + 3 + 2 * (size_t)count; /* Ss, Se, Ah|Al */
+            unsigned first = byte_at(b, n, tail), approx_high = byte_at(b, n, tail + 2) >> 4;
+            for (unsigned c = 0; c < count && c < 4; c++) {
+                unsigned sel = byte_at(b, n, i + 4 + 2 * (size_t)c);
+                unsigned dc = sel >> 4, ac = sel & 15;
+                if (dc > 3 || ac > 3)
+                    break; /* the decoder refuses these itself */
+                int needs_dc = !progressive || (first == 0 && approx_high == 0);
+                int needs_ac = !progressive || first != 0;
+                if ((needs_dc && !(defined & 1u << dc)) || (needs_ac && !(defined & 1u << (4 + ac))))
+                    return JPEG_UNDEFINED_TABLE;
+            }
+        }
         /* SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC) in that range */
         if (!have_size && marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 &&
             marker != 0xc8 && marker != 0xcc && length >= 7 && length <= n - i) {
@@ -256,6 +283,10 @@ lf_status lf_image_peek(const unsigned char *bytes, size_t size, const char *nam
         enum jpeg_walk walk = jpeg_walk_segments(bytes, size, &hw, &hh);
         if (walk == JPEG_BAD_HUFFMAN)
             return lf_fail(err, LF_ERR_INPUT, "%s: corrupt JPEG (a bad Huffman table)", name);
+        if (walk == JPEG_UNDEFINED_TABLE)
+            return lf_fail(err, LF_ERR_INPUT,
+                           "%s: corrupt JPEG (a scan uses a Huffman table that is not defined)",
+                           name);
         found = walk == JPEG_OK;
     }
     if (!found)
