@@ -5,8 +5,9 @@ Only the standard library: PNGs are assembled chunk by chunk with zlib, so
 the seeds cover what an encoder rarely emits (palette, 16-bit, gray with
 alpha, Adam7 interlacing, several IDAT chunks). The three JPEG seeds
 (*.jpg) were written by stb_image_write 1.16 (gray at quality 90, RGB at
-50 and 95) and are kept as they are. Every seed is a valid input; the
-fuzzer finds the broken ones.
+50 and 95) and are kept as they are, as are the regress-* files: inputs
+that once made a fuzzer fail, so every run tries them again. The other
+seeds are valid inputs; the fuzzer finds the broken ones.
 
     python3 tests/fuzz/make_corpus.py
 """
