@@ -109,7 +109,7 @@ case $(tail -n 1 "$tmp/out") in
     *) fail "small image set: batch not fitted to 3 patches" ;;
 esac
 run 2 "batch too large" --headless --images "$photo" --epochs 1 --batch 8
-grep -q "batch size 8" "$tmp/err" || fail "batch too large: stderr does not say so"
+grep -q -- "--batch: 8 is larger than" "$tmp/err" || fail "batch too large: stderr does not say so"
 
 # Weight histories: a 2-epoch run on one 512x512 photograph (4 patches of
 # 256: 3 train, 1 validates; batch 1), one kernel recorded per epoch.

@@ -50,3 +50,14 @@ add_test(NAME headless_e2e
          COMMAND sh ${LF_TEST_DIR}/headless_e2e.sh $<TARGET_FILE:learnfilter> ${LF_E2E_PYTHON})
 set_tests_properties(headless_e2e PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                      TIMEOUT 120)
+
+# The headless trainer on bad options, bad input and faults: exit codes, one
+# line on stderr, no files left behind.
+add_test(NAME headless_errors
+         COMMAND bash ${LF_TEST_DIR}/headless_errors.sh $<TARGET_FILE:learnfilter>
+                 ${LF_SOURCE_DATA_DIR})
+
+# libFuzzer targets, only with -DLF_FUZZ=ON and clang (tests/fuzz/CMakeLists.txt).
+if(LF_FUZZ)
+  add_subdirectory(${LF_TEST_DIR}/fuzz ${CMAKE_BINARY_DIR}/fuzz)
+endif()

@@ -8,7 +8,9 @@
  * Loading checks the size written in the file's header before decoding, and
  * refuses images larger than the limits below: the decoder's own limit covers
  * each side but not the area, and a 30000x30000 header would otherwise ask
- * for gigabytes. Lower the limits at compile time if your use needs it.
+ * for gigabytes. It also refuses a header that claims more pixels than a
+ * complete file of that many bytes can hold (a few hundred bytes of JPEG can
+ * claim 8000x8000). Lower the limits at compile time if your use needs it.
  */
 #ifndef LEARNFILTER_IMAGE_H
 #define LEARNFILTER_IMAGE_H
@@ -49,6 +51,15 @@ lf_status lf_image_load(lf_image *out, const char *path, lf_error *err);
  * name only appears in messages. Same rules and ownership as lf_image_load. */
 lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size,
                           const char *name, lf_error *err);
+
+/* Checks a PNG or JPEG held in memory without decoding it: the format, the
+ * size in its header against the limits and against the file's length, and
+ * the structure the decoder trusts (PNG chunk lengths, JPEG Huffman
+ * tables). Sets *width and *height (0 on failure). lf_image_decode does
+ * this first; a caller that wants a smaller image can refuse it here,
+ * before any pixel is decoded. */
+lf_status lf_image_peek(const unsigned char *bytes, size_t size, const char *name, int *width,
+                        int *height, lf_error *err);
 
 /* Grayscale from interleaved 8-bit pixels with 1 (gray), 2 (gray + alpha),
  * 3 (RGB) or 4 (RGBA) channels; alpha is ignored. gray holds width*height. */

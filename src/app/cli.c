@@ -3,7 +3,9 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +32,10 @@ __attribute__((format(printf, 3, 4))) static bool fail(char *message, int size,
     va_start(args, format);
     vsnprintf(message, (size_t)size, format, args);
     va_end(args);
+    /* The message quotes what the user typed: keep it one printable line. */
+    for (char *p = message; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return false;
 }
 
@@ -52,6 +58,18 @@ static bool parse_double(const char *text, double *out)
     if (end == text || *end || errno == ERANGE || !isfinite(v))
         return false;
     *out = v;
+    return true;
+}
+
+/* True when path ends in ext (".npy"), in any case. */
+static bool has_extension(const char *path, const char *ext)
+{
+    size_t n = strlen(path), m = strlen(ext);
+    if (n < m)
+        return false;
+    for (size_t i = 0; i < m; i++)
+        if (tolower((unsigned char)path[n - m + i]) != ext[i])
+            return false;
     return true;
 }
 
@@ -133,7 +151,13 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             if (o->image_count == CLI_MAX_IMAGE_PATHS)
                 return fail(message, message_size, "%s: at most 64 paths; give a folder", name);
             o->images[o->image_count++] = value;
-        } else if (!strcmp(name, "--weights-out")) o->weights_out = value;
+        } else if (!strcmp(name, "--weights-out")) {
+            /* Checked now: the writer would only refuse it after the run. */
+            if (!has_extension(value, ".npy") && !has_extension(value, ".csv"))
+                return fail(message, message_size, "--weights-out: '%s' must end in .npy or .csv",
+                            value);
+            o->weights_out = value;
+        }
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
         else if (!strcmp(name, "--record-dir")) o->record_dir = value;
         else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
@@ -183,7 +207,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             errno = 0;
             char *end;
             unsigned long long s = strtoull(value, &end, 10);
-            if (end == value || *end || errno == ERANGE || value[0] == '-')
+            /* strtoull skips spaces and negates a '-': " -1" would wrap. */
+            if (end == value || *end || errno == ERANGE || !isdigit((unsigned char)value[0]))
                 return fail(message, message_size, "--seed: '%s' is not a non-negative integer",
                             value);
             o->seed = s;
@@ -223,8 +248,12 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             if (!parse_double(value, &x))
                 return fail(message, message_size, "%s: '%s' is not a finite number", name, value);
             if (!strcmp(name, "--lr")) {
+                /* Below FLT_MIN the float is 0 or denormal, and 0 means "unset". */
                 if (!(x > 0) || x > 1e6)
                     return fail(message, message_size, "--lr: '%s' must be positive (and below 1e6)",
+                                value);
+                if (x < FLT_MIN)
+                    return fail(message, message_size, "--lr: '%s' is too small for a float",
                                 value);
                 o->lr = (float)x;
             } else if (!strcmp(name, "--momentum")) {
@@ -239,7 +268,7 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
                 if (!(x >= 0 && x < 1))
                     return fail(message, message_size, "--validation: '%s' must be in [0, 1)",
                                 value);
-                o->validation = x == 0 ? -1.0f : (float)x;
+                o->validation = (float)x == 0 ? -1.0f : (float)x; /* 0 would mean the default */
             } else if (!strcmp(name, "--tol")) {
                 if (!(x > 0))
                     return fail(message, message_size, "--tol: '%s' must be positive", value);

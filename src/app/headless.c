@@ -149,10 +149,35 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void warn_to_stderr(void *user, const char *message)
+/* Warnings from loading are held until the setup is known to succeed: a
+ * failed start then prints exactly one line (the error, which gives the
+ * first skipped file's reason itself), and a good one prints them all
+ * before training starts. Past the buffer only a count is kept. */
+#define HELD_WARNINGS_BYTES 16384
+typedef struct held_warnings {
+    char text[HELD_WARNINGS_BYTES];
+    size_t used;
+    int dropped;
+} held_warnings;
+
+static void hold_warning(void *user, const char *message)
 {
-    (void)user;
-    fprintf(stderr, "learnfilter: warning: %s\n", message);
+    held_warnings *h = user;
+    int n = snprintf(h->text + h->used, sizeof h->text - h->used,
+                     "learnfilter: warning: %s\n", message);
+    if (n < 0 || (size_t)n >= sizeof h->text - h->used) {
+        h->text[h->used] = 0; /* drop the partial line */
+        h->dropped++;
+        return;
+    }
+    h->used += (size_t)n;
+}
+
+static void print_held_warnings(const held_warnings *h)
+{
+    fputs(h->text, stderr);
+    if (h->dropped)
+        fprintf(stderr, "learnfilter: warning: %d more files skipped\n", h->dropped);
 }
 
 /* A JSON number, or null for NaN and infinities, which JSON cannot hold. */
@@ -208,11 +233,26 @@ int headless_run(const cli_options *o)
 {
     app_setup setup;
     lf_error err;
-    lf_status st = app_setup_create(&setup, o, warn_to_stderr, NULL, NULL, &err);
+    if (o->weights_out) {
+        /* Refuse a bad output path now, not after loading the photographs
+         * and a long run. */
+        lf_atomic_file probe;
+        if (lf_atomic_open(&probe, o->weights_out, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            return EXIT_INPUT;
+        }
+        lf_atomic_abandon(&probe);
+    }
+    static held_warnings warnings; /* 16 KiB: not on the stack */
+    warnings.used = 0;
+    warnings.text[0] = 0;
+    warnings.dropped = 0;
+    lf_status st = app_setup_create(&setup, o, hold_warning, NULL, &warnings, &err);
     if (st != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
         return app_exit_code(st);
     }
+    print_held_warnings(&warnings);
     lf_trainer *trainer = setup.trainer;
     const lf_trainer_options *topt = lf_trainer_get_options(trainer);
     const lf_figures *fig = lf_trainer_figures(trainer);
@@ -223,16 +263,6 @@ int headless_run(const cli_options *o)
     lf_weight_history history;
     lf_weight_history_init(&history, setup.kernel.height, setup.kernel.width);
     int exit_code = EXIT_OK;
-    if (o->weights_out) {
-        /* Refuse a bad output path now, not after a long run. */
-        lf_atomic_file probe;
-        if (lf_atomic_open(&probe, o->weights_out, &err) != LF_OK) {
-            fprintf(stderr, "learnfilter: %s\n", err.message);
-            app_setup_destroy(&setup);
-            return EXIT_INPUT;
-        }
-        lf_atomic_abandon(&probe);
-    }
     headless_movie hm = {0};
     bool filming = o->gif || o->video;
     if (filming && movie_open(&hm, o, &setup, &err) != LF_OK) {

@@ -103,12 +103,21 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
     if (st != LF_OK)
         return st;
     lf_train_settings settings = cli_training_settings(o, &s->kernel);
-    /* The kernel's default batch must not turn a small image set into a
-     * usage error (one 512x512 photograph gives 3 training patches, Sobel x
-     * batches 4); the trainer does the same when the dataset changes. A
-     * batch the user asked for is kept, and refused if it does not fit. */
-    if (o->batch == 0 && settings.batch_size > s->dataset.train_count)
+    if (settings.batch_size > s->dataset.train_count) {
+        if (o->batch > 0) {
+            /* The user's own choice: say so rather than quietly train
+             * with a different batch. */
+            st = lf_fail(err, LF_ERR_ARGUMENT,
+                         "--batch: %d is larger than the %d training patches; lower it, "
+                         "or add images or use a smaller --size",
+                         o->batch, s->dataset.train_count);
+            lf_dataset_deinit(&s->dataset);
+            return st;
+        }
+        /* The kernel's default batch on a small image set: the set still
+         * trains, as lf_trainer_set_kernel does. */
         settings.batch_size = s->dataset.train_count;
+    }
     lf_trainer_options t = {
         .target = s->kernel,
         .settings = settings,

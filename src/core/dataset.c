@@ -242,19 +242,31 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
         return lf_fail(err, LF_ERR_NOMEM, "out of memory");
     }
     int kept_count = 0, skipped = 0;
+    lf_error first_skip = {0}; /* the reason given when nothing is usable */
     for (int i = 0; i < files.count; i++) {
         lf_image img;
         lf_error why;
         lf_status load = lf_image_load(&img, files.paths[i], &why);
-        if (load == LF_OK)
+        if (load == LF_OK) {
             load = prepare_image(&img, downscale, patch, &why);
+            /* The resize's message does not know the file: name it, since
+             * a 1x2000 strip enlarged to a 16-pixel patch is not an
+             * obviously bad file. */
+            if (load != LF_OK && load != LF_ERR_NOMEM) {
+                lf_error resize = why;
+                lf_fail(&why, LF_ERR_INPUT, "%s: %dx%d cannot be scaled for %d-pixel patches (%s)",
+                        files.paths[i], img.width, img.height, patch, resize.message);
+                load = LF_ERR_INPUT;
+            }
+        }
         if (load == LF_ERR_NOMEM) {
             lf_image_deinit(&img);
             st = lf_fail(err, LF_ERR_NOMEM, "%s", why.message);
             break;
         }
         if (load != LF_OK) {
-            skipped++;
+            if (skipped++ == 0)
+                first_skip = why;
             if (o->warn) {
                 char line[LF_ERROR_MESSAGE_MAX + 32];
                 snprintf(line, sizeof line, "skipped %s", why.message);
@@ -271,6 +283,7 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
         if (o->progress)
             o->progress(o->user, i + 1, files.count);
     }
+    const int file_total = files.count;
     lf_path_list_deinit(&files);
     if (st == LF_OK && b.truncated && o->warn) {
         char line[160];
@@ -278,9 +291,14 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
                  LF_DATASET_MAX_PATCHES, b.truncated);
         o->warn(o->user, line);
     }
-    if (st == LF_OK && b.count == 0)
-        st = lf_fail(err, LF_ERR_INPUT, "%s: none of the %d image files could be used",
-                     o->path_count == 1 ? o->paths[0] : "the given folders", skipped);
+    if (st == LF_OK && b.count == 0 && file_total == 1)
+        st = lf_fail(err, first_skip.status == LF_ERR_IO ? LF_ERR_IO : LF_ERR_INPUT, "%s",
+                     first_skip.message); /* one file: its own reason says it all */
+    else if (st == LF_OK && b.count == 0)
+        st = lf_fail(err, first_skip.status == LF_ERR_IO ? LF_ERR_IO : LF_ERR_INPUT,
+                     "%s: none of the %d image files could be used (%s%s)",
+                     o->path_count == 1 ? o->paths[0] : "the given folders", skipped,
+                     skipped > 1 ? "the first: " : "", first_skip.message);
     if (st != LF_OK) {
         builder_free(&b);
         for (int i = 0; i < kept_count; i++)

@@ -14,6 +14,11 @@ lf_status lf_fail(lf_error *err, lf_status status, const char *format, ...)
         va_start(args, format);
         vsnprintf(err->message, sizeof err->message, format, args);
         va_end(args);
+        /* Messages quote file names and file contents, which may hold a
+         * newline or a terminal escape; the promise is one printable line. */
+        for (char *p = err->message; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
     }
     return status;
 }

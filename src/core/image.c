@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,6 @@
  * including the header a second time. */
 extern unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
                                             int *channels_in_file, int desired_channels);
-extern int stbi_info_from_memory(const unsigned char *buffer, int len, int *x, int *y, int *comp);
-extern const char *stbi_failure_reason(void);
 extern void stbi_image_free(void *retval_from_stbi_load);
 
 /* A compressed file larger than this is not an image we want to train on;
@@ -70,11 +69,190 @@ static int has_magic(const unsigned char *b, size_t n, const char *magic, size_t
     return n >= m && memcmp(b, magic, m) == 0;
 }
 
-lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
-                          lf_error *err)
+/* ------------------------------------------------------------- headers */
+
+static unsigned long be16(const unsigned char *b) { return (unsigned long)b[0] << 8 | b[1]; }
+static unsigned long be32(const unsigned char *b) { return be16(b) << 16 | be16(b + 2); }
+
+/* The size a PNG declares. Its first chunk must be IHDR (PNG specification,
+ * section 5.6), width and height as 32-bit big-endian numbers, so a file
+ * claiming 4 billion pixels a side is read without overflow. Returns 0 when
+ * the header is cut short or not there. */
+static int png_header_size(const unsigned char *b, size_t n, unsigned long *w, unsigned long *h)
 {
-    out->width = out->height = 0;
-    out->pixels = NULL;
+    if (n < 8 + 8 + 13 || memcmp(b + 12, "IHDR", 4) != 0)
+        return 0;
+    *w = be32(b + 16);
+    *h = be32(b + 20);
+    return 1;
+}
+
+/* Walks a PNG's chunks up to IEND and returns NULL when the decoder may be
+ * given the file, or why not. stb_image 2.27 grows its buffer to an IDAT
+ * chunk's declared length before reading it, so a 200-byte file declaring
+ * a 2 GiB chunk made it allocate 2 GiB (found by fuzzing): every chunk must
+ * fit in the bytes there are. It also adds an offset to its still-NULL
+ * buffer for an empty first IDAT, which is undefined behaviour; encoders
+ * never write one, so such a file is refused too. */
+static const char *png_chunks_problem(const unsigned char *b, size_t n)
+{
+    size_t p = 8; /* after the signature */
+    int seen_data = 0;
+    /* The decoder acts on a chunk once its length and type are read, so
+     * a chunk counts from 8 bytes on; its CRC may be cut off. */
+    while (p + 8 <= n) {
+        unsigned long length = be32(b + p);
+        if (length > n - p - 8)
+            return "a chunk runs past the end of the file";
+        if (memcmp(b + p + 4, "IDAT", 4) == 0) {
+            if (length == 0 && !seen_data)
+                return "an empty first IDAT chunk";
+            seen_data = 1;
+        }
+        if (memcmp(b + p + 4, "IEND", 4) == 0)
+            break;
+        p += 12 + length;
+    }
+    return NULL;
+}
+
+/* What a walk through a JPEG's segments found. */
+enum jpeg_walk {
+    JPEG_NO_SIZE = 0,   /* no frame header before the data ran out or a scan began */
+    JPEG_OK = 1,        /* the size is known and every Huffman table is sound */
+    JPEG_BAD_HUFFMAN,   /* a table defines more than 256 codes */
+    JPEG_UNDEFINED_TABLE, /* a scan uses a Huffman table no DHT defined */
+};
+
+static unsigned byte_at(const unsigned char *b, size_t n, size_t i) { return i < n ? b[i] : 0; }
+
+/* Checks a DHT segment's tables the way stb_image 2.27 reads them: it
+ * trusts the 16 code counts and writes that many entries into 257-entry
+ * arrays, so counts summing past 256 overflow them (found by fuzzing).
+ * Like the decoder, it reads on past the segment's end if the counts say
+ * so, and sees zeros past the file's end. Other faults (a bad table class,
+ * counts that disagree with the length) the decoder refuses by itself
+ * before any harm, so only the overflow is looked for. length is the
+ * segment's, counting its own two bytes. */
+static int jpeg_huffman_tables_ok(const unsigned char *b, size_t n, size_t at, size_t length,
+                                  unsigned *defined)
+{
+    long remaining = (long)length - 2;
+    size_t p = at + 2;
+    while (remaining > 0 && p < n) {
+        unsigned q = byte_at(b, n, p);
+        if (q >> 4 > 1 || (q & 15) > 3)
+            return 1; /* the decoder stops here, refusing the file */
+        unsigned codes = 0;
+        for (int i = 1; i <= 16; i++)
+            codes += byte_at(b, n, p + i);
+        if (codes > 256)
+            return 0;
+        *defined |= 1u << ((q >> 4) * 4 + (q & 15)); /* DC tables 0-3, AC 4-7 */
+        p += 17 + codes;
+        remaining -= 17 + (long)codes;
+    }
+    return 1;
+}
+
+/* Walks a JPEG's marker segments, and the entropy-coded data of its scans,
+ * to the end-of-image marker or the end of the bytes. Reads the size from
+ * the first frame header (SOFn) and checks every Huffman table (DHT),
+ * including those a progressive file puts between its scans. Bytes that
+ * are not a marker where one is due are skipped, as decoders do. */
+static enum jpeg_walk jpeg_walk_segments(const unsigned char *b, size_t n, unsigned long *w,
+                                         unsigned long *h)
+{
+    int have_size = 0, progressive = 0;
+    unsigned defined = 0; /* Huffman tables defined so far, as in jpeg_huffman_tables_ok */
+    size_t i = 2; /* after SOI */
+    while (i + 1 < n) {
+        if (b[i] != 0xff) {
+            i++;
+            continue;
+        }
+        unsigned char marker = b[i + 1];
+        if (marker == 0xff) { /* fill byte before a marker */
+            i++;
+            continue;
+        }
+        i += 2;
+        if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
+            continue; /* no length follows */
+        if (marker == 0xd9) /* end of image */
+            break;
+        if (n - i < 2)
+            break;
+        size_t length = be16(b + i);
+        if (length < 2)
+            break;
+        if (marker == 0xc4 && !jpeg_huffman_tables_ok(b, n, i, length, &defined))
+            return JPEG_BAD_HUFFMAN;
+        if (marker == 0xc2)
+            progressive = 1;
+        /* stb_image 2.27 mallocs its tables without clearing them, so a
+         * scan that uses a table no DHT defined decodes with whatever the
+         * memory held: symbol indices from garbage (found by fuzzing; it
+         * showed only after other inputs had dirtied the heap). Which
+         * tables a scan uses: baseline both; progressive, the DC table in
+         * a first DC scan and the AC table in an AC scan. */
+        if (marker == 0xda && have_size) {
+            unsigned count = byte_at(b, n, i + 2);
+            size_t tail = i + 3 + 2 * (size_t)count; /* Ss, Se, Ah|Al */
+            unsigned first = byte_at(b, n, tail), approx_high = byte_at(b, n, tail + 2) >> 4;
+            for (unsigned c = 0; c < count && c < 4; c++) {
+                unsigned sel = byte_at(b, n, i + 4 + 2 * (size_t)c);
+                unsigned dc = sel >> 4, ac = sel & 15;
+                if (dc > 3 || ac > 3)
+                    break; /* the decoder refuses these itself */
+                int needs_dc = !progressive || (first == 0 && approx_high == 0);
+                int needs_ac = !progressive || first != 0;
+                if ((needs_dc && !(defined & 1u << dc)) || (needs_ac && !(defined & 1u << (4 + ac))))
+                    return JPEG_UNDEFINED_TABLE;
+            }
+        }
+        /* SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC) in that range */
+        if (!have_size && marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 &&
+            marker != 0xc8 && marker != 0xcc && length >= 7 && length <= n - i) {
+            *h = be16(b + i + 3);
+            *w = be16(b + i + 5);
+            have_size = 1;
+        }
+        if (marker == 0xda && !have_size)
+            return JPEG_NO_SIZE; /* a scan before any frame header */
+        if (length > n - i)
+            break;
+        i += length;
+        if (marker == 0xda) {
+            /* Entropy-coded data runs to the next marker: 0xff followed by
+             * anything but a stuffed zero or a restart marker. */
+            while (i + 1 < n && !(b[i] == 0xff && b[i + 1] != 0x00 && b[i + 1] != 0xff &&
+                                  !(b[i + 1] >= 0xd0 && b[i + 1] <= 0xd7)))
+                i++;
+        }
+    }
+    return have_size ? JPEG_OK : JPEG_NO_SIZE;
+}
+
+/* The most pixels a complete file of the given size can hold. A JPEG spends
+ * at least one bit on every 8x8 block (the Huffman code of its DC term), so
+ * 512 pixels per byte; a PNG at most 8 one-bit pixels per byte inflated, and
+ * deflate never compresses more than 1032:1. A file claiming more is
+ * truncated or built to make us allocate: 615 bytes of JPEG can claim
+ * 8000x8000 pixels, which the decoder fills with grey rather than refuse. */
+static unsigned long max_pixels_for_bytes(int is_png, size_t size)
+{
+    unsigned long per_byte = is_png ? 8UL * 1032 : 512;
+    unsigned long slack = 64UL * 64; /* headers of tiny files */
+    if (size > (ULONG_MAX - slack) / per_byte)
+        return ULONG_MAX;
+    return (unsigned long)size * per_byte + slack;
+}
+
+lf_status lf_image_peek(const unsigned char *bytes, size_t size, const char *name, int *width,
+                        int *height, lf_error *err)
+{
+    *width = *height = 0;
     if (size == 0)
         return lf_fail(err, LF_ERR_INPUT, "%s: file is empty", name);
     /* Name the format we found, so "photo.png" that is really a GIF gets a
@@ -91,26 +269,68 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
             what = "a RIFF (WebP?) file; only PNG and JPEG are accepted";
         return lf_fail(err, LF_ERR_INPUT, "%s: %s", name, what);
     }
+    const char *format = is_png ? "PNG" : "JPEG";
     if (size > (size_t)LF_IMAGE_MAX_FILE_BYTES)
         return lf_fail(err, LF_ERR_INPUT, "%s: file is larger than %ld MiB", name,
                        LF_IMAGE_MAX_FILE_BYTES >> 20);
-    int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &comp))
-        return lf_fail(err, LF_ERR_INPUT, "%s: unreadable %s header (%s)", name,
-                       is_png ? "PNG" : "JPEG", stbi_failure_reason());
-    if (w <= 0 || h <= 0 || w > LF_IMAGE_MAX_SIDE || h > LF_IMAGE_MAX_SIDE ||
-        (long)w * h > LF_IMAGE_MAX_PIXELS)
+    /* Read the size ourselves rather than through the decoder, which refuses
+     * a side above its limit with "too large" and no figures. */
+    unsigned long hw = 0, hh = 0;
+    int found;
+    if (is_png) {
+        found = png_header_size(bytes, size, &hw, &hh);
+    } else {
+        enum jpeg_walk walk = jpeg_walk_segments(bytes, size, &hw, &hh);
+        if (walk == JPEG_BAD_HUFFMAN)
+            return lf_fail(err, LF_ERR_INPUT, "%s: corrupt JPEG (a bad Huffman table)", name);
+        if (walk == JPEG_UNDEFINED_TABLE)
+            return lf_fail(err, LF_ERR_INPUT,
+                           "%s: corrupt JPEG (a scan uses a Huffman table that is not defined)",
+                           name);
+        found = walk == JPEG_OK;
+    }
+    if (!found)
+        return lf_fail(err, LF_ERR_INPUT, "%s: truncated or corrupt %s header (no image size)",
+                       name, format);
+    if (hw == 0 || hh == 0 || hw > LF_IMAGE_MAX_SIDE || hh > LF_IMAGE_MAX_SIDE ||
+        hw * hh > (unsigned long)LF_IMAGE_MAX_PIXELS)
         return lf_fail(err, LF_ERR_INPUT,
-                       "%s: header says %dx%d pixels; the limit is %d per side and %ld in all",
-                       name, w, h, LF_IMAGE_MAX_SIDE, (long)LF_IMAGE_MAX_PIXELS);
-    int channels = 0;
+                       "%s: %s header says %lux%lu pixels; the limit is %d per side and %ld in all",
+                       name, format, hw, hh, LF_IMAGE_MAX_SIDE, (long)LF_IMAGE_MAX_PIXELS);
+    if (hw * hh > max_pixels_for_bytes(is_png, size))
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: %s header says %lux%lu pixels but the file has only %zu bytes: "
+                       "truncated or corrupt",
+                       name, format, hw, hh, size);
+    const char *problem = is_png ? png_chunks_problem(bytes, size) : NULL;
+    if (problem)
+        return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated PNG (%s)", name, problem);
+    *width = (int)hw;
+    *height = (int)hh;
+    return LF_OK;
+}
+
+lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
+                          lf_error *err)
+{
+    out->width = out->height = 0;
+    out->pixels = NULL;
+    int w = 0, h = 0, channels = 0;
+    lf_status st = lf_image_peek(bytes, size, name, &w, &h, err);
+    if (st != LF_OK)
+        return st;
+    const char *format = bytes[0] == 0x89 ? "PNG" : "JPEG";
     unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
+    /* The decoder's own reason is not given: it is a global that an earlier
+     * failed probe can leave behind ("bad png sig" for a JPEG). */
     if (!pixels)
-        return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s (%s)", name,
-                       is_png ? "PNG" : "JPEG", stbi_failure_reason());
-    lf_status st = lf_image_init(out, w, h, err);
+        return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s data", name, format);
+    st = lf_image_init(out, w, h, err);
     if (st == LF_OK)
         lf_gray_from_rgb8(out->pixels, pixels, w, h, channels);
+    else if (st == LF_ERR_ARGUMENT) /* beyond the limits after all */
+        st = lf_fail(err, LF_ERR_INPUT, "%s: %s decodes to %dx%d pixels, beyond the limits",
+                     name, format, w, h);
     stbi_image_free(pixels);
     return st;
 }

@@ -2,13 +2,16 @@
  * kernel.c: the built-in kernel catalog and the kernel file parsers.
  * See include/learnfilter/kernel.h.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "learnfilter/kernel.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "file_util.h"
 #include "learnfilter/image.h"
@@ -263,6 +266,11 @@ lf_status lf_kernel_parse_text(lf_kernel *out, const char *text, size_t size, co
             char token[64];
             size_t t = 0;
             while (i < stop && !is_separator(text[i])) {
+                /* strtod would stop at a NUL and take "1\0junk" for 1. */
+                if (text[i] == '\0')
+                    return lf_fail(err, LF_ERR_INPUT,
+                                   "%s: line %d: a NUL byte; this is not a text kernel", name,
+                                   line_number);
                 if (t + 1 >= sizeof token)
                     return lf_fail(err, LF_ERR_INPUT, "%s: line %d: number too long", name,
                                    line_number);
@@ -357,7 +365,11 @@ lf_status lf_kernel_parse_npy(lf_kernel *out, const unsigned char *bytes, size_t
         descr = npy_find_key(header, "descr\"");
     if (!descr)
         return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'descr'", name);
-    descr++; /* the opening quote */
+    /* The value must be a quoted string; stepping over a quote that is not
+     * there could step past the header's terminating NUL. */
+    if (*descr != '\'' && *descr != '"')
+        return lf_fail(err, LF_ERR_INPUT, "%s: .npy 'descr' is not a quoted dtype", name);
+    descr++;
     int big_endian, item;
     if (!strncmp(descr, "<f4", 3) || !strncmp(descr, "=f4", 3)) big_endian = 0, item = 4;
     else if (!strncmp(descr, ">f4", 3)) big_endian = 1, item = 4;
@@ -448,16 +460,19 @@ lf_status lf_kernel_parse_png(lf_kernel *out, const unsigned char *bytes, size_t
                               const char *name, lf_error *err)
 {
     memset(out, 0, sizeof *out);
-    lf_image img;
-    lf_status st = lf_image_decode(&img, bytes, size, name, err);
+    /* The size from the header first: a 4 MiB kernel file may claim tens of
+     * millions of pixels, which need not be decoded to be refused. */
+    int width, height;
+    lf_status st = lf_image_peek(bytes, size, name, &width, &height, err);
     if (st != LF_OK)
         return st;
-    if (img.width > LF_KERNEL_MAX_SIDE || img.height > LF_KERNEL_MAX_SIDE) {
-        st = lf_fail(err, LF_ERR_INPUT, "%s: kernel image is %dx%d; the largest accepted is %dx%d",
-                     name, img.width, img.height, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
-        lf_image_deinit(&img);
+    if (width > LF_KERNEL_MAX_SIDE || height > LF_KERNEL_MAX_SIDE)
+        return lf_fail(err, LF_ERR_INPUT, "%s: kernel image is %dx%d; the largest accepted is %dx%d",
+                       name, width, height, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
+    lf_image img;
+    st = lf_image_decode(&img, bytes, size, name, err);
+    if (st != LF_OK)
         return st;
-    }
     out->height = img.height;
     out->width = img.width;
     memcpy(out->weights, img.pixels, sizeof(float) * (size_t)img.width * img.height);
@@ -507,5 +522,13 @@ lf_status lf_kernel_resolve(lf_kernel *out, const char *spec, uint64_t seed, lf_
 {
     if (lf_kernel_catalog_find(spec) >= 0)
         return lf_kernel_from_name(out, spec, seed, err);
+    /* Neither a name nor a file: a mistyped name is the likelier slip, so
+     * say both rather than only "no such file". */
+    struct stat info;
+    if (stat(spec, &info) != 0 && errno == ENOENT) {
+        memset(out, 0, sizeof *out);
+        return lf_fail(err, LF_ERR_INPUT,
+                       "%s: not a built-in kernel (see --list-kernels) and no such file", spec);
+    }
     return lf_kernel_load(out, spec, err);
 }
