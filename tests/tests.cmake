@@ -35,3 +35,7 @@ add_test(NAME headless_e2e
          COMMAND sh ${LF_TEST_DIR}/headless_e2e.sh $<TARGET_FILE:learnfilter> ${LF_E2E_PYTHON})
 set_tests_properties(headless_e2e PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                      TIMEOUT 120)
+
+# Benchmarks: programs that print figures, built with the tests but not run
+# by ctest (tests/bench/CMakeLists.txt).
+include(${LF_TEST_DIR}/bench/CMakeLists.txt)
