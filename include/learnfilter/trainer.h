@@ -194,6 +194,12 @@ lf_status lf_trainer_set_dataset(lf_trainer *trainer, const lf_dataset *dataset,
 /* Chooses the patch shown in snapshots (wraps around the patch count). */
 void lf_trainer_set_sample_patch(lf_trainer *trainer, int patch);
 
+/* The order in which the first `epochs` epochs from the start visit the
+ * training patches: out[e * train_count + i] is the i-th patch of epoch e.
+ * Replays the trainer's shuffles from its seed without touching its state,
+ * so another program can train on exactly the same batches. */
+void lf_trainer_epoch_orders(const lf_trainer *trainer, int epochs, int *out);
+
 /* Mean squared error of the current weights over patches [first, first+count). */
 double lf_trainer_evaluate(lf_trainer *trainer, int first, int count);
 

@@ -107,6 +107,7 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
             "--padding", "--optimizer", "--lr", "--momentum", "--batch", "--seed",
             "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
+            "--dump-patches",
             "--frames", "--screenshot", "--scale", "--width", "--height"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
@@ -129,6 +130,7 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
                 return fail(message, message_size, "%s: at most 64 paths; give a folder", name);
             o->images[o->image_count++] = value;
         } else if (!strcmp(name, "--weights-out")) o->weights_out = value;
+        else if (!strcmp(name, "--dump-patches")) o->dump_patches = value;
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
         else if (!strcmp(name, "--padding")) {
             if (!strcmp(value, "same")) o->padding = LF_PADDING_SAME;
@@ -277,6 +279,11 @@ void cli_print_help(void *stream)
         "  --tol X              stop once ||w - k|| / ||k|| is below X\n"
         "  --max-seconds S      stop after S seconds\n"
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
+        "  --threads N          threads for the headless trainer (default: all cores)\n"
+        "  --dump-patches F.npy before training, write what another framework needs to\n"
+        "                       train on the same data: F.npy the patches (n, size, size),\n"
+        "                       training first; F-order.npy the patch order of the first\n"
+        "                       epochs (epochs, train); F-init.npy the initial weights\n"
         "\n"
         "Window:\n"
         "  --width N --height N window size (default 1280x720)\n"

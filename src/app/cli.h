@@ -55,6 +55,7 @@ typedef struct cli_options {
     int threads;                                   /* headless worker threads; 0: all cores */
     /* outputs */
     const char *weights_out;                       /* .npy or .csv */
+    const char *dump_patches;                      /* .npy: the training data, for comparisons */
     /* window */
     int frames;                                    /* 0: run until closed */
     const char *screenshot;                        /* PNG written after the last frame */

@@ -302,6 +302,25 @@ static void compute_delta(lf_trainer *t)
     t->delta[taps] = t->params[taps];
 }
 
+static void seed_order(lf_rng *rng, uint64_t seed)
+{
+    lf_rng_seed(rng, seed ^ 0x6f72646572ull); /* not the weights' stream */
+}
+
+void lf_trainer_epoch_orders(const lf_trainer *t, int epochs, int *out)
+{
+    const int n = t->dataset->train_count;
+    lf_rng rng;
+    seed_order(&rng, t->options.seed);
+    for (int e = 0; e < epochs; e++) {
+        int *order = out + (size_t)e * (size_t)n;
+        /* Each epoch shuffles the previous epoch's order, as the step does. */
+        for (int i = 0; i < n; i++)
+            order[i] = e == 0 ? i : order[i - n];
+        lf_rng_shuffle(&rng, order, n);
+    }
+}
+
 static void restart(lf_trainer *t)
 {
     t->shape = lf_conv_shape_make(t->dataset->patch_size, t->dataset->patch_size,
@@ -311,7 +330,7 @@ static void restart(lf_trainer *t)
     init_params(t);
     memcpy(t->saved, t->params, sizeof(float) * MAX_PARAMS);
     lf_optimizer_state_zero(&t->optimizer);
-    lf_rng_seed(&t->order_rng, t->options.seed ^ 0x6f72646572ull); /* not the weights' stream */
+    seed_order(&t->order_rng, t->options.seed);
     for (int i = 0; i < t->dataset->train_count; i++)
         t->order[i] = i;
     t->cursor = 0;
