@@ -21,6 +21,12 @@
  * mean squared error and its gradient, and applies the optimizer. After the
  * last batch of an epoch the validation loss is computed.
  *
+ * With options.threads above 1 the trainer keeps a pool of worker threads
+ * for the heavy parts of a step (building statistics, large matrix-vector
+ * products, convolving the batch); the work is split the same way whatever
+ * the thread count, so the weights do not depend on it. Still, only one
+ * thread at a time may call the trainer's functions.
+ *
  * The trainer borrows the dataset: it must outlive the trainer, or be
  * replaced with lf_trainer_set_dataset first.
  */
@@ -77,6 +83,8 @@ typedef struct lf_trainer_options {
     double tolerance;           /* relative error that counts as converged [0.01] */
     int sample_patch;           /* patch shown in snapshots [0] */
     lf_engine engine;           /* [auto] */
+    int threads;                /* threads a step may use, the caller's included [1];
+                                   the weights are bit-identical for any count */
 } lf_trainer_options;
 
 /* The figures a front end shows. NaN marks "not known yet". */

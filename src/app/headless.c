@@ -139,8 +139,15 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
     return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
 }
 
-int headless_run(const cli_options *o)
+int headless_run(const cli_options *options)
 {
+    /* Every core unless told otherwise: nothing else runs here. */
+    cli_options resolved = *options;
+    if (resolved.threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        resolved.threads = cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
+    }
+    const cli_options *o = &resolved;
     app_setup setup;
     lf_error err;
     lf_status st = app_setup_create(&setup, o, warn_to_stderr, NULL, NULL, &err);
@@ -266,6 +273,7 @@ int headless_run(const cli_options *o)
     json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
     json_string(out, "engine", lf_engine_name(lf_trainer_engine(trainer)));
     json_number(out, "noise", o->noise, 0);
+    fprintf(out, "\"threads\": %d, ", o->threads);
     fprintf(out, "\"steps\": %ld, \"epochs\": %d, ", fig->step, fig->epoch);
     json_number(out, "wall_s", wall, 0);
     json_number(out, "steps_per_s", steps_per_s, 0);

@@ -14,13 +14,34 @@
 #include "learnfilter/trainer.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "learnfilter/gram.h"
 #include "learnfilter/rng.h"
+#include "pool.h"
 
 #define MAX_PARAMS (LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE + 1)
+
+/*
+ * How a step is split between threads. Every split is fixed by the shape
+ * and the settings, never by the thread count, and partial results are
+ * combined in a fixed order, so the weights are bit-identical whatever the
+ * number of threads.
+ *
+ * GRAM_SPLIT_MIN_PARAMS: from this many parameters on, G d is computed as
+ * GRAM_BLOCKS row blocks of equal work, each into its own vector, summed
+ * in order. Below it one product takes a few microseconds, less than
+ * waking a thread (measured with learnfilter_bench; a 15x15 kernel, P =
+ * 226, is where two threads start to pay).
+ * DIRECT_UNITS: the direct engine convolves up to this many patches of the
+ * batch at once, one per unit; a batch of one patch is cut into this many
+ * bands of rows instead.
+ */
+#define GRAM_SPLIT_MIN_PARAMS 226
+#define GRAM_BLOCKS 4
+#define DIRECT_UNITS 8
 
 struct lf_trainer {
     lf_trainer_options options; /* resolved: no zero-means-default left */
@@ -36,16 +57,24 @@ struct lf_trainer {
     int cursor;                 /* next position in order */
     float *targets;             /* patch_count * out area */
     unsigned char *target_ready;/* patch_count flags */
-    float *output;              /* out area: the network's output for one patch */
-    float *dout;                /* out area: gradient of the loss w.r.t. output */
+    float *output;              /* threads * 2 * out area: per thread, the network's
+                                   output for one patch, then the gradient of the
+                                   loss w.r.t. it; thread 0's pair is the caller's */
     lf_engine engine;           /* in use: LF_ENGINE_DIRECT or LF_ENGINE_GRAM */
     int gram_params;            /* P of the matrices allocated in grams */
     float *grams;               /* patch_count * P * P, when engine is gram */
     unsigned char *gram_ready;  /* patch_count flags */
-    void *gram_work;            /* scratch for lf_gram_compute */
+    size_t gram_work_stride;    /* bytes of lf_gram_compute scratch per thread */
+    unsigned char *gram_work;   /* threads * gram_work_stride */
     float *delta;               /* MAX_PARAMS: params - (true kernel, 0) */
     float *gram_work_vector;    /* MAX_PARAMS: G d */
     double epoch_loss_sum;      /* step losses in the current epoch */
+    lf_pool *pool;              /* workers, or NULL for one thread */
+    int threads;                /* threads per job, the caller's included */
+    int *build_list;            /* patch_count: patches a job builds targets or G for */
+    float *gram_blocks;         /* GRAM_BLOCKS * MAX_PARAMS: each row block's share of G d */
+    double *unit_grads;         /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
+    double unit_loss[DIRECT_UNITS]; /* each unit's sum of squared residuals */
     lf_figures figures;
     lf_history epoch_history;
     lf_history step_history;
@@ -139,6 +168,7 @@ static const float *target_of(lf_trainer *t, int patch)
     float *target = t->targets + (size_t)patch * (size_t)t->dataset->patch_size *
                                      (size_t)t->dataset->patch_size;
     if (!t->target_ready[patch]) {
+        /* The caller's thread only: jobs use build_missing first. */
         /* The truth is the true kernel applied to the clean patch exactly as
          * the layer applies its own (same padding, no bias). */
         conv2d_forward(target, lf_dataset_clean(t->dataset, patch), t->options.target.weights,
@@ -270,8 +300,11 @@ static void choose_engine(lf_trainer *t)
         free_grams(t);
         t->grams = malloc((size_t)bytes);
         t->gram_ready = calloc((size_t)ds->patch_count, 1);
-        t->gram_work = malloc(
-            lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width));
+        /* One scratch per thread, each a whole number of cache lines so
+         * every one stays aligned for double and threads share no line. */
+        size_t work = lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width);
+        t->gram_work_stride = (work + 63) / 64 * 64;
+        t->gram_work = malloc(t->gram_work_stride * (size_t)t->threads);
         if (!t->grams || !t->gram_ready || !t->gram_work) {
             free_grams(t); /* not enough memory: the direct path needs none */
             t->engine = LF_ENGINE_DIRECT;
@@ -282,15 +315,195 @@ static void choose_engine(lf_trainer *t)
     t->engine = LF_ENGINE_GRAM;
 }
 
+static float *gram_slot(const lf_trainer *t, int patch)
+{
+    return t->grams + (size_t)patch * lf_gram_packed_count(t->gram_params);
+}
+
 static const float *gram_of(lf_trainer *t, int patch)
 {
-    const size_t pp = lf_gram_packed_count(t->gram_params);
-    float *g = t->grams + (size_t)patch * pp;
+    float *g = gram_slot(t, patch);
     if (!t->gram_ready[patch]) {
         lf_gram_compute(g, t->gram_work, lf_dataset_input(t->dataset, patch), &t->shape);
         t->gram_ready[patch] = 1;
     }
     return g;
+}
+
+/* ============================================================ threads */
+
+/* Builds the targets or the Gram matrices of t->build_list[0..count):
+ * each thread takes the next patch until none is left. Each patch's result
+ * depends only on the patch, so who builds it does not matter. */
+typedef struct build_job {
+    lf_trainer *t;
+    int count;
+    bool grams; /* else targets */
+    atomic_int next;
+} build_job;
+
+static float *target_slot(const lf_trainer *t, int patch)
+{
+    return t->targets +
+           (size_t)patch * (size_t)t->dataset->patch_size * (size_t)t->dataset->patch_size;
+}
+
+static void build_run(void *context, int thread, int threads)
+{
+    (void)threads;
+    build_job *job = context;
+    lf_trainer *t = job->t;
+    for (;;) {
+        int i = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
+        if (i >= job->count)
+            return;
+        int patch = t->build_list[i];
+        if (job->grams)
+            lf_gram_compute(gram_slot(t, patch), t->gram_work + (size_t)thread * t->gram_work_stride,
+                            lf_dataset_input(t->dataset, patch), &t->shape);
+        else
+            conv2d_forward(target_slot(t, patch), lf_dataset_clean(t->dataset, patch),
+                           t->options.target.weights, 0.0f, &t->shape);
+    }
+}
+
+/* Makes sure the patches in `patches` (count of them, distinct) have their
+ * Gram matrix (grams) or target (else) built, building the missing ones on
+ * all threads at once. */
+static void build_missing(lf_trainer *t, const int *patches, int count, bool grams)
+{
+    unsigned char *ready = grams ? t->gram_ready : t->target_ready;
+    int n = 0;
+    for (int i = 0; i < count; i++)
+        if (!ready[patches[i]])
+            t->build_list[n++] = patches[i];
+    if (n == 0)
+        return;
+    build_job job = {.t = t, .count = n, .grams = grams};
+    atomic_init(&job.next, 0);
+    if (n == 1 || t->threads == 1)
+        build_run(&job, 0, 1);
+    else
+        lf_pool_run(t->pool, build_run, &job);
+    for (int i = 0; i < n; i++)
+        ready[t->build_list[i]] = 1;
+}
+
+/* G d for one patch, by row blocks when G is large: each block into its own
+ * vector, on whichever thread, then summed in block order. */
+typedef struct apply_job {
+    lf_trainer *t;
+    const float *gram;
+    int bounds[GRAM_BLOCKS + 1];
+} apply_job;
+
+static void apply_run(void *context, int thread, int threads)
+{
+    apply_job *job = context;
+    lf_trainer *t = job->t;
+    const int p = t->param_count;
+    for (int b = thread; b < GRAM_BLOCKS; b += threads) {
+        float *y = t->gram_blocks + (size_t)b * MAX_PARAMS;
+        memset(y, 0, sizeof(float) * (size_t)p);
+        lf_gram_apply_rows(y, job->gram, t->delta, p, job->bounds[b], job->bounds[b + 1]);
+    }
+}
+
+/* Adds scale * G d to the gradient for one patch and returns d^T G d. */
+static double gram_apply_patch(lf_trainer *t, const float *gram, float scale)
+{
+    const int p = t->param_count;
+    if (p < GRAM_SPLIT_MIN_PARAMS)
+        return lf_gram_apply(t->grads, t->gram_work_vector, gram, t->delta, p, scale);
+    apply_job job = {.t = t, .gram = gram};
+    lf_gram_split(p, GRAM_BLOCKS, job.bounds);
+    lf_pool_run(t->pool, apply_run, &job);
+    float *y = t->gram_work_vector;
+    memcpy(y, t->gram_blocks, sizeof(float) * (size_t)p);
+    for (int b = 1; b < GRAM_BLOCKS; b++) {
+        const float *part = t->gram_blocks + (size_t)b * MAX_PARAMS;
+        for (int i = 0; i < p; i++)
+            y[i] += part[i];
+    }
+    return lf_gram_apply_finish(t->grads, y, t->delta, p, scale);
+}
+
+/* The direct engine's units: up to DIRECT_UNITS patches of the batch, or
+ * DIRECT_UNITS bands of rows of a single patch. Unit u convolves its rows,
+ * forms the residual against the (already built) target, and sums its
+ * gradient into unit_grads[u] and its squared residuals into unit_loss[u]. */
+typedef struct direct_job {
+    lf_trainer *t;
+    const int *patches; /* the units' patches (one when banded) */
+    int units;
+    int bands;          /* 1, or DIRECT_UNITS when the batch is one patch */
+    float scale;        /* dLoss/dout = scale * residual */
+} direct_job;
+
+static void direct_run(void *context, int thread, int threads)
+{
+    direct_job *job = context;
+    lf_trainer *t = job->t;
+    const lf_conv_shape *s = &t->shape;
+    const int taps = t->param_count - 1, ow = s->out_width, oh = s->out_height;
+    const size_t area = (size_t)oh * (size_t)ow;
+    float *out = t->output + (size_t)thread * 2 * area, *dout = out + area;
+    for (int u = thread; u < job->units; u += threads) {
+        int patch = job->patches[job->bands > 1 ? 0 : u];
+        int band = job->bands > 1 ? u : 0;
+        int y0 = (int)((long)oh * band / job->bands), y1 = (int)((long)oh * (band + 1) / job->bands);
+        const float *input = lf_dataset_input(t->dataset, patch);
+        const float *target = target_slot(t, patch);
+        conv2d_forward_rows(out, input, t->params, t->params[taps], s, y0, y1);
+        double sum = 0;
+        for (size_t i = (size_t)y0 * ow; i < (size_t)y1 * ow; i++) {
+            float r = out[i] - target[i];
+            sum += (double)r * r;
+            dout[i] = job->scale * r;
+        }
+        double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+        memset(acc, 0, sizeof(double) * (size_t)(taps + 1));
+        conv2d_backward_weights_rows(acc, dout, input, s, y0, y1);
+        t->unit_loss[u] = sum;
+    }
+}
+
+/* The direct engine's loss sum and gradient for the batch; the units'
+ * results are added in unit order. */
+static double direct_batch(lf_trainer *t, const int *patches, int batch, float scale)
+{
+    const int taps = t->param_count - 1;
+    build_missing(t, patches, batch, false);
+    double loss = 0;
+    for (int first = 0; first < batch; first += DIRECT_UNITS) {
+        int n = batch - first < DIRECT_UNITS ? batch - first : DIRECT_UNITS;
+        direct_job job = {.t = t, .patches = patches + first, .units = n, .bands = 1,
+                          .scale = scale};
+        if (batch == 1)
+            job.units = job.bands = DIRECT_UNITS;
+        if (t->threads == 1)
+            direct_run(&job, 0, 1);
+        else
+            lf_pool_run(t->pool, direct_run, &job);
+        if (job.bands > 1) {
+            /* One patch: its bands add up in double before rounding. */
+            double *total = t->unit_grads;
+            for (int u = 1; u < job.units; u++) {
+                const double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+                for (int i = 0; i <= taps; i++)
+                    total[i] += acc[i];
+                t->unit_loss[0] += t->unit_loss[u];
+            }
+            job.units = 1;
+        }
+        for (int u = 0; u < job.units; u++) {
+            const double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+            for (int i = 0; i <= taps; i++)
+                t->grads[i] += (float)acc[i];
+            loss += t->unit_loss[u];
+        }
+    }
+    return loss;
 }
 
 /* d = theta - theta*, the distance to the answer in parameter space. */
@@ -356,12 +569,14 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     int *order = malloc(sizeof(int) * (size_t)ds->train_count);
     float *targets = malloc(sizeof(float) * area * (size_t)ds->patch_count);
     unsigned char *ready = calloc((size_t)ds->patch_count, 1);
-    float *work = malloc(sizeof(float) * area * 2);
-    if (!order || !targets || !ready || !work) {
+    float *work = malloc(sizeof(float) * area * 2 * (size_t)t->threads);
+    int *build_list = malloc(sizeof(int) * (size_t)ds->patch_count);
+    if (!order || !targets || !ready || !work || !build_list) {
         free(order);
         free(targets);
         free(ready);
         free(work);
+        free(build_list);
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for targets of %d patches",
                        ds->patch_count);
     }
@@ -369,11 +584,12 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     free(t->targets);
     free(t->target_ready);
     free(t->output);
+    free(t->build_list);
     t->order = order;
     t->targets = targets;
     t->target_ready = ready;
     t->output = work;
-    t->dout = work + area;
+    t->build_list = build_list;
     t->dataset = ds;
     return LF_OK;
 }
@@ -407,6 +623,22 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
         lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
         return NULL;
     }
+    t->threads = o.threads > 1 ? o.threads : 1;
+    if (t->threads > LF_POOL_MAX_THREADS)
+        t->threads = LF_POOL_MAX_THREADS;
+    t->gram_blocks = malloc(sizeof(float) * GRAM_BLOCKS * MAX_PARAMS);
+    t->unit_grads = malloc(sizeof(double) * DIRECT_UNITS * MAX_PARAMS);
+    if (t->threads > 1) {
+        t->pool = lf_pool_create(t->threads);
+        if (t->pool)
+            t->threads = lf_pool_threads(t->pool); /* fewer if a thread failed to start */
+    }
+    if (!t->gram_blocks || !t->unit_grads || (t->threads > 1 && !t->pool)) {
+        free(params);
+        lf_trainer_destroy(t);
+        lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
+        return NULL;
+    }
     t->params = params;
     t->grads = params + MAX_PARAMS;
     t->saved = params + 2 * MAX_PARAMS;
@@ -426,12 +658,16 @@ void lf_trainer_destroy(lf_trainer *t)
 {
     if (!t)
         return;
+    lf_pool_destroy(t->pool);
     free(t->params);
     lf_optimizer_state_deinit(&t->optimizer);
     free(t->order);
     free(t->targets);
     free(t->target_ready);
     free(t->output);
+    free(t->build_list);
+    free(t->gram_blocks);
+    free(t->unit_grads);
     free_grams(t);
     free(t);
 }
@@ -447,6 +683,15 @@ double lf_trainer_evaluate(lf_trainer *t, int first, int count)
     double total = 0;
     if (t->engine == LF_ENGINE_GRAM) {
         compute_delta(t);
+        /* Missing statistics (the validation patches' at the end of the
+         * first epoch) are built one per thread at a time. */
+        for (int done = 0; done < count; done += t->threads) {
+            int n = count - done < t->threads ? count - done : t->threads;
+            int chunk[LF_POOL_MAX_THREADS];
+            for (int i = 0; i < n; i++)
+                chunk[i] = first + done + i;
+            build_missing(t, chunk, n, true);
+        }
         float unused[MAX_PARAMS]; /* lf_gram_apply's gradient, not needed here */
         for (int p = first; p < first + count; p++)
             total += lf_gram_apply(unused, t->gram_work_vector, gram_of(t, p), t->delta,
@@ -483,7 +728,6 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
         return lf_fail(err, LF_ERR_DIVERGED,
                        "training diverged: lower the learning rate or reset");
     const lf_dataset *ds = t->dataset;
-    const int taps = t->param_count - 1;
     const int area = out_area(t);
     if (t->cursor == 0)
         lf_rng_shuffle(&t->order_rng, t->order, ds->train_count);
@@ -496,26 +740,19 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     memset(t->grads, 0, sizeof(float) * (size_t)t->param_count);
     const float scale = 2.0f / ((float)batch * (float)area);
     double loss = 0;
+    const int *patches = t->order + t->cursor;
     if (t->engine == LF_ENGINE_GRAM) {
+        /* A patch without its G yet: build it together with the next ones
+         * of the epoch that lack theirs, one per thread. */
+        int ahead = batch > t->threads ? batch : t->threads;
+        if (ahead > ds->train_count - t->cursor)
+            ahead = ds->train_count - t->cursor;
+        build_missing(t, patches, ahead, true);
         compute_delta(t);
         for (int b = 0; b < batch; b++)
-            loss += lf_gram_apply(t->grads, t->gram_work_vector,
-                                  gram_of(t, t->order[t->cursor + b]), t->delta,
-                                  t->param_count, scale);
-    }
-    for (int b = 0; b < batch && t->engine == LF_ENGINE_DIRECT; b++) {
-        int patch = t->order[t->cursor + b];
-        const float *input = lf_dataset_input(ds, patch);
-        const float *target = target_of(t, patch);
-        conv2d_forward(t->output, input, t->params, t->params[taps], &t->shape);
-        double sum = 0;
-        for (int i = 0; i < area; i++) {
-            float r = t->output[i] - target[i];
-            sum += (double)r * r;
-            t->dout[i] = scale * r;
-        }
-        loss += sum;
-        conv2d_backward_weights(t->grads, &t->grads[taps], t->dout, input, &t->shape);
+            loss += gram_apply_patch(t, gram_slot(t, patches[b]), scale);
+    } else {
+        loss = direct_batch(t, patches, batch, scale);
     }
     loss /= (double)batch * area;
 

@@ -242,7 +242,8 @@ static lf_trainer *make_trainer(const bench_setting *s, const lf_dataset *ds)
     lf_trainer_options o = {.target = s->kernel,
                             .settings = s->settings,
                             .seed = 1,
-                            .engine = s->engine};
+                            .engine = s->engine,
+                            .threads = s->threads};
     lf_error err;
     lf_trainer *t = lf_trainer_create(&o, ds, &err);
     if (!t) {
