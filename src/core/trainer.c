@@ -757,7 +757,13 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     loss /= (double)batch * area;
 
     memcpy(t->saved, t->params, sizeof(float) * (size_t)t->param_count);
-    lf_optimizer_step(t->params, t->grads, &t->optimizer, &t->options.settings);
+    /* The optimizer's memory is sized for the largest kernel; only this
+     * kernel's parameters move (the rest are zero with zero gradients and
+     * would stay so), so it sees a view of param_count of them. */
+    lf_optimizer_state view = t->optimizer;
+    view.count = t->param_count;
+    lf_optimizer_step(t->params, t->grads, &view, &t->options.settings);
+    t->optimizer.step = view.step;
     double rel = relative_error(t);
     if (!isfinite(loss) || !params_finite(t) || !(rel <= LF_DIVERGENCE_RELATIVE_ERROR)) {
         memcpy(t->params, t->saved, sizeof(float) * (size_t)t->param_count);
