@@ -85,7 +85,18 @@ typedef struct lf_trainer_options {
     lf_engine engine;           /* [auto] */
     int threads;                /* threads a step may use, the caller's included [1];
                                    the weights are bit-identical for any count */
+    int fft;                    /* the direct engine's convolutions through the FFT
+                                   (fftconv.h): 1 always, -1 never [0: from
+                                   LF_FFT_MIN_TAPS taps on] */
 } lf_trainer_options;
+
+/* Taps from which the direct engine convolves through the FFT: a 9x9
+ * kernel's direct step already costs more than the transforms (measured
+ * with learnfilter_bench on 256x256 patches). */
+#ifndef LF_FFT_MIN_TAPS
+#define LF_FFT_MIN_TAPS 81
+#endif
+
 
 /* The figures a front end shows. NaN marks "not known yet". */
 typedef struct lf_figures {
@@ -174,6 +185,8 @@ const lf_trainer_options *lf_trainer_get_options(const lf_trainer *trainer);
 const lf_dataset *lf_trainer_dataset(const lf_trainer *trainer);
 /* The engine in use now: LF_ENGINE_DIRECT or LF_ENGINE_GRAM. */
 lf_engine lf_trainer_engine(const lf_trainer *trainer);
+/* Whether the direct engine convolves through the FFT now. */
+bool lf_trainer_uses_fft(const lf_trainer *trainer);
 /* Current weights (height*width of the target) and bias. */
 const float *lf_trainer_weights(const lf_trainer *trainer);
 float lf_trainer_bias(const lf_trainer *trainer);

@@ -272,6 +272,7 @@ int headless_run(const cli_options *options)
             (unsigned long long)topt->seed);
     json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
     json_string(out, "engine", lf_engine_name(lf_trainer_engine(trainer)));
+    fprintf(out, "\"fft\": %s, ", lf_trainer_uses_fft(trainer) ? "true" : "false");
     json_number(out, "noise", o->noise, 0);
     fprintf(out, "\"threads\": %d, ", o->threads);
     fprintf(out, "\"steps\": %ld, \"epochs\": %d, ", fig->step, fig->epoch);

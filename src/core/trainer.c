@@ -14,10 +14,10 @@
 #include "learnfilter/trainer.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "learnfilter/fftconv.h"
 #include "learnfilter/gram.h"
 #include "learnfilter/rng.h"
 #include "pool.h"
@@ -32,15 +32,19 @@
  *
  * GRAM_SPLIT_MIN_PARAMS: from this many parameters on, G d is computed as
  * GRAM_BLOCKS row blocks of equal work, each into its own vector, summed
- * in order. Below it one product takes a few microseconds, less than
- * waking a thread (measured with learnfilter_bench; a 15x15 kernel, P =
- * 226, is where two threads start to pay).
+ * in order; threads claim blocks as they come free, so a thread the system
+ * is slow to schedule leaves its share to the others. The product streams
+ * G from memory, and on the 2-core machine it was measured on a second
+ * core added little bandwidth: 31x31 and 32x32 kernels (P = 962, 1025) ran
+ * no faster on two threads, a 48x48 one (P = 2305) 1.17 times faster
+ * (learnfilter_bench --only kernels --threads 1, then 2). So only G of
+ * 2000 parameters or more is split.
  * DIRECT_UNITS: the direct engine convolves up to this many patches of the
  * batch at once, one per unit; a batch of one patch is cut into this many
  * bands of rows instead.
  */
-#define GRAM_SPLIT_MIN_PARAMS 226
-#define GRAM_BLOCKS 4
+#define GRAM_SPLIT_MIN_PARAMS 2000
+#define GRAM_BLOCKS 8
 #define DIRECT_UNITS 8
 
 struct lf_trainer {
@@ -69,6 +73,11 @@ struct lf_trainer {
     float *delta;               /* MAX_PARAMS: params - (true kernel, 0) */
     float *gram_work_vector;    /* MAX_PARAMS: G d */
     double epoch_loss_sum;      /* step losses in the current epoch */
+    lf_fft_conv *fft;           /* the direct engine's transforms, or NULL */
+    float *spectra;             /* patch_count spectra of the padded inputs */
+    unsigned char *spectrum_ready; /* patch_count flags */
+    float *fft_work;            /* threads work buffers */
+    float *kernel_spectrum;     /* the current weights' spectrum, once per step */
     lf_pool *pool;              /* workers, or NULL for one thread */
     int threads;                /* threads per job, the caller's included */
     int *build_list;            /* patch_count: patches a job builds targets or G for */
@@ -282,6 +291,46 @@ static void free_grams(lf_trainer *t)
     t->gram_params = 0;
 }
 
+static void free_spectra(lf_trainer *t)
+{
+    lf_fft_conv_destroy(t->fft);
+    lf_fft_free(t->spectra);
+    lf_fft_free(t->fft_work);
+    lf_fft_free(t->kernel_spectrum);
+    free(t->spectrum_ready);
+    t->fft = NULL;
+    t->spectra = t->fft_work = t->kernel_spectrum = NULL;
+    t->spectrum_ready = NULL;
+}
+
+/* The direct engine: through the FFT for large kernels, when the spectra
+ * fit in memory; otherwise (or when that fails) the plain loops. */
+static void choose_direct(lf_trainer *t)
+{
+    const lf_dataset *ds = t->dataset;
+    const int taps = t->shape.k_height * t->shape.k_width;
+    bool wanted = t->options.fft > 0 || (t->options.fft == 0 && taps >= LF_FFT_MIN_TAPS);
+    if (!wanted) {
+        free_spectra(t);
+        return;
+    }
+    if (t->fft)
+        return; /* still right: the kernel and dataset did not change */
+    t->fft = lf_fft_conv_create(&t->shape);
+    if (!t->fft)
+        return;
+    size_t spectrum = lf_fft_spectrum_floats(t->fft);
+    const double bytes = (double)ds->patch_count * spectrum * sizeof(float);
+    if (bytes <= (double)LF_GRAM_MAX_BYTES) {
+        t->spectra = lf_fft_alloc(spectrum * (size_t)ds->patch_count);
+        t->fft_work = lf_fft_alloc(lf_fft_work_floats(t->fft) * (size_t)t->threads);
+        t->kernel_spectrum = lf_fft_alloc(spectrum);
+        t->spectrum_ready = calloc((size_t)ds->patch_count, 1);
+    }
+    if (!t->spectra || !t->fft_work || !t->kernel_spectrum || !t->spectrum_ready)
+        free_spectra(t);
+}
+
 /* Picks the engine for the current kernel and dataset, allocating (or
  * reusing) the Gram matrices. Runs on restart, never inside a step. */
 static void choose_engine(lf_trainer *t)
@@ -294,8 +343,10 @@ static void choose_engine(lf_trainer *t)
     if (!wanted) {
         free_grams(t);
         t->engine = LF_ENGINE_DIRECT;
+        choose_direct(t);
         return;
     }
+    free_spectra(t);
     if (t->gram_params != p || !t->grams) {
         free_grams(t);
         t->grams = malloc((size_t)bytes);
@@ -308,6 +359,7 @@ static void choose_engine(lf_trainer *t)
         if (!t->grams || !t->gram_ready || !t->gram_work) {
             free_grams(t); /* not enough memory: the direct path needs none */
             t->engine = LF_ENGINE_DIRECT;
+            choose_direct(t);
             return;
         }
         t->gram_params = p;
@@ -335,11 +387,10 @@ static const float *gram_of(lf_trainer *t, int patch)
 /* Builds the targets or the Gram matrices of t->build_list[0..count):
  * each thread takes the next patch until none is left. Each patch's result
  * depends only on the patch, so who builds it does not matter. */
+typedef enum build_kind { BUILD_TARGETS, BUILD_GRAMS, BUILD_SPECTRA } build_kind;
 typedef struct build_job {
     lf_trainer *t;
-    int count;
-    bool grams; /* else targets */
-    atomic_int next;
+    build_kind kind;
 } build_job;
 
 static float *target_slot(const lf_trainer *t, int patch)
@@ -348,19 +399,28 @@ static float *target_slot(const lf_trainer *t, int patch)
            (size_t)patch * (size_t)t->dataset->patch_size * (size_t)t->dataset->patch_size;
 }
 
-static void build_run(void *context, int thread, int threads)
+static float *spectrum_slot(const lf_trainer *t, int patch)
 {
-    (void)threads;
+    return t->spectra + (size_t)patch * lf_fft_spectrum_floats(t->fft);
+}
+
+static float *fft_work_of(const lf_trainer *t, int thread)
+{
+    return t->fft_work + (size_t)thread * lf_fft_work_floats(t->fft);
+}
+
+static void build_run(void *context, int item, int thread)
+{
     build_job *job = context;
     lf_trainer *t = job->t;
-    for (;;) {
-        int i = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
-        if (i >= job->count)
-            return;
-        int patch = t->build_list[i];
-        if (job->grams)
+    {
+        int patch = t->build_list[item];
+        if (job->kind == BUILD_GRAMS)
             lf_gram_compute(gram_slot(t, patch), t->gram_work + (size_t)thread * t->gram_work_stride,
                             lf_dataset_input(t->dataset, patch), &t->shape);
+        else if (job->kind == BUILD_SPECTRA)
+            lf_fft_input_spectrum(t->fft, spectrum_slot(t, patch),
+                                  lf_dataset_input(t->dataset, patch), fft_work_of(t, thread));
         else
             conv2d_forward(target_slot(t, patch), lf_dataset_clean(t->dataset, patch),
                            t->options.target.weights, 0.0f, &t->shape);
@@ -370,21 +430,19 @@ static void build_run(void *context, int thread, int threads)
 /* Makes sure the patches in `patches` (count of them, distinct) have their
  * Gram matrix (grams) or target (else) built, building the missing ones on
  * all threads at once. */
-static void build_missing(lf_trainer *t, const int *patches, int count, bool grams)
+static void build_missing(lf_trainer *t, const int *patches, int count, build_kind kind)
 {
-    unsigned char *ready = grams ? t->gram_ready : t->target_ready;
+    unsigned char *ready = kind == BUILD_GRAMS     ? t->gram_ready
+                           : kind == BUILD_SPECTRA ? t->spectrum_ready
+                                                   : t->target_ready;
     int n = 0;
     for (int i = 0; i < count; i++)
         if (!ready[patches[i]])
             t->build_list[n++] = patches[i];
     if (n == 0)
         return;
-    build_job job = {.t = t, .count = n, .grams = grams};
-    atomic_init(&job.next, 0);
-    if (n == 1 || t->threads == 1)
-        build_run(&job, 0, 1);
-    else
-        lf_pool_run(t->pool, build_run, &job);
+    build_job job = {.t = t, .kind = kind};
+    lf_pool_for(t->pool, n, build_run, &job);
     for (int i = 0; i < n; i++)
         ready[t->build_list[i]] = 1;
 }
@@ -397,16 +455,15 @@ typedef struct apply_job {
     int bounds[GRAM_BLOCKS + 1];
 } apply_job;
 
-static void apply_run(void *context, int thread, int threads)
+static void apply_run(void *context, int b, int thread)
 {
+    (void)thread;
     apply_job *job = context;
     lf_trainer *t = job->t;
     const int p = t->param_count;
-    for (int b = thread; b < GRAM_BLOCKS; b += threads) {
-        float *y = t->gram_blocks + (size_t)b * MAX_PARAMS;
-        memset(y, 0, sizeof(float) * (size_t)p);
-        lf_gram_apply_rows(y, job->gram, t->delta, p, job->bounds[b], job->bounds[b + 1]);
-    }
+    float *y = t->gram_blocks + (size_t)b * MAX_PARAMS;
+    memset(y, 0, sizeof(float) * (size_t)p);
+    lf_gram_apply_rows(y, job->gram, t->delta, p, job->bounds[b], job->bounds[b + 1]);
 }
 
 /* Adds scale * G d to the gradient for one patch and returns d^T G d. */
@@ -417,7 +474,7 @@ static double gram_apply_patch(lf_trainer *t, const float *gram, float scale)
         return lf_gram_apply(t->grads, t->gram_work_vector, gram, t->delta, p, scale);
     apply_job job = {.t = t, .gram = gram};
     lf_gram_split(p, GRAM_BLOCKS, job.bounds);
-    lf_pool_run(t->pool, apply_run, &job);
+    lf_pool_for(t->pool, GRAM_BLOCKS, apply_run, &job);
     float *y = t->gram_work_vector;
     memcpy(y, t->gram_blocks, sizeof(float) * (size_t)p);
     for (int b = 1; b < GRAM_BLOCKS; b++) {
@@ -440,7 +497,7 @@ typedef struct direct_job {
     float scale;        /* dLoss/dout = scale * residual */
 } direct_job;
 
-static void direct_run(void *context, int thread, int threads)
+static void direct_run(void *context, int u, int thread)
 {
     direct_job *job = context;
     lf_trainer *t = job->t;
@@ -448,13 +505,17 @@ static void direct_run(void *context, int thread, int threads)
     const int taps = t->param_count - 1, ow = s->out_width, oh = s->out_height;
     const size_t area = (size_t)oh * (size_t)ow;
     float *out = t->output + (size_t)thread * 2 * area, *dout = out + area;
-    for (int u = thread; u < job->units; u += threads) {
+    {
         int patch = job->patches[job->bands > 1 ? 0 : u];
         int band = job->bands > 1 ? u : 0;
         int y0 = (int)((long)oh * band / job->bands), y1 = (int)((long)oh * (band + 1) / job->bands);
         const float *input = lf_dataset_input(t->dataset, patch);
         const float *target = target_slot(t, patch);
-        conv2d_forward_rows(out, input, t->params, t->params[taps], s, y0, y1);
+        if (t->fft)
+            lf_fft_forward(t->fft, out, spectrum_slot(t, patch), t->kernel_spectrum,
+                           t->params[taps], fft_work_of(t, thread));
+        else
+            conv2d_forward_rows(out, input, t->params, t->params[taps], s, y0, y1);
         double sum = 0;
         for (size_t i = (size_t)y0 * ow; i < (size_t)y1 * ow; i++) {
             float r = out[i] - target[i];
@@ -463,7 +524,11 @@ static void direct_run(void *context, int thread, int threads)
         }
         double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
         memset(acc, 0, sizeof(double) * (size_t)(taps + 1));
-        conv2d_backward_weights_rows(acc, dout, input, s, y0, y1);
+        if (t->fft)
+            lf_fft_backward_weights(t->fft, acc, dout, spectrum_slot(t, patch),
+                                    fft_work_of(t, thread));
+        else
+            conv2d_backward_weights_rows(acc, dout, input, s, y0, y1);
         t->unit_loss[u] = sum;
     }
 }
@@ -473,18 +538,19 @@ static void direct_run(void *context, int thread, int threads)
 static double direct_batch(lf_trainer *t, const int *patches, int batch, float scale)
 {
     const int taps = t->param_count - 1;
-    build_missing(t, patches, batch, false);
+    build_missing(t, patches, batch, BUILD_TARGETS);
+    if (t->fft) {
+        build_missing(t, patches, batch, BUILD_SPECTRA);
+        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, t->params, t->fft_work);
+    }
     double loss = 0;
     for (int first = 0; first < batch; first += DIRECT_UNITS) {
         int n = batch - first < DIRECT_UNITS ? batch - first : DIRECT_UNITS;
         direct_job job = {.t = t, .patches = patches + first, .units = n, .bands = 1,
                           .scale = scale};
-        if (batch == 1)
+        if (batch == 1 && !t->fft) /* a transform does not split into bands */
             job.units = job.bands = DIRECT_UNITS;
-        if (t->threads == 1)
-            direct_run(&job, 0, 1);
-        else
-            lf_pool_run(t->pool, direct_run, &job);
+        lf_pool_for(t->pool, job.units, direct_run, &job);
         if (job.bands > 1) {
             /* One patch: its bands add up in double before rounding. */
             double *total = t->unit_grads;
@@ -560,6 +626,7 @@ static void forget_targets(lf_trainer *t)
 {
     memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
     free_grams(t);
+    free_spectra(t);
 }
 
 /* (Re)allocates the buffers that depend on the dataset's size. */
@@ -669,6 +736,7 @@ void lf_trainer_destroy(lf_trainer *t)
     free(t->gram_blocks);
     free(t->unit_grads);
     free_grams(t);
+    free_spectra(t);
     free(t);
 }
 
@@ -690,7 +758,7 @@ double lf_trainer_evaluate(lf_trainer *t, int first, int count)
             int chunk[LF_POOL_MAX_THREADS];
             for (int i = 0; i < n; i++)
                 chunk[i] = first + done + i;
-            build_missing(t, chunk, n, true);
+            build_missing(t, chunk, n, BUILD_GRAMS);
         }
         float unused[MAX_PARAMS]; /* lf_gram_apply's gradient, not needed here */
         for (int p = first; p < first + count; p++)
@@ -699,9 +767,17 @@ double lf_trainer_evaluate(lf_trainer *t, int first, int count)
                      area;
         return total / count;
     }
+    if (t->fft)
+        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, t->params, t->fft_work);
     for (int p = first; p < first + count; p++) {
-        conv2d_forward(t->output, lf_dataset_input(t->dataset, p), t->params, t->params[taps],
-                       &t->shape);
+        if (t->fft) {
+            build_missing(t, &p, 1, BUILD_SPECTRA);
+            lf_fft_forward(t->fft, t->output, spectrum_slot(t, p), t->kernel_spectrum,
+                           t->params[taps], t->fft_work);
+        } else {
+            conv2d_forward(t->output, lf_dataset_input(t->dataset, p), t->params, t->params[taps],
+                           &t->shape);
+        }
         const float *target = target_of(t, p);
         double sum = 0;
         for (int i = 0; i < area; i++) {
@@ -747,7 +823,7 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
         int ahead = batch > t->threads ? batch : t->threads;
         if (ahead > ds->train_count - t->cursor)
             ahead = ds->train_count - t->cursor;
-        build_missing(t, patches, ahead, true);
+        build_missing(t, patches, ahead, BUILD_GRAMS);
         compute_delta(t);
         for (int b = 0; b < batch; b++)
             loss += gram_apply_patch(t, gram_slot(t, patches[b]), scale);
@@ -807,6 +883,7 @@ const lf_figures *lf_trainer_figures(const lf_trainer *t) { return &t->figures; 
 const lf_trainer_options *lf_trainer_get_options(const lf_trainer *t) { return &t->options; }
 const lf_dataset *lf_trainer_dataset(const lf_trainer *t) { return t->dataset; }
 lf_engine lf_trainer_engine(const lf_trainer *t) { return t->engine; }
+bool lf_trainer_uses_fft(const lf_trainer *t) { return t->engine == LF_ENGINE_DIRECT && t->fft; }
 const float *lf_trainer_weights(const lf_trainer *t) { return t->params; }
 float lf_trainer_bias(const lf_trainer *t) { return t->params[t->param_count - 1]; }
 
@@ -868,6 +945,7 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     if (st != LF_OK)
         return st;
     free_grams(t); /* sized for the old dataset */
+    free_spectra(t);
     lf_trainer_set_sample_patch(t, t->options.sample_patch);
     restart(t);
     return LF_OK;
