@@ -818,12 +818,20 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     double loss = 0;
     const int *patches = t->order + t->cursor;
     if (t->engine == LF_ENGINE_GRAM) {
-        /* A patch without its G yet: build it together with the next ones
-         * of the epoch that lack theirs, one per thread. */
-        int ahead = batch > t->threads ? batch : t->threads;
-        if (ahead > ds->train_count - t->cursor)
-            ahead = ds->train_count - t->cursor;
-        build_missing(t, patches, ahead, BUILD_GRAMS);
+        /* A patch of the batch without its G yet: build it together with
+         * the next ones of the epoch that lack theirs, one per thread.
+         * (Building ahead only when the batch needs it keeps the builds in
+         * groups; topping up one patch ahead every step would build them
+         * one at a time.) */
+        bool missing = false;
+        for (int b = 0; b < batch; b++)
+            missing = missing || !t->gram_ready[patches[b]];
+        if (missing) {
+            int ahead = batch > t->threads ? batch : t->threads;
+            if (ahead > ds->train_count - t->cursor)
+                ahead = ds->train_count - t->cursor;
+            build_missing(t, patches, ahead, BUILD_GRAMS);
+        }
         compute_delta(t);
         for (int b = 0; b < batch; b++)
             loss += gram_apply_patch(t, gram_slot(t, patches[b]), scale);
