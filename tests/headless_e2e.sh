@@ -133,6 +133,31 @@ assert np.array_equal(csv[:, 3:].astype(np.float32).reshape(2, 3, 3), w)
 assert np.all(np.isfinite(w))
 PY
 fi
+
+# --dump-patches: the 4 patches, the epoch order, the initial weights (the
+# same as the first weights a 1-step run starts from) and the true kernel.
+run 0 "dump patches" --headless --images "$photo" --steps 1 --batch 1 --seed 5 \
+    --dump-patches "$tmp/d.npy"
+for f in d.npy d-order.npy d-init.npy d-target.npy; do
+    [ -s "$tmp/$f" ] || fail "dump patches: no $f"
+done
+# 4 * 256 * 256 float32 after a 128-byte header.
+[ "$(wc -c <"$tmp/d.npy")" -eq $((128 + 4 * 256 * 256 * 4)) ] || fail "dump patches: size"
+if [ -n "$python" ]; then
+    "$python" - "$tmp" <<'PY' || fail "dump patches: contents"
+import sys
+import numpy as np
+d = sys.argv[1] + "/d"
+patches, order = np.load(d + ".npy"), np.load(d + "-order.npy")
+init, target = np.load(d + "-init.npy"), np.load(d + "-target.npy")
+assert patches.shape == (4, 256, 256) and 0 <= patches.min() and patches.max() <= 1
+assert order.shape[1] == 3 and order.shape[0] > 1000
+assert all(sorted(row) == [0, 1, 2] for row in order[:100])
+assert not np.array_equal(order[0], order[1]) or not np.array_equal(order[1], order[2])
+assert init.shape == (3, 3) and np.all(np.abs(init) <= np.sqrt(6 / 18))
+assert np.array_equal(target, np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32))
+PY
+fi
 ls "$tmp" | grep -q "tmp-" && fail "a temporary file was left behind"
 
 if [ "$failures" -ne 0 ]; then

@@ -95,7 +95,7 @@ static void test_every_option(void **state)
     /* --name=value, and the last of repeated options wins. */
     ok = PARSE(&o, "--kernel=sobel-y", "--lr=1e-3", "--batch=2", "--padding=same",
                "--no-nesterov", "--size=32", "--size=48", "--optimizer=sgd", "--seed=0",
-               "--validation=0", "--weights-out=h.csv", "--momentum=0");
+               "--validation=0", "--weights-out=h.csv", "--momentum=0", "--dump-patches=d.npy");
     if (!ok)
         fail_msg("%s", message);
     assert_string_equal(o.kernel, "sobel-y");
@@ -109,6 +109,7 @@ static void test_every_option(void **state)
     assert_true(o.validation < 0); /* 0 means none */
     assert_string_equal(o.weights_out, "h.csv");
     assert_true(o.momentum == 0.0f);
+    assert_string_equal(o.dump_patches, "d.npy");
 
     assert_true(PARSE(&o, "--help"));
     assert_true(o.help);

@@ -131,6 +131,25 @@ static void compare_one(int h, int w, int kh, int kw, lf_padding padding, lf_rng
                      kh, kw, padding == LF_PADDING_SAME ? "same" : "valid", t,
                      (double)dw_fast[t], (double)dw_ref[t]);
     tu_assert_near(db_fast, db_ref, REL_TOL * (bias_mag + 0.25) + ABS_TOL);
+
+    /* The same in three bands of rows, as threads split a patch: the
+     * forward pass gives the very same bits (each row is computed the same
+     * way), the weight gradient the same sums in another order. */
+    const int oh = s.out_height, bounds[4] = {0, oh / 3, 2 * oh / 3, oh};
+    conv2d_forward(out_ref, in, k, bias, &s);
+    for (int b = 0; b < 3; b++)
+        conv2d_forward_rows(out_fast, in, k, bias, &s, bounds[b], bounds[b + 1]);
+    assert_memory_equal(out_fast, out_ref, sizeof(float) * out_n);
+    double *acc = calloc(k_n + 1, sizeof(double));
+    for (int b = 0; b < 3; b++)
+        conv2d_backward_weights_rows(acc, dout, in, &s, bounds[b], bounds[b + 1]);
+    for (size_t t = 0; t < k_n; t++)
+        if (!(fabs(acc[t] + 0.001 * t - dw_ref[t]) <= REL_TOL * (mag[t] + 0.001 * t) + ABS_TOL))
+            fail_msg("dw in bands, %dx%d image, %dx%d kernel: tap %zu %.9g reference %.9g", h, w,
+                     kh, kw, t, acc[t] + 0.001 * t, (double)dw_ref[t]);
+    tu_assert_near(acc[k_n] + 0.25, db_ref, REL_TOL * (bias_mag + 0.25) + ABS_TOL);
+    free(acc);
+
     if (out_n == 0) {
         /* Nothing to sum: the gradients keep exactly what they held. */
         for (size_t t = 0; t < k_n; t++)

@@ -88,6 +88,41 @@ static void test_gram_apply_matches_reference(void **state)
             if (!(fabs(g1[i] - g2[i]) <= 1e-5 * fabs(g2[i])))
                 fail_msg("p = %d: gradient %d is %g, expected %g", p, i, (double)g1[i],
                          (double)g2[i]);
+
+        /* In row blocks, as threads split a large G: the blocks cover every
+         * row once, on four-row boundaries, and their sum is G d. */
+        for (int blocks = 1; blocks <= 4; blocks++) {
+            int bounds[5];
+            assert_int_equal(lf_gram_split(p, blocks, bounds), blocks);
+            assert_int_equal(bounds[0], 0);
+            assert_int_equal(bounds[blocks], p);
+            float y[42] = {0}, g3[42];
+            for (int b = 0; b < blocks; b++) {
+                assert_true(bounds[b] <= bounds[b + 1]);
+                assert_true(bounds[b] % 4 == 0 || bounds[b] == p);
+                float part[42] = {0};
+                lf_gram_apply_rows(part, packed, d, p, bounds[b], bounds[b + 1]);
+                for (int i = 0; i < p; i++)
+                    y[i] += part[i];
+            }
+            for (int i = 0; i < p; i++)
+                g3[i] = 0.25f;
+            double q3 = lf_gram_apply_finish(g3, y, d, p, 0.5f);
+            assert_true(fabs(q3 - q2) <= 1e-5 * fabs(q2));
+            for (int i = 0; i < p; i++)
+                if (!(fabs(g3[i] - g2[i]) <= 1e-5 * fabs(g2[i])))
+                    fail_msg("p = %d in %d blocks: gradient %d is %g, expected %g", p, blocks, i,
+                             (double)g3[i], (double)g2[i]);
+        }
+    }
+    /* A large G splits into blocks of about equal work. */
+    int bounds[5];
+    lf_gram_split(1025, 4, bounds);
+    for (int b = 0; b < 4; b++) {
+        double rows = 0;
+        for (int r = bounds[b]; r < bounds[b + 1]; r++)
+            rows += 1025 - r;
+        assert_true(fabs(rows - lf_gram_packed_count(1025) / 4.0) < 0.01 * lf_gram_packed_count(1025));
     }
 }
 

@@ -549,6 +549,41 @@ static void test_epoch_visits_each_patch_once(void **state)
     lf_dataset_deinit(&ds);
 }
 
+/* lf_trainer_epoch_orders replays the order the steps really take. With
+ * batch 1 and weights that cannot move, the loss of step s is the loss of
+ * the patch it used, and the patches' losses all differ, so each step's
+ * loss names its patch. */
+static void test_epoch_orders_match_steps(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 8, 5, 2, 0.2f, 0, 16);
+    lf_kernel k = named("laplacian");
+    lf_trainer_options o = {.target = k, .seed = 3};
+    o.settings = lf_settings_for_kernel(&k);
+    o.settings.learning_rate = 1e-30f;
+    o.settings.momentum = 0;
+    o.settings.batch_size = 1;
+    lf_trainer *t = create(&o, &ds);
+    enum { EPOCHS = 3 };
+    const int n = ds.train_count;
+    int order[EPOCHS * 8];
+    assert_int_equal(n, 8);
+    lf_trainer_epoch_orders(t, EPOCHS, order);
+    double loss[8];
+    for (int p = 0; p < n; p++) {
+        loss[p] = lf_trainer_evaluate(t, p, 1);
+        for (int q = 0; q < p; q++)
+            assert_true(loss[p] != loss[q]);
+    }
+    for (int s = 0; s < EPOCHS * n; s++) {
+        steps(t, 1);
+        tu_assert_near(lf_trainer_figures(t)->step_loss, loss[order[s]], 1e-9 * loss[order[s]]);
+    }
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&ds);
+}
+
 /* The loss histories stay within LF_HISTORY_MAX points however long the run,
  * keep covering all of it, and a merged point averages its two halves. */
 static void test_history_decimation(void **state)
@@ -666,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_evaluate_and_valid_padding),
         cmocka_unit_test(test_epoch_bookkeeping),
         cmocka_unit_test(test_epoch_visits_each_patch_once),
+        cmocka_unit_test(test_epoch_orders_match_steps),
         cmocka_unit_test(test_history_decimation),
         cmocka_unit_test(test_snapshot_images),
     };

@@ -61,3 +61,7 @@ add_test(NAME headless_errors
 if(LF_FUZZ)
   add_subdirectory(${LF_TEST_DIR}/fuzz ${CMAKE_BINARY_DIR}/fuzz)
 endif()
+
+# Benchmarks: programs that print figures, built with the tests but not run
+# by ctest (tests/bench/CMakeLists.txt).
+include(${LF_TEST_DIR}/bench/CMakeLists.txt)

@@ -56,6 +56,16 @@ void conv2d_backward_weights_reference(float *dw, float *dbias, const float *dou
 void conv2d_backward_weights(float *dw, float *dbias, const float *dout, const float *in,
                              const lf_conv_shape *shape);
 
+/* The fast versions over the output rows [y0, y1) only, so a patch can be
+ * split between threads: conv2d_forward_rows writes those rows of out, and
+ * conv2d_backward_weights_rows adds those rows' sums to acc (double:
+ * k_height*k_width taps, then the bias). Over [0, out_height) they are the
+ * routines above. */
+void conv2d_forward_rows(float *out, const float *in, const float *w, float bias,
+                         const lf_conv_shape *shape, int y0, int y1);
+void conv2d_backward_weights_rows(double *acc, const float *dout, const float *in,
+                                  const lf_conv_shape *shape, int y0, int y1);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,6 +73,16 @@ double lf_gram_apply(float *grad, float *work, const float *packed, const float 
 double lf_gram_apply_reference(float *grad, const float *packed, const float *d, int p,
                                float scale);
 
+/* lf_gram_apply in pieces, for splitting a large G between threads:
+ * lf_gram_apply_rows adds to y (P floats, zeroed by the caller) the share of
+ * the triangle's rows [r0, r1) in G d; adding the shares of rows that cover
+ * [0, P) gives G d. lf_gram_apply_finish then adds scale * y to grad and
+ * returns d^T y. lf_gram_split cuts [0, P) into `blocks` row ranges of about
+ * equal work, bounds[0..blocks], each boundary a multiple of four. */
+void lf_gram_apply_rows(float *y, const float *packed, const float *d, int p, int r0, int r1);
+double lf_gram_apply_finish(float *grad, const float *y, const float *d, int p, float scale);
+int lf_gram_split(int p, int blocks, int *bounds);
+
 #ifdef __cplusplus
 }
 #endif

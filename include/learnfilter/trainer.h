@@ -21,6 +21,12 @@
  * mean squared error and its gradient, and applies the optimizer. After the
  * last batch of an epoch the validation loss is computed.
  *
+ * With options.threads above 1 the trainer keeps a pool of worker threads
+ * for the heavy parts of a step (building statistics, large matrix-vector
+ * products, convolving the batch); the work is split the same way whatever
+ * the thread count, so the weights do not depend on it. Still, only one
+ * thread at a time may call the trainer's functions.
+ *
  * The trainer borrows the dataset: it must outlive the trainer, or be
  * replaced with lf_trainer_set_dataset first.
  */
@@ -77,7 +83,20 @@ typedef struct lf_trainer_options {
     double tolerance;           /* relative error that counts as converged [0.01] */
     int sample_patch;           /* patch shown in snapshots [0] */
     lf_engine engine;           /* [auto] */
+    int threads;                /* threads a step may use, the caller's included [1];
+                                   the weights are bit-identical for any count */
+    int fft;                    /* the direct engine's convolutions through the FFT
+                                   (fftconv.h): 1 always, -1 never [0: from
+                                   LF_FFT_MIN_TAPS taps on] */
 } lf_trainer_options;
+
+/* Taps from which the direct engine convolves through the FFT: a 9x9
+ * kernel's direct step already costs more than the transforms (measured
+ * with learnfilter_bench on 256x256 patches). */
+#ifndef LF_FFT_MIN_TAPS
+#define LF_FFT_MIN_TAPS 81
+#endif
+
 
 /* The figures a front end shows. NaN marks "not known yet". */
 typedef struct lf_figures {
@@ -166,6 +185,8 @@ const lf_trainer_options *lf_trainer_get_options(const lf_trainer *trainer);
 const lf_dataset *lf_trainer_dataset(const lf_trainer *trainer);
 /* The engine in use now: LF_ENGINE_DIRECT or LF_ENGINE_GRAM. */
 lf_engine lf_trainer_engine(const lf_trainer *trainer);
+/* Whether the direct engine convolves through the FFT now. */
+bool lf_trainer_uses_fft(const lf_trainer *trainer);
 /* Current weights (height*width of the target) and bias. */
 const float *lf_trainer_weights(const lf_trainer *trainer);
 float lf_trainer_bias(const lf_trainer *trainer);
@@ -193,6 +214,12 @@ void lf_trainer_set_optimizer(lf_trainer *trainer, lf_optimizer_kind kind);
 lf_status lf_trainer_set_dataset(lf_trainer *trainer, const lf_dataset *dataset, lf_error *err);
 /* Chooses the patch shown in snapshots (wraps around the patch count). */
 void lf_trainer_set_sample_patch(lf_trainer *trainer, int patch);
+
+/* The order in which the first `epochs` epochs from the start visit the
+ * training patches: out[e * train_count + i] is the i-th patch of epoch e.
+ * Replays the trainer's shuffles from its seed without touching its state,
+ * so another program can train on exactly the same batches. */
+void lf_trainer_epoch_orders(const lf_trainer *trainer, int epochs, int *out);
 
 /* Mean squared error of the current weights over patches [first, first+count). */
 double lf_trainer_evaluate(lf_trainer *trainer, int first, int count);

@@ -130,7 +130,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             "--padding", "--optimizer", "--lr", "--momentum", "--batch", "--seed",
             "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
-            "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir"};
+            "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
+            "--dump-patches"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -158,6 +159,7 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
                             value);
             o->weights_out = value;
         }
+        else if (!strcmp(name, "--dump-patches")) o->dump_patches = value;
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
         else if (!strcmp(name, "--record-dir")) o->record_dir = value;
         else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
@@ -348,6 +350,11 @@ void cli_print_help(void *stream)
         "  --tol X              stop once ||w - k|| / ||k|| is below X\n"
         "  --max-seconds S      stop after S seconds\n"
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
+        "  --threads N          threads for the headless trainer (default: all cores)\n"
+        "  --dump-patches F.npy before training, write what another framework needs to\n"
+        "                       train on the same data: F.npy the patches (n, size, size),\n"
+        "                       training first; F-order.npy the patch order of the first\n"
+        "                       epochs (epochs, train); F-init.npy the initial weights\n"
         "\n"
         "Movies of the kernel converging (headless):\n"
         "  --gif FILE.gif       the learned kernel beside the true one on a fixed colour\n"

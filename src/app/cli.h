@@ -67,6 +67,7 @@ typedef struct cli_options {
     int gif_loop;                                  /* GIF repeat count: 0 forever, -1 plays once */
     int gif_layout;                                /* cli_gif_layout */
     const char *record_dir;                        /* window recordings; NULL: current folder */
+    const char *dump_patches;                      /* .npy: the training data, for comparisons */
     /* window */
     int frames;                                    /* 0: run until closed */
     const char *screenshot;                        /* PNG written after the last frame */

@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -229,8 +230,72 @@ static void print_progress(const lf_figures *f, long epoch_limit, double steps_p
     fflush(stderr);
 }
 
-int headless_run(const cli_options *o)
+/* Epoch orders written by --dump-patches: enough for any comparison run
+ * (a few million indices at most). */
+#define DUMP_MAX_ORDER_ENTRIES (4L * 1000 * 1000)
+#define DUMP_MAX_EPOCHS 20000
+
+/* path with its .npy extension (if any) replaced by suffix. */
+static void sibling_path(char *out, size_t size, const char *path, const char *suffix)
 {
+    size_t n = strlen(path);
+    if (n >= 4 && !strcmp(path + n - 4, ".npy"))
+        n -= 4;
+    snprintf(out, size, "%.*s%s", (int)n, path, suffix);
+}
+
+/* --dump-patches: the patches the network sees (training patches first,
+ * then validation), the order the first epochs visit them in and the
+ * initial weights and the true kernel, so another framework can run
+ * exactly this training.
+ * Indices are stored as float32 (exact below 2^24) to keep one writer. */
+static lf_status dump_training_data(const app_setup *s, const char *path, lf_error *err)
+{
+    const lf_dataset *ds = &s->dataset;
+    size_t shape[3] = {(size_t)ds->patch_count, (size_t)ds->patch_size, (size_t)ds->patch_size};
+    lf_status st = lf_npy_write_f32(path, ds->inputs, shape, 3, err);
+    if (st != LF_OK)
+        return st;
+    char other[4200];
+    long epochs = DUMP_MAX_ORDER_ENTRIES / ds->train_count;
+    if (epochs > DUMP_MAX_EPOCHS)
+        epochs = DUMP_MAX_EPOCHS;
+    size_t count = (size_t)epochs * (size_t)ds->train_count;
+    int *order = malloc(sizeof(int) * count);
+    float *order_f = malloc(sizeof(float) * count);
+    if (!order || !order_f) {
+        free(order);
+        free(order_f);
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for the epoch order");
+    }
+    lf_trainer_epoch_orders(s->trainer, (int)epochs, order);
+    for (size_t i = 0; i < count; i++)
+        order_f[i] = (float)order[i];
+    free(order);
+    sibling_path(other, sizeof other, path, "-order.npy");
+    size_t order_shape[2] = {(size_t)epochs, (size_t)ds->train_count};
+    st = lf_npy_write_f32(other, order_f, order_shape, 2, err);
+    free(order_f);
+    if (st != LF_OK)
+        return st;
+    sibling_path(other, sizeof other, path, "-init.npy");
+    size_t kernel_shape[2] = {(size_t)s->kernel.height, (size_t)s->kernel.width};
+    st = lf_npy_write_f32(other, lf_trainer_weights(s->trainer), kernel_shape, 2, err);
+    if (st != LF_OK)
+        return st;
+    sibling_path(other, sizeof other, path, "-target.npy");
+    return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
+}
+
+int headless_run(const cli_options *options)
+{
+    /* Every core unless told otherwise: nothing else runs here. */
+    cli_options resolved = *options;
+    if (resolved.threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        resolved.threads = cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
+    }
+    const cli_options *o = &resolved;
     app_setup setup;
     lf_error err;
     if (o->weights_out) {
@@ -273,9 +338,21 @@ int headless_run(const cli_options *o)
     if (filming)
         movie_add_frame(&hm, trainer, o->gif_every == 0);
 
+    if (o->dump_patches && dump_training_data(&setup, o->dump_patches, &err) != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        lf_weight_history_deinit(&history);
+        app_setup_destroy(&setup);
+        return EXIT_INPUT;
+    }
+
     bool tty = isatty(2);
     double start = now_seconds(), last_report = start;
     long last_report_step = 0;
+    /* Where the first epoch ended: every training patch's target or Gram
+     * matrix has been built by then, so the rate after it is the steady
+     * one, comparable with a framework that has no such one-off cost. */
+    double first_epoch_time = NAN;
+    long first_epoch_step = 0;
     double rate = 0;
     int recorded_epoch = 0;
     bool diverged = false;
@@ -292,6 +369,10 @@ int headless_run(const cli_options *o)
             diverged = true;
             snprintf(diverged_message, sizeof diverged_message, "%s", err.message);
             break;
+        }
+        if (fig->epoch == 1 && isnan(first_epoch_time)) {
+            first_epoch_time = now_seconds();
+            first_epoch_step = fig->step;
         }
         if (filming && (o->gif_every > 0 ? fig->step % o->gif_every == 0
                                          : fig->step_in_epoch == 0))
@@ -320,6 +401,9 @@ int headless_run(const cli_options *o)
     }
     double wall = now_seconds() - start;
     double steps_per_s = wall > 0 ? fig->step / wall : 0;
+    double steady_wall = start + wall - first_epoch_time;
+    double steady_steps_per_s =
+        steady_wall > 0 ? (fig->step - first_epoch_step) / steady_wall : NAN;
     print_progress(fig, epoch_limit, steps_per_s, tty);
     if (tty)
         fputc('\n', stderr);
@@ -361,10 +445,13 @@ int headless_run(const cli_options *o)
             (unsigned long long)topt->seed);
     json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
     json_string(out, "engine", lf_engine_name(lf_trainer_engine(trainer)));
+    fprintf(out, "\"fft\": %s, ", lf_trainer_uses_fft(trainer) ? "true" : "false");
     json_number(out, "noise", o->noise, 0);
+    fprintf(out, "\"threads\": %d, ", o->threads);
     fprintf(out, "\"steps\": %ld, \"epochs\": %d, ", fig->step, fig->epoch);
     json_number(out, "wall_s", wall, 0);
     json_number(out, "steps_per_s", steps_per_s, 0);
+    json_number(out, "steady_steps_per_s", steady_steps_per_s, 0);
     json_number(out, "loss", fig->step_loss, 0);
     json_number(out, "train_loss", fig->train_loss, 0);
     json_number(out, "val_loss", fig->val_loss, 0);

@@ -124,6 +124,9 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
         .padding = o->padding,
         .seed = o->seed,
         .tolerance = o->tol,
+        /* Worker threads only for the headless trainer: the window leaves
+         * the main thread its core. */
+        .threads = o->headless ? o->threads : 1,
     };
     s->trainer = lf_trainer_create(&t, &s->dataset, err);
     if (!s->trainer) {

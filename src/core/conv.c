@@ -84,8 +84,14 @@ static inline void tap_columns(const lf_conv_shape *s, int j, int *first, int *l
 void conv2d_forward(float *restrict out, const float *restrict in, const float *restrict w,
                     float bias, const lf_conv_shape *s)
 {
+    conv2d_forward_rows(out, in, w, bias, s, 0, s->out_height);
+}
+
+void conv2d_forward_rows(float *restrict out, const float *restrict in, const float *restrict w,
+                         float bias, const lf_conv_shape *s, int y0, int y1)
+{
     const int ow = s->out_width, iw = s->in_width;
-    for (int y = 0; y < s->out_height; y++) {
+    for (int y = y0; y < y1; y++) {
         float *restrict orow = out + (long)y * ow;
         for (int x = 0; x < ow; x++)
             orow[x] = bias;
@@ -112,14 +118,25 @@ void conv2d_backward_weights(float *restrict dw, float *restrict dbias,
                              const float *restrict dout, const float *restrict in,
                              const lf_conv_shape *s)
 {
+    enum { MAX_TAPS = 64 * 64 };
+    double acc[MAX_TAPS + 1];
+    const int taps = s->k_height * s->k_width;
+    memset(acc, 0, sizeof(double) * (size_t)(taps + 1));
+    conv2d_backward_weights_rows(acc, dout, in, s, 0, s->out_height);
+    for (int t = 0; t < taps; t++)
+        dw[t] += (float)acc[t];
+    *dbias += (float)acc[taps];
+}
+
+void conv2d_backward_weights_rows(double *restrict acc, const float *restrict dout,
+                                  const float *restrict in, const lf_conv_shape *s, int y0,
+                                  int y1)
+{
     /* Sums over one output row are short enough for float; the sum over
      * rows is kept in double. */
-    enum { MAX_TAPS = 64 * 64 };
-    double acc[MAX_TAPS];
     const int kh = s->k_height, kw = s->k_width, ow = s->out_width, iw = s->in_width;
-    memset(acc, 0, sizeof(double) * (size_t)(kh * kw));
     double bias_acc = 0;
-    for (int y = 0; y < s->out_height; y++) {
+    for (int y = y0; y < y1; y++) {
         const float *restrict grow = dout + (long)y * ow;
         float row_sum = 0;
 #pragma omp simd reduction(+ : row_sum)
@@ -144,7 +161,5 @@ void conv2d_backward_weights(float *restrict dw, float *restrict dbias,
             }
         }
     }
-    for (int t = 0; t < kh * kw; t++)
-        dw[t] += (float)acc[t];
-    *dbias += (float)bias_acc;
+    acc[kh * kw] += bias_acc;
 }

@@ -199,20 +199,20 @@ double lf_gram_apply_reference(float *grad, const float *packed, const float *d,
     return quad;
 }
 
-/* y = G d from the upper triangle: row r contributes G[r][c] d[c] to y[r]
- * (a dot product) and G[r][c] d[r] to y[c] for c > r (the lower triangle's
- * share, an axpy). Rows go four at a time, so one pass over the columns
- * serves four rows and four independent sums keep the vector unit busy.
- * Built for AVX-512, AVX2 and the baseline, chosen at run time. */
+/* y += the share of rows [r0, r1) of the upper triangle in G d: row r
+ * contributes G[r][c] d[c] to y[r] (a dot product) and G[r][c] d[r] to y[c]
+ * for c > r (the lower triangle's share, an axpy). Rows go four at a time,
+ * so one pass over the columns serves four rows and four independent sums
+ * keep the vector unit busy. Built for AVX-512, AVX2 and the baseline,
+ * chosen at run time. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(LF_NO_CLONES)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
-double lf_gram_apply(float *restrict grad, float *restrict y, const float *restrict packed,
-                     const float *restrict d, int p, float scale)
+void lf_gram_apply_rows(float *restrict y, const float *restrict packed, const float *restrict d,
+                        int p, int r0, int r1)
 {
-    memset(y, 0, sizeof(float) * (size_t)p);
-    int r = 0;
-    for (; r + 4 <= p; r += 4) {
+    int r = r0;
+    for (; r + 4 <= r1; r += 4) {
         /* base_i[c] is G[r+i][c] for c >= r+i. */
         const float *restrict b0 = packed + lf_gram_packed_index(p, r, r) - r;
         const float *restrict b1 = packed + lf_gram_packed_index(p, r + 1, r + 1) - (r + 1);
@@ -238,7 +238,7 @@ double lf_gram_apply(float *restrict grad, float *restrict y, const float *restr
         y[r + 2] += a2;
         y[r + 3] += a3;
     }
-    for (; r < p; r++) {
+    for (; r < r1; r++) {
         const float *restrict base = packed + lf_gram_packed_index(p, r, r) - r;
         const float dr = d[r];
         float acc = base[r] * dr;
@@ -249,10 +249,41 @@ double lf_gram_apply(float *restrict grad, float *restrict y, const float *restr
         }
         y[r] += acc;
     }
+}
+
+double lf_gram_apply_finish(float *restrict grad, const float *restrict y, const float *restrict d,
+                            int p, float scale)
+{
     double quad = 0;
     for (int i = 0; i < p; i++) {
         grad[i] += scale * y[i];
         quad += (double)d[i] * y[i];
     }
     return quad;
+}
+
+double lf_gram_apply(float *restrict grad, float *restrict y, const float *restrict packed,
+                     const float *restrict d, int p, float scale)
+{
+    memset(y, 0, sizeof(float) * (size_t)p);
+    lf_gram_apply_rows(y, packed, d, p, 0, p);
+    return lf_gram_apply_finish(grad, y, d, p, scale);
+}
+
+int lf_gram_split(int p, int blocks, int *bounds)
+{
+    /* Row r of the triangle holds p - r entries; the rows before r hold
+     * r p - r (r - 1) / 2. Each boundary is the first multiple of four past
+     * its share, so the four-row blocks stay as they are. */
+    const double total = lf_gram_packed_count(p);
+    bounds[0] = 0;
+    int r = 0;
+    for (int b = 1; b < blocks; b++) {
+        const double share = total * b / blocks;
+        while (r < p && (double)r * p - (double)r * (r - 1) / 2 < share)
+            r += 4;
+        bounds[b] = r < p ? r : p;
+    }
+    bounds[blocks] = p;
+    return blocks;
 }

@@ -17,10 +17,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "learnfilter/fftconv.h"
 #include "learnfilter/gram.h"
 #include "learnfilter/rng.h"
+#include "pool.h"
 
 #define MAX_PARAMS (LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE + 1)
+
+/*
+ * How a step is split between threads. Every split is fixed by the shape
+ * and the settings, never by the thread count, and partial results are
+ * combined in a fixed order, so the weights are bit-identical whatever the
+ * number of threads.
+ *
+ * GRAM_SPLIT_MIN_PARAMS: from this many parameters on, G d is computed as
+ * GRAM_BLOCKS row blocks of equal work, each into its own vector, summed
+ * in order; threads claim blocks as they come free, so a thread the system
+ * is slow to schedule leaves its share to the others. The product streams
+ * G from memory, and on the 2-core machine it was measured on a second
+ * core added little bandwidth: 31x31 and 32x32 kernels (P = 962, 1025) ran
+ * no faster on two threads, a 48x48 one (P = 2305) 1.17 times faster
+ * (learnfilter_bench --only kernels --threads 1, then 2). So only G of
+ * 2000 parameters or more is split.
+ * DIRECT_UNITS: the direct engine convolves up to this many patches of the
+ * batch at once, one per unit; a batch of one patch is cut into this many
+ * bands of rows instead.
+ */
+#define GRAM_SPLIT_MIN_PARAMS 2000
+#define GRAM_BLOCKS 8
+#define DIRECT_UNITS 8
 
 struct lf_trainer {
     lf_trainer_options options; /* resolved: no zero-means-default left */
@@ -36,16 +61,29 @@ struct lf_trainer {
     int cursor;                 /* next position in order */
     float *targets;             /* patch_count * out area */
     unsigned char *target_ready;/* patch_count flags */
-    float *output;              /* out area: the network's output for one patch */
-    float *dout;                /* out area: gradient of the loss w.r.t. output */
+    float *output;              /* threads * 2 * out area: per thread, the network's
+                                   output for one patch, then the gradient of the
+                                   loss w.r.t. it; thread 0's pair is the caller's */
     lf_engine engine;           /* in use: LF_ENGINE_DIRECT or LF_ENGINE_GRAM */
     int gram_params;            /* P of the matrices allocated in grams */
     float *grams;               /* patch_count * P * P, when engine is gram */
     unsigned char *gram_ready;  /* patch_count flags */
-    void *gram_work;            /* scratch for lf_gram_compute */
+    size_t gram_work_stride;    /* bytes of lf_gram_compute scratch per thread */
+    unsigned char *gram_work;   /* threads * gram_work_stride */
     float *delta;               /* MAX_PARAMS: params - (true kernel, 0) */
     float *gram_work_vector;    /* MAX_PARAMS: G d */
     double epoch_loss_sum;      /* step losses in the current epoch */
+    lf_fft_conv *fft;           /* the direct engine's transforms, or NULL */
+    float *spectra;             /* patch_count spectra of the padded inputs */
+    unsigned char *spectrum_ready; /* patch_count flags */
+    float *fft_work;            /* threads work buffers */
+    float *kernel_spectrum;     /* the current weights' spectrum, once per step */
+    lf_pool *pool;              /* workers, or NULL for one thread */
+    int threads;                /* threads per job, the caller's included */
+    int *build_list;            /* patch_count: patches a job builds targets or G for */
+    float *gram_blocks;         /* GRAM_BLOCKS * MAX_PARAMS: each row block's share of G d */
+    double *unit_grads;         /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
+    double unit_loss[DIRECT_UNITS]; /* each unit's sum of squared residuals */
     lf_figures figures;
     lf_history epoch_history;
     lf_history step_history;
@@ -139,6 +177,7 @@ static const float *target_of(lf_trainer *t, int patch)
     float *target = t->targets + (size_t)patch * (size_t)t->dataset->patch_size *
                                      (size_t)t->dataset->patch_size;
     if (!t->target_ready[patch]) {
+        /* The caller's thread only: jobs use build_missing first. */
         /* The truth is the true kernel applied to the clean patch exactly as
          * the layer applies its own (same padding, no bias). */
         conv2d_forward(target, lf_dataset_clean(t->dataset, patch), t->options.target.weights,
@@ -246,6 +285,46 @@ static void free_grams(lf_trainer *t)
     t->gram_params = 0;
 }
 
+static void free_spectra(lf_trainer *t)
+{
+    lf_fft_conv_destroy(t->fft);
+    lf_fft_free(t->spectra);
+    lf_fft_free(t->fft_work);
+    lf_fft_free(t->kernel_spectrum);
+    free(t->spectrum_ready);
+    t->fft = NULL;
+    t->spectra = t->fft_work = t->kernel_spectrum = NULL;
+    t->spectrum_ready = NULL;
+}
+
+/* The direct engine: through the FFT for large kernels, when the spectra
+ * fit in memory; otherwise (or when that fails) the plain loops. */
+static void choose_direct(lf_trainer *t)
+{
+    const lf_dataset *ds = t->dataset;
+    const int taps = t->shape.k_height * t->shape.k_width;
+    bool wanted = t->options.fft > 0 || (t->options.fft == 0 && taps >= LF_FFT_MIN_TAPS);
+    if (!wanted) {
+        free_spectra(t);
+        return;
+    }
+    if (t->fft)
+        return; /* still right: the kernel and dataset did not change */
+    t->fft = lf_fft_conv_create(&t->shape);
+    if (!t->fft)
+        return;
+    size_t spectrum = lf_fft_spectrum_floats(t->fft);
+    const double bytes = (double)ds->patch_count * spectrum * sizeof(float);
+    if (bytes <= (double)LF_GRAM_MAX_BYTES) {
+        t->spectra = lf_fft_alloc(spectrum * (size_t)ds->patch_count);
+        t->fft_work = lf_fft_alloc(lf_fft_work_floats(t->fft) * (size_t)t->threads);
+        t->kernel_spectrum = lf_fft_alloc(spectrum);
+        t->spectrum_ready = calloc((size_t)ds->patch_count, 1);
+    }
+    if (!t->spectra || !t->fft_work || !t->kernel_spectrum || !t->spectrum_ready)
+        free_spectra(t);
+}
+
 /* Picks the engine for the current kernel and dataset, allocating (or
  * reusing) the Gram matrices. Runs on restart, never inside a step. */
 static void choose_engine(lf_trainer *t)
@@ -258,17 +337,23 @@ static void choose_engine(lf_trainer *t)
     if (!wanted) {
         free_grams(t);
         t->engine = LF_ENGINE_DIRECT;
+        choose_direct(t);
         return;
     }
+    free_spectra(t);
     if (t->gram_params != p || !t->grams) {
         free_grams(t);
         t->grams = malloc((size_t)bytes);
         t->gram_ready = calloc((size_t)ds->patch_count, 1);
-        t->gram_work = malloc(
-            lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width));
+        /* One scratch per thread, each a whole number of cache lines so
+         * every one stays aligned for double and threads share no line. */
+        size_t work = lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width);
+        t->gram_work_stride = (work + 63) / 64 * 64;
+        t->gram_work = malloc(t->gram_work_stride * (size_t)t->threads);
         if (!t->grams || !t->gram_ready || !t->gram_work) {
             free_grams(t); /* not enough memory: the direct path needs none */
             t->engine = LF_ENGINE_DIRECT;
+            choose_direct(t);
             return;
         }
         t->gram_params = p;
@@ -276,15 +361,209 @@ static void choose_engine(lf_trainer *t)
     t->engine = LF_ENGINE_GRAM;
 }
 
+static float *gram_slot(const lf_trainer *t, int patch)
+{
+    return t->grams + (size_t)patch * lf_gram_packed_count(t->gram_params);
+}
+
 static const float *gram_of(lf_trainer *t, int patch)
 {
-    const size_t pp = lf_gram_packed_count(t->gram_params);
-    float *g = t->grams + (size_t)patch * pp;
+    float *g = gram_slot(t, patch);
     if (!t->gram_ready[patch]) {
         lf_gram_compute(g, t->gram_work, lf_dataset_input(t->dataset, patch), &t->shape);
         t->gram_ready[patch] = 1;
     }
     return g;
+}
+
+/* ============================================================ threads */
+
+/* Builds the targets or the Gram matrices of t->build_list[0..count):
+ * each thread takes the next patch until none is left. Each patch's result
+ * depends only on the patch, so who builds it does not matter. */
+typedef enum build_kind { BUILD_TARGETS, BUILD_GRAMS, BUILD_SPECTRA } build_kind;
+typedef struct build_job {
+    lf_trainer *t;
+    build_kind kind;
+} build_job;
+
+static float *target_slot(const lf_trainer *t, int patch)
+{
+    return t->targets +
+           (size_t)patch * (size_t)t->dataset->patch_size * (size_t)t->dataset->patch_size;
+}
+
+static float *spectrum_slot(const lf_trainer *t, int patch)
+{
+    return t->spectra + (size_t)patch * lf_fft_spectrum_floats(t->fft);
+}
+
+static float *fft_work_of(const lf_trainer *t, int thread)
+{
+    return t->fft_work + (size_t)thread * lf_fft_work_floats(t->fft);
+}
+
+static void build_run(void *context, int item, int thread)
+{
+    build_job *job = context;
+    lf_trainer *t = job->t;
+    {
+        int patch = t->build_list[item];
+        if (job->kind == BUILD_GRAMS)
+            lf_gram_compute(gram_slot(t, patch), t->gram_work + (size_t)thread * t->gram_work_stride,
+                            lf_dataset_input(t->dataset, patch), &t->shape);
+        else if (job->kind == BUILD_SPECTRA)
+            lf_fft_input_spectrum(t->fft, spectrum_slot(t, patch),
+                                  lf_dataset_input(t->dataset, patch), fft_work_of(t, thread));
+        else
+            conv2d_forward(target_slot(t, patch), lf_dataset_clean(t->dataset, patch),
+                           t->options.target.weights, 0.0f, &t->shape);
+    }
+}
+
+/* Makes sure the patches in `patches` (count of them, distinct) have their
+ * Gram matrix (grams) or target (else) built, building the missing ones on
+ * all threads at once. */
+static void build_missing(lf_trainer *t, const int *patches, int count, build_kind kind)
+{
+    unsigned char *ready = kind == BUILD_GRAMS     ? t->gram_ready
+                           : kind == BUILD_SPECTRA ? t->spectrum_ready
+                                                   : t->target_ready;
+    int n = 0;
+    for (int i = 0; i < count; i++)
+        if (!ready[patches[i]])
+            t->build_list[n++] = patches[i];
+    if (n == 0)
+        return;
+    build_job job = {.t = t, .kind = kind};
+    lf_pool_for(t->pool, n, build_run, &job);
+    for (int i = 0; i < n; i++)
+        ready[t->build_list[i]] = 1;
+}
+
+/* G d for one patch, by row blocks when G is large: each block into its own
+ * vector, on whichever thread, then summed in block order. */
+typedef struct apply_job {
+    lf_trainer *t;
+    const float *gram;
+    int bounds[GRAM_BLOCKS + 1];
+} apply_job;
+
+static void apply_run(void *context, int b, int thread)
+{
+    (void)thread;
+    apply_job *job = context;
+    lf_trainer *t = job->t;
+    const int p = t->param_count;
+    float *y = t->gram_blocks + (size_t)b * MAX_PARAMS;
+    memset(y, 0, sizeof(float) * (size_t)p);
+    lf_gram_apply_rows(y, job->gram, t->delta, p, job->bounds[b], job->bounds[b + 1]);
+}
+
+/* Adds scale * G d to the gradient for one patch and returns d^T G d. */
+static double gram_apply_patch(lf_trainer *t, const float *gram, float scale)
+{
+    const int p = t->param_count;
+    if (p < GRAM_SPLIT_MIN_PARAMS)
+        return lf_gram_apply(t->grads, t->gram_work_vector, gram, t->delta, p, scale);
+    apply_job job = {.t = t, .gram = gram};
+    lf_gram_split(p, GRAM_BLOCKS, job.bounds);
+    lf_pool_for(t->pool, GRAM_BLOCKS, apply_run, &job);
+    float *y = t->gram_work_vector;
+    memcpy(y, t->gram_blocks, sizeof(float) * (size_t)p);
+    for (int b = 1; b < GRAM_BLOCKS; b++) {
+        const float *part = t->gram_blocks + (size_t)b * MAX_PARAMS;
+        for (int i = 0; i < p; i++)
+            y[i] += part[i];
+    }
+    return lf_gram_apply_finish(t->grads, y, t->delta, p, scale);
+}
+
+/* The direct engine's units: up to DIRECT_UNITS patches of the batch, or
+ * DIRECT_UNITS bands of rows of a single patch. Unit u convolves its rows,
+ * forms the residual against the (already built) target, and sums its
+ * gradient into unit_grads[u] and its squared residuals into unit_loss[u]. */
+typedef struct direct_job {
+    lf_trainer *t;
+    const int *patches; /* the units' patches (one when banded) */
+    int units;
+    int bands;          /* 1, or DIRECT_UNITS when the batch is one patch */
+    float scale;        /* dLoss/dout = scale * residual */
+} direct_job;
+
+static void direct_run(void *context, int u, int thread)
+{
+    direct_job *job = context;
+    lf_trainer *t = job->t;
+    const lf_conv_shape *s = &t->shape;
+    const int taps = t->param_count - 1, ow = s->out_width, oh = s->out_height;
+    const size_t area = (size_t)oh * (size_t)ow;
+    float *out = t->output + (size_t)thread * 2 * area, *dout = out + area;
+    {
+        int patch = job->patches[job->bands > 1 ? 0 : u];
+        int band = job->bands > 1 ? u : 0;
+        int y0 = (int)((long)oh * band / job->bands), y1 = (int)((long)oh * (band + 1) / job->bands);
+        const float *input = lf_dataset_input(t->dataset, patch);
+        const float *target = target_slot(t, patch);
+        if (t->fft)
+            lf_fft_forward(t->fft, out, spectrum_slot(t, patch), t->kernel_spectrum,
+                           t->params[taps], fft_work_of(t, thread));
+        else
+            conv2d_forward_rows(out, input, t->params, t->params[taps], s, y0, y1);
+        double sum = 0;
+        for (size_t i = (size_t)y0 * ow; i < (size_t)y1 * ow; i++) {
+            float r = out[i] - target[i];
+            sum += (double)r * r;
+            dout[i] = job->scale * r;
+        }
+        double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+        memset(acc, 0, sizeof(double) * (size_t)(taps + 1));
+        if (t->fft)
+            lf_fft_backward_weights(t->fft, acc, dout, spectrum_slot(t, patch),
+                                    fft_work_of(t, thread));
+        else
+            conv2d_backward_weights_rows(acc, dout, input, s, y0, y1);
+        t->unit_loss[u] = sum;
+    }
+}
+
+/* The direct engine's loss sum and gradient for the batch; the units'
+ * results are added in unit order. */
+static double direct_batch(lf_trainer *t, const int *patches, int batch, float scale)
+{
+    const int taps = t->param_count - 1;
+    build_missing(t, patches, batch, BUILD_TARGETS);
+    if (t->fft) {
+        build_missing(t, patches, batch, BUILD_SPECTRA);
+        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, t->params, t->fft_work);
+    }
+    double loss = 0;
+    for (int first = 0; first < batch; first += DIRECT_UNITS) {
+        int n = batch - first < DIRECT_UNITS ? batch - first : DIRECT_UNITS;
+        direct_job job = {.t = t, .patches = patches + first, .units = n, .bands = 1,
+                          .scale = scale};
+        if (batch == 1 && !t->fft) /* a transform does not split into bands */
+            job.units = job.bands = DIRECT_UNITS;
+        lf_pool_for(t->pool, job.units, direct_run, &job);
+        if (job.bands > 1) {
+            /* One patch: its bands add up in double before rounding. */
+            double *total = t->unit_grads;
+            for (int u = 1; u < job.units; u++) {
+                const double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+                for (int i = 0; i <= taps; i++)
+                    total[i] += acc[i];
+                t->unit_loss[0] += t->unit_loss[u];
+            }
+            job.units = 1;
+        }
+        for (int u = 0; u < job.units; u++) {
+            const double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+            for (int i = 0; i <= taps; i++)
+                t->grads[i] += (float)acc[i];
+            loss += t->unit_loss[u];
+        }
+    }
+    return loss;
 }
 
 /* d = theta - theta*, the distance to the answer in parameter space. */
@@ -296,6 +575,25 @@ static void compute_delta(lf_trainer *t)
     t->delta[taps] = t->params[taps];
 }
 
+static void seed_order(lf_rng *rng, uint64_t seed)
+{
+    lf_rng_seed(rng, seed ^ 0x6f72646572ull); /* not the weights' stream */
+}
+
+void lf_trainer_epoch_orders(const lf_trainer *t, int epochs, int *out)
+{
+    const int n = t->dataset->train_count;
+    lf_rng rng;
+    seed_order(&rng, t->options.seed);
+    for (int e = 0; e < epochs; e++) {
+        int *order = out + (size_t)e * (size_t)n;
+        /* Each epoch shuffles the previous epoch's order, as the step does. */
+        for (int i = 0; i < n; i++)
+            order[i] = e == 0 ? i : order[i - n];
+        lf_rng_shuffle(&rng, order, n);
+    }
+}
+
 static void restart(lf_trainer *t)
 {
     t->shape = lf_conv_shape_make(t->dataset->patch_size, t->dataset->patch_size,
@@ -305,7 +603,7 @@ static void restart(lf_trainer *t)
     init_params(t);
     memcpy(t->saved, t->params, sizeof(float) * MAX_PARAMS);
     lf_optimizer_state_zero(&t->optimizer);
-    lf_rng_seed(&t->order_rng, t->options.seed ^ 0x6f72646572ull); /* not the weights' stream */
+    seed_order(&t->order_rng, t->options.seed);
     for (int i = 0; i < t->dataset->train_count; i++)
         t->order[i] = i;
     t->cursor = 0;
@@ -322,6 +620,7 @@ static void forget_targets(lf_trainer *t)
 {
     memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
     free_grams(t);
+    free_spectra(t);
 }
 
 /* (Re)allocates the buffers that depend on the dataset's size. */
@@ -331,12 +630,14 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     int *order = malloc(sizeof(int) * (size_t)ds->train_count);
     float *targets = malloc(sizeof(float) * area * (size_t)ds->patch_count);
     unsigned char *ready = calloc((size_t)ds->patch_count, 1);
-    float *work = malloc(sizeof(float) * area * 2);
-    if (!order || !targets || !ready || !work) {
+    float *work = malloc(sizeof(float) * area * 2 * (size_t)t->threads);
+    int *build_list = malloc(sizeof(int) * (size_t)ds->patch_count);
+    if (!order || !targets || !ready || !work || !build_list) {
         free(order);
         free(targets);
         free(ready);
         free(work);
+        free(build_list);
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for targets of %d patches",
                        ds->patch_count);
     }
@@ -344,11 +645,12 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     free(t->targets);
     free(t->target_ready);
     free(t->output);
+    free(t->build_list);
     t->order = order;
     t->targets = targets;
     t->target_ready = ready;
     t->output = work;
-    t->dout = work + area;
+    t->build_list = build_list;
     t->dataset = ds;
     return LF_OK;
 }
@@ -382,6 +684,22 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
         lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
         return NULL;
     }
+    t->threads = o.threads > 1 ? o.threads : 1;
+    if (t->threads > LF_POOL_MAX_THREADS)
+        t->threads = LF_POOL_MAX_THREADS;
+    t->gram_blocks = malloc(sizeof(float) * GRAM_BLOCKS * MAX_PARAMS);
+    t->unit_grads = malloc(sizeof(double) * DIRECT_UNITS * MAX_PARAMS);
+    if (t->threads > 1) {
+        t->pool = lf_pool_create(t->threads);
+        if (t->pool)
+            t->threads = lf_pool_threads(t->pool); /* fewer if a thread failed to start */
+    }
+    if (!t->gram_blocks || !t->unit_grads || (t->threads > 1 && !t->pool)) {
+        free(params);
+        lf_trainer_destroy(t);
+        lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
+        return NULL;
+    }
     t->params = params;
     t->grads = params + MAX_PARAMS;
     t->saved = params + 2 * MAX_PARAMS;
@@ -401,13 +719,18 @@ void lf_trainer_destroy(lf_trainer *t)
 {
     if (!t)
         return;
+    lf_pool_destroy(t->pool);
     free(t->params);
     lf_optimizer_state_deinit(&t->optimizer);
     free(t->order);
     free(t->targets);
     free(t->target_ready);
     free(t->output);
+    free(t->build_list);
+    free(t->gram_blocks);
+    free(t->unit_grads);
     free_grams(t);
+    free_spectra(t);
     free(t);
 }
 
@@ -422,6 +745,15 @@ double lf_trainer_evaluate(lf_trainer *t, int first, int count)
     double total = 0;
     if (t->engine == LF_ENGINE_GRAM) {
         compute_delta(t);
+        /* Missing statistics (the validation patches' at the end of the
+         * first epoch) are built one per thread at a time. */
+        for (int done = 0; done < count; done += t->threads) {
+            int n = count - done < t->threads ? count - done : t->threads;
+            int chunk[LF_POOL_MAX_THREADS];
+            for (int i = 0; i < n; i++)
+                chunk[i] = first + done + i;
+            build_missing(t, chunk, n, BUILD_GRAMS);
+        }
         float unused[MAX_PARAMS]; /* lf_gram_apply's gradient, not needed here */
         for (int p = first; p < first + count; p++)
             total += lf_gram_apply(unused, t->gram_work_vector, gram_of(t, p), t->delta,
@@ -429,9 +761,17 @@ double lf_trainer_evaluate(lf_trainer *t, int first, int count)
                      area;
         return total / count;
     }
+    if (t->fft)
+        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, t->params, t->fft_work);
     for (int p = first; p < first + count; p++) {
-        conv2d_forward(t->output, lf_dataset_input(t->dataset, p), t->params, t->params[taps],
-                       &t->shape);
+        if (t->fft) {
+            build_missing(t, &p, 1, BUILD_SPECTRA);
+            lf_fft_forward(t->fft, t->output, spectrum_slot(t, p), t->kernel_spectrum,
+                           t->params[taps], t->fft_work);
+        } else {
+            conv2d_forward(t->output, lf_dataset_input(t->dataset, p), t->params, t->params[taps],
+                           &t->shape);
+        }
         const float *target = target_of(t, p);
         double sum = 0;
         for (int i = 0; i < area; i++) {
@@ -458,7 +798,6 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
         return lf_fail(err, LF_ERR_DIVERGED,
                        "training diverged: lower the learning rate or reset");
     const lf_dataset *ds = t->dataset;
-    const int taps = t->param_count - 1;
     const int area = out_area(t);
     if (t->cursor == 0)
         lf_rng_shuffle(&t->order_rng, t->order, ds->train_count);
@@ -471,31 +810,38 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     memset(t->grads, 0, sizeof(float) * (size_t)t->param_count);
     const float scale = 2.0f / ((float)batch * (float)area);
     double loss = 0;
+    const int *patches = t->order + t->cursor;
     if (t->engine == LF_ENGINE_GRAM) {
+        /* A patch of the batch without its G yet: build it together with
+         * the next ones of the epoch that lack theirs, one per thread.
+         * (Building ahead only when the batch needs it keeps the builds in
+         * groups; topping up one patch ahead every step would build them
+         * one at a time.) */
+        bool missing = false;
+        for (int b = 0; b < batch; b++)
+            missing = missing || !t->gram_ready[patches[b]];
+        if (missing) {
+            int ahead = batch > t->threads ? batch : t->threads;
+            if (ahead > ds->train_count - t->cursor)
+                ahead = ds->train_count - t->cursor;
+            build_missing(t, patches, ahead, BUILD_GRAMS);
+        }
         compute_delta(t);
         for (int b = 0; b < batch; b++)
-            loss += lf_gram_apply(t->grads, t->gram_work_vector,
-                                  gram_of(t, t->order[t->cursor + b]), t->delta,
-                                  t->param_count, scale);
-    }
-    for (int b = 0; b < batch && t->engine == LF_ENGINE_DIRECT; b++) {
-        int patch = t->order[t->cursor + b];
-        const float *input = lf_dataset_input(ds, patch);
-        const float *target = target_of(t, patch);
-        conv2d_forward(t->output, input, t->params, t->params[taps], &t->shape);
-        double sum = 0;
-        for (int i = 0; i < area; i++) {
-            float r = t->output[i] - target[i];
-            sum += (double)r * r;
-            t->dout[i] = scale * r;
-        }
-        loss += sum;
-        conv2d_backward_weights(t->grads, &t->grads[taps], t->dout, input, &t->shape);
+            loss += gram_apply_patch(t, gram_slot(t, patches[b]), scale);
+    } else {
+        loss = direct_batch(t, patches, batch, scale);
     }
     loss /= (double)batch * area;
 
     memcpy(t->saved, t->params, sizeof(float) * (size_t)t->param_count);
-    lf_optimizer_step(t->params, t->grads, &t->optimizer, &t->options.settings);
+    /* The optimizer's memory is sized for the largest kernel; only this
+     * kernel's parameters move (the rest are zero with zero gradients and
+     * would stay so), so it sees a view of param_count of them. */
+    lf_optimizer_state view = t->optimizer;
+    view.count = t->param_count;
+    lf_optimizer_step(t->params, t->grads, &view, &t->options.settings);
+    t->optimizer.step = view.step;
     double rel = relative_error(t);
     if (!isfinite(loss) || !params_finite(t) || !(rel <= LF_DIVERGENCE_RELATIVE_ERROR)) {
         memcpy(t->params, t->saved, sizeof(float) * (size_t)t->param_count);
@@ -539,6 +885,7 @@ const lf_figures *lf_trainer_figures(const lf_trainer *t) { return &t->figures; 
 const lf_trainer_options *lf_trainer_get_options(const lf_trainer *t) { return &t->options; }
 const lf_dataset *lf_trainer_dataset(const lf_trainer *t) { return t->dataset; }
 lf_engine lf_trainer_engine(const lf_trainer *t) { return t->engine; }
+bool lf_trainer_uses_fft(const lf_trainer *t) { return t->engine == LF_ENGINE_DIRECT && t->fft; }
 const float *lf_trainer_weights(const lf_trainer *t) { return t->params; }
 float lf_trainer_bias(const lf_trainer *t) { return t->params[t->param_count - 1]; }
 
@@ -600,6 +947,7 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     if (st != LF_OK)
         return st;
     free_grams(t); /* sized for the old dataset */
+    free_spectra(t);
     lf_trainer_set_sample_patch(t, t->options.sample_patch);
     restart(t);
     return LF_OK;
