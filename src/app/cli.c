@@ -93,6 +93,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
         else if (!strcmp(name, "--list-kernels")) flag = &o->list_kernels;
         else if (!strcmp(name, "--stats")) flag = &o->stats;
         else if (!strcmp(name, "--fullscreen")) flag = &o->fullscreen;
+        else if (!strcmp(name, "--paused")) flag = &o->start_paused;
+        else if (!strcmp(name, "--show-help")) flag = &o->show_help;
         if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov")) {
             if (value)
                 return fail(message, message_size, "%s: takes no value", name);
@@ -282,6 +284,8 @@ void cli_print_help(void *stream)
         "  --width N --height N window size (default 1280x720)\n"
         "  --scale X            text and UI scale, 0.5 to 4 (default: from the size)\n"
         "  --fullscreen         start fullscreen (F11 toggles)\n"
+        "  --paused             start paused at step 0 (Space resumes)\n"
+        "  --show-help          start with the key help shown (H toggles)\n"
         "  --frames N           run N frames, then exit\n"
         "  --screenshot FILE    write the last frame to FILE (PNG)\n"
         "  --stats              print frame-time figures as JSON on exit\n"

@@ -61,6 +61,8 @@ typedef struct cli_options {
     bool stats;                                    /* JSON line of frame times on exit */
     float ui_scale;                                /* 0: from the window size */
     bool fullscreen;
+    bool start_paused;                             /* --paused: open paused at step 0 */
+    bool show_help;                                /* --show-help: open with the help shown */
     int width, height;                             /* window size; 0: 1280x720 */
 } cli_options;
 
