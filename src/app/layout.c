@@ -111,25 +111,45 @@ void layout_compute(layout *L, int width, int height, float scale)
         L->chart = (layout_rect){chart_x, y1, clamp0(x0 + inner_w - chart_x), row1_h};
         place_row(L, LAYOUT_INPUT, 4, &m, x0, y2, inner_w, image_side);
     } else {
-        /* Kernels, images, then the chart across the whole width. */
+        /* Kernels, images (four across, or two by two when four would be
+         * too small), then the chart across the whole width. */
         int kernel_side = (inner_w - 2 * L->gap) / 3 - extra;
-        int image_side = (inner_w - 3 * L->gap) / 4 - extra;
+        int per_row = (inner_w - 3 * L->gap) / 4 - extra >= scaled(scale, 120) ? 4 : 2;
+        int image_rows = 4 / per_row;
+        int image_side = (inner_w - (per_row - 1) * L->gap) / per_row - extra;
         int chart_h = content_h / 4 > scaled(scale, 160) ? content_h / 4 : scaled(scale, 160);
-        int fixed_h = 2 * m.title_h + 2 * L->gap + chart_h;
+        int fixed_h = (1 + image_rows) * (m.title_h + L->gap) + chart_h;
         int room = content_h - fixed_h;
-        if (kernel_side + image_side > room && kernel_side + image_side > 0) {
-            double f = (double)clamp0(room) / (kernel_side + image_side);
+        int needed = kernel_side + image_rows * image_side;
+        if (needed > room && needed > 0) {
+            double f = (double)clamp0(room) / needed;
             kernel_side = (int)(kernel_side * f);
             image_side = (int)(image_side * f);
         }
         kernel_side = clamp0(kernel_side);
         image_side = clamp0(image_side);
-        int y1 = top, y2 = y1 + m.title_h + kernel_side + L->gap;
-        int y3 = y2 + m.title_h + image_side + L->gap;
-        place_row(L, LAYOUT_LEARNED, 3, &m, x0, y1, inner_w, kernel_side);
-        place_row(L, LAYOUT_INPUT, 4, &m, x0, y2, inner_w, image_side);
-        L->chart = (layout_rect){x0, y3, inner_w, clamp0(bottom - y3)};
+        int y = top;
+        place_row(L, LAYOUT_LEARNED, 3, &m, x0, y, inner_w, kernel_side);
+        y += m.title_h + kernel_side + L->gap;
+        for (int row = 0; row < image_rows; row++) {
+            place_row(L, LAYOUT_INPUT + row * per_row, per_row, &m, x0, y, inner_w, image_side);
+            y += m.title_h + image_side + L->gap;
+        }
+        L->chart = (layout_rect){x0, y, inner_w, clamp0(bottom - y)};
     }
+    /* Whatever does not fit a window too small for this scale is hidden
+     * rather than drawn over its neighbours or off screen. */
+    for (int i = 0; i < LAYOUT_PANEL_COUNT; i++) {
+        layout_rect f = L->panels[i].frame;
+        if (f.x + f.w > width || f.y + f.h > bottom || L->panels[i].plot.w < 1)
+            L->panels[i] = (layout_panel){0};
+    }
+    if (L->chart.x + L->chart.w > width || L->chart.y + L->chart.h > bottom)
+        L->chart = (layout_rect){0};
+    if (L->status.y + L->status.h > height || L->status.w < 1)
+        L->status = (layout_rect){0};
+    if (L->footer.y < L->status.y + L->status.h || L->footer.w < 1)
+        L->footer = (layout_rect){0};
 }
 
 int layout_panel_at(const layout *L, int x, int y)

@@ -26,6 +26,7 @@ static const SDL_Color color_converged = {90, 165, 255, 255};
 static const SDL_Color color_diverged = {230, 75, 75, 255};
 
 #define KERNEL_TEXTURE_SIDE LF_KERNEL_MAX_SIDE
+#define HEATMAP_MAX_SIDE 8192 /* widest heatmap drawn, pixels */
 #define BAR_LEVELS 256
 #define CELL_TEXT_MAX_SIDE 7 /* kernels up to this size print their values */
 #define GRID_LINE_MAX_SIDE 16 /* and up to this size get lines between cells */
@@ -40,18 +41,28 @@ static const char *const panel_titles[LAYOUT_PANEL_COUNT] = {
     [LAYOUT_RESIDUAL] = "Residual: output \xe2\x88\x92 target",
 };
 
+#define LUT_SIZE 4096 /* colormap lookup entries for image uploads */
+
 struct render_ctx {
     SDL_Renderer *renderer;
     text_ctx *text;
     float scale;
-    SDL_Texture *kernel_textures[LAYOUT_KERNEL_PANELS]; /* KERNEL_TEXTURE_SIDE square */
-    SDL_Texture *image_textures[4];                     /* image_side square */
-    SDL_Texture *bar_textures[2];                       /* 1 x BAR_LEVELS, per colormap */
-    int image_side;
+    /* One texture per heatmap, at the size it is drawn: the scaling happens
+     * once per upload here, not in every frame's copy, which matters for
+     * the software renderer (Xvfb, the dummy driver, screenshots). */
+    SDL_Texture *textures[LAYOUT_PANEL_COUNT];
+    int texture_w[LAYOUT_PANEL_COUNT], texture_h[LAYOUT_PANEL_COUNT];
+    SDL_Texture *bar_textures[2]; /* 1 x BAR_LEVELS, per colormap */
+    int image_side;               /* largest image accepted */
+    /* What the heatmaps show, and whether their textures are out of date. */
+    const worker_frame *frame;
+    const worker_images *images;
+    bool frame_dirty, images_dirty;
     int kernel_h, kernel_w;
     bool has_images;
     int image_h[4], image_w[4];
     render_scale scales[LAYOUT_PANEL_COUNT];
+    Uint32 lut[2][LUT_SIZE]; /* diverging on [-1, 1], gray on [0, 1] */
 };
 
 /* ============================================================ helpers */
@@ -158,10 +169,15 @@ static void format_loss(char *out, int size, double v)
 
 static SDL_Texture *make_texture(SDL_Renderer *renderer, int w, int h, SDL_ScaleMode mode)
 {
-    SDL_Texture *t = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_ARGB8888,
+    /* Opaque pixels (the usual window format, so a copy is a plain memcpy),
+     * and no blending when copied: a blended copy costs the
+     * software renderer several times a plain one. */
+    SDL_Texture *t = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_RGB888,
                                        SDL_TEXTUREACCESS_STREAMING, w, h);
-    if (t)
+    if (t) {
         SDL_SetTextureScaleMode(t, mode);
+        SDL_SetTextureBlendMode(t, SDL_BLENDMODE_NONE);
+    }
     return t;
 }
 
@@ -194,12 +210,11 @@ render_ctx *render_create(SDL_Renderer *renderer, const char *assets_dir, float 
     r->image_side = max_image_side;
     r->text = text_create(renderer, assets_dir, scale, error, error_size);
     bool ok = r->text != NULL;
-    for (int i = 0; ok && i < LAYOUT_KERNEL_PANELS; i++)
-        ok = (r->kernel_textures[i] = make_texture(renderer, KERNEL_TEXTURE_SIDE,
-                                                   KERNEL_TEXTURE_SIDE, SDL_ScaleModeNearest));
-    for (int i = 0; ok && i < 4; i++)
-        ok = (r->image_textures[i] = make_texture(renderer, max_image_side, max_image_side,
-                                                  SDL_ScaleModeLinear));
+    for (int i = 0; i < LUT_SIZE; i++) {
+        float f = (float)i / (LUT_SIZE - 1);
+        r->lut[RENDER_DIVERGING][i] = argb(lf_colormap_diverging(2 * f - 1));
+        r->lut[RENDER_GRAY][i] = argb(lf_colormap_gray(f));
+    }
     for (int i = 0; ok && i < 2; i++)
         ok = (r->bar_textures[i] = make_texture(renderer, 1, BAR_LEVELS, SDL_ScaleModeNearest)) &&
              fill_bar(r->bar_textures[i], (render_colormap)i);
@@ -219,12 +234,9 @@ void render_destroy(render_ctx *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < LAYOUT_KERNEL_PANELS; i++)
-        if (r->kernel_textures[i])
-            SDL_DestroyTexture(r->kernel_textures[i]);
-    for (int i = 0; i < 4; i++)
-        if (r->image_textures[i])
-            SDL_DestroyTexture(r->image_textures[i]);
+    for (int i = 0; i < LAYOUT_PANEL_COUNT; i++)
+        if (r->textures[i])
+            SDL_DestroyTexture(r->textures[i]);
     for (int i = 0; i < 2; i++)
         if (r->bar_textures[i])
             SDL_DestroyTexture(r->bar_textures[i]);
@@ -262,6 +274,8 @@ void render_update_frame(render_ctx *r, const worker_frame *frame)
 {
     const lf_snapshot *s = &frame->snap;
     int kh = s->target.height, kw = s->target.width;
+    r->frame = frame;
+    r->frame_dirty = true;
     if (kh < 1 || kw < 1 || kh > KERNEL_TEXTURE_SIDE || kw > KERNEL_TEXTURE_SIDE) {
         r->kernel_h = r->kernel_w = 0;
         return;
@@ -270,20 +284,8 @@ void render_update_frame(render_ctx *r, const worker_frame *frame)
     r->kernel_w = kw;
     float biggest = fmaxf(lf_kernel_max_abs(&s->target), lf_kernel_max_abs(&s->learned));
     float limit = (float)lf_scale_nice_limit(biggest);
-    for (int p = 0; p < LAYOUT_KERNEL_PANELS; p++) {
+    for (int p = 0; p < LAYOUT_KERNEL_PANELS; p++)
         r->scales[p] = (render_scale){RENDER_DIVERGING, -limit, limit};
-        SDL_Rect area = {0, 0, kw, kh};
-        void *pixels;
-        int pitch;
-        if (SDL_LockTexture(r->kernel_textures[p], &area, &pixels, &pitch) != 0)
-            continue;
-        for (int y = 0; y < kh; y++) {
-            Uint32 *row = (Uint32 *)((Uint8 *)pixels + y * pitch);
-            for (int x = 0; x < kw; x++)
-                row[x] = argb(lf_colormap_diverging(kernel_value(s, p, y * kw + x) / limit));
-        }
-        SDL_UnlockTexture(r->kernel_textures[p]);
-    }
 }
 
 /* A limit that ignores the brightest 0.5% of |values|: edge responses of
@@ -312,28 +314,106 @@ static float robust_limit(const float *v, int n)
     return biggest;
 }
 
-static void upload_image(render_ctx *r, int slot, const float *a, const float *b, int h, int w,
-                         render_scale s)
+static Uint32 lut_color(const render_ctx *r, render_scale s, float v)
 {
-    SDL_Rect area = {0, 0, w, h};
+    float t = s.map == RENDER_DIVERGING ? (s.hi > 0 ? (v / s.hi + 1) * 0.5f : 0.5f)
+                                        : (s.hi > s.lo ? (v - s.lo) / (s.hi - s.lo) : 0.5f);
+    if (isnan(t))
+        return argb(lf_colormap_nan());
+    int i = (int)(t * (LUT_SIZE - 1) + 0.5f);
+    return r->lut[s.map][i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i];
+}
+
+/* Makes sure panel's texture is w x h, recreating it on a size change (a
+ * window resize, not a frame). Returns false when there is none. */
+static bool ensure_texture(render_ctx *r, int panel, int w, int h)
+{
+    if (w < 1 || h < 1)
+        return false;
+    if (r->textures[panel] && r->texture_w[panel] == w && r->texture_h[panel] == h)
+        return true;
+    if (r->textures[panel])
+        SDL_DestroyTexture(r->textures[panel]);
+    r->textures[panel] = make_texture(r->renderer, w, h, SDL_ScaleModeNearest);
+    r->texture_w[panel] = r->textures[panel] ? w : 0;
+    r->texture_h[panel] = r->textures[panel] ? h : 0;
+    return r->textures[panel] != NULL;
+}
+
+/* Fills a kernel panel's texture: each cell one flat colour, drawn at
+ * exactly the size of its on-screen grid, so cells stay crisp. */
+static void upload_kernel(render_ctx *r, int panel, layout_rect grid)
+{
+    const lf_snapshot *s = &r->frame->snap;
+    int kh = r->kernel_h, kw = r->kernel_w;
+    if (!ensure_texture(r, panel, grid.w, grid.h))
+        return;
+    Uint32 colors[KERNEL_TEXTURE_SIDE * KERNEL_TEXTURE_SIDE];
+    for (int i = 0; i < kh * kw; i++) {
+        SDL_Color c = render_color_of(r->scales[panel], kernel_value(s, panel, i));
+        colors[i] = 0xFF000000u | (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
+    }
     void *pixels;
     int pitch;
-    if (SDL_LockTexture(r->image_textures[slot], &area, &pixels, &pitch) != 0)
+    if (SDL_LockTexture(r->textures[panel], NULL, &pixels, &pitch) != 0)
         return;
-    for (int y = 0; y < h; y++) {
-        Uint32 *row = (Uint32 *)((Uint8 *)pixels + y * pitch);
-        for (int x = 0; x < w; x++) {
-            float v = b ? a[y * w + x] - b[y * w + x] : a[y * w + x];
-            SDL_Color c = render_color_of(s, v);
-            row[x] = 0xFF000000u | (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
+    int cols[HEATMAP_MAX_SIDE];
+    int w = grid.w < HEATMAP_MAX_SIDE ? grid.w : HEATMAP_MAX_SIDE;
+    for (int x = 0; x < w; x++)
+        cols[x] = (int)((long)x * kw / grid.w);
+    for (int y = 0; y < grid.h; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)pixels + (long)y * pitch);
+        const Uint32 *src = colors + (long)y * kh / grid.h * kw;
+        for (int x = 0; x < w; x++)
+            row[x] = src[cols[x]];
+    }
+    SDL_UnlockTexture(r->textures[panel]);
+}
+
+/* Resamples one h x w float image (or a - b) bilinearly to the texture's
+ * on-screen size and colours it. */
+static void upload_image(render_ctx *r, int panel, layout_rect shown, const float *a,
+                         const float *b, int h, int w)
+{
+    if (!ensure_texture(r, panel, shown.w, shown.h))
+        return;
+    render_scale sc = r->scales[panel];
+    void *pixels;
+    int pitch;
+    if (SDL_LockTexture(r->textures[panel], NULL, &pixels, &pitch) != 0)
+        return;
+    float step_x = (float)w / shown.w, step_y = (float)h / shown.h;
+    for (int y = 0; y < shown.h; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)pixels + (long)y * pitch);
+        float fy = (y + 0.5f) * step_y - 0.5f;
+        fy = fy < 0 ? 0 : fy > h - 1 ? (float)(h - 1) : fy;
+        int y0 = (int)fy, y1 = y0 + 1 < h ? y0 + 1 : y0;
+        float wy = fy - y0;
+        for (int x = 0; x < shown.w; x++) {
+            float fx = (x + 0.5f) * step_x - 0.5f;
+            fx = fx < 0 ? 0 : fx > w - 1 ? (float)(w - 1) : fx;
+            int x0 = (int)fx, x1 = x0 + 1 < w ? x0 + 1 : x0;
+            float wx = fx - x0;
+            float v00 = a[y0 * w + x0], v01 = a[y0 * w + x1];
+            float v10 = a[y1 * w + x0], v11 = a[y1 * w + x1];
+            if (b) {
+                v00 -= b[y0 * w + x0];
+                v01 -= b[y0 * w + x1];
+                v10 -= b[y1 * w + x0];
+                v11 -= b[y1 * w + x1];
+            }
+            float v = (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy;
+            row[x] = lut_color(r, sc, v);
         }
     }
-    SDL_UnlockTexture(r->image_textures[slot]);
+    SDL_UnlockTexture(r->textures[panel]);
 }
 
 void render_update_images(render_ctx *r, const worker_images *images)
 {
     const lf_snapshot *s = &images->snap;
+    r->images = images;
+    r->images_dirty = true;
     if (!s->has_images || s->in_height > r->image_side || s->in_width > r->image_side ||
         s->out_height > r->image_side || s->out_width > r->image_side) {
         r->has_images = false;
@@ -345,7 +425,7 @@ void render_update_images(render_ctx *r, const worker_images *images)
         lo = fminf(lo, s->expected[i]);
         hi = fmaxf(hi, s->expected[i]);
     }
-    render_scale shared, residual;
+    render_scale shared;
     float magnitude = robust_limit(s->expected, n);
     if (lo < 0) {
         shared = (render_scale){RENDER_DIVERGING, -magnitude, magnitude};
@@ -354,15 +434,10 @@ void render_update_images(render_ctx *r, const worker_images *images)
             hi = lo + 1;
         shared = (render_scale){RENDER_GRAY, lo, hi};
     }
-    residual = (render_scale){RENDER_DIVERGING, -magnitude, magnitude};
     r->scales[LAYOUT_INPUT] = (render_scale){RENDER_GRAY, 0, 1};
     r->scales[LAYOUT_OUTPUT] = shared;
     r->scales[LAYOUT_TARGET] = shared;
-    r->scales[LAYOUT_RESIDUAL] = residual;
-    upload_image(r, 0, s->input, NULL, s->in_height, s->in_width, r->scales[LAYOUT_INPUT]);
-    upload_image(r, 1, s->output, NULL, s->out_height, s->out_width, shared);
-    upload_image(r, 2, s->expected, NULL, s->out_height, s->out_width, shared);
-    upload_image(r, 3, s->output, s->expected, s->out_height, s->out_width, residual);
+    r->scales[LAYOUT_RESIDUAL] = (render_scale){RENDER_DIVERGING, -magnitude, magnitude};
     r->image_h[0] = s->in_height;
     r->image_w[0] = s->in_width;
     for (int i = 1; i < 4; i++) {
@@ -434,8 +509,11 @@ static void draw_kernel_panel(render_ctx *r, const layout_panel *p, int panel,
     if (kh < 1)
         return;
     layout_rect grid = layout_grid_fit(p->plot, kh, kw);
-    SDL_Rect src = {0, 0, kw, kh}, dst = sdl_rect(grid);
-    SDL_RenderCopy(r->renderer, r->kernel_textures[panel], &src, &dst);
+    if (r->frame_dirty || grid.w != r->texture_w[panel] || grid.h != r->texture_h[panel])
+        upload_kernel(r, panel, grid);
+    SDL_Rect dst = sdl_rect(grid);
+    if (r->textures[panel])
+        SDL_RenderCopy(r->renderer, r->textures[panel], NULL, &dst);
     int cell = grid.w / kw;
     if (kh <= GRID_LINE_MAX_SIDE && kw <= GRID_LINE_MAX_SIDE && cell >= 6) {
         SDL_SetRenderDrawColor(r->renderer, 0, 0, 0, 70);
@@ -490,9 +568,17 @@ static void draw_image_panel(render_ctx *r, const layout_panel *p, int slot)
                   "waiting for the first images\xe2\x80\xa6", color_dim, TEXT_CENTER);
         return;
     }
-    SDL_Rect src = {0, 0, r->image_w[slot], r->image_h[slot]};
-    SDL_Rect dst = sdl_rect(image_rect(p->plot, r->image_h[slot], r->image_w[slot]));
-    SDL_RenderCopy(r->renderer, r->image_textures[slot], &src, &dst);
+    int panel = LAYOUT_INPUT + slot;
+    layout_rect shown = image_rect(p->plot, r->image_h[slot], r->image_w[slot]);
+    if (r->images_dirty || shown.w != r->texture_w[panel] || shown.h != r->texture_h[panel]) {
+        const lf_snapshot *s = &r->images->snap;
+        const float *a = slot == 0 ? s->input : slot == 2 ? s->expected : s->output;
+        const float *b = slot == 3 ? s->expected : NULL;
+        upload_image(r, panel, shown, a, b, r->image_h[slot], r->image_w[slot]);
+    }
+    SDL_Rect dst = sdl_rect(shown);
+    if (r->textures[panel])
+        SDL_RenderCopy(r->renderer, r->textures[panel], NULL, &dst);
     outline(r->renderer, (layout_rect){dst.x - 1, dst.y - 1, dst.w + 2, dst.h + 2}, color_outline);
 }
 
@@ -603,7 +689,8 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
                 SDL_RenderDrawLinesF(R, points, n);
             }
         }
-        if (curve == 1)
+        /* Dots mark the epochs while they are few enough to tell apart. */
+        if (curve == 1 && n <= 40)
             for (int i = 0; i < n; i++) {
                 int d = px(r, 2);
                 SDL_FRect dot = {points[i].x - d, points[i].y - d, 2.0f * d + 1, 2.0f * d + 1};
@@ -892,7 +979,8 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     SDL_RenderClear(R);
     const lf_snapshot *s = &v->frame->snap;
 
-    draw_status(r, L->status, v);
+    if (L->status.w > 0)
+        draw_status(r, L->status, v);
     for (int p = 0; p < LAYOUT_PANEL_COUNT; p++) {
         const layout_panel *panel = &L->panels[p];
         if (panel->plot.w < 8)
@@ -914,11 +1002,14 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
         draw_colorbar(r, panel, r->scales[p]);
     }
     draw_chart(r, L->chart, s);
-    draw_footer(r, L->footer, v);
+    if (L->footer.w > 0)
+        draw_footer(r, L->footer, v);
     if (v->mouse_inside && !v->show_help)
         draw_hover(r, L, v);
     if (v->toast && v->toast[0] && v->toast_alpha > 0)
         draw_toast(r, L, v);
     if (v->show_help)
         draw_help(r, L);
+    r->frame_dirty = false;
+    r->images_dirty = false;
 }

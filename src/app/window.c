@@ -89,26 +89,20 @@ static void warn_to_stderr(void *user, const char *message)
     fprintf(stderr, "learnfilter: warning: %s\n", message);
 }
 
-/* Reads back what the renderer has drawn and writes it as a PNG. */
-static bool write_screenshot(SDL_Renderer *renderer, int width, int height, const char *path)
+/* Reads back what the renderer has drawn (before it is presented, when the
+ * back buffer is still defined). Returns a malloc'd RGBA buffer or NULL. */
+static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
 {
-    int stride = width * 4;
-    unsigned char *pixels = malloc((size_t)stride * (size_t)height);
-    if (!pixels) {
-        fprintf(stderr, "learnfilter: %s: out of memory for the screenshot\n", path);
-        return false;
+    unsigned char *pixels = malloc((size_t)width * 4 * (size_t)height);
+    if (pixels &&
+        SDL_RenderReadPixels(renderer, NULL, SDL_PIXELFORMAT_RGBA32, pixels, width * 4) != 0) {
+        fprintf(stderr, "learnfilter: cannot read the frame back: %s\n", SDL_GetError());
+        free(pixels);
+        return NULL;
     }
-    bool ok = SDL_RenderReadPixels(renderer, NULL, SDL_PIXELFORMAT_RGBA32, pixels, stride) == 0;
-    if (!ok)
-        fprintf(stderr, "learnfilter: %s: cannot read the frame back: %s\n", path,
-                SDL_GetError());
-    lf_error err;
-    if (ok && lf_png_write_rgba(path, pixels, width, height, stride, &err) != LF_OK) {
-        fprintf(stderr, "learnfilter: %s\n", err.message);
-        ok = false;
-    }
-    free(pixels);
-    return ok;
+    if (!pixels)
+        fprintf(stderr, "learnfilter: out of memory for the screenshot\n");
+    return pixels;
 }
 
 int window_run(const cli_options *o)
@@ -192,6 +186,8 @@ int window_run(const cli_options *o)
     bool toast_is_error = false;
     double toast_until = 0;
     int exit_code = EXIT_OK;
+    unsigned char *shot = NULL;
+    int shot_w = 0, shot_h = 0;
 
     /* ------------------------------------------------------ Main loop */
     while (!ui.quit) {
@@ -259,8 +255,13 @@ int window_run(const cli_options *o)
         render_draw(view, &L, &v);
         frames++;
         if (o->frames > 0 && frames >= o->frames) {
-            if (o->screenshot && !write_screenshot(renderer, w, h, o->screenshot))
-                exit_code = EXIT_INPUT;
+            /* Encoding waits until after the loop, so it is not counted as
+             * a frame. */
+            if (o->screenshot) {
+                shot = read_frame(renderer, w, h);
+                shot_w = w;
+                shot_h = h;
+            }
             ui.quit = true;
         }
         SDL_RenderPresent(renderer);
@@ -298,6 +299,16 @@ int window_run(const cli_options *o)
     TTF_Quit();
     SDL_Quit();
     app_setup_destroy(&setup); /* empty by now: the worker took it */
+    if (o->screenshot) {
+        if (!shot) {
+            exit_code = EXIT_INPUT;
+        } else if (lf_png_write_rgba(o->screenshot, shot, shot_w, shot_h, shot_w * 4, &err) !=
+                   LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            exit_code = EXIT_INPUT;
+        }
+        free(shot);
+    }
     if (o->stats) {
         printf("{\"frames\": %ld, \"frame_ms_p50\": %.2f, \"frame_ms_p99\": %.2f, "
                "\"work_ms_p50\": %.2f, \"work_ms_p99\": %.2f, \"fps\": %.1f, "
