@@ -496,7 +496,8 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
     memset(&setup->dataset, 0, sizeof setup->dataset);
     setup->trainer = NULL;
 
-    w->cli = options->cli;
+    static const cli_options no_options; /* every field at its default */
+    w->cli = options->cli ? options->cli : &no_options;
     w->paused = options->start_paused;
     w->speed_level = options->speed_level > 0 && options->speed_level < WORKER_SPEED_LEVELS
                          ? options->speed_level

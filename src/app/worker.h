@@ -104,7 +104,8 @@ typedef struct worker_images {
 typedef struct worker_options {
     bool start_paused;          /* [false] */
     int speed_level;            /* [WORKER_SPEED_LEVELS - 1: no limit]; values <= 0 mean the default */
-    const cli_options *cli;     /* dataset options for dropped folders [the defaults] */
+    const cli_options *cli;     /* dataset options for dropped folders, borrowed: it must
+                                   outlive the worker [the defaults] */
 } worker_options;
 
 typedef struct worker worker;
