@@ -12,3 +12,15 @@ foreach(source ${LF_TEST_SOURCES})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
 endforeach()
+
+# The window on a real X server, where Debian's xvfb is installed: the same
+# screenshot test, with the X11 video driver instead of the dummy one.
+find_program(LF_XVFB_RUN xvfb-run)
+if(LF_XVFB_RUN)
+  add_test(NAME test_window_xvfb
+           COMMAND ${LF_XVFB_RUN} -a -s "-screen 0 1280x720x24" $<TARGET_FILE:test_window_screenshot>)
+  set_tests_properties(test_window_xvfb PROPERTIES
+                       ENVIRONMENT "SDL_VIDEODRIVER=x11;SDL_AUDIODRIVER=dummy" TIMEOUT 120)
+else()
+  message(STATUS "xvfb-run not found: the real-window test is skipped")
+endif()
