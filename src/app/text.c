@@ -12,6 +12,7 @@ static const Uint32 extra_code_points[] = {
     0x2190, 0x2191, 0x2192, 0x2193, /* arrows */
     0x2212,                         /* minus sign */
     0x2026,                         /* ellipsis */
+    0x2013, 0x2014,                 /* en and em dash */
     0x2248,                         /* almost equal */
     0x2016,                         /* double vertical line, for norms */
     0x25CF,                         /* black circle */

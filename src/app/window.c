@@ -186,6 +186,7 @@ int window_run(const cli_options *o)
     bool toast_is_error = false;
     double toast_until = 0;
     int exit_code = EXIT_OK;
+    int last_w = 0, last_h = 0;
     unsigned char *shot = NULL;
     int shot_w = 0, shot_h = 0;
 
@@ -193,7 +194,9 @@ int window_run(const cli_options *o)
     while (!ui.quit) {
         double frame_start = now_seconds();
         SDL_Event e;
+        bool had_events = false;
         while (SDL_PollEvent(&e)) {
+            had_events = true;
             worker_req req;
             if (input_handle_event(&ui, &e, scale, &req) && !worker_request(trainer, &req)) {
                 snprintf(toast, sizeof toast, "busy: that key was ignored, try again");
@@ -222,8 +225,12 @@ int window_run(const cli_options *o)
         if (w != L.width || h != L.height || scale != L.scale)
             layout_compute(&L, w, h, scale);
 
-        bool is_new;
+        bool is_new, changed = had_events || frames == 0 || L.width != last_w ||
+                                   L.height != last_h || frame_start < toast_until + 0.1;
+        last_w = L.width;
+        last_h = L.height;
         const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
+        changed |= is_new;
         if (is_new)
             render_update_frame(view, frame);
         if (frame->message_serial != seen_message) {
@@ -233,6 +240,7 @@ int window_run(const cli_options *o)
             toast_until = frame_start + WINDOW_TOAST_SECONDS;
         }
         const worker_images *images = worker_acquire_images(trainer, &is_new);
+        changed |= is_new;
         if (is_new)
             render_update_images(view, images);
 
@@ -252,9 +260,13 @@ int window_run(const cli_options *o)
             .toast_is_error = toast_is_error,
             .toast_alpha = (float)fmin(1.0, (toast_until - frame_start) / 0.5),
         };
-        render_draw(view, &L, &v);
         frames++;
-        if (o->frames > 0 && frames >= o->frames) {
+        bool last = o->frames > 0 && frames >= o->frames;
+        /* Nothing new (paused, no input): the screen already shows it, so
+         * skip drawing and presenting and leave the CPU to others. */
+        if (changed || last)
+            render_draw(view, &L, &v);
+        if (last) {
             /* Encoding waits until after the loop, so it is not counted as
              * a frame. */
             if (o->screenshot) {
@@ -264,7 +276,8 @@ int window_run(const cli_options *o)
             }
             ui.quit = true;
         }
-        SDL_RenderPresent(renderer);
+        if (changed || last)
+            SDL_RenderPresent(renderer);
 
         double t = now_seconds();
         stats_add(&work_times, (t - frame_start) * 1e3);
