@@ -71,7 +71,10 @@ void layout_compute(layout *L, int width, int height, float scale)
     L->margin = scaled(scale, 10);
     L->gap = scaled(scale, 14);
     panel_metrics m = {scaled(scale, 22), scaled(scale, 6), scaled(scale, 12), scaled(scale, 50)};
-    const int status_h = scaled(scale, 44), footer_h = scaled(scale, 22);
+    /* The status line needs a third line when the window is narrow for its
+     * scale (about 1180 pixels at scale 1 hold it in two). */
+    L->status_lines = width / scale < 1180 ? 3 : 2;
+    const int status_h = scaled(scale, 4 + 20 * L->status_lines), footer_h = scaled(scale, 22);
 
     int x0 = L->margin, inner_w = clamp0(width - 2 * L->margin);
     L->status = (layout_rect){x0, L->margin / 2, inner_w, status_h};
@@ -113,21 +116,26 @@ void layout_compute(layout *L, int width, int height, float scale)
     } else {
         /* Kernels, images (four across, or two by two when four would be
          * too small), then the chart across the whole width. */
-        int kernel_side = (inner_w - 2 * L->gap) / 3 - extra;
-        int per_row = (inner_w - 3 * L->gap) / 4 - extra >= scaled(scale, 120) ? 4 : 2;
-        int image_rows = 4 / per_row;
-        int image_side = (inner_w - (per_row - 1) * L->gap) / per_row - extra;
         int chart_h = content_h / 4 > scaled(scale, 160) ? content_h / 4 : scaled(scale, 160);
-        int fixed_h = (1 + image_rows) * (m.title_h + L->gap) + chart_h;
-        int room = content_h - fixed_h;
-        int needed = kernel_side + image_rows * image_side;
-        if (needed > room && needed > 0) {
-            double f = (double)clamp0(room) / needed;
-            kernel_side = (int)(kernel_side * f);
-            image_side = (int)(image_side * f);
+        int kernel_side = 0, image_side = 0, per_row = 4;
+        for (int option = 4; option >= 2; option -= 2) {
+            int rows = 4 / option;
+            int ks = (inner_w - 2 * L->gap) / 3 - extra;
+            int is = (inner_w - (option - 1) * L->gap) / option - extra;
+            int room = content_h - (1 + rows) * (m.title_h + L->gap) - chart_h;
+            int needed = ks + rows * is;
+            if (needed > room && needed > 0) {
+                double f = (double)clamp0(room) / needed;
+                ks = (int)(ks * f);
+                is = (int)(is * f);
+            }
+            if (is > image_side) { /* keep whichever shows the images larger */
+                kernel_side = clamp0(ks);
+                image_side = clamp0(is);
+                per_row = option;
+            }
         }
-        kernel_side = clamp0(kernel_side);
-        image_side = clamp0(image_side);
+        int image_rows = 4 / per_row;
         int y = top;
         place_row(L, LAYOUT_LEARNED, 3, &m, x0, y, inner_w, kernel_side);
         y += m.title_h + kernel_side + L->gap;

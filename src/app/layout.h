@@ -45,7 +45,8 @@ typedef struct layout {
     float scale;          /* UI scale the sizes below were computed for */
     int margin;           /* around the edges */
     int gap;              /* between panels */
-    layout_rect status;   /* two text lines across the top */
+    layout_rect status;   /* status_lines text lines across the top */
+    int status_lines;     /* 2, or 3 in narrow windows */
     layout_rect chart;    /* the loss chart, with its axes and legend */
     layout_rect footer;   /* one line across the bottom */
     layout_panel panels[LAYOUT_PANEL_COUNT];

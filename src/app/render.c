@@ -473,6 +473,8 @@ static void draw_colorbar(render_ctx *r, const layout_panel *p, render_scale s)
         char label[32];
         format_tick(label, sizeof label, ticks[i], spacing);
         int top = y - line / 2;
+        if (top < bar.y - px(r, 3))
+            top = bar.y - px(r, 3); /* not up into the title */
         if (top + line > bottom)
             top = bottom - line;
         text_draw(r->text, TEXT_SMALL, label_x, top, label, color_dim, TEXT_LEFT);
@@ -678,7 +680,19 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
             points[n].y = plot.y + plot.h - 1 - (float)((log10(v) - log_lo) / span * (plot.h - 1));
             n++;
         }
-        set_color(R, curve == 0 ? color_train : color_validation);
+        SDL_Color ink = curve == 0 ? color_train : color_validation;
+        if (curve == 0 && n > 1) {
+            /* Per-step losses are noisy (one batch each): draw them faint,
+             * then their running mean (in log space, as the axis is) on top. */
+            SDL_SetRenderDrawColor(R, ink.r, ink.g, ink.b, 90);
+            SDL_RenderDrawLinesF(R, points, n);
+            float mean = points[0].y;
+            for (int i = 0; i < n; i++) {
+                mean += 0.08f * (points[i].y - mean);
+                points[i].y = mean;
+            }
+        }
+        set_color(R, ink);
         if (n > 1) {
             SDL_RenderDrawLinesF(R, points, n);
             /* A second pass one pixel lower makes the line readable on a
@@ -702,7 +716,7 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
     /* Legend, top right inside the plot. */
     int lx = plot.x + plot.w - px(r, 8);
     int ly = plot.y + px(r, 6);
-    const char *names[2] = {"validation (per epoch)", "training (per step)"};
+    const char *names[2] = {"validation (per epoch)", "training (running mean of steps)"};
     SDL_Color colors[2] = {color_validation, color_train};
     for (int i = 0; i < 2; i++) {
         int w = text_draw(r->text, TEXT_SMALL, lx, ly, names[i], color_text, TEXT_RIGHT);
@@ -731,7 +745,7 @@ static void draw_status(render_ctx *r, layout_rect area, const render_view *v)
     const lf_snapshot *s = &f->snap;
     const lf_figures *fig = &s->figures;
     const lf_train_settings *set = &s->settings;
-    char line1[320], line2[320], optimizer[64], lr[32], train[32], val[32], err[32], fps[32];
+    char optimizer[64], lr[32], train[32], val[32], err[32], fps[32];
     if (set->optimizer == LF_OPTIMIZER_SGD)
         snprintf(optimizer, sizeof optimizer, "SGD (momentum %.2g%s)", (double)set->momentum,
                  set->nesterov ? ", Nesterov" : "");
@@ -754,17 +768,26 @@ static void draw_status(render_ctx *r, layout_rect area, const render_view *v)
         snprintf(speed, sizeof speed, "speed \xe2\x89\xa4%.0f/s", limit);
     else
         snprintf(speed, sizeof speed, "speed max");
-    snprintf(line1, sizeof line1,
-             "%s %dx%d \xc2\xb7 %s \xc2\xb7 lr %s \xc2\xb7 batch %d \xc2\xb7 seed %llu \xc2\xb7 "
-             "epoch %d (%d/%d) \xc2\xb7 step %ld",
-             s->target.name, s->target.height, s->target.width, optimizer, lr, set->batch_size,
-             (unsigned long long)s->seed, fig->epoch, fig->step_in_epoch, fig->steps_per_epoch,
-             fig->step);
-    snprintf(line2, sizeof line2,
-             "loss: train %s  val %s \xc2\xb7 kernel error %s \xc2\xb7 %.0f steps/s \xc2\xb7 %s "
-             "\xc2\xb7 %s",
-             train, val, err, f->steps_per_second, fps, speed);
-
+    /* The items of the status line, in reading order. They go on two
+     * lines, training settings then results, when those fit; otherwise they
+     * flow over as many lines as the status area holds. */
+    char items[12][96];
+    int n_items = 0, results_from;
+    snprintf(items[n_items++], 96, "%s %dx%d", s->target.name, s->target.height, s->target.width);
+    snprintf(items[n_items++], 96, "%s", optimizer);
+    snprintf(items[n_items++], 96, "lr %s", lr);
+    snprintf(items[n_items++], 96, "batch %d", set->batch_size);
+    snprintf(items[n_items++], 96, "seed %llu", (unsigned long long)s->seed);
+    snprintf(items[n_items++], 96, "epoch %d (%d/%d)", fig->epoch, fig->step_in_epoch,
+             fig->steps_per_epoch);
+    snprintf(items[n_items++], 96, "step %ld", fig->step);
+    results_from = n_items;
+    snprintf(items[n_items++], 96, "loss: train %s  val %s", train, val);
+    snprintf(items[n_items++], 96, "kernel error %s", err);
+    snprintf(items[n_items++], 96, "%.0f steps/s", f->steps_per_second);
+    if (fps[0])
+        snprintf(items[n_items++], 96, "%s", fps);
+    snprintf(items[n_items++], 96, "%s", speed);
     /* The state badge, right-aligned: the first thing a screenshot says. */
     char badge[32];
     const char *name = worker_state_name(f->state);
@@ -780,11 +803,54 @@ static void draw_status(render_ctx *r, layout_rect area, const render_view *v)
               TEXT_CENTER);
 
     int line = text_line_height(r->text, TEXT_MONO);
-    int y = area.y + (area.h - 2 * line - px(r, 2)) / 2;
-    SDL_Rect clip = {area.x, area.y, area.w - bw - px(r, 8), area.h};
+    int room = area.w - bw - px(r, 12);
+    int max_lines = (area.h + px(r, 2)) / (line + px(r, 2));
+    if (max_lines < 1)
+        max_lines = 1;
+    const char *separator = " \xc2\xb7 ";
+    int sep_w = text_width(r->text, TEXT_MONO, separator);
+    int widths[12], line_of[12];
+    for (int i = 0; i < n_items; i++)
+        widths[i] = text_width(r->text, TEXT_MONO, items[i]);
+    /* Greedy flow, breaking before the results when it keeps two lines. */
+    int lines = 1, x = 0;
+    for (int i = 0; i < n_items; i++) {
+        bool forced = i == results_from && max_lines == 2;
+        if (i > 0 && (forced || x + sep_w + widths[i] > room)) {
+            lines++;
+            x = 0;
+        } else if (i > 0) {
+            x += sep_w;
+        }
+        line_of[i] = lines - 1;
+        x += widths[i];
+    }
+    if (lines > max_lines) { /* too narrow even so: pack without the forced break */
+        lines = 1;
+        x = 0;
+        for (int i = 0; i < n_items; i++) {
+            if (i > 0 && x + sep_w + widths[i] > room) {
+                lines++;
+                x = 0;
+            } else if (i > 0) {
+                x += sep_w;
+            }
+            line_of[i] = lines - 1;
+            x += widths[i];
+        }
+    }
+    int y0 = area.y + (area.h - lines * line - (lines - 1) * px(r, 2)) / 2;
+    SDL_Rect clip = {area.x, area.y, room, area.h};
     SDL_RenderSetClipRect(r->renderer, &clip);
-    text_draw(r->text, TEXT_MONO, area.x, y, line1, color_text, TEXT_LEFT);
-    text_draw(r->text, TEXT_MONO, area.x, y + line + px(r, 2), line2, color_text, TEXT_LEFT);
+    x = area.x;
+    for (int i = 0; i < n_items; i++) {
+        int y = y0 + line_of[i] * (line + px(r, 2));
+        if (i > 0 && line_of[i] == line_of[i - 1])
+            x += text_draw(r->text, TEXT_MONO, x, y, separator, color_dim, TEXT_LEFT);
+        else
+            x = area.x;
+        x += text_draw(r->text, TEXT_MONO, x, y, items[i], color_text, TEXT_LEFT);
+    }
     SDL_RenderSetClipRect(r->renderer, NULL);
 }
 
