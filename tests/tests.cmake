@@ -19,8 +19,12 @@ find_program(LF_XVFB_RUN xvfb-run)
 if(LF_XVFB_RUN)
   add_test(NAME test_window_xvfb
            COMMAND ${LF_XVFB_RUN} -a -s "-screen 0 1280x720x24" $<TARGET_FILE:test_window_screenshot>)
+  # The X11 and OpenGL libraries keep a few allocations until exit (D-Bus,
+  # Mesa's dlopen'ed driver), which LeakSanitizer would report; our own
+  # code's leaks are checked by the dummy-driver run of the same test.
   set_tests_properties(test_window_xvfb PROPERTIES
-                       ENVIRONMENT "SDL_VIDEODRIVER=x11;SDL_AUDIODRIVER=dummy" TIMEOUT 120)
+                       ENVIRONMENT "SDL_VIDEODRIVER=x11;SDL_AUDIODRIVER=dummy;ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
+                       TIMEOUT 120)
 else()
   message(STATUS "xvfb-run not found: the real-window test is skipped")
 endif()
