@@ -437,7 +437,16 @@ void render_update_images(render_ctx *r, const worker_images *images)
     r->scales[LAYOUT_INPUT] = (render_scale){RENDER_GRAY, 0, 1};
     r->scales[LAYOUT_OUTPUT] = shared;
     r->scales[LAYOUT_TARGET] = shared;
-    r->scales[LAYOUT_RESIDUAL] = (render_scale){RENDER_DIVERGING, -magnitude, magnitude};
+    /* The residual gets its own symmetric scale, so its structure shows
+     * while training, but never finer than 1% of the target's: once the
+     * network has converged it fades to white instead of magnifying noise. */
+    float residual = 0;
+    for (int i = 0; i < n; i++)
+        residual = fmaxf(residual, fabsf(s->output[i] - s->expected[i]));
+    float limit = (float)lf_scale_nice_limit(fmaxf(residual, 0.01f * magnitude));
+    if (limit > magnitude)
+        limit = magnitude;
+    r->scales[LAYOUT_RESIDUAL] = (render_scale){RENDER_DIVERGING, -limit, limit};
     r->image_h[0] = s->in_height;
     r->image_w[0] = s->in_width;
     for (int i = 1; i < 4; i++) {
@@ -964,7 +973,8 @@ static void draw_help(render_ctx *r, const layout *L)
         "Learned \xe2\x88\x92 true: the error per weight, on the same scale (white when learned).",
         "Input: the grayscale photo patch fed to the network.",
         "Network output and target (the true filter's output) share one scale.",
-        "Residual: output \xe2\x88\x92 target, on the target's scale.",
+        "Residual: output \xe2\x88\x92 target, on its own scale (never finer than 1% of",
+        "    the target's), so it shows its structure, then fades once learned.",
         "Loss: training (per step) and validation (per epoch) MSE, log scale.",
         "Hover over any panel to read the value under the mouse.",
     };

@@ -20,8 +20,10 @@
  *   output, target  one shared scale from the target: diverging symmetric
  *             when the target has negative values, gray over its range
  *             otherwise; the output is clamped to it;
- *   residual  diverging on the same magnitude, so it fades as training
- *             converges.
+ *   residual  diverging, symmetric, on its own largest |value| rounded to a
+ *             nice number, but never finer than 1% of the target's scale:
+ *             its structure shows while training, and it fades to white
+ *             once the network has converged.
  */
 #ifndef LEARNFILTER_RENDER_H
 #define LEARNFILTER_RENDER_H
