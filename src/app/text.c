@@ -13,7 +13,7 @@ static const Uint32 extra_code_points[] = {
     0x2212,                         /* minus sign */
     0x2026,                         /* ellipsis */
     0x2013, 0x2014,                 /* en and em dash */
-    0x2248,                         /* almost equal */
+    0x2248, 0x2264, 0x2265,         /* almost equal, less and greater or equal */
     0x2016,                         /* double vertical line, for norms */
     0x25CF,                         /* black circle */
 };
