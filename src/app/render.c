@@ -282,34 +282,36 @@ void render_update_frame(render_ctx *r, const worker_frame *frame)
     }
     r->kernel_h = kh;
     r->kernel_w = kw;
-    float biggest = fmaxf(lf_kernel_max_abs(&s->target), lf_kernel_max_abs(&s->learned));
+    /* Learned weights may overshoot the true kernel's largest by 10% before
+     * the scale grows: a weight settling on 2.0 from above would otherwise
+     * flip the scale between 2 and 2.5 every few frames. */
+    float biggest = fmaxf(lf_kernel_max_abs(&s->target), lf_kernel_max_abs(&s->learned) / 1.1f);
     float limit = (float)lf_scale_nice_limit(biggest);
     for (int p = 0; p < LAYOUT_KERNEL_PANELS; p++)
         r->scales[p] = (render_scale){RENDER_DIVERGING, -limit, limit};
 }
 
-/* A limit that ignores the brightest 0.5% of |values|: edge responses of
- * photographs are sparse, and scaling to the single largest one would leave
- * almost the whole image white. */
-static float robust_limit(const float *v, int n)
+/* A limit that ignores the largest 0.5% of |a - b| (|a| without b): edge
+ * responses of photographs are sparse, and scaling to the single largest one
+ * would leave almost the whole image white. 0 when all are zero. */
+static float robust_limit(const float *a, const float *b, int n)
 {
     enum { BINS = 512 };
     float biggest = 0;
     for (int i = 0; i < n; i++)
-        if (fabsf(v[i]) > biggest)
-            biggest = fabsf(v[i]);
+        biggest = fmaxf(biggest, fabsf(b ? a[i] - b[i] : a[i]));
     if (!(biggest > 0) || !isfinite(biggest))
-        return 1.0f;
+        return 0.0f;
     int counts[BINS] = {0};
     for (int i = 0; i < n; i++) {
-        int b = (int)(fabsf(v[i]) / biggest * (BINS - 1));
-        counts[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]++;
+        int k = (int)(fabsf(b ? a[i] - b[i] : a[i]) / biggest * (BINS - 1));
+        counts[k < 0 ? 0 : k >= BINS ? BINS - 1 : k]++;
     }
     int keep = n - n / 200, seen = 0;
-    for (int b = 0; b < BINS; b++) {
-        seen += counts[b];
+    for (int k = 0; k < BINS; k++) {
+        seen += counts[k];
         if (seen >= keep)
-            return biggest * (float)(b + 1) / (BINS - 1);
+            return biggest * (float)(k + 1) / (BINS - 1);
     }
     return biggest;
 }
@@ -426,7 +428,9 @@ void render_update_images(render_ctx *r, const worker_images *images)
         hi = fmaxf(hi, s->expected[i]);
     }
     render_scale shared;
-    float magnitude = robust_limit(s->expected, n);
+    float magnitude = robust_limit(s->expected, NULL, n);
+    if (!(magnitude > 0))
+        magnitude = 1; /* an all-zero target still needs a scale */
     if (lo < 0) {
         shared = (render_scale){RENDER_DIVERGING, -magnitude, magnitude};
     } else {
@@ -440,9 +444,7 @@ void render_update_images(render_ctx *r, const worker_images *images)
     /* The residual gets its own symmetric scale, so its structure shows
      * while training, but never finer than 1% of the target's: once the
      * network has converged it fades to white instead of magnifying noise. */
-    float residual = 0;
-    for (int i = 0; i < n; i++)
-        residual = fmaxf(residual, fabsf(s->output[i] - s->expected[i]));
+    float residual = robust_limit(s->output, s->expected, n);
     float limit = (float)lf_scale_nice_limit(fmaxf(residual, 0.01f * magnitude));
     if (limit > magnitude)
         limit = magnitude;

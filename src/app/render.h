@@ -14,14 +14,16 @@
  * Colour scales, shown by every panel's colorbar:
  *   kernels   one symmetric diverging scale for learned, true and their
  *             difference: a nice number at or above the largest |weight| of
- *             either kernel, so equal colours mean equal values and white is
- *             zero (a converged difference panel fades to white);
+ *             the true kernel, grown when learned weights go more than 10%
+ *             beyond it; equal colours mean equal values and white is zero
+ *             (a converged difference panel fades to white);
  *   input     gray on [0, 1];
  *   output, target  one shared scale from the target: diverging symmetric
- *             when the target has negative values, gray over its range
- *             otherwise; the output is clamped to it;
- *   residual  diverging, symmetric, on its own largest |value| rounded to a
- *             nice number, but never finer than 1% of the target's scale:
+ *             (to the 99.5th percentile of |target|, as edge responses are
+ *             sparse) when the target has negative values, gray over its
+ *             range otherwise; the output is clamped to it;
+ *   residual  diverging, symmetric, on its own scale (the 99.5th percentile
+ *             of |residual|, rounded to a nice number), but never finer than 1% of the target's scale:
  *             its structure shows while training, and it fades to white
  *             once the network has converged.
  */
