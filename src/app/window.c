@@ -187,6 +187,7 @@ int window_run(const cli_options *o)
     double toast_until = 0;
     int exit_code = EXIT_OK;
     int last_w = 0, last_h = 0;
+    unsigned titled_generation = 0;
     unsigned char *shot = NULL;
     int shot_w = 0, shot_h = 0;
 
@@ -233,6 +234,15 @@ int window_run(const cli_options *o)
         changed |= is_new;
         if (is_new)
             render_update_frame(view, frame);
+        if (frame->generation != titled_generation || frames == 0) {
+            /* The task bar and a screen recorder's window list name the
+             * kernel too. Only on a change: SDL copies the title. */
+            titled_generation = frame->generation;
+            char title[LF_KERNEL_NAME_MAX + 32];
+            snprintf(title, sizeof title, "learnfilter \xe2\x80\x94 %s %dx%d", frame->snap.target.name,
+                     frame->snap.target.height, frame->snap.target.width);
+            SDL_SetWindowTitle(window, title);
+        }
         if (frame->message_serial != seen_message) {
             seen_message = frame->message_serial;
             snprintf(toast, sizeof toast, "%s", frame->message);
