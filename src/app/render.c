@@ -504,13 +504,17 @@ static void draw_title(render_ctx *r, const layout_panel *p, const char *title, 
     }
 }
 
-static text_font cell_font(const render_ctx *r, const char *label, int cell)
+/* The largest font in which every label fits its cell, or TEXT_FONT_COUNT. */
+static text_font cell_font(const render_ctx *r, char labels[][32], int count, int cell)
 {
     static const text_font choices[] = {TEXT_CELL_L, TEXT_CELL_M, TEXT_BODY, TEXT_CELL_S};
-    for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++)
-        if (text_width(r->text, choices[i], label) <= cell - cell / 8 &&
-            text_line_height(r->text, choices[i]) <= cell)
-            return choices[i];
+    for (size_t c = 0; c < sizeof choices / sizeof choices[0]; c++) {
+        bool fits = text_line_height(r->text, choices[c]) <= cell;
+        for (int i = 0; fits && i < count; i++)
+            fits = text_width(r->text, choices[c], labels[i]) <= cell - cell / 8;
+        if (fits)
+            return choices[c];
+    }
     return TEXT_FONT_COUNT;
 }
 
@@ -541,22 +545,28 @@ static void draw_kernel_panel(render_ctx *r, const layout_panel *p, int panel,
             color_outline);
     if (kh > CELL_TEXT_MAX_SIDE || kw > CELL_TEXT_MAX_SIDE)
         return;
+    /* One font for the whole panel, the largest in which every value fits;
+     * if none does, one decimal fewer before giving up on printing them. */
     render_scale sc = r->scales[panel];
+    char labels[CELL_TEXT_MAX_SIDE * CELL_TEXT_MAX_SIDE][32];
+    text_font font = TEXT_FONT_COUNT;
+    for (int attempt = 0; attempt < 2 && font == TEXT_FONT_COUNT; attempt++) {
+        for (int i = 0; i < kh * kw; i++)
+            render_format_value(labels[i], sizeof labels[i], kernel_value(s, panel, i),
+                                attempt == 0 ? sc.hi : sc.hi * 10);
+        font = cell_font(r, labels, kh * kw, cell);
+    }
+    if (font == TEXT_FONT_COUNT)
+        return;
     for (int y = 0; y < kh; y++)
         for (int x = 0; x < kw; x++) {
-            float v = kernel_value(s, panel, y * kw + x);
-            char label[32];
-            render_format_value(label, sizeof label, v, sc.hi);
-            text_font font = cell_font(r, label, cell);
-            if (font == TEXT_FONT_COUNT)
-                return;
-            SDL_Color bg = render_color_of(sc, v);
+            SDL_Color bg = render_color_of(sc, kernel_value(s, panel, y * kw + x));
             float luminance = 0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b;
             SDL_Color ink = luminance < 140 ? (SDL_Color){255, 255, 255, 255}
                                             : (SDL_Color){20, 22, 26, 255};
             int cx = grid.x + x * cell + cell / 2;
             int cy = grid.y + y * cell + (cell - text_line_height(r->text, font)) / 2;
-            text_draw(r->text, font, cx, cy, label, ink, TEXT_CENTER);
+            text_draw(r->text, font, cx, cy, labels[y * kw + x], ink, TEXT_CENTER);
         }
 }
 
@@ -715,7 +725,7 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
             }
         }
         /* Dots mark the epochs while they are few enough to tell apart. */
-        if (curve == 1 && n <= 40)
+        if (curve == 1 && n <= 20)
             for (int i = 0; i < n; i++) {
                 int d = px(r, 2);
                 SDL_FRect dot = {points[i].x - d, points[i].y - d, 2.0f * d + 1, 2.0f * d + 1};
