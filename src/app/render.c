@@ -650,7 +650,10 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
     double log_lo = floor(log10(lo)), log_hi = ceil(log10(hi));
     if (log_hi - log_lo < 1)
         log_hi = log_lo + 1;
-    x_max = lf_scale_nice_limit(x_max);
+    /* The axis ends at the next multiple of a nice step, so the curve
+     * always fills most of the width. */
+    double x_step = lf_scale_nice_limit(x_max / 5);
+    x_max = ceil(x_max / x_step - 1e-9) * x_step;
 
     /* Grid: a line per decade (labelled), and epoch ticks along the bottom. */
     int decades = (int)(log_hi - log_lo);
@@ -737,7 +740,7 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
     /* Legend, top right inside the plot. */
     int lx = plot.x + plot.w - px(r, 8);
     int ly = plot.y + px(r, 6);
-    const char *names[2] = {"validation (per epoch)", "training (running mean of steps)"};
+    const char *names[2] = {"validation", "training"}; /* the help says which is which */
     SDL_Color colors[2] = {color_validation, color_train};
     for (int i = 0; i < 2; i++) {
         int w = text_draw(r->text, TEXT_SMALL, lx, ly, names[i], color_text, TEXT_RIGHT);
@@ -987,7 +990,8 @@ static void draw_help(render_ctx *r, const layout *L)
         "Network output and target (the true filter's output) share one scale.",
         "Residual: output \xe2\x88\x92 target, on its own scale (never finer than 1% of",
         "    the target's), so it shows its structure, then fades once learned.",
-        "Loss: training (per step) and validation (per epoch) MSE, log scale.",
+        "Loss: training (running mean of the steps) and validation (per epoch) MSE,",
+        "    on a log scale.",
         "Hover over any panel to read the value under the mouse.",
     };
     SDL_Renderer *R = r->renderer;
