@@ -28,3 +28,9 @@ if(LF_XVFB_RUN)
 else()
   message(STATUS "xvfb-run not found: the real-window test is skipped")
 endif()
+
+# The program itself: --frames and --stats end with one JSON line of figures.
+add_test(NAME learnfilter_stats COMMAND learnfilter --frames 12 --stats --paused)
+set_tests_properties(learnfilter_stats PROPERTIES
+  ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+  PASS_REGULAR_EXPRESSION "^\\{\"frames\": 12, \"frame_ms_p50\": [0-9.]+, \"frame_ms_p99\": [0-9.]+, .*\"fps\": [0-9.]+, \"steps\": 0, \"steps_per_s\": [0-9.]+.*\\}\n$")

@@ -228,6 +228,9 @@ int window_run(const cli_options *o)
 
         bool is_new, changed = had_events || frames == 0 || L.width != last_w ||
                                    L.height != last_h || frame_start < toast_until + 0.1;
+        /* A minimized window shows nothing: its frames would only take
+         * cycles from training. */
+        bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
         last_w = L.width;
         last_h = L.height;
         const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
@@ -274,7 +277,7 @@ int window_run(const cli_options *o)
         bool last = o->frames > 0 && frames >= o->frames;
         /* Nothing new (paused, no input): the screen already shows it, so
          * skip drawing and presenting and leave the CPU to others. */
-        if (changed || last)
+        if ((changed && !hidden) || last)
             render_draw(view, &L, &v);
         if (last) {
             /* Encoding waits until after the loop, so it is not counted as
@@ -286,7 +289,7 @@ int window_run(const cli_options *o)
             }
             ui.quit = true;
         }
-        if (changed || last)
+        if ((changed && !hidden) || last)
             SDL_RenderPresent(renderer);
 
         double t = now_seconds();
