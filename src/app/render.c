@@ -473,7 +473,7 @@ static void draw_colorbar(render_ctx *r, const layout_panel *p, render_scale s)
     max_ticks = max_ticks < 2 ? 2 : max_ticks > 9 ? 9 : max_ticks;
     double ticks[16];
     int count = lf_scale_ticks(s.lo, s.hi, max_ticks, ticks);
-    double spacing = count > 1 ? ticks[1] - ticks[0] : fabs(s.hi - s.lo);
+    double spacing = count > 1 ? ticks[1] - ticks[0] : lf_scale_nice_limit(fabs(s.hi - s.lo));
     int label_x = bar.x + bar.w + px(r, 6);
     int bottom = p->frame.y + p->frame.h;
     for (int i = 0; i < count; i++) {
@@ -674,7 +674,7 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
     }
     double ticks[12];
     int count = lf_scale_ticks(0, x_max, plot.w / px(r, 60) > 1 ? plot.w / px(r, 60) : 2, ticks);
-    double spacing = count > 1 ? ticks[1] - ticks[0] : x_max;
+    double spacing = count > 1 ? ticks[1] - ticks[0] : lf_scale_nice_limit(x_max);
     for (int i = 0; i < count; i++) {
         int x = plot.x + (int)(ticks[i] / x_max * (plot.w - 1));
         SDL_SetRenderDrawColor(R, 255, 255, 255, 18);
@@ -978,8 +978,8 @@ static void draw_help(render_ctx *r, const layout *L)
         {"F11", "fullscreen"},
         {"H  or  F1", "this help"},
         {"Esc  or  Q", "quit"},
-        {"drop a file", "images or a folder: train on them; a kernel file (.txt .npy "
-                        "small .png): learn it"},
+        {"drop a photo", "a photo or a folder of them: train on it"},
+        {"drop a kernel", "a .txt or .npy matrix, or a PNG up to 64x64: learn it"},
     };
     static const char *const panels[] = {
         "Learned weights: the network's kernel now, one cell per weight.",
@@ -988,8 +988,7 @@ static void draw_help(render_ctx *r, const layout *L)
         "Learned \xe2\x88\x92 true: the error per weight, on the same scale (white when learned).",
         "Input: the grayscale photo patch fed to the network.",
         "Network output and target (the true filter's output) share one scale.",
-        "Residual: output \xe2\x88\x92 target, on its own scale (never finer than 1% of",
-        "    the target's), so it shows its structure, then fades once learned.",
+        "Residual: output \xe2\x88\x92 target, on its own scale; it fades once learned.",
         "Loss: training (running mean of the steps) and validation (per epoch) MSE,",
         "    on a log scale.",
         "Hover over any panel to read the value under the mouse.",
@@ -997,27 +996,50 @@ static void draw_help(render_ctx *r, const layout *L)
     SDL_Renderer *R = r->renderer;
     SDL_SetRenderDrawBlendMode(R, SDL_BLENDMODE_BLEND);
     fill(R, (layout_rect){0, 0, L->width, L->height}, (SDL_Color){0, 0, 0, 170});
-    int line = text_line_height(r->text, TEXT_BODY) + px(r, 3);
-    int n_keys = (int)(sizeof keys / sizeof keys[0]);
-    int n_panels = (int)(sizeof panels / sizeof panels[0]);
-    int key_w = 0, desc_w = 0, panel_w = 0;
-    for (int i = 0; i < n_keys; i++) {
-        int w = text_width(r->text, TEXT_BODY, keys[i][0]);
-        key_w = w > key_w ? w : key_w;
-        w = text_width(r->text, TEXT_BODY, keys[i][1]);
-        desc_w = w > desc_w ? w : desc_w;
+    const int n_keys = (int)(sizeof keys / sizeof keys[0]);
+    const int n_panels = (int)(sizeof panels / sizeof panels[0]);
+    const int pad = px(r, 16), column_gap = px(r, 20), section_gap = px(r, 12);
+
+    /* The first arrangement that fits the window: the keys above the panel
+     * notes in the body font, or beside them, then the same in smaller
+     * fonts (a projector scale on a small screen). */
+    static const text_font fonts[] = {TEXT_BODY, TEXT_SMALL, TEXT_CELL_S};
+    text_font font = TEXT_BODY;
+    bool beside = false, keys_only = false;
+    int key_w = 0, desc_w = 0, panel_w = 0, line = 0, title_h = 0, box_w = 0, box_h = 0;
+    /* Last resort, for a projector scale on a small window: the keys alone. */
+    for (int attempt = 0; attempt < 9; attempt++) {
+        keys_only = attempt >= 6;
+        font = fonts[keys_only ? attempt - 6 : attempt / 2];
+        beside = !keys_only && attempt % 2 == 1;
+        key_w = desc_w = panel_w = 0;
+        for (int i = 0; i < n_keys; i++) {
+            int w = text_width(r->text, font, keys[i][0]);
+            key_w = w > key_w ? w : key_w;
+            w = text_width(r->text, font, keys[i][1]);
+            desc_w = w > desc_w ? w : desc_w;
+        }
+        for (int i = 0; i < n_panels; i++) {
+            int w = text_width(r->text, font, panels[i]);
+            panel_w = w > panel_w ? w : panel_w;
+        }
+        line = text_line_height(r->text, font) + px(r, 3);
+        title_h = text_line_height(r->text, TEXT_TITLE) + px(r, 8);
+        int keys_w = key_w + column_gap + desc_w, keys_h = title_h + n_keys * line;
+        int panels_h = title_h + n_panels * line;
+        if (keys_only) {
+            box_w = keys_w + 2 * pad;
+            box_h = keys_h + 2 * pad;
+        } else if (beside) {
+            box_w = keys_w + 2 * column_gap + panel_w + 2 * pad;
+            box_h = (keys_h > panels_h ? keys_h : panels_h) + 2 * pad;
+        } else {
+            box_w = (keys_w > panel_w ? keys_w : panel_w) + 2 * pad;
+            box_h = keys_h + section_gap + panels_h + 2 * pad;
+        }
+        if (box_w <= L->width && box_h <= L->height)
+            break;
     }
-    for (int i = 0; i < n_panels; i++) {
-        int w = text_width(r->text, TEXT_BODY, panels[i]);
-        panel_w = w > panel_w ? w : panel_w;
-    }
-    int pad = px(r, 16);
-    int inner_w = key_w + px(r, 20) + desc_w;
-    if (panel_w > inner_w)
-        inner_w = panel_w;
-    int title_h = text_line_height(r->text, TEXT_TITLE) + px(r, 8);
-    int box_w = inner_w + 2 * pad;
-    int box_h = 2 * pad + 2 * title_h + (n_keys + n_panels) * line + px(r, 12);
     layout_rect box = {(L->width - box_w) / 2, (L->height - box_h) / 2, box_w, box_h};
     if (box.x < 0)
         box.x = 0;
@@ -1029,14 +1051,21 @@ static void draw_help(render_ctx *r, const layout *L)
     text_draw(r->text, TEXT_TITLE, x, y, "Keys", color_text, TEXT_LEFT);
     y += title_h;
     for (int i = 0; i < n_keys; i++, y += line) {
-        text_draw(r->text, TEXT_BODY, x, y, keys[i][0], color_train, TEXT_LEFT);
-        text_draw(r->text, TEXT_BODY, x + key_w + px(r, 20), y, keys[i][1], color_text, TEXT_LEFT);
+        text_draw(r->text, font, x, y, keys[i][0], color_train, TEXT_LEFT);
+        text_draw(r->text, font, x + key_w + column_gap, y, keys[i][1], color_text, TEXT_LEFT);
     }
-    y += px(r, 12);
+    if (keys_only)
+        return;
+    if (beside) {
+        x += key_w + column_gap + desc_w + 2 * column_gap;
+        y = box.y + pad;
+    } else {
+        y += section_gap;
+    }
     text_draw(r->text, TEXT_TITLE, x, y, "Panels", color_text, TEXT_LEFT);
     y += title_h;
     for (int i = 0; i < n_panels; i++, y += line)
-        text_draw(r->text, TEXT_BODY, x, y, panels[i], color_text, TEXT_LEFT);
+        text_draw(r->text, font, x, y, panels[i], color_text, TEXT_LEFT);
 }
 
 static void draw_toast(render_ctx *r, const layout *L, const render_view *v)
