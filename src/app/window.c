@@ -25,6 +25,7 @@
 
 #include "input.h"
 #include "layout.h"
+#include "learnfilter/export.h"
 #include "learnfilter/png.h"
 #include "render.h"
 #include "setup.h"
@@ -110,6 +111,15 @@ int window_run(const cli_options *o)
     /* ------------------------------------------------ Initialization */
     app_setup setup;
     lf_error err;
+    if (o->screenshot) {
+        /* Refuse a bad screenshot path now, not after the run. */
+        lf_atomic_file probe;
+        if (lf_atomic_open(&probe, o->screenshot, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            return EXIT_INPUT;
+        }
+        lf_atomic_abandon(&probe);
+    }
     lf_status st = app_setup_create(&setup, o, warn_to_stderr, NULL, NULL, &err);
     if (st != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
