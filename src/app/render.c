@@ -63,6 +63,9 @@ struct render_ctx {
     int image_h[4], image_w[4];
     render_scale scales[LAYOUT_PANEL_COUNT];
     Uint32 lut[2][LUT_SIZE]; /* diverging on [-1, 1], gray on [0, 1] */
+    float *residual;         /* image_side^2: output - target of the current images */
+    int column_x0[HEATMAP_MAX_SIDE], column_x1[HEATMAP_MAX_SIDE]; /* resampling, per column */
+    float column_wx[HEATMAP_MAX_SIDE];
 };
 
 /* ============================================================ helpers */
@@ -209,7 +212,8 @@ render_ctx *render_create(SDL_Renderer *renderer, const char *assets_dir, float 
     r->scale = scale;
     r->image_side = max_image_side;
     r->text = text_create(renderer, assets_dir, scale, error, error_size);
-    bool ok = r->text != NULL;
+    r->residual = SDL_malloc(sizeof(float) * (size_t)max_image_side * (size_t)max_image_side);
+    bool ok = r->text != NULL && r->residual != NULL;
     for (int i = 0; i < LUT_SIZE; i++) {
         float f = (float)i / (LUT_SIZE - 1);
         r->lut[RENDER_DIVERGING][i] = argb(lf_colormap_diverging(2 * f - 1));
@@ -241,6 +245,7 @@ void render_destroy(render_ctx *r)
         if (r->bar_textures[i])
             SDL_DestroyTexture(r->bar_textures[i]);
     text_destroy(r->text);
+    SDL_free(r->residual);
     SDL_free(r);
 }
 
@@ -316,16 +321,6 @@ static float robust_limit(const float *a, const float *b, int n)
     return biggest;
 }
 
-static Uint32 lut_color(const render_ctx *r, render_scale s, float v)
-{
-    float t = s.map == RENDER_DIVERGING ? (s.hi > 0 ? (v / s.hi + 1) * 0.5f : 0.5f)
-                                        : (s.hi > s.lo ? (v - s.lo) / (s.hi - s.lo) : 0.5f);
-    if (isnan(t))
-        return argb(lf_colormap_nan());
-    int i = (int)(t * (LUT_SIZE - 1) + 0.5f);
-    return r->lut[s.map][i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i];
-}
-
 /* Makes sure panel's texture is w x h, recreating it on a size change (a
  * window resize, not a frame). Returns false when there is none. */
 static bool ensure_texture(render_ctx *r, int panel, int w, int h)
@@ -359,7 +354,7 @@ static void upload_kernel(render_ctx *r, int panel, layout_rect grid)
     int pitch;
     if (SDL_LockTexture(r->textures[panel], NULL, &pixels, &pitch) != 0)
         return;
-    int cols[HEATMAP_MAX_SIDE];
+    int *cols = r->column_x0;
     int w = grid.w < HEATMAP_MAX_SIDE ? grid.w : HEATMAP_MAX_SIDE;
     for (int x = 0; x < w; x++)
         cols[x] = (int)((long)x * kw / grid.w);
@@ -372,40 +367,57 @@ static void upload_kernel(render_ctx *r, int panel, layout_rect grid)
     SDL_UnlockTexture(r->textures[panel]);
 }
 
-/* Resamples one h x w float image (or a - b) bilinearly to the texture's
- * on-screen size and colours it. */
-static void upload_image(render_ctx *r, int panel, layout_rect shown, const float *a,
-                         const float *b, int h, int w)
+/* Resamples one h x w float image bilinearly to the texture's on-screen
+ * size and colours it. The column weights are worked out once per row
+ * length, not per pixel: this runs for four images at every image refresh. */
+static void upload_image(render_ctx *r, int panel, layout_rect shown, const float *src, int h,
+                         int w)
 {
-    if (!ensure_texture(r, panel, shown.w, shown.h))
+    if (!ensure_texture(r, panel, shown.w, shown.h) || shown.w > HEATMAP_MAX_SIDE)
         return;
     render_scale sc = r->scales[panel];
+    /* value -> t on [0, 1] for the lookup table, as render_color_of maps it. */
+    float gain, offset;
+    if (sc.map == RENDER_DIVERGING) {
+        gain = sc.hi > 0 ? 0.5f / sc.hi : 0;
+        offset = 0.5f;
+    } else {
+        gain = sc.hi > sc.lo ? 1.0f / (sc.hi - sc.lo) : 0;
+        offset = sc.hi > sc.lo ? -sc.lo * gain : 0.5f;
+    }
+    const Uint32 *lut = r->lut[sc.map];
+    Uint32 nan_color = argb(lf_colormap_nan());
+    float step_x = (float)w / shown.w, step_y = (float)h / shown.h;
+    for (int x = 0; x < shown.w; x++) {
+        float fx = (x + 0.5f) * step_x - 0.5f;
+        fx = fx < 0 ? 0 : fx > w - 1 ? (float)(w - 1) : fx;
+        r->column_x0[x] = (int)fx;
+        r->column_x1[x] = (int)fx + 1 < w ? (int)fx + 1 : (int)fx;
+        r->column_wx[x] = fx - (int)fx;
+    }
     void *pixels;
     int pitch;
     if (SDL_LockTexture(r->textures[panel], NULL, &pixels, &pitch) != 0)
         return;
-    float step_x = (float)w / shown.w, step_y = (float)h / shown.h;
     for (int y = 0; y < shown.h; y++) {
         Uint32 *row = (Uint32 *)((Uint8 *)pixels + (long)y * pitch);
         float fy = (y + 0.5f) * step_y - 0.5f;
         fy = fy < 0 ? 0 : fy > h - 1 ? (float)(h - 1) : fy;
         int y0 = (int)fy, y1 = y0 + 1 < h ? y0 + 1 : y0;
         float wy = fy - y0;
+        const float *top = src + (long)y0 * w, *bottom = src + (long)y1 * w;
         for (int x = 0; x < shown.w; x++) {
-            float fx = (x + 0.5f) * step_x - 0.5f;
-            fx = fx < 0 ? 0 : fx > w - 1 ? (float)(w - 1) : fx;
-            int x0 = (int)fx, x1 = x0 + 1 < w ? x0 + 1 : x0;
-            float wx = fx - x0;
-            float v00 = a[y0 * w + x0], v01 = a[y0 * w + x1];
-            float v10 = a[y1 * w + x0], v11 = a[y1 * w + x1];
-            if (b) {
-                v00 -= b[y0 * w + x0];
-                v01 -= b[y0 * w + x1];
-                v10 -= b[y1 * w + x0];
-                v11 -= b[y1 * w + x1];
+            int x0 = r->column_x0[x], x1 = r->column_x1[x];
+            float wx = r->column_wx[x];
+            float upper = top[x0] + wx * (top[x1] - top[x0]);
+            float lower = bottom[x0] + wx * (bottom[x1] - bottom[x0]);
+            float t = (upper + wy * (lower - upper)) * gain + offset;
+            if (t != t) {
+                row[x] = nan_color;
+                continue;
             }
-            float v = (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy;
-            row[x] = lut_color(r, sc, v);
+            int i = (int)(t * (LUT_SIZE - 1) + 0.5f);
+            row[x] = lut[i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i];
         }
     }
     SDL_UnlockTexture(r->textures[panel]);
@@ -449,6 +461,8 @@ void render_update_images(render_ctx *r, const worker_images *images)
     if (limit > magnitude)
         limit = magnitude;
     r->scales[LAYOUT_RESIDUAL] = (render_scale){RENDER_DIVERGING, -limit, limit};
+    for (int i = 0; i < n; i++)
+        r->residual[i] = s->output[i] - s->expected[i];
     r->image_h[0] = s->in_height;
     r->image_w[0] = s->in_width;
     for (int i = 1; i < 4; i++) {
@@ -595,9 +609,11 @@ static void draw_image_panel(render_ctx *r, const layout_panel *p, int slot)
     layout_rect shown = image_rect(p->plot, r->image_h[slot], r->image_w[slot]);
     if (r->images_dirty || shown.w != r->texture_w[panel] || shown.h != r->texture_h[panel]) {
         const lf_snapshot *s = &r->images->snap;
-        const float *a = slot == 0 ? s->input : slot == 2 ? s->expected : s->output;
-        const float *b = slot == 3 ? s->expected : NULL;
-        upload_image(r, panel, shown, a, b, r->image_h[slot], r->image_w[slot]);
+        const float *src = slot == 0   ? s->input
+                           : slot == 1 ? s->output
+                           : slot == 2 ? s->expected
+                                       : r->residual;
+        upload_image(r, panel, shown, src, r->image_h[slot], r->image_w[slot]);
     }
     SDL_Rect dst = sdl_rect(shown);
     if (r->textures[panel])
