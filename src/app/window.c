@@ -74,6 +74,14 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time used by the calling thread, in seconds. */
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* Sleeps until an absolute time. clock_nanosleep rather than SDL_Delay:
  * SDL_Delay counts whole milliseconds, which alone would make frames 16 or
  * 17 ms and spoil the p99 figure. */
@@ -189,6 +197,7 @@ int window_run(const cli_options *o)
     memset(&work_times, 0, sizeof work_times);
     const double period = 1.0 / WINDOW_FPS;
     double start = now_seconds(), deadline = start + period, last_present = 0;
+    double main_cpu_start = thread_cpu_seconds();
     double fps = -1, fps_since = start;
     long fps_frames = 0, frames = 0;
     unsigned seen_message = 0;
@@ -328,6 +337,8 @@ int window_run(const cli_options *o)
     long steps;
     double train_seconds;
     worker_totals(trainer, &steps, &train_seconds);
+    double worker_cpu = worker_cpu_seconds(trainer);
+    double main_cpu = thread_cpu_seconds() - main_cpu_start;
     worker_destroy(trainer); /* asks the thread to quit and joins it */
     render_destroy(view);
     SDL_DestroyRenderer(renderer);
@@ -348,12 +359,15 @@ int window_run(const cli_options *o)
     if (o->stats) {
         printf("{\"frames\": %ld, \"frame_ms_p50\": %.2f, \"frame_ms_p99\": %.2f, "
                "\"work_ms_p50\": %.2f, \"work_ms_p99\": %.2f, \"fps\": %.1f, "
-               "\"steps\": %ld, \"steps_per_s\": %.1f, \"width\": %d, \"height\": %d, "
-               "\"renderer\": \"%s\"}\n",
+               "\"steps\": %ld, \"steps_per_s\": %.1f, \"main_cpu_ms_per_frame\": %.2f, "
+               "\"worker_cpu_s\": %.2f, \"steps_per_cpu_s\": %.1f, \"width\": %d, "
+               "\"height\": %d, \"renderer\": \"%s\"}\n",
                frames, stats_percentile(&frame_times, 0.50), stats_percentile(&frame_times, 0.99),
                stats_percentile(&work_times, 0.50), stats_percentile(&work_times, 0.99),
                elapsed > 0 ? frames / elapsed : 0.0, steps,
-               train_seconds > 0 ? steps / train_seconds : 0.0, L.width, L.height, info.name);
+               train_seconds > 0 ? steps / train_seconds : 0.0,
+               frames > 0 ? main_cpu * 1e3 / frames : 0.0, worker_cpu,
+               worker_cpu > 0 ? steps / worker_cpu : 0.0, L.width, L.height, info.name);
         fflush(stdout);
     }
     return exit_code;

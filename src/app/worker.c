@@ -587,3 +587,13 @@ void worker_totals(worker *w, long *steps, double *seconds)
 }
 
 bool worker_finished(worker *w) { return atomic_load(&w->finished); }
+
+double worker_cpu_seconds(worker *w)
+{
+    clockid_t clock;
+    struct timespec ts;
+    if (!w->started || pthread_getcpuclockid(w->thread, &clock) != 0 ||
+        clock_gettime(clock, &ts) != 0)
+        return NAN;
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}

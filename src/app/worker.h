@@ -135,4 +135,9 @@ void worker_totals(worker *w, long *steps, double *seconds);
 /* True once the thread has finished (after a quit request). */
 bool worker_finished(worker *w);
 
+/* CPU time the training thread has used so far, in seconds (NaN where the
+ * system cannot tell). With the steps, it gives steps per CPU-second: the
+ * worker's speed apart from how much of a core it was given. */
+double worker_cpu_seconds(worker *w);
+
 #endif
