@@ -518,6 +518,25 @@ static void draw_title(render_ctx *r, const layout_panel *p, const char *title, 
     }
 }
 
+/* Where a kh x kw kernel is drawn in a plot: square cells of whole pixels,
+ * except that a long thin kernel (the 1x50 Hann window) is stretched across
+ * to a quarter of the plot, or its strip would be a few pixels thick. */
+static layout_rect kernel_grid(layout_rect plot, int kh, int kw)
+{
+    layout_rect grid = layout_grid_fit(plot, kh, kw);
+    if (grid.h > 0 && grid.h < plot.h / 4 && kh > 0) {
+        int h = plot.h / 4 / kh * kh;
+        grid.y = plot.y + (plot.h - h) / 2;
+        grid.h = h;
+    }
+    if (grid.w > 0 && grid.w < plot.w / 4 && kw > 0) {
+        int w = plot.w / 4 / kw * kw;
+        grid.x = plot.x + (plot.w - w) / 2;
+        grid.w = w;
+    }
+    return grid;
+}
+
 /* The largest font in which every label fits its cell, or TEXT_FONT_COUNT. */
 static text_font cell_font(const render_ctx *r, char labels[][32], int count, int cell)
 {
@@ -539,7 +558,7 @@ static void draw_kernel_panel(render_ctx *r, const layout_panel *p, int panel,
     fill(r->renderer, p->plot, color_panel);
     if (kh < 1)
         return;
-    layout_rect grid = layout_grid_fit(p->plot, kh, kw);
+    layout_rect grid = kernel_grid(p->plot, kh, kw);
     if (r->frame_dirty || grid.w != r->texture_w[panel] || grid.h != r->texture_h[panel])
         upload_kernel(r, panel, grid);
     SDL_Rect dst = sdl_rect(grid);
@@ -939,7 +958,7 @@ static void draw_hover(render_ctx *r, const layout *L, const render_view *v)
     char text[256], a[32], b[32], c[32];
     if (panel < LAYOUT_KERNEL_PANELS) {
         int kh = r->kernel_h, kw = r->kernel_w, row, col;
-        layout_rect grid = layout_grid_fit(L->panels[panel].plot, kh, kw);
+        layout_rect grid = kernel_grid(L->panels[panel].plot, kh, kw);
         if (kh < 1 || !layout_grid_cell(grid, kh, kw, v->mouse_x, v->mouse_y, &row, &col))
             return;
         int i = row * kw + col;
