@@ -6,9 +6,10 @@ foreach(source ${LF_TEST_SOURCES})
   add_executable(${name} ${source})
   target_compile_options(${name} PRIVATE ${LF_WARNINGS})
   target_compile_definitions(${name} PRIVATE LF_TEST_DATA_DIR="${LF_TEST_DIR}/data"
+                             LF_TEST_REFERENCE_DIR="${LF_TEST_DIR}/reference"
                              LF_SOURCE_DATA_DIR="${LF_SOURCE_DATA_DIR}")
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src/core ${LF_TEST_DIR})
-  target_link_libraries(${name} PRIVATE learnfilter_app PkgConfig::CMOCKA)
+  target_link_libraries(${name} PRIVATE learnfilter_app PkgConfig::CMOCKA GIF::GIF)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
 endforeach()
@@ -34,3 +35,39 @@ add_test(NAME learnfilter_stats COMMAND learnfilter --frames 12 --stats --paused
 set_tests_properties(learnfilter_stats PROPERTIES
   ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
   PASS_REGULAR_EXPRESSION "^\\{\"frames\": 12, \"frame_ms_p50\": [0-9.]+, \"frame_ms_p99\": [0-9.]+, .*\"fps\": [0-9.]+, \"steps\": 0, \"steps_per_s\": [0-9.]+.*\\}\n$")
+# A movie made by the program must open in PIL as it does for users
+# (skipped without Debian's python3-pil).
+if(EXISTS /usr/bin/python3)
+  add_test(NAME gif_opens_in_pil
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_gif_pil.py $<TARGET_FILE:learnfilter>
+                   ${LF_SOURCE_DATA_DIR})
+  set_tests_properties(gif_opens_in_pil PROPERTIES SKIP_RETURN_CODE 77)
+endif()
+
+# Benchmarks: programs that print figures, built but not run by ctest.
+add_executable(bench_recording ${LF_TEST_DIR}/bench_recording.c)
+target_compile_options(bench_recording PRIVATE ${LF_WARNINGS} ${LF_OPT_FLAGS})
+target_compile_definitions(bench_recording PRIVATE LF_SOURCE_DATA_DIR="${LF_SOURCE_DATA_DIR}")
+target_link_libraries(bench_recording PRIVATE learnfilter_app)
+
+# End to end: the built program run headless (exit codes, the JSON line,
+# weight files). Debian's python3 with NumPy, when present, also loads the
+# .npy it writes; without it the script checks the bytes itself.
+set(LF_E2E_PYTHON "")
+find_program(LF_SYSTEM_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(LF_SYSTEM_PYTHON)
+  execute_process(COMMAND ${LF_SYSTEM_PYTHON} -c "import numpy"
+                  RESULT_VARIABLE LF_NUMPY_MISSING OUTPUT_QUIET ERROR_QUIET)
+  if(LF_NUMPY_MISSING EQUAL 0)
+    set(LF_E2E_PYTHON ${LF_SYSTEM_PYTHON})
+  endif()
+endif()
+if(LF_E2E_PYTHON)
+  message(STATUS "headless_e2e also checks .npy files with NumPy (${LF_E2E_PYTHON})")
+else()
+  message(STATUS "headless_e2e runs without NumPy: python3-numpy not found")
+endif()
+add_test(NAME headless_e2e
+         COMMAND sh ${LF_TEST_DIR}/headless_e2e.sh $<TARGET_FILE:learnfilter> ${LF_E2E_PYTHON})
+set_tests_properties(headless_e2e PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+                     TIMEOUT 120)

@@ -80,6 +80,8 @@ float lf_kernel_max_abs(const lf_kernel *k);
 /* ||a - b|| / ||b|| over the weights; a and b must have the same shape.
  * Returns ||a|| when b is all zeros, so the figure stays finite. */
 double lf_kernel_relative_error(const lf_kernel *a, const lf_kernel *b);
+/* The same over two arrays of count weights. */
+double lf_relative_error(const float *a, const float *b, int count);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,9 @@
 /*
- * png.h: writing PNG files (screenshots, movie frames, figures).
+ * png.h: writing PNG images (screenshots, single movie frames).
  *
- * The file is written through lf_atomic_open / lf_atomic_commit, so the
- * name asked for holds either the complete image or whatever it held before,
- * never half an image.
+ * The image goes through lf_atomic_open / lf_atomic_commit (export.h): the
+ * name asked for ends up holding the whole image or whatever it held
+ * before, never a partial file.
  */
 #ifndef LEARNFILTER_PNG_H
 #define LEARNFILTER_PNG_H
@@ -14,13 +14,15 @@
 extern "C" {
 #endif
 
-#define LF_PNG_MAX_SIDE 32768 /* widest or tallest image written */
+#ifndef LF_PNG_MAX_SIDE
+#define LF_PNG_MAX_SIDE 16384 /* widest or tallest image written */
+#endif
 
-/* Writes width x height pixels, 4 bytes each in the order R, G, B, A, rows
- * stride bytes apart, as an RGBA PNG at path. Fails with LF_ERR_ARGUMENT for
- * sizes outside 1..LF_PNG_MAX_SIDE or a stride shorter than a row, LF_ERR_IO
- * when the file cannot be written, LF_ERR_NOMEM when encoding runs out of
- * memory. */
+/* Writes width x height pixels of 4 bytes, R G B A, rows stride bytes
+ * apart, as an 8-bit RGBA PNG. LF_ERR_ARGUMENT for a size outside
+ * 1..LF_PNG_MAX_SIDE or a stride shorter than a row; LF_ERR_NOMEM when the
+ * encoder runs out of memory; LF_ERR_IO when the file cannot be written
+ * (nothing is left under path or beside it). */
 lf_status lf_png_write_rgba(const char *path, const void *pixels, int width, int height,
                             int stride, lf_error *err);
 

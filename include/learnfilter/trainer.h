@@ -51,6 +51,23 @@ extern "C" {
  * ones like the smiley. */
 lf_train_settings lf_settings_for_kernel(const lf_kernel *kernel);
 
+/* How gradients are computed. Both give the same training up to rounding;
+ * tests/test_gram.c holds their trajectories together. */
+typedef enum lf_engine {
+    LF_ENGINE_AUTO = 0, /* statistics when they apply and fit in memory, else direct */
+    LF_ENGINE_DIRECT,   /* convolve every patch every step (the plain path) */
+    LF_ENGINE_GRAM      /* per-patch Gram matrices (see gram.h); falls back to
+                           direct with input noise or when memory is short */
+} lf_engine;
+
+/* Largest memory the Gram matrices of a dataset may take before the trainer
+ * uses the direct path: 55 patches of the 32x32 smiley take 231 MB. */
+#ifndef LF_GRAM_MAX_BYTES
+#define LF_GRAM_MAX_BYTES (1536L * 1024 * 1024)
+#endif
+
+const char *lf_engine_name(lf_engine engine);
+
 /* Zero means default, given in brackets. */
 typedef struct lf_trainer_options {
     lf_kernel target;           /* the true kernel [required: height and width > 0] */
@@ -59,6 +76,7 @@ typedef struct lf_trainer_options {
     uint64_t seed;              /* initial weights and epoch order [0] */
     double tolerance;           /* relative error that counts as converged [0.01] */
     int sample_patch;           /* patch shown in snapshots [0] */
+    lf_engine engine;           /* [auto] */
 } lf_trainer_options;
 
 /* The figures a front end shows. NaN marks "not known yet". */
@@ -105,6 +123,7 @@ typedef struct lf_snapshot {
     float bias;
     lf_train_settings settings;
     lf_padding padding;
+    lf_engine engine;          /* in use: direct or gram */
     uint64_t seed;
     lf_figures figures;
     lf_history epochs;         /* one point per epoch, with validation loss */
@@ -145,6 +164,8 @@ lf_status lf_trainer_step(lf_trainer *trainer, lf_error *err);
 const lf_figures *lf_trainer_figures(const lf_trainer *trainer);
 const lf_trainer_options *lf_trainer_get_options(const lf_trainer *trainer);
 const lf_dataset *lf_trainer_dataset(const lf_trainer *trainer);
+/* The engine in use now: LF_ENGINE_DIRECT or LF_ENGINE_GRAM. */
+lf_engine lf_trainer_engine(const lf_trainer *trainer);
 /* Current weights (height*width of the target) and bias. */
 const float *lf_trainer_weights(const lf_trainer *trainer);
 float lf_trainer_bias(const lf_trainer *trainer);

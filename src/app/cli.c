@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
@@ -95,11 +96,14 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
         else if (!strcmp(name, "--fullscreen")) flag = &o->fullscreen;
         else if (!strcmp(name, "--paused")) flag = &o->start_paused;
         else if (!strcmp(name, "--show-help")) flag = &o->show_help;
-        if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov")) {
+        if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov") ||
+            !strcmp(name, "--no-loop")) {
             if (value)
                 return fail(message, message_size, "%s: takes no value", name);
             if (flag)
                 *flag = true;
+            else if (!strcmp(name, "--no-loop"))
+                o->gif_loop = -1;
             else
                 o->nesterov = !strcmp(name, "--nesterov");
             continue;
@@ -109,7 +113,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
             "--padding", "--optimizer", "--lr", "--momentum", "--batch", "--seed",
             "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
-            "--frames", "--screenshot", "--scale", "--width", "--height"};
+            "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
+            "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -132,6 +137,40 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             o->images[o->image_count++] = value;
         } else if (!strcmp(name, "--weights-out")) o->weights_out = value;
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
+        else if (!strcmp(name, "--record-dir")) o->record_dir = value;
+        else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
+            /* The format follows the name, so say now rather than after a run. */
+            const char *dot = strrchr(value, '.');
+            const char *want = !strcmp(name, "--gif") ? ".gif" : ".mp4";
+            if (!dot || strcasecmp(dot, want) != 0)
+                return fail(message, message_size, "%s: '%s' does not end in %s", name, value,
+                            want);
+            if (!strcmp(name, "--gif")) o->gif = value;
+            else o->video = value;
+        } else if (!strcmp(name, "--gif-layout")) {
+            if (!strcmp(value, "kernel")) o->gif_layout = CLI_GIF_LAYOUT_KERNEL;
+            else return fail(message, message_size, "--gif-layout: '%s' is not a layout (kernel)",
+                             value);
+        } else if (!strcmp(name, "--gif-every") || !strcmp(name, "--gif-fps") ||
+                   !strcmp(name, "--gif-loop")) {
+            if (!parse_long(value, &n) || n < 0 || (n == 0 && strcmp(name, "--gif-loop")))
+                return fail(message, message_size, "%s: '%s' is not a %s integer", name, value,
+                            strcmp(name, "--gif-loop") ? "positive" : "non-negative");
+            if (!strcmp(name, "--gif-every")) o->gif_every = n;
+            else if (!strcmp(name, "--gif-fps")) {
+                /* GIF delays are hundredths of a second and viewers play
+                 * anything under 2 as 10: 50 is the fastest that plays true. */
+                if (n > 50)
+                    return fail(message, message_size, "--gif-fps: '%s' is above 50", value);
+                o->gif_fps = (int)n;
+            } else {
+                /* plays N times: 0 forever, 1 once (no looping extension),
+                 * N the extension's repeat count N-1 */
+                if (n > 65536)
+                    return fail(message, message_size, "--gif-loop: '%s' is above 65536", value);
+                o->gif_loop = n == 0 ? 0 : n == 1 ? -1 : (int)(n - 1);
+            }
+        }
         else if (!strcmp(name, "--padding")) {
             if (!strcmp(value, "same")) o->padding = LF_PADDING_SAME;
             else if (!strcmp(value, "valid")) o->padding = LF_PADDING_VALID;
@@ -221,6 +260,9 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
     }
     if (o->screenshot && o->headless)
         return fail(message, message_size, "--screenshot: only for the window (drop --headless)");
+    if (o->record_dir && o->headless)
+        return fail(message, message_size,
+                    "--record-dir: only for the window (headless movies go to --gif FILE)");
     return true;
 }
 
@@ -280,6 +322,16 @@ void cli_print_help(void *stream)
         "  --max-seconds S      stop after S seconds\n"
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
         "\n"
+        "Movies of the kernel converging (headless):\n"
+        "  --gif FILE.gif       the learned kernel beside the true one on a fixed colour\n"
+        "                       scale, one frame at the start and one after every epoch\n"
+        "  --gif-every N        a frame every N steps instead\n"
+        "  --gif-fps N          frames a second, 1 to 50 (default 10); the last frame\n"
+        "                       holds for 2 seconds\n"
+        "  --gif-loop N         play N times (default 0: forever); --no-loop plays once\n"
+        "  --gif-layout kernel  what the frames show (default kernel)\n"
+        "  --video FILE.mp4     the same movie as MP4 (needs ffmpeg installed)\n"
+        "\n"
         "Window:\n"
         "  --width N --height N window size (default 1280x720)\n"
         "  --scale X            text and UI scale, 0.5 to 4 (default: from the size)\n"
@@ -288,6 +340,7 @@ void cli_print_help(void *stream)
         "  --show-help          start with the key help shown (H toggles)\n"
         "  --frames N           run N frames, then exit\n"
         "  --screenshot FILE    write the last frame to FILE (PNG)\n"
+        "  --record-dir DIR     where recordings and screenshots go (default: here)\n"
         "  --stats              print frame-time figures as JSON on exit\n"
         "\n"
         "Other: --list-kernels, --help, --version\n"

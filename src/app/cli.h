@@ -28,6 +28,11 @@ enum {
     EXIT_DIVERGED = 4       /* training stopped on non-finite numbers */
 };
 
+/* What a --gif movie shows. */
+typedef enum cli_gif_layout {
+    CLI_GIF_LAYOUT_KERNEL = 0 /* the learned and true kernels, a colorbar, the epoch */
+} cli_gif_layout;
+
 typedef struct cli_options {
     /* what to do */
     bool headless, help, version, list_kernels;
@@ -55,6 +60,13 @@ typedef struct cli_options {
     int threads;                                   /* headless worker threads; 0: all cores */
     /* outputs */
     const char *weights_out;                       /* .npy or .csv */
+    const char *gif;                               /* movie of the kernel (headless) */
+    const char *video;                             /* the same movie as MP4, via ffmpeg */
+    long gif_every;                                /* steps between frames; 0: each epoch */
+    int gif_fps;                                   /* 0: 10 */
+    int gif_loop;                                  /* GIF repeat count: 0 forever, -1 plays once */
+    int gif_layout;                                /* cli_gif_layout */
+    const char *record_dir;                        /* window recordings; NULL: current folder */
     /* window */
     int frames;                                    /* 0: run until closed */
     const char *screenshot;                        /* PNG written after the last frame */

@@ -6,6 +6,13 @@
  * shows a progress bar on stderr when stderr is a terminal (a plain line
  * every few seconds otherwise) and ends with one JSON object on stdout that
  * a script can parse.
+ *
+ * With --gif or --video it also makes the movie the original experiment
+ * ended with: a frame of the kernel at the start and after every epoch (or
+ * every --gif-every steps), plus one where the run stopped if that fell
+ * between frames. Frames are drawn here and encoded on the recorder's
+ * thread while training goes on; the recorder waits rather than drops, so
+ * every frame is kept.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "headless.h"
@@ -17,7 +24,123 @@
 #include <unistd.h>
 
 #include "learnfilter/export.h"
+#include "movie.h"
+#include "recorder.h"
 #include "setup.h"
+
+/* How long the last frame of a movie holds before it loops, so the
+ * converged kernel is seen and not just glimpsed. */
+#define MOVIE_LAST_FRAME_SECONDS 2.0
+
+/* ================================================================ movie */
+
+/* The kernel movie: its frame painter and up to two recorders (GIF, MP4). */
+typedef struct headless_movie {
+    movie *painter;
+    recorder *outputs[2];
+    int output_count;
+    long frames;       /* frames drawn */
+    long last_step;    /* step of the last frame, -1 before the first */
+    int fps;
+} headless_movie;
+
+static void movie_close(headless_movie *hm)
+{
+    for (int i = 0; i < hm->output_count; i++)
+        recorder_destroy(hm->outputs[i]);
+    movie_destroy(hm->painter);
+    memset(hm, 0, sizeof *hm);
+}
+
+/* Opens the painter and the files now, so a bad path fails before a long
+ * run rather than after it. */
+static lf_status movie_open(headless_movie *hm, const cli_options *o, const app_setup *setup,
+                            lf_error *err)
+{
+    memset(hm, 0, sizeof *hm);
+    hm->last_step = -1;
+    hm->fps = o->gif_fps > 0 ? o->gif_fps : 10;
+    const lf_trainer_options *topt = lf_trainer_get_options(setup->trainer);
+    const lf_train_settings *ts = &topt->settings;
+    char footer[256];
+    int n = snprintf(footer, sizeof footer, "learnfilter  \xc2\xb7  %s %dx%d  \xc2\xb7  %s lr %g",
+                     setup->kernel.name, setup->kernel.height, setup->kernel.width,
+                     lf_optimizer_name(ts->optimizer), (double)ts->learning_rate);
+    if (ts->optimizer == LF_OPTIMIZER_SGD && ts->momentum > 0 && n > 0 && n < (int)sizeof footer)
+        n += snprintf(footer + n, sizeof footer - (size_t)n, " momentum %g%s",
+                      (double)ts->momentum, ts->nesterov ? " Nesterov" : "");
+    if (n > 0 && n < (int)sizeof footer)
+        snprintf(footer + n, sizeof footer - (size_t)n, "  \xc2\xb7  batch %d  \xc2\xb7  seed %llu",
+                 ts->batch_size, (unsigned long long)topt->seed);
+    movie_options mo = {.target = &setup->kernel, .footer = footer};
+    hm->painter = movie_create(&mo, err);
+    if (!hm->painter)
+        return err ? err->status : LF_ERR_INPUT;
+    const char *paths[2] = {o->gif, o->video};
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i])
+            continue;
+        recorder_options ro = {.path = paths[i],
+                               .width = movie_width(hm->painter),
+                               .height = movie_height(hm->painter),
+                               .fps = hm->fps,
+                               .loop = o->gif_loop,
+                               .wait_when_full = true,
+                               .last_frame_seconds = MOVIE_LAST_FRAME_SECONDS};
+        recorder *r = recorder_create(&ro, err);
+        if (!r) {
+            movie_close(hm);
+            return err ? err->status : LF_ERR_IO;
+        }
+        hm->outputs[hm->output_count++] = r;
+    }
+    return LF_OK;
+}
+
+/* Draws the kernel now and hands the frame to every output. */
+static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epoch)
+{
+    const lf_figures *f = lf_trainer_figures(trainer);
+    char title[64], subtitle[128];
+    bool between = f->step_in_epoch != 0 && f->step > 0;
+    if (by_epoch && !between)
+        snprintf(title, sizeof title, "Epoch %d", f->epoch);
+    else
+        snprintf(title, sizeof title, "Step %ld", f->step);
+    if (by_epoch && !between)
+        snprintf(subtitle, sizeof subtitle, "step %ld   \xc2\xb7   relative error %.2f%%", f->step,
+                 100.0 * f->rel_err);
+    else
+        snprintf(subtitle, sizeof subtitle, "epoch %.2f   \xc2\xb7   relative error %.2f%%",
+                 f->epoch + (double)f->step_in_epoch / f->steps_per_epoch, 100.0 * f->rel_err);
+    int stride;
+    const uint8_t *pixels = movie_draw(hm->painter, lf_trainer_weights(trainer), title, subtitle,
+                                       &stride);
+    double t = (double)hm->frames / hm->fps;
+    for (int i = 0; i < hm->output_count; i++)
+        recorder_submit(hm->outputs[i], pixels, stride, t);
+    hm->frames++;
+    hm->last_step = f->step;
+}
+
+/* Completes every output; prints where each went or why it failed. */
+static bool movie_finish(headless_movie *hm)
+{
+    bool ok = true;
+    for (int i = 0; i < hm->output_count; i++) {
+        lf_error err;
+        if (recorder_finish(hm->outputs[i], &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            ok = false;
+        } else {
+            recorder_status s;
+            recorder_poll(hm->outputs[i], &s);
+            fprintf(stderr, "learnfilter: %s\n", s.message);
+        }
+    }
+    movie_close(hm);
+    return ok;
+}
 
 static double now_seconds(void)
 {
@@ -110,6 +233,15 @@ int headless_run(const cli_options *o)
         }
         lf_atomic_abandon(&probe);
     }
+    headless_movie hm = {0};
+    bool filming = o->gif || o->video;
+    if (filming && movie_open(&hm, o, &setup, &err) != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        app_setup_destroy(&setup);
+        return EXIT_INPUT;
+    }
+    if (filming)
+        movie_add_frame(&hm, trainer, o->gif_every == 0);
 
     bool tty = isatty(2);
     double start = now_seconds(), last_report = start;
@@ -131,6 +263,9 @@ int headless_run(const cli_options *o)
             snprintf(diverged_message, sizeof diverged_message, "%s", err.message);
             break;
         }
+        if (filming && (o->gif_every > 0 ? fig->step % o->gif_every == 0
+                                         : fig->step_in_epoch == 0))
+            movie_add_frame(&hm, trainer, o->gif_every == 0);
         if (o->weights_out && fig->epoch != recorded_epoch) {
             recorded_epoch = fig->epoch;
             if (lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step,
@@ -172,6 +307,14 @@ int headless_run(const cli_options *o)
         }
     }
 
+    if (filming) {
+        /* A run stopped between frames still shows where it ended. */
+        if (hm.last_step != fig->step)
+            movie_add_frame(&hm, trainer, o->gif_every == 0);
+        if (!movie_finish(&hm) && exit_code == EXIT_OK)
+            exit_code = EXIT_INPUT;
+    }
+
     FILE *out = stdout;
     fputc('{', out);
     json_string(out, "kernel", setup.kernel.name);
@@ -187,6 +330,7 @@ int headless_run(const cli_options *o)
     fprintf(out, "\"batch\": %d, \"seed\": %llu, ", topt->settings.batch_size,
             (unsigned long long)topt->seed);
     json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
+    json_string(out, "engine", lf_engine_name(lf_trainer_engine(trainer)));
     json_number(out, "noise", o->noise, 0);
     fprintf(out, "\"steps\": %ld, \"epochs\": %d, ", fig->step, fig->epoch);
     json_number(out, "wall_s", wall, 0);

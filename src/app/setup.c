@@ -102,9 +102,16 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
     st = lf_dataset_load(&s->dataset, &d, err);
     if (st != LF_OK)
         return st;
+    lf_train_settings settings = cli_training_settings(o, &s->kernel);
+    /* The kernel's default batch must not turn a small image set into a
+     * usage error (one 512x512 photograph gives 3 training patches, Sobel x
+     * batches 4); the trainer does the same when the dataset changes. A
+     * batch the user asked for is kept, and refused if it does not fit. */
+    if (o->batch == 0 && settings.batch_size > s->dataset.train_count)
+        settings.batch_size = s->dataset.train_count;
     lf_trainer_options t = {
         .target = s->kernel,
-        .settings = cli_training_settings(o, &s->kernel),
+        .settings = settings,
         .padding = o->padding,
         .seed = o->seed,
         .tolerance = o->tol,

@@ -144,8 +144,14 @@ static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_optio
     ds->patch_size = b->patch_size;
     ds->patch_count = n;
     /* Keras: split_at = int(n * (1 - validation_split)); keep at least one
-     * training patch so a single image still trains. */
-    int train = (int)((double)n * (1.0 - val_fraction));
+     * training patch so a single image still trains. Keras computes in
+     * double from the decimal the user wrote, but the fraction arrives here
+     * as a float (0.2f is 0.200000003), and n * (1 - 0.200000003) lands just
+     * below a whole number whenever n * 0.8 is one: 10 patches would train
+     * on 7, not 8. A float carries about 7 significant digits, so rounding
+     * to 6 decimals recovers the written value. */
+    double fraction = round((double)val_fraction * 1e6) / 1e6;
+    int train = (int)((double)n * (1.0 - fraction));
     if (train < 1)
         train = 1;
     ds->train_count = train;

@@ -7,6 +7,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +22,20 @@ lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err)
     if (strlen(path) + 32 >= sizeof file->temp_path)
         return lf_fail(err, LF_ERR_ARGUMENT, "%s: path is too long", path);
     snprintf(file->final_path, sizeof file->final_path, "%s", path);
-    /* mkstemp gives a name no other writer uses, in the same folder as the
-     * final file so the rename cannot cross file systems. */
-    snprintf(file->temp_path, sizeof file->temp_path, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(file->temp_path);
+    /* A name no other writer uses, in the same folder as the final file so
+     * the rename cannot cross file systems. Not mkstemp: it creates the file
+     * 0600 whatever the umask, and the rename would hand the user a weights
+     * file nobody else can read. open() with 0666 lets the umask decide, as
+     * for any file a program writes; O_EXCL makes the name ours. */
+    static atomic_uint counter;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; attempt++) {
+        snprintf(file->temp_path, sizeof file->temp_path, "%s.tmp-%ld-%u", path, (long)getpid(),
+                 atomic_fetch_add(&counter, 1u));
+        fd = open(file->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         int e = errno;
         file->temp_path[0] = 0;

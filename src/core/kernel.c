@@ -199,15 +199,20 @@ float lf_kernel_max_abs(const lf_kernel *k)
     return m;
 }
 
-double lf_kernel_relative_error(const lf_kernel *a, const lf_kernel *b)
+double lf_relative_error(const float *a, const float *b, int count)
 {
     double diff = 0, ref = 0;
-    for (int i = 0; i < b->height * b->width; i++) {
-        double d = (double)a->weights[i] - b->weights[i];
+    for (int i = 0; i < count; i++) {
+        double d = (double)a[i] - b[i];
         diff += d * d;
-        ref += (double)b->weights[i] * b->weights[i];
+        ref += (double)b[i] * b[i];
     }
     return ref > 0 ? sqrt(diff / ref) : sqrt(diff);
+}
+
+double lf_kernel_relative_error(const lf_kernel *a, const lf_kernel *b)
+{
+    return lf_relative_error(a->weights, b->weights, b->height * b->width);
 }
 
 static void set_name_from_path(lf_kernel *k, const char *name)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "learnfilter/gram.h"
 #include "learnfilter/rng.h"
 
 #define MAX_PARAMS (LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE + 1)
@@ -37,6 +38,13 @@ struct lf_trainer {
     unsigned char *target_ready;/* patch_count flags */
     float *output;              /* out area: the network's output for one patch */
     float *dout;                /* out area: gradient of the loss w.r.t. output */
+    lf_engine engine;           /* in use: LF_ENGINE_DIRECT or LF_ENGINE_GRAM */
+    int gram_params;            /* P of the matrices allocated in grams */
+    float *grams;               /* patch_count * P * P, when engine is gram */
+    unsigned char *gram_ready;  /* patch_count flags */
+    void *gram_work;            /* scratch for lf_gram_compute */
+    float *delta;               /* MAX_PARAMS: params - (true kernel, 0) */
+    float *gram_work_vector;    /* MAX_PARAMS: G d */
     double epoch_loss_sum;      /* step losses in the current epoch */
     lf_figures figures;
     lf_history epoch_history;
@@ -110,6 +118,10 @@ static void history_add(lf_history *h, long step, float epoch, double loss, floa
         }
         h->count = LF_HISTORY_MAX / 2;
         h->stride *= 2;
+        /* The events pending now are the first of a point at the new
+         * stride, so every point keeps covering exactly `stride` events. */
+        if (h->pending < h->stride)
+            return;
     }
     h->points[h->count++] = (lf_history_point){step, epoch,
                                                (float)(h->pending_loss_sum / h->pending),
@@ -139,13 +151,7 @@ static const float *target_of(lf_trainer *t, int patch)
 static double relative_error(const lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
-    double diff = 0, ref = 0;
-    for (int i = 0; i < k->height * k->width; i++) {
-        double d = (double)t->params[i] - k->weights[i];
-        diff += d * d;
-        ref += (double)k->weights[i] * k->weights[i];
-    }
-    return ref > 0 ? sqrt(diff / ref) : sqrt(diff);
+    return lf_relative_error(t->params, k->weights, k->height * k->width);
 }
 
 static void figures_clear(lf_figures *f, int steps_per_epoch)
@@ -220,11 +226,82 @@ static lf_status check_kernel(const lf_kernel *k, const lf_dataset *ds, lf_paddi
     return LF_OK;
 }
 
+const char *lf_engine_name(lf_engine engine)
+{
+    switch (engine) {
+    case LF_ENGINE_DIRECT: return "direct";
+    case LF_ENGINE_GRAM: return "gram";
+    default: return "auto";
+    }
+}
+
+static void free_grams(lf_trainer *t)
+{
+    free(t->grams);
+    free(t->gram_ready);
+    free(t->gram_work);
+    t->grams = NULL;
+    t->gram_ready = NULL;
+    t->gram_work = NULL;
+    t->gram_params = 0;
+}
+
+/* Picks the engine for the current kernel and dataset, allocating (or
+ * reusing) the Gram matrices. Runs on restart, never inside a step. */
+static void choose_engine(lf_trainer *t)
+{
+    const lf_dataset *ds = t->dataset;
+    const int p = lf_gram_size(&t->shape);
+    const double bytes = (double)ds->patch_count * lf_gram_packed_count(p) * sizeof(float);
+    bool wanted = t->options.engine != LF_ENGINE_DIRECT && ds->inputs == ds->clean &&
+                  bytes <= (double)LF_GRAM_MAX_BYTES;
+    if (!wanted) {
+        free_grams(t);
+        t->engine = LF_ENGINE_DIRECT;
+        return;
+    }
+    if (t->gram_params != p || !t->grams) {
+        free_grams(t);
+        t->grams = malloc((size_t)bytes);
+        t->gram_ready = calloc((size_t)ds->patch_count, 1);
+        t->gram_work = malloc(
+            lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width));
+        if (!t->grams || !t->gram_ready || !t->gram_work) {
+            free_grams(t); /* not enough memory: the direct path needs none */
+            t->engine = LF_ENGINE_DIRECT;
+            return;
+        }
+        t->gram_params = p;
+    }
+    t->engine = LF_ENGINE_GRAM;
+}
+
+static const float *gram_of(lf_trainer *t, int patch)
+{
+    const size_t pp = lf_gram_packed_count(t->gram_params);
+    float *g = t->grams + (size_t)patch * pp;
+    if (!t->gram_ready[patch]) {
+        lf_gram_compute(g, t->gram_work, lf_dataset_input(t->dataset, patch), &t->shape);
+        t->gram_ready[patch] = 1;
+    }
+    return g;
+}
+
+/* d = theta - theta*, the distance to the answer in parameter space. */
+static void compute_delta(lf_trainer *t)
+{
+    const int taps = t->param_count - 1;
+    for (int i = 0; i < taps; i++)
+        t->delta[i] = t->params[i] - t->options.target.weights[i];
+    t->delta[taps] = t->params[taps];
+}
+
 static void restart(lf_trainer *t)
 {
     t->shape = lf_conv_shape_make(t->dataset->patch_size, t->dataset->patch_size,
                                   t->options.target.height, t->options.target.width,
                                   t->options.padding);
+    choose_engine(t);
     init_params(t);
     memcpy(t->saved, t->params, sizeof(float) * MAX_PARAMS);
     lf_optimizer_state_zero(&t->optimizer);
@@ -240,9 +317,11 @@ static void restart(lf_trainer *t)
     history_clear(&t->step_history);
 }
 
+/* The true kernel or the dataset changed: targets and statistics are stale. */
 static void forget_targets(lf_trainer *t)
 {
     memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
+    free_grams(t);
 }
 
 /* (Re)allocates the buffers that depend on the dataset's size. */
@@ -294,7 +373,7 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
         return NULL;
     }
     lf_trainer *t = calloc(1, sizeof *t);
-    float *params = calloc(MAX_PARAMS * 3, sizeof(float));
+    float *params = calloc(MAX_PARAMS * 5, sizeof(float));
     if (!t || !params || lf_optimizer_state_init(&t->optimizer, MAX_PARAMS) != 0) {
         free(params);
         if (t)
@@ -306,6 +385,8 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
     t->params = params;
     t->grads = params + MAX_PARAMS;
     t->saved = params + 2 * MAX_PARAMS;
+    t->delta = params + 3 * MAX_PARAMS;
+    t->gram_work_vector = params + 4 * MAX_PARAMS;
     t->options = o;
     if (alloc_dataset_buffers(t, dataset, err) != LF_OK) {
         lf_trainer_destroy(t);
@@ -326,6 +407,7 @@ void lf_trainer_destroy(lf_trainer *t)
     free(t->targets);
     free(t->target_ready);
     free(t->output);
+    free_grams(t);
     free(t);
 }
 
@@ -338,6 +420,15 @@ double lf_trainer_evaluate(lf_trainer *t, int first, int count)
     const int area = out_area(t);
     const int taps = t->param_count - 1;
     double total = 0;
+    if (t->engine == LF_ENGINE_GRAM) {
+        compute_delta(t);
+        float unused[MAX_PARAMS]; /* lf_gram_apply's gradient, not needed here */
+        for (int p = first; p < first + count; p++)
+            total += lf_gram_apply(unused, t->gram_work_vector, gram_of(t, p), t->delta,
+                                   t->param_count, 0.0f) /
+                     area;
+        return total / count;
+    }
     for (int p = first; p < first + count; p++) {
         conv2d_forward(t->output, lf_dataset_input(t->dataset, p), t->params, t->params[taps],
                        &t->shape);
@@ -380,7 +471,14 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     memset(t->grads, 0, sizeof(float) * (size_t)t->param_count);
     const float scale = 2.0f / ((float)batch * (float)area);
     double loss = 0;
-    for (int b = 0; b < batch; b++) {
+    if (t->engine == LF_ENGINE_GRAM) {
+        compute_delta(t);
+        for (int b = 0; b < batch; b++)
+            loss += lf_gram_apply(t->grads, t->gram_work_vector,
+                                  gram_of(t, t->order[t->cursor + b]), t->delta,
+                                  t->param_count, scale);
+    }
+    for (int b = 0; b < batch && t->engine == LF_ENGINE_DIRECT; b++) {
         int patch = t->order[t->cursor + b];
         const float *input = lf_dataset_input(ds, patch);
         const float *target = target_of(t, patch);
@@ -440,6 +538,7 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
 const lf_figures *lf_trainer_figures(const lf_trainer *t) { return &t->figures; }
 const lf_trainer_options *lf_trainer_get_options(const lf_trainer *t) { return &t->options; }
 const lf_dataset *lf_trainer_dataset(const lf_trainer *t) { return t->dataset; }
+lf_engine lf_trainer_engine(const lf_trainer *t) { return t->engine; }
 const float *lf_trainer_weights(const lf_trainer *t) { return t->params; }
 float lf_trainer_bias(const lf_trainer *t) { return t->params[t->param_count - 1]; }
 
@@ -500,6 +599,7 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     st = alloc_dataset_buffers(t, ds, err);
     if (st != LF_OK)
         return st;
+    free_grams(t); /* sized for the old dataset */
     lf_trainer_set_sample_patch(t, t->options.sample_patch);
     restart(t);
     return LF_OK;
@@ -566,6 +666,7 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->bias = t->params[t->param_count - 1];
     snap->settings = t->options.settings;
     snap->padding = t->options.padding;
+    snap->engine = t->engine;
     snap->seed = t->options.seed;
     snap->figures = t->figures;
     snap->epochs = t->epoch_history;

@@ -1,0 +1,258 @@
+/*
+ * gram.c: per-patch Gram matrices and the gradient they give.
+ * See include/learnfilter/gram.h for the mathematics.
+ */
+#include "learnfilter/gram.h"
+
+#include <string.h>
+
+/* Input value at (y, x), zero outside the image: the layer's padding. */
+static inline double input_at(const float *in, const lf_conv_shape *s, int y, int x)
+{
+    return y >= 0 && y < s->in_height && x >= 0 && x < s->in_width ? in[y * s->in_width + x] : 0.0;
+}
+
+void lf_gram_compute_reference(float *gram, const float *in, const lf_conv_shape *s)
+{
+    const int taps = s->k_height * s->k_width, p = taps + 1;
+    for (int a = 0; a < p; a++)
+        for (int b = 0; b < p; b++) {
+            double acc = 0;
+            for (int y = 0; y < s->out_height; y++)
+                for (int x = 0; x < s->out_width; x++) {
+                    double va = a == taps ? 1.0
+                                          : input_at(in, s, y + a / s->k_width - s->pad_top,
+                                                     x + a % s->k_width - s->pad_left);
+                    double vb = b == taps ? 1.0
+                                          : input_at(in, s, y + b / s->k_width - s->pad_top,
+                                                     x + b % s->k_width - s->pad_left);
+                    acc += va * vb;
+                }
+            gram[a * p + b] = (float)acc;
+        }
+}
+
+/* The dot product of two rows over [x0, x1), in float with vector
+ * instructions (a row is at most a few thousand values), returned as double
+ * for the sums over rows. */
+static inline double row_dot(const float *restrict a, const float *restrict b, int x0, int x1)
+{
+    float acc = 0;
+#pragma omp simd reduction(+ : acc)
+    for (int x = x0; x < x1; x++)
+        acc += a[x] * b[x];
+    return acc;
+}
+
+size_t lf_gram_work_bytes(int in_height, int in_width, int k_width)
+{
+    return sizeof(double) * (size_t)(in_height + 1) * (size_t)(2 * k_width + 1) +
+           sizeof(float) * (size_t)in_width;
+}
+
+/* Running sums down the image for one lag: T[y] sums q over rows < y and
+ * every column; L[y][j] sums q over rows < y in column j, and R[y][j] in
+ * column w - 1 - j, for the kw columns at each edge. q(u) = r0(u) r1(u) on
+ * the columns [vx0, vx1) where both factors exist, zero elsewhere. */
+typedef struct lag_tables {
+    double *T, *L, *R;
+    int kw;
+} lag_tables;
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(LF_NO_CLONES)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void lag_sums(lag_tables *t, const float *in, const float *ones, int h, int w, int dy,
+                     int dx)
+{
+    const int kw = t->kw;
+    const int vx0 = dx < 0 ? -dx : 0, vx1 = dx > 0 ? w - dx : w;
+    /* Edge columns where q exists: j in [l_lo, l_hi) on the left (x = j),
+     * [r_lo, r_hi) on the right (x = w - 1 - j). */
+    const int l_lo = vx0 < kw ? vx0 : kw, l_hi = vx1 < kw ? vx1 : kw;
+    int r_lo = w - vx1, r_hi = w - vx0;
+    if (r_lo < 0) r_lo = 0;
+    if (r_hi > kw) r_hi = kw;
+    t->T[0] = 0;
+    memset(t->L, 0, sizeof(double) * (size_t)kw);
+    memset(t->R, 0, sizeof(double) * (size_t)kw);
+    for (int y = 0; y < h; y++) {
+        double *l0 = t->L + (size_t)y * kw, *l1 = l0 + kw;
+        double *q0 = t->R + (size_t)y * kw, *q1 = q0 + kw;
+        const int yy = y + dy;
+        if (yy < 0 || yy >= h || vx1 <= vx0) {
+            t->T[y + 1] = t->T[y];
+            memcpy(l1, l0, sizeof(double) * (size_t)kw);
+            memcpy(q1, q0, sizeof(double) * (size_t)kw);
+            continue;
+        }
+        const float *r0 = in + (size_t)y * w;
+        /* ones stands in for the partner row when the lag is the bias's. */
+        const float *r1 = ones ? ones - dx : in + (size_t)yy * w;
+        const float *r1s = r1 + dx;
+        t->T[y + 1] = t->T[y] + row_dot(r0, r1s, vx0, vx1);
+        memcpy(l1, l0, sizeof(double) * (size_t)kw);
+        memcpy(q1, q0, sizeof(double) * (size_t)kw);
+        for (int j = l_lo; j < l_hi; j++)
+            l1[j] += (double)r0[j] * r1s[j];
+        for (int j = r_lo; j < r_hi; j++)
+            q1[j] += (double)r0[w - 1 - j] * r1s[w - 1 - j];
+    }
+}
+
+/* Sum of q over rows [y0, y1) and the columns tap column aj reads, for
+ * every aj; out[aj] for the aj with a partner tap (others untouched). */
+static void window_sums(const lag_tables *t, const lf_conv_shape *s, int y0, int y1, int dx,
+                        double *lcum, double *rcum, double *out)
+{
+    const int kw = t->kw, w = s->in_width;
+    const double total = t->T[y1] - t->T[y0];
+    const double *l0 = t->L + (size_t)y0 * kw, *l1 = t->L + (size_t)y1 * kw;
+    const double *q0 = t->R + (size_t)y0 * kw, *q1 = t->R + (size_t)y1 * kw;
+    lcum[0] = rcum[0] = 0;
+    for (int j = 0; j < kw; j++) {
+        lcum[j + 1] = lcum[j] + (l1[j] - l0[j]);
+        rcum[j + 1] = rcum[j] + (q1[j] - q0[j]);
+    }
+    for (int aj = 0; aj < kw; aj++) {
+        int bj = aj + dx;
+        if (bj < 0 || bj >= kw)
+            continue;
+        /* Tap column aj reads image columns [x0, x0 + out_width), clipped:
+         * the window is the whole row less cut_left columns on the left and
+         * cut_right on the right, each fewer than a kernel side. */
+        int x0 = aj - s->pad_left, x1 = x0 + s->out_width;
+        int cut_left = x0 > 0 ? x0 : 0, cut_right = x1 < w ? w - x1 : 0;
+        out[aj] = total - lcum[cut_left] - rcum[cut_right];
+    }
+}
+
+/*
+ * For one lag delta = (dy, dx) between taps a and b = a + delta, G[a][b] is
+ * the sum of q(u) = x(u) x(u + delta) over the rows and columns tap a reads.
+ * Those windows are the whole image less strips narrower than the kernel at
+ * its edges. So one vectorised pass per lag builds running sums down the
+ * image of each row's total and of the kw columns at each edge; every entry
+ * then follows from a handful of differences. The bias row is the same with
+ * x(u + delta) replaced by 1.
+ */
+void lf_gram_compute(float *gram, void *work, const float *in, const lf_conv_shape *s)
+{
+    const int kh = s->k_height, kw = s->k_width, taps = kh * kw, p = taps + 1;
+    const int h = s->in_height, w = s->in_width, oh = s->out_height;
+    lag_tables t = {.kw = kw};
+    t.T = work;
+    t.L = t.T + (h + 1);
+    t.R = t.L + (size_t)(h + 1) * kw;
+    float *ones = (float *)(t.R + (size_t)(h + 1) * kw);
+    for (int x = 0; x < w; x++)
+        ones[x] = 1.0f;
+    double lcum[LF_GRAM_MAX_SIDE + 1], rcum[LF_GRAM_MAX_SIDE + 1], row[LF_GRAM_MAX_SIDE];
+
+    /* Only lags that lead from a tap to one at or after it in row-major
+     * order: the others fill the lower triangle, which is not stored. */
+    for (int dy = 0; dy <= kh - 1; dy++)
+        for (int dx = dy == 0 ? 0 : -(kw - 1); dx <= kw - 1; dx++) {
+            lag_sums(&t, in, NULL, h, w, dy, dx);
+            for (int ai = 0; ai < kh; ai++) {
+                int bi = ai + dy;
+                if (bi < 0 || bi >= kh)
+                    continue;
+                /* Tap row ai reads image rows [y0, y0 + out_height), clipped. */
+                int y0 = ai - s->pad_top, y1 = y0 + oh;
+                if (y0 < 0) y0 = 0;
+                if (y1 > h) y1 = h;
+                if (y1 < y0) y1 = y0;
+                window_sums(&t, s, y0, y1, dx, lcum, rcum, row);
+                for (int aj = 0; aj < kw; aj++) {
+                    int bj = aj + dx, a = ai * kw + aj, b = bi * kw + bj;
+                    if (bj >= 0 && bj < kw && a <= b)
+                        gram[lf_gram_packed_index(p, a, b)] = (float)row[aj];
+                }
+            }
+        }
+    lag_sums(&t, in, ones, h, w, 0, 0);
+    for (int ai = 0; ai < kh; ai++) {
+        int y0 = ai - s->pad_top, y1 = y0 + oh;
+        if (y0 < 0) y0 = 0;
+        if (y1 > h) y1 = h;
+        if (y1 < y0) y1 = y0;
+        window_sums(&t, s, y0, y1, 0, lcum, rcum, row);
+        for (int aj = 0; aj < kw; aj++)
+            gram[lf_gram_packed_index(p, ai * kw + aj, taps)] = (float)row[aj];
+    }
+    gram[lf_gram_packed_index(p, taps, taps)] = (float)((double)oh * s->out_width);
+}
+
+double lf_gram_apply_reference(float *grad, const float *packed, const float *d, int p, float scale)
+{
+    double quad = 0;
+    for (int r = 0; r < p; r++) {
+        double acc = 0;
+        for (int c = 0; c < p; c++) {
+            size_t i = r <= c ? lf_gram_packed_index(p, r, c) : lf_gram_packed_index(p, c, r);
+            acc += (double)packed[i] * d[c];
+        }
+        grad[r] += (float)(scale * acc);
+        quad += d[r] * acc;
+    }
+    return quad;
+}
+
+/* y = G d from the upper triangle: row r contributes G[r][c] d[c] to y[r]
+ * (a dot product) and G[r][c] d[r] to y[c] for c > r (the lower triangle's
+ * share, an axpy). Rows go four at a time, so one pass over the columns
+ * serves four rows and four independent sums keep the vector unit busy.
+ * Built for AVX-512, AVX2 and the baseline, chosen at run time. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(LF_NO_CLONES)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+double lf_gram_apply(float *restrict grad, float *restrict y, const float *restrict packed,
+                     const float *restrict d, int p, float scale)
+{
+    memset(y, 0, sizeof(float) * (size_t)p);
+    int r = 0;
+    for (; r + 4 <= p; r += 4) {
+        /* base_i[c] is G[r+i][c] for c >= r+i. */
+        const float *restrict b0 = packed + lf_gram_packed_index(p, r, r) - r;
+        const float *restrict b1 = packed + lf_gram_packed_index(p, r + 1, r + 1) - (r + 1);
+        const float *restrict b2 = packed + lf_gram_packed_index(p, r + 2, r + 2) - (r + 2);
+        const float *restrict b3 = packed + lf_gram_packed_index(p, r + 3, r + 3) - (r + 3);
+        const float d0 = d[r], d1 = d[r + 1], d2 = d[r + 2], d3 = d[r + 3];
+        /* The 4x4 block on the diagonal, from its upper half. */
+        float a0 = b0[r] * d0 + b0[r + 1] * d1 + b0[r + 2] * d2 + b0[r + 3] * d3;
+        float a1 = b0[r + 1] * d0 + b1[r + 1] * d1 + b1[r + 2] * d2 + b1[r + 3] * d3;
+        float a2 = b0[r + 2] * d0 + b1[r + 2] * d1 + b2[r + 2] * d2 + b2[r + 3] * d3;
+        float a3 = b0[r + 3] * d0 + b1[r + 3] * d1 + b2[r + 3] * d2 + b3[r + 3] * d3;
+#pragma omp simd reduction(+ : a0, a1, a2, a3)
+        for (int c = r + 4; c < p; c++) {
+            const float g0 = b0[c], g1 = b1[c], g2 = b2[c], g3 = b3[c];
+            a0 += g0 * d[c];
+            a1 += g1 * d[c];
+            a2 += g2 * d[c];
+            a3 += g3 * d[c];
+            y[c] += g0 * d0 + g1 * d1 + g2 * d2 + g3 * d3;
+        }
+        y[r] += a0;
+        y[r + 1] += a1;
+        y[r + 2] += a2;
+        y[r + 3] += a3;
+    }
+    for (; r < p; r++) {
+        const float *restrict base = packed + lf_gram_packed_index(p, r, r) - r;
+        const float dr = d[r];
+        float acc = base[r] * dr;
+#pragma omp simd reduction(+ : acc)
+        for (int c = r + 1; c < p; c++) {
+            acc += base[c] * d[c];
+            y[c] += base[c] * dr;
+        }
+        y[r] += acc;
+    }
+    double quad = 0;
+    for (int i = 0; i < p; i++) {
+        grad[i] += scale * y[i];
+        quad += (double)d[i] * y[i];
+    }
+    return quad;
+}

@@ -1,0 +1,142 @@
+#!/bin/sh
+# End-to-end runs of `learnfilter --headless`: exit codes and the JSON line.
+#
+#   tests/headless_e2e.sh BUILT_PROGRAM [PYTHON_WITH_NUMPY]
+#
+# A short run must exit 0 and end stdout with one JSON object carrying the
+# documented keys; an unknown option exits 2; a missing images folder or a
+# bad kernel file exits 3; --weights-out writes a .npy (and a .csv). When a
+# Python with NumPy is given, it also loads the .npy with numpy.load and
+# checks it against the .csv of the same run.
+set -u
+program=$1
+python=${2:-}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/learnfilter-e2e-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# run EXPECTED_EXIT DESCRIPTION ARGS...: runs the program, keeps its output.
+run() {
+    expected=$1
+    what=$2
+    shift 2
+    "$program" "$@" >"$tmp/out" 2>"$tmp/err"
+    code=$?
+    if [ "$code" -ne "$expected" ]; then
+        fail "$what: exit $code, expected $expected"
+        sed 's/^/  stderr: /' "$tmp/err" >&2
+    fi
+}
+
+# A short run on the bundled photographs.
+run 0 "short run" --headless --steps 50 --size 64 --seed 3
+last=$(tail -n 1 "$tmp/out")
+case $last in
+    "{"*"}") ;;
+    *) fail "short run: last line is not a JSON object: $last" ;;
+esac
+for key in kernel kernel_h kernel_w patches train_patches validation_patches size optimizer \
+           lr momentum nesterov batch seed padding noise steps epochs wall_s steps_per_s \
+           loss train_loss val_loss rel_err tol converged_step converged diverged; do
+    case $last in
+        *"\"$key\": "*) ;;
+        *) fail "short run: JSON lacks \"$key\"" ;;
+    esac
+done
+case $last in
+    *'"kernel": "sobel-x"'*'"optimizer": "sgd"'*'"batch": 4, "seed": 3'*'"steps": 50,'*) ;;
+    *) fail "short run: unexpected values in $last" ;;
+esac
+if [ -n "$python" ]; then
+    printf '%s\n' "$last" | "$python" -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert j["steps"] == 50 and j["size"] == 64 and j["kernel_h"] == 3, j
+assert j["patches"] == j["train_patches"] + j["validation_patches"], j
+assert j["diverged"] is False and j["loss"] > 0, j
+' || fail "short run: JSON does not parse or has wrong values"
+fi
+
+# A kernel file whose name JSON must escape.
+weird="$tmp/we\"ird\\name.txt"
+printf -- '-1 0 1\n-2 0 2\n-1 0 1\n' >"$weird"
+run 0 "escaped kernel name" --headless --steps 2 --size 64 --kernel "$weird"
+case $(tail -n 1 "$tmp/out") in
+    *'"kernel": "we\"ird\\name.txt"'*) ;;
+    *) fail "escaped kernel name: $(tail -n 1 "$tmp/out")" ;;
+esac
+if [ -n "$python" ]; then
+    tail -n 1 "$tmp/out" | "$python" -c '
+import json, sys
+assert json.loads(sys.stdin.read())["kernel"] == "we\"ird\\name.txt"
+' || fail "escaped kernel name: JSON does not parse back"
+fi
+
+# Usage errors exit 2, unusable input exits 3, each with a message.
+run 2 "unknown option" --headless --no-such-option
+grep -q -- "--no-such-option" "$tmp/err" || fail "unknown option: stderr does not name it"
+run 2 "bad learning rate" --headless --lr -1
+run 3 "missing images folder" --headless --steps 1 --images "$tmp/no-such-folder"
+grep -q "no-such-folder" "$tmp/err" || fail "missing folder: stderr does not name it"
+printf '1 2 3\n4 5\n' >"$tmp/ragged.txt"
+run 3 "bad kernel file" --headless --steps 1 --kernel "$tmp/ragged.txt"
+grep -q "ragged.txt" "$tmp/err" || fail "bad kernel: stderr does not name the file"
+run 3 "missing kernel file" --headless --steps 1 --kernel "$tmp/none.npy"
+run 3 "unwritable weights" --headless --steps 1 --size 64 --weights-out "$tmp/no/such/w.npy"
+run 0 "help" --help
+grep -q -- "--headless" "$tmp/out" || fail "help: no usage text"
+
+# A tolerance not reached exits 1; a learning rate that blows up exits 4
+# with a JSON line that says so.
+run 1 "tolerance not reached" --headless --steps 3 --size 64 --tol 1e-9
+run 4 "diverged" --headless --steps 100 --size 64 --lr 1000 --momentum 0
+case $(tail -n 1 "$tmp/out") in
+    *'"diverged": true}') ;;
+    *) fail "diverged: JSON does not say diverged" ;;
+esac
+
+# One photograph: the default batch of 4 shrinks to its 3 training
+# patches; an explicit batch that does not fit is a usage error.
+photo="$(dirname "$0")/../data/camera.jpg"
+run 0 "small image set" --headless --images "$photo" --epochs 1
+case $(tail -n 1 "$tmp/out") in
+    *'"train_patches": 3,'*'"batch": 3,'*) ;;
+    *) fail "small image set: batch not fitted to 3 patches" ;;
+esac
+run 2 "batch too large" --headless --images "$photo" --epochs 1 --batch 8
+grep -q "batch size 8" "$tmp/err" || fail "batch too large: stderr does not say so"
+
+# Weight histories: a 2-epoch run on one 512x512 photograph (4 patches of
+# 256: 3 train, 1 validates; batch 1), one kernel recorded per epoch.
+run 0 "weights .npy" --headless --images "$photo" --epochs 2 --batch 1 --seed 5 \
+    --weights-out "$tmp/w.npy"
+[ -s "$tmp/w.npy" ] || fail "weights .npy: no file"
+head -c 6 "$tmp/w.npy" | od -c | grep -q "N   U   M   P   Y" || fail "weights .npy: no magic"
+run 0 "weights .csv" --headless --images "$photo" --epochs 2 --batch 1 --seed 5 \
+    --weights-out "$tmp/w.csv"
+[ "$(head -n 1 "$tmp/w.csv" | cut -d, -f1-4)" = "step,epoch,rel_err,w_0_0" ] ||
+    fail "weights .csv: bad header"
+[ "$(wc -l <"$tmp/w.csv")" -eq 3 ] || fail "weights .csv: expected a header and 2 epochs"
+if [ -n "$python" ]; then
+    "$python" - "$tmp/w.npy" "$tmp/w.csv" <<'PY' || fail "numpy.load disagrees with the .csv"
+import sys
+import numpy as np
+w = np.load(sys.argv[1])
+assert w.dtype == np.float32 and w.shape == (2, 3, 3), (w.dtype, w.shape)
+csv = np.loadtxt(sys.argv[2], delimiter=",", skiprows=1, ndmin=2)
+assert np.array_equal(csv[:, 3:].astype(np.float32).reshape(2, 3, 3), w)
+assert np.all(np.isfinite(w))
+PY
+fi
+ls "$tmp" | grep -q "tmp-" && fail "a temporary file was left behind"
+
+if [ "$failures" -ne 0 ]; then
+    echo "headless end-to-end: $failures failed" >&2
+    exit 1
+fi
+echo "headless end-to-end: all passed"

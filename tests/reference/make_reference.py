@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""Writes the reference cases tests/test_conv.c compares the convolution with.
+
+The numbers come from SciPy and NumPy, not from learnfilter, so the test holds
+the C code to an independent implementation. Run with Debian's python3 (which
+has numpy and scipy) from anywhere; it rewrites conv_*.txt beside itself:
+
+    /usr/bin/python3 tests/reference/make_reference.py
+
+Each case is a text file of named sections; a section is a line
+"name rows cols" followed by rows lines of cols numbers:
+
+    input   the image (float32 values, written exactly)
+    kernel  the weights (float32 values)
+    bias    1 1
+    dout    the upstream gradient, the shape of the output (float32 values)
+    output  the forward result, computed in float64
+    dweight the weight gradient sum_{y,x} dout[y,x] * in_padded[y+i, x+j]
+    dbias   1 1, sum of dout
+
+It also writes kernel_<name>.txt, catalog kernels built from SciPy's windows,
+as plain text kernel files (one row a line) that lf_kernel_load reads.
+
+Padding: 'valid' pads nothing; 'same' pads (K-1)//2 before and K//2 after on
+each axis with zeros, as TensorFlow and PyTorch do for an even kernel side K.
+"""
+import os
+
+import numpy as np
+from scipy.signal import correlate2d
+from scipy.signal import windows
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pad_same(x, kh, kw):
+    return np.pad(x, (((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2)))
+
+
+def f32(a):
+    """Rounds to float32 and back, so the C test reads exactly these values."""
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def write_section(f, name, a):
+    a = np.atleast_2d(a)
+    f.write("%s %d %d\n" % (name, a.shape[0], a.shape[1]))
+    for row in a:
+        f.write(" ".join(repr(float(v)) for v in row) + "\n")
+
+
+def make_case(name, rng, h, w, kh, kw, padding):
+    x = f32(rng.uniform(-1.0, 1.0, size=(h, w)))
+    k = f32(rng.uniform(-1.0, 1.0, size=(kh, kw)))
+    bias = f32(rng.uniform(-0.5, 0.5))
+    xp = pad_same(x, kh, kw) if padding == "same" else x
+    # correlate2d(..., 'valid') is sum_{i,j} xp[y+i, x+j] k[i, j]: the layer.
+    out = correlate2d(xp, k, mode="valid") + bias
+    if padding == "same":
+        assert out.shape == x.shape
+        if kh % 2 == 1 and kw % 2 == 1:
+            # For odd kernels SciPy's own 'same' mode agrees with the padding.
+            assert np.allclose(out, correlate2d(x, k, mode="same") + bias)
+    dout = f32(rng.uniform(-1.0, 1.0, size=out.shape))
+    # Explicit loops for the gradient, so it does not share code with the
+    # forward pass above.
+    dweight = np.zeros((kh, kw))
+    for i in range(kh):
+        for j in range(kw):
+            dweight[i, j] = np.sum(dout * xp[i:i + out.shape[0], j:j + out.shape[1]])
+    dbias = dout.sum()
+    path = os.path.join(HERE, "conv_%s.txt" % name)
+    with open(path, "w") as f:
+        f.write("# %s: %dx%d input, %dx%d kernel, %s padding. "
+                "Written by make_reference.py; do not edit.\n" % (name, h, w, kh, kw, padding))
+        f.write("padding %s\n" % padding)
+        write_section(f, "input", x)
+        write_section(f, "kernel", k)
+        write_section(f, "bias", np.array([[bias]]))
+        write_section(f, "dout", dout)
+        write_section(f, "output", out)
+        write_section(f, "dweight", dweight)
+        write_section(f, "dbias", np.array([[dbias]]))
+
+
+def write_kernel(name, k, how):
+    with open(os.path.join(HERE, "kernel_%s.txt" % name), "w") as f:
+        f.write("# %s (%dx%d): %s. Written by make_reference.py; do not edit.\n"
+                % (name, k.shape[0], k.shape[1], how))
+        for row in k:
+            f.write(" ".join(repr(float(v)) for v in row) + "\n")
+
+
+def main():
+    for name, size, std in (("gaussian", 13, 2.0), ("gaussian-50", 50, 10.0)):
+        g = windows.gaussian(size, std)
+        k = np.outer(g, g)
+        write_kernel(name, k / k.sum(),
+                     "outer(gaussian(%d, %g), gaussian(%d, %g)) / sum" % (size, std, size, std))
+    h = windows.hann(50)
+    write_kernel("hann", (h / h.sum())[np.newaxis, :], "hann(50) / sum")
+
+    rng = np.random.default_rng(20240611)
+    make_case("3x3_same", rng, 9, 11, 3, 3, "same")
+    make_case("3x3_valid", rng, 9, 11, 3, 3, "valid")
+    make_case("4x4_same", rng, 9, 11, 4, 4, "same")
+    make_case("4x4_valid", rng, 9, 11, 4, 4, "valid")
+    make_case("2x5_same", rng, 6, 7, 2, 5, "same")
+    # An image smaller than the kernel: 'same' still gives a full output.
+    make_case("5x6_same_small", rng, 3, 4, 5, 6, "same")
+
+
+if __name__ == "__main__":
+    main()

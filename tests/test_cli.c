@@ -1,0 +1,236 @@
+/*
+ * test_cli.c: the command line: every documented option in both spellings,
+ * the usage errors (each message must name the option at fault), and the
+ * training settings a kernel gets with and without the user's overrides.
+ */
+#include "test_util.h"
+
+#include "cli.h"
+
+#define MAX_ARGS 64
+
+static char message[512];
+
+/* Parses the NULL-terminated args after a program name. */
+static bool parse(cli_options *o, const char *const *args)
+{
+    char *argv[MAX_ARGS];
+    int argc = 0;
+    argv[argc++] = (char *)"learnfilter";
+    for (int i = 0; args[i]; i++)
+        argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+    message[0] = 0;
+    return cli_parse(argc, argv, o, message, sizeof message);
+}
+
+#define PARSE(o, ...) parse((o), (const char *const[]){__VA_ARGS__, NULL})
+
+static void expect_usage_error(const char *const *args, const char *needle)
+{
+    cli_options o;
+    if (parse(&o, args))
+        fail_msg("'%s %s' was accepted", args[0], args[1] ? args[1] : "");
+    if (!strstr(message, needle))
+        fail_msg("message '%s' should mention '%s'", message, needle);
+}
+
+#define REJECT(needle, ...) expect_usage_error((const char *const[]){__VA_ARGS__, NULL}, needle)
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    cli_options o;
+    char *argv[1] = {(char *)"learnfilter"};
+    assert_true(cli_parse(1, argv, &o, message, sizeof message));
+    assert_false(o.headless);
+    assert_null(o.kernel);
+    assert_int_equal(o.image_count, 0);
+    assert_int_equal(o.size, 0);
+    assert_int_equal(o.optimizer, -1);
+    assert_true(o.lr == 0.0f);
+    assert_true(o.momentum < 0);
+    assert_int_equal(o.nesterov, -1);
+    assert_int_equal(o.batch, 0);
+    assert_int_equal(o.padding, LF_PADDING_SAME);
+    assert_true(o.seed == 1);
+    assert_null(o.weights_out);
+}
+
+static void test_every_option(void **state)
+{
+    (void)state;
+    cli_options o;
+    bool ok = PARSE(&o, "--headless", "--kernel", "smiley", "--images", "a/", "--images", "b.png",
+                    "--size", "64", "--optimizer", "adam", "--lr", "0.05", "--momentum", "0.5",
+                    "--nesterov", "--batch", "8", "--epochs", "3", "--steps", "500", "--tol",
+                    "0.02", "--max-seconds", "1.5", "--seed", "18446744073709551615", "--noise",
+                    "0.1", "--padding", "valid", "--weights-out", "w.npy", "--downscale", "2",
+                    "--validation", "0.25", "--threads", "2");
+    if (!ok)
+        fail_msg("%s", message);
+    assert_true(o.headless);
+    assert_string_equal(o.kernel, "smiley");
+    assert_int_equal(o.image_count, 2);
+    assert_string_equal(o.images[0], "a/");
+    assert_string_equal(o.images[1], "b.png");
+    assert_int_equal(o.size, 64);
+    assert_int_equal(o.optimizer, LF_OPTIMIZER_ADAM);
+    tu_assert_near(o.lr, 0.05, 1e-9);
+    tu_assert_near(o.momentum, 0.5, 0);
+    assert_int_equal(o.nesterov, 1);
+    assert_int_equal(o.batch, 8);
+    assert_int_equal(o.epochs, 3);
+    assert_int_equal(o.steps, 500);
+    tu_assert_near(o.tol, 0.02, 0);
+    tu_assert_near(o.max_seconds, 1.5, 0);
+    assert_true(o.seed == UINT64_MAX);
+    tu_assert_near(o.noise, 0.1, 1e-8);
+    assert_int_equal(o.padding, LF_PADDING_VALID);
+    assert_string_equal(o.weights_out, "w.npy");
+    assert_int_equal(o.downscale, 2);
+    tu_assert_near(o.validation, 0.25, 0);
+    assert_int_equal(o.threads, 2);
+
+    /* --name=value, and the last of repeated options wins. */
+    ok = PARSE(&o, "--kernel=sobel-y", "--lr=1e-3", "--batch=2", "--padding=same",
+               "--no-nesterov", "--size=32", "--size=48", "--optimizer=sgd", "--seed=0",
+               "--validation=0", "--weights-out=h.csv", "--momentum=0");
+    if (!ok)
+        fail_msg("%s", message);
+    assert_string_equal(o.kernel, "sobel-y");
+    tu_assert_near(o.lr, 1e-3, 1e-10);
+    assert_int_equal(o.batch, 2);
+    assert_int_equal(o.padding, LF_PADDING_SAME);
+    assert_int_equal(o.nesterov, 0);
+    assert_int_equal(o.size, 48);
+    assert_int_equal(o.optimizer, LF_OPTIMIZER_SGD);
+    assert_true(o.seed == 0);
+    assert_true(o.validation < 0); /* 0 means none */
+    assert_string_equal(o.weights_out, "h.csv");
+    assert_true(o.momentum == 0.0f);
+
+    assert_true(PARSE(&o, "--help"));
+    assert_true(o.help);
+    assert_true(PARSE(&o, "-h"));
+    assert_true(o.help);
+    assert_true(PARSE(&o, "--version"));
+    assert_true(o.version);
+    assert_true(PARSE(&o, "--list-kernels"));
+    assert_true(o.list_kernels);
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    REJECT("--bogus", "--bogus");
+    REJECT("--bogus", "--bogus=3");
+    REJECT("unexpected", "stray");
+    REJECT("--lr: missing value", "--lr");
+    REJECT("--kernel: missing value", "--headless", "--kernel");
+    REJECT("--images: empty value", "--images=");
+    REJECT("--lr", "--lr", "abc");
+    REJECT("--lr", "--lr", "0.1x");
+    REJECT("--lr", "--lr", "0");
+    REJECT("--lr", "--lr", "-0.01");
+    REJECT("--lr", "--lr", "nan");
+    REJECT("--lr", "--lr", "inf");
+    REJECT("--lr", "--lr=1e400");
+    REJECT("--momentum", "--momentum", "1");
+    REJECT("--momentum", "--momentum", "-0.5");
+    REJECT("--size", "--size", "0");
+    REJECT("--size", "--size", "-64");
+    REJECT("--size", "--size", "4");
+    REJECT("--size", "--size", "5000");
+    REJECT("--size", "--size", "64px");
+    REJECT("--batch", "--batch", "0");
+    REJECT("--batch", "--batch", "-1");
+    REJECT("--batch", "--batch", "2.5");
+    REJECT("--epochs", "--epochs", "0");
+    REJECT("--steps", "--steps", "-10");
+    REJECT("--steps", "--steps", "99999999999999999999999");
+    REJECT("--tol", "--tol", "0");
+    REJECT("--tol", "--tol", "-1");
+    REJECT("--max-seconds", "--max-seconds", "0");
+    REJECT("--max-seconds", "--max-seconds", "soon");
+    REJECT("--seed", "--seed", "-1");
+    REJECT("--seed", "--seed", "x");
+    REJECT("--noise", "--noise", "-0.1");
+    REJECT("--noise", "--noise", "inf");
+    REJECT("--validation", "--validation", "1");
+    REJECT("--padding", "--padding", "full");
+    REJECT("--optimizer", "--optimizer", "rmsprop");
+    REJECT("--nesterov", "--nesterov=yes");
+    REJECT("--headless", "--headless=1");
+    REJECT("--downscale", "--downscale", "100");
+}
+
+static lf_kernel named(const char *name)
+{
+    lf_kernel k;
+    assert_int_equal(lf_kernel_from_name(&k, name, 0, NULL), LF_OK);
+    return k;
+}
+
+static void test_training_settings(void **state)
+{
+    (void)state;
+    cli_options o;
+    char *argv[1] = {(char *)"learnfilter"};
+    assert_true(cli_parse(1, argv, &o, message, sizeof message));
+    lf_kernel sx = named("sobel-x"), sy = named("sobel-y"), smiley = named("smiley");
+
+    lf_train_settings s = cli_training_settings(&o, &sx);
+    assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);
+    tu_assert_near(s.learning_rate, 1e-2, 1e-9);
+    tu_assert_near(s.momentum, 0.9, 1e-7);
+    assert_true(s.nesterov);
+    assert_int_equal(s.batch_size, 4);
+    s = cli_training_settings(&o, &sy);
+    assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);
+    assert_true(s.nesterov);
+    assert_int_equal(s.batch_size, 1);
+    s = cli_training_settings(&o, &smiley);
+    assert_int_equal(s.optimizer, LF_OPTIMIZER_ADAM);
+    tu_assert_near(s.learning_rate, 1e-3, 1e-10);
+    assert_int_equal(s.batch_size, 1);
+
+    /* The user's values win. */
+    assert_true(PARSE(&o, "--lr", "0.003", "--momentum", "0.5", "--no-nesterov", "--batch", "16"));
+    s = cli_training_settings(&o, &sx);
+    assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);
+    tu_assert_near(s.learning_rate, 0.003, 1e-9);
+    tu_assert_near(s.momentum, 0.5, 0);
+    assert_false(s.nesterov);
+    assert_int_equal(s.batch_size, 16);
+
+    /* Another optimizer brings its own usual settings, keeping the kernel's batch. */
+    assert_true(PARSE(&o, "--optimizer", "adam"));
+    s = cli_training_settings(&o, &sx);
+    assert_int_equal(s.optimizer, LF_OPTIMIZER_ADAM);
+    tu_assert_near(s.learning_rate, 1e-3, 1e-10);
+    assert_int_equal(s.batch_size, 4);
+    assert_true(PARSE(&o, "--optimizer", "sgd", "--lr", "0.02"));
+    s = cli_training_settings(&o, &smiley);
+    assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);
+    tu_assert_near(s.learning_rate, 0.02, 1e-9);
+    tu_assert_near(s.momentum, 0.9, 1e-7);
+    assert_true(s.nesterov);
+    assert_int_equal(s.batch_size, 1);
+    /* Naming the kernel's own optimizer changes nothing. */
+    assert_true(PARSE(&o, "--optimizer", "adam"));
+    s = cli_training_settings(&o, &smiley);
+    assert_int_equal(s.optimizer, LF_OPTIMIZER_ADAM);
+    tu_assert_near(s.learning_rate, 1e-3, 1e-10);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_every_option),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_training_settings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,206 @@
+/*
+ * test_gram.c: the statistics engine against its definition and against the
+ * plain path.
+ *
+ * The Gram matrix is checked entry by entry against X^T X summed pixel by
+ * pixel, for odd, even and non-square kernels with both paddings; the fast
+ * matrix-vector product against its double-precision twin; and a whole
+ * training run on the Gram engine against the same run on the direct engine
+ * (same seed, same batches), whose weights must stay together step by step.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "learnfilter/gram.h"
+#include "learnfilter/rng.h"
+#include "learnfilter/trainer.h"
+
+static void fill_random(float *v, int n, uint64_t seed)
+{
+    lf_rng rng;
+    lf_rng_seed(&rng, seed);
+    for (int i = 0; i < n; i++)
+        v[i] = (float)lf_rng_uniform(&rng);
+}
+
+static void check_gram_shape(int h, int w, int kh, int kw, lf_padding padding)
+{
+    lf_conv_shape s = lf_conv_shape_make(h, w, kh, kw, padding);
+    int p = lf_gram_size(&s);
+    float *in = malloc(sizeof(float) * (size_t)h * w);
+    float *fast = malloc(sizeof(float) * lf_gram_packed_count(p));
+    float *slow = malloc(sizeof(float) * (size_t)p * p);
+    void *work = malloc(lf_gram_work_bytes(h, w, kw));
+    fill_random(in, h * w, (uint64_t)(h * 131 + kw));
+    memset(fast, 0xff, sizeof(float) * lf_gram_packed_count(p)); /* NaN: all must be written */
+    lf_gram_compute(fast, work, in, &s);
+    lf_gram_compute_reference(slow, in, &s);
+    for (int r = 0; r < p; r++)
+        for (int c = 0; c < p; c++) {
+            /* The definition is symmetric; the packed form keeps r <= c. */
+            assert_true(slow[r * p + c] == slow[c * p + r]);
+            if (c < r)
+                continue;
+            double expected = slow[r * p + c], got = fast[lf_gram_packed_index(p, r, c)];
+            if (!(fabs(got - expected) <= 1e-5 * (fabs(expected) + 1.0)))
+                fail_msg("%dx%d image, %dx%d kernel, %s: entry (%d,%d) is %g, expected %g", h, w,
+                         kh, kw, padding == LF_PADDING_SAME ? "same" : "valid", r, c, got,
+                         expected);
+        }
+    free(in);
+    free(fast);
+    free(slow);
+    free(work);
+}
+
+static void test_gram_matches_definition(void **state)
+{
+    (void)state;
+    check_gram_shape(9, 11, 3, 3, LF_PADDING_SAME);
+    check_gram_shape(9, 11, 3, 3, LF_PADDING_VALID);
+    check_gram_shape(10, 8, 2, 2, LF_PADDING_SAME);
+    check_gram_shape(10, 8, 4, 5, LF_PADDING_SAME);
+    check_gram_shape(10, 8, 4, 5, LF_PADDING_VALID);
+    check_gram_shape(12, 12, 1, 7, LF_PADDING_SAME);
+    check_gram_shape(6, 6, 7, 7, LF_PADDING_SAME); /* kernel larger than the image */
+}
+
+static void test_gram_apply_matches_reference(void **state)
+{
+    (void)state;
+    /* Sizes around the four-row blocking: every remainder of p mod 4. */
+    for (int p = 1; p <= 42; p += (p < 12 ? 1 : 7)) {
+        float packed[42 * 43 / 2], d[42], g1[42], g2[42], work[42];
+        fill_random(packed, (int)lf_gram_packed_count(p), (uint64_t)p);
+        fill_random(d, p, (uint64_t)p + 100);
+        for (int i = 0; i < p; i++)
+            g1[i] = g2[i] = 0.25f; /* both must add to what is there */
+        double q1 = lf_gram_apply(g1, work, packed, d, p, 0.5f);
+        double q2 = lf_gram_apply_reference(g2, packed, d, p, 0.5f);
+        assert_true(fabs(q1 - q2) <= 1e-5 * fabs(q2));
+        for (int i = 0; i < p; i++)
+            if (!(fabs(g1[i] - g2[i]) <= 1e-5 * fabs(g2[i])))
+                fail_msg("p = %d: gradient %d is %g, expected %g", p, i, (double)g1[i],
+                         (double)g2[i]);
+    }
+}
+
+/* A small dataset of smooth random images, so gradients have the strongly
+ * correlated structure of photographs. */
+static void make_dataset(lf_dataset *ds, int count, int size)
+{
+    lf_image *images = calloc((size_t)count, sizeof *images);
+    lf_rng rng;
+    lf_rng_seed(&rng, 99);
+    for (int i = 0; i < count; i++) {
+        assert_int_equal(lf_image_init(&images[i], size, size, NULL), LF_OK);
+        double fy = 0.05 + 0.3 * lf_rng_uniform(&rng), fx = 0.05 + 0.3 * lf_rng_uniform(&rng);
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                images[i].pixels[y * size + x] =
+                    (float)(0.5 + 0.25 * sin(fy * y + 3 * i) * cos(fx * x) +
+                            0.2 * lf_rng_uniform(&rng));
+    }
+    lf_dataset_options o = {.patch_size = size, .seed = 3};
+    assert_int_equal(lf_dataset_from_images(ds, images, count, &o, NULL), LF_OK);
+    for (int i = 0; i < count; i++)
+        lf_image_deinit(&images[i]);
+    free(images);
+}
+
+static void run_pair(const char *kernel_name, lf_padding padding, int steps, double tol)
+{
+    lf_dataset ds;
+    make_dataset(&ds, 6, 32);
+    lf_trainer_options o = {.padding = padding, .seed = 7, .engine = LF_ENGINE_DIRECT};
+    assert_int_equal(lf_kernel_from_name(&o.target, kernel_name, 1, NULL), LF_OK);
+    lf_trainer *direct = lf_trainer_create(&o, &ds, NULL);
+    o.engine = LF_ENGINE_GRAM;
+    lf_trainer *gram = lf_trainer_create(&o, &ds, NULL);
+    assert_non_null(direct);
+    assert_non_null(gram);
+    assert_int_equal(lf_trainer_engine(direct), LF_ENGINE_DIRECT);
+    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
+    int taps = o.target.height * o.target.width;
+    double start_err = lf_trainer_figures(direct)->rel_err;
+    for (int s = 0; s < steps; s++) {
+        assert_int_equal(lf_trainer_step(direct, NULL), LF_OK);
+        assert_int_equal(lf_trainer_step(gram, NULL), LF_OK);
+        const lf_figures *fd = lf_trainer_figures(direct), *fg = lf_trainer_figures(gram);
+        assert_true(fabs(fd->step_loss - fg->step_loss) <= 1e-3 * fd->step_loss + 1e-12);
+        double diff = 0, norm = 0;
+        for (int i = 0; i <= taps; i++) {
+            double a = lf_trainer_weights(direct)[i], b = lf_trainer_weights(gram)[i];
+            diff += (a - b) * (a - b);
+            norm += a * a;
+        }
+        if (!(sqrt(diff / norm) <= tol))
+            fail_msg("%s: step %d, the engines' weights differ by %g (relative)", kernel_name, s,
+                     sqrt(diff / norm));
+    }
+    /* They must also have learned something, or the comparison is empty. */
+    assert_true(lf_trainer_figures(gram)->rel_err < 0.9 * start_err);
+    assert_int_equal(lf_trainer_figures(direct)->epoch, lf_trainer_figures(gram)->epoch);
+    assert_true(fabs(lf_trainer_figures(direct)->val_loss - lf_trainer_figures(gram)->val_loss) <=
+                1e-3 * lf_trainer_figures(direct)->val_loss);
+    lf_trainer_destroy(direct);
+    lf_trainer_destroy(gram);
+    lf_dataset_deinit(&ds);
+}
+
+static void test_trajectories_agree_sgd(void **state)
+{
+    (void)state;
+    run_pair("sobel-x", LF_PADDING_SAME, 300, 1e-4);
+    run_pair("line", LF_PADDING_VALID, 300, 1e-4);
+}
+
+static void test_trajectories_agree_adam(void **state)
+{
+    (void)state;
+    /* Adam divides by sqrt(v): tiny gradients amplify rounding, so its
+     * tolerance is looser. */
+    run_pair("gaussian", LF_PADDING_SAME, 200, 1e-3);
+}
+
+static void test_noise_uses_direct_path(void **state)
+{
+    (void)state;
+    lf_image img;
+    assert_int_equal(lf_image_init(&img, 32, 32, NULL), LF_OK);
+    for (int i = 0; i < 32 * 32; i++)
+        img.pixels[i] = (float)(i % 7) / 7.0f;
+    lf_dataset ds;
+    lf_dataset_options d = {.patch_size = 16, .noise_sigma = 0.1f, .seed = 1};
+    assert_int_equal(lf_dataset_from_images(&ds, &img, 1, &d, NULL), LF_OK);
+    lf_trainer_options o = {.engine = LF_ENGINE_GRAM};
+    assert_int_equal(lf_kernel_from_name(&o.target, "sobel-x", 1, NULL), LF_OK);
+    o.settings = lf_settings_for_kernel(&o.target);
+    o.settings.batch_size = 1;
+    lf_trainer *t = lf_trainer_create(&o, &ds, NULL);
+    assert_non_null(t);
+    /* The input is not the image the target came from, so G d is not the
+     * gradient: the trainer must not use it. */
+    assert_int_equal(lf_trainer_engine(t), LF_ENGINE_DIRECT);
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&ds);
+    lf_image_deinit(&img);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gram_matches_definition),
+        cmocka_unit_test(test_gram_apply_matches_reference),
+        cmocka_unit_test(test_trajectories_agree_sgd),
+        cmocka_unit_test(test_trajectories_agree_adam),
+        cmocka_unit_test(test_noise_uses_direct_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
