@@ -75,6 +75,15 @@ static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_s
             ui->layout_changed = true;
         }
         return false;
+    case SDLK_g:
+        if (!repeat)
+            ui->record_toggle = true;
+        return false;
+    case SDLK_p:
+    case SDLK_F12:
+        if (!repeat)
+            ui->screenshot = true;
+        return false;
     case SDLK_SPACE:
         return !repeat && request(out, WORKER_REQ_PAUSE_TOGGLE, 0, 0);
     case SDLK_n:

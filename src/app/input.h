@@ -14,6 +14,7 @@
  *   Up/Down learning rate x or / sqrt(10) · O optimizer · + / - speed
  *   I / Shift+I next/previous sample · Ctrl + / Ctrl - / Ctrl 0 UI scale
  *   F11 fullscreen · H or F1 help · Esc closes the help, else quits · Q quit
+ *   G start/stop recording a GIF · P or F12 screenshot
  * A dropped file or folder becomes a load request.
  */
 #ifndef LEARNFILTER_INPUT_H
@@ -35,6 +36,8 @@ typedef struct ui_state {
     bool layout_changed;  /* scale or fullscreen changed since the window last looked */
     bool mouse_inside;
     int mouse_x, mouse_y; /* window coordinates */
+    bool record_toggle;   /* G was pressed; the window clears it */
+    bool screenshot;      /* P or F12 was pressed; the window clears it */
 } ui_state;
 
 /* Handles one event. current_scale is the scale in use (for Ctrl +/-).

@@ -1011,6 +1011,8 @@ static void draw_help(render_ctx *r, const layout *L)
         {"I  /  Shift+I", "next / previous sample image shown"},
         {"Ctrl +  Ctrl \xe2\x88\x92  Ctrl 0", "bigger / smaller / automatic UI scale"},
         {"F11", "fullscreen"},
+        {"G", "record the window to a GIF; G again stops"},
+        {"P  or  F12", "screenshot of the window (PNG)"},
         {"H  or  F1", "this help"},
         {"Esc  or  Q", "quit"},
         {"drop a photo", "a photo or a folder of them: train on it"},

@@ -10,6 +10,12 @@
  * --frames N stops after N frames; --screenshot FILE reads back the last
  * frame from the renderer before it is presented, so the file holds exactly
  * what was on screen. --stats prints frame-time figures as one JSON line.
+ *
+ * G records the window and P writes a screenshot (capture.h): the frame is
+ * read back after the scene and the status line are drawn and before the
+ * recording marker is, so movies and screenshots show what the user sees,
+ * less the marker. --gif or --video given to the window records from the
+ * first frame to the last, for scripted captures with --frames.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "window.h"
@@ -23,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture.h"
 #include "input.h"
 #include "layout.h"
 #include "learnfilter/export.h"
@@ -33,6 +40,8 @@
 
 #define WINDOW_FPS 60             /* frame cap: more would only take time from training */
 #define WINDOW_TOAST_SECONDS 4.0  /* how long a message stays on screen */
+#define WINDOW_FILE_TOAST_SECONDS 7.0 /* a file's name stays longer: time to read it */
+#define WINDOW_DRAIN_SECONDS 10.0 /* with test hooks: most wait for the worker's queue */
 #define STATS_BIN_MS 0.01         /* frame-time histogram resolution */
 #define STATS_BINS 20000          /* so up to 200 ms; longer frames count as 200 ms */
 
@@ -98,6 +107,15 @@ static void warn_to_stderr(void *user, const char *message)
     fprintf(stderr, "learnfilter: warning: %s\n", message);
 }
 
+/* Movies and screenshots are also named in the terminal: the status line
+ * is gone once the window closes, and a movie finished on closing is only
+ * named here. */
+static void capture_to_stderr(void *user, const char *message, bool is_error)
+{
+    (void)user;
+    fprintf(stderr, "learnfilter: %s%s\n", is_error ? "error: " : "", message);
+}
+
 /* Reads back what the renderer has drawn (before it is presented, when the
  * back buffer is still defined). Returns a malloc'd RGBA buffer or NULL. */
 static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
@@ -114,7 +132,9 @@ static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
     return pixels;
 }
 
-int window_run(const cli_options *o)
+int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
+
+int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
     /* ------------------------------------------------ Initialization */
     app_setup setup;
@@ -172,7 +192,12 @@ int window_run(const cli_options *o)
     render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, message,
                                      sizeof message);
     worker *trainer = NULL;
-    if (view) {
+    capture_options copt = {.dir = o->record_dir, .loop = o->gif_loop,
+                            .on_message = capture_to_stderr};
+    capture *cap = view ? capture_create(&copt) : NULL;
+    if (view && !cap)
+        snprintf(message, sizeof message, "out of memory");
+    if (cap) {
         worker_options wopt = {.start_paused = o->start_paused, .cli = o};
         trainer = worker_create(&setup, &wopt, &err);
         if (!trainer)
@@ -180,6 +205,7 @@ int window_run(const cli_options *o)
     }
     if (!view || !trainer) {
         fprintf(stderr, "learnfilter: %s\n", message);
+        capture_destroy(cap);
         render_destroy(view);
         SDL_DestroyRenderer(renderer);
         SDL_DestroyWindow(window);
@@ -209,16 +235,29 @@ int window_run(const cli_options *o)
     unsigned titled_generation = 0;
     unsigned char *shot = NULL;
     int shot_w = 0, shot_h = 0;
+    unsigned seen_capture = 0;
+    unsigned long refused = 0;
+    if (o->gif || o->video) {
+        /* One movie at a time: a GIF when both are asked for. */
+        if (o->gif && o->video)
+            fprintf(stderr, "learnfilter: the window records one movie: %s, not %s\n", o->gif,
+                    o->video);
+        const worker_frame *first = worker_acquire_frame(trainer, NULL);
+        capture_start(cap, o->gif ? o->gif : o->video, first->snap.target.name, draw_w, draw_h);
+    }
 
     /* ------------------------------------------------------ Main loop */
     while (!ui.quit) {
         double frame_start = now_seconds();
+        if (hooks && hooks->before_frame)
+            hooks->before_frame(hooks->user, frames, window);
         SDL_Event e;
         bool had_events = false;
         while (SDL_PollEvent(&e)) {
             had_events = true;
             worker_req req;
             if (input_handle_event(&ui, &e, scale, &req) && !worker_request(trainer, &req)) {
+                refused++;
                 snprintf(toast, sizeof toast, "busy: that key was ignored, try again");
                 toast_is_error = true;
                 toast_until = frame_start + 2;
@@ -271,6 +310,27 @@ int window_run(const cli_options *o)
             toast_is_error = frame->message_is_error;
             toast_until = frame_start + WINDOW_TOAST_SECONDS;
         }
+        if (ui.record_toggle || ui.screenshot) {
+            if (ui.record_toggle)
+                capture_toggle(cap, frame->snap.target.name, w, h);
+            if (ui.screenshot)
+                capture_request_screenshot(cap, frame->snap.target.name);
+            ui.record_toggle = ui.screenshot = false;
+        }
+        capture_update(cap);
+        bool capture_is_error;
+        unsigned capture_serial;
+        const char *capture_text = capture_message(cap, &capture_serial, &capture_is_error);
+        if (capture_serial != seen_capture) {
+            seen_capture = capture_serial;
+            snprintf(toast, sizeof toast, "%s", capture_text);
+            toast_is_error = capture_is_error;
+            toast_until = frame_start + WINDOW_FILE_TOAST_SECONDS;
+            changed = true;
+        }
+        /* Recording needs frames drawn even when nothing moved; the marker's
+         * clock moves anyway. */
+        changed |= capture_wants_frame(cap);
         const worker_images *images = worker_acquire_images(trainer, &is_new);
         changed |= is_new;
         if (is_new)
@@ -298,6 +358,11 @@ int window_run(const cli_options *o)
          * skip drawing and presenting and leave the CPU to others. */
         if ((changed && !hidden) || last)
             render_draw(view, &L, &v);
+        if ((changed && !hidden) || last) {
+            capture_frame(cap, renderer, w, h);
+            if (hooks && hooks->after_draw)
+                hooks->after_draw(hooks->user, frames - 1, frame);
+        }
         if (last) {
             /* Encoding waits until after the loop, so it is not counted as
              * a frame. */
@@ -308,8 +373,10 @@ int window_run(const cli_options *o)
             }
             ui.quit = true;
         }
-        if ((changed && !hidden) || last)
+        if ((changed && !hidden) || last) {
+            capture_draw_marker(cap, renderer, render_text(view), &L);
             SDL_RenderPresent(renderer);
+        }
 
         double t = now_seconds();
         stats_add(&work_times, (t - frame_start) * 1e3);
@@ -334,12 +401,31 @@ int window_run(const cli_options *o)
 
     /* ---------------------------------------------- De-initialization */
     double elapsed = now_seconds() - start;
+    capture_finish(cap); /* a movie being recorded is finished and kept */
+    if (report)
+        report->capture = *capture_get_counts(cap);
+    capture_destroy(cap);
+    unsigned long queued = 0, taken = 0, misordered = 0;
+    worker_request_counts(trainer, &queued, &taken, &misordered);
+    for (double until = now_seconds() + WINDOW_DRAIN_SECONDS; hooks && taken < queued &&
+                                                              now_seconds() < until;) {
+        sleep_until(now_seconds() + 0.005);
+        worker_request_counts(trainer, &queued, &taken, &misordered);
+    }
     long steps;
     double train_seconds;
     worker_totals(trainer, &steps, &train_seconds);
     double worker_cpu = worker_cpu_seconds(trainer);
     double main_cpu = thread_cpu_seconds() - main_cpu_start;
     worker_destroy(trainer); /* asks the thread to quit and joins it */
+    if (report) {
+        report->frames = frames;
+        report->steps = steps;
+        report->requests_queued = queued;
+        report->requests_refused = refused;
+        report->requests_taken = taken;
+        report->requests_misordered = misordered;
+    }
     render_destroy(view);
     SDL_DestroyRenderer(renderer);
     SDL_DestroyWindow(window);

@@ -81,6 +81,10 @@ struct worker {
     worker_req queue[WORKER_QUEUE_SIZE];
     int queue_head, queue_count;
     atomic_int pending;         /* queue_count, readable without the lock */
+    unsigned long queued;       /* requests accepted so far, under lock */
+    atomic_ulong queued_seen;   /* the same, readable without the lock */
+    atomic_ulong taken;         /* requests the thread has taken */
+    atomic_ulong misordered;    /* taken with a sequence number out of turn */
     atomic_bool quit;
     atomic_bool finished;
     atomic_long total_steps;
@@ -364,6 +368,11 @@ static bool take_requests(worker *w)
         w->queue_count--;
         atomic_fetch_sub(&w->pending, 1);
         pthread_mutex_unlock(&w->lock);
+        /* The soak test holds the queue to its promise: every request is
+         * taken once, in the order it was queued. */
+        unsigned long n = atomic_fetch_add(&w->taken, 1) + 1;
+        if (r.seq != n)
+            atomic_fetch_add(&w->misordered, 1);
         changed |= handle_request(w, &r);
         if (atomic_load(&w->quit))
             break;
@@ -420,7 +429,10 @@ static void *worker_main(void *arg)
                 atomic_fetch_add_explicit(&w->total_steps, 1, memory_order_relaxed);
                 rate_steps++;
             } else {
-                changed = true; /* diverged: show it now */
+                /* Diverged: the trainer kept the last finite weights and
+                 * stops; say what brings it back. */
+                set_message(w, true, "diverged: lower the learning rate (Down) or reset (R)");
+                changed = true;
             }
         }
         now = now_seconds();
@@ -556,6 +568,8 @@ bool worker_request(worker *w, const worker_req *req)
         int slot = (w->queue_head + w->queue_count) % WORKER_QUEUE_SIZE;
         w->queue[slot] = *req;
         w->queue[slot].path[WORKER_PATH_MAX - 1] = 0;
+        w->queue[slot].seq = ++w->queued;
+        atomic_store(&w->queued_seen, w->queued);
         w->queue_count++;
         atomic_fetch_add_explicit(&w->pending, 1, memory_order_release);
         pthread_cond_signal(&w->wake);
@@ -584,6 +598,14 @@ void worker_totals(worker *w, long *steps, double *seconds)
 {
     *steps = atomic_load(&w->total_steps);
     *seconds = (double)atomic_load(&w->total_micros) * 1e-6;
+}
+
+void worker_request_counts(worker *w, unsigned long *queued, unsigned long *taken,
+                           unsigned long *misordered)
+{
+    *queued = atomic_load(&w->queued_seen);
+    *taken = atomic_load(&w->taken);
+    *misordered = atomic_load(&w->misordered);
 }
 
 bool worker_finished(worker *w) { return atomic_load(&w->finished); }

@@ -77,6 +77,7 @@ typedef struct worker_req {
     int value;
     double factor;
     char path[WORKER_PATH_MAX];
+    unsigned long seq;          /* set by worker_request: 1, 2, ... in the order queued */
 } worker_req;
 
 /* What the window draws besides the images. */
@@ -131,6 +132,12 @@ const worker_images *worker_acquire_images(worker *w, bool *is_new);
 /* Steps taken and seconds spent training (paused time excluded), for the
  * average rate printed by --stats. Safe from any thread. */
 void worker_totals(worker *w, long *steps, double *seconds);
+
+/* Requests queued so far, taken by the thread so far, and taken out of
+ * the order they were queued in (always 0 unless the queue is broken).
+ * Safe from any thread; a quit request is not counted. */
+void worker_request_counts(worker *w, unsigned long *queued, unsigned long *taken,
+                           unsigned long *misordered);
 
 /* True once the thread has finished (after a quit request). */
 bool worker_finished(worker *w);
