@@ -360,8 +360,6 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             render_draw(view, &L, &v);
         if ((changed && !hidden) || last) {
             capture_frame(cap, renderer, w, h);
-            if (hooks && hooks->after_draw)
-                hooks->after_draw(hooks->user, frames - 1, frame);
         }
         if (last) {
             /* Encoding waits until after the loop, so it is not counted as
@@ -375,6 +373,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         }
         if ((changed && !hidden) || last) {
             capture_draw_marker(cap, renderer, render_text(view), &L);
+            if (hooks && hooks->before_present)
+                hooks->before_present(hooks->user, frames - 1, renderer, frame);
             SDL_RenderPresent(renderer);
         }
 

@@ -14,10 +14,11 @@ typedef struct window_hooks {
     /* Called at the start of every frame, before the events are read, so a
      * test can push events (keys, drops, resizes) as a user would. */
     void (*before_frame)(void *user, long frame, SDL_Window *window);
-    /* Called after a frame is drawn and before it is presented, with what
-     * the worker published for it (const worker_frame *, as void * to keep
-     * worker.h out of this header). */
-    void (*after_draw)(void *user, long frame, const void *worker_frame);
+    /* Called when a frame is complete (recording marker included) and about
+     * to be presented, with what the worker published for it (a const
+     * worker_frame *, as void * to keep worker.h out of this header). */
+    void (*before_present)(void *user, long frame, SDL_Renderer *renderer,
+                           const void *worker_frame);
     void *user;
 } window_hooks;
 
