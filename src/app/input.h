@@ -9,7 +9,8 @@
  * and check both.
  *
  * Keys (also listed by the help overlay, H or F1):
- *   Space pause/resume · N or . one step · R reset · Shift+R new seed
+ *   Space pause/resume · N or . one step · R reset (after a divergence, also
+ *   the learning rate) · Shift+R new seed
  *   Left/Right or [ ] previous/next kernel · 1..9 catalog kernels 1..9
  *   Up/Down learning rate x or / sqrt(10) · O optimizer · + / - speed
  *   I / Shift+I next/previous sample · Ctrl + / Ctrl - / Ctrl 0 UI scale

@@ -104,6 +104,7 @@ struct worker {
     int kernel_index;
     unsigned generation, frame_serial, image_serial;
     double rate;                /* steps per second, last measurement */
+    float start_rate;           /* the learning rate this kernel and optimizer began with */
     unsigned message_serial;
     bool message_is_error;
     char message[WORKER_MESSAGE_MAX];
@@ -205,6 +206,7 @@ static bool use_kernel(worker *w, const lf_kernel *k, int catalog_index)
         return false;
     }
     w->kernel_index = catalog_index;
+    w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
     w->generation++;
     return true;
 }
@@ -300,6 +302,13 @@ static bool handle_request(worker *w, const worker_req *r)
             atomic_fetch_add(&w->total_steps, 1);
         return true;
     case WORKER_REQ_RESET:
+        if (lf_trainer_figures(t)->diverged) {
+            /* The same weights at the same rate would only diverge again:
+             * after a divergence R also restores the rate training began
+             * with. */
+            lf_trainer_set_learning_rate(t, w->start_rate, NULL);
+            set_message(w, false, "reset, learning rate back to %g", (double)w->start_rate);
+        }
         lf_trainer_reset(t);
         w->generation++;
         return true;
@@ -329,6 +338,7 @@ static bool handle_request(worker *w, const worker_req *r)
     case WORKER_REQ_OPTIMIZER: {
         lf_optimizer_kind k = lf_trainer_get_options(t)->settings.optimizer;
         lf_trainer_set_optimizer(t, k == LF_OPTIMIZER_SGD ? LF_OPTIMIZER_ADAM : LF_OPTIMIZER_SGD);
+        w->start_rate = lf_trainer_get_options(t)->settings.learning_rate;
         return true;
     }
     case WORKER_REQ_SPEED: {
@@ -515,6 +525,7 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
                          ? options->speed_level
                          : WORKER_SPEED_LEVELS - 1;
     w->kernel_index = lf_kernel_catalog_find(lf_trainer_get_options(w->trainer)->target.name);
+    w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
     /* The first frame and images exist before the thread starts, so the
      * window always has something to draw. */
     publish_images(w);
