@@ -149,8 +149,9 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             else o->video = value;
         } else if (!strcmp(name, "--gif-layout")) {
             if (!strcmp(value, "kernel")) o->gif_layout = CLI_GIF_LAYOUT_KERNEL;
-            else return fail(message, message_size, "--gif-layout: '%s' is not a layout (kernel)",
-                             value);
+            else if (!strcmp(value, "full")) o->gif_layout = CLI_GIF_LAYOUT_FULL;
+            else return fail(message, message_size,
+                             "--gif-layout: '%s' is not a layout (kernel, full)", value);
         } else if (!strcmp(name, "--gif-every") || !strcmp(name, "--gif-fps") ||
                    !strcmp(name, "--gif-loop")) {
             if (!parse_long(value, &n) || n < 0 || (n == 0 && strcmp(name, "--gif-loop")))
@@ -329,7 +330,8 @@ void cli_print_help(void *stream)
         "  --gif-fps N          frames a second, 1 to 50 (default 10); the last frame\n"
         "                       holds for 2 seconds\n"
         "  --gif-loop N         play N times (default 0: forever); --no-loop plays once\n"
-        "  --gif-layout kernel  what the frames show (default kernel)\n"
+        "  --gif-layout L       what the frames show: kernel (default), or full: the\n"
+        "                       window's whole layout at --width x --height (1280x720)\n"
         "  --video FILE.mp4     the same movie as MP4 (needs ffmpeg installed)\n"
         "\n"
         "Window:\n"
