@@ -920,7 +920,7 @@ static void draw_footer(render_ctx *r, layout_rect area, const render_view *v)
     const char *keys = "H help \xc2\xb7 Space pause \xc2\xb7 N step \xc2\xb7 R reset \xc2\xb7 "
                        "\xe2\x86\x90/\xe2\x86\x92 kernel \xc2\xb7 \xe2\x86\x91/\xe2\x86\x93 "
                        "learning rate \xc2\xb7 O optimizer \xc2\xb7 +/\xe2\x88\x92 speed \xc2\xb7 "
-                       "I image \xc2\xb7 Q quit";
+                       "I image \xc2\xb7 G record \xc2\xb7 Q quit";
     char data[160];
     snprintf(data, sizeof data, "%d photos \xc2\xb7 %d patches (%d train, %d validation) \xc2\xb7 "
              "showing patch %d",
@@ -1001,7 +1001,7 @@ static void draw_help(render_ctx *r, const layout *L)
     static const char *const keys[][2] = {
         {"Space", "pause / resume training"},
         {"N  or  .", "one training step (pauses first)"},
-        {"R", "reset: same starting weights (same seed)"},
+        {"R", "reset: same starting weights (and rate, after a divergence)"},
         {"Shift+R", "reset with a new seed"},
         {"\xe2\x86\x90 \xe2\x86\x92  or  [ ]", "previous / next kernel of the catalog"},
         {"1 \xe2\x80\xa6 9", "the first nine kernels directly"},
