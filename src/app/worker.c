@@ -152,6 +152,7 @@ static void publish_frame(worker *w)
     f->generation = w->generation;
     f->serial = ++w->frame_serial;
     f->message_serial = w->message_serial;
+    f->requests_taken = atomic_load(&w->taken);
     f->message_is_error = w->message_is_error;
     memcpy(f->message, w->message, sizeof f->message);
     triple_publish(&w->frame_buffers);

@@ -91,6 +91,7 @@ typedef struct worker_frame {
     unsigned generation;       /* changes on every restart: reset, kernel, dataset */
     unsigned serial;           /* changes on every publication */
     unsigned message_serial;   /* changes when message does */
+    unsigned long requests_taken; /* requests carried out so far: the last one's sequence number */
     bool message_is_error;
     char message[WORKER_MESSAGE_MAX]; /* the last notice: a load that failed or worked */
 } worker_frame;
