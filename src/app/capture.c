@@ -51,6 +51,7 @@ struct capture {
     /* what to tell the user */
     unsigned serial;
     bool is_error;
+    bool brief;                  /* a notice, not an outcome: shown for a moment */
     char message[CAPTURE_MESSAGE_MAX];
     capture_counts counts;
 };
@@ -68,6 +69,7 @@ __attribute__((format(printf, 3, 4))) static void say(capture *c, bool is_error,
     vsnprintf(c->message, sizeof c->message, format, args);
     va_end(args);
     c->is_error = is_error;
+    c->brief = false;
     c->serial++;
     if (c->options.on_message)
         c->options.on_message(c->options.user, c->message, is_error);
@@ -153,7 +155,10 @@ bool capture_start(capture *c, const char *path, const char *kernel_name, int w,
     c->next_due = c->rec_start;
     c->stop_reason[0] = 0;
     c->counts.movies_started++;
-    say(c, false, "recording to %s (G stops)", name);
+    /* Short, and briefly: it is in the movie's first frames. The name comes
+     * when the movie is written. */
+    say(c, false, "recording (G stops)");
+    c->brief = true;
     return true;
 }
 
@@ -353,10 +358,11 @@ void capture_draw_marker(capture *c, SDL_Renderer *renderer, text_ctx *text, con
               TEXT_LEFT);
 }
 
-const char *capture_message(const capture *c, unsigned *serial, bool *is_error)
+const char *capture_message(const capture *c, unsigned *serial, bool *is_error, bool *brief)
 {
     *serial = c->serial;
     *is_error = c->is_error;
+    *brief = c->brief;
     return c->message;
 }
 

@@ -99,8 +99,10 @@ void capture_marker_dot(const layout *L, int *x, int *y, int *radius);
 /* Draws the recording marker when recording. */
 void capture_draw_marker(capture *c, SDL_Renderer *renderer, text_ctx *text, const layout *L);
 
-/* The latest message and its serial, which changes with every new message. */
-const char *capture_message(const capture *c, unsigned *serial, bool *is_error);
+/* The latest message and its serial, which changes with every new message.
+ * brief: a notice to show only for a moment (recording started), not an
+ * outcome to leave time to read (a file's name, a failure). */
+const char *capture_message(const capture *c, unsigned *serial, bool *is_error, bool *brief);
 
 /* Counts, for tests and --stats. */
 typedef struct capture_counts {

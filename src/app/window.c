@@ -41,6 +41,7 @@
 #define WINDOW_FPS 60             /* frame cap: more would only take time from training */
 #define WINDOW_TOAST_SECONDS 4.0  /* how long a message stays on screen */
 #define WINDOW_FILE_TOAST_SECONDS 7.0 /* a file's name stays longer: time to read it */
+#define WINDOW_BRIEF_TOAST_SECONDS 1.5 /* "recording": the marker says it from then on */
 #define WINDOW_DRAIN_SECONDS 10.0 /* with test hooks: most wait for the worker's queue */
 #define STATS_BIN_MS 0.01         /* frame-time histogram resolution */
 #define STATS_BINS 20000          /* so up to 200 ms; longer frames count as 200 ms */
@@ -318,14 +319,16 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             ui.record_toggle = ui.screenshot = false;
         }
         capture_update(cap);
-        bool capture_is_error;
+        bool capture_is_error, capture_brief;
         unsigned capture_serial;
-        const char *capture_text = capture_message(cap, &capture_serial, &capture_is_error);
+        const char *capture_text =
+            capture_message(cap, &capture_serial, &capture_is_error, &capture_brief);
         if (capture_serial != seen_capture) {
             seen_capture = capture_serial;
             snprintf(toast, sizeof toast, "%s", capture_text);
             toast_is_error = capture_is_error;
-            toast_until = frame_start + WINDOW_FILE_TOAST_SECONDS;
+            toast_until = frame_start + (capture_brief ? WINDOW_BRIEF_TOAST_SECONDS
+                                                       : WINDOW_FILE_TOAST_SECONDS);
             changed = true;
         }
         /* Recording needs frames drawn even when nothing moved; the marker's
