@@ -268,6 +268,16 @@ static void test_gif_at_launch(void **state)
     tu_remove_tree(dir);
 }
 
+static void test_bad_movie_path_refused_at_launch(void **state)
+{
+    (void)state;
+    script s = {0};
+    window_report rep;
+    const char *args[] = {"--frames", "5", "--gif", "/nonexistent-learnfilter-dir/a.gif"};
+    assert_int_equal(run(&s, &rep, args, 4), EXIT_INPUT);
+    assert_false(tu_file_exists("/nonexistent-learnfilter-dir/a.gif"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_closing_while_recording_keeps_the_movie),
         cmocka_unit_test(test_resize_finishes_the_movie),
         cmocka_unit_test(test_gif_at_launch),
+        cmocka_unit_test(test_bad_movie_path_refused_at_launch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

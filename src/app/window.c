@@ -31,6 +31,7 @@
 
 #include "capture.h"
 #include "input.h"
+#include "recorder.h"
 #include "layout.h"
 #include "learnfilter/export.h"
 #include "learnfilter/png.h"
@@ -149,6 +150,23 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         }
         lf_atomic_abandon(&probe);
     }
+    const char *movie_path = o->gif ? o->gif : o->video;
+    if (movie_path) {
+        /* The same for a movie asked for on the command line: a scripted
+         * capture should fail at once, not run without recording. */
+        lf_atomic_file probe;
+        if (lf_atomic_open(&probe, movie_path, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            return EXIT_INPUT;
+        }
+        lf_atomic_abandon(&probe);
+        if (!o->gif && !recorder_ffmpeg_available()) {
+            fprintf(stderr, "learnfilter: %s: an MP4 needs ffmpeg, which is not installed "
+                            "(apt-get install ffmpeg), or record a GIF with --gif\n",
+                    movie_path);
+            return EXIT_INPUT;
+        }
+    }
     lf_status st = app_setup_create(&setup, o, warn_to_stderr, NULL, NULL, &err);
     if (st != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
@@ -238,13 +256,14 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     int shot_w = 0, shot_h = 0;
     unsigned seen_capture = 0;
     unsigned long refused = 0;
-    if (o->gif || o->video) {
+    if (movie_path) {
         /* One movie at a time: a GIF when both are asked for. */
         if (o->gif && o->video)
             fprintf(stderr, "learnfilter: the window records one movie: %s, not %s\n", o->gif,
                     o->video);
         const worker_frame *first = worker_acquire_frame(trainer, NULL);
-        capture_start(cap, o->gif ? o->gif : o->video, first->snap.target.name, draw_w, draw_h);
+        if (!capture_start(cap, movie_path, first->snap.target.name, draw_w, draw_h))
+            exit_code = EXIT_INPUT; /* said why; the window still opens */
     }
 
     /* ------------------------------------------------------ Main loop */
@@ -405,8 +424,9 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     /* ---------------------------------------------- De-initialization */
     double elapsed = now_seconds() - start;
     capture_finish(cap); /* a movie being recorded is finished and kept */
+    capture_counts recorded = *capture_get_counts(cap);
     if (report)
-        report->capture = *capture_get_counts(cap);
+        report->capture = recorded;
     capture_destroy(cap);
     unsigned long queued = 0, taken = 0, misordered = 0;
     worker_request_counts(trainer, &queued, &taken, &misordered);
@@ -450,13 +470,15 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                "\"work_ms_p50\": %.2f, \"work_ms_p99\": %.2f, \"fps\": %.1f, "
                "\"steps\": %ld, \"steps_per_s\": %.1f, \"main_cpu_ms_per_frame\": %.2f, "
                "\"worker_cpu_s\": %.2f, \"steps_per_cpu_s\": %.1f, \"width\": %d, "
-               "\"height\": %d, \"renderer\": \"%s\"}\n",
+               "\"height\": %d, \"renderer\": \"%s\", \"recorded_frames\": %ld, "
+               "\"recorded_dropped\": %ld}\n",
                frames, stats_percentile(&frame_times, 0.50), stats_percentile(&frame_times, 0.99),
                stats_percentile(&work_times, 0.50), stats_percentile(&work_times, 0.99),
                elapsed > 0 ? frames / elapsed : 0.0, steps,
                train_seconds > 0 ? steps / train_seconds : 0.0,
                frames > 0 ? main_cpu * 1e3 / frames : 0.0, worker_cpu,
-               worker_cpu > 0 ? steps / worker_cpu : 0.0, L.width, L.height, info.name);
+               worker_cpu > 0 ? steps / worker_cpu : 0.0, L.width, L.height, info.name,
+               recorded.frames_taken, recorded.frames_dropped);
         fflush(stdout);
     }
     return exit_code;
