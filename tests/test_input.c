@@ -130,6 +130,18 @@ static void test_window_keys(void **state)
     SDL_Event q = {.type = SDL_QUIT};
     assert_false(input_handle_event(&ui, &q, 1.0f, &r));
     assert_true(ui.quit);
+    /* Recording and screenshots are the window's: flags, no request; a
+     * held key does not toggle recording on and off. */
+    expect_none(&ui, SDLK_g, 0, false);
+    assert_true(ui.record_toggle);
+    ui.record_toggle = false;
+    expect_none(&ui, SDLK_g, 0, true);
+    assert_false(ui.record_toggle);
+    expect_none(&ui, SDLK_p, 0, false);
+    assert_true(ui.screenshot);
+    ui.screenshot = false;
+    expect_none(&ui, SDLK_F12, 0, false);
+    assert_true(ui.screenshot);
 }
 
 static void test_mouse_and_drop(void **state)

@@ -58,7 +58,7 @@ typedef struct soak {
     char paths[SOAK_PATHS][512];
     bool quit_sent;
     /* counted by the hook */
-    long keys, drops, resizes, fullscreens;
+    long keys, drops, resizes, fullscreens, mouse_moves;
     long expected_requests;  /* what input_handle_event turns into requests */
     long nonfinite_frames;   /* frames that would have shown a non-finite number */
     long diverged_frames;
@@ -130,6 +130,7 @@ static void push_window_only(soak *s)
         e.type = SDL_MOUSEMOTION;
         e.motion.x = pick(s, 1280);
         e.motion.y = pick(s, 720);
+        s->mouse_moves++;
         push(s, &e);
         return;
     }
@@ -260,15 +261,16 @@ static void test_soak(void **state)
     double took = now_seconds() - s.start;
 
     printf("soak: %.1f s, %ld frames, %ld events (%ld keys, %ld drops, %ld resizes, "
-           "%ld fullscreen toggles), %ld requests: %lu queued, %lu refused (queue full), "
-           "%lu carried out, %lu out of order; %ld steps; %ld diverged frames, %ld non-finite; "
-           "movies %ld written / %ld failed, %ld frames (%ld dropped); screenshots %ld / %ld\n",
-           took, rep.frames, s.keys + s.drops + s.resizes, s.keys, s.drops, s.resizes,
-           s.fullscreens, s.expected_requests, rep.requests_queued, rep.requests_refused,
-           rep.requests_taken, rep.requests_misordered, rep.steps, s.diverged_frames,
-           s.nonfinite_frames, rep.capture.movies_written, rep.capture.movies_failed,
-           rep.capture.frames_taken, rep.capture.frames_dropped, rep.capture.screenshots_written,
-           rep.capture.screenshots_failed);
+           "%ld mouse moves; %ld fullscreen toggles among the keys), %ld requests: "
+           "%lu queued, %lu refused (queue full), %lu carried out, %lu out of order; "
+           "%ld steps; %ld diverged frames, %ld non-finite; movies %ld written / %ld failed, "
+           "%ld frames (%ld dropped); screenshots %ld / %ld\n",
+           took, rep.frames, s.keys + s.drops + s.resizes + s.mouse_moves, s.keys, s.drops,
+           s.resizes, s.mouse_moves, s.fullscreens, s.expected_requests, rep.requests_queued,
+           rep.requests_refused, rep.requests_taken, rep.requests_misordered, rep.steps,
+           s.diverged_frames, s.nonfinite_frames, rep.capture.movies_written,
+           rep.capture.movies_failed, rep.capture.frames_taken, rep.capture.frames_dropped,
+           rep.capture.screenshots_written, rep.capture.screenshots_failed);
     assert_true(s.quit_sent);
     assert_true(took < s.seconds + 30);
     assert_true(rep.frames > 10);

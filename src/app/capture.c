@@ -25,6 +25,8 @@
 #include "learnfilter/png.h"
 #include "recorder.h"
 
+#define CAPTURE_POOL_BYTES (64u << 20) /* most memory for frames waiting to be encoded */
+
 /* A screenshot on its way to disk, owned by its thread until done is set. */
 typedef struct shot_job {
     pthread_t thread;
@@ -85,8 +87,8 @@ static void new_file_name(char *out, size_t size, const char *dir, const char *k
     int n = 0;
     for (const char *k = kernel ? kernel : "kernel"; *k && n < (int)sizeof safe - 1; k++) {
         char ch = *k;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '-' || ch == '_' || ch == '.';
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
         safe[n++] = ok ? ch : '_';
     }
     safe[n] = 0;
@@ -134,12 +136,18 @@ bool capture_start(capture *c, const char *path, const char *kernel_name, int w,
         snprintf(name, sizeof name, "%s", path);
     else
         new_file_name(name, sizeof name, c->options.dir, kernel_name, ".gif");
+    /* Enough buffers to ride out an encoder hiccup at 1280x720 (8), fewer
+     * for a large fullscreen window so the pool stays near 64 MB. */
+    size_t frame_bytes = (size_t)w * (size_t)h * 4;
+    size_t pool = CAPTURE_POOL_BYTES / (frame_bytes ? frame_bytes : 1);
     recorder_options ro = {
         .path = name,
         .width = w,
         .height = h,
         .fps = c->options.fps,
         .loop = c->options.loop,
+        .pool_frames = pool < 2 ? 2 : pool > RECORDER_DEFAULT_POOL ? RECORDER_DEFAULT_POOL
+                                                                    : (int)pool,
     };
     lf_error err;
     c->rec = recorder_create(&ro, &err);
