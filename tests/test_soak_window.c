@@ -184,11 +184,13 @@ static bool finite_frame(const worker_frame *f)
     return isfinite(snap->bias) != 0; /* losses not known yet are NaN, drawn as a dash */
 }
 
-static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf)
+static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf,
+                           const char *shown)
 {
     (void)frame;
     (void)renderer;
     soak *s = user;
+    (void)shown;
     const worker_frame *f = wf;
     s->frames_seen++;
     if (f->requests_taken < s->taken_echo)

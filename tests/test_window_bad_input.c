@@ -31,7 +31,7 @@
 #include "window.h"
 #include "worker.h"
 
-#define MAX_FRAMES 400
+#define MAX_FRAMES 700
 #define MAX_ACTIONS 8
 
 typedef struct seen_frame {
@@ -44,6 +44,7 @@ typedef struct seen_frame {
     float target[LF_KERNEL_MAX_SIDE * 4]; /* the first weights are enough to tell */
     int target_h, target_w;
     char message[WORKER_MESSAGE_MAX];
+    char shown[WORKER_MESSAGE_MAX]; /* the message on screen, "" when none */
 } seen_frame;
 
 typedef struct action {
@@ -81,7 +82,8 @@ static void before_frame(void *user, long frame, SDL_Window *window)
     }
 }
 
-static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf)
+static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf,
+                           const char *shown)
 {
     (void)renderer;
     run_state *r = user;
@@ -107,6 +109,7 @@ static void before_present(void *user, long frame, SDL_Renderer *renderer, const
     for (int i = 0; i < f->snap.learned.height * f->snap.learned.width; i++)
         s->finite &= isfinite(f->snap.learned.weights[i]) != 0;
     snprintf(s->message, sizeof s->message, "%s", f->message);
+    snprintf(s->shown, sizeof s->shown, "%s", shown ? shown : "");
     if (frame + 1 > r->frames)
         r->frames = frame + 1;
 }
@@ -200,10 +203,12 @@ static void test_divergence_shown_and_recovered(void **state)
     run_state r = {.seen = calloc(MAX_FRAMES, sizeof(seen_frame))};
     /* sobel-x trains with SGD at 0.01: x 3.16^10 is 1e3. */
     r.actions[0] = (action){.frame = 10, .key = SDLK_UP, .times = 10};
-    r.actions[1] = (action){.frame = 70, .key = SDLK_DOWN, .times = 10};
-    r.actions[2] = (action){.frame = 130, .key = SDLK_UP, .times = 10};
-    r.actions[3] = (action){.frame = 190, .key = SDLK_r};
-    run(&r, 260);
+    /* Down after 6 s at 60 frames a second: longer than a message usually
+     * shows. */
+    r.actions[1] = (action){.frame = 370, .key = SDLK_DOWN, .times = 10};
+    r.actions[2] = (action){.frame = 430, .key = SDLK_UP, .times = 10};
+    r.actions[3] = (action){.frame = 490, .key = SDLK_r};
+    run(&r, 560);
     for (long f = 0; f < r.frames; f++)
         assert_true(!r.seen[f].drawn || r.seen[f].finite);
 
@@ -211,20 +216,22 @@ static void test_divergence_shown_and_recovered(void **state)
     assert_true(d1 > 0);
     assert_non_null(strstr(shown(&r, d1 + 5)->message, "diverged: lower the learning rate"));
     assert_true(shown(&r, d1 + 5)->message_is_error);
-    /* Stopped while diverged. */
-    assert_int_equal(shown(&r, 69)->step, shown(&r, d1 + 5)->step);
+    /* Stopped while diverged, and the remedy still on screen. */
+    assert_int_equal(shown(&r, 369)->step, shown(&r, d1 + 5)->step);
+    assert_int_equal(shown(&r, 369)->state, WORKER_DIVERGED);
+    assert_non_null(strstr(shown(&r, 369)->shown, "diverged: lower the learning rate"));
     /* Down: training again. */
-    worker_state st = shown(&r, 125)->state;
+    worker_state st = shown(&r, 425)->state;
     assert_true(st == WORKER_RUNNING || st == WORKER_CONVERGED);
-    assert_true(shown(&r, 125)->step > shown(&r, 80)->step);
+    assert_true(shown(&r, 425)->step > shown(&r, 380)->step);
 
-    long d2 = first_in_state(&r, 130, 190, WORKER_DIVERGED);
+    long d2 = first_in_state(&r, 430, 490, WORKER_DIVERGED);
     assert_true(d2 > 0);
     /* R: reset, at the starting rate, and training again. */
-    st = shown(&r, 255)->state;
+    st = shown(&r, 555)->state;
     assert_true(st == WORKER_RUNNING || st == WORKER_CONVERGED);
-    assert_true(shown(&r, 255)->step > shown(&r, 200)->step);
-    assert_true(shown(&r, 255)->generation > shown(&r, d2)->generation);
+    assert_true(shown(&r, 555)->step > shown(&r, 500)->step);
+    assert_true(shown(&r, 555)->generation > shown(&r, d2)->generation);
     free(r.seen);
 }
 

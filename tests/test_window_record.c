@@ -60,10 +60,12 @@ static void before_frame(void *user, long frame, SDL_Window *window)
         SDL_SetWindowSize(window, 1000, 600);
 }
 
-static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf)
+static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf,
+                           const char *shown)
 {
     (void)frame;
     (void)wf;
+    (void)shown;
     script *s = user;
     int w, h;
     SDL_GetRendererOutputSize(renderer, &w, &h);

@@ -249,6 +249,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     char toast[WORKER_MESSAGE_MAX + 32] = "";
     bool toast_is_error = false;
     double toast_until = 0;
+    unsigned toast_message = 0; /* the worker message shown, 0 for any other text */
     int exit_code = EXIT_OK;
     int last_w = 0, last_h = 0;
     unsigned titled_generation = 0;
@@ -279,11 +280,13 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             if (input_handle_event(&ui, &e, scale, &req) && !worker_request(trainer, &req)) {
                 refused++;
                 snprintf(toast, sizeof toast, "busy: that key was ignored, try again");
+                toast_message = 0;
                 toast_is_error = true;
                 toast_until = frame_start + 2;
             }
             if (e.type == SDL_DROPFILE) {
                 snprintf(toast, sizeof toast, "loading %s\xe2\x80\xa6", e.drop.file);
+                toast_message = 0;
                 toast_is_error = false;
                 toast_until = frame_start + WINDOW_TOAST_SECONDS;
                 SDL_free(e.drop.file);
@@ -329,6 +332,13 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             snprintf(toast, sizeof toast, "%s", frame->message);
             toast_is_error = frame->message_is_error;
             toast_until = frame_start + WINDOW_TOAST_SECONDS;
+            toast_message = seen_message;
+        }
+        if (frame->state == WORKER_DIVERGED && toast_message == frame->message_serial &&
+            toast_message != 0 && frame->message_is_error) {
+            /* What brings training back stays in view as long as it is
+             * needed, not for the usual few seconds. */
+            toast_until = fmax(toast_until, frame_start + 1.0);
         }
         if (ui.record_toggle || ui.screenshot) {
             if (ui.record_toggle)
@@ -345,6 +355,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         if (capture_serial != seen_capture) {
             seen_capture = capture_serial;
             snprintf(toast, sizeof toast, "%s", capture_text);
+            toast_message = 0;
             toast_is_error = capture_is_error;
             toast_until = frame_start + (capture_brief ? WINDOW_BRIEF_TOAST_SECONDS
                                                        : WINDOW_FILE_TOAST_SECONDS);
@@ -396,7 +407,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         if ((changed && !hidden) || last) {
             capture_draw_marker(cap, renderer, render_text(view), &L);
             if (hooks && hooks->before_present)
-                hooks->before_present(hooks->user, frames - 1, renderer, frame);
+                hooks->before_present(hooks->user, frames - 1, renderer, frame, v.toast);
             SDL_RenderPresent(renderer);
         }
 

@@ -16,9 +16,10 @@ typedef struct window_hooks {
     void (*before_frame)(void *user, long frame, SDL_Window *window);
     /* Called when a frame is complete (recording marker included) and about
      * to be presented, with what the worker published for it (a const
-     * worker_frame *, as void * to keep worker.h out of this header). */
+     * worker_frame *, as void * to keep worker.h out of this header) and
+     * the message at the bottom (NULL when none). */
     void (*before_present)(void *user, long frame, SDL_Renderer *renderer,
-                           const void *worker_frame);
+                           const void *worker_frame, const char *message_shown);
     void *user;
 } window_hooks;
 
