@@ -252,6 +252,15 @@ static void test_resize_finishes_the_movie(void **state)
     tu_remove_tree(dir);
 }
 
+/* Centiseconds from the first frame to the last. */
+static int delay_sum(const gif_read_result *g)
+{
+    int sum = 0;
+    for (int i = 0; i + 1 < g->frames; i++)
+        sum += g->delays[i];
+    return sum;
+}
+
 static void test_gif_at_launch(void **state)
 {
     (void)state;
@@ -266,7 +275,57 @@ static void test_gif_at_launch(void **state)
     assert_true(g.ok);
     assert_int_equal(g.width, 800);
     assert_int_equal(g.height, 500);
+    /* Never more than 15 frames a second on average, however fast the
+     * window draws: frame k is taken no sooner than k periods after the
+     * first (single frames may come sooner after a late one). */
     assert_true(g.frames >= 3);
+    assert_true(delay_sum(&g) >= (g.frames - 1) * 6);
+
+    /* --gif-fps sets the capture rate. */
+    const char *fast[] = {"--frames", "40", "--width", "800", "--height", "500", "--gif", path,
+                          "--gif-fps", "30"};
+    assert_int_equal(run(&s, &rep, fast, 10), EXIT_OK);
+    g = gif_read(path, -1);
+    assert_true(g.ok);
+    assert_true(delay_sum(&g) >= (g.frames - 1) * 3);
+    tu_remove_tree(dir);
+}
+
+/* The capture rate itself, without a window: frames offered as fast as a
+ * software renderer draws them are taken at the rate asked for. */
+static void capture_for(const char *path, int fps, double seconds)
+{
+    SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, 64, 48, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *renderer = SDL_CreateSoftwareRenderer(surface);
+    assert_non_null(renderer);
+    capture *c = capture_create(&(capture_options){.fps = fps});
+    assert_true(capture_start(c, path, "test", 64, 48));
+    Uint64 start = SDL_GetPerformanceCounter(), hz = SDL_GetPerformanceFrequency();
+    for (int i = 0; (double)(SDL_GetPerformanceCounter() - start) / hz < seconds; i++) {
+        SDL_SetRenderDrawColor(renderer, (Uint8)(i * 7), 40, 200, 255);
+        SDL_RenderClear(renderer);
+        capture_frame(c, renderer, 64, 48);
+        SDL_Delay(2);
+    }
+    capture_destroy(c);
+    SDL_DestroyRenderer(renderer);
+    SDL_FreeSurface(surface);
+}
+
+static void test_capture_rate(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/rate.gif", dir);
+    int rates[] = {CAPTURE_FPS, 30};
+    for (int k = 0; k < 2; k++) {
+        capture_for(path, rates[k], 1.0);
+        gif_read_result g = gif_read(path, -1);
+        assert_true(g.ok);
+        /* One second: rate frames, give or take one at each end. */
+        assert_true(g.frames >= rates[k] - 2 && g.frames <= rates[k] + 2);
+    }
     tu_remove_tree(dir);
 }
 
@@ -290,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_resize_finishes_the_movie),
         cmocka_unit_test(test_gif_at_launch),
         cmocka_unit_test(test_bad_movie_path_refused_at_launch),
+        cmocka_unit_test(test_capture_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

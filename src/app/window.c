@@ -211,7 +211,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, message,
                                      sizeof message);
     worker *trainer = NULL;
-    capture_options copt = {.dir = o->record_dir, .loop = o->gif_loop,
+    capture_options copt = {.dir = o->record_dir, .fps = o->gif_fps, .loop = o->gif_loop,
                             .on_message = capture_to_stderr};
     capture *cap = view ? capture_create(&copt) : NULL;
     if (view && !cap)
