@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "headless.h"
+#include "layout.h"
 #include "learnfilter/gif.h"
 #include "movie.h"
 #include "test_util.h"
@@ -176,6 +177,44 @@ static void test_headless_unwritable_gif(void **state)
     assert_false(tu_file_exists("/nonexistent-learnfilter-folder/a.gif"));
 }
 
+/* The window's layout, drawn without a display, one frame per epoch. */
+static void test_headless_gif_full_layout(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/full.gif", dir);
+    const char *extra[] = {"--epochs", "3", "--gif", path, "--gif-layout", "full",
+                           "--width", "800", "--height", "450"};
+    assert_int_equal(run_headless(extra, 10), EXIT_OK);
+    gif_read_result first = gif_read(path, 0), last = gif_read(path, 3);
+    assert_true(first.ok);
+    assert_int_equal(first.frames, 4); /* epoch 0 (the start), 1, 2, 3 */
+    assert_int_equal(first.width, 800);
+    assert_int_equal(first.height, 450);
+    /* Where the window puts the true kernel, sobel-x's -2 (middle row,
+     * left column) is a strong blue in every frame. */
+    layout L;
+    layout_compute(&L, 800, 450, layout_auto_scale(800, 450));
+    layout_rect plot = L.panels[LAYOUT_TRUE].plot;
+    int side = plot.w < plot.h ? plot.w : plot.h;
+    int x = plot.x + plot.w / 2 - side / 3, y = plot.y + plot.h / 2;
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *p = (i ? last.rgba : first.rgba) + 4 * (y * 800 + x);
+        assert_true(p[2] > p[0] + 60);
+    }
+    /* The learned panel changed as training went on. */
+    layout_rect learned = L.panels[LAYOUT_LEARNED].plot;
+    int differing = 0;
+    for (int yy = learned.y; yy < learned.y + learned.h; yy++)
+        differing += memcmp(first.rgba + 4 * (yy * 800 + learned.x),
+                            last.rgba + 4 * (yy * 800 + learned.x), 4 * (size_t)learned.w) != 0;
+    assert_true(differing > learned.h / 2);
+    free(first.rgba);
+    free(last.rgba);
+    tu_remove_tree(dir);
+}
+
 static void test_cli_movie_options(void **state)
 {
     (void)state;
@@ -184,7 +223,7 @@ static void test_cli_movie_options(void **state)
     const char *bad[][4] = {
         {"learnfilter", "--headless", "--gif", "movie.png"},
         {"learnfilter", "--headless", "--video", "movie.gif"},
-        {"learnfilter", "--headless", "--gif-layout", "full"},
+        {"learnfilter", "--headless", "--gif-layout", "wide"},
         {"learnfilter", "--headless", "--gif-fps", "60"},
         {"learnfilter", "--headless", "--gif-every", "0"},
         {"learnfilter", "--headless", "--record-dir", "/tmp"},
@@ -211,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_headless_gif_per_epoch),
         cmocka_unit_test(test_headless_gif_every_steps),
         cmocka_unit_test(test_headless_unwritable_gif),
+        cmocka_unit_test(test_headless_gif_full_layout),
         cmocka_unit_test(test_cli_movie_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

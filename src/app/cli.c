@@ -112,6 +112,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
         else if (!strcmp(name, "--list-kernels")) flag = &o->list_kernels;
         else if (!strcmp(name, "--stats")) flag = &o->stats;
         else if (!strcmp(name, "--fullscreen")) flag = &o->fullscreen;
+        else if (!strcmp(name, "--paused")) flag = &o->start_paused;
+        else if (!strcmp(name, "--show-help")) flag = &o->show_help;
         if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov") ||
             !strcmp(name, "--no-loop")) {
             if (value)
@@ -173,8 +175,9 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             else o->video = value;
         } else if (!strcmp(name, "--gif-layout")) {
             if (!strcmp(value, "kernel")) o->gif_layout = CLI_GIF_LAYOUT_KERNEL;
-            else return fail(message, message_size, "--gif-layout: '%s' is not a layout (kernel)",
-                             value);
+            else if (!strcmp(value, "full")) o->gif_layout = CLI_GIF_LAYOUT_FULL;
+            else return fail(message, message_size,
+                             "--gif-layout: '%s' is not a layout (kernel, full)", value);
         } else if (!strcmp(name, "--gif-every") || !strcmp(name, "--gif-fps") ||
                    !strcmp(name, "--gif-loop")) {
             if (!parse_long(value, &n) || n < 0 || (n == 0 && strcmp(name, "--gif-loop")))
@@ -363,16 +366,22 @@ void cli_print_help(void *stream)
         "  --gif-fps N          frames a second, 1 to 50 (default 10); the last frame\n"
         "                       holds for 2 seconds\n"
         "  --gif-loop N         play N times (default 0: forever); --no-loop plays once\n"
-        "  --gif-layout kernel  what the frames show (default kernel)\n"
+        "  --gif-layout L       what the frames show: kernel (default), or full: the\n"
+        "                       window's whole layout at --width x --height (1280x720)\n"
         "  --video FILE.mp4     the same movie as MP4 (needs ffmpeg installed)\n"
         "\n"
         "Window:\n"
         "  --width N --height N window size (default 1280x720)\n"
         "  --scale X            text and UI scale, 0.5 to 4 (default: from the size)\n"
         "  --fullscreen         start fullscreen (F11 toggles)\n"
+        "  --paused             start paused at step 0 (Space resumes)\n"
+        "  --show-help          start with the key help shown (H toggles)\n"
         "  --frames N           run N frames, then exit\n"
         "  --screenshot FILE    write the last frame to FILE (PNG)\n"
-        "  --record-dir DIR     where recordings and screenshots go (default: here)\n"
+        "  --record-dir DIR     where G's movies and P's screenshots go (default: here)\n"
+        "  --gif FILE.gif       record the window from the first frame to the last\n"
+        "                       (--video FILE.mp4 likewise, with ffmpeg); window movies\n"
+        "                       take 15 frames a second, or --gif-fps N\n"
         "  --stats              print frame-time figures as JSON on exit\n"
         "\n"
         "Other: --list-kernels, --help, --version\n"

@@ -30,7 +30,8 @@ enum {
 
 /* What a --gif movie shows. */
 typedef enum cli_gif_layout {
-    CLI_GIF_LAYOUT_KERNEL = 0 /* the learned and true kernels, a colorbar, the epoch */
+    CLI_GIF_LAYOUT_KERNEL = 0, /* the learned and true kernels, a colorbar, the epoch */
+    CLI_GIF_LAYOUT_FULL        /* the window's whole layout, --width x --height */
 } cli_gif_layout;
 
 typedef struct cli_options {
@@ -74,7 +75,10 @@ typedef struct cli_options {
     bool stats;                                    /* JSON line of frame times on exit */
     float ui_scale;                                /* 0: from the window size */
     bool fullscreen;
-    int width, height;                             /* window size; 0: 1280x720 */
+    bool start_paused;                             /* --paused: open paused at step 0 */
+    bool show_help;                                /* --show-help: open with the help shown */
+    int width, height;                             /* window size, and the frame size of
+                                                      --gif-layout full; 0: 1280x720 */
 } cli_options;
 
 /* Parses argv into *out. On a usage error returns false and writes one line

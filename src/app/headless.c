@@ -12,7 +12,8 @@
  * every --gif-every steps), plus one where the run stopped if that fell
  * between frames. Frames are drawn here and encoded on the recorder's
  * thread while training goes on; the recorder waits rather than drops, so
- * every frame is kept.
+ * every frame is kept. --gif-layout full draws the window's whole layout
+ * instead (scene.h), as the window would show it at that moment.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "headless.h"
@@ -27,6 +28,7 @@
 #include "learnfilter/export.h"
 #include "movie.h"
 #include "recorder.h"
+#include "scene.h"
 #include "setup.h"
 
 /* How long the last frame of a movie holds before it loops, so the
@@ -35,9 +37,14 @@
 
 /* ================================================================ movie */
 
+static double now_seconds(void);
+
 /* The kernel movie: its frame painter and up to two recorders (GIF, MP4). */
 typedef struct headless_movie {
-    movie *painter;
+    movie *painter;    /* the kernel layout, or */
+    scene *full;       /* the window's layout */
+    int file_count;    /* photographs, for the full layout's footer */
+    double start;      /* when training began, for its steps/s */
     recorder *outputs[2];
     int output_count;
     long frames;       /* frames drawn */
@@ -50,6 +57,7 @@ static void movie_close(headless_movie *hm)
     for (int i = 0; i < hm->output_count; i++)
         recorder_destroy(hm->outputs[i]);
     movie_destroy(hm->painter);
+    scene_destroy(hm->full);
     memset(hm, 0, sizeof *hm);
 }
 
@@ -73,17 +81,31 @@ static lf_status movie_open(headless_movie *hm, const cli_options *o, const app_
     if (n > 0 && n < (int)sizeof footer)
         snprintf(footer + n, sizeof footer - (size_t)n, "  \xc2\xb7  batch %d  \xc2\xb7  seed %llu",
                  ts->batch_size, (unsigned long long)topt->seed);
-    movie_options mo = {.target = &setup->kernel, .footer = footer};
-    hm->painter = movie_create(&mo, err);
-    if (!hm->painter)
-        return err ? err->status : LF_ERR_INPUT;
+    int width, height;
+    if (o->gif_layout == CLI_GIF_LAYOUT_FULL) {
+        hm->full = scene_create(o->width ? o->width : 1280, o->height ? o->height : 720,
+                                setup->dataset.patch_size, err);
+        if (!hm->full)
+            return err ? err->status : LF_ERR_INPUT;
+        hm->file_count = setup->dataset.file_count;
+        width = scene_width(hm->full);
+        height = scene_height(hm->full);
+    } else {
+        movie_options mo = {.target = &setup->kernel, .footer = footer};
+        hm->painter = movie_create(&mo, err);
+        if (!hm->painter)
+            return err ? err->status : LF_ERR_INPUT;
+        width = movie_width(hm->painter);
+        height = movie_height(hm->painter);
+    }
+    hm->start = now_seconds();
     const char *paths[2] = {o->gif, o->video};
     for (int i = 0; i < 2; i++) {
         if (!paths[i])
             continue;
         recorder_options ro = {.path = paths[i],
-                               .width = movie_width(hm->painter),
-                               .height = movie_height(hm->painter),
+                               .width = width,
+                               .height = height,
                                .fps = hm->fps,
                                .loop = o->gif_loop,
                                .wait_when_full = true,
@@ -115,8 +137,15 @@ static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epo
         snprintf(subtitle, sizeof subtitle, "epoch %.2f   \xc2\xb7   relative error %.2f%%",
                  f->epoch + (double)f->step_in_epoch / f->steps_per_epoch, 100.0 * f->rel_err);
     int stride;
-    const uint8_t *pixels = movie_draw(hm->painter, lf_trainer_weights(trainer), title, subtitle,
-                                       &stride);
+    const uint8_t *pixels;
+    if (hm->full) {
+        double seconds = now_seconds() - hm->start;
+        scene_info info = {.steps_per_second = seconds > 0 ? f->step / seconds : 0,
+                           .file_count = hm->file_count};
+        pixels = scene_draw(hm->full, trainer, &info, &stride);
+    } else {
+        pixels = movie_draw(hm->painter, lf_trainer_weights(trainer), title, subtitle, &stride);
+    }
     double t = (double)hm->frames / hm->fps;
     for (int i = 0; i < hm->output_count; i++)
         recorder_submit(hm->outputs[i], pixels, stride, t);

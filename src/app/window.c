@@ -1,11 +1,496 @@
-/* window.c: placeholder until the window lands. */
-#include <stdio.h>
-
+/*
+ * window.c: the live window: initialization, main loop, de-initialization.
+ *
+ * The main thread owns the window, the renderer, the textures and the fonts;
+ * the worker thread (worker.h) owns the model. Each frame the loop handles
+ * events (input.h turns them into worker requests), takes whatever the
+ * worker has published since the last frame, draws (render.h) and presents,
+ * then sleeps until the next 1/60 s so that the worker keeps its core.
+ *
+ * --frames N stops after N frames; --screenshot FILE reads back the last
+ * frame from the renderer before it is presented, so the file holds exactly
+ * what was on screen. --stats prints frame-time figures as one JSON line.
+ *
+ * G records the window and P writes a screenshot (capture.h): the frame is
+ * read back after the scene and the status line are drawn and before the
+ * recording marker is, so movies and screenshots show what the user sees,
+ * less the marker. --gif or --video given to the window records from the
+ * first frame to the last, for scripted captures with --frames.
+ */
+#define _POSIX_C_SOURCE 200809L
 #include "window.h"
 
-int window_run(const cli_options *options)
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture.h"
+#include "input.h"
+#include "recorder.h"
+#include "layout.h"
+#include "learnfilter/export.h"
+#include "learnfilter/png.h"
+#include "render.h"
+#include "setup.h"
+#include "worker.h"
+
+#define WINDOW_FPS 60             /* frame cap: more would only take time from training */
+#define WINDOW_TOAST_SECONDS 4.0  /* how long a message stays on screen */
+#define WINDOW_FILE_TOAST_SECONDS 7.0 /* a file's name stays longer: time to read it */
+#define WINDOW_BRIEF_TOAST_SECONDS 1.5 /* "recording": the marker says it from then on */
+#define WINDOW_DRAIN_SECONDS 10.0 /* with test hooks: most wait for the worker's queue */
+#define STATS_BIN_MS 0.01         /* frame-time histogram resolution */
+#define STATS_BINS 20000          /* so up to 200 ms; longer frames count as 200 ms */
+
+/* Frame times go into a fixed histogram, so a run of any length can report
+ * percentiles without storing every frame or allocating. */
+typedef struct frame_stats {
+    long count;
+    double total_ms;
+    int bins[STATS_BINS];
+} frame_stats;
+
+static void stats_add(frame_stats *s, double ms)
 {
-    (void)options;
-    fprintf(stderr, "learnfilter: the window is not available in this build; use --headless\n");
-    return EXIT_USAGE;
+    int b = (int)(ms / STATS_BIN_MS);
+    s->bins[b < 0 ? 0 : b >= STATS_BINS ? STATS_BINS - 1 : b]++;
+    s->count++;
+    s->total_ms += ms;
+}
+
+static double stats_percentile(const frame_stats *s, double p)
+{
+    if (s->count == 0)
+        return NAN;
+    long want = (long)ceil(p * s->count), seen = 0;
+    if (want < 1)
+        want = 1;
+    for (int b = 0; b < STATS_BINS; b++) {
+        seen += s->bins[b];
+        if (seen >= want)
+            return (b + 0.5) * STATS_BIN_MS;
+    }
+    return STATS_BINS * STATS_BIN_MS;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* CPU time used by the calling thread, in seconds. */
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Sleeps until an absolute time. clock_nanosleep rather than SDL_Delay:
+ * SDL_Delay counts whole milliseconds, which alone would make frames 16 or
+ * 17 ms and spoil the p99 figure. */
+static void sleep_until(double t)
+{
+    struct timespec ts = {(time_t)t, (long)((t - floor(t)) * 1e9)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+    }
+}
+
+static void warn_to_stderr(void *user, const char *message)
+{
+    (void)user;
+    fprintf(stderr, "learnfilter: warning: %s\n", message);
+}
+
+/* Movies and screenshots are also named in the terminal: the status line
+ * is gone once the window closes, and a movie finished on closing is only
+ * named here. */
+static void capture_to_stderr(void *user, const char *message, bool is_error)
+{
+    (void)user;
+    fprintf(stderr, "learnfilter: %s%s\n", is_error ? "error: " : "", message);
+}
+
+/* Reads back what the renderer has drawn (before it is presented, when the
+ * back buffer is still defined). Returns a malloc'd RGBA buffer or NULL. */
+static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
+{
+    unsigned char *pixels = malloc((size_t)width * 4 * (size_t)height);
+    if (pixels &&
+        SDL_RenderReadPixels(renderer, NULL, SDL_PIXELFORMAT_RGBA32, pixels, width * 4) != 0) {
+        fprintf(stderr, "learnfilter: cannot read the frame back: %s\n", SDL_GetError());
+        free(pixels);
+        return NULL;
+    }
+    if (!pixels)
+        fprintf(stderr, "learnfilter: out of memory for the screenshot\n");
+    return pixels;
+}
+
+int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
+
+int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
+{
+    /* ------------------------------------------------ Initialization */
+    app_setup setup;
+    lf_error err;
+    if (o->screenshot) {
+        /* Refuse a bad screenshot path now, not after the run. */
+        lf_atomic_file probe;
+        if (lf_atomic_open(&probe, o->screenshot, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            return EXIT_INPUT;
+        }
+        lf_atomic_abandon(&probe);
+    }
+    const char *movie_path = o->gif ? o->gif : o->video;
+    if (movie_path) {
+        /* The same for a movie asked for on the command line: a scripted
+         * capture should fail at once, not run without recording. */
+        lf_atomic_file probe;
+        if (lf_atomic_open(&probe, movie_path, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            return EXIT_INPUT;
+        }
+        lf_atomic_abandon(&probe);
+        if (!o->gif && !recorder_ffmpeg_available()) {
+            fprintf(stderr, "learnfilter: %s: an MP4 needs ffmpeg, which is not installed "
+                            "(apt-get install ffmpeg), or record a GIF with --gif\n",
+                    movie_path);
+            return EXIT_INPUT;
+        }
+    }
+    lf_status st = app_setup_create(&setup, o, warn_to_stderr, NULL, NULL, &err);
+    if (st != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return app_exit_code(st);
+    }
+    int patch_side = setup.dataset.patch_size;
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "learnfilter: cannot open a window: %s (try --headless)\n",
+                SDL_GetError());
+        app_setup_destroy(&setup);
+        return EXIT_INPUT;
+    }
+    Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
+                   (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    SDL_Window *window = SDL_CreateWindow("learnfilter", SDL_WINDOWPOS_CENTERED,
+                                          SDL_WINDOWPOS_CENTERED, o->width ? o->width : 1280,
+                                          o->height ? o->height : 720, flags);
+    /* No vsync: the loop paces itself, which also works where vsync is
+     * unavailable (Xvfb, the dummy driver) and keeps measurements honest. */
+    SDL_Renderer *renderer = window ? SDL_CreateRenderer(window, -1, SDL_RENDERER_ACCELERATED)
+                                    : NULL;
+    if (window && !renderer)
+        renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_SOFTWARE);
+    if (!renderer) {
+        fprintf(stderr, "learnfilter: cannot open a window: %s (try --headless)\n",
+                SDL_GetError());
+        if (window)
+            SDL_DestroyWindow(window);
+        SDL_Quit();
+        app_setup_destroy(&setup);
+        return EXIT_INPUT;
+    }
+    SDL_SetWindowMinimumSize(window, 480, 320);
+    SDL_RendererInfo info;
+    SDL_GetRendererInfo(renderer, &info);
+
+    int draw_w = 0, draw_h = 0;
+    SDL_GetRendererOutputSize(renderer, &draw_w, &draw_h);
+    ui_state ui = {.fullscreen = o->fullscreen, .scale = o->ui_scale, .show_help = o->show_help};
+    float scale = ui.scale > 0 ? ui.scale : layout_auto_scale(draw_w, draw_h);
+    char message[512];
+    render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, message,
+                                     sizeof message);
+    worker *trainer = NULL;
+    capture_options copt = {.dir = o->record_dir, .fps = o->gif_fps, .loop = o->gif_loop,
+                            .on_message = capture_to_stderr};
+    capture *cap = view ? capture_create(&copt) : NULL;
+    if (view && !cap)
+        snprintf(message, sizeof message, "out of memory");
+    if (cap) {
+        worker_options wopt = {.start_paused = o->start_paused, .cli = o};
+        trainer = worker_create(&setup, &wopt, &err);
+        if (!trainer)
+            snprintf(message, sizeof message, "%s", err.message);
+    }
+    if (!view || !trainer) {
+        fprintf(stderr, "learnfilter: %s\n", message);
+        capture_destroy(cap);
+        render_destroy(view);
+        SDL_DestroyRenderer(renderer);
+        SDL_DestroyWindow(window);
+        TTF_Quit();
+        SDL_Quit();
+        app_setup_destroy(&setup);
+        return EXIT_INPUT;
+    }
+    SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
+
+    layout L;
+    layout_compute(&L, draw_w, draw_h, scale);
+    static frame_stats frame_times, work_times; /* 80 KB each: not on the stack */
+    memset(&frame_times, 0, sizeof frame_times);
+    memset(&work_times, 0, sizeof work_times);
+    const double period = 1.0 / WINDOW_FPS;
+    double start = now_seconds(), deadline = start + period, last_present = 0;
+    double main_cpu_start = thread_cpu_seconds();
+    double fps = -1, fps_since = start;
+    long fps_frames = 0, frames = 0;
+    unsigned seen_message = 0;
+    char toast[WORKER_MESSAGE_MAX + 32] = "";
+    bool toast_is_error = false;
+    double toast_until = 0;
+    unsigned toast_message = 0; /* the worker message shown, 0 for any other text */
+    int exit_code = EXIT_OK;
+    int last_w = 0, last_h = 0;
+    unsigned titled_generation = 0;
+    unsigned char *shot = NULL;
+    int shot_w = 0, shot_h = 0;
+    unsigned seen_capture = 0;
+    unsigned long refused = 0;
+    if (movie_path) {
+        /* One movie at a time: a GIF when both are asked for. */
+        if (o->gif && o->video)
+            fprintf(stderr, "learnfilter: the window records one movie: %s, not %s\n", o->gif,
+                    o->video);
+        const worker_frame *first = worker_acquire_frame(trainer, NULL);
+        if (!capture_start(cap, movie_path, first->snap.target.name, draw_w, draw_h))
+            exit_code = EXIT_INPUT; /* said why; the window still opens */
+    }
+
+    /* ------------------------------------------------------ Main loop */
+    while (!ui.quit) {
+        double frame_start = now_seconds();
+        if (hooks && hooks->before_frame)
+            hooks->before_frame(hooks->user, frames, window);
+        SDL_Event e;
+        bool had_events = false;
+        while (SDL_PollEvent(&e)) {
+            had_events = true;
+            worker_req req;
+            if (input_handle_event(&ui, &e, scale, &req) && !worker_request(trainer, &req)) {
+                refused++;
+                snprintf(toast, sizeof toast, "busy: that key was ignored, try again");
+                toast_message = 0;
+                toast_is_error = true;
+                toast_until = frame_start + 2;
+            }
+            if (e.type == SDL_DROPFILE) {
+                snprintf(toast, sizeof toast, "loading %s\xe2\x80\xa6", e.drop.file);
+                toast_message = 0;
+                toast_is_error = false;
+                toast_until = frame_start + WINDOW_TOAST_SECONDS;
+                SDL_free(e.drop.file);
+            }
+        }
+        if (ui.layout_changed) {
+            ui.layout_changed = false;
+            bool is_full = (SDL_GetWindowFlags(window) & SDL_WINDOW_FULLSCREEN_DESKTOP) ==
+                           SDL_WINDOW_FULLSCREEN_DESKTOP;
+            if (is_full != ui.fullscreen)
+                SDL_SetWindowFullscreen(window, ui.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        }
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(renderer, &w, &h);
+        float want_scale = ui.scale > 0 ? ui.scale : layout_auto_scale(w, h);
+        if (want_scale != scale && render_set_scale(view, want_scale))
+            scale = want_scale;
+        if (w != L.width || h != L.height || scale != L.scale)
+            layout_compute(&L, w, h, scale);
+
+        bool is_new, changed = had_events || frames == 0 || L.width != last_w ||
+                                   L.height != last_h || frame_start < toast_until + 0.1;
+        /* A minimized window shows nothing: its frames would only take
+         * cycles from training. */
+        bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
+        last_w = L.width;
+        last_h = L.height;
+        const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
+        changed |= is_new;
+        if (is_new)
+            render_update_frame(view, frame);
+        if (frame->generation != titled_generation || frames == 0) {
+            /* The task bar and a screen recorder's window list name the
+             * kernel too. Only on a change: SDL copies the title. */
+            titled_generation = frame->generation;
+            char title[LF_KERNEL_NAME_MAX + 32];
+            snprintf(title, sizeof title, "learnfilter \xe2\x80\x94 %s %dx%d", frame->snap.target.name,
+                     frame->snap.target.height, frame->snap.target.width);
+            SDL_SetWindowTitle(window, title);
+        }
+        if (frame->message_serial != seen_message) {
+            seen_message = frame->message_serial;
+            snprintf(toast, sizeof toast, "%s", frame->message);
+            toast_is_error = frame->message_is_error;
+            toast_until = frame_start + WINDOW_TOAST_SECONDS;
+            toast_message = seen_message;
+        }
+        if (frame->state == WORKER_DIVERGED && toast_message == frame->message_serial &&
+            toast_message != 0 && frame->message_is_error) {
+            /* What brings training back stays in view as long as it is
+             * needed, not for the usual few seconds. */
+            toast_until = fmax(toast_until, frame_start + 1.0);
+        }
+        if (ui.record_toggle || ui.screenshot) {
+            if (ui.record_toggle)
+                capture_toggle(cap, frame->snap.target.name, w, h);
+            if (ui.screenshot)
+                capture_request_screenshot(cap, frame->snap.target.name);
+            ui.record_toggle = ui.screenshot = false;
+        }
+        capture_update(cap);
+        bool capture_is_error, capture_brief;
+        unsigned capture_serial;
+        const char *capture_text =
+            capture_message(cap, &capture_serial, &capture_is_error, &capture_brief);
+        if (capture_serial != seen_capture) {
+            seen_capture = capture_serial;
+            snprintf(toast, sizeof toast, "%s", capture_text);
+            toast_message = 0;
+            toast_is_error = capture_is_error;
+            toast_until = frame_start + (capture_brief ? WINDOW_BRIEF_TOAST_SECONDS
+                                                       : WINDOW_FILE_TOAST_SECONDS);
+            changed = true;
+        }
+        /* Recording needs frames drawn even when nothing moved; the marker's
+         * clock moves anyway. */
+        changed |= capture_wants_frame(cap);
+        const worker_images *images = worker_acquire_images(trainer, &is_new);
+        changed |= is_new;
+        if (is_new)
+            render_update_images(view, images);
+
+        /* Mouse events come in window coordinates; on a high-DPI screen the
+         * drawable has more pixels than that. */
+        int win_w = 1, win_h = 1;
+        SDL_GetWindowSize(window, &win_w, &win_h);
+        render_view v = {
+            .frame = frame,
+            .images = images,
+            .fps = fps,
+            .mouse_inside = ui.mouse_inside,
+            .mouse_x = win_w > 0 ? ui.mouse_x * w / win_w : ui.mouse_x,
+            .mouse_y = win_h > 0 ? ui.mouse_y * h / win_h : ui.mouse_y,
+            .show_help = ui.show_help,
+            .toast = frame_start < toast_until ? toast : NULL,
+            .toast_is_error = toast_is_error,
+            .toast_alpha = (float)fmin(1.0, (toast_until - frame_start) / 0.5),
+        };
+        frames++;
+        bool last = o->frames > 0 && frames >= o->frames;
+        /* Nothing new (paused, no input): the screen already shows it, so
+         * skip drawing and presenting and leave the CPU to others. */
+        if ((changed && !hidden) || last)
+            render_draw(view, &L, &v);
+        if ((changed && !hidden) || last) {
+            capture_frame(cap, renderer, w, h);
+        }
+        if (last) {
+            /* Encoding waits until after the loop, so it is not counted as
+             * a frame. */
+            if (o->screenshot) {
+                shot = read_frame(renderer, w, h);
+                shot_w = w;
+                shot_h = h;
+            }
+            ui.quit = true;
+        }
+        if ((changed && !hidden) || last) {
+            capture_draw_marker(cap, renderer, render_text(view), &L);
+            if (hooks && hooks->before_present)
+                hooks->before_present(hooks->user, frames - 1, renderer, frame, v.toast);
+            SDL_RenderPresent(renderer);
+        }
+
+        double t = now_seconds();
+        stats_add(&work_times, (t - frame_start) * 1e3);
+        if (last_present > 0)
+            stats_add(&frame_times, (t - last_present) * 1e3);
+        last_present = t;
+        fps_frames++;
+        if (t - fps_since >= 0.5) {
+            fps = fps_frames / (t - fps_since);
+            fps_since = t;
+            fps_frames = 0;
+        }
+        if (ui.quit)
+            break;
+        /* Pace to the deadline; after a long stall start afresh rather than
+         * rushing frames out to catch up. */
+        if (t > deadline + period)
+            deadline = t;
+        sleep_until(deadline);
+        deadline += period;
+    }
+
+    /* ---------------------------------------------- De-initialization */
+    double elapsed = now_seconds() - start;
+    capture_finish(cap); /* a movie being recorded is finished and kept */
+    capture_counts recorded = *capture_get_counts(cap);
+    if (report)
+        report->capture = recorded;
+    capture_destroy(cap);
+    unsigned long queued = 0, taken = 0, misordered = 0;
+    worker_request_counts(trainer, &queued, &taken, &misordered);
+    for (double until = now_seconds() + WINDOW_DRAIN_SECONDS; hooks && taken < queued &&
+                                                              now_seconds() < until;) {
+        sleep_until(now_seconds() + 0.005);
+        worker_request_counts(trainer, &queued, &taken, &misordered);
+    }
+    long steps;
+    double train_seconds;
+    worker_totals(trainer, &steps, &train_seconds);
+    double worker_cpu = worker_cpu_seconds(trainer);
+    double main_cpu = thread_cpu_seconds() - main_cpu_start;
+    worker_destroy(trainer); /* asks the thread to quit and joins it */
+    if (report) {
+        report->frames = frames;
+        report->steps = steps;
+        report->requests_queued = queued;
+        report->requests_refused = refused;
+        report->requests_taken = taken;
+        report->requests_misordered = misordered;
+    }
+    render_destroy(view);
+    SDL_DestroyRenderer(renderer);
+    SDL_DestroyWindow(window);
+    TTF_Quit();
+    SDL_Quit();
+    app_setup_destroy(&setup); /* empty by now: the worker took it */
+    if (o->screenshot) {
+        if (!shot) {
+            exit_code = EXIT_INPUT;
+        } else if (lf_png_write_rgba(o->screenshot, shot, shot_w, shot_h, shot_w * 4, &err) !=
+                   LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            exit_code = EXIT_INPUT;
+        }
+        free(shot);
+    }
+    if (o->stats) {
+        printf("{\"frames\": %ld, \"frame_ms_p50\": %.2f, \"frame_ms_p99\": %.2f, "
+               "\"work_ms_p50\": %.2f, \"work_ms_p99\": %.2f, \"fps\": %.1f, "
+               "\"steps\": %ld, \"steps_per_s\": %.1f, \"main_cpu_ms_per_frame\": %.2f, "
+               "\"worker_cpu_s\": %.2f, \"steps_per_cpu_s\": %.1f, \"width\": %d, "
+               "\"height\": %d, \"renderer\": \"%s\", \"recorded_frames\": %ld, "
+               "\"recorded_dropped\": %ld}\n",
+               frames, stats_percentile(&frame_times, 0.50), stats_percentile(&frame_times, 0.99),
+               stats_percentile(&work_times, 0.50), stats_percentile(&work_times, 0.99),
+               elapsed > 0 ? frames / elapsed : 0.0, steps,
+               train_seconds > 0 ? steps / train_seconds : 0.0,
+               frames > 0 ? main_cpu * 1e3 / frames : 0.0, worker_cpu,
+               worker_cpu > 0 ? steps / worker_cpu : 0.0, L.width, L.height, info.name,
+               recorded.frames_taken, recorded.frames_dropped);
+        fflush(stdout);
+    }
+    return exit_code;
 }

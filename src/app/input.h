@@ -1,0 +1,50 @@
+/*
+ * input.h: keys, mouse and dropped files, turned into worker requests and
+ * window state.
+ *
+ * input_handle_event looks at one SDL event. What concerns training becomes
+ * a worker request written to *out (the caller queues it); what concerns the
+ * window only (help, fullscreen, UI scale, quitting, the mouse) changes the
+ * ui_state. It calls nothing else, so the tests feed it synthetic events
+ * and check both.
+ *
+ * Keys (also listed by the help overlay, H or F1):
+ *   Space pause/resume · N or . one step · R reset (after a divergence, also
+ *   the learning rate) · Shift+R new seed
+ *   Left/Right or [ ] previous/next kernel · 1..9 catalog kernels 1..9
+ *   Up/Down learning rate x or / sqrt(10) · O optimizer · + / - speed
+ *   I / Shift+I next/previous sample · Ctrl + / Ctrl - / Ctrl 0 UI scale
+ *   F11 fullscreen · H or F1 help · Esc closes the help, else quits · Q quit
+ *   G start/stop recording a GIF · P or F12 screenshot
+ * A dropped file or folder becomes a load request.
+ */
+#ifndef LEARNFILTER_INPUT_H
+#define LEARNFILTER_INPUT_H
+
+#include <SDL.h>
+#include <stdbool.h>
+
+#include "worker.h"
+
+#define INPUT_LR_FACTOR 3.16227766 /* sqrt(10): two presses are a factor of ten */
+#define INPUT_SCALE_STEP 1.25f     /* Ctrl +/- multiplies or divides the UI scale */
+
+typedef struct ui_state {
+    bool quit;
+    bool show_help;
+    bool fullscreen;      /* what the user wants; the window applies it */
+    float scale;          /* chosen UI scale; 0 follows the window size */
+    bool layout_changed;  /* scale or fullscreen changed since the window last looked */
+    bool mouse_inside;
+    int mouse_x, mouse_y; /* window coordinates */
+    bool record_toggle;   /* G was pressed; the window clears it */
+    bool screenshot;      /* P or F12 was pressed; the window clears it */
+} ui_state;
+
+/* Handles one event. current_scale is the scale in use (for Ctrl +/-).
+ * Returns true when it wrote a request for the worker into out. The event
+ * keeps its dropped path; the caller frees it after this call. */
+bool input_handle_event(ui_state *ui, const SDL_Event *event, float current_scale,
+                        worker_req *out);
+
+#endif

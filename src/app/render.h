@@ -1,0 +1,89 @@
+/*
+ * render.h: drawing the whole window through an SDL_Renderer.
+ *
+ * Everything goes through the renderer API (rectangles, lines, textures),
+ * never through a window surface, so the same code draws the live window,
+ * a software renderer over an SDL_Surface for tests and screenshots, and
+ * later GIF or movie frames made without a display.
+ *
+ * Textures are made once: the heatmaps are streaming textures updated only
+ * when the worker publishes something new (render_update_frame,
+ * render_update_images), and text comes from glyph atlases (text.h). A
+ * frame itself (render_draw) allocates nothing.
+ *
+ * Colour scales, shown by every panel's colorbar:
+ *   kernels   one symmetric diverging scale for learned, true and their
+ *             difference: a nice number at or above the largest |weight| of
+ *             the true kernel, grown when learned weights go more than 10%
+ *             beyond it; equal colours mean equal values and white is zero
+ *             (a converged difference panel fades to white);
+ *   input     gray on [0, 1];
+ *   output, target  one shared scale from the target: diverging symmetric
+ *             (to the 99.5th percentile of |target|, as edge responses are
+ *             sparse) when the target has negative values, gray over its
+ *             range otherwise; the output is clamped to it;
+ *   residual  diverging, symmetric, on its own scale (the 99.5th percentile
+ *             of |residual|, rounded to a nice number), but never finer than 1% of the target's scale:
+ *             its structure shows while training, and it fades to white
+ *             once the network has converged.
+ */
+#ifndef LEARNFILTER_RENDER_H
+#define LEARNFILTER_RENDER_H
+
+#include <SDL.h>
+#include <stdbool.h>
+
+#include "layout.h"
+#include "text.h"
+#include "worker.h"
+
+typedef enum render_colormap { RENDER_DIVERGING = 0, RENDER_GRAY } render_colormap;
+
+/* The value range of one panel's colours. */
+typedef struct render_scale {
+    render_colormap map;
+    float lo, hi; /* diverging: lo == -hi */
+} render_scale;
+
+/* What to draw this frame besides the published data. */
+typedef struct render_view {
+    const worker_frame *frame;   /* required */
+    const worker_images *images; /* may be NULL or without images */
+    double fps;                  /* measured by the window; negative: not shown */
+    bool mouse_inside;
+    int mouse_x, mouse_y;        /* in drawable pixels */
+    bool show_help;
+    const char *toast;           /* a message shown at the bottom, or NULL */
+    bool toast_is_error;
+    float toast_alpha;           /* 0..1, for fading out */
+} render_view;
+
+typedef struct render_ctx render_ctx;
+
+/* Creates the textures and fonts for renderer; images up to max_image_side
+ * on each side can be shown. NULL with a reason in error on failure. */
+render_ctx *render_create(SDL_Renderer *renderer, const char *assets_dir, float scale,
+                          int max_image_side, char *error, int error_size);
+void render_destroy(render_ctx *r);
+/* New UI scale: rebuilds the fonts. */
+bool render_set_scale(render_ctx *r, float scale);
+text_ctx *render_text(render_ctx *r);
+
+/* Uploads the kernels of a new frame, and the images of a new image set. */
+void render_update_frame(render_ctx *r, const worker_frame *frame);
+void render_update_images(render_ctx *r, const worker_images *images);
+
+/* The scale panel uses now (after the updates above). */
+render_scale render_panel_scale(const render_ctx *r, layout_panel_id panel);
+
+/* Draws everything for layout L. Does not present. */
+void render_draw(render_ctx *r, const layout *L, const render_view *view);
+
+/* The colour a value gets in a scale, as the heatmaps draw it. */
+SDL_Color render_color_of(render_scale scale, float value);
+
+/* Writes a short, readable form of v for a range of about +-limit, with a
+ * true minus sign ("−0.25", "1.00", "0.0589"). */
+void render_format_value(char *out, int size, double v, double limit);
+
+#endif

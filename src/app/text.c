@@ -1,0 +1,275 @@
+/*
+ * text.c: glyph atlases over SDL_ttf. See text.h.
+ */
+#include "text.h"
+
+#include <SDL_ttf.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Code points beyond Latin-1 that the window writes. */
+static const Uint32 extra_code_points[] = {
+    0x2190, 0x2191, 0x2192, 0x2193, /* arrows */
+    0x2212,                         /* minus sign */
+    0x2026,                         /* ellipsis */
+    0x2013, 0x2014,                 /* en and em dash */
+    0x2248, 0x2264, 0x2265,         /* almost equal, less and greater or equal */
+    0x2016,                         /* double vertical line, for norms */
+    0x25CF,                         /* black circle */
+};
+#define EXTRA_COUNT ((int)(sizeof extra_code_points / sizeof extra_code_points[0]))
+#define GLYPH_COUNT (256 + EXTRA_COUNT)
+#define ATLAS_WIDTH 1024
+
+typedef struct glyph {
+    SDL_Rect source; /* in the atlas; w == 0 when the font has no such glyph */
+    int advance;
+} glyph;
+
+typedef struct font_atlas {
+    TTF_Font *font;
+    SDL_Texture *texture;
+    int line_height;
+    glyph glyphs[GLYPH_COUNT];
+} font_atlas;
+
+struct text_ctx {
+    SDL_Renderer *renderer;
+    char assets_dir[1024];
+    float scale;
+    font_atlas fonts[TEXT_FONT_COUNT];
+};
+
+static const struct {
+    const char *file;
+    int pixels;
+    int style;
+} font_specs[TEXT_FONT_COUNT] = {
+    [TEXT_SMALL] = {"DejaVuSans.ttf", 11, TTF_STYLE_NORMAL},
+    [TEXT_BODY] = {"DejaVuSans.ttf", 13, TTF_STYLE_NORMAL},
+    [TEXT_TITLE] = {"DejaVuSans.ttf", 14, TTF_STYLE_BOLD},
+    [TEXT_MONO] = {"DejaVuSansMono.ttf", 13, TTF_STYLE_NORMAL},
+    [TEXT_CELL_S] = {"DejaVuSans.ttf", 10, TTF_STYLE_NORMAL},
+    [TEXT_CELL_M] = {"DejaVuSans.ttf", 15, TTF_STYLE_NORMAL},
+    [TEXT_CELL_L] = {"DejaVuSans.ttf", 22, TTF_STYLE_NORMAL},
+};
+
+static Uint32 code_point_of(int index)
+{
+    return index < 256 ? (Uint32)index : extra_code_points[index - 256];
+}
+
+static int index_of(Uint32 cp)
+{
+    if (cp < 256)
+        return (int)cp;
+    for (int i = 0; i < EXTRA_COUNT; i++)
+        if (extra_code_points[i] == cp)
+            return 256 + i;
+    return '?';
+}
+
+static void atlas_free(font_atlas *a)
+{
+    if (a->texture)
+        SDL_DestroyTexture(a->texture);
+    if (a->font)
+        TTF_CloseFont(a->font);
+    memset(a, 0, sizeof *a);
+}
+
+/* Renders every glyph of one font into one texture. */
+static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path, int pixels,
+                        int style, char *error, int error_size)
+{
+    memset(a, 0, sizeof *a);
+    a->font = TTF_OpenFont(path, pixels);
+    if (!a->font) {
+        snprintf(error, (size_t)error_size, "%s: %s", path, TTF_GetError());
+        return false;
+    }
+    TTF_SetFontStyle(a->font, style);
+    TTF_SetFontHinting(a->font, TTF_HINTING_LIGHT);
+    a->line_height = TTF_FontHeight(a->font);
+    SDL_Surface *rendered[GLYPH_COUNT] = {0};
+    const SDL_Color white = {255, 255, 255, 255};
+    int x = 0, y = 0, row_height = 0;
+    for (int i = 32; i < GLYPH_COUNT; i++) {
+        Uint32 cp = code_point_of(i);
+        if ((i >= 127 && i < 160) || !TTF_GlyphIsProvided32(a->font, cp))
+            continue;
+        int minx, maxx, miny, maxy, advance;
+        if (TTF_GlyphMetrics32(a->font, cp, &minx, &maxx, &miny, &maxy, &advance) != 0)
+            continue;
+        rendered[i] = TTF_RenderGlyph32_Blended(a->font, cp, white);
+        if (!rendered[i])
+            continue;
+        int w = rendered[i]->w, h = rendered[i]->h;
+        if (x + w > ATLAS_WIDTH) {
+            x = 0;
+            y += row_height + 1;
+            row_height = 0;
+        }
+        a->glyphs[i].source = (SDL_Rect){x, y, w, h};
+        a->glyphs[i].advance = advance;
+        x += w + 1;
+        if (h > row_height)
+            row_height = h;
+    }
+    int height = y + row_height + 1;
+    SDL_Surface *atlas = SDL_CreateRGBSurfaceWithFormat(0, ATLAS_WIDTH, height, 32,
+                                                        SDL_PIXELFORMAT_ARGB8888);
+    bool ok = atlas != NULL;
+    if (ok) {
+        SDL_FillRect(atlas, NULL, 0);
+        for (int i = 32; i < GLYPH_COUNT; i++)
+            if (rendered[i]) {
+                SDL_SetSurfaceBlendMode(rendered[i], SDL_BLENDMODE_NONE);
+                SDL_Rect dst = a->glyphs[i].source;
+                SDL_BlitSurface(rendered[i], NULL, atlas, &dst);
+            }
+        a->texture = SDL_CreateTextureFromSurface(renderer, atlas);
+        ok = a->texture != NULL;
+        if (ok)
+            SDL_SetTextureBlendMode(a->texture, SDL_BLENDMODE_BLEND);
+    }
+    if (!ok)
+        snprintf(error, (size_t)error_size, "glyph atlas for %s: %s", path, SDL_GetError());
+    for (int i = 0; i < GLYPH_COUNT; i++)
+        SDL_FreeSurface(rendered[i]);
+    SDL_FreeSurface(atlas);
+    return ok;
+}
+
+static bool build_all(text_ctx *t, float scale, char *error, int error_size)
+{
+    for (int f = 0; f < TEXT_FONT_COUNT; f++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", t->assets_dir, font_specs[f].file);
+        int pixels = (int)(font_specs[f].pixels * scale + 0.5f);
+        if (pixels < 6)
+            pixels = 6;
+        if (!atlas_build(&t->fonts[f], t->renderer, path, pixels, font_specs[f].style, error,
+                         error_size)) {
+            for (int g = 0; g <= f; g++)
+                atlas_free(&t->fonts[g]);
+            return false;
+        }
+    }
+    t->scale = scale;
+    return true;
+}
+
+text_ctx *text_create(SDL_Renderer *renderer, const char *assets_dir, float scale, char *error,
+                      int error_size)
+{
+    if (!TTF_WasInit() && TTF_Init() != 0) {
+        snprintf(error, (size_t)error_size, "SDL_ttf: %s", TTF_GetError());
+        return NULL;
+    }
+    text_ctx *t = SDL_calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(error, (size_t)error_size, "out of memory for fonts");
+        return NULL;
+    }
+    t->renderer = renderer;
+    snprintf(t->assets_dir, sizeof t->assets_dir, "%s", assets_dir);
+    if (!build_all(t, scale, error, error_size)) {
+        SDL_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void text_destroy(text_ctx *t)
+{
+    if (!t)
+        return;
+    for (int f = 0; f < TEXT_FONT_COUNT; f++)
+        atlas_free(&t->fonts[f]);
+    SDL_free(t);
+}
+
+bool text_set_scale(text_ctx *t, float scale)
+{
+    if (scale == t->scale)
+        return true;
+    font_atlas old[TEXT_FONT_COUNT];
+    memcpy(old, t->fonts, sizeof old);
+    char error[256];
+    if (!build_all(t, scale, error, sizeof error)) {
+        memcpy(t->fonts, old, sizeof old); /* keep the fonts we had */
+        return false;
+    }
+    for (int f = 0; f < TEXT_FONT_COUNT; f++)
+        atlas_free(&old[f]);
+    return true;
+}
+
+float text_scale(const text_ctx *t) { return t->scale; }
+
+/* Next code point of a UTF-8 string; malformed bytes come out as '?'. */
+static Uint32 next_code_point(const char **s)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    Uint32 cp;
+    int extra;
+    if (p[0] < 0x80) {
+        cp = p[0];
+        extra = 0;
+    } else if ((p[0] & 0xE0) == 0xC0) {
+        cp = p[0] & 0x1F;
+        extra = 1;
+    } else if ((p[0] & 0xF0) == 0xE0) {
+        cp = p[0] & 0x0F;
+        extra = 2;
+    } else if ((p[0] & 0xF8) == 0xF0) {
+        cp = p[0] & 0x07;
+        extra = 3;
+    } else {
+        *s += 1;
+        return '?';
+    }
+    for (int i = 1; i <= extra; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *s += i;
+            return '?';
+        }
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    *s += 1 + extra;
+    return cp;
+}
+
+int text_width(const text_ctx *t, text_font font, const char *s)
+{
+    const font_atlas *a = &t->fonts[font];
+    int w = 0;
+    while (*s)
+        w += a->glyphs[index_of(next_code_point(&s))].advance;
+    return w;
+}
+
+int text_line_height(const text_ctx *t, text_font font) { return t->fonts[font].line_height; }
+
+int text_draw(text_ctx *t, text_font font, int x, int y, const char *s, SDL_Color color,
+              text_align align)
+{
+    font_atlas *a = &t->fonts[font];
+    int width = text_width(t, font, s);
+    if (align == TEXT_CENTER)
+        x -= width / 2;
+    else if (align == TEXT_RIGHT)
+        x -= width;
+    SDL_SetTextureColorMod(a->texture, color.r, color.g, color.b);
+    SDL_SetTextureAlphaMod(a->texture, color.a);
+    while (*s) {
+        const glyph *g = &a->glyphs[index_of(next_code_point(&s))];
+        if (g->source.w > 0) {
+            SDL_Rect dst = {x, y, g->source.w, g->source.h};
+            SDL_RenderCopy(t->renderer, a->texture, &g->source, &dst);
+        }
+        x += g->advance;
+    }
+    return width;
+}

@@ -1,0 +1,55 @@
+/*
+ * text.h: drawing text with SDL_ttf, without SDL_ttf in the frame loop.
+ *
+ * Each font is rendered once, glyph by glyph, into an atlas texture (the
+ * printable Latin-1 range plus a few symbols the window uses: arrows, the
+ * minus sign, the ellipsis). Drawing a string is then one texture copy per
+ * character, so numbers that change every frame (loss, steps per second)
+ * cost no TTF call, no surface and no allocation. Kerning is given up for
+ * that; DejaVu's digits are all one width, so changing numbers do not jiggle.
+ *
+ * An atlas belongs to one renderer: create a text_ctx for each renderer that
+ * draws text (the window's, a software renderer for screenshots).
+ */
+#ifndef LEARNFILTER_TEXT_H
+#define LEARNFILTER_TEXT_H
+
+#include <SDL.h>
+#include <stdbool.h>
+
+/* Pixel sizes at UI scale 1; every size is multiplied by the scale. */
+typedef enum text_font {
+    TEXT_SMALL = 0, /* tick labels, 11 px */
+    TEXT_BODY,      /* labels and help, 13 px */
+    TEXT_TITLE,     /* panel titles, 14 px bold */
+    TEXT_MONO,      /* the status line, 13 px DejaVu Sans Mono */
+    TEXT_CELL_S,    /* values in kernel cells, 10 px */
+    TEXT_CELL_M,    /* 15 px */
+    TEXT_CELL_L,    /* 22 px */
+    TEXT_FONT_COUNT
+} text_font;
+
+typedef enum text_align { TEXT_LEFT = 0, TEXT_CENTER, TEXT_RIGHT } text_align;
+
+typedef struct text_ctx text_ctx;
+
+/* Opens the fonts in assets_dir and builds the atlases for scale. NULL on
+ * failure, with the reason in error. The caller owns the result. */
+text_ctx *text_create(SDL_Renderer *renderer, const char *assets_dir, float scale, char *error,
+                      int error_size);
+void text_destroy(text_ctx *t);
+/* Rebuilds the atlases for another scale (a key press, not every frame). */
+bool text_set_scale(text_ctx *t, float scale);
+float text_scale(const text_ctx *t);
+
+/* Width in pixels of a UTF-8 string, and the line height of a font. */
+int text_width(const text_ctx *t, text_font font, const char *utf8);
+int text_line_height(const text_ctx *t, text_font font);
+
+/* Draws utf8 with its top at y; x is the left edge, centre or right edge
+ * according to align. Returns the width drawn. Characters without a glyph
+ * are drawn as '?'. */
+int text_draw(text_ctx *t, text_font font, int x, int y, const char *utf8, SDL_Color color,
+              text_align align);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * worker.h: the training thread behind the window.
+ *
+ * The worker owns the trainer and its dataset and trains continuously. The
+ * window never touches the trainer: it sends requests (pause, step, reset,
+ * kernel switch, learning rate, quit, ...) that the worker takes between
+ * steps, and it reads what the worker publishes:
+ *
+ *   worker_frame   the kernels, figures, loss histories and worker state,
+ *                  published about 120 times a second (cheap: a copy);
+ *   worker_images  the sample patch, the network's output and the target,
+ *                  which cost one forward pass, so they are refreshed at
+ *                  most WORKER_IMAGE_HZ times a second and never with more
+ *                  than WORKER_IMAGE_SHARE of the worker's time.
+ *
+ * Each goes through its own triple buffer: the worker fills a back buffer
+ * and swaps it with the middle one in one atomic exchange; the window swaps
+ * the middle one with its front buffer the same way when it is marked new.
+ * Neither side ever waits for the other, and neither ever sees a buffer the
+ * other is writing. Requests go through a short queue under a mutex held
+ * only to copy one request in or out.
+ *
+ * Usage:
+ *   worker *w = worker_create(&setup, &(worker_options){0}, &err);  // takes setup
+ *   worker_request(w, &(worker_req){.kind = WORKER_REQ_PAUSE_TOGGLE});
+ *   const worker_frame *f = worker_acquire_frame(w, &is_new);
+ *   worker_destroy(w);   // asks it to quit and joins the thread
+ */
+#ifndef LEARNFILTER_WORKER_H
+#define LEARNFILTER_WORKER_H
+
+#include <stdbool.h>
+
+#include "learnfilter/trainer.h"
+#include "setup.h"
+
+#define WORKER_FRAME_HZ 120      /* state publications per second while training */
+#define WORKER_IMAGE_HZ 15       /* most image refreshes per second */
+#define WORKER_IMAGE_SHARE 0.10  /* most share of worker time spent on images */
+#define WORKER_QUEUE_SIZE 64     /* pending requests; more are refused */
+#define WORKER_PATH_MAX 1024     /* longest dropped path */
+#define WORKER_MESSAGE_MAX 256
+
+typedef enum worker_state {
+    WORKER_RUNNING = 0, /* training */
+    WORKER_PAUSED,      /* waiting for a step or resume request */
+    WORKER_CONVERGED,   /* still training, and within tolerance of the true kernel */
+    WORKER_DIVERGED,    /* stopped on a runaway value; reset, reseed or a new rate restarts */
+    WORKER_LOADING      /* reading a dropped file; training resumes afterwards */
+} worker_state;
+
+const char *worker_state_name(worker_state state);
+
+/* Training speed levels, slowest first: steps per second, 0 for no limit.
+ * The slowest is one step per displayed frame. */
+#define WORKER_SPEED_LEVELS 8
+extern const double worker_speed_steps_per_second[WORKER_SPEED_LEVELS];
+
+typedef enum worker_req_kind {
+    WORKER_REQ_PAUSE_TOGGLE,
+    WORKER_REQ_PAUSE,       /* value: 1 pause, 0 resume */
+    WORKER_REQ_STEP,        /* one step; pauses first if running */
+    WORKER_REQ_RESET,       /* same seed, step 0 */
+    WORKER_REQ_RESEED,      /* next seed, step 0 */
+    WORKER_REQ_KERNEL,      /* value: catalog index, with its default settings */
+    WORKER_REQ_KERNEL_NEXT, /* value: +1 or -1 through the catalog, wrapping */
+    WORKER_REQ_LR_SCALE,    /* factor: multiplies the learning rate */
+    WORKER_REQ_OPTIMIZER,   /* switches between SGD and Adam */
+    WORKER_REQ_SPEED,       /* value: +1 faster or -1 slower, one level */
+    WORKER_REQ_SAMPLE_NEXT, /* value: +1 or -1: the patch shown */
+    WORKER_REQ_LOAD,        /* path: a kernel file, an image or a folder of images */
+    WORKER_REQ_QUIT
+} worker_req_kind;
+
+typedef struct worker_req {
+    worker_req_kind kind;
+    int value;
+    double factor;
+    char path[WORKER_PATH_MAX];
+    unsigned long seq;          /* set by worker_request: 1, 2, ... in the order queued */
+} worker_req;
+
+/* What the window draws besides the images. */
+typedef struct worker_frame {
+    lf_snapshot snap;          /* kernels, figures and histories; no images */
+    worker_state state;
+    double steps_per_second;   /* over the last half second of training */
+    int speed_level;           /* index into worker_speed_steps_per_second */
+    int kernel_index;          /* catalog index of the target, or -1 for a file */
+    int file_count;            /* photographs in the dataset */
+    unsigned generation;       /* changes on every restart: reset, kernel, dataset */
+    unsigned serial;           /* changes on every publication */
+    unsigned message_serial;   /* changes when message does */
+    unsigned long requests_taken; /* requests carried out so far: the last one's sequence number */
+    bool message_is_error;
+    char message[WORKER_MESSAGE_MAX]; /* the last notice: a load that failed or worked */
+} worker_frame;
+
+typedef struct worker_images {
+    lf_snapshot snap;          /* has_images: input, output and expected */
+    unsigned generation;       /* the frame generation these belong to */
+    unsigned serial;
+} worker_images;
+
+/* Zero means default, in brackets. */
+typedef struct worker_options {
+    bool start_paused;          /* [false] */
+    int speed_level;            /* [WORKER_SPEED_LEVELS - 1: no limit]; values <= 0 mean the default */
+    const cli_options *cli;     /* dataset options for dropped folders, borrowed: it must
+                                   outlive the worker [the defaults] */
+} worker_options;
+
+typedef struct worker worker;
+
+/* Starts the thread. Takes ownership of setup's trainer and dataset (setup
+ * is left empty) on success only. NULL with err set when out of memory or
+ * the thread cannot start. */
+worker *worker_create(app_setup *setup, const worker_options *options, lf_error *err);
+/* Asks the worker to quit, joins it and frees everything; accepts NULL. */
+void worker_destroy(worker *w);
+
+/* Queues a request. Returns false when the queue is full (the request is
+ * dropped; the caller may say so). Never blocks for longer than a copy.
+ * A quit request is never dropped. */
+bool worker_request(worker *w, const worker_req *req);
+
+/* The newest frame and images. The pointer stays valid, and its content
+ * unchanged, until the next call of the same function. is_new says whether
+ * anything was published since that call. */
+const worker_frame *worker_acquire_frame(worker *w, bool *is_new);
+const worker_images *worker_acquire_images(worker *w, bool *is_new);
+
+/* Steps taken and seconds spent training (paused time excluded), for the
+ * average rate printed by --stats. Safe from any thread. */
+void worker_totals(worker *w, long *steps, double *seconds);
+
+/* Requests queued so far, taken by the thread so far, and taken out of
+ * the order they were queued in (always 0 unless the queue is broken).
+ * Safe from any thread; a quit request is not counted. */
+void worker_request_counts(worker *w, unsigned long *queued, unsigned long *taken,
+                           unsigned long *misordered);
+
+/* True once the thread has finished (after a quit request). */
+bool worker_finished(worker *w);
+
+/* CPU time the training thread has used so far, in seconds (NaN where the
+ * system cannot tell). With the steps, it gives steps per CPU-second: the
+ * worker's speed apart from how much of a core it was given. */
+double worker_cpu_seconds(worker *w);
+
+#endif

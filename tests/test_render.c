@@ -1,0 +1,226 @@
+/*
+ * test_render.c: drawing into a surface through a software renderer, and
+ * checking that the pixels say what the data says: a kernel cell has the
+ * colour of its value, the colorbar runs from the top of the scale to the
+ * bottom, image panels show their images on the documented scales.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "layout.h"
+#include "learnfilter/colormap.h"
+#include "render.h"
+#include "setup.h"
+
+typedef struct fixture {
+    SDL_Surface *surface;
+    SDL_Renderer *renderer;
+    render_ctx *view;
+    worker_frame frame;
+    worker_images images;
+    layout L;
+} fixture;
+
+static const float learned_3x3[9] = {-1.5f, 0.25f, 1.0f, -2.0f, 0.0f, 2.0f, -0.5f, 0.1f, 1.9f};
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->surface = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
+    f->renderer = SDL_CreateSoftwareRenderer(f->surface);
+    char error[256];
+    f->view = render_create(f->renderer, app_assets_dir(), 1.0f, 64, error, sizeof error);
+    if (!f->view)
+        fail_msg("render_create: %s", error);
+    lf_kernel_from_name(&f->frame.snap.target, "sobel-x", 1, NULL);
+    f->frame.snap.learned = f->frame.snap.target;
+    memcpy(f->frame.snap.learned.weights, learned_3x3, sizeof learned_3x3);
+    f->frame.snap.figures.rel_err = NAN;
+    f->frame.snap.figures.train_loss = NAN;
+    f->frame.snap.figures.val_loss = NAN;
+    f->frame.state = WORKER_PAUSED;
+    f->frame.speed_level = WORKER_SPEED_LEVELS - 1;
+    /* Input 0.25 everywhere; a target from -1 to 1 left to right; the
+     * output equal to the target, so the residual is zero. */
+    lf_snapshot *s = &f->images.snap;
+    assert_int_equal(lf_snapshot_init(s, 64, NULL), LF_OK);
+    s->has_images = true;
+    s->in_height = s->in_width = s->out_height = s->out_width = 64;
+    for (int y = 0; y < 64; y++)
+        for (int x = 0; x < 64; x++) {
+            s->input[y * 64 + x] = 0.25f;
+            s->expected[y * 64 + x] = -1.0f + 2.0f * x / 63.0f;
+            s->output[y * 64 + x] = s->expected[y * 64 + x];
+        }
+    layout_compute(&f->L, 1280, 720, 1.0f);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    lf_snapshot_deinit(&f->images.snap);
+    render_destroy(f->view);
+    SDL_DestroyRenderer(f->renderer);
+    SDL_FreeSurface(f->surface);
+    free(f);
+    return 0;
+}
+
+static SDL_Color pixel(const fixture *f, int x, int y)
+{
+    Uint32 v = ((const Uint32 *)((const Uint8 *)f->surface->pixels + y * f->surface->pitch))[x];
+    SDL_Color c;
+    SDL_GetRGB(v, f->surface->format, &c.r, &c.g, &c.b);
+    c.a = 255;
+    return c;
+}
+
+static void assert_color(SDL_Color got, SDL_Color want, int tolerance)
+{
+    if (abs(got.r - want.r) > tolerance || abs(got.g - want.g) > tolerance ||
+        abs(got.b - want.b) > tolerance)
+        fail_msg("pixel (%d, %d, %d), expected (%d, %d, %d)", got.r, got.g, got.b, want.r, want.g,
+                 want.b);
+}
+
+static void draw(fixture *f, bool help)
+{
+    render_update_frame(f->view, &f->frame);
+    render_update_images(f->view, &f->images);
+    render_view v = {.frame = &f->frame, .images = &f->images, .fps = 60, .show_help = help};
+    render_draw(f->view, &f->L, &v);
+    SDL_RenderFlush(f->renderer);
+}
+
+static void test_kernel_cells_have_the_colour_of_their_value(void **state)
+{
+    fixture *f = *state;
+    draw(f, false);
+    render_scale sc = render_panel_scale(f->view, LAYOUT_LEARNED);
+    assert_int_equal(sc.map, RENDER_DIVERGING);
+    assert_float_equal(sc.hi, 2.0, 1e-6); /* nice(max(|true|, |learned|)) = nice(2) */
+    assert_float_equal(sc.lo, -2.0, 1e-6);
+    for (int p = LAYOUT_LEARNED; p <= LAYOUT_DIFF; p++) {
+        layout_rect grid = layout_grid_fit(f->L.panels[p].plot, 3, 3);
+        int cell = grid.w / 3;
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 3; c++) {
+                int i = r * 3 + c;
+                float value = p == LAYOUT_LEARNED ? learned_3x3[i]
+                              : p == LAYOUT_TRUE  ? f->frame.snap.target.weights[i]
+                                                  : learned_3x3[i] - f->frame.snap.target.weights[i];
+                /* A few pixels in from the corner: clear of the grid line
+                 * and of the printed value in the middle. */
+                SDL_Color got = pixel(f, grid.x + c * cell + 3, grid.y + r * cell + 3);
+                assert_color(got, render_color_of(sc, value), 0);
+            }
+    }
+    /* The scale reads as documented: -2 is the deepest blue, +2 the deepest
+     * red, 0 white. */
+    layout_rect grid = layout_grid_fit(f->L.panels[LAYOUT_TRUE].plot, 3, 3);
+    int cell = grid.w / 3;
+    lf_rgb blue = lf_colormap_diverging(-1), red = lf_colormap_diverging(1);
+    assert_color(pixel(f, grid.x + 3, grid.y + cell + 3), (SDL_Color){blue.r, blue.g, blue.b, 255},
+                 0);
+    assert_color(pixel(f, grid.x + 2 * cell + 3, grid.y + cell + 3),
+                 (SDL_Color){red.r, red.g, red.b, 255}, 0);
+    assert_color(pixel(f, grid.x + cell + 3, grid.y + 3), (SDL_Color){248, 248, 248, 255}, 0);
+}
+
+static void test_colorbar_runs_top_to_bottom(void **state)
+{
+    fixture *f = *state;
+    draw(f, false);
+    layout_rect bar = f->L.panels[LAYOUT_LEARNED].colorbar;
+    lf_rgb top = lf_colormap_diverging(1), bottom = lf_colormap_diverging(-1);
+    assert_color(pixel(f, bar.x + bar.w / 2, bar.y + 1), (SDL_Color){top.r, top.g, top.b, 255}, 3);
+    assert_color(pixel(f, bar.x + bar.w / 2, bar.y + bar.h - 2),
+                 (SDL_Color){bottom.r, bottom.g, bottom.b, 255}, 3);
+    assert_color(pixel(f, bar.x + bar.w / 2, bar.y + bar.h / 2), (SDL_Color){248, 248, 248, 255},
+                 12);
+    /* The input's bar is gray: white on top, black at the bottom. */
+    bar = f->L.panels[LAYOUT_INPUT].colorbar;
+    assert_color(pixel(f, bar.x + bar.w / 2, bar.y + 1), (SDL_Color){255, 255, 255, 255}, 3);
+    assert_color(pixel(f, bar.x + bar.w / 2, bar.y + bar.h - 2), (SDL_Color){0, 0, 0, 255}, 3);
+}
+
+static void test_image_panels(void **state)
+{
+    fixture *f = *state;
+    draw(f, false);
+    layout_rect in = f->L.panels[LAYOUT_INPUT].plot;
+    assert_color(pixel(f, in.x + in.w / 2, in.y + in.h / 2), (SDL_Color){64, 64, 64, 255}, 1);
+    /* Output and target share one scale: same pixels. The target crosses
+     * zero, so the scale is diverging: blue on the left, red on the right. */
+    render_scale so = render_panel_scale(f->view, LAYOUT_OUTPUT);
+    render_scale st = render_panel_scale(f->view, LAYOUT_TARGET);
+    assert_int_equal(so.map, RENDER_DIVERGING);
+    assert_memory_equal(&so, &st, sizeof so);
+    layout_rect out = f->L.panels[LAYOUT_OUTPUT].plot, target = f->L.panels[LAYOUT_TARGET].plot;
+    for (int x = 2; x < out.w - 2; x += 17) {
+        SDL_Color a = pixel(f, out.x + x, out.y + out.h / 2);
+        SDL_Color b = pixel(f, target.x + x, target.y + target.h / 2);
+        assert_color(a, b, 0);
+    }
+    SDL_Color left = pixel(f, out.x + 2, out.y + out.h / 2);
+    SDL_Color right = pixel(f, out.x + out.w - 3, out.y + out.h / 2);
+    assert_true(left.b > left.r + 50);
+    assert_true(right.r > right.b + 50);
+    /* Output == target: the residual is white everywhere. */
+    layout_rect res = f->L.panels[LAYOUT_RESIDUAL].plot;
+    for (int y = 2; y < res.h - 2; y += 23)
+        for (int x = 2; x < res.w - 2; x += 23)
+            assert_color(pixel(f, res.x + x, res.y + y), (SDL_Color){248, 248, 248, 255}, 1);
+}
+
+static void test_help_overlay_darkens(void **state)
+{
+    fixture *f = *state;
+    draw(f, false);
+    SDL_Color before = pixel(f, 1, 1);
+    draw(f, true);
+    SDL_Color after = pixel(f, 1, 1);
+    assert_true(after.r < before.r && after.g < before.g);
+}
+
+static void test_value_formatting(void **state)
+{
+    (void)state;
+    char s[32];
+    render_format_value(s, sizeof s, -0.25, 2);
+    assert_string_equal(s, "\xe2\x88\x92" "0.25");
+    render_format_value(s, sizeof s, 1, 2);
+    assert_string_equal(s, "1.00");
+    render_format_value(s, sizeof s, 0.0589, 0.1); /* three digits of the range */
+    assert_string_equal(s, "0.059");
+    render_format_value(s, sizeof s, 0.0589, 0.06);
+    assert_string_equal(s, "0.0589");
+    render_format_value(s, sizeof s, -0.001, 2);
+    assert_string_equal(s, "0.00"); /* no negative zero */
+    render_format_value(s, sizeof s, NAN, 2);
+    assert_string_equal(s, "NaN");
+}
+
+int main(void)
+{
+    if (SDL_Init(SDL_INIT_VIDEO) != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_kernel_cells_have_the_colour_of_their_value, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_colorbar_runs_top_to_bottom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_image_panels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_help_overlay_darkens, setup, teardown),
+        cmocka_unit_test(test_value_formatting),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    SDL_Quit();
+    return failed;
+}

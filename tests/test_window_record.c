@@ -1,0 +1,355 @@
+/*
+ * test_window_record.c: recording and screenshots in the running window.
+ *
+ * The whole program's window runs under SDL's dummy video driver with
+ * --frames; a hook pushes key presses, a close or a resize as a user would,
+ * and looks at each finished frame. The files written are read back: GIFs
+ * with giflib's decoder, PNGs with stb_image.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <stb/stb_image.h>
+
+#include "cli.h"
+#include "layout.h"
+#include "test_gif_read.h"
+#include "test_util.h"
+#include "window.h"
+
+/* What the hook does on which frame. */
+typedef struct script {
+    long g_at[4];            /* frames on which G is pressed (0: none) */
+    long p_at;               /* frame on which P is pressed (0: none) */
+    long quit_at;            /* frame on which the window is closed (0: never) */
+    long resize_at;          /* frame on which the window is made 1000x600 (0: never) */
+    /* seen */
+    int marker_red_frames;   /* frames presented with the red dot showing */
+    uint8_t dot_on_screen[4];
+} script;
+
+static void push_key(SDL_Keycode key)
+{
+    SDL_Event e = {.type = SDL_KEYDOWN};
+    e.key.keysym.sym = key;
+    e.key.state = SDL_PRESSED;
+    SDL_PushEvent(&e);
+}
+
+static void before_frame(void *user, long frame, SDL_Window *window)
+{
+    script *s = user;
+    for (int i = 0; i < 4; i++)
+        if (s->g_at[i] && frame == s->g_at[i])
+            push_key(SDLK_g);
+    if (s->p_at && frame == s->p_at)
+        push_key(SDLK_p);
+    if (s->quit_at && frame == s->quit_at) {
+        SDL_Event e = {.type = SDL_QUIT};
+        SDL_PushEvent(&e);
+    }
+    if (s->resize_at && frame == s->resize_at)
+        SDL_SetWindowSize(window, 1000, 600);
+}
+
+static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf,
+                           const char *shown)
+{
+    (void)frame;
+    (void)wf;
+    (void)shown;
+    script *s = user;
+    int w, h;
+    SDL_GetRendererOutputSize(renderer, &w, &h);
+    layout L;
+    layout_compute(&L, w, h, layout_auto_scale(w, h));
+    int x, y, r;
+    capture_marker_dot(&L, &x, &y, &r);
+    SDL_Rect one = {x, y, 1, 1};
+    uint8_t px[4];
+    if (SDL_RenderReadPixels(renderer, &one, SDL_PIXELFORMAT_RGBA32, px, 4) == 0 && px[0] > 200 &&
+        px[1] < 80 && px[2] < 80) {
+        s->marker_red_frames++;
+        memcpy(s->dot_on_screen, px, 4);
+    }
+}
+
+static int run(script *s, window_report *report, const char *const *args, int n)
+{
+    char *argv[32] = {"learnfilter"};
+    for (int i = 0; i < n; i++)
+        argv[1 + i] = (char *)args[i];
+    cli_options o;
+    char message[256];
+    assert_true(cli_parse(n + 1, argv, &o, message, sizeof message));
+    window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
+                          .user = s};
+    return window_run_with(&o, &hooks, report);
+}
+
+/* The one file in dir ending in ext, or "" when there is not exactly one. */
+static void only_file(const char *dir, const char *ext, char *out, size_t size)
+{
+    out[0] = 0;
+    int found = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name), el = strlen(ext);
+        if (len > el && !strcmp(e->d_name + len - el, ext)) {
+            found++;
+            snprintf(out, size, "%s/%s", dir, e->d_name);
+        }
+    }
+    closedir(d);
+    if (found != 1)
+        out[0] = 0;
+}
+
+static void test_g_records_without_the_marker(void **state)
+{
+    (void)state;
+    char dir[64], path[512];
+    tu_make_temp_dir(dir, sizeof dir);
+    script s = {.g_at = {3, 45}};
+    window_report rep;
+    const char *args[] = {"--frames", "60", "--record-dir", dir};
+    assert_int_equal(run(&s, &rep, args, 4), EXIT_OK);
+    assert_int_equal(rep.capture.movies_started, 1);
+    assert_int_equal(rep.capture.movies_written, 1);
+    /* The marker was on screen while recording... */
+    assert_true(s.marker_red_frames >= 20);
+    only_file(dir, ".gif", path, sizeof path);
+    assert_true(path[0]);
+    assert_non_null(strstr(path, "/learnfilter-sobel-x-"));
+    assert_string_equal(rep.capture.last_movie, path);
+
+    gif_read_result g = gif_read(path, 0);
+    assert_true(g.ok);
+    assert_int_equal(g.width, 1280);
+    assert_int_equal(g.height, 720);
+    assert_true(g.frames >= 1);
+    free(g.rgba);
+    /* ... and in no frame of the movie. */
+    layout L;
+    layout_compute(&L, 1280, 720, layout_auto_scale(1280, 720));
+    int x, y, r;
+    capture_marker_dot(&L, &x, &y, &r);
+    for (int f = 0; f < g.frames; f++) {
+        gif_read_result one = gif_read(path, f);
+        const uint8_t *p = one.rgba + 4 * (y * 1280 + x);
+        assert_false(p[0] > 200 && p[1] < 80 && p[2] < 80);
+        free(one.rgba);
+    }
+    tu_remove_tree(dir);
+}
+
+static void test_p_writes_what_is_on_screen(void **state)
+{
+    (void)state;
+    char dir[64], shot[512], path[4096];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(shot, sizeof shot, "%s/last.png", dir);
+    script s = {.p_at = 5};
+    window_report rep;
+    const char *args[] = {"--frames", "20", "--paused", "--record-dir", dir, "--screenshot", shot};
+    assert_int_equal(run(&s, &rep, args, 7), EXIT_OK);
+    assert_int_equal(rep.capture.screenshots_written, 1);
+    snprintf(path, sizeof path, "%s", rep.capture.last_screenshot);
+    assert_non_null(strstr(path, "/learnfilter-sobel-x-"));
+
+    int w1, h1, w2, h2, c;
+    size_t n1 = 0, n2 = 0;
+    unsigned char *b1 = (unsigned char *)tu_read_file(path, &n1);
+    unsigned char *b2 = (unsigned char *)tu_read_file(shot, &n2);
+    assert_non_null(b1);
+    assert_non_null(b2);
+    unsigned char *p = stbi_load_from_memory(b1, (int)n1, &w1, &h1, &c, 4);
+    unsigned char *q = stbi_load_from_memory(b2, (int)n2, &w2, &h2, &c, 4);
+    assert_non_null(p);
+    assert_non_null(q);
+    assert_int_equal(w1, 1280);
+    assert_int_equal(h1, 720);
+    assert_int_equal(w2, w1);
+    assert_int_equal(h2, h1);
+    /* Paused, so the panels are the same in both; the status line (fps)
+     * and the message at the bottom differ. */
+    layout L;
+    layout_compute(&L, 1280, 720, layout_auto_scale(1280, 720));
+    for (int i = 0; i < LAYOUT_PANEL_COUNT; i++) {
+        layout_rect r = L.panels[i].frame;
+        for (int y = r.y; y < r.y + r.h / 2; y++)
+            assert_memory_equal(p + 4 * (y * w1 + r.x), q + 4 * (y * w1 + r.x), 4 * (size_t)r.w);
+    }
+    stbi_image_free(p);
+    stbi_image_free(q);
+    free(b1);
+    free(b2);
+    tu_remove_tree(dir);
+}
+
+static void test_unwritable_folder_is_a_message(void **state)
+{
+    (void)state;
+    script s = {.g_at = {3}, .p_at = 6};
+    window_report rep;
+    const char *args[] = {"--frames", "20", "--record-dir", "/nonexistent-learnfilter-dir"};
+    assert_int_equal(run(&s, &rep, args, 4), EXIT_OK);
+    assert_int_equal(rep.capture.movies_written, 0);
+    assert_int_equal(rep.capture.movies_failed, 1);
+    assert_int_equal(rep.capture.screenshots_written, 0);
+    assert_int_equal(rep.capture.screenshots_failed, 1);
+    assert_int_equal(s.marker_red_frames, 0);
+    assert_true(rep.steps > 0); /* training went on */
+}
+
+static void test_closing_while_recording_keeps_the_movie(void **state)
+{
+    (void)state;
+    char dir[64], path[512];
+    tu_make_temp_dir(dir, sizeof dir);
+    script s = {.g_at = {2}, .quit_at = 30};
+    window_report rep;
+    const char *args[] = {"--frames", "100000", "--record-dir", dir};
+    assert_int_equal(run(&s, &rep, args, 4), EXIT_OK);
+    assert_int_equal(rep.frames, 31);
+    assert_int_equal(rep.capture.movies_written, 1);
+    only_file(dir, ".gif", path, sizeof path);
+    assert_true(path[0]);
+    gif_read_result g = gif_read(path, -1);
+    assert_true(g.ok);
+    assert_true(g.frames >= 2);
+    tu_remove_tree(dir);
+}
+
+static void test_resize_finishes_the_movie(void **state)
+{
+    (void)state;
+    char dir[64], path[512];
+    tu_make_temp_dir(dir, sizeof dir);
+    script s = {.g_at = {2}, .resize_at = 25};
+    window_report rep;
+    const char *args[] = {"--frames", "60", "--record-dir", dir};
+    assert_int_equal(run(&s, &rep, args, 4), EXIT_OK);
+    assert_int_equal(rep.capture.movies_written, 1);
+    only_file(dir, ".gif", path, sizeof path);
+    assert_true(path[0]);
+    gif_read_result g = gif_read(path, -1);
+    assert_true(g.ok);
+    assert_int_equal(g.width, 1280);
+    assert_int_equal(g.height, 720);
+    /* The marker went away with the resize. */
+    assert_true(s.marker_red_frames >= 10);
+    assert_true(s.marker_red_frames <= 25);
+    tu_remove_tree(dir);
+}
+
+/* Centiseconds from the first frame to the last. */
+static int delay_sum(const gif_read_result *g)
+{
+    int sum = 0;
+    for (int i = 0; i + 1 < g->frames; i++)
+        sum += g->delays[i];
+    return sum;
+}
+
+static void test_gif_at_launch(void **state)
+{
+    (void)state;
+    char dir[64], path[512];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/lesson.gif", dir);
+    script s = {0};
+    window_report rep;
+    const char *args[] = {"--frames", "40", "--width", "800", "--height", "500", "--gif", path};
+    assert_int_equal(run(&s, &rep, args, 8), EXIT_OK);
+    gif_read_result g = gif_read(path, -1);
+    assert_true(g.ok);
+    assert_int_equal(g.width, 800);
+    assert_int_equal(g.height, 500);
+    /* Never more than 15 frames a second on average, however fast the
+     * window draws: frame k is taken no sooner than k periods after the
+     * first (single frames may come sooner after a late one). */
+    assert_true(g.frames >= 3);
+    assert_true(delay_sum(&g) >= (g.frames - 1) * 6);
+
+    /* --gif-fps sets the capture rate. */
+    const char *fast[] = {"--frames", "40", "--width", "800", "--height", "500", "--gif", path,
+                          "--gif-fps", "30"};
+    assert_int_equal(run(&s, &rep, fast, 10), EXIT_OK);
+    g = gif_read(path, -1);
+    assert_true(g.ok);
+    assert_true(delay_sum(&g) >= (g.frames - 1) * 3);
+    tu_remove_tree(dir);
+}
+
+/* The capture rate itself, without a window: frames offered as fast as a
+ * software renderer draws them are taken at the rate asked for. */
+static void capture_for(const char *path, int fps, double seconds)
+{
+    SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, 64, 48, 32, SDL_PIXELFORMAT_RGBA32);
+    SDL_Renderer *renderer = SDL_CreateSoftwareRenderer(surface);
+    assert_non_null(renderer);
+    capture *c = capture_create(&(capture_options){.fps = fps});
+    assert_true(capture_start(c, path, "test", 64, 48));
+    Uint64 start = SDL_GetPerformanceCounter(), hz = SDL_GetPerformanceFrequency();
+    for (int i = 0; (double)(SDL_GetPerformanceCounter() - start) / hz < seconds; i++) {
+        SDL_SetRenderDrawColor(renderer, (Uint8)(i * 7), 40, 200, 255);
+        SDL_RenderClear(renderer);
+        capture_frame(c, renderer, 64, 48);
+        SDL_Delay(2);
+    }
+    capture_destroy(c);
+    SDL_DestroyRenderer(renderer);
+    SDL_FreeSurface(surface);
+}
+
+static void test_capture_rate(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/rate.gif", dir);
+    int rates[] = {CAPTURE_FPS, 30};
+    for (int k = 0; k < 2; k++) {
+        capture_for(path, rates[k], 1.0);
+        gif_read_result g = gif_read(path, -1);
+        assert_true(g.ok);
+        /* One second: rate frames, give or take one at each end. */
+        assert_true(g.frames >= rates[k] - 2 && g.frames <= rates[k] + 2);
+    }
+    tu_remove_tree(dir);
+}
+
+static void test_bad_movie_path_refused_at_launch(void **state)
+{
+    (void)state;
+    script s = {0};
+    window_report rep;
+    const char *args[] = {"--frames", "5", "--gif", "/nonexistent-learnfilter-dir/a.gif"};
+    assert_int_equal(run(&s, &rep, args, 4), EXIT_INPUT);
+    assert_false(tu_file_exists("/nonexistent-learnfilter-dir/a.gif"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_g_records_without_the_marker),
+        cmocka_unit_test(test_p_writes_what_is_on_screen),
+        cmocka_unit_test(test_unwritable_folder_is_a_message),
+        cmocka_unit_test(test_closing_while_recording_keeps_the_movie),
+        cmocka_unit_test(test_resize_finishes_the_movie),
+        cmocka_unit_test(test_gif_at_launch),
+        cmocka_unit_test(test_bad_movie_path_refused_at_launch),
+        cmocka_unit_test(test_capture_rate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,117 @@
+/*
+ * test_window_screenshot.c: the whole program's window, run for a few
+ * frames with --screenshot, and the PNG it writes checked pixel by pixel.
+ *
+ * ctest runs it with SDL_VIDEODRIVER=dummy (no display at all) and, where
+ * xvfb-run exists, again on a real X server under Xvfb.
+ */
+#define _DEFAULT_SOURCE /* mkstemps */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "layout.h"
+#include "learnfilter/colormap.h"
+#include "window.h"
+
+unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
+                                     int *channels_in_file, int desired_channels);
+void stbi_image_free(void *retval_from_stbi_load);
+
+typedef struct shot {
+    int w, h;
+    unsigned char *rgba;
+} shot;
+
+/* Runs the window as the command line would and loads its screenshot. */
+static shot run_window(const char *extra)
+{
+    char path[] = "/tmp/lf_test_window_XXXXXX.png";
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    char *argv[] = {"learnfilter", "--frames", "20", "--screenshot", path, "--paused",
+                    (char *)extra, NULL};
+    int argc = extra ? 7 : 6;
+    cli_options o;
+    char message[256];
+    assert_true(cli_parse(argc, argv, &o, message, sizeof message));
+    assert_int_equal(window_run(&o), EXIT_OK);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *bytes = malloc((size_t)size);
+    assert_int_equal(fread(bytes, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    unlink(path);
+    shot s;
+    int channels;
+    s.rgba = stbi_load_from_memory(bytes, (int)size, &s.w, &s.h, &channels, 4);
+    free(bytes);
+    assert_non_null(s.rgba);
+    return s;
+}
+
+static void assert_pixel(const shot *s, int x, int y, int r, int g, int b, int tolerance)
+{
+    const unsigned char *p = s->rgba + ((size_t)y * s->w + x) * 4;
+    if (abs(p[0] - r) > tolerance || abs(p[1] - g) > tolerance || abs(p[2] - b) > tolerance)
+        fail_msg("pixel (%d, %d) is (%d, %d, %d), expected (%d, %d, %d)", x, y, p[0], p[1], p[2],
+                 r, g, b);
+}
+
+static void test_screenshot_shows_the_true_kernel(void **state)
+{
+    (void)state;
+    shot s = run_window(NULL);
+    assert_int_equal(s.w, 1280);
+    assert_int_equal(s.h, 720);
+    assert_pixel(&s, 1, 1, 24, 26, 31, 2); /* the background */
+    /* Paused at step 0 the weights are Glorot's (|w| < 0.58), so the shared
+     * scale is +-2 and Sobel x's -2 is the deepest blue. */
+    layout L;
+    layout_compute(&L, s.w, s.h, layout_auto_scale(s.w, s.h));
+    layout_rect grid = layout_grid_fit(L.panels[LAYOUT_TRUE].plot, 3, 3);
+    int cell = grid.w / 3;
+    lf_rgb blue = lf_colormap_diverging(-1), red = lf_colormap_diverging(1);
+    assert_pixel(&s, grid.x + 3, grid.y + cell + 3, blue.r, blue.g, blue.b, 2);
+    assert_pixel(&s, grid.x + 2 * cell + 3, grid.y + cell + 3, red.r, red.g, red.b, 2);
+    /* The state badge, right-aligned in the status line, says paused. */
+    assert_pixel(&s, L.status.x + L.status.w - 4, L.status.y + L.status.h / 2, 230, 180, 60, 2);
+    /* The input panel shows a photograph: not one flat colour. */
+    layout_rect in = L.panels[LAYOUT_INPUT].plot;
+    const unsigned char *a = s.rgba + ((size_t)(in.y + in.h / 3) * s.w + in.x + in.w / 3) * 4;
+    int differs = 0;
+    for (int k = 0; k < in.w / 2; k++)
+        differs += a[4 * k] != a[0];
+    assert_true(differs > 0);
+    stbi_image_free(s.rgba);
+}
+
+static void test_screenshot_with_help(void **state)
+{
+    (void)state;
+    shot s = run_window("--show-help");
+    /* The overlay darkens the background around its box. */
+    const unsigned char *p = s.rgba;
+    assert_true(p[0] < 20 && p[1] < 20);
+    stbi_image_free(s.rgba);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_screenshot_shows_the_true_kernel),
+        cmocka_unit_test(test_screenshot_with_help),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
