@@ -169,6 +169,16 @@ static void before_frame(void *user, long frame, SDL_Window *window)
         } else if (what < 4) {
             SDL_SetWindowSize(window, 480 + pick(s, 1000), 320 + pick(s, 600));
             s->resizes++;
+        } else if (what < 5) {
+            /* A burst of Up: the rate runs away and training diverges, to
+             * be brought back by later Down or R presses. */
+            for (int k = 0; k < 8; k++) {
+                SDL_Event e = {.type = SDL_KEYDOWN};
+                e.key.keysym.sym = SDLK_UP;
+                e.key.state = SDL_PRESSED;
+                s->keys++;
+                push(s, &e);
+            }
         } else {
             push_random_key(s);
         }
