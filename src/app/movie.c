@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "learnfilter/colormap.h"
 #include "learnfilter/gif.h"
 #include "setup.h"
 
@@ -58,43 +59,7 @@ static const SDL_Color soft_ink = {102, 102, 102, 255};
 
 float movie_scale_for(float max_abs)
 {
-    double x = 1.25 * (double)max_abs;
-    if (!(x > 0) || !isfinite(x))
-        return 1.0f;
-    double p = pow(10.0, floor(log10(x)));
-    static const double steps[] = {1, 2, 2.5, 5, 10};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (steps[i] * p >= x * (1 - 1e-9))
-            return (float)(steps[i] * p);
-    return (float)(10 * p);
-}
-
-/* Ticks at a nice step across [-limit, limit]: at most 7, zero among them. */
-static int choose_ticks(double limit, double *ticks, double *step_out)
-{
-    double p = pow(10.0, floor(log10(limit)) - 1);
-    static const double steps[] = {1, 2, 2.5, 5};
-    double step = limit;
-    for (int k = 0; k < 4; k++) {
-        bool found = false;
-        for (size_t i = 0; i < 4; i++) {
-            double s = steps[i] * p;
-            if (2 * floor(limit / s + 1e-9) + 1 <= 7) {
-                step = s;
-                found = true;
-                break;
-            }
-        }
-        if (found)
-            break;
-        p *= 10;
-    }
-    int n = 0;
-    int half = (int)floor(limit / step + 1e-9);
-    for (int i = -half; i <= half && n < MAX_TICKS; i++)
-        ticks[n++] = i * step;
-    *step_out = step;
-    return n;
+    return (float)lf_scale_nice_limit(1.25 * (double)max_abs);
 }
 
 /* Fewest decimals that show step exactly (0.05 -> 2, 2.5 -> 1, 1 -> 0). */
@@ -167,10 +132,8 @@ static void draw_text(SDL_Renderer *r, TTF_Font *font, const char *text, SDL_Col
 
 static void value_color(const movie *m, float v, SDL_Color *c)
 {
-    uint8_t rgb[3];
-    float u = isfinite(v) ? 0.5f + 0.5f * v / m->limit : 0.5f;
-    lf_gif_palette_sample(lf_gif_palette_default(), u, rgb);
-    *c = (SDL_Color){rgb[0], rgb[1], rgb[2], 255};
+    lf_rgb rgb = isfinite(v) ? lf_colormap_diverging(v / m->limit) : lf_colormap_nan();
+    *c = (SDL_Color){rgb.r, rgb.g, rgb.b, 255};
 }
 
 /* The kernel as a heatmap filling rect, cell edges rounded so the cells
@@ -374,7 +337,9 @@ movie *movie_create(const movie_options *o, lf_error *err)
     m->axis_label = make_label(m->renderer, m->text_font, "Weight value", ink);
     m->footer = make_label(m->renderer, m->small_font, o->footer, soft_ink);
     double step;
-    m->tick_count = choose_ticks(m->limit, m->ticks, &step);
+    /* Ticks at a nice step across [-limit, limit], zero among them. */
+    m->tick_count = lf_scale_ticks(-m->limit, m->limit, 7, m->ticks);
+    step = m->tick_count > 1 ? m->ticks[1] - m->ticks[0] : m->limit;
     int decimals = decimals_for(step);
     for (int i = 0; i < m->tick_count; i++) {
         char text[32];

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "learnfilter/colormap.h"
+
 /* ============================================================== palette */
 
 /* Colours the window uses for state, kept exact so a recording marker or a
@@ -102,23 +104,6 @@ void lf_gif_palette_build(lf_gif_palette *p, const uint8_t *samples, int sample_
 
 /* The heatmaps' diverging map on t in [-1, 1]: deep blue, white at zero,
  * deep red, linear between five anchors. */
-static void diverging(float t, uint8_t rgb[3])
-{
-    static const float anchors[5][3] = {
-        {5, 48, 97}, {67, 147, 195}, {247, 247, 247}, {214, 96, 77}, {103, 0, 31}};
-    if (!(t >= -1))
-        t = -1;
-    if (t > 1)
-        t = 1;
-    float x = (t + 1) * 2; /* 0..4 */
-    int i = (int)x;
-    if (i > 3)
-        i = 3;
-    float f = x - (float)i;
-    for (int c = 0; c < 3; c++)
-        rgb[c] = (uint8_t)(anchors[i][c] + (anchors[i + 1][c] - anchors[i][c]) * f + 0.5f);
-}
-
 static lf_gif_palette default_palette;
 static pthread_once_t default_palette_once = PTHREAD_ONCE_INIT;
 
@@ -126,7 +111,14 @@ static void build_default_palette(void)
 {
     uint8_t samples[LF_GIF_DEFAULT_SAMPLES * 3];
     for (int i = 0; i < LF_GIF_DEFAULT_SAMPLES; i++)
-        diverging(-1.0f + 2.0f * (float)i / (LF_GIF_DEFAULT_SAMPLES - 1), samples + 3 * i);
+    {
+        /* The same map the window and the movies draw with, so their
+         * colours are in the palette exactly. */
+        lf_rgb c = lf_colormap_diverging(-1.0f + 2.0f * (float)i / (LF_GIF_DEFAULT_SAMPLES - 1));
+        samples[3 * i] = c.r;
+        samples[3 * i + 1] = c.g;
+        samples[3 * i + 2] = c.b;
+    }
     lf_gif_palette_build(&default_palette, samples, LF_GIF_DEFAULT_SAMPLES);
 }
 
