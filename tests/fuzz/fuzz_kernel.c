@@ -13,19 +13,7 @@
 #include <string.h>
 
 #include "learnfilter/kernel.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A failure's message: not empty, one line, no control characters. */
-static int one_printable_line(const char *message)
-{
-    if (!message[0])
-        return 0;
-    for (const char *p = message; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return 0;
-    return 1;
-}
+#include "fuzz_common.h"
 
 static void check(lf_status st, const lf_kernel *k, const lf_error *err)
 {
