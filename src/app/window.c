@@ -404,15 +404,28 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             }
             ui.quit = true;
         }
-        if ((changed && !hidden) || last) {
+        bool present = (changed && !hidden) || last;
+        if (present) {
             capture_draw_marker(cap, renderer, render_text(view), &L);
             if (hooks && hooks->before_present)
                 hooks->before_present(hooks->user, frames - 1, renderer, frame, v.toast);
-            SDL_RenderPresent(renderer);
         }
+        double work_end = now_seconds();
+        stats_add(&work_times, (work_end - frame_start) * 1e3);
+        /* Show the frame at its deadline rather than when drawing happens to
+         * finish: drawing takes 3 ms one frame and 10 the next (image
+         * uploads), and presenting at once would pass that jitter on to
+         * the interval between frames. After a long stall start afresh
+         * rather than rushing frames out to catch up. */
+        if (work_end > deadline + period)
+            deadline = work_end;
+        if (!last)
+            sleep_until(deadline);
+        deadline += period;
+        if (present)
+            SDL_RenderPresent(renderer);
 
         double t = now_seconds();
-        stats_add(&work_times, (t - frame_start) * 1e3);
         if (last_present > 0)
             stats_add(&frame_times, (t - last_present) * 1e3);
         last_present = t;
@@ -424,12 +437,6 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         }
         if (ui.quit)
             break;
-        /* Pace to the deadline; after a long stall start afresh rather than
-         * rushing frames out to catch up. */
-        if (t > deadline + period)
-            deadline = t;
-        sleep_until(deadline);
-        deadline += period;
     }
 
     /* ---------------------------------------------- De-initialization */

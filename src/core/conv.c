@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "simd.h"
+
 lf_conv_shape lf_conv_shape_make(int in_height, int in_width, int k_height, int k_width,
                                  lf_padding padding)
 {
@@ -87,6 +89,7 @@ void conv2d_forward(float *restrict out, const float *restrict in, const float *
     conv2d_forward_rows(out, in, w, bias, s, 0, s->out_height);
 }
 
+LF_VECTOR_CLONES
 void conv2d_forward_rows(float *restrict out, const float *restrict in, const float *restrict w,
                          float bias, const lf_conv_shape *s, int y0, int y1)
 {
@@ -128,6 +131,7 @@ void conv2d_backward_weights(float *restrict dw, float *restrict dbias,
     *dbias += (float)acc[taps];
 }
 
+LF_VECTOR_CLONES
 void conv2d_backward_weights_rows(double *restrict acc, const float *restrict dout,
                                   const float *restrict in, const lf_conv_shape *s, int y0,
                                   int y1)

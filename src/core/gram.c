@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "simd.h"
+
 /* Input value at (y, x), zero outside the image: the layer's padding. */
 static inline double input_at(const float *in, const lf_conv_shape *s, int y, int x)
 {
@@ -59,9 +61,7 @@ typedef struct lag_tables {
     int kw;
 } lag_tables;
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(LF_NO_CLONES)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+LF_VECTOR_CLONES
 static void lag_sums(lag_tables *t, const float *in, const float *ones, int h, int w, int dy,
                      int dx)
 {
@@ -205,9 +205,7 @@ double lf_gram_apply_reference(float *grad, const float *packed, const float *d,
  * so one pass over the columns serves four rows and four independent sums
  * keep the vector unit busy. Built for AVX-512, AVX2 and the baseline,
  * chosen at run time. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(LF_NO_CLONES)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+LF_VECTOR_CLONES
 void lf_gram_apply_rows(float *restrict y, const float *restrict packed, const float *restrict d,
                         int p, int r0, int r1)
 {
