@@ -143,7 +143,19 @@ void render_format_value(char *out, int size, double v, double limit)
 /* A tick label: as many decimals as the spacing needs, no more. */
 static void format_tick(char *out, int size, double v, double spacing)
 {
-    if (spacing >= 1e5 || (spacing > 0 && spacing < 1e-4)) {
+    if (spacing >= 1e3 && spacing < 1e12) {
+        /* Long runs count epochs in the hundred thousands: "200k" reads at
+         * a glance where "2.0e+05" does not, and fits under its tick. */
+        double a = fabs(v);
+        if (a < spacing * 1e-6)
+            snprintf(out, (size_t)size, "0");
+        else if (a >= 1e9)
+            snprintf(out, (size_t)size, "%.3gG", v / 1e9);
+        else if (a >= 1e6)
+            snprintf(out, (size_t)size, "%.3gM", v / 1e6);
+        else
+            snprintf(out, (size_t)size, "%.3gk", v / 1e3);
+    } else if (spacing >= 1e12 || (spacing > 0 && spacing < 1e-4)) {
         snprintf(out, (size_t)size, "%.1e", v);
     } else {
         int d = 0;
