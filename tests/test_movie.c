@@ -217,6 +217,35 @@ static void test_headless_gif_log_spaced(void **state)
     tu_remove_tree(dir);
 }
 
+/* A run that ends on the epoch limit short of learned says how far it got
+ * and what trains it to the end. */
+static void test_headless_epoch_limit_hint(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *capture = fopen(path, "w");
+    assert_non_null(capture);
+    dup2(fileno(capture), 2);
+    const char *extra[] = {"--epochs", "2"};
+    int code = run_headless(extra, 2);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(capture);
+    assert_int_equal(code, EXIT_OK);
+    char *text = tu_read_file(path, NULL);
+    assert_non_null(text);
+    if (!strstr(text, "2 epochs done with the kernel at ") ||
+        !strstr(text, "% error; --tol 0.01 trains until it is learned"))
+        fail_msg("stderr was: %s", text);
+    free(text);
+    tu_remove_tree(dir);
+}
+
 static void test_headless_unwritable_gif(void **state)
 {
     (void)state;
@@ -299,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_headless_gif_every_steps),
         cmocka_unit_test(test_log_schedule),
         cmocka_unit_test(test_headless_gif_log_spaced),
+        cmocka_unit_test(test_headless_epoch_limit_hint),
         cmocka_unit_test(test_headless_unwritable_gif),
         cmocka_unit_test(test_headless_gif_full_layout),
         cmocka_unit_test(test_cli_movie_options),

@@ -464,6 +464,13 @@ int headless_run(const cli_options *options)
         fputc('\n', stderr);
     if (diverged)
         fprintf(stderr, "learnfilter: %s\n", diverged_message);
+    else if (o->tol <= 0 && epoch_limit > 0 && fig->epoch >= epoch_limit && fig->rel_err > 0.01)
+        /* The original's 100 epochs are few steps on a small photo set:
+         * say how far the kernel got and how to train it to the end. */
+        fprintf(stderr,
+                "learnfilter: %ld epochs done with the kernel at %.1f%% error; "
+                "--tol 0.01 trains until it is learned\n",
+                epoch_limit, 100.0 * fig->rel_err);
 
     if (o->weights_out && exit_code == EXIT_OK) {
         /* A run stopped mid-epoch still records where it ended. */
