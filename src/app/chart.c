@@ -164,6 +164,17 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
         text_draw(text, TEXT_SMALL, x, plot.y + plot.h + px(st, 2), label, st->dim,
                   i == 0 ? TEXT_LEFT : TEXT_CENTER);
     }
+    if (count > 0 && ticks[count - 1] < x_end) {
+        /* The end of the axis, when it is not a power of ten and there is
+         * room beside the last one. */
+        char label[32];
+        chart_step_label(label, sizeof label, x_end);
+        int last_x = plot.x + (int)(chart_step_position(ticks[count - 1], x_end) * (plot.w - 1));
+        int w = text_width(text, TEXT_SMALL, label);
+        if (plot.x + plot.w - last_x > 2 * w + px(st, 8))
+            text_draw(text, TEXT_SMALL, plot.x + plot.w, plot.y + plot.h + px(st, 2), label,
+                      st->dim, TEXT_RIGHT);
+    }
     text_draw(text, TEXT_SMALL, plot.x + plot.w, plot.y + plot.h + px(st, 2) + small,
               "step (log scale)", st->dim, TEXT_RIGHT);
     set_color(R, st->outline);

@@ -271,7 +271,8 @@ static void publish_frame(worker *w)
     worker_frame *f = &w->frames[w->frame_buffers.back];
     lf_trainer_snapshot(w->trainer, &f->snap, false);
     f->state = current_state(w);
-    f->steps_per_second = (f->state == WORKER_RUNNING || f->state == WORKER_CONVERGED) ? w->rate : 0;
+    f->steps_per_second = !w->paused && (f->state == WORKER_RUNNING ||
+                                         f->state == WORKER_CONVERGED) ? w->rate : 0;
     f->speed = w->speed;
     f->expected_steps = worker_expected_steps(w->kernel_index);
     f->tolerance = lf_trainer_get_options(w->trainer)->tolerance;
