@@ -41,7 +41,8 @@ typedef struct lf_kernel_info {
     const char *name;        /* what --kernel takes, e.g. "sobel-x" */
     const char *description; /* one line for --list-kernels and the window */
     long expected_steps;     /* steps to 1% relative error with the kernel's default
-                                settings on the bundled photographs (seed 1), measured */
+                                settings on the bundled photographs (seed 1), measured;
+                                0 when that takes longer than anyone would watch */
 } lf_kernel_info;
 
 /* What a kernel from a file is expected to take: about what a 3x3 or 5x5

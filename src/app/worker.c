@@ -30,6 +30,8 @@ const double worker_speed_steps_per_second[WORKER_SPEED_LEVELS] = {60, 120, 300,
 
 double worker_pace(long expected_steps)
 {
+    if (expected_steps <= 0)
+        return 0;
     double raw = (double)expected_steps / WORKER_PACE_SECONDS;
     if (!(raw > WORKER_SPEED_MIN))
         return WORKER_SPEED_MIN;

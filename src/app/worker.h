@@ -67,7 +67,8 @@ extern const double worker_speed_steps_per_second[WORKER_SPEED_LEVELS];
 
 /* Steps per second at which expected_steps take about WORKER_PACE_SECONDS:
  * expected_steps / WORKER_PACE_SECONDS rounded to two significant figures,
- * and at least WORKER_SPEED_MIN. */
+ * and at least WORKER_SPEED_MIN. 0 (no limit) when expected_steps is 0 or
+ * less: a kernel not learned in minutes is shown as fast as possible. */
 double worker_pace(long expected_steps);
 /* The expected steps of catalog kernel index, or of a kernel from a file
  * (index -1): LF_KERNEL_EXPECTED_STEPS_UNKNOWN. */
