@@ -443,8 +443,9 @@ int headless_run(const cli_options *options)
     if (out_of_time && o->tol > 0 && !fig->converged)
         fprintf(stderr,
                 "learnfilter: --max-seconds %g ran out at step %ld with the kernel error at "
-                "%.3g%%, short of --tol %g%%\n",
-                o->max_seconds, fig->step, 100.0 * fig->rel_err, 100.0 * o->tol);
+                "%.*f%%, short of --tol %g%%\n",
+                o->max_seconds, fig->step, fig->rel_err >= 1 ? 0 : 2, 100.0 * fig->rel_err,
+                100.0 * o->tol);
 
     if (o->weights_out && exit_code == EXIT_OK) {
         /* A run stopped mid-epoch still records where it ended. */
