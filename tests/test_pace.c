@@ -31,31 +31,31 @@ static void test_pace_arithmetic(void **state)
 {
     (void)state;
     /* expected / 30 s, to two significant figures, at least 60. */
-    assert_true(worker_pace(30695) == 1000);  /* 1023.2 */
-    assert_true(worker_pace(30450) == 1000);  /* 1015 */
-    assert_true(worker_pace(46582) == 1600);  /* 1552.7 */
-    assert_true(worker_pace(389109) == 13000); /* 12970.3 */
-    assert_true(worker_pace(18597) == 620);   /* 619.9 */
-    assert_true(worker_pace(96069) == 3200);  /* 3202.3 */
-    assert_true(worker_pace(3000) == 100);
-    assert_true(worker_pace(1000) == 60);     /* 33.3: one step per frame at least */
-    assert_true(worker_pace(1) == 60);
-    assert_true(worker_pace(0) == 0);         /* not learned in minutes: no limit */
-    assert_true(worker_pace(worker_expected_steps(lf_kernel_catalog_find("gaussian-50"))) == 0);
+    assert_true(pace_for_steps(30695) == 1000);  /* 1023.2 */
+    assert_true(pace_for_steps(30450) == 1000);  /* 1015 */
+    assert_true(pace_for_steps(46582) == 1600);  /* 1552.7 */
+    assert_true(pace_for_steps(389109) == 13000); /* 12970.3 */
+    assert_true(pace_for_steps(18597) == 620);   /* 619.9 */
+    assert_true(pace_for_steps(96069) == 3200);  /* 3202.3 */
+    assert_true(pace_for_steps(3000) == 100);
+    assert_true(pace_for_steps(1000) == 60);     /* 33.3: one step per frame at least */
+    assert_true(pace_for_steps(1) == 60);
+    assert_true(pace_for_steps(0) == 0);         /* not learned in minutes: no limit */
+    assert_true(pace_for_steps(pace_expected_steps(lf_kernel_catalog_find("gaussian-50"))) == 0);
     /* The catalog is the one owner of the steps; a file kernel gets the
      * stand-in figure. */
-    assert_int_equal(worker_expected_steps(lf_kernel_catalog_find("sobel-x")), 30695);
-    assert_int_equal(worker_expected_steps(lf_kernel_catalog_find("smiley")), 389109);
-    assert_int_equal(worker_expected_steps(-1), LF_KERNEL_EXPECTED_STEPS_UNKNOWN);
+    assert_int_equal(pace_expected_steps(lf_kernel_catalog_find("sobel-x")), 30695);
+    assert_int_equal(pace_expected_steps(lf_kernel_catalog_find("smiley")), 389109);
+    assert_int_equal(pace_expected_steps(-1), LF_KERNEL_EXPECTED_STEPS_UNKNOWN);
     assert_int_equal(lf_kernel_expected_steps("laplacian"), 46582);
     assert_int_equal(lf_kernel_expected_steps("my-kernel.npy"), LF_KERNEL_EXPECTED_STEPS_UNKNOWN);
-    assert_true(worker_pace(worker_expected_steps(-1)) == 1700); /* 1666.7 */
+    assert_true(pace_for_steps(pace_expected_steps(-1)) == 1700); /* 1666.7 */
     /* Every built-in kernel, at its pace, is learned in 20 to 40 seconds. */
     for (int i = 0; i < lf_kernel_catalog_count(); i++) {
         long steps = lf_kernel_catalog_get(i)->expected_steps;
         if (steps == 0)
             continue; /* gaussian-50: as fast as possible */
-        double seconds = steps / worker_pace(steps);
+        double seconds = steps / pace_for_steps(steps);
         if (seconds < 20 || seconds > 40)
             fail_msg("%s: %.1f s at its pace", lf_kernel_catalog_get(i)->name, seconds);
     }
@@ -64,41 +64,41 @@ static void test_pace_arithmetic(void **state)
 static void test_speed_ladder(void **state)
 {
     (void)state;
-    assert_true(worker_speed_next(1000, +1) == 3000);
-    assert_true(worker_speed_next(1000, -1) == 300);
-    assert_true(worker_speed_next(1600, +1) == 3000); /* a pace between two levels */
-    assert_true(worker_speed_next(1600, -1) == 1000);
-    assert_true(worker_speed_next(30000, +1) == 0);   /* then no limit */
-    assert_true(worker_speed_next(50000, +1) == 0);
-    assert_true(worker_speed_next(0, +1) == 0);
-    assert_true(worker_speed_next(0, -1) == 30000);
-    assert_true(worker_speed_next(60, -1) == 60);
-    assert_true(worker_speed_next(10, -1) == 60);     /* --speed 10, then - */
-    assert_true(worker_speed_next(10, +1) == 60);
+    assert_true(pace_next(1000, +1) == 3000);
+    assert_true(pace_next(1000, -1) == 300);
+    assert_true(pace_next(1600, +1) == 3000); /* a pace between two levels */
+    assert_true(pace_next(1600, -1) == 1000);
+    assert_true(pace_next(30000, +1) == 0);   /* then no limit */
+    assert_true(pace_next(50000, +1) == 0);
+    assert_true(pace_next(0, +1) == 0);
+    assert_true(pace_next(0, -1) == 30000);
+    assert_true(pace_next(60, -1) == 60);
+    assert_true(pace_next(10, -1) == 60);     /* --speed 10, then - */
+    assert_true(pace_next(10, +1) == 60);
 }
 
 static void test_speed_words(void **state)
 {
     (void)state;
     char w[128];
-    worker_speed_words(w, sizeof w, 1000, 30695, 0);
+    pace_words(w, sizeof w, 1000, 30695, 0);
     assert_string_equal(w, "speed: 1,000 steps/s (about 31 s to learn)");
-    worker_speed_words(w, sizeof w, 1000, 30695, 995); /* measured at the limit */
+    pace_words(w, sizeof w, 1000, 30695, 995); /* measured at the limit */
     assert_string_equal(w, "speed: 1,000 steps/s (about 31 s to learn)");
-    worker_speed_words(w, sizeof w, 13000, 389109, 6500); /* the machine is slower */
+    pace_words(w, sizeof w, 13000, 389109, 6500); /* the machine is slower */
     assert_string_equal(w, "speed: 13,000 steps/s (about 60 s to learn)");
-    worker_speed_words(w, sizeof w, 60, 30695, 0);
+    pace_words(w, sizeof w, 60, 30695, 0);
     assert_string_equal(w, "speed: 60 steps/s (about 8.5 min to learn)");
-    worker_speed_words(w, sizeof w, 1234567, 30695, 0);
+    pace_words(w, sizeof w, 1234567, 30695, 0);
     assert_string_equal(w, "speed: 1,234,567 steps/s (under a second to learn)");
-    worker_speed_words(w, sizeof w, 0, 30695, 0);
+    pace_words(w, sizeof w, 0, 30695, 0);
     assert_string_equal(w, "speed: as fast as possible");
-    worker_speed_words(w, sizeof w, 0, 30695, 1.5e6);
+    pace_words(w, sizeof w, 0, 30695, 1.5e6);
     assert_string_equal(w, "speed: as fast as possible (under a second to learn)");
-    worker_speed_words(w, sizeof w, 1, 30695, 0);
+    pace_words(w, sizeof w, 1, 30695, 0);
     assert_string_equal(w, "speed: 1 steps/s (about 8.5 h to learn)");
     char tiny[12];
-    worker_speed_words(tiny, sizeof tiny, 1000, 30695, 0); /* cut, still a string */
+    pace_words(tiny, sizeof tiny, 1000, 30695, 0); /* cut, still a string */
     assert_string_equal(tiny, "speed: 1,00");
 }
 

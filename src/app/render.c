@@ -704,7 +704,7 @@ static void draw_status(render_ctx *r, layout_rect area, const render_view *v)
         snprintf(speed, sizeof speed, "stopped at %g%%: Space trains on",
                  100.0 * f->tolerance);
     else
-        worker_speed_words(speed, sizeof speed, f->speed, f->expected_steps,
+        pace_words(speed, sizeof speed, f->speed, f->expected_steps,
                            f->state == WORKER_RUNNING || f->state == WORKER_CONVERGED
                                ? f->steps_per_second
                                : 0);

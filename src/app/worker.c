@@ -23,94 +23,6 @@
 
 #include "learnfilter/image.h"
 
-const double worker_speed_steps_per_second[WORKER_SPEED_LEVELS] = {60, 120, 300, 1000,
-                                                                    3000, 10000, 30000, 0};
-
-/* ================================================================ pace */
-
-double worker_pace(long expected_steps)
-{
-    if (expected_steps <= 0)
-        return 0;
-    double raw = (double)expected_steps / WORKER_PACE_SECONDS;
-    if (!(raw > WORKER_SPEED_MIN))
-        return WORKER_SPEED_MIN;
-    /* Two significant figures: a figure a teacher can say aloud. */
-    double unit = pow(10.0, floor(log10(raw)) - 1);
-    return round(raw / unit) * unit;
-}
-
-long worker_expected_steps(int kernel_index)
-{
-    const lf_kernel_info *info = lf_kernel_catalog_get(kernel_index);
-    return info ? info->expected_steps : LF_KERNEL_EXPECTED_STEPS_UNKNOWN;
-}
-
-double worker_speed_next(double speed, int direction)
-{
-    const double *levels = worker_speed_steps_per_second;
-    const int top = WORKER_SPEED_LEVELS - 1; /* the last level: no limit */
-    if (direction > 0) {
-        if (speed <= 0)
-            return 0;
-        for (int i = 0; i < top; i++)
-            if (levels[i] > speed * (1 + 1e-9))
-                return levels[i];
-        return levels[top];
-    }
-    if (speed <= 0)
-        return levels[top - 1];
-    for (int i = top - 1; i >= 0; i--)
-        if (levels[i] < speed * (1 - 1e-9))
-            return levels[i];
-    return levels[0];
-}
-
-/* 12345 as "12,345": figures a class reads off a projector. */
-static void format_count(char *out, int size, double value)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.0f", value);
-    int n = (int)strlen(digits), o = 0;
-    for (int i = 0; i < n && o < size - 1; i++) {
-        if (i > 0 && (n - i) % 3 == 0 && digits[i - 1] != '-' && o < size - 2)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = 0;
-}
-
-static void format_duration(char *out, int size, double seconds)
-{
-    if (seconds < 1)
-        snprintf(out, (size_t)size, "under a second");
-    else if (seconds < 99.5)
-        snprintf(out, (size_t)size, "about %.0f s", seconds);
-    else if (seconds < 600)
-        snprintf(out, (size_t)size, "about %.1f min", seconds / 60);
-    else if (seconds < 5940)
-        snprintf(out, (size_t)size, "about %.0f min", seconds / 60);
-    else
-        snprintf(out, (size_t)size, "about %.1f h", seconds / 3600);
-}
-
-void worker_speed_words(char *out, int size, double speed, long expected_steps, double rate)
-{
-    double effective = speed > 0 && (rate <= 0 || rate >= 0.9 * speed) ? speed : rate;
-    char duration[32] = "";
-    if (effective > 0 && expected_steps > 0)
-        format_duration(duration, sizeof duration, (double)expected_steps / effective);
-    if (speed > 0) {
-        char count[32];
-        format_count(count, sizeof count, speed);
-        snprintf(out, (size_t)size, "speed: %s steps/s (%s to learn)", count, duration);
-    } else if (duration[0]) {
-        snprintf(out, (size_t)size, "speed: as fast as possible (%s to learn)", duration);
-    } else {
-        snprintf(out, (size_t)size, "speed: as fast as possible");
-    }
-}
-
 const char *worker_state_name(worker_state state)
 {
     switch (state) {
@@ -276,7 +188,7 @@ static void publish_frame(worker *w)
     f->steps_per_second = !w->paused && (f->state == WORKER_RUNNING ||
                                          f->state == WORKER_CONVERGED) ? w->rate : 0;
     f->speed = w->speed;
-    f->expected_steps = worker_expected_steps(w->kernel_index);
+    f->expected_steps = pace_expected_steps(w->kernel_index);
     f->tolerance = lf_trainer_get_options(w->trainer)->tolerance;
     f->trains_past_tolerance = w->train_past_tolerance;
     f->kernel_index = w->kernel_index;
@@ -339,7 +251,7 @@ static bool use_kernel(worker *w, const lf_kernel *k, int catalog_index)
         return false;
     }
     w->kernel_index = catalog_index;
-    w->speed = worker_pace(worker_expected_steps(catalog_index));
+    w->speed = pace_for_steps(pace_expected_steps(catalog_index));
     w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
     w->generation++;
     return true;
@@ -489,7 +401,7 @@ static bool handle_request(worker *w, const worker_req *r)
         return true;
     }
     case WORKER_REQ_SPEED:
-        w->speed = worker_speed_next(w->speed, r->value);
+        w->speed = pace_next(w->speed, r->value);
         return true;
     case WORKER_REQ_SAMPLE_NEXT:
         lf_trainer_set_sample_patch(t, lf_trainer_get_options(t)->sample_patch + r->value);
@@ -700,7 +612,7 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
     w->kernel_index = lf_kernel_catalog_find(lf_trainer_get_options(w->trainer)->target.name);
     w->speed = options->speed > 0   ? fmin(options->speed, CLI_SPEED_LIMIT)
                : options->speed < 0 ? 0
-                                    : worker_pace(worker_expected_steps(w->kernel_index));
+                                    : pace_for_steps(pace_expected_steps(w->kernel_index));
     w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
     /* The first frame and images exist before the thread starts, so the
      * window always has something to draw. */

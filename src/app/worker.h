@@ -32,6 +32,7 @@
 #include <stdbool.h>
 
 #include "learnfilter/trainer.h"
+#include "pace.h"
 #include "setup.h"
 
 #define WORKER_FRAME_HZ 120      /* state publications per second while training */
@@ -52,36 +53,8 @@ typedef enum worker_state {
 
 const char *worker_state_name(worker_state state);
 
-/* Training speed levels that + and - step through, slowest first: steps
- * per second, 0 for no limit. The slowest is one step per displayed frame.
- * A kernel's pace (below) may lie between two levels. */
-#define WORKER_SPEED_LEVELS 8
-extern const double worker_speed_steps_per_second[WORKER_SPEED_LEVELS];
-
-/* The pace. A class should see a kernel learned, not a flash: the window
- * trains each kernel at the speed at which its default run reaches the
- * tolerance in about WORKER_PACE_SECONDS. The steps that takes are the
- * kernel catalog's expected_steps (lf_kernel_expected_steps), measured. */
-#define WORKER_PACE_SECONDS 30.0
-#define WORKER_SPEED_MIN 60.0    /* one step per displayed frame */
-
-/* Steps per second at which expected_steps take about WORKER_PACE_SECONDS:
- * expected_steps / WORKER_PACE_SECONDS rounded to two significant figures,
- * and at least WORKER_SPEED_MIN. 0 (no limit) when expected_steps is 0 or
- * less: a kernel not learned in minutes is shown as fast as possible. */
-double worker_pace(long expected_steps);
-/* The expected steps of catalog kernel index, or of a kernel from a file
- * (index -1): LF_KERNEL_EXPECTED_STEPS_UNKNOWN. */
-long worker_expected_steps(int kernel_index);
-/* The next level of worker_speed_steps_per_second above (direction > 0) or
- * below a speed (0 for no limit), which need not be a level itself; the
- * ends stay where they are. */
-double worker_speed_next(double speed, int direction);
-/* The speed in words for the status line, e.g. "speed: 1,000 steps/s (about
- * 31 s to learn)" or "speed: as fast as possible". rate is the measured
- * steps/s (0 when not known): when training runs slower than the limit,
- * the time to learn follows the rate. */
-void worker_speed_words(char *out, int size, double speed, long expected_steps, double rate);
+/* The number of speed levels + and - step through (pace.h). */
+#define WORKER_SPEED_LEVELS PACE_LEVELS
 
 typedef enum worker_req_kind {
     WORKER_REQ_PAUSE_TOGGLE,
@@ -139,7 +112,7 @@ typedef struct worker_images {
 /* Zero means default, in brackets. */
 typedef struct worker_options {
     bool start_paused;          /* [false] */
-    double speed;               /* steps per second [0: the kernel's pace, worker_pace];
+    double speed;               /* steps per second [0: the kernel's pace, pace_for_steps];
                                    negative: no limit. A kernel switch goes to the new
                                    kernel's pace. */
     const cli_options *cli;     /* dataset options for dropped folders, borrowed: it must
