@@ -1,8 +1,8 @@
 /*
  * test_pace.c: the window's pace and its stop at the tolerance.
  *
- * The pace arithmetic (steps per second from a kernel's expected steps),
- * the + and - ladder, the speed in words, --speed on the command line, the
+ * The pace arithmetic (pace.h: steps per second from a kernel's expected
+ * steps), the + and - ladder, the speed in words, the step keys, --speed on the command line, the
  * loss chart's axes, names matched without case with "did you mean", and
  * the worker stopping at the tolerance and training on after Space. The
  * worker tests are bounded by steps (step requests, the tolerance itself),
@@ -20,6 +20,7 @@
 
 #include "chart.h"
 #include "cli.h"
+#include "input.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/names.h"
 #include "learnfilter/rng.h"
@@ -198,6 +199,38 @@ static void test_names_without_case_and_near_misses(void **state)
     expect_error("--headles", NULL, NULL, "--headles: unknown option; did you mean --headless?");
     expect_error("--speeed", "100", NULL, "--speeed: unknown option; did you mean --speed?");
     expect_error("--bogus", NULL, NULL, "--bogus: unknown option (see --help)");
+}
+
+/* ============================================================= keys */
+
+static worker_req key_request(SDL_Keycode key, Uint16 mod)
+{
+    ui_state ui = {0};
+    SDL_Event e = {.type = SDL_KEYDOWN};
+    e.key.keysym.sym = key;
+    e.key.keysym.mod = mod;
+    worker_req r;
+    assert_true(input_handle_event(&ui, &e, 1.0f, &r));
+    return r;
+}
+
+static void test_step_keys(void **state)
+{
+    (void)state;
+    worker_req r = key_request(SDLK_n, 0);
+    assert_int_equal(r.kind, WORKER_REQ_STEP);
+    assert_int_equal(r.value, 1);
+    r = key_request(SDLK_n, KMOD_LSHIFT);
+    assert_int_equal(r.kind, WORKER_REQ_STEP);
+    assert_int_equal(r.value, 10);
+    r = key_request(SDLK_PERIOD, 0);
+    assert_int_equal(r.value, 1);
+    r = key_request(SDLK_e, 0);
+    assert_int_equal(r.kind, WORKER_REQ_STEP);
+    assert_int_equal(r.value, WORKER_STEP_EPOCH);
+    r = key_request(SDLK_MINUS, 0);
+    assert_int_equal(r.kind, WORKER_REQ_SPEED);
+    assert_int_equal(r.value, -1);
 }
 
 /* ============================================================ chart */
@@ -444,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_speed_words),
         cmocka_unit_test(test_speed_option),
         cmocka_unit_test(test_names_without_case_and_near_misses),
+        cmocka_unit_test(test_step_keys),
         cmocka_unit_test(test_chart_axes),
         cmocka_unit_test(test_step_requests_and_the_stop),
         cmocka_unit_test(test_running_worker_stops_at_the_tolerance),
