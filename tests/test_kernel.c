@@ -126,10 +126,16 @@ static void test_laplacian_and_small_kernels(void **state)
     assert_int_equal(k.height, 7);
     for (int i = 0; i < 49; i++)
         tu_assert_near(k.weights[i], 1.0 / 49, 1e-8);
-    load_named(&k, "compass-nw");
-    const float nw[9] = {-3, 5, 5, -3, 0, 5, -3, -3, -3};
+    /* Kirsch's compass kernels point where their 5s are. */
+    load_named(&k, "compass-ne");
+    const float ne[9] = {-3, 5, 5, -3, 0, 5, -3, -3, -3};
     for (int i = 0; i < 9; i++)
-        assert_true(k.weights[i] == nw[i]);
+        assert_true(k.weights[i] == ne[i]);
+    load_named(&k, "compass-se");
+    const float se[9] = {-3, -3, -3, -3, 0, 5, -3, 5, 5};
+    for (int i = 0; i < 9; i++)
+        assert_true(k.weights[i] == se[i]);
+    assert_int_equal(lf_kernel_catalog_find("compass-nw"), -1); /* the old, wrong name */
 }
 
 static void check_gaussian(const char *name, int size, double sigma)

@@ -28,7 +28,9 @@ static void test_names(void **state)
     assert_string_equal(lf_optimizer_name(LF_OPTIMIZER_ADAM), "adam");
     assert_int_equal(lf_optimizer_parse("sgd"), LF_OPTIMIZER_SGD);
     assert_int_equal(lf_optimizer_parse("adam"), LF_OPTIMIZER_ADAM);
-    assert_int_equal(lf_optimizer_parse("Adam"), -1);
+    assert_int_equal(lf_optimizer_parse("Adam"), LF_OPTIMIZER_ADAM); /* any case */
+    assert_int_equal(lf_optimizer_parse("SGD"), LF_OPTIMIZER_SGD);
+    assert_int_equal(lf_optimizer_parse("adamw"), -1);
     assert_int_equal(lf_optimizer_parse(""), -1);
 }
 

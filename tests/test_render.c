@@ -44,7 +44,6 @@ static int setup(void **state)
     f->frame.snap.figures.train_loss = NAN;
     f->frame.snap.figures.val_loss = NAN;
     f->frame.state = WORKER_PAUSED;
-    f->frame.speed_level = WORKER_SPEED_LEVELS - 1;
     /* Input 0.25 everywhere; a target from -1 to 1 left to right; the
      * output equal to the target, so the residual is zero. */
     lf_snapshot *s = &f->images.snap;

@@ -85,6 +85,12 @@ add_test(NAME headless_errors
          COMMAND bash ${LF_TEST_DIR}/headless_errors.sh $<TARGET_FILE:learnfilter>
                  ${LF_SOURCE_DATA_DIR})
 
+# What the program says before a window opens: no display, near-miss
+# names, a headless run out of time short of --tol.
+add_test(NAME window_cli
+         COMMAND bash ${LF_TEST_DIR}/window_cli.sh $<TARGET_FILE:learnfilter>
+                 ${LF_SOURCE_DATA_DIR})
+
 # libFuzzer targets, only with -DLF_FUZZ=ON and clang (tests/fuzz/CMakeLists.txt).
 if(LF_FUZZ)
   add_subdirectory(${LF_TEST_DIR}/fuzz ${CMAKE_BINARY_DIR}/fuzz)

@@ -37,7 +37,8 @@ typedef struct lf_train_settings {
     int batch_size;    /* patches per step */
 } lf_train_settings;
 
-/* "sgd" / "adam" and back; lf_optimizer_parse returns -1 for anything else. */
+/* "sgd" / "adam" and back; lf_optimizer_parse takes them in any case and
+ * returns -1 for anything else. */
 const char *lf_optimizer_name(lf_optimizer_kind kind);
 int lf_optimizer_parse(const char *name);
 

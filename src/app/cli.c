@@ -17,6 +17,7 @@
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
+#include "learnfilter/names.h"
 #include "learnfilter/trainer.h"
 
 typedef enum value_kind { FLAG, TEXT, INT, LONG, FLOAT, SEED } value_kind;
@@ -75,6 +76,28 @@ static bool has_extension(const char *path, const char *ext)
     return true;
 }
 
+bool cli_parse_speed(const char *value, double *speed, char *message, int message_size)
+{
+    double x;
+    if (!strcasecmp(value, "max")) {
+        *speed = CLI_SPEED_MAX;
+        return true;
+    }
+    if (!parse_double(value, &x))
+        return fail(message, message_size,
+                    "--speed: '%s' is not a number of steps per second, or max", value);
+    if (!(x >= CLI_SPEED_MIN))
+        return fail(message, message_size,
+                    "--speed: '%s' is below %g step per second (max for no limit)", value,
+                    CLI_SPEED_MIN);
+    if (x > CLI_SPEED_LIMIT)
+        return fail(message, message_size,
+                    "--speed: '%s' is above %.0f steps per second (max for no limit)", value,
+                    CLI_SPEED_LIMIT);
+    *speed = x;
+    return true;
+}
+
 bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message_size)
 {
     memset(o, 0, sizeof *o);
@@ -101,7 +124,9 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
         if (name_len >= sizeof name)
             return fail(message, message_size, "%s: unknown option", arg);
-        memcpy(name, arg, name_len);
+        /* Option names are matched without case: --Kernel is --kernel. */
+        for (size_t c = 0; c < name_len; c++)
+            name[c] = (char)tolower((unsigned char)arg[c]);
         name[name_len] = 0;
         if (eq)
             value = eq + 1;
@@ -129,18 +154,32 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             continue;
         }
 
+        static const char *const flags[] = {"--headless", "--help", "--version",
+                                            "--list-kernels", "--stats", "--fullscreen",
+                                            "--paused", "--show-help", "--nesterov",
+                                            "--no-nesterov", "--no-loop"};
         static const char *const with_value[] = {
             "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
             "--padding", "--optimizer", "--lr", "--momentum", "--batch", "--seed",
             "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
-            "--dump-patches", "--apply", "--output", "--repeat", "--stride"};
+            "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
-        if (!known)
+        if (!known) {
+            enum { FLAG_COUNT = sizeof flags / sizeof flags[0] };
+            enum { VALUE_COUNT = sizeof with_value / sizeof with_value[0] };
+            const char *all[FLAG_COUNT + VALUE_COUNT];
+            memcpy(all, flags, sizeof flags);
+            memcpy(all + FLAG_COUNT, with_value, sizeof with_value);
+            const char *guess = lf_name_closest(name, all, FLAG_COUNT + VALUE_COUNT);
+            if (guess)
+                return fail(message, message_size, "%s: unknown option; did you mean %s?", name,
+                            guess);
             return fail(message, message_size, "%s: unknown option (see --help)", name);
+        }
         if (!value) {
             if (i + 1 >= argc)
                 return fail(message, message_size, "%s: missing value", name);
@@ -152,6 +191,10 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
         long n = 0;
         double x = 0;
         if (!strcmp(name, "--kernel")) o->kernel = value;
+        else if (!strcmp(name, "--speed")) {
+            if (!cli_parse_speed(value, &o->speed, message, message_size))
+                return false;
+        }
         else if (!strcmp(name, "--images")) {
             if (o->image_count == CLI_MAX_IMAGE_PATHS)
                 return fail(message, message_size, "%s: at most 64 paths; give a folder", name);
@@ -192,8 +235,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             if (!strcmp(name, "--gif")) o->gif = value;
             else o->video = value;
         } else if (!strcmp(name, "--gif-layout")) {
-            if (!strcmp(value, "kernel")) o->gif_layout = CLI_GIF_LAYOUT_KERNEL;
-            else if (!strcmp(value, "full")) o->gif_layout = CLI_GIF_LAYOUT_FULL;
+            if (!strcasecmp(value, "kernel")) o->gif_layout = CLI_GIF_LAYOUT_KERNEL;
+            else if (!strcasecmp(value, "full")) o->gif_layout = CLI_GIF_LAYOUT_FULL;
             else return fail(message, message_size,
                              "--gif-layout: '%s' is not a layout (kernel, full)", value);
         } else if (!strcmp(name, "--gif-every") || !strcmp(name, "--gif-fps") ||
@@ -217,8 +260,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             }
         }
         else if (!strcmp(name, "--padding")) {
-            if (!strcmp(value, "same")) o->padding = LF_PADDING_SAME;
-            else if (!strcmp(value, "valid")) o->padding = LF_PADDING_VALID;
+            if (!strcasecmp(value, "same")) o->padding = LF_PADDING_SAME;
+            else if (!strcasecmp(value, "valid")) o->padding = LF_PADDING_VALID;
             else return fail(message, message_size, "--padding: '%s' is not same or valid",
                              value);
         } else if (!strcmp(name, "--optimizer")) {
@@ -315,6 +358,9 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
         return fail(message, message_size, "--apply: runs without a window already (drop --headless)");
     if (o->screenshot && o->headless)
         return fail(message, message_size, "--screenshot: only for the window (drop --headless)");
+    if (o->speed != 0 && o->headless)
+        return fail(message, message_size,
+                    "--speed: only for the window (a headless run trains as fast as it can)");
     if (o->record_dir && o->headless)
         return fail(message, message_size,
                     "--record-dir: only for the window (headless movies go to --gif FILE)");
@@ -373,7 +419,8 @@ void cli_print_help(void *stream)
         "  --epochs N           passes over the training patches (default 100;\n"
         "                       no limit when --tol is given)\n"
         "  --steps N            at most N steps\n"
-        "  --tol X              stop once ||w - k|| / ||k|| is below X\n"
+        "  --tol X              stop once ||w - k|| / ||k|| is below X (the window\n"
+        "                       stops there too, at 0.01 unless given; Space trains on)\n"
         "  --max-seconds S      stop after S seconds\n"
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
         "  --threads N          threads for the headless trainer (default: all cores)\n"
@@ -399,6 +446,9 @@ void cli_print_help(void *stream)
         "  --width N --height N window size (default 1280x720)\n"
         "  --scale X            text and UI scale, 0.5 to 4 (default: from the size)\n"
         "  --fullscreen         start fullscreen (F11 toggles)\n"
+        "  --speed N|max        training speed in steps per second (default: each\n"
+        "                       kernel's pace, which learns it in about 30 s); max:\n"
+        "                       as fast as possible; + and - change it\n"
         "  --paused             start paused at step 0 (Space resumes)\n"
         "  --show-help          start with the key help shown (H toggles)\n"
         "  --frames N           run N frames, then exit\n"

@@ -1,6 +1,9 @@
 /*
  * cli.h: the command line, shared by the window and the headless trainer.
  *
+ * Option names are matched without case, and an unknown one that is a near
+ * miss of a real one is answered with "did you mean".
+ *
  * Both front ends take the same training options, so a lesson can start the
  * window in exactly the state a headless run was in. Parsing only checks
  * and records; it never loads files. Every field left unset by the user has
@@ -81,10 +84,19 @@ typedef struct cli_options {
     float ui_scale;                                /* 0: from the window size */
     bool fullscreen;
     bool start_paused;                             /* --paused: open paused at step 0 */
+    double speed;                                  /* steps/s; 0: the kernel's pace;
+                                                      CLI_SPEED_MAX: no limit */
     bool show_help;                                /* --show-help: open with the help shown */
     int width, height;                             /* window size, and the frame size of
                                                       --gif-layout full; 0: 1280x720 */
 } cli_options;
+
+/* --speed: a number of steps per second in [CLI_SPEED_MIN, CLI_SPEED_LIMIT],
+ * or "max" (any case) for no limit. */
+#define CLI_SPEED_MAX (-1.0)
+#define CLI_SPEED_MIN 1.0
+#define CLI_SPEED_LIMIT 1e7
+bool cli_parse_speed(const char *value, double *speed, char *message, int message_size);
 
 /* Parses argv into *out. On a usage error returns false and writes one line
  * naming the option and the reason into message. */

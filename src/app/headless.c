@@ -411,7 +411,7 @@ int headless_run(const cli_options *options)
     long first_epoch_step = 0;
     double rate = 0;
     int recorded_epoch = 0;
-    bool diverged = false;
+    bool diverged = false, out_of_time = false;
     char diverged_message[LF_ERROR_MESSAGE_MAX] = "";
     for (;;) {
         if (epoch_limit > 0 && fig->epoch >= epoch_limit)
@@ -444,8 +444,10 @@ int headless_run(const cli_options *options)
         /* Checking the clock every step would cost more than a 3x3 step. */
         if ((fig->step & 63) == 0) {
             double t = now_seconds();
-            if (o->max_seconds > 0 && t - start >= o->max_seconds)
+            if (o->max_seconds > 0 && t - start >= o->max_seconds) {
+                out_of_time = true;
                 break;
+            }
             if (t - last_report >= (tty ? 0.2 : 5.0)) {
                 rate = (fig->step - last_report_step) / (t - last_report);
                 print_progress(fig, epoch_limit, rate, tty);
@@ -471,6 +473,12 @@ int headless_run(const cli_options *options)
                 "learnfilter: %ld epochs done with the kernel at %.1f%% error; "
                 "--tol 0.01 trains until it is learned\n",
                 epoch_limit, 100.0 * fig->rel_err);
+    if (out_of_time && o->tol > 0 && !fig->converged)
+        fprintf(stderr,
+                "learnfilter: --max-seconds %g ran out at step %ld with the kernel error at "
+                "%.*f%%, short of --tol %g%%\n",
+                o->max_seconds, fig->step, fig->rel_err >= 1 ? 0 : 2, 100.0 * fig->rel_err,
+                100.0 * o->tol);
 
     if (o->weights_out && exit_code == EXIT_OK) {
         /* A run stopped mid-epoch still records where it ended. */

@@ -87,8 +87,12 @@ static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_s
     case SDLK_SPACE:
         return !repeat && request(out, WORKER_REQ_PAUSE_TOGGLE, 0, 0);
     case SDLK_n:
+        /* Held down: steps on. Shift+N takes ten, to cross a dull stretch. */
+        return request(out, WORKER_REQ_STEP, shift ? INPUT_STEPS_WITH_SHIFT : 1, 0);
     case SDLK_PERIOD:
-        return request(out, WORKER_REQ_STEP, 0, 0); /* held down: steps on */
+        return request(out, WORKER_REQ_STEP, 1, 0);
+    case SDLK_e:
+        return request(out, WORKER_REQ_STEP, WORKER_STEP_EPOCH, 0);
     case SDLK_r:
         return !repeat && request(out, shift ? WORKER_REQ_RESEED : WORKER_REQ_RESET, 0, 0);
     case SDLK_LEFT:

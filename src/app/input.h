@@ -9,7 +9,8 @@
  * and check both.
  *
  * Keys (also listed by the help overlay, H or F1):
- *   Space pause/resume · N or . one step · R reset (after a divergence, also
+ *   Space pause/resume · N or . one step · Shift+N ten steps · E to the end of
+ *   the epoch · R reset (after a divergence, also
  *   the learning rate) · Shift+R new seed
  *   Left/Right or [ ] previous/next kernel · 1..9 catalog kernels 1..9
  *   Up/Down learning rate x or / sqrt(10) · O optimizer · + / - speed
@@ -28,6 +29,7 @@
 
 #define INPUT_LR_FACTOR 3.16227766 /* sqrt(10): two presses are a factor of ten */
 #define INPUT_SCALE_STEP 1.25f     /* Ctrl +/- multiplies or divides the UI scale */
+#define INPUT_STEPS_WITH_SHIFT 10  /* steps Shift+N takes */
 
 typedef struct ui_state {
     bool quit;

@@ -5,12 +5,27 @@
  * the headless trainer (--headless), or applies one operation (--apply). Everything else lives in the modules.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "apply.h"
 #include "cli.h"
 #include "headless.h"
 #include "learnfilter/kernel.h"
 #include "window.h"
+
+/* True when a window could have somewhere to go: an X or Wayland display,
+ * or a video driver the user chose (SDL_VIDEODRIVER=dummy for tests and
+ * screenshots). Without one SDL's own message is obscure, so say it here. */
+static bool display_reachable(void)
+{
+    const char *names[3] = {"DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"};
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v)
+            return true;
+    }
+    return false;
+}
 
 int main(int argc, char **argv)
 {
@@ -37,5 +52,12 @@ int main(int argc, char **argv)
     }
     if (options.apply)
         return apply_run(&options);
-    return options.headless ? headless_run(&options) : window_run(&options);
+    if (options.headless)
+        return headless_run(&options);
+    if (!display_reachable()) {
+        fprintf(stderr, "learnfilter: no display found (DISPLAY and WAYLAND_DISPLAY are not "
+                        "set): use --headless to train without a window\n");
+        return EXIT_USAGE;
+    }
+    return window_run(&options);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chart.h"
 #include "learnfilter/colormap.h"
 #include "learnfilter/optimizer.h"
 
@@ -656,145 +657,10 @@ static void draw_image_panel(render_ctx *r, const layout_panel *p, int slot)
 
 static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
 {
-    SDL_Renderer *R = r->renderer;
-    if (area.w < px(r, 80) || area.h < px(r, 60))
-        return;
-    int title_h = px(r, 22);
-    int ty = area.y + (title_h - text_line_height(r->text, TEXT_TITLE)) / 2;
-    text_draw(r->text, TEXT_TITLE, area.x, ty, "Loss (MSE, log scale)", color_text, TEXT_LEFT);
-
-    int small = text_line_height(r->text, TEXT_SMALL);
-    layout_rect plot = {area.x + px(r, 46), area.y + title_h + px(r, 4), 0, 0};
-    plot.w = area.x + area.w - plot.x - px(r, 6);
-    plot.h = area.y + area.h - plot.y - small * 2 - px(r, 8);
-    if (plot.w < 20 || plot.h < 20)
-        return;
-    fill(R, plot, color_panel);
-
-    /* The y range covers every finite, positive loss in both curves. */
-    double lo = INFINITY, hi = -INFINITY, x_max = 1;
-    for (int i = 0; i < s->steps.count; i++) {
-        double v = s->steps.points[i].train_loss;
-        if (v > 0 && isfinite(v)) {
-            lo = fmin(lo, v);
-            hi = fmax(hi, v);
-        }
-        x_max = fmax(x_max, s->steps.points[i].epoch);
-    }
-    for (int i = 0; i < s->epochs.count; i++) {
-        double v = s->epochs.points[i].val_loss;
-        if (v > 0 && isfinite(v)) {
-            lo = fmin(lo, v);
-            hi = fmax(hi, v);
-        }
-        x_max = fmax(x_max, s->epochs.points[i].epoch);
-    }
-    if (!(lo <= hi)) {
-        text_draw(r->text, TEXT_BODY, plot.x + plot.w / 2, plot.y + plot.h / 2 - small / 2,
-                  "the curve starts with the first step", color_dim, TEXT_CENTER);
-        return;
-    }
-    double log_lo = floor(log10(lo)), log_hi = ceil(log10(hi));
-    if (log_hi - log_lo < 1)
-        log_hi = log_lo + 1;
-    /* The axis ends at the next multiple of a nice step, so the curve
-     * always fills most of the width. */
-    double x_step = lf_scale_nice_limit(x_max / 5);
-    x_max = ceil(x_max / x_step - 1e-9) * x_step;
-
-    /* Grid: a line per decade (labelled), and epoch ticks along the bottom. */
-    int decades = (int)(log_hi - log_lo);
-    int label_every = 1 + decades / (plot.h / (small * 2) > 0 ? plot.h / (small * 2) : 1);
-    for (int d = 0; d <= decades; d++) {
-        int y = plot.y + plot.h - 1 - (int)((double)d / decades * (plot.h - 1));
-        SDL_SetRenderDrawColor(R, 255, 255, 255, 28);
-        SDL_RenderDrawLine(R, plot.x, y, plot.x + plot.w - 1, y);
-        if (d % label_every)
-            continue;
-        char label[32];
-        snprintf(label, sizeof label, "1e%d", (int)log_lo + d);
-        if ((int)log_lo + d < 0) {
-            snprintf(label, sizeof label, "1e\xe2\x88\x92%d", -((int)log_lo + d));
-        }
-        text_draw(r->text, TEXT_SMALL, plot.x - px(r, 4), y - small / 2, label, color_dim,
-                  TEXT_RIGHT);
-    }
-    double ticks[12];
-    int count = lf_scale_ticks(0, x_max, plot.w / px(r, 60) > 1 ? plot.w / px(r, 60) : 2, ticks);
-    double spacing = count > 1 ? ticks[1] - ticks[0] : lf_scale_nice_limit(x_max);
-    for (int i = 0; i < count; i++) {
-        int x = plot.x + (int)(ticks[i] / x_max * (plot.w - 1));
-        SDL_SetRenderDrawColor(R, 255, 255, 255, 18);
-        SDL_RenderDrawLine(R, x, plot.y, x, plot.y + plot.h - 1);
-        char label[32];
-        format_tick(label, sizeof label, ticks[i], spacing);
-        text_draw(r->text, TEXT_SMALL, x, plot.y + plot.h + px(r, 2), label, color_dim,
-                  TEXT_CENTER);
-    }
-    text_draw(r->text, TEXT_SMALL, plot.x + plot.w, plot.y + plot.h + px(r, 2) + small, "epoch",
-              color_dim, TEXT_RIGHT);
-    outline(R, plot, color_outline);
-
-    /* The curves, clipped to the plot. */
-    SDL_Rect clip = sdl_rect(plot);
-    SDL_RenderSetClipRect(R, &clip);
-    SDL_FPoint points[LF_HISTORY_MAX + 1];
-    const double span = log_hi - log_lo;
-    for (int curve = 0; curve < 2; curve++) {
-        const lf_history *h = curve == 0 ? &s->steps : &s->epochs;
-        int n = 0;
-        for (int i = 0; i < h->count; i++) {
-            double v = curve == 0 ? h->points[i].train_loss : h->points[i].val_loss;
-            if (!(v > 0) || !isfinite(v))
-                continue;
-            points[n].x = plot.x + (float)(h->points[i].epoch / x_max * (plot.w - 1));
-            points[n].y = plot.y + plot.h - 1 - (float)((log10(v) - log_lo) / span * (plot.h - 1));
-            n++;
-        }
-        SDL_Color ink = curve == 0 ? color_train : color_validation;
-        if (curve == 0 && n > 1) {
-            /* Per-step losses are noisy (one batch each): draw them faint,
-             * then their running mean (in log space, as the axis is) on top. */
-            SDL_SetRenderDrawColor(R, ink.r, ink.g, ink.b, 90);
-            SDL_RenderDrawLinesF(R, points, n);
-            float mean = points[0].y;
-            for (int i = 0; i < n; i++) {
-                mean += 0.08f * (points[i].y - mean);
-                points[i].y = mean;
-            }
-        }
-        set_color(R, ink);
-        if (n > 1) {
-            SDL_RenderDrawLinesF(R, points, n);
-            /* A second pass one pixel lower makes the line readable on a
-             * projector without a thick-line primitive. */
-            if (r->scale >= 1.25f) {
-                for (int i = 0; i < n; i++)
-                    points[i].y += 1;
-                SDL_RenderDrawLinesF(R, points, n);
-            }
-        }
-        /* Dots mark the epochs while they are few enough to tell apart. */
-        if (curve == 1 && n <= 20)
-            for (int i = 0; i < n; i++) {
-                int d = px(r, 2);
-                SDL_FRect dot = {points[i].x - d, points[i].y - d, 2.0f * d + 1, 2.0f * d + 1};
-                SDL_RenderFillRectF(R, &dot);
-            }
-    }
-    SDL_RenderSetClipRect(R, NULL);
-
-    /* Legend, top right inside the plot. */
-    int lx = plot.x + plot.w - px(r, 8);
-    int ly = plot.y + px(r, 6);
-    const char *names[2] = {"validation", "training"}; /* the help says which is which */
-    SDL_Color colors[2] = {color_validation, color_train};
-    for (int i = 0; i < 2; i++) {
-        int w = text_draw(r->text, TEXT_SMALL, lx, ly, names[i], color_text, TEXT_RIGHT);
-        fill(R, (layout_rect){lx - w - px(r, 18), ly + small / 2 - px(r, 1), px(r, 12), px(r, 3)},
-             colors[i]);
-        ly += small + px(r, 2);
-    }
+    chart_style style = {.scale = r->scale, .panel = color_panel, .outline = color_outline,
+                         .text = color_text, .dim = color_dim, .train = color_train,
+                         .validation = color_validation};
+    chart_draw(r->renderer, r->text, &style, area, s);
 }
 
 /* ============================================================ status */
@@ -833,12 +699,15 @@ static void draw_status(render_ctx *r, layout_rect area, const render_view *v)
         snprintf(fps, sizeof fps, "%.0f fps", v->fps);
     else
         fps[0] = 0;
-    double limit = worker_speed_steps_per_second[f->speed_level];
-    char speed[32];
-    if (limit > 0)
-        snprintf(speed, sizeof speed, "speed \xe2\x89\xa4%.0f/s", limit);
+    char speed[96];
+    if (f->state == WORKER_CONVERGED && !f->trains_past_tolerance)
+        snprintf(speed, sizeof speed, "stopped at %g%%: Space trains on",
+                 100.0 * f->tolerance);
     else
-        snprintf(speed, sizeof speed, "speed max");
+        pace_words(speed, sizeof speed, f->speed, f->expected_steps,
+                           f->state == WORKER_RUNNING || f->state == WORKER_CONVERGED
+                               ? f->steps_per_second
+                               : 0);
     /* The items of the status line, in reading order. They go on two
      * lines, training settings then results, when those fit; otherwise they
      * flow over as many lines as the status area holds. */
@@ -929,7 +798,8 @@ static void draw_footer(render_ctx *r, layout_rect area, const render_view *v)
 {
     const lf_snapshot *s = &v->frame->snap;
     int y = area.y + (area.h - text_line_height(r->text, TEXT_SMALL)) / 2;
-    const char *keys = "H help \xc2\xb7 Space pause \xc2\xb7 N step \xc2\xb7 R reset \xc2\xb7 "
+    const char *keys = "H help \xc2\xb7 Space pause \xc2\xb7 N / Shift+N / E step 1 / 10 / "
+                       "epoch \xc2\xb7 R reset \xc2\xb7 "
                        "\xe2\x86\x90/\xe2\x86\x92 kernel \xc2\xb7 \xe2\x86\x91/\xe2\x86\x93 "
                        "learning rate \xc2\xb7 O optimizer \xc2\xb7 +/\xe2\x88\x92 speed \xc2\xb7 "
                        "I image \xc2\xb7 G record \xc2\xb7 Q quit";
@@ -1013,13 +883,15 @@ static void draw_help(render_ctx *r, const layout *L)
     static const char *const keys[][2] = {
         {"Space", "pause / resume training"},
         {"N  or  .", "one training step (pauses first)"},
+        {"Shift+N", "ten training steps"},
+        {"E", "train to the end of the epoch"},
         {"R", "reset: same starting weights (and rate, after a divergence)"},
         {"Shift+R", "reset with a new seed"},
         {"\xe2\x86\x90 \xe2\x86\x92  or  [ ]", "previous / next kernel of the catalog"},
         {"1 \xe2\x80\xa6 9", "the first nine kernels directly"},
         {"\xe2\x86\x91 \xe2\x86\x93", "learning rate up / down (\xc3\x97 or \xc3\xb7 3.16)"},
         {"O", "switch optimizer (SGD / Adam, with its usual rate)"},
-        {"+  \xe2\x88\x92", "training speed: 60 steps/s (slow motion) \xe2\x80\xa6 max"},
+        {"+  \xe2\x88\x92", "faster / slower: 60 steps/s \xe2\x80\xa6 as fast as possible"},
         {"I  /  Shift+I", "next / previous sample image shown"},
         {"Ctrl +  Ctrl \xe2\x88\x92  Ctrl 0", "bigger / smaller / automatic UI scale"},
         {"F11", "fullscreen"},
@@ -1039,7 +911,8 @@ static void draw_help(render_ctx *r, const layout *L)
         "Network output and target (the true filter's output) share one scale.",
         "Residual: output \xe2\x88\x92 target, on its own scale; it fades once learned.",
         "Loss: training (running mean of the steps) and validation (per epoch) MSE,",
-        "    on a log scale.",
+        "    both axes on a log scale, so every decade of steps gets the same width.",
+        "Training stops when the kernel error reaches the tolerance (1%); Space trains on.",
         "Hover over any panel to read the value under the mouse.",
     };
     SDL_Renderer *R = r->renderer;

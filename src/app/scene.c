@@ -75,7 +75,8 @@ const uint8_t *scene_draw(scene *s, lf_trainer *trainer, const scene_info *info,
     f->state = fig->diverged ? WORKER_DIVERGED : fig->converged ? WORKER_CONVERGED
                                                                 : WORKER_RUNNING;
     f->steps_per_second = info ? info->steps_per_second : 0;
-    f->speed_level = WORKER_SPEED_LEVELS - 1;
+    f->speed = 0; /* a movie's frames show no pace */
+    f->trains_past_tolerance = true;
     f->kernel_index = lf_kernel_catalog_find(f->snap.target.name);
     f->file_count = info ? info->file_count : 0;
     f->generation = s->generation;

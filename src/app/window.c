@@ -217,7 +217,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     if (view && !cap)
         snprintf(message, sizeof message, "out of memory");
     if (cap) {
-        worker_options wopt = {.start_paused = o->start_paused, .cli = o};
+        worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o};
         trainer = worker_create(&setup, &wopt, &err);
         if (!trainer)
             snprintf(message, sizeof message, "%s", err.message);

@@ -23,9 +23,6 @@
 
 #include "learnfilter/image.h"
 
-const double worker_speed_steps_per_second[WORKER_SPEED_LEVELS] = {60, 120, 300, 1000,
-                                                                    3000, 10000, 30000, 0};
-
 const char *worker_state_name(worker_state state)
 {
     switch (state) {
@@ -100,7 +97,10 @@ struct worker {
     lf_dataset datasets[2];     /* the active one, and room to load the next */
     int active_dataset;
     bool paused, loading;
-    int speed_level;
+    bool stopped_at_tolerance;  /* paused because the tolerance was reached */
+    bool train_past_tolerance;  /* Space trained on after that: no stop until a restart */
+    unsigned tolerance_generation; /* the generation the two flags above belong to */
+    double speed;               /* steps per second, 0 for no limit */
     int kernel_index;
     unsigned generation, frame_serial, image_serial;
     double rate;                /* steps per second, last measurement */
@@ -136,17 +136,61 @@ static worker_state current_state(const worker *w)
     if (f->diverged)
         return WORKER_DIVERGED;
     if (w->paused)
-        return WORKER_PAUSED;
+        return w->stopped_at_tolerance ? WORKER_CONVERGED : WORKER_PAUSED;
     return f->converged ? WORKER_CONVERGED : WORKER_RUNNING;
+}
+
+/* A restart (reset, reseed, a new kernel or new data: a new generation)
+ * forgets a stop at the tolerance, and resumes training if that stop was
+ * what paused it. */
+static void sync_tolerance(worker *w)
+{
+    if (w->tolerance_generation == w->generation)
+        return;
+    w->tolerance_generation = w->generation;
+    if (w->stopped_at_tolerance)
+        w->paused = false;
+    w->stopped_at_tolerance = w->train_past_tolerance = false;
+}
+
+/* The first time the kernel is within the tolerance, training stops there,
+ * so a class sees the moment rather than a counter racing on. Returns true
+ * when it stopped now. */
+static bool stop_at_tolerance(worker *w)
+{
+    sync_tolerance(w);
+    if (w->train_past_tolerance || w->stopped_at_tolerance ||
+        !lf_trainer_figures(w->trainer)->converged)
+        return false;
+    w->paused = true;
+    w->stopped_at_tolerance = true;
+    return true;
+}
+
+/* Space or a resume request: after a stop at the tolerance, trains on past
+ * it without stopping again until a restart. */
+static void set_paused(worker *w, bool paused)
+{
+    sync_tolerance(w);
+    if (!paused && w->stopped_at_tolerance) {
+        w->stopped_at_tolerance = false;
+        w->train_past_tolerance = true;
+    }
+    w->paused = paused;
 }
 
 static void publish_frame(worker *w)
 {
+    sync_tolerance(w);
     worker_frame *f = &w->frames[w->frame_buffers.back];
     lf_trainer_snapshot(w->trainer, &f->snap, false);
     f->state = current_state(w);
-    f->steps_per_second = (f->state == WORKER_RUNNING || f->state == WORKER_CONVERGED) ? w->rate : 0;
-    f->speed_level = w->speed_level;
+    f->steps_per_second = !w->paused && (f->state == WORKER_RUNNING ||
+                                         f->state == WORKER_CONVERGED) ? w->rate : 0;
+    f->speed = w->speed;
+    f->expected_steps = pace_expected_steps(w->kernel_index);
+    f->tolerance = lf_trainer_get_options(w->trainer)->tolerance;
+    f->trains_past_tolerance = w->train_past_tolerance;
     f->kernel_index = w->kernel_index;
     f->file_count = w->datasets[w->active_dataset].file_count;
     f->generation = w->generation;
@@ -207,6 +251,7 @@ static bool use_kernel(worker *w, const lf_kernel *k, int catalog_index)
         return false;
     }
     w->kernel_index = catalog_index;
+    w->speed = pace_for_steps(pace_expected_steps(catalog_index));
     w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
     w->generation++;
     return true;
@@ -292,16 +337,29 @@ static bool handle_request(worker *w, const worker_req *r)
     lf_error err;
     switch (r->kind) {
     case WORKER_REQ_PAUSE_TOGGLE:
-        w->paused = !w->paused;
+        set_paused(w, !w->paused);
         return true;
     case WORKER_REQ_PAUSE:
-        w->paused = r->value != 0;
+        set_paused(w, r->value != 0);
         return true;
-    case WORKER_REQ_STEP:
+    case WORKER_REQ_STEP: {
+        sync_tolerance(w);
         w->paused = true;
-        if (lf_trainer_step(t, &err) == LF_OK)
+        const lf_figures *fig = lf_trainer_figures(t);
+        long count = r->value == WORKER_STEP_EPOCH ? fig->steps_per_epoch - fig->step_in_epoch
+                                                   : r->value;
+        count = count < 1 ? 1 : count > WORKER_STEP_MAX ? WORKER_STEP_MAX : count;
+        for (long i = 0; i < count && !fig->diverged; i++) {
+            if (lf_trainer_step(t, &err) != LF_OK) {
+                set_message(w, true, "diverged: lower the learning rate (Down) or reset (R)");
+                break;
+            }
             atomic_fetch_add(&w->total_steps, 1);
+            if (stop_at_tolerance(w))
+                break; /* a bigger step stops at the tolerance too */
+        }
         return true;
+    }
     case WORKER_REQ_RESET:
         if (lf_trainer_figures(t)->diverged) {
             /* The same weights at the same rate would only diverge again:
@@ -342,12 +400,9 @@ static bool handle_request(worker *w, const worker_req *r)
         w->start_rate = lf_trainer_get_options(t)->settings.learning_rate;
         return true;
     }
-    case WORKER_REQ_SPEED: {
-        int level = w->speed_level + (r->value > 0 ? 1 : -1);
-        w->speed_level = level < 0 ? 0 : level >= WORKER_SPEED_LEVELS ? WORKER_SPEED_LEVELS - 1
-                                                                       : level;
+    case WORKER_REQ_SPEED:
+        w->speed = pace_next(w->speed, r->value);
         return true;
-    }
     case WORKER_REQ_SAMPLE_NEXT:
         lf_trainer_set_sample_patch(t, lf_trainer_get_options(t)->sample_patch + r->value);
         return true;
@@ -424,9 +479,11 @@ static void *worker_main(void *arg)
         bool changed = take_requests(w);
         if (atomic_load(&w->quit))
             break;
-        bool training = !w->paused && !lf_trainer_figures(w->trainer)->diverged;
+        sync_tolerance(w);
+        const lf_figures *fig = lf_trainer_figures(w->trainer);
+        bool training = !w->paused && !fig->diverged;
         if (training) {
-            double limit = worker_speed_steps_per_second[w->speed_level];
+            double limit = w->speed;
             if (limit > 0) {
                 now = now_seconds();
                 if (now < next_step && !changed) {
@@ -451,7 +508,8 @@ static void *worker_main(void *arg)
                     break;
                 }
                 done++;
-                if (atomic_load_explicit(&w->pending, memory_order_relaxed) != 0 ||
+                if ((fig->converged && !w->train_past_tolerance) ||
+                    atomic_load_explicit(&w->pending, memory_order_relaxed) != 0 ||
                     atomic_load_explicit(&w->quit, memory_order_relaxed))
                     break;
             }
@@ -463,6 +521,8 @@ static void *worker_main(void *arg)
                 set_message(w, true, "diverged: lower the learning rate (Down) or reset (R)");
                 changed = true;
             }
+            if (stop_at_tolerance(w))
+                changed = true;
             if (limit <= 0 && done == count) {
                 double took = now_seconds() - last_tick;
                 if (took < 0.5e-3 && burst < 65536)
@@ -549,10 +609,10 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
     static const cli_options no_options; /* every field at its default */
     w->cli = options->cli ? options->cli : &no_options;
     w->paused = options->start_paused;
-    w->speed_level = options->speed_level > 0 && options->speed_level < WORKER_SPEED_LEVELS
-                         ? options->speed_level
-                         : WORKER_SPEED_LEVELS - 1;
     w->kernel_index = lf_kernel_catalog_find(lf_trainer_get_options(w->trainer)->target.name);
+    w->speed = options->speed > 0   ? fmin(options->speed, CLI_SPEED_LIMIT)
+               : options->speed < 0 ? 0
+                                    : pace_for_steps(pace_expected_steps(w->kernel_index));
     w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
     /* The first frame and images exist before the thread starts, so the
      * window always has something to draw. */

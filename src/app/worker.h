@@ -32,6 +32,7 @@
 #include <stdbool.h>
 
 #include "learnfilter/trainer.h"
+#include "pace.h"
 #include "setup.h"
 
 #define WORKER_FRAME_HZ 120      /* state publications per second while training */
@@ -44,22 +45,22 @@
 typedef enum worker_state {
     WORKER_RUNNING = 0, /* training */
     WORKER_PAUSED,      /* waiting for a step or resume request */
-    WORKER_CONVERGED,   /* still training, and within tolerance of the true kernel */
+    WORKER_CONVERGED,   /* within tolerance of the true kernel: stopped there (paused) at
+                           first, still training after Space trains on */
     WORKER_DIVERGED,    /* stopped on a runaway value; reset, reseed or a new rate restarts */
     WORKER_LOADING      /* reading a dropped file; training resumes afterwards */
 } worker_state;
 
 const char *worker_state_name(worker_state state);
 
-/* Training speed levels, slowest first: steps per second, 0 for no limit.
- * The slowest is one step per displayed frame. */
-#define WORKER_SPEED_LEVELS 8
-extern const double worker_speed_steps_per_second[WORKER_SPEED_LEVELS];
+/* The number of speed levels + and - step through (pace.h). */
+#define WORKER_SPEED_LEVELS PACE_LEVELS
 
 typedef enum worker_req_kind {
     WORKER_REQ_PAUSE_TOGGLE,
     WORKER_REQ_PAUSE,       /* value: 1 pause, 0 resume */
-    WORKER_REQ_STEP,        /* one step; pauses first if running */
+    WORKER_REQ_STEP,        /* value steps (0 or 1: one; WORKER_STEP_EPOCH: to the end of
+                               the epoch); pauses first if running */
     WORKER_REQ_RESET,       /* same seed, step 0 */
     WORKER_REQ_RESEED,      /* next seed, step 0 */
     WORKER_REQ_KERNEL,      /* value: catalog index, with its default settings */
@@ -71,6 +72,9 @@ typedef enum worker_req_kind {
     WORKER_REQ_LOAD,        /* path: a kernel file, an image or a folder of images */
     WORKER_REQ_QUIT
 } worker_req_kind;
+
+#define WORKER_STEP_EPOCH (-1) /* a step request that ends the current epoch */
+#define WORKER_STEP_MAX 100000 /* most steps one request takes */
 
 typedef struct worker_req {
     worker_req_kind kind;
@@ -85,7 +89,10 @@ typedef struct worker_frame {
     lf_snapshot snap;          /* kernels, figures and histories; no images */
     worker_state state;
     double steps_per_second;   /* over the last half second of training */
-    int speed_level;           /* index into worker_speed_steps_per_second */
+    double speed;              /* the speed limit in steps per second, 0 for none */
+    long expected_steps;       /* what this kernel takes to converge, for the speed words */
+    double tolerance;          /* relative kernel error at which training stops */
+    bool trains_past_tolerance; /* Space after a stop at the tolerance: no stop again */
     int kernel_index;          /* catalog index of the target, or -1 for a file */
     int file_count;            /* photographs in the dataset */
     unsigned generation;       /* changes on every restart: reset, kernel, dataset */
@@ -105,7 +112,9 @@ typedef struct worker_images {
 /* Zero means default, in brackets. */
 typedef struct worker_options {
     bool start_paused;          /* [false] */
-    int speed_level;            /* [WORKER_SPEED_LEVELS - 1: no limit]; values <= 0 mean the default */
+    double speed;               /* steps per second [0: the kernel's pace, pace_for_steps];
+                                   negative: no limit. A kernel switch goes to the new
+                                   kernel's pace. */
     const cli_options *cli;     /* dataset options for dropped folders, borrowed: it must
                                    outlive the worker [the defaults] */
 } worker_options;

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *lf_optimizer_name(lf_optimizer_kind kind)
 {
@@ -15,9 +16,9 @@ const char *lf_optimizer_name(lf_optimizer_kind kind)
 
 int lf_optimizer_parse(const char *name)
 {
-    if (!strcmp(name, "sgd"))
+    if (!strcasecmp(name, "sgd"))
         return LF_OPTIMIZER_SGD;
-    if (!strcmp(name, "adam"))
+    if (!strcasecmp(name, "adam"))
         return LF_OPTIMIZER_ADAM;
     return -1;
 }

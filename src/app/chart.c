@@ -1,0 +1,247 @@
+/*
+ * chart.c: the loss chart: a log-step x axis and a clamped log-loss y
+ * axis. See chart.h.
+ */
+#include "chart.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* ========================================================== the axes */
+
+double chart_step_axis_end(long last_step)
+{
+    double want = last_step > 10 ? (double)last_step : 10;
+    static const double mantissas[3] = {1, 2, 5};
+    for (double power = 10;; power *= 10)
+        for (int i = 0; i < 3; i++)
+            if (mantissas[i] * power >= want * (1 - 1e-12))
+                return mantissas[i] * power;
+}
+
+double chart_step_position(double step, double axis_end)
+{
+    if (!(step > 1) || !(axis_end > 1))
+        return 0;
+    double p = log10(step) / log10(axis_end);
+    return p > 1 ? 1 : p;
+}
+
+int chart_step_ticks(double axis_end, double *ticks, int capacity)
+{
+    int n = 0;
+    for (double t = 1; t <= axis_end * (1 + 1e-12) && n < capacity; t *= 10)
+        ticks[n++] = t;
+    return n;
+}
+
+void chart_step_label(char *out, int size, double step)
+{
+    static const char *const suffixes[] = {"", "k", "M", "G"};
+    int group = 0;
+    while (step >= 1000 && group < 3) {
+        step /= 1000;
+        group++;
+    }
+    snprintf(out, (size_t)size, "%.0f%s", step, suffixes[group]);
+}
+
+void chart_loss_decades(double first, double lo, double hi, int *log_lo, int *log_hi)
+{
+    int top = (int)ceil(log10(hi));
+    int bottom = (int)floor(log10(lo));
+    if (first > 0 && isfinite(first)) {
+        int first_top = (int)ceil(log10(first));
+        if (first_top > top)
+            top = first_top;
+        if (bottom < first_top - CHART_MAX_DECADES)
+            bottom = first_top - CHART_MAX_DECADES;
+    }
+    if (top - bottom < 1)
+        bottom = top - 1;
+    *log_lo = bottom;
+    *log_hi = top;
+}
+
+/* ============================================================ drawing */
+
+static int px(const chart_style *st, int pixels)
+{
+    int v = (int)(pixels * st->scale + 0.5f);
+    return v < 1 ? 1 : v;
+}
+
+static void set_color(SDL_Renderer *R, SDL_Color c) { SDL_SetRenderDrawColor(R, c.r, c.g, c.b, c.a); }
+
+static void fill(SDL_Renderer *R, layout_rect rect, SDL_Color c)
+{
+    set_color(R, c);
+    SDL_Rect s = {rect.x, rect.y, rect.w, rect.h};
+    SDL_RenderFillRect(R, &s);
+}
+
+/* Both curves' finite, positive losses: their range, the last step, and the
+ * first loss of the run (the top of the y axis). */
+static bool loss_extent(const lf_snapshot *s, double *first, double *lo, double *hi,
+                        long *last_step)
+{
+    *first = NAN;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    *last_step = 1;
+    for (int curve = 0; curve < 2; curve++) {
+        const lf_history *h = curve == 0 ? &s->steps : &s->epochs;
+        for (int i = 0; i < h->count; i++) {
+            double v = curve == 0 ? h->points[i].train_loss : h->points[i].val_loss;
+            if (h->points[i].step > *last_step)
+                *last_step = h->points[i].step;
+            if (!(v > 0) || !isfinite(v))
+                continue;
+            if (curve == 0 && isnan(*first))
+                *first = v;
+            *lo = fmin(*lo, v);
+            *hi = fmax(*hi, v);
+        }
+    }
+    return *lo <= *hi;
+}
+
+void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_rect area,
+                const lf_snapshot *s)
+{
+    if (area.w < px(st, 80) || area.h < px(st, 60))
+        return;
+    int title_h = px(st, 22);
+    int ty = area.y + (title_h - text_line_height(text, TEXT_TITLE)) / 2;
+    text_draw(text, TEXT_TITLE, area.x, ty, "Loss (MSE, log scale)", st->text, TEXT_LEFT);
+
+    int small = text_line_height(text, TEXT_SMALL);
+    layout_rect plot = {area.x + px(st, 46), area.y + title_h + px(st, 4), 0, 0};
+    plot.w = area.x + area.w - plot.x - px(st, 6);
+    plot.h = area.y + area.h - plot.y - small * 2 - px(st, 8);
+    if (plot.w < 20 || plot.h < 20)
+        return;
+    fill(R, plot, st->panel);
+
+    double first, lo, hi;
+    long last_step;
+    if (!loss_extent(s, &first, &lo, &hi, &last_step)) {
+        text_draw(text, TEXT_BODY, plot.x + plot.w / 2, plot.y + plot.h / 2 - small / 2,
+                  "the curve starts with the first step", st->dim, TEXT_CENTER);
+        return;
+    }
+    int log_lo, log_hi;
+    chart_loss_decades(first, lo, hi, &log_lo, &log_hi);
+    double x_end = chart_step_axis_end(last_step);
+
+    /* Grid: a line per decade of loss (labelled as room allows) and one per
+     * decade of steps. */
+    int decades = log_hi - log_lo;
+    int label_every = 1 + decades / (plot.h / (small * 2) > 0 ? plot.h / (small * 2) : 1);
+    for (int d = 0; d <= decades; d++) {
+        int y = plot.y + plot.h - 1 - (int)((double)d / decades * (plot.h - 1));
+        SDL_SetRenderDrawColor(R, 255, 255, 255, 28);
+        SDL_RenderDrawLine(R, plot.x, y, plot.x + plot.w - 1, y);
+        if (d % label_every)
+            continue;
+        char label[32];
+        int e = log_lo + d;
+        if (e < 0)
+            snprintf(label, sizeof label, "1e\xe2\x88\x92%d", -e);
+        else
+            snprintf(label, sizeof label, "1e%d", e);
+        text_draw(text, TEXT_SMALL, plot.x - px(st, 4), y - small / 2, label, st->dim,
+                  TEXT_RIGHT);
+    }
+    double ticks[16];
+    int count = chart_step_ticks(x_end, ticks, (int)(sizeof ticks / sizeof ticks[0]));
+    for (int i = 0; i < count; i++) {
+        int x = plot.x + (int)(chart_step_position(ticks[i], x_end) * (plot.w - 1));
+        SDL_SetRenderDrawColor(R, 255, 255, 255, 18);
+        SDL_RenderDrawLine(R, x, plot.y, x, plot.y + plot.h - 1);
+        char label[32];
+        chart_step_label(label, sizeof label, ticks[i]);
+        text_draw(text, TEXT_SMALL, x, plot.y + plot.h + px(st, 2), label, st->dim,
+                  i == 0 ? TEXT_LEFT : TEXT_CENTER);
+    }
+    if (count > 0 && ticks[count - 1] < x_end) {
+        /* The end of the axis, when it is not a power of ten and there is
+         * room beside the last one. */
+        char label[32];
+        chart_step_label(label, sizeof label, x_end);
+        int last_x = plot.x + (int)(chart_step_position(ticks[count - 1], x_end) * (plot.w - 1));
+        int w = text_width(text, TEXT_SMALL, label);
+        if (plot.x + plot.w - last_x > 2 * w + px(st, 8))
+            text_draw(text, TEXT_SMALL, plot.x + plot.w, plot.y + plot.h + px(st, 2), label,
+                      st->dim, TEXT_RIGHT);
+    }
+    text_draw(text, TEXT_SMALL, plot.x + plot.w, plot.y + plot.h + px(st, 2) + small,
+              "step (log scale)", st->dim, TEXT_RIGHT);
+    set_color(R, st->outline);
+    SDL_Rect frame = {plot.x, plot.y, plot.w, plot.h};
+    SDL_RenderDrawRect(R, &frame);
+
+    /* The curves, clipped to the plot; a loss below the floor is drawn on
+     * it. */
+    SDL_RenderSetClipRect(R, &frame);
+    SDL_FPoint points[LF_HISTORY_MAX + 1];
+    const double span = log_hi - log_lo;
+    for (int curve = 0; curve < 2; curve++) {
+        const lf_history *h = curve == 0 ? &s->steps : &s->epochs;
+        int n = 0;
+        for (int i = 0; i < h->count && n < LF_HISTORY_MAX + 1; i++) {
+            double v = curve == 0 ? h->points[i].train_loss : h->points[i].val_loss;
+            if (!(v > 0) || !isfinite(v))
+                continue;
+            double level = fmax(log10(v), (double)log_lo);
+            points[n].x = plot.x + (float)(chart_step_position((double)h->points[i].step, x_end) *
+                                           (plot.w - 1));
+            points[n].y = plot.y + plot.h - 1 - (float)((level - log_lo) / span * (plot.h - 1));
+            n++;
+        }
+        SDL_Color ink = curve == 0 ? st->train : st->validation;
+        if (curve == 0 && n > 1) {
+            /* Per-step losses are noisy (one batch each): draw them faint,
+             * then their running mean (in log space, as the axis is) on top. */
+            SDL_SetRenderDrawColor(R, ink.r, ink.g, ink.b, 90);
+            SDL_RenderDrawLinesF(R, points, n);
+            float mean = points[0].y;
+            for (int i = 0; i < n; i++) {
+                mean += 0.08f * (points[i].y - mean);
+                points[i].y = mean;
+            }
+        }
+        set_color(R, ink);
+        if (n > 1) {
+            SDL_RenderDrawLinesF(R, points, n);
+            /* A second pass one pixel lower makes the line readable on a
+             * projector without a thick-line primitive. */
+            if (st->scale >= 1.25f) {
+                for (int i = 0; i < n; i++)
+                    points[i].y += 1;
+                SDL_RenderDrawLinesF(R, points, n);
+            }
+        }
+        /* Dots mark the epochs while they are few enough to tell apart. */
+        if (curve == 1 && n <= 20)
+            for (int i = 0; i < n; i++) {
+                int d = px(st, 2);
+                SDL_FRect dot = {points[i].x - d, points[i].y - d, 2.0f * d + 1, 2.0f * d + 1};
+                SDL_RenderFillRectF(R, &dot);
+            }
+    }
+    SDL_RenderSetClipRect(R, NULL);
+
+    /* Legend, top right inside the plot. */
+    int lx = plot.x + plot.w - px(st, 8);
+    int ly = plot.y + px(st, 6);
+    const char *names[2] = {"validation", "training"}; /* the help says which is which */
+    SDL_Color colors[2] = {st->validation, st->train};
+    for (int i = 0; i < 2; i++) {
+        int w = text_draw(text, TEXT_SMALL, lx, ly, names[i], st->text, TEXT_RIGHT);
+        fill(R, (layout_rect){lx - w - px(st, 18), ly + small / 2 - px(st, 1), px(st, 12),
+                              px(st, 3)},
+             colors[i]);
+        ly += small + px(st, 2);
+    }
+}
