@@ -17,6 +17,10 @@
  * including the header a second time. */
 extern unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
                                             int *channels_in_file, int desired_channels);
+extern unsigned short *stbi_load_16_from_memory(const unsigned char *buffer, int len, int *x,
+                                                int *y, int *channels_in_file,
+                                                int desired_channels);
+extern int stbi_is_16_bit_from_memory(const unsigned char *buffer, int len);
 extern void stbi_image_free(void *retval_from_stbi_load);
 
 /* A compressed file larger than this is not an image we want to train on;
@@ -61,6 +65,19 @@ void lf_gray_from_rgb8(float *gray, const unsigned char *pixels, int width, int 
         else
             y = p[0];
         gray[i] = y * (1.0f / 255.0f);
+    }
+}
+
+/* The same from 16-bit pixels (PNG's 16-bit depth), kept at full precision:
+ * a 16-bit kernel image holds steps of 1/65535 that 8 bits would round. */
+static void gray_from_rgb16(float *gray, const unsigned short *pixels, int width, int height,
+                            int channels)
+{
+    long n = (long)width * height;
+    for (long i = 0; i < n; i++) {
+        const unsigned short *p = pixels + i * channels;
+        double y = channels >= 3 ? 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2] : p[0];
+        gray[i] = (float)(y / 65535.0);
     }
 }
 
@@ -320,13 +337,17 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
     if (st != LF_OK)
         return st;
     const char *format = bytes[0] == 0x89 ? "PNG" : "JPEG";
-    unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
+    int deep = stbi_is_16_bit_from_memory(bytes, (int)size);
+    void *pixels = deep ? (void *)stbi_load_16_from_memory(bytes, (int)size, &w, &h, &channels, 0)
+                        : (void *)stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
     /* The decoder's own reason is not given: it is a global that an earlier
      * failed probe can leave behind ("bad png sig" for a JPEG). */
     if (!pixels)
         return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s data", name, format);
     st = lf_image_init(out, w, h, err);
-    if (st == LF_OK)
+    if (st == LF_OK && deep)
+        gray_from_rgb16(out->pixels, pixels, w, h, channels);
+    else if (st == LF_OK)
         lf_gray_from_rgb8(out->pixels, pixels, w, h, channels);
     else if (st == LF_ERR_ARGUMENT) /* beyond the limits after all */
         st = lf_fail(err, LF_ERR_INPUT, "%s: %s decodes to %dx%d pixels, beyond the limits",
