@@ -199,7 +199,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         app_setup_destroy(&setup);
         return EXIT_INPUT;
     }
-    SDL_SetWindowMinimumSize(window, 480, 320);
+    SDL_SetWindowMinimumSize(window, LAYOUT_MIN_WIDTH, LAYOUT_MIN_HEIGHT);
     SDL_RendererInfo info;
     SDL_GetRendererInfo(renderer, &info);
 
