@@ -100,6 +100,16 @@ case $(tail -n 1 "$tmp/out") in
     *) fail "diverged: JSON does not say diverged" ;;
 esac
 
+# The JSON line is the result: a full stdout is an output error (exit 3)
+# with one line on stderr, never a silent success.
+if [ -w /dev/full ]; then
+    "$program" --headless --steps 5 --size 64 >/dev/full 2>"$tmp/err"
+    code=$?
+    [ "$code" -eq 3 ] || fail "full stdout: exit $code, expected 3"
+    tail -n 1 "$tmp/err" | grep -qx "learnfilter: standard output: write failed: No space left on device" ||
+        fail "full stdout: stderr says $(tail -n 1 "$tmp/err")"
+fi
+
 # One photograph: the default batch of 4 shrinks to its 3 training
 # patches; an explicit batch that does not fit is a usage error.
 photo="$(dirname "$0")/../data/camera.jpg"
