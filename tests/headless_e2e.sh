@@ -123,10 +123,17 @@ grep -q -- "--batch: 8 is larger than" "$tmp/err" || fail "batch too large: stde
 
 # Weight histories: a 2-epoch run on one 512x512 photograph (4 patches of
 # 256: 3 train, 1 validates; batch 1), one kernel recorded per epoch.
+# The same run dumps its patches, epoch orders and starting weights, from
+# which NumPy below recomputes every snapshot independently.
+mkdir "$tmp/dump"
 run 0 "weights .npy" --headless --images "$photo" --epochs 2 --batch 1 --seed 5 \
-    --weights-out "$tmp/w.npy"
+    --weights-out "$tmp/w.npy" --dump-patches "$tmp/dump/d.npy"
 [ -s "$tmp/w.npy" ] || fail "weights .npy: no file"
 head -c 6 "$tmp/w.npy" | od -c | grep -q "N   U   M   P   Y" || fail "weights .npy: no magic"
+# Without NumPy: the two snapshots (9 float32 each, at the end) must differ.
+tail -c 72 "$tmp/w.npy" | head -c 36 >"$tmp/row0"
+tail -c 36 "$tmp/w.npy" >"$tmp/row1"
+cmp -s "$tmp/row0" "$tmp/row1" && fail "weights .npy: both epochs hold the same kernel"
 run 0 "weights .csv" --headless --images "$photo" --epochs 2 --batch 1 --seed 5 \
     --weights-out "$tmp/w.csv"
 [ "$(head -n 1 "$tmp/w.csv" | cut -d, -f1-4)" = "step,epoch,rel_err,w_0_0" ] ||
@@ -141,6 +148,33 @@ assert w.dtype == np.float32 and w.shape == (2, 3, 3), (w.dtype, w.shape)
 csv = np.loadtxt(sys.argv[2], delimiter=",", skiprows=1, ndmin=2)
 assert np.array_equal(csv[:, 3:].astype(np.float32).reshape(2, 3, 3), w)
 assert np.all(np.isfinite(w))
+PY
+    # Each epoch's kernel against the same training done in NumPy/SciPy
+    # from the dumped data: 'same' correlation with a bias, the MSE
+    # gradient, SGD with Nesterov momentum (lr 0.01, 0.9) as PyTorch
+    # documents it, batch 1, the dumped epoch orders.
+    "$python" - "$tmp" <<'PY' || fail "weights .npy: not the kernels of the run"
+import sys
+import numpy as np
+from scipy.signal import correlate2d
+d = sys.argv[1]
+patches = np.load(d + "/dump/d.npy").astype(np.float64)
+order = np.load(d + "/dump/d-order.npy").astype(int)
+w = np.load(d + "/dump/d-init.npy").astype(np.float64)
+k = np.load(d + "/dump/d-target.npy").astype(np.float64)
+b, vw, vb, want = 0.0, np.zeros_like(w), 0.0, []
+for epoch in range(2):
+    for p in order[epoch]:
+        x = patches[p]
+        r = correlate2d(x, w, mode="same") + b - correlate2d(x, k, mode="same")
+        gw = 2.0 / r.size * correlate2d(np.pad(x, 1), r, mode="valid")
+        gb = 2.0 / r.size * r.sum()
+        vw, vb = 0.9 * vw + gw, 0.9 * vb + gb
+        w, b = w - 0.01 * (gw + 0.9 * vw), b - 0.01 * (gb + 0.9 * vb)
+    want.append(w.copy())
+got = np.load(d + "/w.npy")
+err = np.abs(got - np.array(want)).max()
+assert err < 1e-5, (err, got, np.array(want))
 PY
 fi
 
