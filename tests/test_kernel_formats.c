@@ -112,7 +112,8 @@ static size_t put_chunk(unsigned char *out, const char *type, const unsigned cha
 {
     size_t at = put32(out, (uint32_t)n);
     memcpy(out + at, type, 4);
-    memcpy(out + at + 4, data, n);
+    if (n > 0)
+        memcpy(out + at + 4, data, n);
     at += 4 + n;
     return at + put32(out + at, crc32_of(out + 4, 4 + n));
 }
