@@ -369,7 +369,7 @@ void cli_print_help(void *stream)
         "  --tol X              stop once ||w - k|| / ||k|| is below X\n"
         "  --max-seconds S      stop after S seconds\n"
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
-        "  --threads N          threads for the headless trainer (default: all cores)\n"
+        "  --threads N          threads for the headless trainer, 1..64 (default: all cores)\n"
         "  --dump-patches F.npy before training, write what another framework needs to\n"
         "                       train on the same data: F.npy the patches (n, size, size),\n"
         "                       training first; F-order.npy the patch order of the first\n"
