@@ -100,6 +100,16 @@ case $(tail -n 1 "$tmp/out") in
     *) fail "diverged: JSON does not say diverged" ;;
 esac
 
+# The JSON line is the result: a full stdout is an output error (exit 3)
+# with one line on stderr, never a silent success.
+if [ -w /dev/full ]; then
+    "$program" --headless --steps 5 --size 64 >/dev/full 2>"$tmp/err"
+    code=$?
+    [ "$code" -eq 3 ] || fail "full stdout: exit $code, expected 3"
+    tail -n 1 "$tmp/err" | grep -qx "learnfilter: standard output: write failed: No space left on device" ||
+        fail "full stdout: stderr says $(tail -n 1 "$tmp/err")"
+fi
+
 # One photograph: the default batch of 4 shrinks to its 3 training
 # patches; an explicit batch that does not fit is a usage error.
 photo="$(dirname "$0")/../data/camera.jpg"
@@ -113,10 +123,17 @@ grep -q -- "--batch: 8 is larger than" "$tmp/err" || fail "batch too large: stde
 
 # Weight histories: a 2-epoch run on one 512x512 photograph (4 patches of
 # 256: 3 train, 1 validates; batch 1), one kernel recorded per epoch.
+# The same run dumps its patches, epoch orders and starting weights, from
+# which NumPy below recomputes every snapshot independently.
+mkdir "$tmp/dump"
 run 0 "weights .npy" --headless --images "$photo" --epochs 2 --batch 1 --seed 5 \
-    --weights-out "$tmp/w.npy"
+    --weights-out "$tmp/w.npy" --dump-patches "$tmp/dump/d.npy"
 [ -s "$tmp/w.npy" ] || fail "weights .npy: no file"
 head -c 6 "$tmp/w.npy" | od -c | grep -q "N   U   M   P   Y" || fail "weights .npy: no magic"
+# Without NumPy: the two snapshots (9 float32 each, at the end) must differ.
+tail -c 72 "$tmp/w.npy" | head -c 36 >"$tmp/row0"
+tail -c 36 "$tmp/w.npy" >"$tmp/row1"
+cmp -s "$tmp/row0" "$tmp/row1" && fail "weights .npy: both epochs hold the same kernel"
 run 0 "weights .csv" --headless --images "$photo" --epochs 2 --batch 1 --seed 5 \
     --weights-out "$tmp/w.csv"
 [ "$(head -n 1 "$tmp/w.csv" | cut -d, -f1-4)" = "step,epoch,rel_err,w_0_0" ] ||
@@ -132,7 +149,107 @@ csv = np.loadtxt(sys.argv[2], delimiter=",", skiprows=1, ndmin=2)
 assert np.array_equal(csv[:, 3:].astype(np.float32).reshape(2, 3, 3), w)
 assert np.all(np.isfinite(w))
 PY
+    # Each epoch's kernel against the same training done in NumPy/SciPy
+    # from the dumped data: 'same' correlation with a bias, the MSE
+    # gradient, SGD with Nesterov momentum (lr 0.01, 0.9) as PyTorch
+    # documents it, batch 1, the dumped epoch orders.
+    "$python" - "$tmp" <<'PY' || fail "weights .npy: not the kernels of the run"
+import sys
+import numpy as np
+from scipy.signal import correlate2d
+d = sys.argv[1]
+patches = np.load(d + "/dump/d.npy").astype(np.float64)
+order = np.load(d + "/dump/d-order.npy").astype(int)
+w = np.load(d + "/dump/d-init.npy").astype(np.float64)
+k = np.load(d + "/dump/d-target.npy").astype(np.float64)
+b, vw, vb, want = 0.0, np.zeros_like(w), 0.0, []
+for epoch in range(2):
+    for p in order[epoch]:
+        x = patches[p]
+        r = correlate2d(x, w, mode="same") + b - correlate2d(x, k, mode="same")
+        gw = 2.0 / r.size * correlate2d(np.pad(x, 1), r, mode="valid")
+        gb = 2.0 / r.size * r.sum()
+        vw, vb = 0.9 * vw + gw, 0.9 * vb + gb
+        w, b = w - 0.01 * (gw + 0.9 * vw), b - 0.01 * (gb + 0.9 * vb)
+    want.append(w.copy())
+got = np.load(d + "/w.npy")
+err = np.abs(got - np.array(want)).max()
+assert err < 1e-5, (err, got, np.array(want))
+PY
 fi
+
+# The README's headline run: Sobel x to 1% on the bundled photographs. It
+# must converge (exit 0) and its last recorded kernel, read back from the
+# file, must be within 1% of Sobel x by its own arithmetic (awk here, NumPy
+# below), not only by what the JSON claims.
+run 0 "headline run" --headless --kernel sobel-x --tol 0.01 --weights-out "$tmp/h.csv"
+headline=$(tail -n 1 "$tmp/out")
+case $headline in
+    *'"kernel": "sobel-x"'*'"converged": true, "diverged": false}') ;;
+    *) fail "headline run: not converged: $headline" ;;
+esac
+printf '%s\n' "$headline" | sed 's/.*"rel_err": \([^,]*\),.*/\1/' |
+    awk '{ exit !($1 < 0.01) }' || fail "headline run: rel_err not below 0.01: $headline"
+tail -n 1 "$tmp/h.csv" | awk -F, '{
+    split("-1 0 1 -2 0 2 -1 0 1", k, " ")
+    for (i = 1; i <= 9; i++) { d = $(i + 3) - k[i]; diff += d * d; norm += k[i] * k[i] }
+    exit !(sqrt(diff) < 0.01 * sqrt(norm))
+}' || fail "headline run: the last kernel in h.csv is not within 1% of Sobel x"
+run 0 "headline run .npy" --headless --kernel sobel-x --tol 0.01 --weights-out "$tmp/h.npy"
+if [ -n "$python" ]; then
+    "$python" - "$tmp/h.npy" <<'PY' || fail "headline run: the last kernel in h.npy is not Sobel x"
+import sys
+import numpy as np
+w = np.load(sys.argv[1])
+k = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float64)
+assert w.ndim == 3 and w.shape[1:] == (3, 3) and w.shape[0] > 1, w.shape
+assert np.linalg.norm(w[-1] - k) < 0.01 * np.linalg.norm(k), w[-1]
+assert np.linalg.norm(w[0] - k) > 0.01 * np.linalg.norm(k), w[0]
+PY
+fi
+
+# One seed, one run: the same JSON byte for byte (less the timings) and the
+# same weight files, also on one thread instead of every core.
+timeless() {
+    tail -n 1 "$1" | sed 's/"wall_s": [^,]*, //; s/"steps_per_s": [^,]*, //;
+                          s/"steady_steps_per_s": [^,]*, //; s/"threads": [^,]*, //'
+}
+for n in 1 2 3; do
+    threads=""
+    [ "$n" -eq 3 ] && threads="--threads 1"
+    # shellcheck disable=SC2086
+    run 0 "repeat run $n" --headless --kernel sobel-y --epochs 20 --seed 7 \
+        --weights-out "$tmp/r$n.npy" $threads
+    timeless "$tmp/out" >"$tmp/r$n.json"
+done
+for n in 2 3; do
+    cmp -s "$tmp/r1.json" "$tmp/r$n.json" ||
+        fail "repeat run $n: JSON differs: $(cat "$tmp/r1.json") / $(cat "$tmp/r$n.json")"
+    cmp -s "$tmp/r1.npy" "$tmp/r$n.npy" || fail "repeat run $n: weight files differ"
+done
+grep -q '"seed": 7' "$tmp/r1.json" || fail "repeat run: JSON lost its seed: $(cat "$tmp/r1.json")"
+
+# An all-zero kernel from a .npy is used as written: training moves the
+# weights towards zero and the relative error, with nothing to divide by,
+# is the absolute error ||w||, which awk recomputes from the weights file.
+{
+    printf '\223NUMPY\001\000v\000'
+    printf "%-117s\n" "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3), }"
+    head -c 36 /dev/zero
+} >"$tmp/zero.npy"
+[ "$(wc -c <"$tmp/zero.npy")" -eq 164 ] || fail "zero kernel: the test file is not 164 bytes"
+run 0 "zero kernel" --headless --kernel "$tmp/zero.npy" --epochs 30 --weights-out "$tmp/z.csv"
+zero=$(tail -n 1 "$tmp/out")
+case $zero in
+    *'"kernel": "zero.npy", "kernel_h": 3, "kernel_w": 3,'*'"diverged": false}') ;;
+    *) fail "zero kernel: $zero" ;;
+esac
+rel=$(printf '%s\n' "$zero" | sed 's/.*"rel_err": \([^,]*\),.*/\1/')
+awk -F, -v rel="$rel" 'NR == 2 { for (i = 4; i <= 12; i++) first += $i * $i }
+    END { for (i = 4; i <= 12; i++) last += $i * $i
+          exit !(sqrt(last) > 0 && (sqrt(last) - rel) ^ 2 <= (1e-5 * rel) ^ 2 &&
+                 sqrt(last) < sqrt(first)) }' "$tmp/z.csv" ||
+    fail "zero kernel: rel_err $rel is not ||w|| of the last kernel in z.csv, or it did not shrink"
 
 # --dump-patches: the 4 patches, the epoch order, the initial weights (the
 # same as the first weights a 1-step run starts from) and the true kernel.

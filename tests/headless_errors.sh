@@ -60,7 +60,7 @@ expect 2 "--size: '4' is outside 8..4096" --size 4
 expect 2 "--batch: '0' is not a positive integer" --batch 0
 expect 2 "--batch: '-1' is not a positive integer" --batch -1
 expect 2 "--epochs: '0' is not a positive integer" --epochs 0
-expect 2 "--downscale: '65' is above 64" --downscale 65
+expect 2 "--downscale: '65' is too large; the largest accepted is 64" --downscale 65
 expect 2 "--momentum: '1.5' must be in [0, 1)" --momentum 1.5
 expect 2 "--optimizer: 'rmsprop' is not sgd or adam" --optimizer rmsprop
 expect 2 "--padding: 'full' is not same or valid" --padding full

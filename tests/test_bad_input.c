@@ -842,7 +842,7 @@ static void test_kernel_png_errors(void **state)
     check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "PNG");
     free(b.bytes);
     p = write_text("text kernel.png", "1 0\n0 1\n");
-    check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "not a PNG or JPEG");
+    check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "not a PNG image", "a grayscale PNG");
     p = temp_path("missing kernel.npy");
     check_error(load_kernel(p, &err), LF_ERR_INPUT, &err, p, "no such file");
 }

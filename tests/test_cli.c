@@ -6,6 +6,7 @@
 #include "test_util.h"
 
 #include "cli.h"
+#include "layout.h"
 
 #define MAX_ARGS 64
 
@@ -225,12 +226,87 @@ static void test_training_settings(void **state)
     tu_assert_near(s.learning_rate, 1e-3, 1e-10);
 }
 
+static void expect_message(const char *const *args, const char *expected)
+{
+    cli_options o;
+    if (parse(&o, args))
+        fail_msg("'%s %s' was accepted", args[0], args[1] ? args[1] : "");
+    assert_string_equal(message, expected);
+}
+
+#define REJECT_EXACTLY(expected, ...)                                                          \
+    expect_message((const char *const[]){__VA_ARGS__, NULL}, expected)
+
+/* Every integer option: a value past a long says "too large" with the limit,
+ * as a value just past the limit does; the limit itself is accepted. */
+static void test_integer_limits(void **state)
+{
+    (void)state;
+    static const struct { const char *name; const char *largest, *next; } limits[] = {
+        {"--size", "4096", "4097"},
+        {"--downscale", "64", "65"},
+        {"--batch", "100000", "100001"},
+        {"--epochs", "1000000000000", "1000000000001"},
+        {"--steps", "1000000000000000", "1000000000000001"},
+        {"--frames", "1000000000", "1000000001"},
+        {"--threads", "64", "65"},
+        {"--width", "16384", "16385"},
+        {"--height", "16384", "16385"},
+        {"--gif-every", "1000000000000000", "1000000000000001"},
+        {"--gif-fps", "50", "51"},
+        {"--gif-loop", "65536", "65537"},
+    };
+    char want[256];
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        const char *name = limits[i].name;
+        const char *huge[] = {"99999999999999999999", limits[i].next};
+        for (int h = 0; h < 2; h++) {
+            snprintf(want, sizeof want, "%s: '%s' is too large; the largest accepted is %s", name,
+                     huge[h], limits[i].largest);
+            REJECT_EXACTLY(want, name, huge[h]);
+        }
+        snprintf(want, sizeof want, "%s: '-99999999999999999999' is not a %s integer", name,
+                 strcmp(name, "--gif-loop") ? "positive" : "non-negative");
+        REJECT_EXACTLY(want, name, "-99999999999999999999");
+        cli_options o;
+        if (!PARSE(&o, name, limits[i].largest))
+            fail_msg("%s %s: %s", name, limits[i].largest, message);
+    }
+    cli_options o;
+    assert_true(PARSE(&o, "--frames", "1000000000", "--steps", "1000000000000000", "--threads",
+                      "64", "--gif-loop", "65536"));
+    assert_int_equal(o.frames, 1000000000);
+    assert_true(o.steps == 1000000000000000L);
+    assert_int_equal(o.threads, 64);
+    assert_int_equal(o.gif_loop, 65535);
+    REJECT_EXACTLY("--seed: '18446744073709551616' is too large; the largest accepted is "
+                   "18446744073709551615",
+                   "--seed", "18446744073709551616");
+    REJECT_EXACTLY("--size: '4' is outside 8..4096", "--size", "4");
+    REJECT_EXACTLY("--frames: '0' is not a positive integer", "--frames", "0");
+}
+
+/* The window's smallest size is the layout's, named in the message. */
+static void test_window_size_minimum(void **state)
+{
+    (void)state;
+    REJECT_EXACTLY("--width: '320' is below the smallest window, 640x360", "--width", "320");
+    REJECT_EXACTLY("--width: '639' is below the smallest window, 640x360", "--width", "639");
+    REJECT_EXACTLY("--height: '359' is below the smallest window, 640x360", "--height", "359");
+    cli_options o;
+    assert_true(PARSE(&o, "--width", "640", "--height", "360"));
+    assert_int_equal(o.width, LAYOUT_MIN_WIDTH);
+    assert_int_equal(o.height, LAYOUT_MIN_HEIGHT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_every_option),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_integer_limits),
+        cmocka_unit_test(test_window_size_minimum),
         cmocka_unit_test(test_training_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

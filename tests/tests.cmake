@@ -42,6 +42,17 @@ add_test(NAME learnfilter_stats COMMAND learnfilter --frames 12 --stats --paused
 set_tests_properties(learnfilter_stats PROPERTIES
   ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
   PASS_REGULAR_EXPRESSION "^\\{\"frames\": 12, \"frame_ms_p50\": [0-9.]+, \"frame_ms_p99\": [0-9.]+, .*\"fps\": [0-9.]+, \"steps\": 0, \"steps_per_s\": [0-9.]+.*\\}\n$")
+# --stats is JSON after any number of frames: Python's json module reads it
+# (NaN would be refused) after 1, 2 and 12 frames.
+if(EXISTS /usr/bin/python3)
+  foreach(frames 1 2 12)
+    add_test(NAME learnfilter_stats_json_${frames}
+             COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_stats_json.py
+                     $<TARGET_FILE:learnfilter> ${frames})
+    set_tests_properties(learnfilter_stats_json_${frames} PROPERTIES
+                         ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
+  endforeach()
+endif()
 # A movie made by the program must open in PIL as it does for users
 # (skipped without Debian's python3-pil).
 if(EXISTS /usr/bin/python3)

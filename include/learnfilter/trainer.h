@@ -46,10 +46,13 @@
 extern "C" {
 #endif
 
-/* Relative kernel error above which a run counts as diverged even while its
- * numbers are still finite: the weights are then ten thousand times the
- * kernel's size and only grow. */
-#define LF_DIVERGENCE_RELATIVE_ERROR 1e4
+/* A run counts as diverged, even while its numbers are still finite, once the
+ * weights are further from the kernel than this many times the larger of
+ * the starting weights' and the kernel's L2 norms: they have then run away
+ * by four orders of magnitude and only grow. Measured against both norms so
+ * the test holds for a kernel of any scale: a kernel of 1e-5 starts with
+ * Glorot weights 1e5 times its size, a kernel of 1e5 far from them. */
+#define LF_DIVERGENCE_GROWTH 1e4
 
 /* The original experiment's settings for its kernels (Sobel x: SGD 1e-2,
  * momentum 0.9, Nesterov, batch 4; Sobel y: the same with batch 1; smiley:

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "learnfilter/kernel.h"
 #include "learnfilter/names.h"
 #include "learnfilter/trainer.h"
+#include "layout.h"
 
 typedef enum value_kind { FLAG, TEXT, INT, LONG, FLOAT, SEED } value_kind;
 
@@ -42,17 +44,6 @@ __attribute__((format(printf, 3, 4))) static bool fail(char *message, int size,
     return false;
 }
 
-static bool parse_long(const char *text, long *out)
-{
-    errno = 0;
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end || errno == ERANGE)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool parse_double(const char *text, double *out)
 {
     errno = 0;
@@ -60,6 +51,59 @@ static bool parse_double(const char *text, double *out)
     double v = strtod(text, &end);
     if (end == text || *end || errno == ERANGE || !isfinite(v))
         return false;
+    *out = v;
+    return true;
+}
+
+/* Every integer option's range, the one place each is checked. The upper
+ * limits are far beyond any run (10^15 steps is years at millions a second)
+ * and keep every product of them inside a long. */
+static const struct int_range { const char *name; long min, max; } int_ranges[] = {
+    {"--size", LF_PATCH_MIN, LF_PATCH_MAX},
+    {"--downscale", 1, 64},
+    {"--batch", 1, 100000},
+    {"--epochs", 1, 1000000000000L},
+    {"--steps", 1, 1000000000000000L},
+    {"--frames", 1, 1000000000},
+    {"--threads", 1, 64}, /* the core's thread pool holds at most 64 */
+    {"--width", LAYOUT_MIN_WIDTH, 16384},
+    {"--height", LAYOUT_MIN_HEIGHT, 16384},
+    {"--gif-every", 1, 1000000000000000L},
+    /* GIF delays are hundredths of a second and viewers play anything
+     * under 2 as 10: 50 frames a second is the fastest that plays true. */
+    {"--gif-fps", 1, 50},
+    {"--gif-loop", 0, 65536},
+};
+
+static const struct int_range *int_range_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof int_ranges / sizeof int_ranges[0]; i++)
+        if (!strcmp(int_ranges[i].name, name))
+            return &int_ranges[i];
+    return NULL;
+}
+
+/* Parses an integer option's value into *out within its range, or writes
+ * why not: not an integer, too large (with the limit), or too small. */
+static bool parse_int_option(const struct int_range *r, const char *value, long *out,
+                             char *message, int size)
+{
+    errno = 0;
+    char *end;
+    long v = strtol(value, &end, 10);
+    bool negative = errno == ERANGE ? v < 0 : v < 0 || (v == 0 && r->min > 0);
+    if (end == value || *end || negative)
+        return fail(message, size, "%s: '%s' is not a %s integer", r->name, value,
+                    r->min > 0 ? "positive" : "non-negative");
+    if (errno == ERANGE || v > r->max)
+        return fail(message, size, "%s: '%s' is too large; the largest accepted is %ld", r->name,
+                    value, r->max);
+    if (v < r->min && (!strcmp(r->name, "--width") || !strcmp(r->name, "--height")))
+        return fail(message, size, "%s: '%s' is below the smallest window, %dx%d", r->name,
+                    value, LAYOUT_MIN_WIDTH, LAYOUT_MIN_HEIGHT);
+    if (v < r->min)
+        return fail(message, size, "%s: '%s' is outside %ld..%ld", r->name, value, r->min,
+                    r->max);
     *out = v;
     return true;
 }
@@ -239,25 +283,24 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             else if (!strcasecmp(value, "full")) o->gif_layout = CLI_GIF_LAYOUT_FULL;
             else return fail(message, message_size,
                              "--gif-layout: '%s' is not a layout (kernel, full)", value);
-        } else if (!strcmp(name, "--gif-every") || !strcmp(name, "--gif-fps") ||
-                   !strcmp(name, "--gif-loop")) {
-            if (!parse_long(value, &n) || n < 0 || (n == 0 && strcmp(name, "--gif-loop")))
-                return fail(message, message_size, "%s: '%s' is not a %s integer", name, value,
-                            strcmp(name, "--gif-loop") ? "positive" : "non-negative");
+        } else if (int_range_of(name)) {
+            if (!parse_int_option(int_range_of(name), value, &n, message, message_size))
+                return false;
             if (!strcmp(name, "--gif-every")) o->gif_every = n;
-            else if (!strcmp(name, "--gif-fps")) {
-                /* GIF delays are hundredths of a second and viewers play
-                 * anything under 2 as 10: 50 is the fastest that plays true. */
-                if (n > 50)
-                    return fail(message, message_size, "--gif-fps: '%s' is above 50", value);
-                o->gif_fps = (int)n;
-            } else {
-                /* plays N times: 0 forever, 1 once (no looping extension),
-                 * N the extension's repeat count N-1 */
-                if (n > 65536)
-                    return fail(message, message_size, "--gif-loop: '%s' is above 65536", value);
+            else if (!strcmp(name, "--gif-fps")) o->gif_fps = (int)n;
+            /* plays N times: 0 forever, 1 once (no looping extension), N the
+             * extension's repeat count N-1 */
+            else if (!strcmp(name, "--gif-loop"))
                 o->gif_loop = n == 0 ? 0 : n == 1 ? -1 : (int)(n - 1);
-            }
+            else if (!strcmp(name, "--size")) o->size = (int)n;
+            else if (!strcmp(name, "--downscale")) o->downscale = (int)n;
+            else if (!strcmp(name, "--batch")) o->batch = (int)n;
+            else if (!strcmp(name, "--epochs")) o->epochs = n;
+            else if (!strcmp(name, "--steps")) o->steps = n;
+            else if (!strcmp(name, "--frames")) o->frames = (int)n;
+            else if (!strcmp(name, "--threads")) o->threads = (int)n;
+            else if (!strcmp(name, "--width")) o->width = (int)n;
+            else o->height = (int)n;
         }
         else if (!strcmp(name, "--padding")) {
             if (!strcasecmp(value, "same")) o->padding = LF_PADDING_SAME;
@@ -274,41 +317,14 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             char *end;
             unsigned long long s = strtoull(value, &end, 10);
             /* strtoull skips spaces and negates a '-': " -1" would wrap. */
-            if (end == value || *end || errno == ERANGE || !isdigit((unsigned char)value[0]))
+            if (end == value || *end || !isdigit((unsigned char)value[0]))
                 return fail(message, message_size, "--seed: '%s' is not a non-negative integer",
                             value);
+            if (errno == ERANGE)
+                return fail(message, message_size,
+                            "--seed: '%s' is too large; the largest accepted is %llu", value,
+                            ULLONG_MAX);
             o->seed = s;
-        } else if (!strcmp(name, "--size") || !strcmp(name, "--downscale") ||
-                   !strcmp(name, "--batch") || !strcmp(name, "--epochs") ||
-                   !strcmp(name, "--steps") || !strcmp(name, "--frames") ||
-                   !strcmp(name, "--threads") || !strcmp(name, "--width") ||
-                   !strcmp(name, "--height")) {
-            if (!parse_long(value, &n) || n <= 0)
-                return fail(message, message_size, "%s: '%s' is not a positive integer", name,
-                            value);
-            if (!strcmp(name, "--size")) {
-                if (n < LF_PATCH_MIN || n > LF_PATCH_MAX)
-                    return fail(message, message_size, "--size: '%s' is outside 8..4096", value);
-                o->size = (int)n;
-            } else if (!strcmp(name, "--downscale")) {
-                if (n > 64)
-                    return fail(message, message_size, "--downscale: '%s' is above 64", value);
-                o->downscale = (int)n;
-            } else if (!strcmp(name, "--batch")) {
-                if (n > 100000)
-                    return fail(message, message_size, "--batch: '%s' is too large", value);
-                o->batch = (int)n;
-            } else if (!strcmp(name, "--epochs")) o->epochs = n;
-            else if (!strcmp(name, "--steps")) o->steps = n;
-            else if (!strcmp(name, "--frames")) o->frames = n > 1000000000 ? 1000000000 : (int)n;
-            else if (!strcmp(name, "--threads")) o->threads = n > 64 ? 64 : (int)n;
-            else if (!strcmp(name, "--width") || !strcmp(name, "--height")) {
-                if (n < 320 || n > 16384)
-                    return fail(message, message_size, "%s: '%s' is outside 320..16384", name,
-                                value);
-                if (!strcmp(name, "--width")) o->width = (int)n;
-                else o->height = (int)n;
-            }
         } else {
             /* the real-valued options */
             if (!parse_double(value, &x))
@@ -423,7 +439,7 @@ void cli_print_help(void *stream)
         "                       stops there too, at 0.01 unless given; Space trains on)\n"
         "  --max-seconds S      stop after S seconds\n"
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
-        "  --threads N          threads for the headless trainer (default: all cores)\n"
+        "  --threads N          threads for the headless trainer, 1..64 (default: all cores)\n"
         "  --dump-patches F.npy before training, write what another framework needs to\n"
         "                       train on the same data: F.npy the patches (n, size, size),\n"
         "                       training first; F-order.npy the patch order of the first\n"
@@ -443,7 +459,7 @@ void cli_print_help(void *stream)
         "  --video FILE.mp4     the same movie as MP4 (needs ffmpeg installed)\n"
         "\n"
         "Window:\n"
-        "  --width N --height N window size (default 1280x720)\n"
+        "  --width N --height N window size (default 1280x720, at least 640x360)\n"
         "  --scale X            text and UI scale, 0.5 to 4 (default: from the size)\n"
         "  --fullscreen         start fullscreen (F11 toggles)\n"
         "  --speed N|max        training speed in steps per second (default: each\n"

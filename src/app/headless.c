@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "headless.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -533,7 +534,16 @@ int headless_run(const cli_options *options)
         fputs("\"converged_step\": null, ", out);
     fprintf(out, "\"converged\": %s, \"diverged\": %s}\n", fig->converged ? "true" : "false",
             diverged ? "true" : "false");
-    fflush(out);
+    /* The JSON line is the run's result: a full disk or a closed pipe must
+     * not pass for success. stdout is buffered, so the flush is where a
+     * write fails; ferror catches one that failed earlier. */
+    errno = 0;
+    bool written = fflush(out) == 0 && !ferror(out);
+    if (!written) {
+        fprintf(stderr, "learnfilter: standard output: write failed: %s\n",
+                strerror(errno ? errno : EIO));
+        exit_code = EXIT_INPUT;
+    }
 
     bool converged = fig->converged; /* fig dies with the trainer */
     lf_weight_history_deinit(&history);

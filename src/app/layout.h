@@ -16,6 +16,13 @@
 
 #include <stdbool.h>
 
+/* The smallest window the layout is made for, in pixels: below it the
+ * panels' titles, tick labels and status line overlap. The command line
+ * refuses a smaller --width/--height, the window does not shrink below it,
+ * and a full-layout movie frame is at least this. */
+#define LAYOUT_MIN_WIDTH 640
+#define LAYOUT_MIN_HEIGHT 360
+
 typedef struct layout_rect {
     int x, y, w, h;
 } layout_rect;

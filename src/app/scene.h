@@ -18,10 +18,11 @@
 #include <stdint.h>
 
 #include "learnfilter/error.h"
+#include "layout.h"
 #include "learnfilter/trainer.h"
 
-#define SCENE_MIN_WIDTH 480  /* the window's own minimum size */
-#define SCENE_MIN_HEIGHT 320
+#define SCENE_MIN_WIDTH LAYOUT_MIN_WIDTH /* the window's own minimum size */
+#define SCENE_MIN_HEIGHT LAYOUT_MIN_HEIGHT
 
 /* What the status line says besides the trainer's own figures. */
 typedef struct scene_info {

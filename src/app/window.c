@@ -22,6 +22,7 @@
 
 #include <SDL.h>
 #include <SDL_ttf.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -61,6 +62,16 @@ static void stats_add(frame_stats *s, double ms)
     s->bins[b < 0 ? 0 : b >= STATS_BINS ? STATS_BINS - 1 : b]++;
     s->count++;
     s->total_ms += ms;
+}
+
+/* One "key": value pair of the --stats line; JSON has no NaN, so a figure
+ * that does not exist yet is null. */
+static void stats_json_number(const char *key, double v)
+{
+    if (isfinite(v))
+        printf("\"%s\": %.6g, ", key, v);
+    else
+        printf("\"%s\": null, ", key);
 }
 
 static double stats_percentile(const frame_stats *s, double p)
@@ -199,7 +210,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         app_setup_destroy(&setup);
         return EXIT_INPUT;
     }
-    SDL_SetWindowMinimumSize(window, 480, 320);
+    SDL_SetWindowMinimumSize(window, LAYOUT_MIN_WIDTH, LAYOUT_MIN_HEIGHT);
     SDL_RendererInfo info;
     SDL_GetRendererInfo(renderer, &info);
 
@@ -458,6 +469,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     worker_totals(trainer, &steps, &train_seconds);
     double worker_cpu = worker_cpu_seconds(trainer);
     double main_cpu = thread_cpu_seconds() - main_cpu_start;
+    /* What the window last showed: the newest published frame. */
+    const worker_frame *last_frame = worker_acquire_frame(trainer, NULL);
+    struct { long step; double rel_err; worker_state state; } shown = {
+        last_frame->snap.figures.step, last_frame->snap.figures.rel_err, last_frame->state};
     worker_destroy(trainer); /* asks the thread to quit and joins it */
     if (report) {
         report->frames = frames;
@@ -484,18 +499,29 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         free(shot);
     }
     if (o->stats) {
-        printf("{\"frames\": %ld, \"frame_ms_p50\": %.2f, \"frame_ms_p99\": %.2f, "
-               "\"work_ms_p50\": %.2f, \"work_ms_p99\": %.2f, \"fps\": %.1f, "
-               "\"steps\": %ld, \"steps_per_s\": %.1f, \"main_cpu_ms_per_frame\": %.2f, "
-               "\"worker_cpu_s\": %.2f, \"steps_per_cpu_s\": %.1f, \"width\": %d, "
-               "\"height\": %d, \"renderer\": \"%s\", \"recorded_frames\": %ld, "
-               "\"recorded_dropped\": %ld}\n",
-               frames, stats_percentile(&frame_times, 0.50), stats_percentile(&frame_times, 0.99),
-               stats_percentile(&work_times, 0.50), stats_percentile(&work_times, 0.99),
-               elapsed > 0 ? frames / elapsed : 0.0, steps,
-               train_seconds > 0 ? steps / train_seconds : 0.0,
-               frames > 0 ? main_cpu * 1e3 / frames : 0.0, worker_cpu,
-               worker_cpu > 0 ? steps / worker_cpu : 0.0, L.width, L.height, info.name,
+        /* Valid JSON after any number of frames: a figure that needs more
+         * frames than were drawn (a percentile of no intervals) is null. */
+        printf("{\"frames\": %ld, ", frames);
+        stats_json_number("frame_ms_p50", stats_percentile(&frame_times, 0.50));
+        stats_json_number("frame_ms_p99", stats_percentile(&frame_times, 0.99));
+        stats_json_number("work_ms_p50", stats_percentile(&work_times, 0.50));
+        stats_json_number("work_ms_p99", stats_percentile(&work_times, 0.99));
+        stats_json_number("fps", elapsed > 0 ? frames / elapsed : 0.0);
+        printf("\"steps\": %ld, ", steps);
+        stats_json_number("steps_per_s", train_seconds > 0 ? steps / train_seconds : 0.0);
+        stats_json_number("main_cpu_ms_per_frame", frames > 0 ? main_cpu * 1e3 / frames : 0.0);
+        stats_json_number("worker_cpu_s", worker_cpu);
+        stats_json_number("steps_per_cpu_s", worker_cpu > 0 ? steps / worker_cpu : 0.0);
+        printf("\"step\": %ld, ", shown.step);
+        stats_json_number("rel_err", shown.rel_err);
+        printf("\"state\": \"");
+        for (const char *c = worker_state_name(shown.state); *c; c++)
+            putchar(toupper((unsigned char)*c)); /* as the window's badge says it */
+        printf("\", \"width\": %d, \"height\": %d, \"renderer\": \"", L.width, L.height);
+        for (const char *c = info.name; *c; c++)
+            if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20)
+                putchar(*c);
+        printf("\", \"recorded_frames\": %ld, \"recorded_dropped\": %ld}\n",
                recorded.frames_taken, recorded.frames_dropped);
         fflush(stdout);
     }

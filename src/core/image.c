@@ -17,6 +17,11 @@
  * including the header a second time. */
 extern unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
                                             int *channels_in_file, int desired_channels);
+extern unsigned short *stbi_load_16_from_memory(const unsigned char *buffer, int len, int *x,
+                                                int *y, int *channels_in_file,
+                                                int desired_channels);
+extern int stbi_is_16_bit_from_memory(const unsigned char *buffer, int len);
+extern int stbi_info_from_memory(const unsigned char *buffer, int len, int *x, int *y, int *comp);
 extern void stbi_image_free(void *retval_from_stbi_load);
 
 /* A compressed file larger than this is not an image we want to train on;
@@ -62,6 +67,17 @@ void lf_gray_from_rgb8(float *gray, const unsigned char *pixels, int width, int 
             y = p[0];
         gray[i] = y * (1.0f / 255.0f);
     }
+}
+
+/* Grayscale from 16-bit gray (1 channel) or gray + alpha (2), as PNG's
+ * 16-bit depth stores them, at full precision: a 16-bit kernel image holds
+ * steps of 1/65535 that 8 bits would round to 1/255. */
+static void gray_from_gray16(float *gray, const unsigned short *pixels, int width, int height,
+                             int channels)
+{
+    long n = (long)width * height;
+    for (long i = 0; i < n; i++)
+        gray[i] = (float)(pixels[i * channels] / 65535.0);
 }
 
 static int has_magic(const unsigned char *b, size_t n, const char *magic, size_t m)
@@ -320,13 +336,24 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
     if (st != LF_OK)
         return st;
     const char *format = bytes[0] == 0x89 ? "PNG" : "JPEG";
-    unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
+    /* 16-bit grayscale keeps its precision (a kernel image's steps of
+     * 1/65535). Its decoded buffer, at most 4 bytes a pixel, is no larger
+     * than 8-bit RGBA's; 16-bit colour, which would double that at the size
+     * limit, is read at 8 bits like any photograph. */
+    int file_channels = 0, info_w, info_h;
+    int deep = stbi_is_16_bit_from_memory(bytes, (int)size) &&
+               stbi_info_from_memory(bytes, (int)size, &info_w, &info_h, &file_channels) &&
+               file_channels <= 2;
+    void *pixels = deep ? (void *)stbi_load_16_from_memory(bytes, (int)size, &w, &h, &channels, 0)
+                        : (void *)stbi_load_from_memory(bytes, (int)size, &w, &h, &channels, 0);
     /* The decoder's own reason is not given: it is a global that an earlier
      * failed probe can leave behind ("bad png sig" for a JPEG). */
     if (!pixels)
         return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s data", name, format);
     st = lf_image_init(out, w, h, err);
-    if (st == LF_OK)
+    if (st == LF_OK && deep)
+        gray_from_gray16(out->pixels, pixels, w, h, channels);
+    else if (st == LF_OK)
         lf_gray_from_rgb8(out->pixels, pixels, w, h, channels);
     else if (st == LF_ERR_ARGUMENT) /* beyond the limits after all */
         st = lf_fail(err, LF_ERR_INPUT, "%s: %s decodes to %dx%d pixels, beyond the limits",

@@ -274,6 +274,49 @@ static lf_status check_finite(const lf_kernel *k, const char *name, lf_error *er
     return LF_OK;
 }
 
+/* What a kernel file may be, for messages that refuse one. */
+#define LF_KERNEL_ACCEPTED "a kernel is a text matrix, a NumPy .npy array or a grayscale PNG"
+
+/* Names a binary format from its first bytes ("a JPEG image"), or NULL when
+ * it is none of those known. Kernels come by hand, so a photo, a compressed
+ * NumPy archive or a document passed by mistake should be named as what it
+ * is rather than read as text. PNG and .npy are not listed: they are
+ * kernels. */
+static const char *binary_format(const unsigned char *b, size_t n)
+{
+    static const struct { const char *magic; size_t length; const char *what; } formats[] = {
+        {"\xff\xd8\xff", 3, "a JPEG image"},
+        {"GIF87a", 6, "a GIF image"},
+        {"GIF89a", 6, "a GIF image"},
+        {"II*\0", 4, "a TIFF image"},
+        {"MM\0*", 4, "a TIFF image"},
+        {"\0\0\0\x0cjP  ", 8, "a JPEG 2000 image"},
+        {"%PDF-", 5, "a PDF document"},
+        {"PK\x03\x04", 4, "a ZIP archive (a NumPy .npz?)"},
+        {"\x1f\x8b", 2, "a gzip file"},
+        {"\x7f" "ELF", 4, "a program (ELF)"},
+    };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (n >= formats[i].length && memcmp(b, formats[i].magic, formats[i].length) == 0)
+            return formats[i].what;
+    if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+        return "a WebP image";
+    /* "BM" alone could start a text line; a BMP's reserved bytes are zero. */
+    if (n >= 14 && memcmp(b, "BM", 2) == 0 && !b[6] && !b[7] && !b[8] && !b[9])
+        return "a BMP image";
+    return NULL;
+}
+
+static int has_png_magic(const unsigned char *b, size_t n)
+{
+    return n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0;
+}
+
+static int has_npy_magic(const unsigned char *b, size_t n)
+{
+    return n >= 6 && memcmp(b, "\x93NUMPY", 6) == 0;
+}
+
 /* ================================================================= text */
 
 static int is_separator(char c)
@@ -287,6 +330,9 @@ lf_status lf_kernel_parse_text(lf_kernel *out, const char *text, size_t size, co
     memset(out, 0, sizeof *out);
     int rows = 0, width = 0;
     size_t pos = 0;
+    /* Editors on some systems start a UTF-8 file with a byte order mark. */
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
     int line_number = 0;
     while (pos < size) {
         size_t end = pos;
@@ -311,8 +357,8 @@ lf_status lf_kernel_parse_text(lf_kernel *out, const char *text, size_t size, co
                 /* strtod would stop at a NUL and take "1\0junk" for 1. */
                 if (text[i] == '\0')
                     return lf_fail(err, LF_ERR_INPUT,
-                                   "%s: line %d: a NUL byte; this is not a text kernel", name,
-                                   line_number);
+                                   "%s: line %d: a NUL byte, so a binary file; %s", name,
+                                   line_number, LF_KERNEL_ACCEPTED);
                 if (t + 1 >= sizeof token)
                     return lf_fail(err, LF_ERR_INPUT, "%s: line %d: number too long", name,
                                    line_number);
@@ -502,6 +548,12 @@ lf_status lf_kernel_parse_png(lf_kernel *out, const unsigned char *bytes, size_t
                               const char *name, lf_error *err)
 {
     memset(out, 0, sizeof *out);
+    /* The image decoder also takes JPEG, whose lossy blocks are no kernel. */
+    if (size > 0 && !has_png_magic(bytes, size)) {
+        const char *what = binary_format(bytes, size);
+        return lf_fail(err, LF_ERR_INPUT, "%s: %s; %s", name, what ? what : "not a PNG image",
+                       LF_KERNEL_ACCEPTED);
+    }
     /* The size from the header first: a 4 MiB kernel file may claim tens of
      * millions of pixels, which need not be decoded to be refused. */
     int width, height;
@@ -550,9 +602,14 @@ lf_status lf_kernel_load(lf_kernel *out, const char *path, lf_error *err)
     lf_status st = lf_read_file(path, LF_KERNEL_MAX_FILE_BYTES, &bytes, &size, err);
     if (st != LF_OK)
         return st;
-    if (ends_with(path, ".npy"))
+    /* The contents decide before the name does: a PNG saved as k.txt is
+     * still a PNG, and a photo renamed k.png is still a photo. */
+    const char *binary = binary_format(bytes, size);
+    if (binary)
+        st = lf_fail(err, LF_ERR_INPUT, "%s: %s; %s", path, binary, LF_KERNEL_ACCEPTED);
+    else if (has_npy_magic(bytes, size) || ends_with(path, ".npy"))
         st = lf_kernel_parse_npy(out, bytes, size, path, err);
-    else if (ends_with(path, ".png"))
+    else if (has_png_magic(bytes, size) || ends_with(path, ".png"))
         st = lf_kernel_parse_png(out, bytes, size, path, err);
     else
         st = lf_kernel_parse_text(out, (const char *)bytes, size, path, err);

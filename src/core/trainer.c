@@ -55,6 +55,7 @@ struct lf_trainer {
     float *params;              /* MAX_PARAMS: weights row-major, then the bias */
     float *grads;               /* MAX_PARAMS, same layout */
     float *saved;               /* MAX_PARAMS: the last finite parameters */
+    double runaway_distance;    /* ||w - k|| past which a step has diverged */
     lf_optimizer_state optimizer;
     lf_rng order_rng;           /* epoch shuffles */
     int *order;                 /* train_count patch indices, this epoch's order */
@@ -191,6 +192,30 @@ static double relative_error(const lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
     return lf_relative_error(t->params, k->weights, k->height * k->width);
+}
+
+/* ||w - k||, the weights' distance from the kernel (bias excluded). */
+static double kernel_distance(const lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    double sum = 0;
+    for (int i = 0; i < k->height * k->width; i++) {
+        double d = (double)t->params[i] - k->weights[i];
+        sum += d * d;
+    }
+    return sqrt(sum);
+}
+
+/* The divergence threshold for this run, from the starting weights: see
+ * LF_DIVERGENCE_GROWTH. */
+static double runaway_distance(const lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    double weights = 0;
+    for (int i = 0; i < k->height * k->width; i++)
+        weights += (double)t->params[i] * t->params[i];
+    double scale = fmax(sqrt(weights), lf_kernel_norm(k));
+    return LF_DIVERGENCE_GROWTH * (scale > 0 ? scale : 1.0);
 }
 
 static void figures_clear(lf_figures *f, int steps_per_epoch)
@@ -601,6 +626,7 @@ static void restart(lf_trainer *t)
                                   t->options.padding);
     choose_engine(t);
     init_params(t);
+    t->runaway_distance = runaway_distance(t);
     memcpy(t->saved, t->params, sizeof(float) * MAX_PARAMS);
     lf_optimizer_state_zero(&t->optimizer);
     seed_order(&t->order_rng, t->options.seed);
@@ -843,7 +869,7 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     lf_optimizer_step(t->params, t->grads, &view, &t->options.settings);
     t->optimizer.step = view.step;
     double rel = relative_error(t);
-    if (!isfinite(loss) || !params_finite(t) || !(rel <= LF_DIVERGENCE_RELATIVE_ERROR)) {
+    if (!isfinite(loss) || !params_finite(t) || !(kernel_distance(t) <= t->runaway_distance)) {
         memcpy(t->params, t->saved, sizeof(float) * (size_t)t->param_count);
         f->diverged = true;
         return lf_fail(err, LF_ERR_DIVERGED,

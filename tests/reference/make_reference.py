@@ -19,6 +19,7 @@ Each case is a text file of named sections; a section is a line
     dbias   1 1, sum of dout
 
 It also writes kernel_<name>.txt, catalog kernels built from SciPy's windows,
+the smiley's run table, NumPy and a Python xoshiro256** (the random kernel),
 as plain text kernel files (one row a line) that lf_kernel_load reads.
 
 Padding: 'valid' pads nothing; 'same' pads (K-1)//2 before and K//2 after on
@@ -91,7 +92,67 @@ def write_kernel(name, k, how):
             f.write(" ".join(repr(float(v)) for v in row) + "\n")
 
 
+MASK64 = (1 << 64) - 1
+
+
+def splitmix64(x):
+    """One splitmix64 step: returns (new state, output)."""
+    x = (x + 0x9E3779B97F4A7C15) & MASK64
+    z = x
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return x, z ^ (z >> 31)
+
+
+def rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & MASK64
+
+
+def xoshiro_uniforms(seed, n):
+    """n uniforms on [0, 1) from xoshiro256** seeded by splitmix64, as
+    Blackman and Vigna publish them, with the top 53 bits of each draw."""
+    s, x = [], seed
+    for _ in range(4):
+        x, v = splitmix64(x)
+        s.append(v)
+    out = []
+    for _ in range(n):
+        result = (rotl((s[1] * 5) & MASK64, 7) * 9) & MASK64
+        t = (s[1] << 17) & MASK64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        out.append((result >> 11) * 2.0 ** -53)
+    return np.array(out)
+
+
+def smiley_from_table():
+    """The 32x32 smiley from tests/data/smiley_32.txt (row: column ranges)."""
+    mask = np.zeros((32, 32))
+    with open(os.path.join(HERE, "..", "data", "smiley_32.txt")) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            row, ranges = line.split(":")
+            for part in ranges.split(","):
+                first, _, last = part.partition("-")
+                mask[int(row), int(first):int(last or first) + 1] = 1
+    return mask / np.sqrt(mask.sum())
+
+
 def main():
+    # The random kernel: 5x5 uniform on [-1, 1) from the seed, drawn from
+    # a stream of its own (the seed xor the bytes of "kernel").
+    for seed in (0, 42):
+        u = xoshiro_uniforms(seed ^ 0x6B65726E656C, 25)
+        write_kernel("random-seed%d" % seed, (2.0 * u - 1.0).reshape(5, 5),
+                     "2 u - 1, u from xoshiro256** seeded with %d xor 0x6b65726e656c" % seed)
+    write_kernel("smiley", smiley_from_table(), "tests/data/smiley_32.txt, unit L2 norm")
+    write_kernel("box7", np.full((7, 7), 1.0 / 49), "ones(7, 7) / 49")
     for name, size, std in (("gaussian", 13, 2.0), ("gaussian-50", 50, 10.0)):
         g = windows.gaussian(size, std)
         k = np.outer(g, g)
