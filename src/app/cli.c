@@ -73,6 +73,8 @@ static const struct int_range { const char *name; long min, max; } int_ranges[] 
      * under 2 as 10: 50 frames a second is the fastest that plays true. */
     {"--gif-fps", 1, 50},
     {"--gif-loop", 0, 65536},
+    {"--repeat", 1, LF_OP_MAX_REPEAT},
+    {"--stride", 1, LF_OP_MAX_STRIDE},
 };
 
 static const struct int_range *int_range_of(const char *name)
@@ -258,14 +260,6 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
                 return fail(message, message_size, "--output: '%s' must end in .npy, .txt or .png",
                             value);
             o->apply_output = value;
-        } else if (!strcmp(name, "--repeat") || !strcmp(name, "--stride")) {
-            bool repeat = !strcmp(name, "--repeat");
-            long most = repeat ? LF_OP_MAX_REPEAT : LF_OP_MAX_STRIDE;
-            if (!parse_long(value, &n) || n < 1 || n > most)
-                return fail(message, message_size, "%s: '%s' is not an integer from 1 to %ld",
-                            name, value, most);
-            if (repeat) o->repeat = (int)n;
-            else o->stride = (int)n;
         }
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
         else if (!strcmp(name, "--record-dir")) o->record_dir = value;
@@ -298,6 +292,8 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             else if (!strcmp(name, "--epochs")) o->epochs = n;
             else if (!strcmp(name, "--steps")) o->steps = n;
             else if (!strcmp(name, "--frames")) o->frames = (int)n;
+            else if (!strcmp(name, "--repeat")) o->repeat = (int)n;
+            else if (!strcmp(name, "--stride")) o->stride = (int)n;
             else if (!strcmp(name, "--threads")) o->threads = (int)n;
             else if (!strcmp(name, "--width")) o->width = (int)n;
             else o->height = (int)n;
