@@ -297,7 +297,7 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
         free(order_f);
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for the epoch order");
     }
-    lf_trainer_epoch_orders(s->trainer, (int)epochs, order);
+    epochs = lf_trainer_epoch_orders(s->trainer, (int)epochs, order, count);
     for (size_t i = 0; i < count; i++)
         order_f[i] = (float)order[i];
     free(order);

@@ -338,7 +338,7 @@ movie *movie_create(const movie_options *o, lf_error *err)
     m->footer = make_label(m->renderer, m->small_font, o->footer, soft_ink);
     double step;
     /* Ticks at a nice step across [-limit, limit], zero among them. */
-    m->tick_count = lf_scale_ticks(-m->limit, m->limit, 7, m->ticks);
+    m->tick_count = lf_scale_ticks(-m->limit, m->limit, 7, m->ticks, MAX_TICKS);
     step = m->tick_count > 1 ? m->ticks[1] - m->ticks[0] : m->limit;
     int decimals = decimals_for(step);
     for (int i = 0; i < m->tick_count; i++) {

@@ -498,7 +498,7 @@ static void draw_colorbar(render_ctx *r, const layout_panel *p, render_scale s)
     int max_ticks = bar.h / (line * 2);
     max_ticks = max_ticks < 2 ? 2 : max_ticks > 9 ? 9 : max_ticks;
     double ticks[16];
-    int count = lf_scale_ticks(s.lo, s.hi, max_ticks, ticks);
+    int count = lf_scale_ticks(s.lo, s.hi, max_ticks, ticks, (int)(sizeof ticks / sizeof ticks[0]));
     double spacing = count > 1 ? ticks[1] - ticks[0] : lf_scale_nice_limit(fabs(s.hi - s.lo));
     int label_x = bar.x + bar.w + px(r, 6);
     int bottom = p->frame.y + p->frame.h;
@@ -719,8 +719,13 @@ static void draw_chart(render_ctx *r, layout_rect area, const lf_snapshot *s)
         text_draw(r->text, TEXT_SMALL, plot.x - px(r, 4), y - small / 2, label, color_dim,
                   TEXT_RIGHT);
     }
+    /* A label every 60 scaled pixels, but no more than the array holds: a
+     * 2560-pixel chart at half scale would ask for 80. */
     double ticks[12];
-    int count = lf_scale_ticks(0, x_max, plot.w / px(r, 60) > 1 ? plot.w / px(r, 60) : 2, ticks);
+    const int tick_capacity = (int)(sizeof ticks / sizeof ticks[0]);
+    int want_ticks = plot.w / px(r, 60);
+    want_ticks = want_ticks < 2 ? 2 : want_ticks > tick_capacity ? tick_capacity : want_ticks;
+    int count = lf_scale_ticks(0, x_max, want_ticks, ticks, tick_capacity);
     double spacing = count > 1 ? ticks[1] - ticks[0] : lf_scale_nice_limit(x_max);
     for (int i = 0; i < count; i++) {
         int x = plot.x + (int)(ticks[i] / x_max * (plot.w - 1));
