@@ -144,7 +144,9 @@ static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epo
                            .file_count = hm->file_count};
         pixels = scene_draw(hm->full, trainer, &info, &stride);
     } else {
-        pixels = movie_draw(hm->painter, lf_trainer_weights(trainer), title, subtitle, &stride);
+        const lf_kernel *k = &lf_trainer_get_options(trainer)->target;
+        pixels = movie_draw(hm->painter, lf_trainer_weights(trainer), k->height * k->width, title,
+                            subtitle, &stride);
     }
     double t = (double)hm->frames / hm->fps;
     for (int i = 0; i < hm->output_count; i++)
