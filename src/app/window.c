@@ -285,9 +285,13 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                 toast_until = frame_start + 2;
             }
             if (e.type == SDL_DROPFILE) {
-                snprintf(toast, sizeof toast, "loading %s\xe2\x80\xa6", e.drop.file);
+                toast_is_error = ui.refused[0] != 0;
+                if (toast_is_error)
+                    snprintf(toast, sizeof toast, "%s", ui.refused);
+                else
+                    snprintf(toast, sizeof toast, "loading %s\xe2\x80\xa6", e.drop.file);
+                ui.refused[0] = 0;
                 toast_message = 0;
-                toast_is_error = false;
                 toast_until = frame_start + WINDOW_TOAST_SECONDS;
                 SDL_free(e.drop.file);
             }
