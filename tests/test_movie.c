@@ -135,9 +135,9 @@ static int run_headless(const char *const *extra, int extra_count)
     for (int i = 0; i < extra_count; i++)
         argv[argc++] = extra[i];
     cli_options o;
-    char message[512];
-    if (!cli_parse(argc, (char **)argv, &o, message, sizeof message))
-        fail_msg("%s", message);
+    lf_error err;
+    if (!cli_parse(argc, (char **)argv, &o, &err))
+        fail_msg("%s", err.message);
     return headless_run(&o);
 }
 
@@ -229,7 +229,7 @@ static void test_cli_movie_options(void **state)
 {
     (void)state;
     cli_options o;
-    char message[512];
+    lf_error err;
     const char *bad[][4] = {
         {"learnfilter", "--headless", "--gif", "movie.png"},
         {"learnfilter", "--headless", "--video", "movie.gif"},
@@ -239,13 +239,13 @@ static void test_cli_movie_options(void **state)
         {"learnfilter", "--headless", "--record-dir", "/tmp"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        if (cli_parse(4, (char **)bad[i], &o, message, sizeof message))
+        if (cli_parse(4, (char **)bad[i], &o, &err))
             fail_msg("%s %s was accepted", bad[i][2], bad[i][3]);
-        assert_non_null(strstr(message, bad[i][2]));
+        assert_non_null(strstr(err.message, bad[i][2]));
     }
     const char *good[] = {"learnfilter", "--headless", "--gif", "a.GIF", "--gif-loop", "3",
                           "--video", "b.mp4", "--gif-layout", "kernel"};
-    assert_true(cli_parse(10, (char **)good, &o, message, sizeof message));
+    assert_true(cli_parse(10, (char **)good, &o, &err));
     assert_string_equal(o.gif, "a.GIF");
     assert_string_equal(o.video, "b.mp4");
     assert_int_equal(o.gif_loop, 2); /* plays 3 times: repeats twice */

@@ -120,8 +120,7 @@ static void run(run_state *r, long frames)
     snprintf(count, sizeof count, "%ld", frames);
     char *argv[] = {"learnfilter", "--frames", count, "--size", "64", NULL};
     cli_options o;
-    char message[256];
-    assert_true(cli_parse(5, argv, &o, message, sizeof message));
+    assert_true(cli_parse(5, argv, &o, NULL));
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
                           .user = r};
     window_report rep;

@@ -88,8 +88,7 @@ static int run(script *s, window_report *report, const char *const *args, int n)
     for (int i = 0; i < n; i++)
         argv[1 + i] = (char *)args[i];
     cli_options o;
-    char message[256];
-    assert_true(cli_parse(n + 1, argv, &o, message, sizeof message));
+    assert_true(cli_parse(n + 1, argv, &o, NULL));
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
                           .user = s};
     return window_run_with(&o, &hooks, report);

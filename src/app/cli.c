@@ -73,7 +73,7 @@ static bool has_extension(const char *path, const char *ext)
     return true;
 }
 
-bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message_size)
+static bool parse(int argc, char **argv, cli_options *o, char *message, int message_size)
 {
     memset(o, 0, sizeof *o);
     o->optimizer = -1;
@@ -295,6 +295,18 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
     if (o->record_dir && o->headless)
         return fail(message, message_size,
                     "--record-dir: only for the window (headless movies go to --gif FILE)");
+    return true;
+}
+
+bool cli_parse(int argc, char **argv, cli_options *o, lf_error *err)
+{
+    /* lf_fail makes the reason one printable line whatever argv held. */
+    char message[LF_ERROR_MESSAGE_MAX];
+    if (!parse(argc, argv, o, message, (int)sizeof message)) {
+        lf_fail(err, LF_ERR_ARGUMENT, "%s", message);
+        return false;
+    }
+    lf_error_clear(err);
     return true;
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "learnfilter/conv.h"
+#include "learnfilter/error.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/optimizer.h"
 
@@ -81,9 +82,10 @@ typedef struct cli_options {
                                                       --gif-layout full; 0: 1280x720 */
 } cli_options;
 
-/* Parses argv into *out. On a usage error returns false and writes one line
- * naming the option and the reason into message. */
-bool cli_parse(int argc, char **argv, cli_options *out, char *message, int message_size);
+/* Parses argv into *out. On a usage error returns false with one line in
+ * err (may be NULL) naming the option and the reason, status
+ * LF_ERR_ARGUMENT. */
+bool cli_parse(int argc, char **argv, cli_options *out, lf_error *err);
 
 /* The training settings for kernel: its defaults, overridden by whatever
  * the user gave. */

@@ -207,23 +207,19 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     SDL_GetRendererOutputSize(renderer, &draw_w, &draw_h);
     ui_state ui = {.fullscreen = o->fullscreen, .scale = o->ui_scale, .show_help = o->show_help};
     float scale = ui.scale > 0 ? ui.scale : layout_auto_scale(draw_w, draw_h);
-    char message[512];
-    render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, message,
-                                     sizeof message);
+    render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, &err);
     worker *trainer = NULL;
     capture_options copt = {.dir = o->record_dir, .fps = o->gif_fps, .loop = o->gif_loop,
                             .on_message = capture_to_stderr};
     capture *cap = view ? capture_create(&copt) : NULL;
     if (view && !cap)
-        snprintf(message, sizeof message, "out of memory");
+        lf_fail(&err, LF_ERR_NOMEM, "out of memory for recording");
     if (cap) {
         worker_options wopt = {.start_paused = o->start_paused, .cli = o};
         trainer = worker_create(&setup, &wopt, &err);
-        if (!trainer)
-            snprintf(message, sizeof message, "%s", err.message);
     }
     if (!view || !trainer) {
-        fprintf(stderr, "learnfilter: %s\n", message);
+        fprintf(stderr, "learnfilter: %s\n", err.message);
         capture_destroy(cap);
         render_destroy(view);
         SDL_DestroyRenderer(renderer);
