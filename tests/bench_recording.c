@@ -138,7 +138,7 @@ int main(void)
         snprintf(title, sizeof title, "Epoch %d", i);
         int stride;
         t0 = now();
-        const uint8_t *px = movie_draw(m, w, title, "step 0   relative error 50.00%", &stride);
+        const uint8_t *px = movie_draw(m, w, 9, title, "step 0   relative error 50.00%", &stride);
         draw += now() - t0;
         frames[i] = malloc((size_t)stride * 540);
         memcpy(frames[i], px, (size_t)stride * 540);

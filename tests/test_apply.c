@@ -29,8 +29,8 @@ static int run(const char *const *args, int count)
     for (int i = 0; i < count; i++)
         argv[i + 1] = (char *)args[i];
     cli_options o;
-    char message[512];
-    if (!cli_parse(count + 1, argv, &o, message, sizeof message))
+    lf_error err;
+    if (!cli_parse(count + 1, argv, &o, &err))
         return -1;
     return apply_run(&o);
 }

@@ -21,8 +21,11 @@ static bool parse(cli_options *o, const char *const *args)
     for (int i = 0; args[i]; i++)
         argv[argc++] = (char *)args[i];
     argv[argc] = NULL;
-    message[0] = 0;
-    return cli_parse(argc, argv, o, message, sizeof message);
+    lf_error err;
+    bool ok = cli_parse(argc, argv, o, &err);
+    snprintf(message, sizeof message, "%s", err.message);
+    assert_int_equal(err.status, ok ? LF_OK : LF_ERR_ARGUMENT);
+    return ok;
 }
 
 #define PARSE(o, ...) parse((o), (const char *const[]){__VA_ARGS__, NULL})
@@ -43,7 +46,7 @@ static void test_defaults(void **state)
     (void)state;
     cli_options o;
     char *argv[1] = {(char *)"learnfilter"};
-    assert_true(cli_parse(1, argv, &o, message, sizeof message));
+    assert_true(cli_parse(1, argv, &o, NULL));
     assert_false(o.headless);
     assert_null(o.kernel);
     assert_int_equal(o.image_count, 0);
@@ -179,7 +182,7 @@ static void test_training_settings(void **state)
     (void)state;
     cli_options o;
     char *argv[1] = {(char *)"learnfilter"};
-    assert_true(cli_parse(1, argv, &o, message, sizeof message));
+    assert_true(cli_parse(1, argv, &o, NULL));
     lf_kernel sx = named("sobel-x"), sy = named("sobel-y"), smiley = named("smiley");
 
     lf_train_settings s = cli_training_settings(&o, &sx);

@@ -89,26 +89,54 @@ static void test_ticks(void **state)
 {
     (void)state;
     double t[16];
-    int n = lf_scale_ticks(-2, 2, 5, t);
+    int n = lf_scale_ticks(-2, 2, 5, t, 16);
     assert_int_equal(n, 5);
     for (int i = 0; i < 5; i++)
         assert_float_equal(t[i], -2 + i, 1e-12);
-    n = lf_scale_ticks(-0.1, 0.1, 5, t);
+    n = lf_scale_ticks(-0.1, 0.1, 5, t, 16);
     assert_int_equal(n, 5);
     assert_float_equal(t[1], -0.05, 1e-12);
     assert_true(t[2] == 0.0 && !signbit(t[2])); /* zero, not -0 */
-    n = lf_scale_ticks(0, 1, 3, t);
+    n = lf_scale_ticks(0, 1, 3, t, 16);
     assert_int_equal(n, 3);
     assert_float_equal(t[1], 0.5, 1e-12);
     /* Never more than asked, always inside the range. */
     for (int max = 2; max <= 12; max++) {
-        n = lf_scale_ticks(-0.37, 1.83, max, t);
+        n = lf_scale_ticks(-0.37, 1.83, max, t, 16);
         assert_true(n >= 1 && n <= max);
         for (int i = 0; i < n; i++)
             assert_true(t[i] >= -0.37 - 1e-9 && t[i] <= 1.83 + 1e-9);
     }
-    assert_int_equal(lf_scale_ticks(1, 1, 5, t), 1);
-    assert_int_equal(lf_scale_ticks(0, NAN, 5, t), 0);
+    assert_int_equal(lf_scale_ticks(1, 1, 5, t, 16), 1);
+    assert_int_equal(lf_scale_ticks(0, NAN, 5, t, 16), 0);
+}
+
+/* A chart 2560 pixels wide at half scale asks for 80 ticks; the array holds
+ * 12. The answer must fit the array (a coarser spacing), and the slots
+ * after it must be untouched. */
+static void test_ticks_respect_capacity(void **state)
+{
+    (void)state;
+    double t[20];
+    for (int i = 0; i < 20; i++)
+        t[i] = -12345.0;
+    int n = lf_scale_ticks(0, 40000, 80, t, 12);
+    assert_true(n >= 2 && n <= 12);
+    for (int i = 0; i < n; i++)
+        assert_true(t[i] >= 0 && t[i] <= 40000);
+    for (int i = 12; i < 20; i++)
+        assert_true(t[i] == -12345.0);
+    /* Every count from 1 to 200 asked of every capacity from 0 to 13. */
+    for (int capacity = 0; capacity <= 13; capacity++)
+        for (int want = 1; want <= 200; want++) {
+            for (int i = 0; i < 20; i++)
+                t[i] = -12345.0;
+            n = lf_scale_ticks(-3.7, 1e5, want, t, capacity);
+            assert_true(n >= 0 && n <= capacity && n <= want);
+            for (int i = capacity; i < 20; i++)
+                assert_true(t[i] == -12345.0);
+        }
+    assert_int_equal(lf_scale_ticks(0, 1, 5, NULL, 0), 0);
 }
 
 int main(void)
@@ -119,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_gray_and_nan),
         cmocka_unit_test(test_nice_limit),
         cmocka_unit_test(test_ticks),
+        cmocka_unit_test(test_ticks_respect_capacity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

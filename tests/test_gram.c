@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,6 +30,13 @@ static void fill_random(float *v, int n, uint64_t seed)
         v[i] = (float)lf_rng_uniform(&rng);
 }
 
+/* True when row/column a of the full reference matrix is all zeros: the
+ * diagonal G[a][a] = sum of x_a^2 is zero only then. */
+static bool column_is_zero(const float *full, int p, int a)
+{
+    return full[(size_t)a * p + a] == 0.0f;
+}
+
 static void check_gram_shape(int h, int w, int kh, int kw, lf_padding padding)
 {
     lf_conv_shape s = lf_conv_shape_make(h, w, kh, kw, padding);
@@ -36,10 +44,13 @@ static void check_gram_shape(int h, int w, int kh, int kw, lf_padding padding)
     float *in = malloc(sizeof(float) * (size_t)h * w);
     float *fast = malloc(sizeof(float) * lf_gram_packed_count(p));
     float *slow = malloc(sizeof(float) * (size_t)p * p);
+    /* Exactly the documented sizes, so ASan sees any access past them. */
     void *work = malloc(lf_gram_work_bytes(h, w, kw));
     fill_random(in, h * w, (uint64_t)(h * 131 + kw));
     memset(fast, 0xff, sizeof(float) * lf_gram_packed_count(p)); /* NaN: all must be written */
-    lf_gram_compute(fast, work, in, &s);
+    assert_int_equal(lf_gram_compute(fast, lf_gram_packed_count(p), work,
+                                     lf_gram_work_bytes(h, w, kw), in, &s),
+                     LF_OK);
     lf_gram_compute_reference(slow, in, &s);
     for (int r = 0; r < p; r++)
         for (int c = 0; c < p; c++) {
@@ -48,6 +59,13 @@ static void check_gram_shape(int h, int w, int kh, int kw, lf_padding padding)
             if (c < r)
                 continue;
             double expected = slow[r * p + c], got = fast[lf_gram_packed_index(p, r, c)];
+            /* A tap that reads only padding has a zero column in X: the
+             * definition sums exact zeros, and so must the fast version. */
+            bool padding_only = column_is_zero(slow, p, r) || column_is_zero(slow, p, c);
+            if (padding_only && got != 0.0)
+                fail_msg("%dx%d image, %dx%d kernel: entry (%d,%d) of a tap that sees only "
+                         "padding is %g, not exactly 0",
+                         h, w, kh, kw, r, c, got);
             if (!(fabs(got - expected) <= 1e-5 * (fabs(expected) + 1.0)))
                 fail_msg("%dx%d image, %dx%d kernel, %s: entry (%d,%d) is %g, expected %g", h, w,
                          kh, kw, padding == LF_PADDING_SAME ? "same" : "valid", r, c, got,
@@ -69,6 +87,50 @@ static void test_gram_matches_definition(void **state)
     check_gram_shape(10, 8, 4, 5, LF_PADDING_VALID);
     check_gram_shape(12, 12, 1, 7, LF_PADDING_SAME);
     check_gram_shape(6, 6, 7, 7, LF_PADDING_SAME); /* kernel larger than the image */
+}
+
+/* Kernels more than twice the patch's side: most taps then read only
+ * padding, and the running-sum tables must not be read past their last
+ * row (the window of such a tap starts below the image). */
+static void test_gram_kernel_much_larger_than_patch(void **state)
+{
+    (void)state;
+    check_gram_shape(8, 8, 32, 32, LF_PADDING_SAME);  /* the smiley on an 8x8 patch */
+    check_gram_shape(8, 8, 50, 1, LF_PADDING_SAME);   /* a tall column */
+    check_gram_shape(8, 8, 1, 50, LF_PADDING_SAME);   /* a wide row */
+    check_gram_shape(9, 5, 40, 3, LF_PADDING_SAME);
+    check_gram_shape(5, 9, 3, 40, LF_PADDING_SAME);
+    check_gram_shape(8, 8, 20, 21, LF_PADDING_SAME);
+}
+
+/* Arrays too small for the shape, or a kernel side past the row buffers:
+ * the call refuses, zeroes what fits of G and writes nothing past it. */
+static void test_gram_compute_respects_capacity(void **state)
+{
+    (void)state;
+    lf_conv_shape s = lf_conv_shape_make(8, 8, 3, 3, LF_PADDING_SAME);
+    int p = lf_gram_size(&s);
+    size_t need = lf_gram_packed_count(p), work_need = lf_gram_work_bytes(8, 8, 3);
+    float in[64];
+    fill_random(in, 64, 5);
+    float *gram = malloc(sizeof(float) * (need + 8));
+    unsigned char *work = malloc(work_need + 64);
+    for (size_t i = 0; i < need + 8; i++)
+        gram[i] = 7.0f;
+    assert_int_equal(lf_gram_compute(gram, need - 1, work, work_need, in, &s), LF_ERR_ARGUMENT);
+    for (size_t i = 0; i < need - 1; i++)
+        assert_true(gram[i] == 0.0f);
+    for (size_t i = need - 1; i < need + 8; i++)
+        assert_true(gram[i] == 7.0f);
+    memset(work + work_need - 1, 0xab, 65);
+    assert_int_equal(lf_gram_compute(gram, need, work, work_need - 1, in, &s), LF_ERR_ARGUMENT);
+    for (size_t i = 0; i < 65; i++)
+        assert_int_equal(work[work_need - 1 + i], 0xab);
+    assert_int_equal(lf_gram_compute(gram, need, work, work_need, in, &s), LF_OK);
+    lf_conv_shape wide = lf_conv_shape_make(8, 8, 1, LF_GRAM_MAX_SIDE + 1, LF_PADDING_SAME);
+    assert_int_equal(lf_gram_compute(gram, need, work, work_need, in, &wide), LF_ERR_ARGUMENT);
+    free(gram);
+    free(work);
 }
 
 static void test_gram_apply_matches_reference(void **state)
@@ -93,7 +155,7 @@ static void test_gram_apply_matches_reference(void **state)
          * row once, on four-row boundaries, and their sum is G d. */
         for (int blocks = 1; blocks <= 4; blocks++) {
             int bounds[5];
-            assert_int_equal(lf_gram_split(p, blocks, bounds), blocks);
+            assert_int_equal(lf_gram_split(p, blocks, bounds, 5), blocks);
             assert_int_equal(bounds[0], 0);
             assert_int_equal(bounds[blocks], p);
             float y[42] = {0}, g3[42];
@@ -117,7 +179,7 @@ static void test_gram_apply_matches_reference(void **state)
     }
     /* A large G splits into blocks of about equal work. */
     int bounds[5];
-    lf_gram_split(1025, 4, bounds);
+    assert_int_equal(lf_gram_split(1025, 4, bounds, 5), 4);
     for (int b = 0; b < 4; b++) {
         double rows = 0;
         for (int r = bounds[b]; r < bounds[b + 1]; r++)
@@ -204,6 +266,81 @@ static void test_trajectories_agree_adam(void **state)
     run_pair("gaussian", LF_PADDING_SAME, 200, 1e-3);
 }
 
+/* lf_gram_split never writes more boundaries than its array holds. */
+static void test_gram_split_respects_capacity(void **state)
+{
+    (void)state;
+    int bounds[8];
+    for (int i = 0; i < 8; i++)
+        bounds[i] = -1;
+    assert_int_equal(lf_gram_split(1025, 8, bounds, 4), 3);
+    assert_int_equal(bounds[0], 0);
+    assert_int_equal(bounds[3], 1025);
+    for (int i = 4; i < 8; i++)
+        assert_int_equal(bounds[i], -1);
+    assert_int_equal(lf_gram_split(1025, 8, bounds, 1), 0);
+    assert_int_equal(lf_gram_split(1025, 8, NULL, 0), 0);
+}
+
+/* A kernel wider than the patch, so some taps read only padding at every
+ * output pixel: their gradient is exactly zero and Adam, which divides by
+ * the gradient's own size, must leave them exactly where they started. The
+ * other taps must move, or the check is empty. Both engines. */
+static void check_padding_taps_never_move(lf_engine engine)
+{
+    enum { SIZE = 8, KH = 3, KW = 24 };
+    lf_dataset ds;
+    make_dataset(&ds, 6, SIZE);
+    lf_trainer_options o = {.seed = 5, .engine = engine};
+    o.target.height = KH;
+    o.target.width = KW;
+    lf_rng rng;
+    lf_rng_seed(&rng, 17);
+    for (int i = 0; i < KH * KW; i++)
+        o.target.weights[i] = (float)(lf_rng_uniform(&rng) - 0.5);
+    o.settings = lf_settings_for_kernel(&o.target);
+    o.settings.optimizer = LF_OPTIMIZER_ADAM;
+    o.settings.learning_rate = 1e-2f;
+    o.settings.batch_size = 1;
+    lf_trainer *t = lf_trainer_create(&o, &ds, NULL);
+    assert_non_null(t);
+    assert_int_equal(lf_trainer_engine(t), engine);
+    float start[KH * KW];
+    memcpy(start, lf_trainer_weights(t), sizeof start);
+    for (int s = 0; s < 60; s++)
+        assert_int_equal(lf_trainer_step(t, NULL), LF_OK);
+    /* 'same' padding puts (KW - 1) / 2 zeros on the left: tap column j reads
+     * image columns j - pad .. j - pad + SIZE - 1. */
+    const int pad = (KW - 1) / 2;
+    int still = 0, moved = 0;
+    for (int i = 0; i < KH; i++)
+        for (int j = 0; j < KW; j++) {
+            bool outside = j - pad >= SIZE || j - pad + SIZE <= 0;
+            float now = lf_trainer_weights(t)[i * KW + j];
+            if (outside) {
+                if (now != start[i * KW + j])
+                    fail_msg("%s engine: tap (%d,%d) sees only padding but moved from %.9g to "
+                             "%.9g",
+                             lf_engine_name(engine), i, j, (double)start[i * KW + j],
+                             (double)now);
+                still++;
+            } else if (now != start[i * KW + j]) {
+                moved++;
+            }
+        }
+    assert_true(still > 0);
+    assert_int_equal(moved, KH * KW - still);
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&ds);
+}
+
+static void test_padding_taps_never_move(void **state)
+{
+    (void)state;
+    check_padding_taps_never_move(LF_ENGINE_GRAM);
+    check_padding_taps_never_move(LF_ENGINE_DIRECT);
+}
+
 static void test_noise_uses_direct_path(void **state)
 {
     (void)state;
@@ -232,7 +369,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gram_matches_definition),
+        cmocka_unit_test(test_gram_kernel_much_larger_than_patch),
+        cmocka_unit_test(test_gram_compute_respects_capacity),
         cmocka_unit_test(test_gram_apply_matches_reference),
+        cmocka_unit_test(test_gram_split_respects_capacity),
+        cmocka_unit_test(test_padding_taps_never_move),
         cmocka_unit_test(test_trajectories_agree_sgd),
         cmocka_unit_test(test_trajectories_agree_adam),
         cmocka_unit_test(test_noise_uses_direct_path),

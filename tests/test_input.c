@@ -166,6 +166,36 @@ static void test_mouse_and_drop(void **state)
     assert_true(input_handle_event(&ui, &d, 1.0f, &r));
     assert_int_equal(r.kind, WORKER_REQ_LOAD);
     assert_string_equal(r.path, path);
+    assert_string_equal(ui.refused, "");
+
+    /* Paths far past 1 KB, up to what the system opens, arrive whole; a
+     * longer one is refused with its length named, never cut short. */
+    static char longer[8000];
+    for (size_t n = 1; n < sizeof longer; n++) {
+        memset(longer, 'a', n);
+        longer[0] = '/';
+        longer[n - 1] = 'z';
+        longer[n] = 0;
+        d.drop.file = longer;
+        memset(&r, 0x5a, sizeof r);
+        ui.refused[0] = 0;
+        bool made = input_handle_event(&ui, &d, 1.0f, &r);
+        if (n < sizeof r.path) {
+            assert_true(made);
+            assert_int_equal(r.kind, WORKER_REQ_LOAD);
+            assert_int_equal(strlen(r.path), n);
+            assert_memory_equal(r.path, longer, n);
+            assert_string_equal(ui.refused, "");
+        } else {
+            assert_false(made);
+            char expect[64];
+            snprintf(expect, sizeof expect, "it is %zu bytes long", n);
+            assert_non_null(strstr(ui.refused, expect));
+            assert_non_null(strstr(ui.refused, "z)")); /* its end is quoted */
+        }
+        if (n > 5000)
+            n += 997; /* past the limit a few lengths are enough */
+    }
 }
 
 /* The same keys reaching a real worker change its state as the help says. */

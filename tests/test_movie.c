@@ -70,25 +70,25 @@ static void test_frame_colors(void **state)
     /* Learned: a ramp across the scale, with one value beyond it. */
     float learned[9] = {-2.5f, -1.2f, -0.3f, 0.0f, 0.4f, 1.1f, 2.0f, 2.5f, 9.0f};
     int stride = 0;
-    const uint8_t *px = movie_draw(m, learned, "Epoch 7", "step 77", &stride);
+    const uint8_t *px = movie_draw(m, learned, 9, "Epoch 7", "step 77", &stride);
     assert_non_null(px);
     assert_true(stride >= 4 * 960);
-    int lr[4], tr[4], bar[4];
-    movie_layout(m, lr, tr, bar);
-    assert_int_equal(lr[2], tr[2]); /* the two heatmaps are the same size */
+    movie_boxes b = movie_layout(m);
+    const movie_box lr = b.learned, tr = b.target, bar = b.colorbar;
+    assert_int_equal(lr.w, tr.w); /* the two heatmaps are the same size */
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++) {
             /* Near each cell's corner, clear of the printed value and grid. */
-            int lx = lr[0] + lr[2] * j / 3 + 4, ly = lr[1] + lr[3] * i / 3 + 4;
+            int lx = lr.x + lr.w * j / 3 + 4, ly = lr.y + lr.h * i / 3 + 4;
             expect_color(px, stride, lx, ly, fminf(learned[i * 3 + j], limit), limit);
-            int tx = tr[0] + tr[2] * j / 3 + 4, ty = tr[1] + tr[3] * i / 3 + 4;
+            int tx = tr.x + tr.w * j / 3 + 4, ty = tr.y + tr.h * i / 3 + 4;
             expect_color(px, stride, tx, ty, k.weights[i * 3 + j], limit);
         }
     /* The colorbar: +limit at the top, -limit at the bottom, zero between. */
-    int bx = bar[0] + bar[2] / 2;
-    expect_color(px, stride, bx, bar[1], limit, limit);
-    expect_color(px, stride, bx, bar[1] + bar[3] - 1, -limit, limit);
-    expect_color(px, stride, bx, bar[1] + bar[3] / 2, 0.0f, limit);
+    int bx = bar.x + bar.w / 2;
+    expect_color(px, stride, bx, bar.y, limit, limit);
+    expect_color(px, stride, bx, bar.y + bar.h - 1, -limit, limit);
+    expect_color(px, stride, bx, bar.y + bar.h / 2, 0.0f, limit);
     /* Ink in the title band, white margins at the corners. */
     int dark = 0;
     for (int y = 10; y < 50; y++)
@@ -97,6 +97,12 @@ static void test_frame_colors(void **state)
     assert_true(dark > 200);
     assert_int_equal(px[0], 255);
     assert_int_equal(px[3], 255);
+    /* Fewer weights than cells: the cells past them show "no value" (the
+     * NaN colour) and nothing is read past the four given. */
+    float four[4] = {-2.5f, -1.2f, -0.3f, 0.0f};
+    px = movie_draw(m, four, 4, "Epoch 8", NULL, &stride);
+    expect_color(px, stride, lr.x + 4, lr.y + 4, four[0], limit);
+    expect_color(px, stride, lr.x + lr.w * 2 / 3 + 4, lr.y + lr.h / 3 + 4, NAN, limit);
     movie_destroy(m);
 }
 
@@ -110,14 +116,14 @@ static void test_large_kernel_frame(void **state)
     assert_non_null(m);
     assert_float_equal(movie_limit(m), 0.1f, 1e-6);
     int stride;
-    const uint8_t *px = movie_draw(m, k.weights, "Step 5", NULL, &stride);
-    int lr[4], tr[4], bar[4];
-    movie_layout(m, lr, tr, bar);
+    const uint8_t *px = movie_draw(m, k.weights, k.height * k.width, "Step 5", NULL, &stride);
+    movie_boxes b = movie_layout(m);
+    const movie_box lr = b.learned, tr = b.target;
     /* Learned = true: the two panels are pixel for pixel the same. */
-    for (int y = 0; y < lr[3]; y++)
-        assert_memory_equal(px + (size_t)(lr[1] + y) * (size_t)stride + 4 * (size_t)lr[0],
-                            px + (size_t)(tr[1] + y) * (size_t)stride + 4 * (size_t)tr[0],
-                            4 * (size_t)lr[2]);
+    for (int y = 0; y < lr.h; y++)
+        assert_memory_equal(px + (size_t)(lr.y + y) * (size_t)stride + 4 * (size_t)lr.x,
+                            px + (size_t)(tr.y + y) * (size_t)stride + 4 * (size_t)tr.x,
+                            4 * (size_t)lr.w);
     movie_destroy(m);
 }
 
@@ -130,9 +136,9 @@ static int run_headless(const char *const *extra, int extra_count)
     for (int i = 0; i < extra_count; i++)
         argv[argc++] = extra[i];
     cli_options o;
-    char message[512];
-    if (!cli_parse(argc, (char **)argv, &o, message, sizeof message))
-        fail_msg("%s", message);
+    lf_error err;
+    if (!cli_parse(argc, (char **)argv, &o, &err))
+        fail_msg("%s", err.message);
     return headless_run(&o);
 }
 
@@ -296,7 +302,7 @@ static void test_cli_movie_options(void **state)
 {
     (void)state;
     cli_options o;
-    char message[512];
+    lf_error err;
     const char *bad[][4] = {
         {"learnfilter", "--headless", "--gif", "movie.png"},
         {"learnfilter", "--headless", "--video", "movie.gif"},
@@ -306,13 +312,13 @@ static void test_cli_movie_options(void **state)
         {"learnfilter", "--headless", "--record-dir", "/tmp"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        if (cli_parse(4, (char **)bad[i], &o, message, sizeof message))
+        if (cli_parse(4, (char **)bad[i], &o, &err))
             fail_msg("%s %s was accepted", bad[i][2], bad[i][3]);
-        assert_non_null(strstr(message, bad[i][2]));
+        assert_non_null(strstr(err.message, bad[i][2]));
     }
     const char *good[] = {"learnfilter", "--headless", "--gif", "a.GIF", "--gif-loop", "3",
                           "--video", "b.mp4", "--gif-layout", "kernel"};
-    assert_true(cli_parse(10, (char **)good, &o, message, sizeof message));
+    assert_true(cli_parse(10, (char **)good, &o, &err));
     assert_string_equal(o.gif, "a.GIF");
     assert_string_equal(o.video, "b.mp4");
     assert_int_equal(o.gif_loop, 2); /* plays 3 times: repeats twice */

@@ -105,7 +105,7 @@ static void test_speed_words(void **state)
 
 /* ========================================================== --speed */
 
-static char message[512];
+static lf_error parse_err;
 
 static bool parse(cli_options *o, const char *a, const char *b, const char *c)
 {
@@ -113,7 +113,7 @@ static bool parse(cli_options *o, const char *a, const char *b, const char *c)
     int argc = 1;
     while (args[argc])
         argc++;
-    return cli_parse(argc, (char **)args, o, message, sizeof message);
+    return cli_parse(argc, (char **)args, o, &parse_err);
 }
 
 static void expect_error(const char *a, const char *b, const char *c, const char *text)
@@ -121,7 +121,7 @@ static void expect_error(const char *a, const char *b, const char *c, const char
     cli_options o;
     if (parse(&o, a, b, c))
         fail_msg("%s %s was accepted", a, b ? b : "");
-    assert_string_equal(message, text);
+    assert_string_equal(parse_err.message, text);
 }
 
 static void test_speed_option(void **state)

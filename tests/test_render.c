@@ -33,10 +33,10 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     f->surface = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
     f->renderer = SDL_CreateSoftwareRenderer(f->surface);
-    char error[256];
-    f->view = render_create(f->renderer, app_assets_dir(), 1.0f, 64, error, sizeof error);
+    lf_error err;
+    f->view = render_create(f->renderer, app_assets_dir(), 1.0f, 64, &err);
     if (!f->view)
-        fail_msg("render_create: %s", error);
+        fail_msg("render_create: %s", err.message);
     lf_kernel_from_name(&f->frame.snap.target, "sobel-x", 1, NULL);
     f->frame.snap.learned = f->frame.snap.target;
     memcpy(f->frame.snap.learned.weights, learned_3x3, sizeof learned_3x3);
@@ -189,6 +189,23 @@ static void test_help_overlay_darkens(void **state)
     assert_true(after.r < before.r && after.g < before.g);
 }
 
+/* A missing font folder fails in the program's one error style: a status
+ * and one line naming the font file. */
+static void test_missing_fonts_named(void **state)
+{
+    (void)state;
+    SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *renderer = SDL_CreateSoftwareRenderer(surface);
+    lf_error err;
+    render_ctx *view = render_create(renderer, "/nonexistent/fonts", 1.0f, 64, &err);
+    assert_null(view);
+    assert_int_equal(err.status, LF_ERR_INPUT);
+    assert_non_null(strstr(err.message, "/nonexistent/fonts/"));
+    assert_null(strchr(err.message, '\n'));
+    SDL_DestroyRenderer(renderer);
+    SDL_FreeSurface(surface);
+}
+
 static void test_value_formatting(void **state)
 {
     (void)state;
@@ -218,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_image_panels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_overlay_darkens, setup, teardown),
         cmocka_unit_test(test_value_formatting),
+        cmocka_unit_test(test_missing_fonts_named),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     SDL_Quit();

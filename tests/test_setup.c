@@ -10,12 +10,11 @@
 extern int stbi_write_png(char const *filename, int w, int h, int comp, const void *data,
                           int stride_in_bytes);
 
-static char message[512];
-
 static void parse_or_fail(cli_options *o, int argc, const char **argv)
 {
-    if (!cli_parse(argc, (char **)argv, o, message, sizeof message))
-        fail_msg("%s", message);
+    lf_error err;
+    if (!cli_parse(argc, (char **)argv, o, &err))
+        fail_msg("%s", err.message);
 }
 
 static void test_exit_codes(void **state)

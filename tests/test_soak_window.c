@@ -273,8 +273,7 @@ static void test_soak(void **state)
     char *argv[] = {"learnfilter", "--frames", "1000000", "--record-dir", record, "--size", "64",
                     "--width", "800", "--height", "500", NULL};
     cli_options o;
-    char message[256];
-    assert_true(cli_parse(11, argv, &o, message, sizeof message));
+    assert_true(cli_parse(11, argv, &o, NULL));
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
                           .user = &s};
     window_report rep;

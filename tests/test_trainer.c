@@ -569,7 +569,18 @@ static void test_epoch_orders_match_steps(void **state)
     const int n = ds.train_count;
     int order[EPOCHS * 8];
     assert_int_equal(n, 8);
-    lf_trainer_epoch_orders(t, EPOCHS, order);
+    assert_int_equal(lf_trainer_epoch_orders(t, EPOCHS, order, sizeof order / sizeof order[0]),
+                     EPOCHS);
+    /* Asked for more epochs than fit: only whole epochs that fit, nothing
+     * past the array, and the same orders. */
+    int part[2 * 8 + 5];
+    for (int i = 0; i < 2 * 8 + 5; i++)
+        part[i] = -7;
+    assert_int_equal(lf_trainer_epoch_orders(t, 50, part, 2 * 8 + 3), 2);
+    for (int i = 0; i < 2 * 8; i++)
+        assert_int_equal(part[i], order[i]);
+    for (int i = 2 * 8; i < 2 * 8 + 5; i++)
+        assert_int_equal(part[i], -7);
     double loss[8];
     for (int p = 0; p < n; p++) {
         loss[p] = lf_trainer_evaluate(t, p, 1);

@@ -88,8 +88,7 @@ static int run(script *s, window_report *report, const char *const *args, int n)
     for (int i = 0; i < n; i++)
         argv[1 + i] = (char *)args[i];
     cli_options o;
-    char message[256];
-    assert_true(cli_parse(n + 1, argv, &o, message, sizeof message));
+    assert_true(cli_parse(n + 1, argv, &o, NULL));
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
                           .user = s};
     return window_run_with(&o, &hooks, report);
@@ -291,6 +290,28 @@ static void test_gif_at_launch(void **state)
     tu_remove_tree(dir);
 }
 
+/* A record folder whose path leaves no room for the file name: G refuses
+ * with a message rather than write to a shortened name (another file). */
+static void test_overlong_record_path_refused(void **state)
+{
+    (void)state;
+    static char dir[5000];
+    memset(dir, 'r', sizeof dir - 1);
+    dir[0] = '/';
+    dir[sizeof dir - 1] = 0;
+    capture *c = capture_create(&(capture_options){.dir = dir});
+    assert_non_null(c);
+    assert_false(capture_start(c, NULL, "sobel-x", 64, 48));
+    assert_false(capture_is_recording(c));
+    unsigned serial = 0;
+    bool is_error = false, brief = false;
+    const char *m = capture_message(c, &serial, &is_error, &brief);
+    assert_non_null(m);
+    assert_true(is_error);
+    assert_non_null(strstr(m, "cannot record: the file's path would be longer than 4095 bytes"));
+    capture_destroy(c);
+}
+
 /* The capture rate itself, without a window: frames offered as fast as a
  * software renderer draws them are taken at the rate asked for. */
 static void capture_for(const char *path, int fps, double seconds)
@@ -350,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_gif_at_launch),
         cmocka_unit_test(test_bad_movie_path_refused_at_launch),
         cmocka_unit_test(test_capture_rate),
+        cmocka_unit_test(test_overlong_record_path_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

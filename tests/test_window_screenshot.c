@@ -41,8 +41,7 @@ static shot run_window(const char *extra)
                     (char *)extra, NULL};
     int argc = extra ? 7 : 6;
     cli_options o;
-    char message[256];
-    assert_true(cli_parse(argc, argv, &o, message, sizeof message));
+    assert_true(cli_parse(argc, argv, &o, NULL));
     assert_int_equal(window_run(&o), EXIT_OK);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);

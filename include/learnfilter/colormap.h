@@ -41,9 +41,11 @@ lf_rgb lf_colormap_nan(void);
 double lf_scale_nice_limit(double x);
 
 /* Up to max_ticks evenly spaced nice values inside [lo, hi] (inclusive, with
- * a little slack for rounding) into ticks; returns how many. Zero is one of
- * them whenever the range crosses it. */
-int lf_scale_ticks(double lo, double hi, int max_ticks, double *ticks);
+ * a little slack for rounding) into ticks, which holds capacity values;
+ * returns how many. Never writes more than min(max_ticks, capacity), so a
+ * wide chart asking for many ticks gets a coarser spacing, not an overflow.
+ * Zero is one of them whenever the range crosses it. */
+int lf_scale_ticks(double lo, double hi, int max_ticks, double *ticks, int capacity);
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,7 @@
 #include <stddef.h>
 
 #include "learnfilter/conv.h"
+#include "learnfilter/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,9 +59,16 @@ static inline size_t lf_gram_packed_index(int p, int r, int c)
 
 /* Scratch lf_gram_compute needs for an image and kernel width. */
 size_t lf_gram_work_bytes(int in_height, int in_width, int k_width);
-/* packed: lf_gram_packed_count(P) floats; work: lf_gram_work_bytes, aligned
- * for double (as malloc returns). */
-void lf_gram_compute(float *packed, void *work, const float *in, const lf_conv_shape *shape);
+/* packed holds packed_count floats and needs lf_gram_packed_count(P); work
+ * holds work_bytes and needs lf_gram_work_bytes, aligned for double (as
+ * malloc returns). Any kernel shape up to LF_GRAM_MAX_SIDE a side works, also
+ * one much larger than the image: a tap that reads only padding gets a row
+ * and column of exact zeros, so its gradient is exactly zero. When an array
+ * is too small, or a side is above LF_GRAM_MAX_SIDE, nothing is written past
+ * the arrays (packed is zeroed as far as it goes) and LF_ERR_ARGUMENT is
+ * returned. */
+lf_status lf_gram_compute(float *packed, size_t packed_count, void *work, size_t work_bytes,
+                          const float *in, const lf_conv_shape *shape);
 /* The definition, G = X^T X summed pixel by pixel, as a full P x P matrix;
  * for tests. */
 void lf_gram_compute_reference(float *full, const float *in, const lf_conv_shape *shape);
@@ -78,10 +86,12 @@ double lf_gram_apply_reference(float *grad, const float *packed, const float *d,
  * the triangle's rows [r0, r1) in G d; adding the shares of rows that cover
  * [0, P) gives G d. lf_gram_apply_finish then adds scale * y to grad and
  * returns d^T y. lf_gram_split cuts [0, P) into `blocks` row ranges of about
- * equal work, bounds[0..blocks], each boundary a multiple of four. */
+ * equal work, bounds[0..blocks], each boundary a multiple of four. bounds
+ * holds capacity ints; fewer blocks are made when blocks + 1 would not fit.
+ * Returns the number of blocks made (0 when capacity < 2). */
 void lf_gram_apply_rows(float *y, const float *packed, const float *d, int p, int r0, int r1);
 double lf_gram_apply_finish(float *grad, const float *y, const float *d, int p, float scale);
-int lf_gram_split(int p, int blocks, int *bounds);
+int lf_gram_split(int p, int blocks, int *bounds, int capacity);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@
 #define LEARNFILTER_TRAINER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "learnfilter/conv.h"
@@ -220,9 +221,11 @@ void lf_trainer_set_sample_patch(lf_trainer *trainer, int patch);
 
 /* The order in which the first `epochs` epochs from the start visit the
  * training patches: out[e * train_count + i] is the i-th patch of epoch e.
- * Replays the trainer's shuffles from its seed without touching its state,
- * so another program can train on exactly the same batches. */
-void lf_trainer_epoch_orders(const lf_trainer *trainer, int epochs, int *out);
+ * out holds capacity ints; only whole epochs that fit are written. Returns
+ * the number of epochs written. Replays the trainer's shuffles from its seed
+ * without touching its state, so another program can train on exactly the
+ * same batches. */
+int lf_trainer_epoch_orders(const lf_trainer *trainer, int epochs, int *out, size_t capacity);
 
 /* Mean squared error of the current weights over patches [first, first+count). */
 double lf_trainer_evaluate(lf_trainer *trainer, int first, int count);

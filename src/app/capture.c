@@ -79,8 +79,9 @@ __attribute__((format(printf, 3, 4))) static void say(capture *c, bool is_error,
 
 /* dir/learnfilter-<kernel>-YYYYmmdd-HHMMSS<ext>, with -2, -3, ... before
  * the extension when the name is taken (two presses in one second). The
- * kernel name keeps only characters safe in any file system. */
-static void new_file_name(char *out, size_t size, const char *dir, const char *kernel,
+ * kernel name keeps only characters safe in any file system. False when the
+ * name does not fit out: a shortened name would be another file. */
+static bool new_file_name(char *out, size_t size, const char *dir, const char *kernel,
                           const char *ext)
 {
     char safe[64];
@@ -99,14 +100,18 @@ static void new_file_name(char *out, size_t size, const char *dir, const char *k
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     const char *folder = dir && dir[0] ? dir : ".";
     for (int i = 1; i < 100; i++) {
+        int len;
         if (i == 1)
-            snprintf(out, size, "%s/learnfilter-%s-%s%s", folder, safe, stamp, ext);
+            len = snprintf(out, size, "%s/learnfilter-%s-%s%s", folder, safe, stamp, ext);
         else
-            snprintf(out, size, "%s/learnfilter-%s-%s-%d%s", folder, safe, stamp, i, ext);
+            len = snprintf(out, size, "%s/learnfilter-%s-%s-%d%s", folder, safe, stamp, i, ext);
+        if (len < 0 || (size_t)len >= size)
+            return false;
         struct stat st;
         if (stat(out, &st) != 0)
-            return;
+            return true;
     }
+    return true;
 }
 
 capture *capture_create(const capture_options *options)
@@ -132,10 +137,13 @@ bool capture_start(capture *c, const char *path, const char *kernel_name, int w,
         return false;
     }
     char name[4096];
-    if (path)
-        snprintf(name, sizeof name, "%s", path);
-    else
-        new_file_name(name, sizeof name, c->options.dir, kernel_name, ".gif");
+    bool fits = path ? (size_t)snprintf(name, sizeof name, "%s", path) < sizeof name
+                     : new_file_name(name, sizeof name, c->options.dir, kernel_name, ".gif");
+    if (!fits) {
+        say(c, true, "cannot record: the file's path would be longer than %zu bytes",
+            sizeof name - 1);
+        return false;
+    }
     /* Enough buffers to ride out an encoder hiccup at 1280x720 (8), fewer
      * for a large fullscreen window so the pool stays near 64 MB. */
     size_t frame_bytes = (size_t)w * (size_t)h * 4;
@@ -269,7 +277,14 @@ static void start_screenshot(capture *c, SDL_Renderer *renderer, int w, int h)
     job->pixels = pixels;
     job->w = w;
     job->h = h;
-    new_file_name(job->path, sizeof job->path, c->options.dir, c->shot_kernel, ".png");
+    if (!new_file_name(job->path, sizeof job->path, c->options.dir, c->shot_kernel, ".png")) {
+        c->counts.screenshots_failed++;
+        say(c, true, "screenshot not written: the file's path would be longer than %zu bytes",
+            sizeof job->path - 1);
+        free(pixels);
+        free(job);
+        return;
+    }
     atomic_init(&job->done, false);
     if (pthread_create(&job->thread, NULL, shot_main, job) != 0) {
         c->counts.screenshots_failed++;

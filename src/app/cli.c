@@ -122,7 +122,7 @@ static bool has_extension(const char *path, const char *ext)
     return true;
 }
 
-bool cli_parse_speed(const char *value, double *speed, char *message, int message_size)
+static bool parse_speed(const char *value, double *speed, char *message, int message_size)
 {
     double x;
     if (!strcasecmp(value, "max")) {
@@ -144,7 +144,7 @@ bool cli_parse_speed(const char *value, double *speed, char *message, int messag
     return true;
 }
 
-bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message_size)
+static bool parse(int argc, char **argv, cli_options *o, char *message, int message_size)
 {
     memset(o, 0, sizeof *o);
     o->optimizer = -1;
@@ -238,7 +238,7 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
         double x = 0;
         if (!strcmp(name, "--kernel")) o->kernel = value;
         else if (!strcmp(name, "--speed")) {
-            if (!cli_parse_speed(value, &o->speed, message, message_size))
+            if (!parse_speed(value, &o->speed, message, message_size))
                 return false;
         }
         else if (!strcmp(name, "--images")) {
@@ -376,6 +376,29 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
     if (o->record_dir && o->headless)
         return fail(message, message_size,
                     "--record-dir: only for the window (headless movies go to --gif FILE)");
+    return true;
+}
+
+bool cli_parse(int argc, char **argv, cli_options *o, lf_error *err)
+{
+    /* lf_fail makes the reason one printable line whatever argv held. */
+    char message[LF_ERROR_MESSAGE_MAX];
+    if (!parse(argc, argv, o, message, (int)sizeof message)) {
+        lf_fail(err, LF_ERR_ARGUMENT, "%s", message);
+        return false;
+    }
+    lf_error_clear(err);
+    return true;
+}
+
+bool cli_parse_speed(const char *value, double *speed, lf_error *err)
+{
+    char message[LF_ERROR_MESSAGE_MAX];
+    if (!parse_speed(value, speed, message, (int)sizeof message)) {
+        lf_fail(err, LF_ERR_ARGUMENT, "%s", message);
+        return false;
+    }
+    lf_error_clear(err);
     return true;
 }
 

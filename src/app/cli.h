@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "learnfilter/conv.h"
+#include "learnfilter/error.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/optimizer.h"
 
@@ -96,11 +97,12 @@ typedef struct cli_options {
 #define CLI_SPEED_MAX (-1.0)
 #define CLI_SPEED_MIN 1.0
 #define CLI_SPEED_LIMIT 1e7
-bool cli_parse_speed(const char *value, double *speed, char *message, int message_size);
+bool cli_parse_speed(const char *value, double *speed, lf_error *err);
 
-/* Parses argv into *out. On a usage error returns false and writes one line
- * naming the option and the reason into message. */
-bool cli_parse(int argc, char **argv, cli_options *out, char *message, int message_size);
+/* Parses argv into *out. On a usage error returns false with one line in
+ * err (may be NULL) naming the option and the reason, status
+ * LF_ERR_ARGUMENT. */
+bool cli_parse(int argc, char **argv, cli_options *out, lf_error *err);
 
 /* The training settings for kernel: its defaults, overridden by whatever
  * the user gave. */

@@ -166,7 +166,9 @@ static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epo
                            .file_count = hm->file_count};
         pixels = scene_draw(hm->full, trainer, &info, &stride);
     } else {
-        pixels = movie_draw(hm->painter, lf_trainer_weights(trainer), title, subtitle, &stride);
+        const lf_kernel *k = &lf_trainer_get_options(trainer)->target;
+        pixels = movie_draw(hm->painter, lf_trainer_weights(trainer), k->height * k->width, title,
+                            subtitle, &stride);
     }
     double t = (double)hm->frames / hm->fps;
     for (int i = 0; i < hm->output_count; i++)
@@ -319,7 +321,7 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
         free(order_f);
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for the epoch order");
     }
-    lf_trainer_epoch_orders(s->trainer, (int)epochs, order);
+    epochs = lf_trainer_epoch_orders(s->trainer, (int)epochs, order, count);
     for (size_t i = 0; i < count; i++)
         order_f[i] = (float)order[i];
     free(order);

@@ -10,7 +10,7 @@
 
 static bool request(worker_req *out, worker_req_kind kind, int value, double factor)
 {
-    /* Not a memset of the whole request: the path alone is 1 KB. */
+    /* Not a memset of the whole request: the path alone is 4 KB. */
     out->path[0] = 0;
     out->kind = kind;
     out->value = value;
@@ -140,12 +140,23 @@ bool input_handle_event(ui_state *ui, const SDL_Event *e, float current_scale, w
         else if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
             ui->layout_changed = true;
         return false;
-    case SDL_DROPFILE:
+    case SDL_DROPFILE: {
         if (!e->drop.file)
             return false;
+        const size_t n = strlen(e->drop.file);
+        if (n >= sizeof out->path) {
+            /* A shortened path would name another file, or none: refuse it
+             * and say why, quoting its end, which tells files apart. */
+            snprintf(ui->refused, sizeof ui->refused,
+                     "dropped path not loaded: it is %zu bytes long and the system opens "
+                     "paths of at most %zu (...%s)",
+                     n, sizeof out->path - 1, e->drop.file + n - 40);
+            return false;
+        }
         request(out, WORKER_REQ_LOAD, 0, 0);
-        snprintf(out->path, sizeof out->path, "%s", e->drop.file);
+        memcpy(out->path, e->drop.file, n + 1);
         return true;
+    }
     default:
         return false;
     }

@@ -17,7 +17,9 @@
  *   I / Shift+I next/previous sample · Ctrl + / Ctrl - / Ctrl 0 UI scale
  *   F11 fullscreen · H or F1 help · Esc closes the help, else quits · Q quit
  *   G start/stop recording a GIF · P or F12 screenshot
- * A dropped file or folder becomes a load request.
+ * A dropped file or folder becomes a load request. A path too long for a
+ * request (longer than the system opens) is refused whole, never cut: the
+ * reason goes to ui_state.refused for the window to show.
  */
 #ifndef LEARNFILTER_INPUT_H
 #define LEARNFILTER_INPUT_H
@@ -41,6 +43,8 @@ typedef struct ui_state {
     int mouse_x, mouse_y; /* window coordinates */
     bool record_toggle;   /* G was pressed; the window clears it */
     bool screenshot;      /* P or F12 was pressed; the window clears it */
+    char refused[WORKER_MESSAGE_MAX]; /* why a drop was not loaded; the window shows
+                                         it and clears it */
 } ui_state;
 
 /* Handles one event. current_scale is the scale in use (for Ctrl +/-).

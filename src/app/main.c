@@ -30,9 +30,9 @@ static bool display_reachable(void)
 int main(int argc, char **argv)
 {
     cli_options options;
-    char message[512];
-    if (!cli_parse(argc, argv, &options, message, sizeof message)) {
-        fprintf(stderr, "learnfilter: %s\n", message);
+    lf_error err;
+    if (!cli_parse(argc, argv, &options, &err)) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
         return EXIT_USAGE;
     }
     if (options.help) {

@@ -139,7 +139,7 @@ static void value_color(const movie *m, float v, SDL_Color *c)
 
 /* The kernel as a heatmap filling rect, cell edges rounded so the cells
  * tile it exactly; the values printed in cells when the kernel is small. */
-static void draw_heatmap(movie *m, const float *weights, SDL_Rect rect)
+static void draw_heatmap(movie *m, const float *weights, int weight_count, SDL_Rect rect)
 {
     SDL_Renderer *r = m->renderer;
     int kh = m->target.height, kw = m->target.width;
@@ -148,7 +148,8 @@ static void draw_heatmap(movie *m, const float *weights, SDL_Rect rect)
         int y0 = rect.y + rect.h * i / kh, y1 = rect.y + rect.h * (i + 1) / kh;
         for (int j = 0; j < kw; j++) {
             int x0 = rect.x + rect.w * j / kw, x1 = rect.x + rect.w * (j + 1) / kw;
-            float v = weights[i * kw + j];
+            /* A cell past the caller's array shows as "no value". */
+            float v = i * kw + j < weight_count ? weights[i * kw + j] : NAN;
             SDL_Color c;
             value_color(m, v, &c);
             SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
@@ -224,8 +225,8 @@ static void draw_colorbar(movie *m)
     }
 }
 
-const uint8_t *movie_draw(movie *m, const float *weights, const char *title, const char *subtitle,
-                          int *stride)
+const uint8_t *movie_draw(movie *m, const float *weights, int weight_count, const char *title,
+                          const char *subtitle, int *stride)
 {
     SDL_Renderer *r = m->renderer;
     SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
@@ -236,8 +237,8 @@ const uint8_t *movie_draw(movie *m, const float *weights, const char *title, con
     int label_y = m->learned_rect.y - (int)(8 * m->scale) - m->learned_label.h;
     draw_label(r, &m->learned_label, m->learned_rect.x + m->learned_rect.w / 2, label_y, 1, false);
     draw_label(r, &m->target_label, m->target_rect.x + m->target_rect.w / 2, label_y, 1, false);
-    draw_heatmap(m, weights, m->learned_rect);
-    draw_heatmap(m, m->target.weights, m->target_rect);
+    draw_heatmap(m, weights, weight_count, m->learned_rect);
+    draw_heatmap(m, m->target.weights, m->target.height * m->target.width, m->target_rect);
     draw_colorbar(m);
     draw_label(r, &m->footer, m->learned_rect.x,
                m->height - (int)(10 * m->scale) - m->footer.h, 0, false);
@@ -339,7 +340,7 @@ movie *movie_create(const movie_options *o, lf_error *err)
     m->footer = make_label(m->renderer, m->small_font, o->footer, soft_ink);
     double step;
     /* Ticks at a nice step across [-limit, limit], zero among them. */
-    m->tick_count = lf_scale_ticks(-m->limit, m->limit, 7, m->ticks);
+    m->tick_count = lf_scale_ticks(-m->limit, m->limit, 7, m->ticks, MAX_TICKS);
     step = m->tick_count > 1 ? m->ticks[1] - m->ticks[0] : m->limit;
     int decimals = decimals_for(step);
     for (int i = 0; i < m->tick_count; i++) {
@@ -390,19 +391,16 @@ int movie_height(const movie *m)
     return m->height;
 }
 
-static void rect_out(SDL_Rect r, int out[4])
+static movie_box box_of(SDL_Rect r)
 {
-    out[0] = r.x;
-    out[1] = r.y;
-    out[2] = r.w;
-    out[3] = r.h;
+    return (movie_box){r.x, r.y, r.w, r.h};
 }
 
-void movie_layout(const movie *m, int learned[4], int target[4], int colorbar[4])
+movie_boxes movie_layout(const movie *m)
 {
-    rect_out(m->learned_rect, learned);
-    rect_out(m->target_rect, target);
-    rect_out(m->bar_rect, colorbar);
+    return (movie_boxes){.learned = box_of(m->learned_rect),
+                         .target = box_of(m->target_rect),
+                         .colorbar = box_of(m->bar_rect)};
 }
 
 float movie_limit(const movie *m)

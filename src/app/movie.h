@@ -10,7 +10,8 @@
  *
  *   movie_options mo = { .target = &kernel };
  *   movie *m = movie_create(&mo, &err);
- *   const uint8_t *rgba = movie_draw(m, weights, "Epoch 3", "step 33  error 12.5%", &stride);
+ *   const uint8_t *rgba = movie_draw(m, weights, count, "Epoch 3", "step 33  error 12.5%",
+ *                                     &stride);
  *   ... hand rgba to a recorder ...
  *   movie_destroy(m);
  *
@@ -44,18 +45,25 @@ typedef struct movie movie;
  * (LF_ERR_INPUT when the font is missing, LF_ERR_ARGUMENT, LF_ERR_NOMEM). */
 movie *movie_create(const movie_options *options, lf_error *err);
 
-/* Draws one frame: the learned weights (target's shape, row-major), a title
- * ("Epoch 12") and a subtitle line under it (may be NULL). Returns the
+/* Draws one frame: the learned weights (target's shape, row-major; weights
+ * holds weight_count values, and cells past them show the no-value colour),
+ * a title ("Epoch 12") and a subtitle line under it (may be NULL). Returns the
  * pixels, 4 bytes each R G B A, rows *stride bytes apart; they stay valid
  * until the next draw or destroy. */
-const uint8_t *movie_draw(movie *m, const float *weights, const char *title, const char *subtitle,
-                          int *stride);
+const uint8_t *movie_draw(movie *m, const float *weights, int weight_count, const char *title,
+                          const char *subtitle, int *stride);
 
 int movie_width(const movie *m);
 int movie_height(const movie *m);
 /* Where the learned heatmap, the true one and the colorbar are in the
- * frame: x, y, width, height each. */
-void movie_layout(const movie *m, int learned[4], int target[4], int colorbar[4]);
+ * frame. */
+typedef struct movie_box {
+    int x, y, w, h;
+} movie_box;
+typedef struct movie_boxes {
+    movie_box learned, target, colorbar;
+} movie_boxes;
+movie_boxes movie_layout(const movie *m);
 /* The colour scale in use: cells show -limit..+limit. */
 float movie_limit(const movie *m);
 

@@ -214,17 +214,17 @@ static bool fill_bar(SDL_Texture *t, render_colormap map)
 }
 
 render_ctx *render_create(SDL_Renderer *renderer, const char *assets_dir, float scale,
-                          int max_image_side, char *error, int error_size)
+                          int max_image_side, lf_error *err)
 {
     render_ctx *r = SDL_calloc(1, sizeof *r);
     if (!r) {
-        snprintf(error, (size_t)error_size, "out of memory for the renderer");
+        lf_fail(err, LF_ERR_NOMEM, "out of memory for the renderer");
         return NULL;
     }
     r->renderer = renderer;
     r->scale = scale;
     r->image_side = max_image_side;
-    r->text = text_create(renderer, assets_dir, scale, error, error_size);
+    r->text = text_create(renderer, assets_dir, scale, err);
     r->residual = SDL_malloc(sizeof(float) * (size_t)max_image_side * (size_t)max_image_side);
     bool ok = r->text != NULL && r->residual != NULL;
     for (int i = 0; i < LUT_SIZE; i++) {
@@ -237,7 +237,7 @@ render_ctx *render_create(SDL_Renderer *renderer, const char *assets_dir, float 
              fill_bar(r->bar_textures[i], (render_colormap)i);
     if (!ok) {
         if (r->text)
-            snprintf(error, (size_t)error_size, "textures: %s", SDL_GetError());
+            lf_fail(err, LF_ERR_NOMEM, "textures: %s", SDL_GetError());
         render_destroy(r);
         return NULL;
     }
@@ -499,7 +499,7 @@ static void draw_colorbar(render_ctx *r, const layout_panel *p, render_scale s)
     int max_ticks = bar.h / (line * 2);
     max_ticks = max_ticks < 2 ? 2 : max_ticks > 9 ? 9 : max_ticks;
     double ticks[16];
-    int count = lf_scale_ticks(s.lo, s.hi, max_ticks, ticks);
+    int count = lf_scale_ticks(s.lo, s.hi, max_ticks, ticks, (int)(sizeof ticks / sizeof ticks[0]));
     double spacing = count > 1 ? ticks[1] - ticks[0] : lf_scale_nice_limit(fabs(s.hi - s.lo));
     int label_x = bar.x + bar.w + px(r, 6);
     int bottom = p->frame.y + p->frame.h;
@@ -550,14 +550,22 @@ static layout_rect kernel_grid(layout_rect plot, int kh, int kw)
     return grid;
 }
 
+/* The values printed in a small kernel's cells; count of them used. */
+typedef struct cell_labels {
+    char text[CELL_TEXT_MAX_SIDE * CELL_TEXT_MAX_SIDE][32];
+    int count;
+} cell_labels;
+
 /* The largest font in which every label fits its cell, or TEXT_FONT_COUNT. */
-static text_font cell_font(const render_ctx *r, char labels[][32], int count, int cell)
+static text_font cell_font(const render_ctx *r, const cell_labels *labels, int cell)
 {
     static const text_font choices[] = {TEXT_CELL_L, TEXT_CELL_M, TEXT_BODY, TEXT_CELL_S};
+    const int capacity = (int)(sizeof labels->text / sizeof labels->text[0]);
+    const int count = labels->count < capacity ? labels->count : capacity;
     for (size_t c = 0; c < sizeof choices / sizeof choices[0]; c++) {
         bool fits = text_line_height(r->text, choices[c]) <= cell;
         for (int i = 0; fits && i < count; i++)
-            fits = text_width(r->text, choices[c], labels[i]) <= cell - cell / 8;
+            fits = text_width(r->text, choices[c], labels->text[i]) <= cell - cell / 8;
         if (fits)
             return choices[c];
     }
@@ -594,13 +602,13 @@ static void draw_kernel_panel(render_ctx *r, const layout_panel *p, int panel,
     /* One font for the whole panel, the largest in which every value fits;
      * if none does, one decimal fewer before giving up on printing them. */
     render_scale sc = r->scales[panel];
-    char labels[CELL_TEXT_MAX_SIDE * CELL_TEXT_MAX_SIDE][32];
+    cell_labels labels = {.count = kh * kw}; /* at most the capacity: checked above */
     text_font font = TEXT_FONT_COUNT;
     for (int attempt = 0; attempt < 2 && font == TEXT_FONT_COUNT; attempt++) {
-        for (int i = 0; i < kh * kw; i++)
-            render_format_value(labels[i], sizeof labels[i], kernel_value(s, panel, i),
+        for (int i = 0; i < labels.count; i++)
+            render_format_value(labels.text[i], sizeof labels.text[i], kernel_value(s, panel, i),
                                 attempt == 0 ? sc.hi : sc.hi * 10);
-        font = cell_font(r, labels, kh * kw, cell);
+        font = cell_font(r, &labels, cell);
     }
     if (font == TEXT_FONT_COUNT)
         return;
@@ -612,7 +620,7 @@ static void draw_kernel_panel(render_ctx *r, const layout_panel *p, int panel,
                                             : (SDL_Color){20, 22, 26, 255};
             int cx = grid.x + x * cell + cell / 2;
             int cy = grid.y + y * cell + (cell - text_line_height(r->text, font)) / 2;
-            text_draw(r->text, font, cx, cy, labels[y * kw + x], ink, TEXT_CENTER);
+            text_draw(r->text, font, cx, cy, labels.text[y * kw + x], ink, TEXT_CENTER);
         }
 }
 

@@ -61,9 +61,10 @@ typedef struct render_view {
 typedef struct render_ctx render_ctx;
 
 /* Creates the textures and fonts for renderer; images up to max_image_side
- * on each side can be shown. NULL with a reason in error on failure. */
+ * on each side can be shown. NULL on failure with the reason in err
+ * (LF_ERR_INPUT: a font missing; LF_ERR_NOMEM). */
 render_ctx *render_create(SDL_Renderer *renderer, const char *assets_dir, float scale,
-                          int max_image_side, char *error, int error_size);
+                          int max_image_side, lf_error *err);
 void render_destroy(render_ctx *r);
 /* New UI scale: rebuilds the fonts. */
 bool render_set_scale(render_ctx *r, float scale);

@@ -54,11 +54,8 @@ scene *scene_create(int width, int height, int max_patch_side, lf_error *err)
         return NULL;
     }
     float scale = layout_auto_scale(width, height);
-    char message[256];
-    s->view = render_create(s->renderer, app_assets_dir(), scale, max_patch_side, message,
-                            sizeof message);
+    s->view = render_create(s->renderer, app_assets_dir(), scale, max_patch_side, err);
     if (!s->view) {
-        lf_fail(err, LF_ERR_INPUT, "%s", message);
         scene_destroy(s);
         return NULL;
     }

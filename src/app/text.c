@@ -35,7 +35,7 @@ typedef struct font_atlas {
 
 struct text_ctx {
     SDL_Renderer *renderer;
-    char assets_dir[1024];
+    char *assets_dir;     /* owned: a path of any length */
     float scale;
     font_atlas fonts[TEXT_FONT_COUNT];
 };
@@ -80,12 +80,12 @@ static void atlas_free(font_atlas *a)
 
 /* Renders every glyph of one font into one texture. */
 static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path, int pixels,
-                        int style, char *error, int error_size)
+                        int style, lf_error *err)
 {
     memset(a, 0, sizeof *a);
     a->font = TTF_OpenFont(path, pixels);
     if (!a->font) {
-        snprintf(error, (size_t)error_size, "%s: %s", path, TTF_GetError());
+        lf_fail(err, LF_ERR_INPUT, "%s: %s", path, TTF_GetError());
         return false;
     }
     TTF_SetFontStyle(a->font, style);
@@ -134,23 +134,30 @@ static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path,
             SDL_SetTextureBlendMode(a->texture, SDL_BLENDMODE_BLEND);
     }
     if (!ok)
-        snprintf(error, (size_t)error_size, "glyph atlas for %s: %s", path, SDL_GetError());
+        lf_fail(err, LF_ERR_NOMEM, "glyph atlas for %s: %s", path, SDL_GetError());
     for (int i = 0; i < GLYPH_COUNT; i++)
         SDL_FreeSurface(rendered[i]);
     SDL_FreeSurface(atlas);
     return ok;
 }
 
-static bool build_all(text_ctx *t, float scale, char *error, int error_size)
+static bool build_all(text_ctx *t, float scale, lf_error *err)
 {
     for (int f = 0; f < TEXT_FONT_COUNT; f++) {
-        char path[1100];
-        snprintf(path, sizeof path, "%s/%s", t->assets_dir, font_specs[f].file);
+        /* Sized for this folder, so no path is ever cut. */
+        size_t size = strlen(t->assets_dir) + strlen(font_specs[f].file) + 2;
+        char *path = SDL_malloc(size);
+        bool ok = path != NULL;
+        if (!ok)
+            lf_fail(err, LF_ERR_NOMEM, "out of memory for a font path");
+        else
+            snprintf(path, size, "%s/%s", t->assets_dir, font_specs[f].file);
         int pixels = (int)(font_specs[f].pixels * scale + 0.5f);
         if (pixels < 6)
             pixels = 6;
-        if (!atlas_build(&t->fonts[f], t->renderer, path, pixels, font_specs[f].style, error,
-                         error_size)) {
+        ok = ok && atlas_build(&t->fonts[f], t->renderer, path, pixels, font_specs[f].style, err);
+        SDL_free(path);
+        if (!ok) {
             for (int g = 0; g <= f; g++)
                 atlas_free(&t->fonts[g]);
             return false;
@@ -160,21 +167,21 @@ static bool build_all(text_ctx *t, float scale, char *error, int error_size)
     return true;
 }
 
-text_ctx *text_create(SDL_Renderer *renderer, const char *assets_dir, float scale, char *error,
-                      int error_size)
+text_ctx *text_create(SDL_Renderer *renderer, const char *assets_dir, float scale, lf_error *err)
 {
     if (!TTF_WasInit() && TTF_Init() != 0) {
-        snprintf(error, (size_t)error_size, "SDL_ttf: %s", TTF_GetError());
+        lf_fail(err, LF_ERR_INPUT, "SDL_ttf: %s", TTF_GetError());
         return NULL;
     }
     text_ctx *t = SDL_calloc(1, sizeof *t);
-    if (!t) {
-        snprintf(error, (size_t)error_size, "out of memory for fonts");
+    if (!t || !(t->assets_dir = SDL_strdup(assets_dir))) {
+        SDL_free(t);
+        lf_fail(err, LF_ERR_NOMEM, "out of memory for fonts");
         return NULL;
     }
     t->renderer = renderer;
-    snprintf(t->assets_dir, sizeof t->assets_dir, "%s", assets_dir);
-    if (!build_all(t, scale, error, error_size)) {
+    if (!build_all(t, scale, err)) {
+        SDL_free(t->assets_dir);
         SDL_free(t);
         return NULL;
     }
@@ -187,6 +194,7 @@ void text_destroy(text_ctx *t)
         return;
     for (int f = 0; f < TEXT_FONT_COUNT; f++)
         atlas_free(&t->fonts[f]);
+    SDL_free(t->assets_dir);
     SDL_free(t);
 }
 
@@ -196,8 +204,7 @@ bool text_set_scale(text_ctx *t, float scale)
         return true;
     font_atlas old[TEXT_FONT_COUNT];
     memcpy(old, t->fonts, sizeof old);
-    char error[256];
-    if (!build_all(t, scale, error, sizeof error)) {
+    if (!build_all(t, scale, NULL)) {
         memcpy(t->fonts, old, sizeof old); /* keep the fonts we had */
         return false;
     }

@@ -17,6 +17,8 @@
 #include <SDL.h>
 #include <stdbool.h>
 
+#include "learnfilter/error.h"
+
 /* Pixel sizes at UI scale 1; every size is multiplied by the scale. */
 typedef enum text_font {
     TEXT_SMALL = 0, /* tick labels, 11 px */
@@ -34,9 +36,9 @@ typedef enum text_align { TEXT_LEFT = 0, TEXT_CENTER, TEXT_RIGHT } text_align;
 typedef struct text_ctx text_ctx;
 
 /* Opens the fonts in assets_dir and builds the atlases for scale. NULL on
- * failure, with the reason in error. The caller owns the result. */
-text_ctx *text_create(SDL_Renderer *renderer, const char *assets_dir, float scale, char *error,
-                      int error_size);
+ * failure, with the reason in err (LF_ERR_INPUT: a font missing or
+ * unreadable; LF_ERR_NOMEM). The caller owns the result. */
+text_ctx *text_create(SDL_Renderer *renderer, const char *assets_dir, float scale, lf_error *err);
 void text_destroy(text_ctx *t);
 /* Rebuilds the atlases for another scale (a key press, not every frame). */
 bool text_set_scale(text_ctx *t, float scale);

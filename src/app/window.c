@@ -218,23 +218,19 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     SDL_GetRendererOutputSize(renderer, &draw_w, &draw_h);
     ui_state ui = {.fullscreen = o->fullscreen, .scale = o->ui_scale, .show_help = o->show_help};
     float scale = ui.scale > 0 ? ui.scale : layout_auto_scale(draw_w, draw_h);
-    char message[512];
-    render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, message,
-                                     sizeof message);
+    render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, &err);
     worker *trainer = NULL;
     capture_options copt = {.dir = o->record_dir, .fps = o->gif_fps, .loop = o->gif_loop,
                             .on_message = capture_to_stderr};
     capture *cap = view ? capture_create(&copt) : NULL;
     if (view && !cap)
-        snprintf(message, sizeof message, "out of memory");
+        lf_fail(&err, LF_ERR_NOMEM, "out of memory for recording");
     if (cap) {
         worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o};
         trainer = worker_create(&setup, &wopt, &err);
-        if (!trainer)
-            snprintf(message, sizeof message, "%s", err.message);
     }
     if (!view || !trainer) {
-        fprintf(stderr, "learnfilter: %s\n", message);
+        fprintf(stderr, "learnfilter: %s\n", err.message);
         capture_destroy(cap);
         render_destroy(view);
         SDL_DestroyRenderer(renderer);
@@ -296,9 +292,13 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                 toast_until = frame_start + 2;
             }
             if (e.type == SDL_DROPFILE) {
-                snprintf(toast, sizeof toast, "loading %s\xe2\x80\xa6", e.drop.file);
+                toast_is_error = ui.refused[0] != 0;
+                if (toast_is_error)
+                    snprintf(toast, sizeof toast, "%s", ui.refused);
+                else
+                    snprintf(toast, sizeof toast, "loading %s\xe2\x80\xa6", e.drop.file);
+                ui.refused[0] = 0;
                 toast_message = 0;
-                toast_is_error = false;
                 toast_until = frame_start + WINDOW_TOAST_SECONDS;
                 SDL_free(e.drop.file);
             }

@@ -39,7 +39,8 @@
 #define WORKER_IMAGE_HZ 15       /* most image refreshes per second */
 #define WORKER_IMAGE_SHARE 0.10  /* most share of worker time spent on images */
 #define WORKER_QUEUE_SIZE 64     /* pending requests; more are refused */
-#define WORKER_PATH_MAX 1024     /* longest dropped path */
+#define WORKER_PATH_MAX 4096     /* longest dropped path with its NUL: Linux's PATH_MAX,
+                                    the longest path the system opens at all */
 #define WORKER_MESSAGE_MAX 256
 
 typedef enum worker_state {

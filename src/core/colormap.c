@@ -77,9 +77,12 @@ double lf_scale_nice_limit(double x)
     return 10 * decade;
 }
 
-int lf_scale_ticks(double lo, double hi, int max_ticks, double *ticks)
+int lf_scale_ticks(double lo, double hi, int max_ticks, double *ticks, int capacity)
 {
-    if (max_ticks < 1 || !isfinite(lo) || !isfinite(hi))
+    /* The caller's wish never outgrows the caller's array. */
+    if (max_ticks > capacity)
+        max_ticks = capacity;
+    if (!ticks || max_ticks < 1 || !isfinite(lo) || !isfinite(hi))
         return 0;
     if (hi < lo) {
         double s = lo;

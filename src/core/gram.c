@@ -4,6 +4,7 @@
  */
 #include "learnfilter/gram.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "simd.h"
@@ -122,8 +123,52 @@ static void window_sums(const lag_tables *t, const lf_conv_shape *s, int y0, int
          * the window is the whole row less cut_left columns on the left and
          * cut_right on the right, each fewer than a kernel side. */
         int x0 = aj - s->pad_left, x1 = x0 + s->out_width;
+        if (y1 <= y0 || x0 >= w || x1 <= 0 || x1 <= x0) {
+            out[aj] = 0; /* the tap reads only padding */
+            continue;
+        }
         int cut_left = x0 > 0 ? x0 : 0, cut_right = x1 < w ? w - x1 : 0;
+        /* lcum and rcum hold kw + 1 sums; a cut is at most a kernel side. */
+        cut_left = cut_left > kw ? kw : cut_left;
+        cut_right = cut_right > kw ? kw : cut_right;
         out[aj] = total - lcum[cut_left] - rcum[cut_right];
+    }
+}
+
+/* The image rows [*y0, *y1) that tap row ai reads, clipped to the image.
+ * A tap far below the patch (a kernel more than twice the patch's height)
+ * reads none: both ends then sit at h, inside the tables, never past them. */
+static void tap_rows(const lf_conv_shape *s, int ai, int *y0, int *y1)
+{
+    const int h = s->in_height;
+    int a = ai - s->pad_top, b = a + s->out_height;
+    a = a < 0 ? 0 : a > h ? h : a;
+    b = b < a ? a : b > h ? h : b;
+    *y0 = a;
+    *y1 = b;
+}
+
+/* True when tap (ai, aj) reads only padding at every output pixel. */
+static bool tap_sees_only_padding(const lf_conv_shape *s, int ai, int aj)
+{
+    int y0, y1;
+    tap_rows(s, ai, &y0, &y1);
+    const int x0 = aj - s->pad_left, x1 = x0 + s->out_width;
+    return y1 <= y0 || x0 >= s->in_width || x1 <= 0 || s->out_width <= 0;
+}
+
+/* A tap that sees only padding has an all-zero column in X, so its row and
+ * column of G are zero. The differences of running sums give that only up
+ * to rounding, and Adam turns a gradient of 1e-9 into a full step; writing
+ * the zeros makes the gradient of such a tap exactly zero, so it never moves. */
+static void zero_padding_taps(float *gram, const lf_conv_shape *s)
+{
+    const int kw = s->k_width, taps = s->k_height * kw, p = taps + 1;
+    for (int a = 0; a < taps; a++) {
+        if (!tap_sees_only_padding(s, a / kw, a % kw))
+            continue;
+        for (int c = 0; c < p; c++)
+            gram[c < a ? lf_gram_packed_index(p, c, a) : lf_gram_packed_index(p, a, c)] = 0.0f;
     }
 }
 
@@ -136,10 +181,21 @@ static void window_sums(const lag_tables *t, const lf_conv_shape *s, int y0, int
  * then follows from a handful of differences. The bias row is the same with
  * x(u + delta) replaced by 1.
  */
-void lf_gram_compute(float *gram, void *work, const float *in, const lf_conv_shape *s)
+lf_status lf_gram_compute(float *gram, size_t gram_count, void *work, size_t work_bytes,
+                          const float *in, const lf_conv_shape *s)
 {
     const int kh = s->k_height, kw = s->k_width, taps = kh * kw, p = taps + 1;
     const int h = s->in_height, w = s->in_width, oh = s->out_height;
+    /* The row buffers below hold LF_GRAM_MAX_SIDE columns; the tables need
+     * lf_gram_work_bytes. A caller that got either wrong gets nothing written
+     * past its arrays: what fits of G is zeroed and the call says so. */
+    if (!gram || kh < 1 || kw < 1 || kh > LF_GRAM_MAX_SIDE || kw > LF_GRAM_MAX_SIDE ||
+        gram_count < lf_gram_packed_count(p) || !work ||
+        work_bytes < lf_gram_work_bytes(h, w, kw)) {
+        if (gram)
+            memset(gram, 0, sizeof(float) * gram_count);
+        return LF_ERR_ARGUMENT;
+    }
     lag_tables t = {.kw = kw};
     t.T = work;
     t.L = t.T + (h + 1);
@@ -158,11 +214,8 @@ void lf_gram_compute(float *gram, void *work, const float *in, const lf_conv_sha
                 int bi = ai + dy;
                 if (bi < 0 || bi >= kh)
                     continue;
-                /* Tap row ai reads image rows [y0, y0 + out_height), clipped. */
-                int y0 = ai - s->pad_top, y1 = y0 + oh;
-                if (y0 < 0) y0 = 0;
-                if (y1 > h) y1 = h;
-                if (y1 < y0) y1 = y0;
+                int y0, y1;
+                tap_rows(s, ai, &y0, &y1);
                 window_sums(&t, s, y0, y1, dx, lcum, rcum, row);
                 for (int aj = 0; aj < kw; aj++) {
                     int bj = aj + dx, a = ai * kw + aj, b = bi * kw + bj;
@@ -173,15 +226,15 @@ void lf_gram_compute(float *gram, void *work, const float *in, const lf_conv_sha
         }
     lag_sums(&t, in, ones, h, w, 0, 0);
     for (int ai = 0; ai < kh; ai++) {
-        int y0 = ai - s->pad_top, y1 = y0 + oh;
-        if (y0 < 0) y0 = 0;
-        if (y1 > h) y1 = h;
-        if (y1 < y0) y1 = y0;
+        int y0, y1;
+        tap_rows(s, ai, &y0, &y1);
         window_sums(&t, s, y0, y1, 0, lcum, rcum, row);
         for (int aj = 0; aj < kw; aj++)
             gram[lf_gram_packed_index(p, ai * kw + aj, taps)] = (float)row[aj];
     }
     gram[lf_gram_packed_index(p, taps, taps)] = (float)((double)oh * s->out_width);
+    zero_padding_taps(gram, s);
+    return LF_OK;
 }
 
 double lf_gram_apply_reference(float *grad, const float *packed, const float *d, int p, float scale)
@@ -268,8 +321,13 @@ double lf_gram_apply(float *restrict grad, float *restrict y, const float *restr
     return lf_gram_apply_finish(grad, y, d, p, scale);
 }
 
-int lf_gram_split(int p, int blocks, int *bounds)
+int lf_gram_split(int p, int blocks, int *bounds, int capacity)
 {
+    /* blocks ranges need blocks + 1 boundaries. */
+    if (blocks > capacity - 1)
+        blocks = capacity - 1;
+    if (!bounds || blocks < 1)
+        return 0;
     /* Row r of the triangle holds p - r entries; the rows before r hold
      * r p - r (r - 1) / 2. Each boundary is the first multiple of four past
      * its share, so the four-row blocks stay as they are. */

@@ -395,7 +395,8 @@ static const float *gram_of(lf_trainer *t, int patch)
 {
     float *g = gram_slot(t, patch);
     if (!t->gram_ready[patch]) {
-        lf_gram_compute(g, t->gram_work, lf_dataset_input(t->dataset, patch), &t->shape);
+        lf_gram_compute(g, lf_gram_packed_count(t->gram_params), t->gram_work,
+                        t->gram_work_stride, lf_dataset_input(t->dataset, patch), &t->shape);
         t->gram_ready[patch] = 1;
     }
     return g;
@@ -435,8 +436,11 @@ static void build_run(void *context, int item, int thread)
     {
         int patch = t->build_list[item];
         if (job->kind == BUILD_GRAMS)
-            lf_gram_compute(gram_slot(t, patch), t->gram_work + (size_t)thread * t->gram_work_stride,
-                            lf_dataset_input(t->dataset, patch), &t->shape);
+            /* Each slot and each thread's scratch were sized for this shape
+             * in choose_engine; their sizes go along so nothing runs past. */
+            lf_gram_compute(gram_slot(t, patch), lf_gram_packed_count(t->gram_params),
+                            t->gram_work + (size_t)thread * t->gram_work_stride,
+                            t->gram_work_stride, lf_dataset_input(t->dataset, patch), &t->shape);
         else if (job->kind == BUILD_SPECTRA)
             lf_fft_input_spectrum(t->fft, spectrum_slot(t, patch),
                                   lf_dataset_input(t->dataset, patch), fft_work_of(t, thread));
@@ -492,11 +496,12 @@ static double gram_apply_patch(lf_trainer *t, const float *gram, float scale)
     if (p < GRAM_SPLIT_MIN_PARAMS)
         return lf_gram_apply(t->grads, t->gram_work_vector, gram, t->delta, p, scale);
     apply_job job = {.t = t, .gram = gram};
-    lf_gram_split(p, GRAM_BLOCKS, job.bounds);
-    lf_pool_for(t->pool, GRAM_BLOCKS, apply_run, &job);
+    const int blocks =
+        lf_gram_split(p, GRAM_BLOCKS, job.bounds, (int)(sizeof job.bounds / sizeof job.bounds[0]));
+    lf_pool_for(t->pool, blocks, apply_run, &job);
     float *y = t->gram_work_vector;
     memcpy(y, t->gram_blocks, sizeof(float) * (size_t)p);
-    for (int b = 1; b < GRAM_BLOCKS; b++) {
+    for (int b = 1; b < blocks; b++) {
         const float *part = t->gram_blocks + (size_t)b * MAX_PARAMS;
         for (int i = 0; i < p; i++)
             y[i] += part[i];
@@ -605,9 +610,14 @@ static void seed_order(lf_rng *rng, uint64_t seed)
     lf_rng_seed(rng, seed ^ 0x6f72646572ull); /* not the weights' stream */
 }
 
-void lf_trainer_epoch_orders(const lf_trainer *t, int epochs, int *out)
+int lf_trainer_epoch_orders(const lf_trainer *t, int epochs, int *out, size_t capacity)
 {
     const int n = t->dataset->train_count;
+    if (!out || n < 1 || epochs < 1)
+        return 0;
+    /* Whole epochs only, as many as asked and as fit. */
+    if ((size_t)epochs > capacity / (size_t)n)
+        epochs = (int)(capacity / (size_t)n);
     lf_rng rng;
     seed_order(&rng, t->options.seed);
     for (int e = 0; e < epochs; e++) {
@@ -617,6 +627,7 @@ void lf_trainer_epoch_orders(const lf_trainer *t, int epochs, int *out)
             order[i] = e == 0 ? i : order[i - n];
         lf_rng_shuffle(&rng, order, n);
     }
+    return epochs;
 }
 
 static void restart(lf_trainer *t)

@@ -39,9 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     argv[argc] = NULL;
 
     cli_options o;
-    char message[512];
-    if (!cli_parse(argc, argv, &o, message, sizeof message)) {
-        if (!one_printable_line(message))
+    lf_error err;
+    if (!cli_parse(argc, argv, &o, &err)) {
+        if (!one_printable_line(err.message))
             __builtin_trap();
     } else {
         lf_kernel k;
