@@ -1,0 +1,238 @@
+/*
+ * layer_kernels.h: the layer's two hot loops, written once and built for
+ * each vector width. layer_fast.c includes this file once per instruction
+ * set after defining:
+ *
+ *   KV       the vector type (GCC vector extension), KL its lanes
+ *   KNV      vectors of output pixels per block in the forward pass
+ *   KFB      most filters per block in the forward pass (8, 4, 2 or 1)
+ *   KWF      most filters per block in the weight gradient (4, 2 or 1)
+ *   KWT      most taps per block in the weight gradient (1 to 5)
+ *   KNAME(n) the name of this set's version of n
+ *   KTARGET  the function attribute that selects the instruction set
+ *
+ * Why the blocking: an FMA unit is fed only when most operands come from
+ * registers. The forward pass keeps KFB x KNV vectors of outputs (filters x
+ * pixels) in registers while it runs over every channel and tap, so each
+ * input vector it loads serves KFB filters and each weight it broadcasts
+ * serves KNV vectors. The weight gradient keeps KWF x KWT sums (filters x
+ * taps of one kernel row) in registers while it runs over the pixels of a
+ * few rows, so each loaded vector of dz serves KWT taps and each loaded
+ * input vector serves KWF filters. The register count bounds the blocks:
+ * 32 vector registers with AVX-512, 16 with AVX2 and SSE.
+ *
+ * The loops over filters, taps and vectors inside a block have constant
+ * bounds once the block function is inlined with a constant size, so the
+ * compiler unrolls them and keeps the arrays of sums in registers.
+ */
+
+#define KINLINE static inline __attribute__((always_inline)) KTARGET
+
+static inline __attribute__((always_inline)) KTARGET KV KNAME(load)(const float *p)
+{
+    KV v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) KTARGET void KNAME(store)(float *p, KV v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* ============================================================ forward */
+
+/* z for filters [f0, f0 + fb) at output row y, columns [x0, x0 + KNV*KL)
+ * (clipped to the row). */
+KINLINE void KNAME(conv_block)(float *restrict act, const lf_layer_work *work,
+                               const float *restrict bias, const lf_layer_shape *s, int f0,
+                               const int fb, int y, int x0)
+{
+    const int S = s->stride, kh = s->k_height, kw = s->k_width, F = s->filters;
+    const size_t pw = (size_t)s->phase_width, ph = (size_t)s->padded_height;
+    KV acc[KFB][KNV];
+    const KV zero = {0};
+#pragma GCC unroll 8
+    for (int f = 0; f < fb; f++) {
+        const KV b = zero + (bias ? bias[f0 + f] : 0.0f);
+#pragma GCC unroll 8
+        for (int v = 0; v < KNV; v++)
+            acc[f][v] = b;
+    }
+    for (int c = 0; c < s->channels; c++)
+        for (int i = 0; i < kh; i++) {
+            const float *restrict row =
+                work->padded + ((size_t)c * ph + (size_t)y * S + i) * S * pw + x0;
+            const float *restrict wrow = work->wt + ((size_t)c * kh + i) * kw * F + f0;
+            for (int j = 0; j < kw; j++) {
+                const float *restrict src = row + (size_t)(j % S) * pw + j / S;
+                const float *restrict wv = wrow + (size_t)j * F;
+                KV in[KNV];
+#pragma GCC unroll 8
+                for (int v = 0; v < KNV; v++)
+                    in[v] = KNAME(load)(src + v * KL);
+#pragma GCC unroll 8
+                for (int f = 0; f < fb; f++) {
+                    const KV w = zero + wv[f];
+#pragma GCC unroll 8
+                    for (int v = 0; v < KNV; v++)
+                        acc[f][v] += w * in[v];
+                }
+            }
+        }
+    const int cw = s->conv_width, n = cw - x0 < KNV * KL ? cw - x0 : KNV * KL;
+    const size_t plane = (size_t)s->conv_height * cw;
+    float *restrict dst = act + (size_t)f0 * plane + (size_t)y * cw + x0;
+    if (n == KNV * KL) {
+#pragma GCC unroll 8
+        for (int f = 0; f < fb; f++)
+#pragma GCC unroll 8
+            for (int v = 0; v < KNV; v++)
+                KNAME(store)(dst + f * plane + v * KL, acc[f][v]);
+    } else {
+        float tmp[KNV * KL];
+#pragma GCC unroll 8
+        for (int f = 0; f < fb; f++) {
+#pragma GCC unroll 8
+            for (int v = 0; v < KNV; v++)
+                KNAME(store)(tmp + v * KL, acc[f][v]);
+            memcpy(dst + f * plane, tmp, sizeof(float) * (size_t)n);
+        }
+    }
+}
+
+KTARGET __attribute__((noinline)) static void KNAME(conv)(float *restrict act,
+                                                          const lf_layer_work *work,
+                                                          const float *restrict bias,
+                                                          const lf_layer_shape *s)
+{
+    const int F = s->filters;
+    for (int y = 0; y < s->conv_height; y++)
+        for (int x0 = 0; x0 < s->conv_width; x0 += KNV * KL)
+            for (int f0 = 0; f0 < F;) {
+                int left = F - f0;
+#if KFB >= 8
+                if (left >= 8) {
+                    KNAME(conv_block)(act, work, bias, s, f0, 8, y, x0);
+                    f0 += 8;
+                    continue;
+                }
+#endif
+#if KFB >= 4
+                if (left >= 4) {
+                    KNAME(conv_block)(act, work, bias, s, f0, 4, y, x0);
+                    f0 += 4;
+                    continue;
+                }
+#endif
+                if (left >= 2) {
+                    KNAME(conv_block)(act, work, bias, s, f0, 2, y, x0);
+                    f0 += 2;
+                    continue;
+                }
+                KNAME(conv_block)(act, work, bias, s, f0, 1, y, x0);
+                f0 += 1;
+            }
+}
+
+/* ==================================================== weight gradient */
+
+/* Sums over output rows [y0, y1) for filters [f0, f0 + fb), channel c,
+ * kernel row i and taps [j0, j0 + tj) of that row, added to accv. */
+KINLINE void KNAME(wgrad_block)(const lf_layer_work *work, const lf_layer_shape *s, int c, int i,
+                                int f0, const int fb, int j0, const int tj, int y0, int y1)
+{
+    const int S = s->stride, kh = s->k_height, kw = s->k_width, C = s->channels;
+    const size_t pw = (size_t)s->phase_width, ph = (size_t)s->padded_height;
+    const size_t dzw = work->dz_width, plane = (size_t)s->conv_height * dzw;
+    KV acc[KWF][KWT];
+    const KV zero = {0};
+#pragma GCC unroll 8
+    for (int f = 0; f < fb; f++)
+#pragma GCC unroll 8
+        for (int t = 0; t < tj; t++)
+            acc[f][t] = zero;
+    const float *restrict src[KWT];
+    for (int y = y0; y < y1; y++) {
+        const float *restrict row = work->padded + ((size_t)c * ph + (size_t)y * S + i) * S * pw;
+#pragma GCC unroll 8
+        for (int t = 0; t < tj; t++)
+            src[t] = row + (size_t)((j0 + t) % S) * pw + (j0 + t) / S;
+        const float *restrict g = work->dz + (size_t)f0 * plane + (size_t)y * dzw;
+        for (size_t x = 0; x < dzw; x += KL) {
+            KV d[KWF];
+#pragma GCC unroll 8
+            for (int f = 0; f < fb; f++)
+                d[f] = KNAME(load)(g + f * plane + x);
+#pragma GCC unroll 8
+            for (int t = 0; t < tj; t++) {
+                const KV in = KNAME(load)(src[t] + x);
+#pragma GCC unroll 8
+                for (int f = 0; f < fb; f++)
+                    acc[f][t] += d[f] * in;
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int f = 0; f < fb; f++)
+#pragma GCC unroll 8
+        for (int t = 0; t < tj; t++) {
+            float *a = work->accv +
+                       ((((size_t)(f0 + f) * C + c) * kh + i) * kw + j0 + t) * LF_LAYER_LANES;
+            KNAME(store)(a, KNAME(load)(a) + acc[f][t]);
+        }
+}
+
+/* All taps of kernel row i for filters [f0, f0 + fb). */
+KINLINE void KNAME(wgrad_row)(const lf_layer_work *work, const lf_layer_shape *s, int c, int i,
+                              int f0, const int fb, int y0, int y1)
+{
+    const int kw = s->k_width;
+    for (int j0 = 0; j0 < kw;) {
+        int left = kw - j0;
+        switch (left >= KWT ? KWT : left) {
+#if KWT >= 5
+        case 5: KNAME(wgrad_block)(work, s, c, i, f0, fb, j0, 5, y0, y1); j0 += 5; break;
+#endif
+#if KWT >= 4
+        case 4: KNAME(wgrad_block)(work, s, c, i, f0, fb, j0, 4, y0, y1); j0 += 4; break;
+#endif
+        case 3: KNAME(wgrad_block)(work, s, c, i, f0, fb, j0, 3, y0, y1); j0 += 3; break;
+        case 2: KNAME(wgrad_block)(work, s, c, i, f0, fb, j0, 2, y0, y1); j0 += 2; break;
+        default: KNAME(wgrad_block)(work, s, c, i, f0, fb, j0, 1, y0, y1); j0 += 1; break;
+        }
+    }
+}
+
+/* Rows are taken a band at a time so the band's dz and input stay in cache
+ * while every channel, kernel row and filter block passes over them. */
+KTARGET __attribute__((noinline)) static void KNAME(wgrad)(const lf_layer_work *work,
+                                                           const lf_layer_shape *s)
+{
+    enum { BAND = 8 };
+    const int F = s->filters;
+    for (int y0 = 0; y0 < s->conv_height; y0 += BAND) {
+        int y1 = y0 + BAND < s->conv_height ? y0 + BAND : s->conv_height;
+        for (int c = 0; c < s->channels; c++)
+            for (int i = 0; i < s->k_height; i++)
+                for (int f0 = 0; f0 < F;) {
+                    int left = F - f0;
+#if KWF >= 4
+                    if (left >= 4) {
+                        KNAME(wgrad_row)(work, s, c, i, f0, 4, y0, y1);
+                        f0 += 4;
+                        continue;
+                    }
+#endif
+                    if (left >= 2) {
+                        KNAME(wgrad_row)(work, s, c, i, f0, 2, y0, y1);
+                        f0 += 2;
+                        continue;
+                    }
+                    KNAME(wgrad_row)(work, s, c, i, f0, 1, y0, y1);
+                    f0 += 1;
+                }
+    }
+}
+
+#undef KINLINE
