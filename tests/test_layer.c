@@ -12,6 +12,8 @@
  * below 1e-5 of the values' scale; a wrong tap, pad or window moves a value
  * by a whole term, orders of magnitude more.
  */
+#include <stdbool.h>
+
 #include "test_util.h"
 
 #include "learnfilter/conv.h"
