@@ -171,23 +171,6 @@ static void pack_weights(float *restrict wt, const float *restrict w, const lf_l
 
 /* ========================================================== forward */
 
-static void activate_rows(float *restrict a, size_t n, lf_activation activation)
-{
-    switch (activation) {
-    case LF_ACTIVATION_NONE:
-        return;
-    case LF_ACTIVATION_RELU:
-#pragma omp simd
-        for (size_t p = 0; p < n; p++)
-            a[p] = a[p] > 0 ? a[p] : 0;
-        return;
-    default:
-        for (size_t p = 0; p < n; p++)
-            a[p] = lf_layer_activate(activation, a[p]);
-        return;
-    }
-}
-
 /* out = pool(act) with the windows' rows taken one at a time so the inner
  * loop runs along contiguous memory. */
 static void pool_fast(float *restrict out, const float *restrict act, const lf_layer_shape *s)
@@ -220,7 +203,6 @@ static void forward_weights(float *out, float *act, const float *in, const float
     pack_input(work.padded, in, s);
     pack_weights(work.wt, w, s);
     choose_kernels().conv(act, &work, bias, s);
-    activate_rows(act, s->act_count, s->activation);
     if (out != act)
         pool_fast(out, act, s);
 }
@@ -240,23 +222,20 @@ void lf_layer_targets(float *target, float *act, const float *in, const float *t
 /* ========================================================= backward */
 
 /* dz (F, conv_height, dz_width) = the gradient through the pooling times
- * the activation's slope; zeros in the padding columns. */
-static void make_dz(const lf_layer_work *work, const float *restrict dout,
+ * the activation's slope, zeros in the padding columns; and dbias (F) +=
+ * the sums of dz, in float along a row and in double across rows. One pass
+ * over the rows, which are then in cache for the next. */
+static void make_dz(const lf_layer_work *work, float *restrict dbias, const float *restrict dout,
                     const float *restrict act, const lf_layer_shape *s)
 {
     const int n = s->pool, ch = s->conv_height, cw = s->conv_width;
     const size_t dzw = work->dz_width;
-    float *restrict dz = work->dz;
-    memset(dz, 0, sizeof(float) * (size_t)s->filters * ch * dzw);
     for (int f = 0; f < s->filters; f++) {
         const float *restrict a = act + (size_t)f * ch * cw;
-        float *restrict d = dz + (size_t)f * ch * dzw;
-        if (n == 1) {
-            for (int y = 0; y < ch; y++)
-                memcpy(d + (size_t)y * dzw, dout + ((size_t)f * ch + y) * cw,
-                       sizeof(float) * (size_t)cw);
-        } else {
+        float *restrict d = work->dz + (size_t)f * ch * dzw;
+        if (n > 1) {
             /* Each window's gradient goes to its first maximum. */
+            memset(d, 0, sizeof(float) * (size_t)ch * dzw);
             for (int py = 0; py < s->out_height; py++)
                 for (int px = 0; px < s->out_width; px++) {
                     int my = py * n, mx = px * n;
@@ -268,29 +247,48 @@ static void make_dz(const lf_layer_work *work, const float *restrict dout,
                         dout[((size_t)f * s->out_height + py) * s->out_width + px];
                 }
         }
+        double sum = 0;
         for (int y = 0; y < ch; y++) {
             float *restrict dr = d + (size_t)y * dzw;
             const float *restrict ar = a + (size_t)y * cw;
+            /* without pooling, the gradient comes straight from dout */
+            const float *restrict g = n > 1 ? dr : dout + ((size_t)f * ch + y) * cw;
+            float row = 0;
             switch (s->activation) {
             case LF_ACTIVATION_RELU:
-#pragma omp simd
-                for (int x = 0; x < cw; x++)
-                    dr[x] = ar[x] > 0 ? dr[x] : 0;
+#pragma omp simd reduction(+ : row)
+                for (int x = 0; x < cw; x++) {
+                    dr[x] = ar[x] > 0 ? g[x] : 0;
+                    row += dr[x];
+                }
                 break;
             case LF_ACTIVATION_SIGMOID:
-#pragma omp simd
-                for (int x = 0; x < cw; x++)
-                    dr[x] *= ar[x] * (1 - ar[x]);
+#pragma omp simd reduction(+ : row)
+                for (int x = 0; x < cw; x++) {
+                    dr[x] = g[x] * (ar[x] * (1 - ar[x]));
+                    row += dr[x];
+                }
                 break;
             case LF_ACTIVATION_TANH:
-#pragma omp simd
-                for (int x = 0; x < cw; x++)
-                    dr[x] *= 1 - ar[x] * ar[x];
+#pragma omp simd reduction(+ : row)
+                for (int x = 0; x < cw; x++) {
+                    dr[x] = g[x] * (1 - ar[x] * ar[x]);
+                    row += dr[x];
+                }
                 break;
             default:
+#pragma omp simd reduction(+ : row)
+                for (int x = 0; x < cw; x++) {
+                    dr[x] = g[x];
+                    row += dr[x];
+                }
                 break;
             }
+            for (size_t x = (size_t)cw; x < dzw; x++)
+                dr[x] = 0;
+            sum += row;
         }
+        dbias[f] += (float)sum;
     }
 }
 
@@ -327,7 +325,7 @@ void lf_layer_backward(float *grads, float *din, const float *dout, const float 
                        float *work_floats)
 {
     lf_layer_work work = lf_layer_work_split(work_floats, s);
-    make_dz(&work, dout, act, s);
+    make_dz(&work, grads + s->weight_count, dout, act, s);
     pack_input(work.padded, in, s);
     memset(work.accv, 0, sizeof(float) * s->weight_count * LF_LAYER_LANES);
     choose_kernels().wgrad(&work, s);
@@ -337,20 +335,6 @@ void lf_layer_backward(float *grads, float *din, const float *dout, const float 
         for (int l = 0; l < LF_LAYER_LANES; l++)
             sum += a[l];
         grads[t] += (float)sum;
-    }
-    /* Bias gradients: sums of dz, in float along a row and double across. */
-    const size_t dzw = work.dz_width;
-    for (int f = 0; f < s->filters; f++) {
-        double sum = 0;
-        for (int y = 0; y < s->conv_height; y++) {
-            const float *restrict g = work.dz + ((size_t)f * s->conv_height + y) * dzw;
-            float row = 0;
-#pragma omp simd reduction(+ : row)
-            for (size_t x = 0; x < dzw; x++)
-                row += g[x];
-            sum += row;
-        }
-        grads[s->weight_count + (size_t)f] += (float)sum;
     }
     if (din) {
         input_grad(&work, params, s);

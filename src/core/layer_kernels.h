@@ -46,7 +46,7 @@ static inline __attribute__((always_inline)) KTARGET void KNAME(store)(float *p,
  * (clipped to the row). */
 KINLINE void KNAME(conv_block)(float *restrict act, const lf_layer_work *work,
                                const float *restrict bias, const lf_layer_shape *s, int f0,
-                               const int fb, int y, int x0)
+                               const int fb, int y, int x0, const size_t *restrict tap_offset)
 {
     const int S = s->stride, kh = s->k_height, kw = s->k_width, F = s->filters;
     const size_t pw = (size_t)s->phase_width, ph = (size_t)s->padded_height;
@@ -65,7 +65,7 @@ KINLINE void KNAME(conv_block)(float *restrict act, const lf_layer_work *work,
                 work->padded + ((size_t)c * ph + (size_t)y * S + i) * S * pw + x0;
             const float *restrict wrow = work->wt + ((size_t)c * kh + i) * kw * F + f0;
             for (int j = 0; j < kw; j++) {
-                const float *restrict src = row + (size_t)(j % S) * pw + j / S;
+                const float *restrict src = row + tap_offset[j];
                 const float *restrict wv = wrow + (size_t)j * F;
                 KV in[KNV];
 #pragma GCC unroll 8
@@ -99,6 +99,19 @@ KINLINE void KNAME(conv_block)(float *restrict act, const lf_layer_work *work,
             memcpy(dst + f * plane, tmp, sizeof(float) * (size_t)n);
         }
     }
+    /* The activation while the block is still in the first-level cache. */
+    if (s->activation == LF_ACTIVATION_RELU) {
+        for (int f = 0; f < fb; f++) {
+            float *restrict d = dst + f * plane;
+#pragma omp simd
+            for (int x = 0; x < n; x++)
+                d[x] = d[x] > 0 ? d[x] : 0;
+        }
+    } else if (s->activation != LF_ACTIVATION_NONE) {
+        for (int f = 0; f < fb; f++)
+            for (int x = 0; x < n; x++)
+                dst[f * plane + x] = lf_layer_activate(s->activation, dst[f * plane + x]);
+    }
 }
 
 KTARGET __attribute__((noinline)) static void KNAME(conv)(float *restrict act,
@@ -107,30 +120,35 @@ KTARGET __attribute__((noinline)) static void KNAME(conv)(float *restrict act,
                                                           const lf_layer_shape *s)
 {
     const int F = s->filters;
+    /* Where tap column j starts in a padded row: phase j % S, j / S along;
+     * a table, so the hot loop has no division. */
+    size_t tap_offset[LF_LAYER_MAX_KERNEL];
+    for (int j = 0; j < s->k_width; j++)
+        tap_offset[j] = (size_t)(j % s->stride) * s->phase_width + (size_t)(j / s->stride);
     for (int y = 0; y < s->conv_height; y++)
         for (int x0 = 0; x0 < s->conv_width; x0 += KNV * KL)
             for (int f0 = 0; f0 < F;) {
                 int left = F - f0;
 #if KFB >= 8
                 if (left >= 8) {
-                    KNAME(conv_block)(act, work, bias, s, f0, 8, y, x0);
+                    KNAME(conv_block)(act, work, bias, s, f0, 8, y, x0, tap_offset);
                     f0 += 8;
                     continue;
                 }
 #endif
 #if KFB >= 4
                 if (left >= 4) {
-                    KNAME(conv_block)(act, work, bias, s, f0, 4, y, x0);
+                    KNAME(conv_block)(act, work, bias, s, f0, 4, y, x0, tap_offset);
                     f0 += 4;
                     continue;
                 }
 #endif
                 if (left >= 2) {
-                    KNAME(conv_block)(act, work, bias, s, f0, 2, y, x0);
+                    KNAME(conv_block)(act, work, bias, s, f0, 2, y, x0, tap_offset);
                     f0 += 2;
                     continue;
                 }
-                KNAME(conv_block)(act, work, bias, s, f0, 1, y, x0);
+                KNAME(conv_block)(act, work, bias, s, f0, 1, y, x0, tap_offset);
                 f0 += 1;
             }
 }
@@ -187,10 +205,13 @@ KINLINE void KNAME(wgrad_block)(const lf_layer_work *work, const lf_layer_shape 
 KINLINE void KNAME(wgrad_row)(const lf_layer_work *work, const lf_layer_shape *s, int c, int i,
                               int f0, const int fb, int y0, int y1)
 {
-    const int kw = s->k_width;
-    for (int j0 = 0; j0 < kw;) {
-        int left = kw - j0;
-        switch (left >= KWT ? KWT : left) {
+    /* The row's taps in as few blocks as KWT allows, of sizes as even as
+     * possible: 7 taps as 4 + 3 rather than 5 + 2, whose 2 would leave the
+     * FMA units waiting on loads. */
+    const int kw = s->k_width, blocks = (kw + KWT - 1) / KWT;
+    for (int b = 0, j0 = 0; b < blocks; b++) {
+        int size = (kw - j0) / (blocks - b) + ((kw - j0) % (blocks - b) ? 1 : 0);
+        switch (size) {
 #if KWT >= 5
         case 5: KNAME(wgrad_block)(work, s, c, i, f0, fb, j0, 5, y0, y1); j0 += 5; break;
 #endif
