@@ -124,7 +124,7 @@ lf_status lf_layer_shape_make(lf_layer_shape *shape, const lf_layer_desc *d, lf_
                                       (size_t)(s.k_width - 1) / (size_t)s.stride,
                                   LF_LAYER_LANES);
     size_t padded = C * (size_t)s.padded_height * (size_t)s.stride * (size_t)s.phase_width;
-    size_t dz = F * (size_t)s.conv_height * blocked;
+    size_t dz = F * (size_t)LF_LAYER_BAND_MAX * blocked;
     s.work_count = 2 * padded + round_up(s.weight_count, 16) + dz +
                    s.weight_count * LF_LAYER_LANES + 64;
     if (s.work_count > (size_t)LF_LAYER_MAX_VALUES || s.act_count > (size_t)LF_LAYER_MAX_VALUES ||

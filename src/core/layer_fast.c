@@ -20,6 +20,7 @@
 
 #include "layer_internal.h"
 #include "learnfilter/layer.h"
+#include "simd.h"
 
 /* ============================================= the kernels, per width */
 
@@ -133,6 +134,7 @@ static void pack_input(float *restrict padded, const float *restrict in, const l
 }
 
 /* din (C, in_height, in_width) += the image part of dpadded. */
+LF_VECTOR_CLONES
 static void unpack_input_grad(float *restrict din, const float *restrict dpadded,
                               const lf_layer_shape *s)
 {
@@ -221,35 +223,38 @@ void lf_layer_targets(float *target, float *act, const float *in, const float *t
 
 /* ========================================================= backward */
 
-/* dz (F, conv_height, dz_width) = the gradient through the pooling times
- * the activation's slope, zeros in the padding columns; and dbias (F) +=
- * the sums of dz, in float along a row and in double across rows. One pass
- * over the rows, which are then in cache for the next. */
-static void make_dz(const lf_layer_work *work, float *restrict dbias, const float *restrict dout,
-                    const float *restrict act, const lf_layer_shape *s)
+/* The band of dz (F, rows [y0, y1), dz_width) = the gradient through the
+ * pooling times the activation's slope, zeros in the padding columns; and
+ * dbias (F) += the band's sums of dz, in float along a row and in double
+ * across rows. y0 and y1 are multiples of the pooling size, or y1 the last
+ * row. */
+LF_VECTOR_CLONES
+static void make_dz(const lf_layer_work *work, double *restrict dbias, const float *restrict dout,
+                    const float *restrict act, const lf_layer_shape *s, int y0, int y1)
 {
     const int n = s->pool, ch = s->conv_height, cw = s->conv_width;
-    const size_t dzw = work->dz_width;
+    const size_t dzw = work->dz_width, plane = (size_t)work->band * dzw;
     for (int f = 0; f < s->filters; f++) {
         const float *restrict a = act + (size_t)f * ch * cw;
-        float *restrict d = work->dz + (size_t)f * ch * dzw;
+        float *restrict d = work->dz + (size_t)f * plane; /* row y at d + (y - y0) dzw */
         if (n > 1) {
             /* Each window's gradient goes to its first maximum. */
-            memset(d, 0, sizeof(float) * (size_t)ch * dzw);
-            for (int py = 0; py < s->out_height; py++)
+            memset(d, 0, sizeof(float) * (size_t)(y1 - y0) * dzw);
+            int py1 = y1 / n < s->out_height ? y1 / n : s->out_height;
+            for (int py = y0 / n; py < py1; py++)
                 for (int px = 0; px < s->out_width; px++) {
                     int my = py * n, mx = px * n;
                     for (int u = 0; u < n; u++)
                         for (int v = 0; v < n; v++)
                             if (a[(size_t)(py * n + u) * cw + px * n + v] > a[(size_t)my * cw + mx])
                                 my = py * n + u, mx = px * n + v;
-                    d[(size_t)my * dzw + mx] =
+                    d[(size_t)(my - y0) * dzw + mx] =
                         dout[((size_t)f * s->out_height + py) * s->out_width + px];
                 }
         }
         double sum = 0;
-        for (int y = 0; y < ch; y++) {
-            float *restrict dr = d + (size_t)y * dzw;
+        for (int y = y0; y < y1; y++) {
+            float *restrict dr = d + (size_t)(y - y0) * dzw;
             const float *restrict ar = a + (size_t)y * cw;
             /* without pooling, the gradient comes straight from dout */
             const float *restrict g = n > 1 ? dr : dout + ((size_t)f * ch + y) * cw;
@@ -258,7 +263,9 @@ static void make_dz(const lf_layer_work *work, float *restrict dbias, const floa
             case LF_ACTIVATION_RELU:
 #pragma omp simd reduction(+ : row)
                 for (int x = 0; x < cw; x++) {
-                    dr[x] = ar[x] > 0 ? g[x] : 0;
+                    /* read g unconditionally so the loop vectorises */
+                    const float gv = g[x];
+                    dr[x] = ar[x] > 0 ? gv : 0.0f;
                     row += dr[x];
                 }
                 break;
@@ -288,26 +295,28 @@ static void make_dz(const lf_layer_work *work, float *restrict dbias, const floa
                 dr[x] = 0;
             sum += row;
         }
-        dbias[f] += (float)sum;
+        dbias[f] += sum;
     }
 }
 
-/* dpadded += sum over filters and taps of w * dz, shifted to where each
- * tap read its input; a multiply-add along each row of dz. */
+/* dpadded += sum over filters and taps of w * dz over the band's rows
+ * [y0, y1), shifted to where each tap read its input; a multiply-add along
+ * each row of dz. */
+LF_VECTOR_CLONES
 static void input_grad(const lf_layer_work *work, const float *restrict w,
-                       const lf_layer_shape *s)
+                       const lf_layer_shape *s, int y0, int y1)
 {
     const int S = s->stride, kh = s->k_height, kw = s->k_width, C = s->channels;
-    const int ch = s->conv_height, cw = s->conv_width;
+    const int cw = s->conv_width;
     const size_t pw = (size_t)s->phase_width, dzw = work->dz_width;
-    memset(work->dpadded, 0, sizeof(float) * (size_t)C * s->padded_height * S * pw);
+    const size_t plane = (size_t)work->band * dzw;
     for (int c = 0; c < C; c++)
-        for (int y = 0; y < ch; y++)
+        for (int y = y0; y < y1; y++)
             for (int i = 0; i < kh; i++) {
                 float *restrict row =
                     work->dpadded + ((size_t)c * s->padded_height + (size_t)y * S + i) * S * pw;
                 for (int f = 0; f < s->filters; f++) {
-                    const float *restrict g = work->dz + ((size_t)f * ch + y) * dzw;
+                    const float *restrict g = work->dz + f * plane + (size_t)(y - y0) * dzw;
                     const float *restrict wr = w + (((size_t)f * C + c) * kh + i) * kw;
                     for (int j = 0; j < kw; j++) {
                         float *restrict dst = row + (size_t)(j % S) * pw + j / S;
@@ -325,10 +334,21 @@ void lf_layer_backward(float *grads, float *din, const float *dout, const float 
                        float *work_floats)
 {
     lf_layer_work work = lf_layer_work_split(work_floats, s);
-    make_dz(&work, grads + s->weight_count, dout, act, s);
     pack_input(work.padded, in, s);
     memset(work.accv, 0, sizeof(float) * s->weight_count * LF_LAYER_LANES);
-    choose_kernels().wgrad(&work, s);
+    if (din)
+        memset(work.dpadded, 0,
+               sizeof(float) * (size_t)s->channels * s->padded_height * s->stride *
+                   (size_t)s->phase_width);
+    const lf_layer_wgrad_fn wgrad = choose_kernels().wgrad;
+    double dbias[LF_LAYER_MAX_FILTERS] = {0};
+    for (int y0 = 0; y0 < s->conv_height; y0 += work.band) {
+        int y1 = y0 + work.band < s->conv_height ? y0 + work.band : s->conv_height;
+        make_dz(&work, dbias, dout, act, s, y0, y1);
+        wgrad(&work, s, y0, y1);
+        if (din)
+            input_grad(&work, params, s, y0, y1);
+    }
     for (size_t t = 0; t < s->weight_count; t++) {
         const float *a = work.accv + t * LF_LAYER_LANES;
         double sum = 0;
@@ -336,8 +356,8 @@ void lf_layer_backward(float *grads, float *din, const float *dout, const float 
             sum += a[l];
         grads[t] += (float)sum;
     }
-    if (din) {
-        input_grad(&work, params, s);
+    for (int f = 0; f < s->filters; f++)
+        grads[s->weight_count + (size_t)f] += (float)dbias[f];
+    if (din)
         unpack_input_grad(din, work.dpadded, s);
-    }
 }

@@ -162,7 +162,7 @@ KINLINE void KNAME(wgrad_block)(const lf_layer_work *work, const lf_layer_shape 
 {
     const int S = s->stride, kh = s->k_height, kw = s->k_width, C = s->channels;
     const size_t pw = (size_t)s->phase_width, ph = (size_t)s->padded_height;
-    const size_t dzw = work->dz_width, plane = (size_t)s->conv_height * dzw;
+    const size_t dzw = work->dz_width, plane = (size_t)work->band * dzw;
     KV acc[KWF][KWT];
     const KV zero = {0};
 #pragma GCC unroll 8
@@ -176,7 +176,7 @@ KINLINE void KNAME(wgrad_block)(const lf_layer_work *work, const lf_layer_shape 
 #pragma GCC unroll 8
         for (int t = 0; t < tj; t++)
             src[t] = row + (size_t)((j0 + t) % S) * pw + (j0 + t) / S;
-        const float *restrict g = work->dz + (size_t)f0 * plane + (size_t)y * dzw;
+        const float *restrict g = work->dz + (size_t)f0 * plane + (size_t)(y - y0) * dzw;
         for (size_t x = 0; x < dzw; x += KL) {
             KV d[KWF];
 #pragma GCC unroll 8
@@ -225,35 +225,33 @@ KINLINE void KNAME(wgrad_row)(const lf_layer_work *work, const lf_layer_shape *s
     }
 }
 
-/* Rows are taken a band at a time so the band's dz and input stay in cache
- * while every channel, kernel row and filter block passes over them. */
+/* The sums over output rows [y0, y1), whose dz the band in the workspace
+ * holds (layer_internal.h); every channel, kernel row and filter block
+ * passes over the band while it is in cache. */
 KTARGET __attribute__((noinline)) static void KNAME(wgrad)(const lf_layer_work *work,
-                                                           const lf_layer_shape *s)
+                                                           const lf_layer_shape *s, int y0,
+                                                           int y1)
 {
-    enum { BAND = 8 };
     const int F = s->filters;
-    for (int y0 = 0; y0 < s->conv_height; y0 += BAND) {
-        int y1 = y0 + BAND < s->conv_height ? y0 + BAND : s->conv_height;
-        for (int c = 0; c < s->channels; c++)
-            for (int i = 0; i < s->k_height; i++)
-                for (int f0 = 0; f0 < F;) {
-                    int left = F - f0;
+    for (int c = 0; c < s->channels; c++)
+        for (int i = 0; i < s->k_height; i++)
+            for (int f0 = 0; f0 < F;) {
+                int left = F - f0;
 #if KWF >= 4
-                    if (left >= 4) {
-                        KNAME(wgrad_row)(work, s, c, i, f0, 4, y0, y1);
-                        f0 += 4;
-                        continue;
-                    }
-#endif
-                    if (left >= 2) {
-                        KNAME(wgrad_row)(work, s, c, i, f0, 2, y0, y1);
-                        f0 += 2;
-                        continue;
-                    }
-                    KNAME(wgrad_row)(work, s, c, i, f0, 1, y0, y1);
-                    f0 += 1;
+                if (left >= 4) {
+                    KNAME(wgrad_row)(work, s, c, i, f0, 4, y0, y1);
+                    f0 += 4;
+                    continue;
                 }
-    }
+#endif
+                if (left >= 2) {
+                    KNAME(wgrad_row)(work, s, c, i, f0, 2, y0, y1);
+                    f0 += 2;
+                    continue;
+                }
+                KNAME(wgrad_row)(work, s, c, i, f0, 1, y0, y1);
+                f0 += 1;
+            }
 }
 
 #undef KINLINE

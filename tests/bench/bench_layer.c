@@ -26,7 +26,8 @@
  *   ref ms           the reference pair (plain loops in double), only with
  *                    --ref since it takes seconds per patch
  *
- * Usage: bench_layer [--reps N] [--patches N] [--ref]
+ * Usage: bench_layer [--reps N] [--patches N] [--side K] [--ref]
+ * (--side K: only the K x K kernel, e.g. for a profiler)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -247,17 +248,19 @@ static double time_pass(bench_buffers *b, int pass, int reps)
 
 int main(int argc, char **argv)
 {
-    int reps = 9, patches = 8;
+    int reps = 9, patches = 8, only_side = 0;
     bool ref = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc)
             reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--patches") && i + 1 < argc)
             patches = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--side") && i + 1 < argc)
+            only_side = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ref"))
             ref = true;
         else {
-            fputs("usage: bench_layer [--reps N] [--patches N] [--ref]\n", stderr);
+            fputs("usage: bench_layer [--reps N] [--patches N] [--side K] [--ref]\n", stderr);
             return 2;
         }
     }
@@ -278,6 +281,8 @@ int main(int argc, char **argv)
            "GF/s", "%peak", "GB/s", "%bw", "+din ms", "ref ms");
     static const int sides[] = {3, 5, 7, 9};
     for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        if (only_side && sides[i] != only_side)
+            continue;
         bench_buffers b = buffers_make(sides[i], patches);
         const lf_layer_shape *s = &b.shape;
         time_pass(&b, PASS_FORWARD, 1); /* warm the caches and the workspace's pages */
