@@ -73,7 +73,7 @@ typedef float lf_v4f __attribute__((vector_size(16)));
 #define KNV 2
 #define KFB 8
 #define KWF 4
-#define KWT 4
+#define KWT 5
 #define KTARGET __attribute__((target("avx512f")))
 #include "layer_kernels.h"
 #undef KNAME
