@@ -352,6 +352,43 @@ static void test_fast_matches_pytorch(void **state)
         check_case(reference_cases[i], true);
 }
 
+/* A window with equal maxima sends its gradient to the first of them in
+ * row-major order, as PyTorch's max_pool2d does: no activation and a 1x1
+ * kernel of weight 1, so the activations are the input itself. */
+static void test_pool_ties_go_to_first_maximum(void **state)
+{
+    (void)state;
+    lf_layer_desc d = {.in_height = 2, .in_width = 6, .k_height = 1, .k_width = 1, .pool = 2};
+    lf_layer_shape s;
+    assert_int_equal(lf_layer_shape_make(&s, &d, NULL), LF_OK);
+    const float in[12] = {0.5f, 0.5f, 0.1f, 0.7f, 0.3f, 0.3f,
+                          0.5f, 0.5f, 0.7f, 0.2f, 0.9f, 0.3f};
+    const float params[2] = {1, 0};
+    const float dout[3] = {1, 2, 3};
+    /* window 0: all equal, the first is (0,0); window 1: 0.7 at (0,3) and
+     * (1,2), the first is (0,3); window 2: 0.9 at (1,4) alone */
+    const float din_expect[12] = {1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 3, 0};
+    float *work = malloc(sizeof(float) * s.work_count);
+    for (int fast = 0; fast < 2; fast++) {
+        float act[12], out[3], grads[2] = {0, 0}, din[12] = {0};
+        if (fast) {
+            lf_layer_forward(out, act, in, params, &s, work);
+            lf_layer_backward(grads, din, dout, act, in, params, &s, work);
+        } else {
+            lf_layer_forward_reference(out, act, in, params, &s);
+            lf_layer_backward_reference(grads, din, dout, act, in, params, &s);
+        }
+        tu_assert_near(out[0], 0.5, 1e-7);
+        tu_assert_near(out[1], 0.7, 1e-7);
+        tu_assert_near(out[2], 0.9, 1e-7);
+        for (int i = 0; i < 12; i++)
+            tu_assert_near(din[i], din_expect[i], 1e-7);
+        tu_assert_near(grads[0], 1 * 0.5 + 2 * 0.7 + 3 * 0.9, 1e-6); /* sum of dz * in */
+        tu_assert_near(grads[1], 6, 1e-6);
+    }
+    free(work);
+}
+
 /* The loss is the mean over every value: (1/4)(1 + 4 + 0 + 9) = 3.5, and
  * its gradient 2 (out - target) / 4 is added to what dout held. */
 static void test_mse_loss_by_hand(void **state)
@@ -376,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_agrees_with_conv_for_one_channel),
         cmocka_unit_test(test_reference_matches_pytorch),
         cmocka_unit_test(test_fast_matches_pytorch),
+        cmocka_unit_test(test_pool_ties_go_to_first_maximum),
         cmocka_unit_test(test_mse_loss_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
