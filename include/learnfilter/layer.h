@@ -48,6 +48,12 @@
  * Each routine comes as a pair: *_reference, plain loops that state the
  * definition, and the fast one (register-blocked loops over filters x output
  * pixels, built for AVX-512, AVX2 and the baseline) that a trainer calls.
+ * The routines work on one image and keep no state, so threads may run them
+ * at once on different images as long as each has its own workspace, act,
+ * out and gradient block (the trainer then adds the gradient blocks).
+ * The fast input gradient is a plain vectorised multiply-add, several times
+ * slower than the weight gradient: a single layer has nothing to pass it to,
+ * so only tests and a deeper network would ask for it.
  *
  * Usage, one training step of SGD over a batch of B images:
  *
