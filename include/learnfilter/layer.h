@@ -51,9 +51,8 @@
  * The routines work on one image and keep no state, so threads may run them
  * at once on different images as long as each has its own workspace, act,
  * out and gradient block (the trainer then adds the gradient blocks).
- * The fast input gradient is a plain vectorised multiply-add, several times
- * slower than the weight gradient: a single layer has nothing to pass it to,
- * so only tests and a deeper network would ask for it.
+ * A single layer has nothing to pass its input gradient to: pass din NULL
+ * and backward skips it (it costs about half as much again).
  *
  * Usage, one training step of SGD over a batch of B images:
  *

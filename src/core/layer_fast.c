@@ -89,6 +89,7 @@ typedef float lf_v4f __attribute__((vector_size(16)));
 typedef struct layer_kernels {
     lf_layer_conv_fn conv;
     lf_layer_wgrad_fn wgrad;
+    lf_layer_dgrad_fn dgrad;
 } layer_kernels;
 
 static layer_kernels choose_kernels(void)
@@ -96,11 +97,11 @@ static layer_kernels choose_kernels(void)
 #ifdef LF_LAYER_X86
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f"))
-        return (layer_kernels){conv_avx512, wgrad_avx512};
+        return (layer_kernels){conv_avx512, wgrad_avx512, dgrad_avx512};
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return (layer_kernels){conv_avx2, wgrad_avx2};
+        return (layer_kernels){conv_avx2, wgrad_avx2, dgrad_avx2};
 #endif
-    return (layer_kernels){conv_base, wgrad_base};
+    return (layer_kernels){conv_base, wgrad_base, dgrad_base};
 }
 
 /* ========================================================== packing */
@@ -299,36 +300,6 @@ static void make_dz(const lf_layer_work *work, double *restrict dbias, const flo
     }
 }
 
-/* dpadded += sum over filters and taps of w * dz over the band's rows
- * [y0, y1), shifted to where each tap read its input; a multiply-add along
- * each row of dz. */
-LF_VECTOR_CLONES
-static void input_grad(const lf_layer_work *work, const float *restrict w,
-                       const lf_layer_shape *s, int y0, int y1)
-{
-    const int S = s->stride, kh = s->k_height, kw = s->k_width, C = s->channels;
-    const int cw = s->conv_width;
-    const size_t pw = (size_t)s->phase_width, dzw = work->dz_width;
-    const size_t plane = (size_t)work->band * dzw;
-    for (int c = 0; c < C; c++)
-        for (int y = y0; y < y1; y++)
-            for (int i = 0; i < kh; i++) {
-                float *restrict row =
-                    work->dpadded + ((size_t)c * s->padded_height + (size_t)y * S + i) * S * pw;
-                for (int f = 0; f < s->filters; f++) {
-                    const float *restrict g = work->dz + f * plane + (size_t)(y - y0) * dzw;
-                    const float *restrict wr = w + (((size_t)f * C + c) * kh + i) * kw;
-                    for (int j = 0; j < kw; j++) {
-                        float *restrict dst = row + (size_t)(j % S) * pw + j / S;
-                        const float wv = wr[j];
-#pragma omp simd
-                        for (int x = 0; x < cw; x++)
-                            dst[x] += wv * g[x];
-                    }
-                }
-            }
-}
-
 void lf_layer_backward(float *grads, float *din, const float *dout, const float *act,
                        const float *in, const float *params, const lf_layer_shape *s,
                        float *work_floats)
@@ -340,14 +311,16 @@ void lf_layer_backward(float *grads, float *din, const float *dout, const float 
         memset(work.dpadded, 0,
                sizeof(float) * (size_t)s->channels * s->padded_height * s->stride *
                    (size_t)s->phase_width);
-    const lf_layer_wgrad_fn wgrad = choose_kernels().wgrad;
+    const layer_kernels k = choose_kernels();
+    if (din)
+        pack_weights(work.wt, params, s);
     double dbias[LF_LAYER_MAX_FILTERS] = {0};
     for (int y0 = 0; y0 < s->conv_height; y0 += work.band) {
         int y1 = y0 + work.band < s->conv_height ? y0 + work.band : s->conv_height;
         make_dz(&work, dbias, dout, act, s, y0, y1);
-        wgrad(&work, s, y0, y1);
+        k.wgrad(&work, s, y0, y1);
         if (din)
-            input_grad(&work, params, s, y0, y1);
+            k.dgrad(&work, s, y0, y1);
     }
     for (size_t t = 0; t < s->weight_count; t++) {
         const float *a = work.accv + t * LF_LAYER_LANES;

@@ -77,5 +77,8 @@ typedef void (*lf_layer_conv_fn)(float *act, const lf_layer_work *work, const fl
                                  const lf_layer_shape *shape);
 typedef void (*lf_layer_wgrad_fn)(const lf_layer_work *work, const lf_layer_shape *shape,
                                   int y0, int y1);
+/* dgrad: dpadded += the input gradient from the band of dz, rows [y0, y1),
+ *        with the weights in wt */
+typedef lf_layer_wgrad_fn lf_layer_dgrad_fn;
 
 #endif

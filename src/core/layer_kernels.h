@@ -1,5 +1,5 @@
 /*
- * layer_kernels.h: the layer's two hot loops, written once and built for
+ * layer_kernels.h: the layer's three hot loops, written once and built for
  * each vector width. layer_fast.c includes this file once per instruction
  * set after defining:
  *
@@ -20,6 +20,9 @@
  * few rows, so each loaded vector of dz serves KWT taps and each loaded
  * input vector serves KWF filters. The register count bounds the blocks:
  * 32 vector registers with AVX-512, 16 with AVX2 and SSE.
+ *
+ * The input gradient keeps up to KFB filters' weights for one tap in
+ * registers while a row of dz goes by, adding into the padded input row.
  *
  * The loops over filters, taps and vectors inside a block have constant
  * bounds once the block function is inlined with a constant size, so the
@@ -252,6 +255,79 @@ KTARGET __attribute__((noinline)) static void KNAME(wgrad)(const lf_layer_work *
                 KNAME(wgrad_row)(work, s, c, i, f0, 1, y0, y1);
                 f0 += 1;
             }
+}
+
+/* ===================================================== input gradient */
+
+/* dpadded += w * dz for output row y and filters [f0, f0 + fb): for each
+ * channel and tap, the fb weights stay in registers while the whole row
+ * goes by. The row is the inner loop, not the taps, because two taps of a
+ * row write overlapping runs of dpadded: a vector stored for one tap and
+ * loaded back, shifted, for the next would wait for the store each time. */
+KINLINE void KNAME(dgrad_block)(const lf_layer_work *work, const lf_layer_shape *s, int y,
+                                int y0, int f0, const int fb, const size_t *restrict tap_offset)
+{
+    const int S = s->stride, kh = s->k_height, kw = s->k_width, F = s->filters;
+    const size_t pw = (size_t)s->phase_width, ph = (size_t)s->padded_height;
+    const size_t dzw = work->dz_width, plane = (size_t)work->band * dzw;
+    const float *restrict g = work->dz + (size_t)f0 * plane + (size_t)(y - y0) * dzw;
+    const KV zero = {0};
+    for (int c = 0; c < s->channels; c++)
+        for (int i = 0; i < kh; i++) {
+            float *restrict row = work->dpadded + ((size_t)c * ph + (size_t)y * S + i) * S * pw;
+            const float *restrict wrow = work->wt + ((size_t)c * kh + i) * kw * F + f0;
+            for (int j = 0; j < kw; j++) {
+                float *restrict dst = row + tap_offset[j];
+                KV w[KFB];
+#pragma GCC unroll 8
+                for (int f = 0; f < fb; f++)
+                    w[f] = zero + wrow[(size_t)j * F + f];
+                for (size_t x = 0; x < dzw; x += KL) {
+                    KV acc = KNAME(load)(dst + x);
+#pragma GCC unroll 8
+                    for (int f = 0; f < fb; f++)
+                        acc += w[f] * KNAME(load)(g + f * plane + x);
+                    KNAME(store)(dst + x, acc);
+                }
+            }
+        }
+}
+
+/* dpadded += the input gradient from the band of dz, rows [y0, y1). The
+ * dz rows' zero padding lands in dpadded's padding, which nothing reads. */
+KTARGET __attribute__((noinline)) static void KNAME(dgrad)(const lf_layer_work *work,
+                                                           const lf_layer_shape *s, int y0,
+                                                           int y1)
+{
+    const int F = s->filters;
+    size_t tap_offset[LF_LAYER_MAX_KERNEL];
+    for (int j = 0; j < s->k_width; j++)
+        tap_offset[j] = (size_t)(j % s->stride) * s->phase_width + (size_t)(j / s->stride);
+    for (int y = y0; y < y1; y++)
+        for (int f0 = 0; f0 < F;) {
+            int left = F - f0;
+#if KFB >= 8
+            if (left >= 8) {
+                KNAME(dgrad_block)(work, s, y, y0, f0, 8, tap_offset);
+                f0 += 8;
+                continue;
+            }
+#endif
+#if KFB >= 4
+            if (left >= 4) {
+                KNAME(dgrad_block)(work, s, y, y0, f0, 4, tap_offset);
+                f0 += 4;
+                continue;
+            }
+#endif
+            if (left >= 2) {
+                KNAME(dgrad_block)(work, s, y, y0, f0, 2, tap_offset);
+                f0 += 2;
+                continue;
+            }
+            KNAME(dgrad_block)(work, s, y, y0, f0, 1, tap_offset);
+            f0 += 1;
+        }
 }
 
 #undef KINLINE
