@@ -255,6 +255,66 @@ static void test_palette(void **state)
     }
 }
 
+/* A photograph's smooth gradient must not band: every 8-bit gray comes out
+ * as the nearest palette grays mixed in the right proportion, so the mean
+ * over each dither period equals the gray given, and a ramp keeps far more
+ * than the 32 grays an RGB-555 lookup has. */
+static void test_gray_gradient_does_not_band(void **state)
+{
+    (void)state;
+    enum { GW = 256, GH = 16 };
+    char dir[64], path[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ramp.gif", dir);
+    uint8_t *ramp = malloc((size_t)GW * GH * 4);
+    assert_non_null(ramp);
+    for (int y = 0; y < GH; y++)
+        for (int x = 0; x < GW; x++) {
+            uint8_t *px = ramp + ((size_t)y * GW + (size_t)x) * 4;
+            px[0] = px[1] = px[2] = (uint8_t)x;
+            px[3] = 255;
+        }
+    lf_gif_writer gif;
+    lf_error err;
+    lf_gif_options opt = {.width = GW, .height = GH};
+    assert_int_equal(lf_gif_writer_open(&gif, path, &opt, &err), LF_OK);
+    assert_int_equal(lf_gif_writer_add_rgba(&gif, ramp, GW * 4, 0, &err), LF_OK);
+    assert_int_equal(lf_gif_writer_close(&gif, &err), LF_OK);
+
+    gif_read_result r = gif_read(path, 0);
+    assert_true(r.ok);
+    assert_non_null(r.rgba);
+    bool seen[256] = {false};
+    int distinct = 0;
+    for (int x0 = 0; x0 < GW; x0 += 4) {
+        /* One 4x4 dither period: its mean is the input's mean. */
+        for (int y0 = 0; y0 < GH; y0 += 4) {
+            double out_sum = 0, in_sum = 0;
+            for (int y = y0; y < y0 + 4; y++)
+                for (int x = x0; x < x0 + 4; x++) {
+                    const uint8_t *px = r.rgba + ((size_t)y * GW + (size_t)x) * 4;
+                    assert_true(px[0] == px[1] && px[1] == px[2]); /* gray stays gray */
+                    if (abs(px[0] - x) > 4)
+                        fail_msg("gray %d came out as %d", x, px[0]);
+                    if (!seen[px[0]]) {
+                        seen[px[0]] = true;
+                        distinct++;
+                    }
+                    out_sum += px[0];
+                    in_sum += x;
+                }
+            if (fabs(out_sum - in_sum) / 16 > 0.75)
+                fail_msg("grays %d..%d average %.2f, expected %.2f", x0, x0 + 3, out_sum / 16,
+                         in_sum / 16);
+        }
+    }
+    if (distinct < 64)
+        fail_msg("a 256-step ramp came out in %d grays", distinct);
+    free(r.rgba);
+    free(ramp);
+    tu_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_no_frames_leaves_nothing),
         cmocka_unit_test(test_write_failure_leaves_nothing),
         cmocka_unit_test(test_palette),
+        cmocka_unit_test(test_gray_gradient_does_not_band),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

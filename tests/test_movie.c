@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,78 @@ static void test_headless_gif_every_steps(void **state)
     tu_remove_tree(dir);
 }
 
+/* Log-spaced frames: every step at first, then 20 to each factor of ten.
+ * The expected steps were worked out by hand from that rule (ceil of
+ * step x 10^(1/20)), not by calling the code under test. */
+static void test_log_schedule(void **state)
+{
+    (void)state;
+    static const long expected[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  11,  13,  15,
+                                    17, 20, 23, 26, 30, 34, 39, 44, 50, 57,  64,  72,
+                                    81, 91, 103, 116, 131, 147, 165, 186, 209, 235, 264, 297,
+                                    334, 375, 421, 473, 531, 596, 669, 751, 843, 946};
+    long step = 0;
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        step = movie_next_log_step(step, MOVIE_LOG_FRAMES_PER_DECADE);
+        assert_int_equal(step, expected[i]);
+    }
+    /* Far along, still about 20 frames a decade, never stuck. */
+    int frames = 0;
+    for (step = 100000; step < 1000000; step = movie_next_log_step(step, 20))
+        frames++;
+    assert_in_range(frames, 19, 21);
+    assert_int_equal(movie_next_log_step(LONG_MAX / 2, 20), LONG_MAX);
+    assert_int_equal(movie_next_log_step(-5, 20), 0);
+}
+
+/* A run to a tolerance films log-spaced steps: the start, the 46 steps of
+ * the schedule up to 1000, and the step where it stopped. */
+static void test_headless_gif_log_spaced(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/log.gif", dir);
+    const char *extra[] = {"--steps", "1000", "--tol", "1e-9", "--gif", path};
+    assert_int_equal(run_headless(extra, 6), EXIT_NOT_CONVERGED);
+    gif_read_result r = gif_read(path, -1);
+    assert_true(r.ok);
+    assert_int_equal(r.frames, 48);
+    assert_int_equal(r.delays[0], 10);
+    assert_int_equal(r.delays[46], 10);
+    assert_int_equal(r.delays[47], 200);
+    tu_remove_tree(dir);
+}
+
+/* A run that ends on the epoch limit short of learned says how far it got
+ * and what trains it to the end. */
+static void test_headless_epoch_limit_hint(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *capture = fopen(path, "w");
+    assert_non_null(capture);
+    dup2(fileno(capture), 2);
+    const char *extra[] = {"--epochs", "2"};
+    int code = run_headless(extra, 2);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(capture);
+    assert_int_equal(code, EXIT_OK);
+    char *text = tu_read_file(path, NULL);
+    assert_non_null(text);
+    if (!strstr(text, "2 epochs done with the kernel at ") ||
+        !strstr(text, "% error; --tol 0.01 trains until it is learned"))
+        fail_msg("stderr was: %s", text);
+    free(text);
+    tu_remove_tree(dir);
+}
+
 static void test_headless_unwritable_gif(void **state)
 {
     (void)state;
@@ -259,6 +332,9 @@ int main(void)
         cmocka_unit_test(test_large_kernel_frame),
         cmocka_unit_test(test_headless_gif_per_epoch),
         cmocka_unit_test(test_headless_gif_every_steps),
+        cmocka_unit_test(test_log_schedule),
+        cmocka_unit_test(test_headless_gif_log_spaced),
+        cmocka_unit_test(test_headless_epoch_limit_hint),
         cmocka_unit_test(test_headless_unwritable_gif),
         cmocka_unit_test(test_headless_gif_full_layout),
         cmocka_unit_test(test_cli_movie_options),

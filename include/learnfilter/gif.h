@@ -22,7 +22,9 @@
  * a 32x32x32 lookup table from RGB-555 to the nearest entry, quantises a
  * 1280x720 frame in about a millisecond, needs no allocation per frame and
  * keeps colours identical from frame to frame, so unchanged pixels stay
- * unchanged and compress away. Frames after the first are stored as the
+ * unchanged and compress away. Pure grays (photographs) are dithered
+ * between the two nearest palette grays with a fixed 4x4 ordered pattern,
+ * so a smooth gradient does not band and a still area stays still. Frames after the first are stored as the
  * rectangle that changed, with unchanged pixels inside it transparent.
  */
 #ifndef LEARNFILTER_GIF_H
@@ -52,6 +54,10 @@ typedef struct lf_gif_palette {
     int samples;                       /* the caller's colormap samples are entries 0..samples-1 */
     uint8_t level[256];                /* 8-bit channel -> nearest of 32 levels */
     uint8_t lookup[32 * 32 * 32];      /* RGB-555 -> index of the nearest entry */
+    /* Pure grays skip the RGB-555 table, which has only 32 of them: gray v
+     * lies between the palette grays gray_below[v] and gray_above[v], and
+     * gray_mix[v] (0..16) says how far, for the writer's ordered dither. */
+    uint8_t gray_below[256], gray_above[256], gray_mix[256];
 } lf_gif_palette;
 
 /* Builds a palette from sample_count colormap samples (3 bytes each, R G B,

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "learnfilter/ops.h"
+
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/trainer.h"
@@ -133,7 +135,7 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
-            "--dump-patches"};
+            "--dump-patches", "--apply", "--output", "--repeat", "--stride"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -162,6 +164,22 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             o->weights_out = value;
         }
         else if (!strcmp(name, "--dump-patches")) o->dump_patches = value;
+        else if (!strcmp(name, "--apply")) o->apply = value;
+        else if (!strcmp(name, "--output")) {
+            if (!has_extension(value, ".npy") && !has_extension(value, ".txt") &&
+                !has_extension(value, ".png"))
+                return fail(message, message_size, "--output: '%s' must end in .npy, .txt or .png",
+                            value);
+            o->apply_output = value;
+        } else if (!strcmp(name, "--repeat") || !strcmp(name, "--stride")) {
+            bool repeat = !strcmp(name, "--repeat");
+            long most = repeat ? LF_OP_MAX_REPEAT : LF_OP_MAX_STRIDE;
+            if (!parse_long(value, &n) || n < 1 || n > most)
+                return fail(message, message_size, "%s: '%s' is not an integer from 1 to %ld",
+                            name, value, most);
+            if (repeat) o->repeat = (int)n;
+            else o->stride = (int)n;
+        }
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
         else if (!strcmp(name, "--record-dir")) o->record_dir = value;
         else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
@@ -290,6 +308,11 @@ bool cli_parse(int argc, char **argv, cli_options *o, char *message, int message
             }
         }
     }
+    if ((o->apply_output || o->repeat || o->stride) && !o->apply)
+        return fail(message, message_size, "%s: only with --apply",
+                    o->apply_output ? "--output" : o->repeat ? "--repeat" : "--stride");
+    if (o->apply && o->headless)
+        return fail(message, message_size, "--apply: runs without a window already (drop --headless)");
     if (o->screenshot && o->headless)
         return fail(message, message_size, "--screenshot: only for the window (drop --headless)");
     if (o->record_dir && o->headless)
@@ -362,7 +385,9 @@ void cli_print_help(void *stream)
         "Movies of the kernel converging (headless):\n"
         "  --gif FILE.gif       the learned kernel beside the true one on a fixed colour\n"
         "                       scale, one frame at the start and one after every epoch\n"
-        "  --gif-every N        a frame every N steps instead\n"
+        "  --gif-every N        a frame every N steps instead (with --tol and no\n"
+        "                       --epochs the default is 20 log-spaced frames per\n"
+        "                       factor of ten in steps)\n"
         "  --gif-fps N          frames a second, 1 to 50 (default 10); the last frame\n"
         "                       holds for 2 seconds\n"
         "  --gif-loop N         play N times (default 0: forever); --no-loop plays once\n"
@@ -383,6 +408,16 @@ void cli_print_help(void *stream)
         "                       (--video FILE.mp4 likewise, with ffmpeg); window movies\n"
         "                       take 15 frames a second, or --gif-fps N\n"
         "  --stats              print frame-time figures as JSON on exit\n"
+        "\n"
+        "One operation on one image, no training:\n"
+        "  --apply OP           a kernel (name or file), or KIND:N (an N x N window) or\n"
+        "                       KIND:plus (the centre and its 4 neighbours), KIND one of\n"
+        "                       sum, mean, max, min, median; e.g. --apply median:5\n"
+        "  --images FILE        the input: a photo (intensities 0..1), or a text matrix\n"
+        "                       or .npy up to 64x64 (its numbers as they are)\n"
+        "  --output FILE        .npy, .txt or .png (default: print the numbers)\n"
+        "  --repeat N           apply N times (1 to 100); --stride S keeps every S-th\n"
+        "                       output (1 to 64); --padding same|valid as above\n"
         "\n"
         "Other: --list-kernels, --help, --version\n"
         "\n"

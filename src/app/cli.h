@@ -69,6 +69,11 @@ typedef struct cli_options {
     int gif_layout;                                /* cli_gif_layout */
     const char *record_dir;                        /* window recordings; NULL: current folder */
     const char *dump_patches;                      /* .npy: the training data, for comparisons */
+    /* --apply: one operation on one image, no training */
+    const char *apply;                             /* KIND:N, KIND:plus, or a kernel */
+    const char *apply_output;                      /* --output: .npy, .txt or .png; NULL: stdout */
+    int repeat;                                    /* 0: 1 */
+    int stride;                                    /* 0: 1 */
     /* window */
     int frames;                                    /* 0: run until closed */
     const char *screenshot;                        /* PNG written after the last frame */

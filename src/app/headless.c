@@ -120,6 +120,27 @@ static lf_status movie_open(headless_movie *hm, const cli_options *o, const app_
     return LF_OK;
 }
 
+/* True when a movie's frames are log-spaced in steps: a run to a tolerance
+ * with no epoch limit and no --gif-every. */
+static bool movie_log_spaced(const cli_options *o)
+{
+    return o->gif_every == 0 && o->tol > 0 && o->epochs == 0;
+}
+
+/* Whether the step just taken gets a frame; *next_log is the next
+ * log-spaced step, moved on when it is reached. */
+static bool movie_frame_due(const cli_options *o, const lf_figures *f, long *next_log)
+{
+    if (o->gif_every > 0)
+        return f->step % o->gif_every == 0;
+    if (!movie_log_spaced(o))
+        return f->step_in_epoch == 0;
+    if (f->step < *next_log)
+        return false;
+    *next_log = movie_next_log_step(f->step, MOVIE_LOG_FRAMES_PER_DECADE);
+    return true;
+}
+
 /* Draws the kernel now and hands the frame to every output. */
 static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epoch)
 {
@@ -366,8 +387,14 @@ int headless_run(const cli_options *options)
         app_setup_destroy(&setup);
         return EXIT_INPUT;
     }
+    /* Which steps get a frame: every --gif-every steps when given; with a
+     * tolerance and no epoch limit, log-spaced steps, because such a run
+     * spends most of its steps on the slow tail; otherwise each epoch, as
+     * the original experiment did. */
+    bool frames_by_epoch = o->gif_every == 0 && !movie_log_spaced(o);
+    long next_log_frame = 1;
     if (filming)
-        movie_add_frame(&hm, trainer, o->gif_every == 0);
+        movie_add_frame(&hm, trainer, frames_by_epoch);
 
     if (o->dump_patches && dump_training_data(&setup, o->dump_patches, &err) != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
@@ -405,9 +432,8 @@ int headless_run(const cli_options *options)
             first_epoch_time = now_seconds();
             first_epoch_step = fig->step;
         }
-        if (filming && (o->gif_every > 0 ? fig->step % o->gif_every == 0
-                                         : fig->step_in_epoch == 0))
-            movie_add_frame(&hm, trainer, o->gif_every == 0);
+        if (filming && movie_frame_due(o, fig, &next_log_frame))
+            movie_add_frame(&hm, trainer, frames_by_epoch);
         if (o->weights_out && fig->epoch != recorded_epoch) {
             recorded_epoch = fig->epoch;
             if (lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step,
@@ -440,6 +466,13 @@ int headless_run(const cli_options *options)
         fputc('\n', stderr);
     if (diverged)
         fprintf(stderr, "learnfilter: %s\n", diverged_message);
+    else if (o->tol <= 0 && epoch_limit > 0 && fig->epoch >= epoch_limit && fig->rel_err > 0.01)
+        /* The original's 100 epochs are few steps on a small photo set:
+         * say how far the kernel got and how to train it to the end. */
+        fprintf(stderr,
+                "learnfilter: %ld epochs done with the kernel at %.1f%% error; "
+                "--tol 0.01 trains until it is learned\n",
+                epoch_limit, 100.0 * fig->rel_err);
 
     if (o->weights_out && exit_code == EXIT_OK) {
         /* A run stopped mid-epoch still records where it ended. */
@@ -455,7 +488,7 @@ int headless_run(const cli_options *options)
     if (filming) {
         /* A run stopped between frames still shows where it ended. */
         if (hm.last_step != fig->step)
-            movie_add_frame(&hm, trainer, o->gif_every == 0);
+            movie_add_frame(&hm, trainer, frames_by_epoch);
         if (!movie_finish(&hm) && exit_code == EXIT_OK)
             exit_code = EXIT_INPUT;
     }

@@ -2,10 +2,11 @@
  * main.c: learnfilter's entry point.
  *
  * Parses the command line and hands over to the window (the default) or to
- * the headless trainer (--headless). Everything else lives in the modules.
+ * the headless trainer (--headless), or applies one operation (--apply). Everything else lives in the modules.
  */
 #include <stdio.h>
 
+#include "apply.h"
 #include "cli.h"
 #include "headless.h"
 #include "learnfilter/kernel.h"
@@ -34,5 +35,7 @@ int main(int argc, char **argv)
         }
         return EXIT_OK;
     }
+    if (options.apply)
+        return apply_run(&options);
     return options.headless ? headless_run(&options) : window_run(&options);
 }

@@ -19,6 +19,7 @@
 
 #include <SDL.h>
 #include <SDL_ttf.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,4 +406,15 @@ movie_boxes movie_layout(const movie *m)
 float movie_limit(const movie *m)
 {
     return m->limit;
+}
+
+long movie_next_log_step(long step, int frames_per_decade)
+{
+    if (step < 1 || frames_per_decade < 1)
+        return step < 0 ? 0 : step + 1;
+    double next = ceil((double)step * pow(10.0, 1.0 / frames_per_decade));
+    if (!(next < (double)LONG_MAX / 2)) /* far past any run: no more frames */
+        return LONG_MAX;
+    long n = (long)next;
+    return n > step ? n : step + 1;
 }

@@ -70,6 +70,16 @@ float movie_limit(const movie *m);
 /* Frees everything; accepts NULL. */
 void movie_destroy(movie *m);
 
+/* Frames of a movie that runs until a tolerance is reached: spaced evenly
+ * on a log scale of steps, this many to each factor of ten, so the fast
+ * first drop and the slow tail both show. About 10 s at 10 frames a second
+ * for a run of 10,000 to 1,000,000 steps. */
+#define MOVIE_LOG_FRAMES_PER_DECADE 20
+
+/* The step of the frame after the one at step (>= 0), frames_per_decade to
+ * each factor of ten: every step while steps are closer than that. */
+long movie_next_log_step(long step, int frames_per_decade);
+
 /* The nice limit for a largest absolute weight: 1.25 x rounded up to 1, 2,
  * 2.5 or 5 x 10^k. Exposed for tests and for the window to agree with. */
 float movie_scale_for(float max_abs_weight);

@@ -46,6 +46,43 @@ static int expand5(int c)
     return (c << 3) | (c >> 2);
 }
 
+/* For every 8-bit gray, the nearest palette grays at or below and at or
+ * above it, and where it lies between them in sixteenths. Every entry with
+ * equal channels counts, wherever it came from (white is a colormap sample). */
+static void build_gray_table(lf_gif_palette *p)
+{
+    int index_of[256];
+    for (int v = 0; v < 256; v++)
+        index_of[v] = -1;
+    for (int i = 0; i < p->count; i++)
+        if (p->rgb[i][0] == p->rgb[i][1] && p->rgb[i][1] == p->rgb[i][2] &&
+            index_of[p->rgb[i][0]] < 0)
+            index_of[p->rgb[i][0]] = i;
+    int below = -1;
+    for (int v = 0; v < 256; v++) {
+        if (index_of[v] >= 0)
+            below = v;
+        int above = -1;
+        for (int u = v; u < 256 && above < 0; u++)
+            if (index_of[u] >= 0)
+                above = u;
+        if (below < 0)
+            below = above;
+        if (above < 0)
+            above = below;
+        if (below < 0) { /* no gray at all: fall back to the table */
+            p->gray_below[v] = p->gray_above[v] =
+                p->lookup[(p->level[v] << 10) | (p->level[v] << 5) | p->level[v]];
+            p->gray_mix[v] = 0;
+            continue;
+        }
+        p->gray_below[v] = (uint8_t)index_of[below];
+        p->gray_above[v] = (uint8_t)index_of[above];
+        p->gray_mix[v] = above == below ? 0 : (uint8_t)((16 * (v - below) + (above - below) / 2) /
+                                                        (above - below));
+    }
+}
+
 void lf_gif_palette_build(lf_gif_palette *p, const uint8_t *samples, int sample_count)
 {
     memset(p, 0, sizeof *p);
@@ -100,6 +137,7 @@ void lf_gif_palette_build(lf_gif_palette *p, const uint8_t *samples, int sample_
         }
         p->lookup[cell] = (uint8_t)best_index;
     }
+    build_gray_table(p);
 }
 
 /* The heatmaps' diverging map on t in [-1, 1]: deep blue, white at zero,
@@ -254,15 +292,32 @@ lf_status lf_gif_writer_open(lf_gif_writer *w, const char *path, const lf_gif_op
     return LF_OK;
 }
 
-/* Maps every pixel to its palette index through the lookup table. */
+/* The 4x4 ordered-dither thresholds (a Bayer matrix), in sixteenths. */
+static const uint8_t dither_threshold[4][4] = {
+    {0, 8, 2, 10},
+    {12, 4, 14, 6},
+    {3, 11, 1, 9},
+    {15, 7, 13, 5},
+};
+
+/* Maps every pixel to its palette index: grays through the dithered gray
+ * table, everything else through the lookup table. The pattern depends only
+ * on the pixel's position, so an unchanged area gives unchanged indices. */
 static void quantize(const lf_gif_writer *w, const uint8_t *pixels, int stride)
 {
-    const uint8_t *lookup = w->palette->lookup, *level = w->palette->level;
+    const lf_gif_palette *p = w->palette;
+    const uint8_t *lookup = p->lookup, *level = p->level;
     for (int y = 0; y < w->height; y++) {
         const uint8_t *src = pixels + (size_t)y * (size_t)stride;
         uint8_t *dst = w->current + (size_t)y * (size_t)w->width;
-        for (int x = 0; x < w->width; x++, src += 4)
-            dst[x] = lookup[(level[src[0]] << 10) | (level[src[1]] << 5) | level[src[2]]];
+        const uint8_t *threshold = dither_threshold[y & 3];
+        for (int x = 0; x < w->width; x++, src += 4) {
+            uint8_t r = src[0], g = src[1], b = src[2];
+            if (r == g && g == b)
+                dst[x] = p->gray_mix[r] > threshold[x & 3] ? p->gray_above[r] : p->gray_below[r];
+            else
+                dst[x] = lookup[(level[r] << 10) | (level[g] << 5) | level[b]];
+        }
     }
 }
 

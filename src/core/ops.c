@@ -1,0 +1,524 @@
+/*
+ * ops.c: sliding-window operations. See include/learnfilter/ops.h for the
+ * definitions both versions follow.
+ *
+ * The reference computes each output from the values under its window, the
+ * way the slides do it by hand. The fast path computes the operation at
+ * every centre of the image at once and then keeps the outputs that the
+ * padding and stride ask for: sums and means from running (prefix) sums
+ * along rows and then columns, so a 50 x 50 mean costs what a 3 x 3 does;
+ * max and min along rows and then columns with a queue of candidates, so
+ * each value enters and leaves it once; medians by selection (quickselect)
+ * rather than a full sort; kernels through the convolution of conv.c.
+ */
+#include "learnfilter/ops.h"
+
+#include <ctype.h>
+#include <float.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ============================================================ the op */
+
+static const char *const kind_names[] = {"kernel", "sum", "mean", "max", "min", "median"};
+
+const char *lf_op_kind_name(lf_op_kind kind)
+{
+    if ((int)kind < 0 || (size_t)kind >= sizeof kind_names / sizeof kind_names[0])
+        return "?";
+    return kind_names[kind];
+}
+
+lf_status lf_op_parse(lf_op *op, const char *spec, lf_error *err)
+{
+    memset(op, 0, sizeof *op);
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    if (!colon)
+        return lf_fail(err, LF_ERR_ARGUMENT, "'%s' is not an operation (KIND:N or KIND:plus)",
+                       spec ? spec : "");
+    size_t kind_length = (size_t)(colon - spec);
+    int kind = -1;
+    for (int k = LF_OP_SUM; k <= LF_OP_MEDIAN; k++)
+        if (strlen(kind_names[k]) == kind_length && !strncasecmp(spec, kind_names[k], kind_length))
+            kind = k;
+    if (kind < 0)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "'%s': the operation is one of sum, mean, max, min, median", spec);
+    op->kind = (lf_op_kind)kind;
+    const char *arg = colon + 1;
+    if (!strcasecmp(arg, "plus")) {
+        op->window = LF_WINDOW_PLUS;
+        op->size = 3;
+        return LF_OK;
+    }
+    char *end = NULL;
+    long n = isdigit((unsigned char)*arg) ? strtol(arg, &end, 10) : -1;
+    if (n < 1 || !end || *end || n > LF_OP_MAX_WINDOW)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "'%s': the window is a side from 1 to %d (e.g. %s:3) or 'plus'", spec,
+                       LF_OP_MAX_WINDOW, kind_names[kind]);
+    op->window = LF_WINDOW_SQUARE;
+    op->size = (int)n;
+    return LF_OK;
+}
+
+lf_status lf_op_validate(const lf_op *op, lf_error *err)
+{
+    if ((int)op->kind < LF_OP_KERNEL || op->kind > LF_OP_MEDIAN)
+        return lf_fail(err, LF_ERR_ARGUMENT, "unknown operation %d", (int)op->kind);
+    if (op->kind == LF_OP_KERNEL) {
+        if (!op->kernel || op->kernel_h < 1 || op->kernel_w < 1)
+            return lf_fail(err, LF_ERR_ARGUMENT, "the kernel operation has no kernel");
+    } else if (op->window == LF_WINDOW_SQUARE) {
+        if (op->size < 0 || op->size > LF_OP_MAX_WINDOW)
+            return lf_fail(err, LF_ERR_ARGUMENT, "window side %d is outside 1..%d", op->size,
+                           LF_OP_MAX_WINDOW);
+    } else if (op->window != LF_WINDOW_PLUS) {
+        return lf_fail(err, LF_ERR_ARGUMENT, "unknown window shape %d", (int)op->window);
+    }
+    if (op->repeat < 0 || op->repeat > LF_OP_MAX_REPEAT)
+        return lf_fail(err, LF_ERR_ARGUMENT, "repeat %d is outside 1..%d", op->repeat,
+                       LF_OP_MAX_REPEAT);
+    if (op->stride < 0 || op->stride > LF_OP_MAX_STRIDE)
+        return lf_fail(err, LF_ERR_ARGUMENT, "stride %d is outside 1..%d", op->stride,
+                       LF_OP_MAX_STRIDE);
+    if (op->padding != LF_PADDING_SAME && op->padding != LF_PADDING_VALID)
+        return lf_fail(err, LF_ERR_ARGUMENT, "unknown padding %d", (int)op->padding);
+    return LF_OK;
+}
+
+void lf_op_window(const lf_op *op, int *height, int *width)
+{
+    if (op->kind == LF_OP_KERNEL) {
+        *height = op->kernel_h;
+        *width = op->kernel_w;
+    } else if (op->window == LF_WINDOW_PLUS) {
+        *height = *width = 3;
+    } else {
+        *height = *width = op->size > 0 ? op->size : 3;
+    }
+}
+
+static int stride_of(const lf_op *op)
+{
+    return op->stride > 0 ? op->stride : 1;
+}
+
+/* Outputs along one side of n pixels for a window side f, one application. */
+static int side_out(int n, int f, lf_padding padding, int stride)
+{
+    int full = padding == LF_PADDING_SAME ? n : n - f + 1; /* stride 1 */
+    return full > 0 ? (full + stride - 1) / stride : 0;
+}
+
+void lf_op_output_size(const lf_op *op, int in_h, int in_w, int *out_h, int *out_w)
+{
+    int fh, fw;
+    lf_op_window(op, &fh, &fw);
+    int repeat = op->repeat > 0 ? op->repeat : 1;
+    int h = in_h, w = in_w;
+    for (int r = 0; r < repeat && h > 0 && w > 0; r++) {
+        h = side_out(h, fh, op->padding, stride_of(op));
+        w = side_out(w, fw, op->padding, stride_of(op));
+    }
+    if (h <= 0 || w <= 0)
+        h = w = 0;
+    *out_h = h;
+    *out_w = w;
+}
+
+/* ====================================================== one application */
+
+/* The geometry of one application: input size, window reach before and
+ * after the centre on each axis, and which centres the outputs sit on. */
+typedef struct pass {
+    int in_h, in_w;
+    int up, down, left, right; /* window reach around the centre */
+    int out_h, out_w;
+    int first_y, first_x;      /* centre of output (0, 0) */
+    int stride;
+} pass;
+
+static pass pass_make(const lf_op *op, int in_h, int in_w)
+{
+    pass p = {.in_h = in_h, .in_w = in_w, .stride = stride_of(op)};
+    int fh, fw;
+    lf_op_window(op, &fh, &fw);
+    p.up = (fh - 1) / 2;
+    p.down = fh / 2;
+    p.left = (fw - 1) / 2;
+    p.right = fw / 2;
+    p.out_h = side_out(in_h, fh, op->padding, p.stride);
+    p.out_w = side_out(in_w, fw, op->padding, p.stride);
+    if (p.out_h <= 0 || p.out_w <= 0)
+        p.out_h = p.out_w = 0;
+    bool valid = op->padding == LF_PADDING_VALID;
+    p.first_y = valid ? p.up : 0;
+    p.first_x = valid ? p.left : 0;
+    return p;
+}
+
+/* The lens: the centre and its four neighbours. */
+static const int plus_offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+
+/* Collects the values under the window centred at (cy, cx) that lie inside
+ * the image, in row-major order; returns how many (at most capacity). */
+static int gather(const lf_op *op, const pass *p, const float *in, int cy, int cx, float *values,
+                  int capacity)
+{
+    int n = 0;
+    if (op->window == LF_WINDOW_PLUS) {
+        for (int k = 0; k < 5 && n < capacity; k++) {
+            int y = cy + plus_offsets[k][0], x = cx + plus_offsets[k][1];
+            if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w)
+                values[n++] = in[(size_t)y * (size_t)p->in_w + (size_t)x];
+        }
+        return n;
+    }
+    for (int y = cy - p->up; y <= cy + p->down; y++)
+        for (int x = cx - p->left; x <= cx + p->right; x++)
+            if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w && n < capacity)
+                values[n++] = in[(size_t)y * (size_t)p->in_w + (size_t)x];
+    return n;
+}
+
+/* Reduces count (>= 1) values as op says. Sorts values for the median. */
+static float reduce_reference(lf_op_kind kind, float *values, int count)
+{
+    double acc = 0;
+    float best = values[0];
+    switch (kind) {
+    case LF_OP_SUM:
+    case LF_OP_MEAN:
+        for (int i = 0; i < count; i++)
+            acc += values[i];
+        return (float)(kind == LF_OP_MEAN ? acc / count : acc);
+    case LF_OP_MAX:
+        for (int i = 1; i < count; i++)
+            if (values[i] > best)
+                best = values[i];
+        return best;
+    case LF_OP_MIN:
+        for (int i = 1; i < count; i++)
+            if (values[i] < best)
+                best = values[i];
+        return best;
+    case LF_OP_MEDIAN:
+        /* Insertion sort: plain, and what a person does with the cards. */
+        for (int i = 1; i < count; i++) {
+            float v = values[i];
+            int j = i - 1;
+            while (j >= 0 && values[j] > v) {
+                values[j + 1] = values[j];
+                j--;
+            }
+            values[j + 1] = v;
+        }
+        return values[(count - 1) / 2]; /* the lower middle of an even count */
+    default:
+        return 0;
+    }
+}
+
+/* One application by the definition: out holds p->out_h * p->out_w. */
+static void pass_reference(const lf_op *op, const pass *p, const float *in, float *out,
+                           float *values, int capacity)
+{
+    for (int oy = 0; oy < p->out_h; oy++)
+        for (int ox = 0; ox < p->out_w; ox++) {
+            int cy = p->first_y + oy * p->stride, cx = p->first_x + ox * p->stride;
+            float result;
+            if (op->kind == LF_OP_KERNEL) {
+                double acc = 0;
+                for (int i = 0; i < op->kernel_h; i++)
+                    for (int j = 0; j < op->kernel_w; j++) {
+                        int y = cy - p->up + i, x = cx - p->left + j;
+                        if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w)
+                            acc += (double)op->kernel[i * op->kernel_w + j] *
+                                   in[(size_t)y * (size_t)p->in_w + (size_t)x];
+                    }
+                result = (float)acc;
+            } else {
+                int count = gather(op, p, in, cy, cx, values, capacity);
+                result = reduce_reference(op->kind, values, count);
+            }
+            out[(size_t)oy * (size_t)p->out_w + (size_t)ox] = result;
+        }
+}
+
+/* ============================================================ fast path */
+
+/* Scratch for the fast path, sized once for the first (largest) input. */
+typedef struct scratch {
+    float *map;       /* the operation at every centre: in_h x in_w */
+    double *prefix;   /* running sums: max(in_h, in_w) + 1 */
+    double *row_sums; /* in_h x in_w, window sums along rows */
+    float *row_ext;   /* in_h x in_w, window max/min along rows */
+    int *queue;       /* max(in_h, in_w) indices */
+    float *values;    /* window values for the median */
+    int value_capacity;
+} scratch;
+
+/* Window sums along a line of n values step apart: out[i] is the sum over
+ * [i - before, i + after] clipped to the line. */
+static void line_sums(const double *in, ptrdiff_t in_step, int n, int before, int after,
+                      double *prefix, double *out, ptrdiff_t out_step)
+{
+    prefix[0] = 0;
+    for (int i = 0; i < n; i++)
+        prefix[i + 1] = prefix[i] + in[i * in_step];
+    for (int i = 0; i < n; i++) {
+        int lo = i - before < 0 ? 0 : i - before;
+        int hi = i + after > n - 1 ? n - 1 : i + after;
+        out[i * out_step] = prefix[hi + 1] - prefix[lo];
+    }
+}
+
+/* Window max (or min) along a line, clipped at its ends. The queue holds
+ * indices of values that may still be the extreme of some later window, in
+ * order of index with values falling (rising for min), so its front is the
+ * extreme of the current window. */
+static void line_extreme(const float *in, ptrdiff_t in_step, int n, int before, int after,
+                         bool is_max, int *queue, float *out, ptrdiff_t out_step)
+{
+    int head = 0, tail = 0, next = 0;
+    for (int i = 0; i < n; i++) {
+        int hi = i + after > n - 1 ? n - 1 : i + after;
+        for (; next <= hi; next++) {
+            float v = in[next * in_step];
+            while (tail > head && (is_max ? in[queue[tail - 1] * in_step] <= v
+                                          : in[queue[tail - 1] * in_step] >= v))
+                tail--;
+            queue[tail++] = next;
+        }
+        while (queue[head] < i - before)
+            head++;
+        out[i * out_step] = in[queue[head] * in_step];
+    }
+}
+
+/* Sums (or means) over square windows at every centre. */
+static void map_sums(const lf_op *op, const pass *p, const float *in, scratch *s)
+{
+    int h = p->in_h, w = p->in_w;
+    for (int y = 0; y < h; y++) {
+        const float *row = in + (size_t)y * (size_t)w;
+        double *sums = s->row_sums + (size_t)y * (size_t)w;
+        /* the row as doubles in place, then its window sums */
+        for (int x = 0; x < w; x++)
+            sums[x] = row[x];
+        line_sums(sums, 1, w, p->left, p->right, s->prefix, sums, 1);
+    }
+    for (int x = 0; x < w; x++) {
+        /* prefix is filled from the column before it is overwritten */
+        double *column = s->row_sums + x;
+        s->prefix[0] = 0;
+        for (int y = 0; y < h; y++)
+            s->prefix[y + 1] = s->prefix[y] + column[(size_t)y * (size_t)w];
+        for (int y = 0; y < h; y++) {
+            int lo = y - p->up < 0 ? 0 : y - p->up;
+            int hi = y + p->down > h - 1 ? h - 1 : y + p->down;
+            double sum = s->prefix[hi + 1] - s->prefix[lo];
+            if (op->kind == LF_OP_MEAN) {
+                int x0 = x - p->left < 0 ? 0 : x - p->left;
+                int x1 = x + p->right > w - 1 ? w - 1 : x + p->right;
+                sum /= (double)(hi - lo + 1) * (double)(x1 - x0 + 1);
+            }
+            s->map[(size_t)y * (size_t)w + (size_t)x] = (float)sum;
+        }
+    }
+}
+
+/* Max or min over square windows at every centre: rows, then columns. */
+static void map_extremes(const pass *p, const float *in, bool is_max, scratch *s)
+{
+    int h = p->in_h, w = p->in_w;
+    for (int y = 0; y < h; y++)
+        line_extreme(in + (size_t)y * (size_t)w, 1, w, p->left, p->right, is_max, s->queue,
+                     s->row_ext + (size_t)y * (size_t)w, 1);
+    for (int x = 0; x < w; x++)
+        line_extreme(s->row_ext + x, w, h, p->up, p->down, is_max, s->queue, s->map + x, w);
+}
+
+/* The k-th smallest (0-based) of count values, reordering them: Wirth's
+ * selection, which partitions around the value at k until k is in place. */
+static float select_kth(float *v, int count, int k)
+{
+    int lo = 0, hi = count - 1;
+    while (lo < hi) {
+        float pivot = v[k];
+        int i = lo, j = hi;
+        do {
+            while (v[i] < pivot)
+                i++;
+            while (pivot < v[j])
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        if (j < k)
+            lo = i;
+        if (k < i)
+            hi = j;
+    }
+    return v[k];
+}
+
+/* One application, fast: the map at every centre needed, then the
+ * outputs the padding and stride keep. */
+static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, float *out,
+                           scratch *s, lf_error *err)
+{
+    int h = p->in_h, w = p->in_w;
+    if (op->kind == LF_OP_KERNEL) {
+        lf_conv_shape shape = lf_conv_shape_make(h, w, op->kernel_h, op->kernel_w,
+                                                 LF_PADDING_SAME);
+        conv2d_forward(s->map, in, op->kernel, 0.0f, &shape);
+    } else if (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN) {
+        /* Small or order-based windows: each output from its own values,
+         * only at the centres kept. */
+        for (int oy = 0; oy < p->out_h; oy++)
+            for (int ox = 0; ox < p->out_w; ox++) {
+                int cy = p->first_y + oy * p->stride, cx = p->first_x + ox * p->stride;
+                int count = gather(op, p, in, cy, cx, s->values, s->value_capacity);
+                float result;
+                if (op->kind == LF_OP_MEDIAN)
+                    result = select_kth(s->values, count, (count - 1) / 2);
+                else
+                    result = reduce_reference(op->kind, s->values, count);
+                out[(size_t)oy * (size_t)p->out_w + (size_t)ox] = result;
+            }
+        return LF_OK;
+    } else if (op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN) {
+        map_sums(op, p, in, s);
+    } else if (op->kind == LF_OP_MAX || op->kind == LF_OP_MIN) {
+        map_extremes(p, in, op->kind == LF_OP_MAX, s);
+    } else {
+        return lf_fail(err, LF_ERR_ARGUMENT, "unknown operation %d", (int)op->kind);
+    }
+    for (int oy = 0; oy < p->out_h; oy++) {
+        const float *src = s->map + (size_t)(p->first_y + oy * p->stride) * (size_t)w;
+        float *dst = out + (size_t)oy * (size_t)p->out_w;
+        for (int ox = 0; ox < p->out_w; ox++)
+            dst[ox] = src[p->first_x + ox * p->stride];
+    }
+    return LF_OK;
+}
+
+/* ============================================================ the driver */
+
+static void scratch_free(scratch *s)
+{
+    free(s->map);
+    free(s->prefix);
+    free(s->row_sums);
+    free(s->row_ext);
+    free(s->queue);
+    free(s->values);
+    memset(s, 0, sizeof *s);
+}
+
+static lf_status scratch_alloc(scratch *s, const lf_op *op, int h, int w, bool fast,
+                               lf_error *err)
+{
+    memset(s, 0, sizeof *s);
+    int fh, fw;
+    lf_op_window(op, &fh, &fw);
+    s->value_capacity = op->window == LF_WINDOW_PLUS && op->kind != LF_OP_KERNEL ? 5 : fh * fw;
+    s->values = malloc(sizeof(float) * (size_t)s->value_capacity);
+    bool ok = s->values != NULL;
+    if (fast && ok) {
+        size_t area = (size_t)h * (size_t)w, line = (size_t)(h > w ? h : w);
+        s->map = malloc(sizeof(float) * area);
+        s->prefix = malloc(sizeof(double) * (line + 1));
+        s->queue = malloc(sizeof(int) * line);
+        if (op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN)
+            s->row_sums = malloc(sizeof(double) * area);
+        if (op->kind == LF_OP_MAX || op->kind == LF_OP_MIN)
+            s->row_ext = malloc(sizeof(float) * area);
+        ok = s->map && s->prefix && s->queue &&
+             (s->row_sums || !(op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN)) &&
+             (s->row_ext || !(op->kind == LF_OP_MAX || op->kind == LF_OP_MIN));
+    }
+    if (!ok) {
+        scratch_free(s);
+        return lf_fail(err, LF_ERR_NOMEM, "no memory for a %dx%d %s", h, w,
+                       lf_op_kind_name(op->kind));
+    }
+    return LF_OK;
+}
+
+/* Every repeat, alternating between two buffers, the last into out. */
+static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, float *out,
+                       size_t out_capacity, int *out_h, int *out_w, bool fast, lf_error *err)
+{
+    *out_h = *out_w = 0;
+    lf_status st = lf_op_validate(op, err);
+    if (st != LF_OK)
+        return st;
+    if (in_h < 1 || in_w < 1 || !in || !out)
+        return lf_fail(err, LF_ERR_ARGUMENT, "the input is empty");
+    int h, w;
+    lf_op_output_size(op, in_h, in_w, &h, &w);
+    if (h == 0) {
+        int fh, fw;
+        lf_op_window(op, &fh, &fw);
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "a %dx%d window does not fit in the %dx%d input with 'valid' padding", fh,
+                       fw, in_h, in_w);
+    }
+    if ((size_t)h * (size_t)w > out_capacity)
+        return lf_fail(err, LF_ERR_ARGUMENT, "the %dx%d result does not fit in %zu values", h, w,
+                       out_capacity);
+    int repeat = op->repeat > 0 ? op->repeat : 1;
+    size_t area = (size_t)in_h * (size_t)in_w;
+    float *buffers[2] = {NULL, NULL};
+    for (int i = 0; i < 2 && repeat > 1; i++)
+        buffers[i] = malloc(sizeof(float) * area);
+    scratch s;
+    st = scratch_alloc(&s, op, in_h, in_w, fast, err);
+    if (st == LF_OK && repeat > 1 && (!buffers[0] || !buffers[1]))
+        st = lf_fail(err, LF_ERR_NOMEM, "no memory to repeat a %dx%d %s", in_h, in_w,
+                     lf_op_kind_name(op->kind));
+    const float *src = in;
+    int sh = in_h, sw = in_w;
+    for (int r = 0; r < repeat && st == LF_OK; r++) {
+        pass p = pass_make(op, sh, sw);
+        float *dst = r == repeat - 1 ? out : buffers[r & 1];
+        if (fast)
+            st = pass_fast(op, &p, src, dst, &s, err);
+        else
+            pass_reference(op, &p, src, dst, s.values, s.value_capacity);
+        src = dst;
+        sh = p.out_h;
+        sw = p.out_w;
+    }
+    scratch_free(&s);
+    free(buffers[0]);
+    free(buffers[1]);
+    if (st == LF_OK) {
+        *out_h = h;
+        *out_w = w;
+    }
+    return st;
+}
+
+lf_status lf_op_apply(const lf_op *op, const float *in, int in_h, int in_w, float *out,
+                      size_t out_capacity, int *out_h, int *out_w, lf_error *err)
+{
+    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, true, err);
+}
+
+lf_status lf_op_apply_reference(const lf_op *op, const float *in, int in_h, int in_w, float *out,
+                                size_t out_capacity, int *out_h, int *out_w, lf_error *err)
+{
+    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, false, err);
+}
