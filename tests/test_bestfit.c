@@ -1,0 +1,297 @@
+/*
+ * test_bestfit.c: the best linear filter in closed form.
+ *
+ * The fit from the statistics (gram.c, conv.c, Cholesky) is held against an
+ * independent computation: the explicit matrix X of input values under the
+ * kernel at every pixel, built here pixel by pixel in double, and its
+ * normal equations solved by Gaussian elimination with partial pivoting.
+ * A linear target must come back exactly with a zero floor; a median has a
+ * floor above zero and below the target's own power; input noise moves the
+ * best filter away from the true kernel.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "learnfilter/bestfit.h"
+#include "learnfilter/dataset.h"
+#include "learnfilter/kernel.h"
+#include "learnfilter/rng.h"
+#include "test_util.h"
+
+/* Smooth random images (a random field blurred once), cut into patches. */
+static void make_dataset(lf_dataset *ds, int images, int side, int patch, float noise)
+{
+    lf_image img[4];
+    lf_rng rng;
+    lf_rng_seed(&rng, 5);
+    for (int i = 0; i < images; i++) {
+        assert_int_equal(lf_image_init(&img[i], side, side, NULL), LF_OK);
+        float *raw = malloc(sizeof(float) * (size_t)side * (size_t)side);
+        tu_fill_uniform(raw, (size_t)side * (size_t)side, &rng, 0, 1);
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++) {
+                double s = 0;
+                int n = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                        if (y + dy >= 0 && y + dy < side && x + dx >= 0 && x + dx < side) {
+                            s += raw[(y + dy) * side + x + dx] * (dy == 0 && dx == 0 ? 4 : 1);
+                            n += dy == 0 && dx == 0 ? 4 : 1;
+                        }
+                img[i].pixels[y * side + x] = (float)(s / n);
+            }
+        free(raw);
+    }
+    lf_dataset_options o = {.patch_size = patch, .seed = 3, .noise_sigma = noise,
+                            .validation_fraction = -1};
+    assert_int_equal(lf_dataset_from_images(ds, img, images, &o, NULL), LF_OK);
+    for (int i = 0; i < images; i++)
+        lf_image_deinit(&img[i]);
+}
+
+/* Gaussian elimination with partial pivoting on [A | b], n unknowns. */
+static void solve_dense(double *a, double *b, double *x, int n)
+{
+    for (int c = 0; c < n; c++) {
+        int pivot = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(a[r * n + c]) > fabs(a[pivot * n + c]))
+                pivot = r;
+        for (int k = 0; k < n; k++) {
+            double t = a[c * n + k];
+            a[c * n + k] = a[pivot * n + k];
+            a[pivot * n + k] = t;
+        }
+        double t = b[c];
+        b[c] = b[pivot];
+        b[pivot] = t;
+        for (int r = c + 1; r < n; r++) {
+            double f = a[r * n + c] / a[c * n + c];
+            for (int k = c; k < n; k++)
+                a[r * n + k] -= f * a[c * n + k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int r = n - 1; r >= 0; r--) {
+        double s = b[r];
+        for (int k = r + 1; k < n; k++)
+            s -= a[r * n + k] * x[k];
+        x[r] = s / a[r * n + r];
+    }
+}
+
+/* The independent answer: theta and the mean squared error, from X. */
+static void explicit_fit(const lf_dataset *ds, const lf_op *target, int kh, int kw, double *theta,
+                         double *loss)
+{
+    int side = ds->patch_size, p = kh * kw + 1, up = (kh - 1) / 2, left = (kw - 1) / 2;
+    double *a = calloc((size_t)p * (size_t)p, sizeof(double));
+    double *b = calloc((size_t)p, sizeof(double));
+    double *row = malloc(sizeof(double) * (size_t)p);
+    float *t = malloc(sizeof(float) * (size_t)side * (size_t)side);
+    /* X's rows are kept to evaluate the loss afterwards. */
+    size_t rows = (size_t)ds->patch_count * (size_t)side * (size_t)side;
+    double *xs = malloc(sizeof(double) * rows * (size_t)p);
+    double *ts = malloc(sizeof(double) * rows);
+    size_t n = 0;
+    for (int patch = 0; patch < ds->patch_count; patch++) {
+        int th, tw;
+        lf_error err;
+        assert_int_equal(lf_op_apply_reference(target, lf_dataset_clean(ds, patch), side, side, t,
+                                               (size_t)side * (size_t)side, &th, &tw, &err),
+                         LF_OK);
+        const float *in = lf_dataset_input(ds, patch);
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++, n++) {
+                for (int i = 0; i < kh; i++)
+                    for (int j = 0; j < kw; j++) {
+                        int iy = y + i - up, ix = x + j - left;
+                        row[i * kw + j] =
+                            iy >= 0 && iy < side && ix >= 0 && ix < side ? in[iy * side + ix] : 0;
+                    }
+                row[p - 1] = 1;
+                for (int r = 0; r < p; r++) {
+                    for (int c = 0; c < p; c++)
+                        a[r * p + c] += row[r] * row[c];
+                    b[r] += row[r] * t[y * side + x];
+                }
+                memcpy(xs + n * (size_t)p, row, sizeof(double) * (size_t)p);
+                ts[n] = t[y * side + x];
+            }
+    }
+    solve_dense(a, b, theta, p);
+    double sse = 0;
+    for (size_t k = 0; k < n; k++) {
+        double out = 0;
+        for (int r = 0; r < p; r++)
+            out += xs[k * (size_t)p + (size_t)r] * theta[r];
+        sse += (out - ts[k]) * (out - ts[k]);
+    }
+    *loss = sse / (double)n;
+    free(a);
+    free(b);
+    free(row);
+    free(t);
+    free(xs);
+    free(ts);
+}
+
+static void test_linear_target_is_recovered(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 2, 64, 32, 0);
+    lf_kernel sobel;
+    lf_error err;
+    assert_int_equal(lf_kernel_from_name(&sobel, "sobel-x", 1, &err), LF_OK);
+    lf_op target = {.kind = LF_OP_KERNEL, .kernel = sobel.weights, .kernel_h = 3, .kernel_w = 3};
+    lf_best_fit fit;
+    float w[9];
+    assert_int_equal(lf_best_fit_compute(&fit, &ds, 0, ds.patch_count, &target, 3, 3,
+                                         LF_PADDING_SAME, w, 9, &err),
+                     LF_OK);
+    for (int i = 0; i < 9; i++)
+        tu_assert_near(w[i], sobel.weights[i], 2e-3);
+    tu_assert_near(fit.bias, 0, 1e-3);
+    assert_true(fit.loss <= 1e-6 * fit.target_mean_square);
+    assert_int_equal(fit.values, (long)ds.patch_count * 32 * 32);
+    assert_false(fit.regularised);
+    lf_dataset_deinit(&ds);
+}
+
+static void check_against_explicit(const lf_dataset *ds, const lf_op *target, int kh, int kw,
+                                   lf_best_fit *fit, float *w)
+{
+    lf_error err;
+    assert_int_equal(lf_best_fit_compute(fit, ds, 0, ds->patch_count, target, kh, kw,
+                                         LF_PADDING_SAME, w, (size_t)(kh * kw), &err),
+                     LF_OK);
+    double theta[26], loss;
+    explicit_fit(ds, target, kh, kw, theta, &loss);
+    for (int i = 0; i < kh * kw; i++)
+        tu_assert_near(w[i], theta[i], 2e-3 * (1 + fabs(theta[i])));
+    tu_assert_near(fit->bias, theta[kh * kw], 2e-3);
+    tu_assert_near(fit->loss, loss, 1e-3 * loss + 1e-12);
+}
+
+static void test_median_floor_matches_explicit_solve(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 2, 48, 24, 0);
+    lf_op median = {.kind = LF_OP_MEDIAN, .size = 3};
+    lf_best_fit fit;
+    float w[9];
+    check_against_explicit(&ds, &median, 3, 3, &fit, w);
+    /* A median is not linear: a floor above zero, below doing nothing. */
+    assert_true(fit.loss > 1e-4 * fit.target_mean_square);
+    assert_true(fit.loss < 0.1 * fit.target_mean_square);
+    lf_op max5 = {.kind = LF_OP_MAX, .size = 5};
+    float w5[25];
+    check_against_explicit(&ds, &max5, 5, 5, &fit, w5);
+    lf_dataset_deinit(&ds);
+}
+
+/* The inverse crime undone: with noisy inputs the best filter is not the
+ * kernel that made the (clean) targets. */
+static void test_noise_moves_the_best_filter(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 2, 48, 24, 0.05f);
+    lf_kernel sobel;
+    lf_error err;
+    assert_int_equal(lf_kernel_from_name(&sobel, "sobel-x", 1, &err), LF_OK);
+    lf_op target = {.kind = LF_OP_KERNEL, .kernel = sobel.weights, .kernel_h = 3, .kernel_w = 3};
+    lf_best_fit fit;
+    float w[9];
+    check_against_explicit(&ds, &target, 3, 3, &fit, w);
+    assert_true(lf_relative_error(w, sobel.weights, 9) > 0.01);
+    assert_true(fit.loss > 0);
+    lf_dataset_deinit(&ds);
+}
+
+/* Taps that only ever read padding are not determined: a tiny ridge keeps
+ * them at zero instead of failing. */
+static void test_kernel_wider_than_patch(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 1, 16, 8, 0);
+    lf_op mean = {.kind = LF_OP_MEAN, .size = 3};
+    lf_best_fit fit;
+    float w[21 * 21];
+    lf_error err;
+    assert_int_equal(lf_best_fit_compute(&fit, &ds, 0, ds.patch_count, &mean, 21, 21,
+                                         LF_PADDING_SAME, w, 21 * 21, &err),
+                     LF_OK);
+    assert_true(fit.regularised);
+    assert_true(w[0] == 0 || fabs(w[0]) < 1e-6); /* the corner tap reaches 10 pixels out */
+    for (int i = 0; i < 21 * 21; i++)
+        assert_true(isfinite(w[i]));
+    assert_true(fit.loss < 0.01 * fit.target_mean_square);
+    lf_dataset_deinit(&ds);
+}
+
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 1, 16, 8, 0);
+    lf_op mean = {.kind = LF_OP_MEAN, .size = 3};
+    lf_best_fit fit;
+    float w[9];
+    lf_error err;
+    assert_int_equal(lf_best_fit_compute(&fit, &ds, 0, ds.patch_count, &mean, 3, 3,
+                                         LF_PADDING_SAME, w, 8, &err),
+                     LF_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "do not hold"));
+    assert_int_equal(lf_best_fit_compute(&fit, &ds, 0, ds.patch_count + 1, &mean, 3, 3,
+                                         LF_PADDING_SAME, w, 9, &err),
+                     LF_ERR_ARGUMENT);
+    /* A 'valid' layer is smaller than the 'same' target. */
+    assert_int_equal(lf_best_fit_compute(&fit, &ds, 0, ds.patch_count, &mean, 3, 3,
+                                         LF_PADDING_VALID, w, 9, &err),
+                     LF_ERR_ARGUMENT);
+    if (!strstr(err.message, "the layer's output is 6x6"))
+        fail_msg("%s", err.message);
+    lf_dataset_deinit(&ds);
+}
+
+static void test_solver(void **state)
+{
+    (void)state;
+    double a[9] = {4, 2, 0, 2, 5, 1, 0, 1, 3}, b[3] = {2, 3, 4}, x[3];
+    bool regularised;
+    assert_true(lf_solve_spd(a, x, b, 3, 1e-9, &regularised));
+    assert_false(regularised);
+    /* Worked by hand: x = (9, 4, 28) / 22. */
+    tu_assert_near(x[0], 9.0 / 22, 1e-12);
+    tu_assert_near(x[1], 4.0 / 22, 1e-12);
+    tu_assert_near(x[2], 28.0 / 22, 1e-12);
+    double singular[4] = {1, 1, 1, 1}, rhs[2] = {1, 1}, y[2];
+    assert_true(lf_solve_spd(singular, y, rhs, 2, 1e-9, &regularised));
+    assert_true(regularised);
+    tu_assert_near(y[0] + y[1], 1, 1e-6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_solver),
+        cmocka_unit_test(test_linear_target_is_recovered),
+        cmocka_unit_test(test_median_floor_matches_explicit_solve),
+        cmocka_unit_test(test_noise_moves_the_best_filter),
+        cmocka_unit_test(test_kernel_wider_than_patch),
+        cmocka_unit_test(test_bad_requests),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
