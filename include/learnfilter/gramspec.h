@@ -16,8 +16,8 @@
  * error for a very long time, while the loss, which weighs c_k^2 by l_k,
  * already looks small. This module gives:
  *
- *   - the eigen-decomposition of a symmetric matrix (cyclic Jacobi, in
- *     double; up to LF_EIGEN_MAX_SIZE rows);
+ *   - the eigen-decomposition of a symmetric matrix, in double, up to
+ *     LF_EIGEN_MAX_SIZE rows (src/core/eigen.c);
  *   - A from the trainer's packed per-patch Gram matrices, or from patches;
  *   - the share of ||d||^2 and of the loss in directions the photos excite
  *     (l_k at least a threshold times the largest) and in the rest;
@@ -47,21 +47,29 @@
 extern "C" {
 #endif
 
-/* Largest matrix lf_eigen_symmetric takes. Cyclic Jacobi costs about 3 n^3
- * multiply-adds a sweep and needs 6 to 10 sweeps: about a second at 400 (a
- * 19x19 kernel and its bias), but a minute at 1,025 (the 32x32 smiley), for
- * which a tridiagonal method (Householder + implicit QL) is the way. */
-#define LF_EIGEN_MAX_SIZE 400
+/* Largest matrix lf_eigen_symmetric takes: the 32x32 smiley's 1,025
+ * parameters. It costs about 9 n^3 multiply-adds, a few seconds at 1,025
+ * (16 MiB of scratch); a 64x64 kernel's 4,097 would take minutes. */
+#define LF_EIGEN_MAX_SIZE 1025
+/* Largest matrix the Jacobi twin takes: about a second at 400 (a 19x19
+ * kernel and its bias), but a minute at 1,025. */
+#define LF_EIGEN_REFERENCE_MAX_SIZE 400
 
 /* Eigenvalues and eigenvectors of the symmetric n x n matrix a (only its
  * upper triangle is read). values: n, in decreasing order; vectors: n x n,
  * row k the unit eigenvector of values[k], so a = sum_k values[k] v_k v_k^T.
- * Accurate to about 1e-15 of the largest |eigenvalue|.
- * Fails with LF_ERR_ARGUMENT (n below 1 or above LF_EIGEN_MAX_SIZE, a
- * capacity too small, a non-finite entry, no convergence in 60 sweeps, which
- * finite input does not reach), LF_ERR_NOMEM. */
+ * Accurate to about n * 1e-16 of the largest |eigenvalue|.
+ * lf_eigen_symmetric reduces a to tridiagonal form (Householder) and runs
+ * implicit QR steps with Wilkinson's shift; lf_eigen_symmetric_reference is
+ * cyclic Jacobi, the plain twin the tests hold it to.
+ * Fail with LF_ERR_ARGUMENT (n below 1 or above the limit, a capacity too
+ * small, a non-finite entry, no convergence, which finite input does not
+ * reach), LF_ERR_NOMEM. */
 lf_status lf_eigen_symmetric(double *values, size_t values_capacity, double *vectors,
                              size_t vectors_capacity, const double *a, int n, lf_error *err);
+lf_status lf_eigen_symmetric_reference(double *values, size_t values_capacity, double *vectors,
+                                       size_t vectors_capacity, const double *a, int n,
+                                       lf_error *err);
 
 /* a = (1 / (count * area)) * sum over the count packed Gram matrices (as
  * lf_gram_compute writes them, p parameters each) as a full p x p matrix.
