@@ -78,10 +78,12 @@ static int directions(const lf_kernel *k, const lf_dataset *ds, int patches)
                                       .reference_norm = sqrt(ref)};
             lf_descent_estimate e;
             if (lf_descent_estimate_steps(&e, values, coef, p, &model, &err) == LF_OK)
-                printf("  lr %g momentum %g: to 1%% error the model says %ld full-batch steps "
-                       "(slowest factor %.9f%s%s)\n",
+                printf("  SGD lr %g momentum %g: to 1%% error the model says %ld full-batch steps "
+                       "(slowest factor %.9f%s%s)%s\n",
                        model.learning_rate, model.momentum, e.steps, e.slowest_rate,
-                       e.diverges ? ", diverges" : "", e.stalls ? ", stalls" : "");
+                       e.diverges ? ", diverges" : "", e.stalls ? ", stalls" : "",
+                       set.optimizer == LF_OPTIMIZER_SGD ? ""
+                                                         : " [this kernel trains with Adam]");
         }
     } else {
         printf("  eigen-directions failed: %s\n", err.message);
@@ -98,7 +100,7 @@ static int directions(const lf_kernel *k, const lf_dataset *ds, int patches)
 
 int main(int argc, char **argv)
 {
-    int patches = argc > 1 ? atoi(argv[1]) : 8;
+    int patches = argc > 1 ? atoi(argv[1]) : 0; /* 0: all training patches */
     lf_error err;
     const char *paths[1] = {LF_SOURCE_DATA_DIR};
     lf_dataset ds;
