@@ -280,6 +280,22 @@ static void test_estimate_plain_descent(void **state)
     assert_int_equal(estimate(a, d, &fast, &e), -1);
     assert_true(e.diverges);
     assert_int_equal(simulate(a, d, &fast, 100000), -1);
+    /* A direction the photos do not excite at all, with rounding's sign:
+     * it neither grows nor decays, so the error it holds stays. */
+    double values[2] = {1.0, -1e-13}, coef[2] = {0.1, 0.0};
+    lf_descent_model plain = {.learning_rate = 0.3, .tolerance = 1e-3, .reference_norm = 1};
+    assert_int_equal(lf_descent_estimate_steps(&e, values, coef, 2, &plain, NULL), LF_OK);
+    assert_false(e.diverges);
+    assert_false(e.stalls);
+    /* 0.1 * 0.4^t <= 1e-3 first at t = 6 (0.4^5 = 0.01024, 0.4^6 = 0.004096). */
+    assert_int_equal(e.steps, 6);
+    coef[1] = 0.5;
+    assert_int_equal(lf_descent_estimate_steps(&e, values, coef, 2, &plain, NULL), LF_OK);
+    assert_false(e.diverges);
+    assert_true(e.stalls);
+    assert_int_equal(e.steps, -1);
+    tu_assert_near(e.slowest_rate, 1.0, 0);
+    assert_int_equal(e.slowest, 1);
     /* Already there. */
     lf_descent_model loose = {.learning_rate = 0.5, .tolerance = 10, .reference_norm = 0.7};
     assert_int_equal(estimate(a, d, &loose, &e), 0);

@@ -143,7 +143,8 @@ double lf_descent_rate(double curvature, const lf_descent_model *model);
 
 /* Steps until sum_k c_k^2 rate_k^(2t) <= (tolerance * reference_norm)^2,
  * with rate_k = lf_descent_rate(2 values[k]) and c_k the coefficients from
- * lf_gramspec_split. Relative error counts the bias with the weights, unlike
+ * lf_gramspec_split. A negative eigenvalue, which a Gram matrix has only
+ * from rounding, counts as 0 (a direction that neither grows nor decays). Relative error counts the bias with the weights, unlike
  * the trainer's figure, which counts only weights (the bias's share is
  * usually small). Fails with LF_ERR_ARGUMENT (n below 1, a learning rate or
  * tolerance or reference not positive, a momentum outside [0, 1)). */

@@ -198,7 +198,9 @@ lf_status lf_descent_estimate_steps(lf_descent_estimate *est, const double *valu
     *est = (lf_descent_estimate){.slowest = -1};
     double frozen = 0; /* error in directions that never decay */
     for (int k = 0; k < n; k++) {
-        rate[k] = lf_descent_rate(2 * values[k], m);
+        /* A Gram matrix has no negative eigenvalue; one a little below zero
+         * is rounding, and would otherwise read as a direction that grows. */
+        rate[k] = lf_descent_rate(values[k] > 0 ? 2 * values[k] : 0, m);
         if (coefficients[k] == 0)
             continue;
         if (est->slowest < 0 || rate[k] > est->slowest_rate) {
