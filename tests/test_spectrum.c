@@ -7,12 +7,10 @@
  * (tests/reference/make_spectrum_reference.py). Beside those: Parseval's
  * identity for kernels and photos, a delta kernel's flat spectrum wherever
  * the delta sits, where the centre lies on odd and even sides, the facts of
- * the view on inputs whose answer is known by construction, two threads
- * planning at once, and the refusals.
+ * the view on inputs whose answer is known by construction, and the
+ * refusals. Two threads at once: test_spectrum_threads.c.
  */
 #include "test_util.h"
-
-#include <pthread.h>
 
 #include "learnfilter/spectrum.h"
 #include "test_reference.h"
@@ -203,56 +201,6 @@ static void test_log10(void **state)
     tu_assert_near(v[2], -30.0, 1e-4);
 }
 
-/* Spectra from two threads at once: FFTW's planner is not thread-safe, so
- * this is where a missing lock shows (under ThreadSanitizer as a race, and
- * without it as a crash or a wrong plan). Each thread alternates two sizes so
- * that every call plans afresh. */
-typedef struct spectrum_job {
-    const float *w;
-    float mag[2][40 * 40];
-    int failures;
-} spectrum_job;
-
-static void *spectrum_worker(void *arg)
-{
-    spectrum_job *job = arg;
-    static const int sizes[2] = {32, 40};
-    float *expect[2] = {job->mag[0], job->mag[1]};
-    float out[40 * 40];
-    for (int round = 0; round < 40; round++) {
-        int which = round % 2, size = sizes[which];
-        if (lf_spectrum_kernel(out, 40 * 40, job->w, 5, 5, size, NULL) != LF_OK) {
-            job->failures++;
-            continue;
-        }
-        for (int i = 0; i < size * size; i++)
-            job->failures += !(fabsf(out[i] - expect[which][i]) <= 1e-6f * (1 + expect[which][i]));
-    }
-    return NULL;
-}
-
-static void test_threads(void **state)
-{
-    (void)state;
-    float w[25];
-    lf_rng rng;
-    lf_rng_seed(&rng, 3);
-    tu_fill_uniform(w, 25, &rng, -1, 1);
-    static spectrum_job jobs[2];
-    for (int t = 0; t < 2; t++) {
-        jobs[t].w = w;
-        jobs[t].failures = 0;
-        assert_int_equal(lf_spectrum_kernel(jobs[t].mag[0], 40 * 40, w, 5, 5, 32, NULL), LF_OK);
-        assert_int_equal(lf_spectrum_kernel(jobs[t].mag[1], 40 * 40, w, 5, 5, 40, NULL), LF_OK);
-    }
-    pthread_t threads[2];
-    for (int t = 0; t < 2; t++)
-        assert_int_equal(pthread_create(&threads[t], NULL, spectrum_worker, &jobs[t]), 0);
-    for (int t = 0; t < 2; t++)
-        assert_int_equal(pthread_join(threads[t], NULL), 0);
-    assert_int_equal(jobs[0].failures + jobs[1].failures, 0);
-}
-
 static void test_refusals(void **state)
 {
     (void)state;
@@ -293,7 +241,6 @@ int main(void)
         cmocka_unit_test(test_default_size),
         cmocka_unit_test(test_facts),
         cmocka_unit_test(test_log10),
-        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
