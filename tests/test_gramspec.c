@@ -172,6 +172,40 @@ static void test_twins_agree(void **state)
     check_reconstruction(a, l2, v2, N, 1e-10 * l1[0]);
 }
 
+/* Small and degenerate cases the reduction must not trip on: 1x1, a
+ * diagonal matrix (already tridiagonal), and a rank-one matrix u u^T (the
+ * Gram matrix of a blank photo is as singular). */
+static void test_eigen_edge_cases(void **state)
+{
+    (void)state;
+    for (int twin = 0; twin <= 1; twin++) {
+        eigen_solver solve = twin ? lf_eigen_symmetric_reference : lf_eigen_symmetric;
+        double a[25], values[5], vectors[25];
+        a[0] = -2.5;
+        assert_int_equal(solve(values, 5, vectors, 25, a, 1, NULL), LF_OK);
+        tu_assert_near(values[0], -2.5, 0);
+        tu_assert_near(fabs(vectors[0]), 1, 0);
+        memset(a, 0, sizeof a);
+        const double diag[5] = {0.5, 3, -1, 0, 2};
+        for (int i = 0; i < 5; i++)
+            a[i * 5 + i] = diag[i];
+        assert_int_equal(solve(values, 5, vectors, 25, a, 5, NULL), LF_OK);
+        const double sorted[5] = {3, 2, 0.5, 0, -1};
+        for (int i = 0; i < 5; i++)
+            tu_assert_near(values[i], sorted[i], 1e-15);
+        check_reconstruction(a, values, vectors, 5, 1e-15);
+        const double u[5] = {1, 2, -1, 0.5, 3};
+        for (int r = 0; r < 5; r++)
+            for (int c = 0; c < 5; c++)
+                a[r * 5 + c] = u[r] * u[c];
+        assert_int_equal(solve(values, 5, vectors, 25, a, 5, NULL), LF_OK);
+        tu_assert_near(values[0], 15.25, 1e-13);
+        for (int i = 1; i < 5; i++)
+            tu_assert_near(values[i], 0, 1e-13);
+        check_reconstruction(a, values, vectors, 5, 1e-13);
+    }
+}
+
 /* A 4x4 quadratic with known eigenvalues (rotated by a fixed orthonormal
  * matrix, the 4-point Hadamard one over 2). */
 static const double EIGENVALUES[4] = {1.0, 0.3, 0.05, 0.01};
@@ -376,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_eigen_against_numpy),
         cmocka_unit_test(test_gram_mean_and_reconstruction),
         cmocka_unit_test(test_twins_agree),
+        cmocka_unit_test(test_eigen_edge_cases),
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_estimate_plain_descent),
         cmocka_unit_test(test_estimate_momentum),

@@ -33,6 +33,8 @@
  * Matrices are n x n, row-major, in double. Every array comes with its
  * capacity in elements; too small a capacity fails with LF_ERR_ARGUMENT and
  * writes nothing. The caller owns all memory; nothing is kept between calls.
+ * The solvers and lf_gram_mean_of_patches allocate scratch and take up to
+ * seconds: a worker's job when a view opens, not the frame loop's.
  */
 #ifndef LEARNFILTER_GRAMSPEC_H
 #define LEARNFILTER_GRAMSPEC_H

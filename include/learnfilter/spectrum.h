@@ -35,6 +35,8 @@
  * Arrays out of these functions come with their capacity in elements; a
  * function that finds the capacity too small fails with LF_ERR_ARGUMENT and
  * writes nothing. The caller owns every array; nothing is kept between calls.
+ * The transforms allocate and plan their own scratch, so these belong where a
+ * view is opened or the photos change, not in the frame loop.
  */
 #ifndef LEARNFILTER_SPECTRUM_H
 #define LEARNFILTER_SPECTRUM_H
