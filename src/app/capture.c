@@ -44,7 +44,7 @@ struct capture {
     recorder *rec;               /* recording or finishing; NULL when idle */
     bool recording;              /* rec takes frames */
     int rec_w, rec_h;
-    double rec_start, next_due;  /* performance-counter seconds */
+    double rec_start, next_due;  /* seconds on options.clock */
     char stop_reason[128];       /* said before the recorder's own message */
     /* the screenshot */
     bool shot_wanted;
@@ -58,10 +58,7 @@ struct capture {
     capture_counts counts;
 };
 
-static double seconds_now(void)
-{
-    return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
-}
+static double seconds_now(const capture *c) { return app_clock_seconds(&c->options.clock); }
 
 __attribute__((format(printf, 3, 4))) static void say(capture *c, bool is_error,
                                                       const char *format, ...)
@@ -156,6 +153,7 @@ bool capture_start(capture *c, const char *path, const char *kernel_name, int w,
         .loop = c->options.loop,
         .pool_frames = pool < 2 ? 2 : pool > RECORDER_DEFAULT_POOL ? RECORDER_DEFAULT_POOL
                                                                     : (int)pool,
+        .wait_when_full = c->options.wait_when_full,
     };
     lf_error err;
     c->rec = recorder_create(&ro, &err);
@@ -167,7 +165,7 @@ bool capture_start(capture *c, const char *path, const char *kernel_name, int w,
     c->recording = true;
     c->rec_w = w;
     c->rec_h = h;
-    c->rec_start = seconds_now();
+    c->rec_start = seconds_now(c);
     c->next_due = c->rec_start;
     c->stop_reason[0] = 0;
     c->counts.movies_started++;
@@ -330,7 +328,7 @@ void capture_frame(capture *c, SDL_Renderer *renderer, int w, int h)
         capture_stop(c, "window resized, recording stopped");
         return;
     }
-    double now = seconds_now();
+    double now = seconds_now(c);
     if (now < c->next_due)
         return;
     double period = 1.0 / c->options.fps;
@@ -361,7 +359,7 @@ void capture_draw_marker(capture *c, SDL_Renderer *renderer, text_ctx *text, con
         return;
     int x, y, r;
     capture_marker_dot(L, &x, &y, &r);
-    int elapsed = (int)(seconds_now() - c->rec_start);
+    int elapsed = (int)(seconds_now(c) - c->rec_start);
     char label[32];
     snprintf(label, sizeof label, "REC %d:%02d", elapsed / 60, elapsed % 60);
     int line = text_line_height(text, TEXT_MONO);

@@ -32,6 +32,7 @@
 #include <SDL.h>
 #include <stdbool.h>
 
+#include "clock.h"
 #include "layout.h"
 #include "text.h"
 
@@ -47,6 +48,8 @@ typedef struct capture_options {
      * window logs them to stderr, so files written while closing are named. */
     void (*on_message)(void *user, const char *message, bool is_error);
     void *user;
+    app_clock clock;             /* when movie frames are due [the real clock] */
+    bool wait_when_full;         /* wait for the encoder rather than drop a frame [false] */
 } capture_options;
 
 typedef struct capture capture;

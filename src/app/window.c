@@ -89,11 +89,15 @@ static double stats_percentile(const frame_stats *s, double p)
     return STATS_BINS * STATS_BIN_MS;
 }
 
-static double now_seconds(void)
+/* The loop's clock: the hooks' (a test's simulated time) or the real one. */
+static double now_seconds(const app_clock *clock) { return app_clock_seconds(clock); }
+
+/* Sleeps until an absolute time. clock_nanosleep rather than SDL_Delay
+ * (app_clock_sleep_until): SDL_Delay counts whole milliseconds, which alone
+ * would make frames 16 or 17 ms and spoil the p99 figure. */
+static void sleep_until(const app_clock *clock, double t)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    app_clock_sleep_until(clock, (int64_t)llround(t * 1e9));
 }
 
 /* CPU time used by the calling thread, in seconds. */
@@ -102,16 +106,6 @@ static double thread_cpu_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* Sleeps until an absolute time. clock_nanosleep rather than SDL_Delay:
- * SDL_Delay counts whole milliseconds, which alone would make frames 16 or
- * 17 ms and spoil the p99 figure. */
-static void sleep_until(double t)
-{
-    struct timespec ts = {(time_t)t, (long)((t - floor(t)) * 1e9)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
-    }
 }
 
 static void warn_to_stderr(void *user, const char *message)
@@ -150,6 +144,8 @@ int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
 int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
     /* ------------------------------------------------ Initialization */
+    static const app_clock real_clock; /* zero: the real monotonic clock */
+    const app_clock *clock = hooks ? &hooks->clock : &real_clock;
     app_setup setup;
     lf_error err;
     if (o->screenshot) {
@@ -221,12 +217,14 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, &err);
     worker *trainer = NULL;
     capture_options copt = {.dir = o->record_dir, .fps = o->gif_fps, .loop = o->gif_loop,
-                            .on_message = capture_to_stderr};
+                            .on_message = capture_to_stderr, .clock = *clock,
+                            .wait_when_full = hooks && hooks->capture_wait_when_full};
     capture *cap = view ? capture_create(&copt) : NULL;
     if (view && !cap)
         lf_fail(&err, LF_ERR_NOMEM, "out of memory for recording");
     if (cap) {
-        worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o};
+        worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o,
+                               .clock = *clock};
         trainer = worker_create(&setup, &wopt, &err);
     }
     if (!view || !trainer) {
@@ -248,7 +246,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     memset(&frame_times, 0, sizeof frame_times);
     memset(&work_times, 0, sizeof work_times);
     const double period = 1.0 / WINDOW_FPS;
-    double start = now_seconds(), deadline = start + period, last_present = 0;
+    double start = now_seconds(clock), deadline = start + period, last_present = 0;
     double main_cpu_start = thread_cpu_seconds();
     double fps = -1, fps_since = start;
     long fps_frames = 0, frames = 0;
@@ -276,7 +274,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
 
     /* ------------------------------------------------------ Main loop */
     while (!ui.quit) {
-        double frame_start = now_seconds();
+        double frame_start = now_seconds(clock);
         if (hooks && hooks->before_frame)
             hooks->before_frame(hooks->user, frames, window);
         SDL_Event e;
@@ -421,7 +419,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             if (hooks && hooks->before_present)
                 hooks->before_present(hooks->user, frames - 1, renderer, frame, v.toast);
         }
-        double work_end = now_seconds();
+        double work_end = now_seconds(clock);
         stats_add(&work_times, (work_end - frame_start) * 1e3);
         /* Show the frame at its deadline rather than when drawing happens to
          * finish: drawing takes 3 ms one frame and 10 the next (image
@@ -431,12 +429,12 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         if (work_end > deadline + period)
             deadline = work_end;
         if (!last)
-            sleep_until(deadline);
+            sleep_until(clock, deadline);
         deadline += period;
         if (present)
             SDL_RenderPresent(renderer);
 
-        double t = now_seconds();
+        double t = now_seconds(clock);
         if (last_present > 0)
             stats_add(&frame_times, (t - last_present) * 1e3);
         last_present = t;
@@ -451,7 +449,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     }
 
     /* ---------------------------------------------- De-initialization */
-    double elapsed = now_seconds() - start;
+    double elapsed = now_seconds(clock) - start;
     capture_finish(cap); /* a movie being recorded is finished and kept */
     capture_counts recorded = *capture_get_counts(cap);
     if (report)
@@ -459,9 +457,9 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     capture_destroy(cap);
     unsigned long queued = 0, taken = 0, misordered = 0;
     worker_request_counts(trainer, &queued, &taken, &misordered);
-    for (double until = now_seconds() + WINDOW_DRAIN_SECONDS; hooks && taken < queued &&
-                                                              now_seconds() < until;) {
-        sleep_until(now_seconds() + 0.005);
+    for (double until = now_seconds(clock) + WINDOW_DRAIN_SECONDS; hooks && taken < queued &&
+                                                              now_seconds(clock) < until;) {
+        sleep_until(clock, now_seconds(clock) + 0.005);
         worker_request_counts(trainer, &queued, &taken, &misordered);
     }
     long steps;

@@ -8,6 +8,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "clock.h"
 
 /* For tests: a way into the running loop, and what happened in it. */
 typedef struct window_hooks {
@@ -21,6 +22,15 @@ typedef struct window_hooks {
     void (*before_present)(void *user, long frame, SDL_Renderer *renderer,
                            const void *worker_frame, const char *message_shown);
     void *user;
+    /* The time the loop, the worker and the recording run on [zero: the real
+     * clock]. On a simulated clock (clock.h) the loop's wait for its next
+     * frame moves the clock on by one frame, so N frames are N/60 s of
+     * training, of movie and of messages on any machine. */
+    app_clock clock;
+    /* Recording waits for a free frame buffer rather than drop the frame
+     * [false: drops, as for users], so a movie's frame count depends only
+     * on the frames drawn. */
+    bool capture_wait_when_full;
 } window_hooks;
 
 typedef struct window_report {

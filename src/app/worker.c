@@ -93,6 +93,8 @@ struct worker {
     worker_images images[3];
     /* owned by the worker thread from here on */
     const cli_options *cli;
+    app_clock clock;            /* every pace is read from it (options.clock) */
+    atomic_ulong wakes;         /* times the thread woke from a wait */
     lf_trainer *trainer;
     lf_dataset datasets[2];     /* the active one, and room to load the next */
     int active_dataset;
@@ -110,12 +112,7 @@ struct worker {
     char message[WORKER_MESSAGE_MAX];
 };
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+static double now_seconds(const worker *w) { return app_clock_seconds(&w->clock); }
 
 __attribute__((format(printf, 3, 4))) static void set_message(worker *w, bool is_error,
                                                               const char *format, ...)
@@ -205,13 +202,13 @@ static void publish_frame(worker *w)
 /* Returns the seconds it took, which bounds how often it may run. */
 static double publish_images(worker *w)
 {
-    double start = now_seconds();
+    double start = now_seconds(w);
     worker_images *im = &w->images[w->image_buffers.back];
     lf_trainer_snapshot(w->trainer, &im->snap, true);
     im->generation = w->generation;
     im->serial = ++w->image_serial;
     triple_publish(&w->image_buffers);
-    return now_seconds() - start;
+    return now_seconds(w) - start;
 }
 
 /* ======================================================== requests */
@@ -446,22 +443,19 @@ static bool take_requests(worker *w)
     return changed;
 }
 
-/* Sleeps until the given time or the next request, whichever comes first. */
+/* Sleeps until the given time or the next request, whichever comes first:
+ * paused or between slow steps the thread uses no CPU. */
 static void wait_for_request(worker *w, double until)
 {
-    double delay = until - now_seconds();
-    if (delay <= 0)
+    if (until - now_seconds(w) <= 0)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long nanos = ts.tv_nsec + (long)(fmod(delay, 1.0) * 1e9);
-    ts.tv_sec += (time_t)delay + nanos / 1000000000L;
-    ts.tv_nsec = nanos % 1000000000L;
+    int64_t until_ns = (int64_t)llround(until * 1e9);
     pthread_mutex_lock(&w->lock);
     while (w->queue_count == 0 && !atomic_load(&w->quit))
-        if (pthread_cond_timedwait(&w->wake, &w->lock, &ts) != 0)
+        if (!app_clock_wait_until(&w->clock, &w->wake, &w->lock, until_ns))
             break;
     pthread_mutex_unlock(&w->lock);
+    atomic_fetch_add_explicit(&w->wakes, 1, memory_order_relaxed);
 }
 
 /* ========================================================= the thread */
@@ -470,7 +464,7 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     lf_error err;
-    double now = now_seconds();
+    double now = now_seconds(w);
     double next_frame = now, next_image = now, next_step = now;
     double rate_start = now, last_tick = now;
     long rate_steps = 0;
@@ -485,7 +479,7 @@ static void *worker_main(void *arg)
         if (training) {
             double limit = w->speed;
             if (limit > 0) {
-                now = now_seconds();
+                now = now_seconds(w);
                 if (now < next_step && !changed) {
                     wait_for_request(w, fmin(next_step, next_frame));
                     continue;
@@ -524,14 +518,14 @@ static void *worker_main(void *arg)
             if (stop_at_tolerance(w))
                 changed = true;
             if (limit <= 0 && done == count) {
-                double took = now_seconds() - last_tick;
+                double took = now_seconds(w) - last_tick;
                 if (took < 0.5e-3 && burst < 65536)
                     burst *= 2;
                 else if (took > 2e-3 && burst > 1)
                     burst /= 2;
             }
         }
-        now = now_seconds();
+        now = now_seconds(w);
         if (training)
             /* Nanoseconds, rounded: a small kernel's step takes well under a
              * microsecond, so microseconds truncated to zero every time. */
@@ -580,12 +574,9 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
             free(w);
             return NULL;
         }
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    app_clock_cond_init(&w->wake);
+    w->clock = options->clock;
     triple_init(&w->frame_buffers);
     triple_init(&w->image_buffers);
 
@@ -708,6 +699,8 @@ void worker_request_counts(worker *w, unsigned long *queued, unsigned long *take
 }
 
 bool worker_finished(worker *w) { return atomic_load(&w->finished); }
+
+unsigned long worker_wakes(worker *w) { return atomic_load(&w->wakes); }
 
 double worker_cpu_seconds(worker *w)
 {

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 
+#include "clock.h"
 #include "learnfilter/trainer.h"
 #include "pace.h"
 #include "setup.h"
@@ -118,6 +119,8 @@ typedef struct worker_options {
                                    kernel's pace. */
     const cli_options *cli;     /* dataset options for dropped folders, borrowed: it must
                                    outlive the worker [the defaults] */
+    app_clock clock;            /* the time every pace is measured on [the real monotonic
+                                   clock]; tests run the worker on simulated time */
 } worker_options;
 
 typedef struct worker worker;
@@ -149,6 +152,11 @@ void worker_totals(worker *w, long *steps, double *seconds);
  * Safe from any thread; a quit request is not counted. */
 void worker_request_counts(worker *w, unsigned long *queued, unsigned long *taken,
                            unsigned long *misordered);
+
+/* How many times the thread has woken from a wait (for a step that is due,
+ * a request or a periodic look). Paused, it wakes a few times a second,
+ * never in a busy loop. Safe from any thread. */
+unsigned long worker_wakes(worker *w);
 
 /* True once the thread has finished (after a quit request). */
 bool worker_finished(worker *w);
