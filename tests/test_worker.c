@@ -3,7 +3,9 @@
  *
  * Each test builds a small dataset in memory (two 64x64 pictures cut into
  * 32x32 patches), starts a worker on it and talks to it only the way the
- * window does: requests in, published frames out.
+ * window does: requests in, published frames out. The worker runs on a
+ * simulated clock (clock.h), so "one second at 60 steps a second" is
+ * exactly 60 steps on any machine.
  */
 #define _DEFAULT_SOURCE /* mkstemps, with POSIX */
 #include <math.h>
@@ -23,17 +25,14 @@
 #include "learnfilter/rng.h"
 #include "worker.h"
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
+/* Every worker here runs on simulated time: a verdict never depends on how
+ * fast the machine is, only on the work asked for. One worker at a time. */
+static app_fake_clock fake;
 
-static double now_seconds(void)
+static void sleep_real_us(long us)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
+    nanosleep(&ts, NULL);
 }
 
 /* Two smooth pictures with some texture: patches with edges in them. */
@@ -61,17 +60,52 @@ static void make_setup(app_setup *s, const char *kernel)
     assert_non_null(s->trainer);
 }
 
-static worker *start(bool paused)
+/* speed: steps per second, 0 for the kernel's pace (sobel-x: 1,000). */
+static worker *start_at(bool paused, double speed)
 {
     app_setup s;
     make_setup(&s, "sobel-x");
-    worker_options o = {.start_paused = paused};
+    app_fake_clock_init(&fake, 10 * APP_NS_PER_S);
+    worker_options o = {.start_paused = paused, .speed = speed, .clock = app_fake_clock_get(&fake)};
     lf_error err;
     worker *w = worker_create(&s, &o, &err);
     assert_non_null(w);
     assert_null(s.trainer); /* the worker took it */
     app_setup_destroy(&s);
     return w;
+}
+
+static worker *start(bool paused) { return start_at(paused, 0); }
+
+static void stop(worker *w)
+{
+    worker_destroy(w);
+    app_fake_clock_deinit(&fake);
+}
+
+/* Waits until the worker has carried out every request queued and done all
+ * the work due by the simulated time now, and is waiting again. Bounded by
+ * work: a worker that never gets there is stopped by the test's time-out. */
+static void settle(worker *w)
+{
+    unsigned long queued, taken, misordered;
+    worker_request_counts(w, &queued, &taken, &misordered);
+    while (worker_acquire_frame(w, NULL)->requests_taken < queued)
+        sleep_real_us(100);
+    app_fake_clock_settle(&fake, 1);
+}
+
+/* Lets simulated time pass in moves of at most 1 ms, the worker catching
+ * up after each, as a real clock would pass for a worker that keeps up. */
+static void run_for(worker *w, double seconds)
+{
+    int64_t left = llround(seconds * 1e9);
+    while (left > 0) {
+        int64_t move = left < APP_NS_PER_S / 1000 ? left : APP_NS_PER_S / 1000;
+        app_fake_clock_advance(&fake, move);
+        left -= move;
+        settle(w);
+    }
 }
 
 static bool send(worker *w, worker_req_kind kind, int value, double factor)
@@ -105,53 +139,49 @@ static seen look(worker *w)
     return s;
 }
 
-typedef bool (*seen_test)(const seen *s, const void *arg);
-
-/* Polls published frames until test holds; fails after five seconds. */
-static seen wait_until(worker *w, seen_test test, const void *arg)
+/* Steps taken so far, counted as they are taken (a published frame may be
+ * up to 1/WORKER_FRAME_HZ behind). */
+static long steps_done(worker *w)
 {
-    double give_up = now_seconds() + 5;
-    for (;;) {
-        seen s = look(w);
-        if (test(&s, arg))
-            return s;
-        if (now_seconds() > give_up)
-            fail_msg("worker did not reach the expected state (state %d, step %ld)", s.state,
-                     s.step);
-        sleep_ms(2);
-    }
+    long steps;
+    double seconds;
+    worker_totals(w, &steps, &seconds);
+    return steps;
 }
 
-static bool is_state(const seen *s, const void *arg) { return s->state == *(const worker_state *)arg; }
-static bool step_beyond(const seen *s, const void *arg) { return s->step > *(const long *)arg; }
-static bool step_is(const seen *s, const void *arg) { return s->step == *(const long *)arg; }
-static bool generation_beyond(const seen *s, const void *arg)
+/* What the worker published once it has done everything asked of it. */
+static seen settled(worker *w)
 {
-    return s->generation > *(const unsigned *)arg;
-}
-static bool message_beyond(const seen *s, const void *arg)
-{
-    return s->message_serial > *(const unsigned *)arg;
+    settle(w);
+    return look(w);
 }
 
 static void test_trains_and_pause_stops_the_weights(void **state)
 {
     (void)state;
     worker *w = start(false);
-    long ten = 10;
-    wait_until(w, step_beyond, &ten);
+    settle(w);
+    long start = steps_done(w);
+    /* At sobel-x's pace, 1,000 steps a second: the first was taken at
+     * start, the next are due at 1, 2, 3, ... ms, so 100.5 simulated ms
+     * hold exactly 100 more. */
+    run_for(w, 0.1005);
+    assert_int_equal(steps_done(w) - start, 100);
     send(w, WORKER_REQ_PAUSE, 1, 0);
-    worker_state paused = WORKER_PAUSED;
-    seen a = wait_until(w, is_state, &paused);
-    sleep_ms(150);
+    seen a = settled(w);
+    assert_int_equal(a.state, WORKER_PAUSED);
+    run_for(w, 0.5);
     seen b = look(w);
     assert_int_equal(b.state, WORKER_PAUSED);
     assert_int_equal(b.step, a.step);
     assert_memory_equal(b.learned.weights, a.learned.weights, sizeof(float) * 9);
     /* And resuming trains again. */
     send(w, WORKER_REQ_PAUSE_TOGGLE, 0, 0);
-    wait_until(w, step_beyond, &b.step);
-    worker_destroy(w);
+    settle(w);
+    long resumed = steps_done(w); /* the resume took a step at once */
+    run_for(w, 0.0505);
+    assert_int_equal(steps_done(w) - resumed, 50);
+    stop(w);
 }
 
 static void test_step_while_paused_advances_exactly_one(void **state)
@@ -162,20 +192,18 @@ static void test_step_while_paused_advances_exactly_one(void **state)
     assert_int_equal(a.state, WORKER_PAUSED);
     assert_int_equal(a.step, 0);
     send(w, WORKER_REQ_STEP, 0, 0);
-    long one = 1;
-    seen b = wait_until(w, step_is, &one);
+    seen b = settled(w);
+    assert_int_equal(b.step, 1);
     assert_memory_not_equal(b.learned.weights, a.learned.weights, sizeof(float) * 9);
-    sleep_ms(100);
+    run_for(w, 0.2); /* time alone takes no step while paused */
     assert_int_equal(look(w).step, 1);
     for (int i = 0; i < 5; i++)
         send(w, WORKER_REQ_STEP, 0, 0);
-    long six = 6;
-    wait_until(w, step_is, &six);
-    sleep_ms(100);
+    run_for(w, 0.2);
     seen c = look(w);
     assert_int_equal(c.step, 6);
     assert_int_equal(c.state, WORKER_PAUSED);
-    worker_destroy(w);
+    stop(w);
 }
 
 static void test_reset_and_reseed(void **state)
@@ -185,76 +213,130 @@ static void test_reset_and_reseed(void **state)
     seen initial = look(w);
     for (int i = 0; i < 3; i++)
         send(w, WORKER_REQ_STEP, 0, 0);
-    long three = 3;
-    wait_until(w, step_is, &three);
+    assert_int_equal(settled(w).step, 3);
     send(w, WORKER_REQ_RESET, 0, 0);
-    seen reset = wait_until(w, generation_beyond, &initial.generation);
+    seen reset = settled(w);
+    assert_true(reset.generation > initial.generation);
     assert_int_equal(reset.step, 0);
     assert_int_equal(reset.seed, initial.seed);
     assert_memory_equal(reset.learned.weights, initial.learned.weights, sizeof(float) * 9);
     send(w, WORKER_REQ_RESEED, 0, 0);
-    seen reseeded = wait_until(w, generation_beyond, &reset.generation);
+    seen reseeded = settled(w);
+    assert_true(reseeded.generation > reset.generation);
     assert_int_equal(reseeded.step, 0);
     assert_int_equal(reseeded.seed, initial.seed + 1);
     assert_memory_not_equal(reseeded.learned.weights, initial.learned.weights, sizeof(float) * 9);
-    worker_destroy(w);
+    stop(w);
 }
 
-static void test_kernel_rate_optimizer_speed(void **state)
+static void test_kernel_rate_optimizer(void **state)
 {
     (void)state;
     worker *w = start(true);
     seen a = look(w);
     send(w, WORKER_REQ_KERNEL, 1, 0);
-    seen b = wait_until(w, generation_beyond, &a.generation);
+    seen b = settled(w);
+    assert_true(b.generation > a.generation);
     assert_string_equal(b.target.name, "sobel-y");
     assert_int_equal(b.settings.batch_size, 1); /* sobel-y's own settings */
     send(w, WORKER_REQ_KERNEL_NEXT, -1, 0);
-    seen c = wait_until(w, generation_beyond, &b.generation);
+    seen c = settled(w);
     assert_string_equal(c.target.name, "sobel-x");
     send(w, WORKER_REQ_KERNEL_NEXT, -1, 0); /* wraps to the end of the catalog */
-    seen d = wait_until(w, generation_beyond, &c.generation);
+    seen d = settled(w);
     assert_string_equal(d.target.name,
                         lf_kernel_catalog_get(lf_kernel_catalog_count() - 1)->name);
     send(w, WORKER_REQ_KERNEL, 0, 0);
-    seen e = wait_until(w, generation_beyond, &d.generation);
+    seen e = settled(w);
     float lr = e.settings.learning_rate;
     send(w, WORKER_REQ_LR_SCALE, 0, 10.0);
-    send(w, WORKER_REQ_STEP, 0, 0); /* a marker: the rate change is taken before it */
-    long one = 1;
-    seen f = wait_until(w, step_is, &one);
+    seen f = settled(w);
     assert_float_equal(f.settings.learning_rate, lr * 10, lr * 1e-3);
     send(w, WORKER_REQ_OPTIMIZER, 0, 0);
-    send(w, WORKER_REQ_STEP, 0, 0);
-    long two = 2;
-    seen g = wait_until(w, step_is, &two);
+    seen g = settled(w);
     assert_int_equal(g.settings.optimizer, LF_OPTIMIZER_ADAM);
-    /* The slowest speed is one step per frame: about 60 a second. */
+    stop(w);
+}
+
+/* Steps taken in one simulated second at the speed the worker is at, from
+ * a resume. */
+static long steps_in_one_second(worker *w)
+{
+    send(w, WORKER_REQ_PAUSE, 1, 0);
+    settle(w);
+    long before = steps_done(w);
+    send(w, WORKER_REQ_PAUSE, 0, 0);
+    settle(w);
+    /* Steps are due at 0, 1/speed, 2/speed, ... from the resume: stop half
+     * a millisecond short of the second so none sits on the boundary. */
+    run_for(w, 0.9995);
+    return steps_done(w) - before;
+}
+
+static void test_speed_levels_on_simulated_time(void **state)
+{
+    (void)state;
+    worker *w = start_at(true, 0);
+    /* The slowest speed is one step per frame: exactly 60 in a second. */
+    for (int i = 0; i < WORKER_SPEED_LEVELS + 2; i++)
+        send(w, WORKER_REQ_SPEED, -1, 0);
+    assert_int_equal(steps_in_one_second(w), 60);
+    /* One level up: 120 a second. */
+    send(w, WORKER_REQ_SPEED, 1, 0);
+    assert_int_equal(steps_in_one_second(w), 120);
+    /* The frame says the speed it trains at. */
+    const worker_frame *f = worker_acquire_frame(w, NULL);
+    assert_float_equal(f->speed, 120, 0);
+    stop(w);
+    /* A speed set at launch: 250 a second. */
+    w = start_at(true, 250);
+    assert_int_equal(steps_in_one_second(w), 250);
+    stop(w);
+}
+
+/* Paused or between slow steps the thread sleeps: it wakes for a move of
+ * the clock, a request or its periodic look, never in a loop of its own. */
+static void test_paused_and_slow_workers_sleep(void **state)
+{
+    (void)state;
+    worker *w = start(true);
+    settle(w);
+    unsigned long wakes = worker_wakes(w);
+    for (int i = 0; i < 100; i++) {
+        app_fake_clock_advance(&fake, APP_NS_PER_S / 10);
+        settle(w);
+    }
+    /* Ten simulated seconds in 100 moves: at most one wake for each. */
+    assert_true(worker_wakes(w) - wakes <= 100);
+    assert_int_equal(look(w).step, 0);
+    /* At 60 steps a second, a second in 1 ms moves: a wake per move at
+     * most (the moves are the only thing that can wake it). */
     for (int i = 0; i < WORKER_SPEED_LEVELS + 2; i++)
         send(w, WORKER_REQ_SPEED, -1, 0);
     send(w, WORKER_REQ_PAUSE, 0, 0);
-    worker_state running = WORKER_RUNNING;
-    seen h = wait_until(w, is_state, &running);
-    sleep_ms(1000);
-    long taken = look(w).step - h.step;
-    assert_in_range(taken, 30, 90);
-    worker_destroy(w);
+    settle(w);
+    wakes = worker_wakes(w);
+    run_for(w, 1.0);
+    assert_true(worker_wakes(w) - wakes <= 1000);
+    stop(w);
 }
 
 static void test_loads_keep_training_on_failure(void **state)
 {
     (void)state;
     worker *w = start(false);
-    seen a = look(w);
+    seen a = settled(w);
     worker_req r = {.kind = WORKER_REQ_LOAD};
     snprintf(r.path, sizeof r.path, "/nonexistent/kernel.txt");
     assert_true(worker_request(w, &r));
-    seen b = wait_until(w, message_beyond, &a.message_serial);
+    seen b = settled(w);
+    assert_true(b.message_serial > a.message_serial);
     assert_true(b.message_is_error);
     assert_non_null(strstr(b.message, "/nonexistent/kernel.txt"));
     assert_string_equal(b.target.name, "sobel-x");
     assert_int_equal(b.generation, a.generation);
-    wait_until(w, step_beyond, &b.step); /* still training */
+    run_for(w, 0.01);
+    assert_true(look(w).step > b.step); /* still training */
 
     /* A kernel file becomes the target. */
     char kernel_path[] = "/tmp/lf_test_kernel_XXXXXX";
@@ -264,7 +346,8 @@ static void test_loads_keep_training_on_failure(void **state)
     close(fd);
     snprintf(r.path, sizeof r.path, "%s", kernel_path);
     worker_request(w, &r);
-    seen c = wait_until(w, message_beyond, &b.message_serial);
+    seen c = settled(w);
+    assert_true(c.message_serial > b.message_serial);
     assert_false(c.message_is_error);
     assert_int_equal(c.target.height, 2);
     assert_int_equal(c.target.width, 2);
@@ -287,13 +370,15 @@ static void test_loads_keep_training_on_failure(void **state)
     assert_int_equal(lf_png_write_rgba(image_path, pixels, 96, 96, 96 * 4, NULL), LF_OK);
     snprintf(r.path, sizeof r.path, "%s", image_path);
     worker_request(w, &r);
-    seen d = wait_until(w, message_beyond, &c.message_serial);
+    seen d = settled(w);
+    assert_true(d.message_serial > c.message_serial);
     assert_false(d.message_is_error);
     assert_int_equal(d.file_count, 1);
     assert_true(d.generation > c.generation);
     unlink(image_path);
-    wait_until(w, step_beyond, &d.step);
-    worker_destroy(w);
+    run_for(w, 0.01);
+    assert_true(look(w).step > d.step);
+    stop(w);
 }
 
 static void test_images_are_published(void **state)
@@ -307,11 +392,11 @@ static void test_images_are_published(void **state)
     int sample = im->snap.sample_patch;
     unsigned serial = im->serial;
     send(w, WORKER_REQ_SAMPLE_NEXT, 1, 0);
-    double give_up = now_seconds() + 5;
-    while ((im = worker_acquire_images(w, NULL))->serial == serial && now_seconds() < give_up)
-        sleep_ms(2);
+    settle(w);
+    im = worker_acquire_images(w, NULL);
+    assert_true(im->serial != serial);
     assert_int_equal(im->snap.sample_patch, sample + 1);
-    worker_destroy(w);
+    stop(w);
 }
 
 typedef struct hammer_arg {
@@ -357,32 +442,34 @@ static void test_hammering_requests_then_quit_joins(void **state)
     }
     for (int i = 0; i < 2; i++)
         pthread_join(threads[i], NULL);
+    /* The queue is not full for ever: the worker takes what was accepted,
+     * in order, and quits. */
     send(w, WORKER_REQ_QUIT, 0, 0);
-    double give_up = now_seconds() + 10;
-    while (!worker_finished(w) && now_seconds() < give_up)
-        sleep_ms(5);
-    assert_true(worker_finished(w));
-    worker_destroy(w);
+    while (!worker_finished(w))
+        sleep_real_us(1000); /* bounded by the test's time-out */
+    unsigned long queued, taken, misordered;
+    worker_request_counts(w, &queued, &taken, &misordered);
+    assert_int_equal(misordered, 0);
+    stop(w);
 }
 
 static void test_quit_joins_a_running_worker(void **state)
 {
     (void)state;
     worker *w = start(false);
-    long five = 5;
-    wait_until(w, step_beyond, &five);
+    run_for(w, 0.01);
+    assert_true(look(w).step >= 5);
     assert_false(worker_finished(w));
-    double t = now_seconds();
+    /* Quitting needs no time to pass: the join returns (the test's time-out
+     * is the guard). */
     send(w, WORKER_REQ_QUIT, 0, 0);
-    while (!worker_finished(w) && now_seconds() < t + 2)
-        sleep_ms(1);
-    assert_true(worker_finished(w));
-    worker_destroy(w);
-    /* A paused worker quits just as promptly (it sleeps on the queue). */
+    while (!worker_finished(w))
+        sleep_real_us(1000);
+    stop(w);
+    /* A paused worker quits too (it sleeps on the queue, which quit wakes). */
     w = start(true);
-    t = now_seconds();
-    worker_destroy(w);
-    assert_true(now_seconds() - t < 1.0);
+    settle(w);
+    stop(w);
     worker_destroy(NULL);
 }
 
@@ -392,7 +479,9 @@ int main(void)
         cmocka_unit_test(test_trains_and_pause_stops_the_weights),
         cmocka_unit_test(test_step_while_paused_advances_exactly_one),
         cmocka_unit_test(test_reset_and_reseed),
-        cmocka_unit_test(test_kernel_rate_optimizer_speed),
+        cmocka_unit_test(test_kernel_rate_optimizer),
+        cmocka_unit_test(test_speed_levels_on_simulated_time),
+        cmocka_unit_test(test_paused_and_slow_workers_sleep),
         cmocka_unit_test(test_loads_keep_training_on_failure),
         cmocka_unit_test(test_images_are_published),
         cmocka_unit_test(test_hammering_requests_then_quit_joins),

@@ -449,7 +449,10 @@ static void wait_for_request(worker *w, double until)
 {
     if (until - now_seconds(w) <= 0)
         return;
-    int64_t until_ns = (int64_t)llround(until * 1e9);
+    /* One nanosecond past the time, rounded up: once the clock reads that,
+     * the caller's comparison in seconds sees the time reached, so a wait
+     * never returns early into a loop. */
+    int64_t until_ns = (int64_t)ceil(until * 1e9) + 1;
     pthread_mutex_lock(&w->lock);
     while (w->queue_count == 0 && !atomic_load(&w->quit))
         if (!app_clock_wait_until(&w->clock, &w->wake, &w->lock, until_ns))
@@ -481,6 +484,13 @@ static void *worker_main(void *arg)
             if (limit > 0) {
                 now = now_seconds(w);
                 if (now < next_step && !changed) {
+                    /* A publication that fell due first goes out now: waiting
+                     * "until" a time already past would return at once and
+                     * spin until the step is due. */
+                    if (now >= next_frame) {
+                        publish_frame(w);
+                        next_frame = now + 1.0 / WORKER_FRAME_HZ;
+                    }
                     wait_for_request(w, fmin(next_step, next_frame));
                     continue;
                 }
@@ -535,6 +545,9 @@ static void *worker_main(void *arg)
         if (!training) {
             rate_start = now;
             rate_steps = 0;
+            /* A resume starts the pace afresh: no burst of the steps a
+             * pause would have taken. */
+            next_step = now;
         } else if (now - rate_start >= 0.5) {
             w->rate = rate_steps / (now - rate_start);
             rate_start = now;
