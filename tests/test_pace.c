@@ -8,6 +8,7 @@
  * worker tests are bounded by steps (step requests, the tolerance itself),
  * not by the clock: a wait only gives up on a worker that hangs.
  */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -286,6 +287,55 @@ static void test_chart_axes(void **state)
     assert_int_equal(lo, -4);
 }
 
+/* Histories no run should make, and some a long one does: every point the
+ * chart draws stays inside the plot, whatever the numbers. */
+static void test_chart_points_stay_in_the_plot(void **state)
+{
+    (void)state;
+    static lf_history h; /* large: not on the stack */
+    memset(&h, 0, sizeof h);
+    const float losses[] = {1e-38f, 1.4e-45f, 3.4e38f, INFINITY, NAN, -1.0f, 0.0f, 0.08f,
+                            1e-20f, 2.0f};
+    const long steps[] = {1, 0, -5, 1000000000L, LONG_MAX, 7, 2, 1L << 40, 3, 9};
+    int n = (int)(sizeof losses / sizeof losses[0]);
+    for (int i = 0; i < n; i++) {
+        h.points[i].step = steps[i];
+        h.points[i].train_loss = losses[i];
+        h.points[i].val_loss = losses[n - 1 - i];
+    }
+    h.count = n;
+    layout_rect plot = {100, 50, 400, 200};
+    SDL_FPoint points[LF_HISTORY_MAX + 1];
+    /* The axes a 1e-38 loss and a huge one give, and axes that do not
+     * even hold the values. */
+    const int axes[][2] = {{-9, -1}, {-38, 39}, {0, 1}, {5, 5}, {3, -3}};
+    const double ends[] = {10, 1e12, 1e30};
+    for (int a = 0; a < 5; a++)
+        for (int e = 0; e < 3; e++)
+            for (int v = 0; v < 2; v++) {
+                int got = chart_curve_points(&h, v == 1, plot, ends[e], axes[a][0], axes[a][1],
+                                             points, LF_HISTORY_MAX + 1);
+                /* The positive finite losses, no more: 1e-38, the denormal,
+                 * 3.4e38, 0.08, 1e-20 and 2. */
+                assert_int_equal(got, 6);
+                for (int i = 0; i < got; i++) {
+                    assert_true(points[i].x >= 100 && points[i].x <= 499);
+                    assert_true(points[i].y >= 50 && points[i].y <= 249);
+                }
+            }
+    /* The capacity bounds what is written. */
+    assert_int_equal(chart_curve_points(&h, false, plot, 10, -9, -1, points, 2), 2);
+    /* On the axis of a 1e-38 run, 8 decades under 0.08, the floor losses
+     * sit on the bottom edge and 0.08 near the top. */
+    int got = chart_curve_points(&h, false, plot, 10, -9, -1, points, LF_HISTORY_MAX + 1);
+    assert_int_equal(got, 6);
+    assert_true(points[0].y == 249); /* 1e-38 */
+    assert_true(points[0].x == 100); /* step 1 */
+    assert_true(points[2].y == 50);  /* 3.4e38, above the axis: on its top */
+    /* A very long run: a step past the axis end sits at its right edge. */
+    assert_true(points[3].x == 499 || points[4].x == 499);
+}
+
 /* =========================================================== worker */
 
 static void sleep_ms(int ms)
@@ -479,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_names_without_case_and_near_misses),
         cmocka_unit_test(test_step_keys),
         cmocka_unit_test(test_chart_axes),
+        cmocka_unit_test(test_chart_points_stay_in_the_plot),
         cmocka_unit_test(test_step_requests_and_the_stop),
         cmocka_unit_test(test_running_worker_stops_at_the_tolerance),
         cmocka_unit_test(test_kernel_switch_takes_its_pace),

@@ -63,6 +63,35 @@ void chart_loss_decades(double first, double lo, double hi, int *log_lo, int *lo
     *log_hi = top;
 }
 
+int chart_curve_points(const lf_history *h, bool validation, layout_rect plot, double x_end,
+                       int log_lo, int log_hi, SDL_FPoint *points, int capacity)
+{
+    if (plot.w < 1 || plot.h < 1 || capacity < 1)
+        return 0;
+    const double span = log_hi > log_lo ? log_hi - log_lo : 1;
+    const float left = (float)plot.x, right = (float)(plot.x + plot.w - 1);
+    const float top = (float)plot.y, bottom = (float)(plot.y + plot.h - 1);
+    int n = 0;
+    int count = h->count < LF_HISTORY_MAX ? h->count : LF_HISTORY_MAX;
+    for (int i = 0; i < count && n < capacity; i++) {
+        double v = validation ? h->points[i].val_loss : h->points[i].train_loss;
+        if (!(v > 0) || !isfinite(v))
+            continue;
+        double level = fmin(fmax(log10(v), (double)log_lo), (double)log_hi);
+        double x = plot.x + chart_step_position((double)h->points[i].step, x_end) * (plot.w - 1);
+        double y = plot.y + plot.h - 1 - (level - log_lo) / span * (plot.h - 1);
+        if (!isfinite(x) || !isfinite(y))
+            continue;
+        /* Every point inside the plot, whatever the numbers: a coordinate
+         * far outside it sends the software renderer's line clipping into
+         * huge allocations. */
+        points[n].x = fminf(fmaxf((float)x, left), right);
+        points[n].y = fminf(fmaxf((float)y, top), bottom);
+        n++;
+    }
+    return n;
+}
+
 /* ============================================================ drawing */
 
 static int px(const chart_style *st, int pixels)
@@ -185,20 +214,10 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
      * it. */
     SDL_RenderSetClipRect(R, &frame);
     SDL_FPoint points[LF_HISTORY_MAX + 1];
-    const double span = log_hi - log_lo;
     for (int curve = 0; curve < 2; curve++) {
         const lf_history *h = curve == 0 ? &s->steps : &s->epochs;
-        int n = 0;
-        for (int i = 0; i < h->count && n < LF_HISTORY_MAX + 1; i++) {
-            double v = curve == 0 ? h->points[i].train_loss : h->points[i].val_loss;
-            if (!(v > 0) || !isfinite(v))
-                continue;
-            double level = fmax(log10(v), (double)log_lo);
-            points[n].x = plot.x + (float)(chart_step_position((double)h->points[i].step, x_end) *
-                                           (plot.w - 1));
-            points[n].y = plot.y + plot.h - 1 - (float)((level - log_lo) / span * (plot.h - 1));
-            n++;
-        }
+        int n = chart_curve_points(h, curve == 1, plot, x_end, log_lo, log_hi, points,
+                                   LF_HISTORY_MAX + 1);
         SDL_Color ink = curve == 0 ? st->train : st->validation;
         if (curve == 0 && n > 1) {
             /* Per-step losses are noisy (one batch each): draw them faint,

@@ -45,6 +45,14 @@ void chart_step_label(char *out, int size, double step);
  * first loss of the run, is known (> 0), nor less than one decade. */
 void chart_loss_decades(double first, double lo, double hi, int *log_lo, int *log_hi);
 
+/* The points of one curve (the training losses of the step history, or the
+ * validation losses of the epoch history) in plot's pixels, into
+ * points[0..capacity); returns how many. Losses that are not positive and
+ * finite are left out; every point lies inside plot, a loss off the axis
+ * on its edge. */
+int chart_curve_points(const lf_history *h, bool validation, layout_rect plot, double x_end,
+                       int log_lo, int log_hi, SDL_FPoint *points, int capacity);
+
 typedef struct chart_style {
     float scale;  /* UI scale: pixel sizes are multiplied by it */
     SDL_Color panel, outline, text, dim, train, validation;
