@@ -48,7 +48,7 @@ typedef struct window_report {
 int window_run(const cli_options *options);
 
 /* The same, with hooks (may be NULL) and a report (may be NULL). With hooks,
- * the window waits on closing (up to 10 s) until the worker has taken every
+ * the window waits on closing (up to 300 s, a hang guard) until the worker has taken every
  * request queued, so the report's counts are final. */
 int window_run_with(const cli_options *options, const window_hooks *hooks, window_report *report);
 
