@@ -34,6 +34,8 @@ typedef struct script {
     /* seen */
     int marker_red_frames;   /* frames presented with the red dot showing */
     uint8_t dot_on_screen[4];
+    char messages[8][320];   /* the distinct messages shown, in order */
+    int message_count;
 } script;
 
 static void push_key(SDL_Keycode key)
@@ -65,8 +67,10 @@ static void before_present(void *user, long frame, SDL_Renderer *renderer, const
 {
     (void)frame;
     (void)wf;
-    (void)shown;
     script *s = user;
+    if (shown && s->message_count < 8 &&
+        (s->message_count == 0 || strcmp(s->messages[s->message_count - 1], shown)))
+        snprintf(s->messages[s->message_count++], sizeof s->messages[0], "%s", shown);
     int w, h;
     SDL_GetRendererOutputSize(renderer, &w, &h);
     layout L;
@@ -89,9 +93,17 @@ static int run(script *s, window_report *report, const char *const *args, int n)
         argv[1 + i] = (char *)args[i];
     cli_options o;
     assert_true(cli_parse(n + 1, argv, &o, NULL));
+    /* Simulated time, 1/60 s a frame, and a recorder that waits rather
+     * than drops: how many movie frames a run makes follows from its frames
+     * alone, on any machine. */
+    app_fake_clock clock;
+    app_fake_clock_init(&clock, 0);
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
-                          .user = s};
-    return window_run_with(&o, &hooks, report);
+                          .user = s, .clock = app_fake_clock_get(&clock),
+                          .capture_wait_when_full = true};
+    int code = window_run_with(&o, &hooks, report);
+    app_fake_clock_deinit(&clock);
+    return code;
 }
 
 /* The one file in dir ending in ext, or "" when there is not exactly one. */
@@ -125,7 +137,9 @@ static void test_g_records_without_the_marker(void **state)
     assert_int_equal(rep.capture.movies_started, 1);
     assert_int_equal(rep.capture.movies_written, 1);
     /* The marker was on screen while recording... */
-    assert_true(s.marker_red_frames >= 20);
+    /* Recording from frame 3 to frame 44 (G again at 45): 42 frames, all
+     * with the marker. */
+    assert_int_equal(s.marker_red_frames, 42);
     only_file(dir, ".gif", path, sizeof path);
     assert_true(path[0]);
     assert_non_null(strstr(path, "/learnfilter-sobel-x-"));
@@ -135,7 +149,11 @@ static void test_g_records_without_the_marker(void **state)
     assert_true(g.ok);
     assert_int_equal(g.width, 1280);
     assert_int_equal(g.height, 720);
-    assert_true(g.frames >= 1);
+    /* 42 window frames at 60 a second are 0.7 s: movie frames at 15 a
+     * second are due on every fourth window frame, from the first: 11. */
+    assert_int_equal(g.frames, 11);
+    assert_int_equal(rep.capture.frames_taken, 11);
+    assert_int_equal(rep.capture.frames_dropped, 0);
     free(g.rgba);
     /* ... and in no frame of the movie. */
     layout L;
@@ -208,6 +226,19 @@ static void test_unwritable_folder_is_a_message(void **state)
     assert_int_equal(rep.capture.screenshots_failed, 1);
     assert_int_equal(s.marker_red_frames, 0);
     assert_true(rep.steps > 0); /* training went on */
+    /* The user is told, in words: G then P, each naming the folder and why. */
+    int record_said = -1, shot_said = -1;
+    for (int i = 0; i < s.message_count; i++) {
+        if (!strncmp(s.messages[i], "cannot record: /nonexistent-learnfilter-dir/learnfilter-"
+                                    "sobel-x-", 57) &&
+            strstr(s.messages[i], ".gif: cannot write: No such file or directory"))
+            record_said = i;
+        if (!strncmp(s.messages[i], "screenshot not written: /nonexistent-learnfilter-dir/", 53) &&
+            strstr(s.messages[i], ".png: cannot write: No such file or directory"))
+            shot_said = i;
+    }
+    assert_true(record_said >= 0);
+    assert_true(shot_said > record_said);
 }
 
 static void test_closing_while_recording_keeps_the_movie(void **state)
@@ -225,7 +256,8 @@ static void test_closing_while_recording_keeps_the_movie(void **state)
     assert_true(path[0]);
     gif_read_result g = gif_read(path, -1);
     assert_true(g.ok);
-    assert_true(g.frames >= 2);
+    /* G at frame 2, closed on frame 30: frames 2, 6, ..., 30. */
+    assert_int_equal(g.frames, 8);
     tu_remove_tree(dir);
 }
 
@@ -245,9 +277,10 @@ static void test_resize_finishes_the_movie(void **state)
     assert_true(g.ok);
     assert_int_equal(g.width, 1280);
     assert_int_equal(g.height, 720);
-    /* The marker went away with the resize. */
-    assert_true(s.marker_red_frames >= 10);
-    assert_true(s.marker_red_frames <= 25);
+    /* Frames 2 to 24 were recorded: movie frames 2, 6, ..., 22. */
+    assert_int_equal(g.frames, 6);
+    /* The marker went away with the resize: on frames 2 to 24 only. */
+    assert_int_equal(s.marker_red_frames, 23);
     tu_remove_tree(dir);
 }
 
@@ -274,11 +307,11 @@ static void test_gif_at_launch(void **state)
     assert_true(g.ok);
     assert_int_equal(g.width, 800);
     assert_int_equal(g.height, 500);
-    /* Never more than 15 frames a second on average, however fast the
-     * window draws: frame k is taken no sooner than k periods after the
-     * first (single frames may come sooner after a late one). */
-    assert_true(g.frames >= 3);
-    assert_true(delay_sum(&g) >= (g.frames - 1) * 6);
+    /* 40 window frames are 0.65 s from the first to the last: movie
+     * frames at 0, 1/15, ..., 9/15 s, each shown for 1/15 s (6 or 7
+     * hundredths: the GIF's delays are whole hundredths). */
+    assert_int_equal(g.frames, 10);
+    assert_in_range(delay_sum(&g), 9 * 6, 9 * 7);
 
     /* --gif-fps sets the capture rate. */
     const char *fast[] = {"--frames", "40", "--width", "800", "--height", "500", "--gif", path,
@@ -286,7 +319,8 @@ static void test_gif_at_launch(void **state)
     assert_int_equal(run(&s, &rep, fast, 10), EXIT_OK);
     g = gif_read(path, -1);
     assert_true(g.ok);
-    assert_true(delay_sum(&g) >= (g.frames - 1) * 3);
+    assert_int_equal(g.frames, 20); /* 0, 1/30, ..., 19/30 s */
+    assert_in_range(delay_sum(&g), 19 * 3, 19 * 4);
     tu_remove_tree(dir);
 }
 
@@ -312,23 +346,26 @@ static void test_overlong_record_path_refused(void **state)
     capture_destroy(c);
 }
 
-/* The capture rate itself, without a window: frames offered as fast as a
- * software renderer draws them are taken at the rate asked for. */
-static void capture_for(const char *path, int fps, double seconds)
+/* The capture rate itself, without a window: frames offered every 2 ms of
+ * simulated time for one second are taken at the rate asked for. */
+static void capture_for(const char *path, int fps)
 {
     SDL_Surface *surface = SDL_CreateRGBSurfaceWithFormat(0, 64, 48, 32, SDL_PIXELFORMAT_RGBA32);
     SDL_Renderer *renderer = SDL_CreateSoftwareRenderer(surface);
     assert_non_null(renderer);
-    capture *c = capture_create(&(capture_options){.fps = fps});
+    app_fake_clock clock;
+    app_fake_clock_init(&clock, 0);
+    capture *c = capture_create(&(capture_options){
+        .fps = fps, .clock = app_fake_clock_get(&clock), .wait_when_full = true});
     assert_true(capture_start(c, path, "test", 64, 48));
-    Uint64 start = SDL_GetPerformanceCounter(), hz = SDL_GetPerformanceFrequency();
-    for (int i = 0; (double)(SDL_GetPerformanceCounter() - start) / hz < seconds; i++) {
+    for (int i = 0; i < 500; i++) {
         SDL_SetRenderDrawColor(renderer, (Uint8)(i * 7), 40, 200, 255);
         SDL_RenderClear(renderer);
         capture_frame(c, renderer, 64, 48);
-        SDL_Delay(2);
+        app_fake_clock_advance(&clock, 2 * APP_NS_PER_S / 1000);
     }
     capture_destroy(c);
+    app_fake_clock_deinit(&clock);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
 }
@@ -341,11 +378,13 @@ static void test_capture_rate(void **state)
     snprintf(path, sizeof path, "%s/rate.gif", dir);
     int rates[] = {CAPTURE_FPS, 30};
     for (int k = 0; k < 2; k++) {
-        capture_for(path, rates[k], 1.0);
+        capture_for(path, rates[k]);
         gif_read_result g = gif_read(path, -1);
         assert_true(g.ok);
-        /* One second: rate frames, give or take one at each end. */
-        assert_true(g.frames >= rates[k] - 2 && g.frames <= rates[k] + 2);
+        /* Due at 0, 1/rate, ..., (rate-1)/rate s: rate frames in the
+         * second. */
+        assert_int_equal(g.frames, rates[k]);
+        free(g.rgba);
     }
     tu_remove_tree(dir);
 }
