@@ -11,7 +11,10 @@ foreach(source ${LF_TEST_SOURCES})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src/core ${LF_TEST_DIR})
   target_link_libraries(${name} PRIVATE learnfilter_app PkgConfig::CMOCKA GIF::GIF)
   add_test(NAME ${name} COMMAND ${name})
-  set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
+  # Verdicts are bound by work, not time; the time-out only stops a hang
+  # (generous: the window soak under ThreadSanitizer on a busy machine).
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+                       TIMEOUT 900)
 endforeach()
 
 # The window on a real X server, where Debian's xvfb is installed: the same
