@@ -59,7 +59,7 @@
 #define SOAK_EVENTS_PER_FRAME 20
 #define SOAK_PATHS 9
 /* Checked before each event; one event adds at most 8 requests (a burst),
- * and a divergence (below) 21, so the queue never fills. */
+ * and a divergence (below) 25, so the queue never fills. */
 #define SOAK_MAX_OUTSTANDING (WORKER_QUEUE_SIZE / 2 - 8)
 
 typedef struct soak {
@@ -76,6 +76,8 @@ typedef struct soak {
     bool was_diverged;
     long event_frames;        /* frames on which events were sent */
     long quiet_until;         /* frames before it send only window-only events */
+    long next_divergence;     /* the first frame the next divergence may be sent on */
+    window_hooks *hooks;      /* the soak's own: lockstep is switched per frame */
     long frames_seen;
     unsigned long taken_echo;  /* requests carried out, as the last frame said */
     long echo_went_back;       /* frames whose echo was below the one before */
@@ -200,10 +202,16 @@ static void before_frame(void *user, long frame, SDL_Window *window)
     s->event_frames++;
     bool outstanding_low =
         (unsigned long)s->expected_requests - s->taken_echo < SOAK_MAX_OUTSTANDING;
-    if (frame % 25 == 10 && outstanding_low) {
+    /* Lockstep with the worker (the frame waits for it) only on the frame
+     * of a divergence; every other frame races the worker, as for users. */
+    s->hooks->lockstep = false;
+    if (frame % 25 >= 10 && frame >= s->next_divergence && outstanding_low) {
         /* Now and then a sure divergence: the rate to its ceiling from any
-         * rate, and a step. The next frames send nothing the worker takes,
-         * so the window shows the divergence before anything ends it. */
+         * rate, and a step. This frame waits for the worker, so it shows
+         * the divergence whatever the machine's speed, and the next frames
+         * send nothing the worker takes. */
+        s->hooks->lockstep = true;
+        s->next_divergence = frame + 25 - frame % 25 + 10;
         for (int k = 0; k < 20; k++) {
             SDL_Event e = {.type = SDL_KEYDOWN};
             e.key.keysym.sym = SDLK_UP;
@@ -211,12 +219,18 @@ static void before_frame(void *user, long frame, SDL_Window *window)
             s->keys++;
             push(s, &e);
         }
-        SDL_Event e = {.type = SDL_KEYDOWN};
-        e.key.keysym.sym = SDLK_n;
-        e.key.state = SDL_PRESSED;
-        s->keys++;
-        push(s, &e);
+        for (int k = 0; k < 5; k++) { /* Shift+N: ten steps each, until it runs away */
+            SDL_Event e = {.type = SDL_KEYDOWN};
+            e.key.keysym.sym = SDLK_n;
+            e.key.keysym.mod = KMOD_LSHIFT;
+            e.key.state = SDL_PRESSED;
+            s->keys++;
+            push(s, &e);
+        }
         s->quiet_until = frame + 3;
+        for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++)
+            push_window_only(s);
+        return;
     }
     for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++) {
         int what = pick(s, 100);
@@ -337,6 +351,7 @@ static void test_soak(void **state)
     app_fake_clock_init(&clock, 0);
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
                           .user = &s, .clock = app_fake_clock_get(&clock)};
+    s.hooks = &hooks;
     window_report rep;
     assert_int_equal(window_run_with(&o, &hooks, &rep), EXIT_OK);
     double took = app_fake_clock_read(&clock) * 1e-9;

@@ -324,6 +324,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
         last_w = L.width;
         last_h = L.height;
+        if (hooks && hooks->lockstep)
+            worker_settle(trainer);
         const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
         changed |= is_new;
         if (is_new)

@@ -31,6 +31,10 @@ typedef struct window_hooks {
      * [false: drops, as for users], so a movie's frame count depends only
      * on the frames drawn. */
     bool capture_wait_when_full;
+    /* Each frame waits until the worker has carried out the requests made
+     * so far and the work due by the clock (worker_settle), so what a frame
+     * shows follows from the frames and events alone [false]. */
+    bool lockstep;
 } window_hooks;
 
 typedef struct window_report {

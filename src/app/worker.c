@@ -95,6 +95,9 @@ struct worker {
     const cli_options *cli;
     app_clock clock;            /* every pace is read from it (options.clock) */
     atomic_ulong wakes;         /* times the thread woke from a wait */
+    atomic_llong idle_since;    /* clock time a wait began with nothing left to do; -1 awake */
+    atomic_ulong published_taken; /* requests_taken of the newest frame published */
+    atomic_bool unpaced;        /* training with no speed limit: it never waits */
     lf_trainer *trainer;
     lf_dataset datasets[2];     /* the active one, and room to load the next */
     int active_dataset;
@@ -197,6 +200,7 @@ static void publish_frame(worker *w)
     f->message_is_error = w->message_is_error;
     memcpy(f->message, w->message, sizeof f->message);
     triple_publish(&w->frame_buffers);
+    atomic_store(&w->published_taken, f->requests_taken);
 }
 
 /* Returns the seconds it took, which bounds how often it may run. */
@@ -454,9 +458,14 @@ static void wait_for_request(worker *w, double until)
      * never returns early into a loop. */
     int64_t until_ns = (int64_t)ceil(until * 1e9) + 1;
     pthread_mutex_lock(&w->lock);
-    while (w->queue_count == 0 && !atomic_load(&w->quit))
+    while (w->queue_count == 0 && !atomic_load(&w->quit)) {
+        /* Idle as of now: each time it goes back to sleep, the clock may
+         * have moved on (a simulated clock wakes it on every move). */
+        atomic_store(&w->idle_since, app_clock_now(&w->clock));
         if (!app_clock_wait_until(&w->clock, &w->wake, &w->lock, until_ns))
             break;
+    }
+    atomic_store(&w->idle_since, -1);
     pthread_mutex_unlock(&w->lock);
     atomic_fetch_add_explicit(&w->wakes, 1, memory_order_relaxed);
 }
@@ -479,6 +488,7 @@ static void *worker_main(void *arg)
         sync_tolerance(w);
         const lf_figures *fig = lf_trainer_figures(w->trainer);
         bool training = !w->paused && !fig->diverged;
+        atomic_store_explicit(&w->unpaced, training && !(w->speed > 0), memory_order_relaxed);
         if (training) {
             double limit = w->speed;
             if (limit > 0) {
@@ -590,6 +600,7 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
     pthread_mutex_init(&w->lock, NULL);
     app_clock_cond_init(&w->wake);
     w->clock = options->clock;
+    atomic_init(&w->idle_since, -1);
     triple_init(&w->frame_buffers);
     triple_init(&w->image_buffers);
 
@@ -714,6 +725,21 @@ void worker_request_counts(worker *w, unsigned long *queued, unsigned long *take
 bool worker_finished(worker *w) { return atomic_load(&w->finished); }
 
 unsigned long worker_wakes(worker *w) { return atomic_load(&w->wakes); }
+
+void worker_settle(worker *w)
+{
+    struct timespec pause = {0, 100000};
+    for (;;) {
+        unsigned long queued = atomic_load(&w->queued_seen);
+        bool published = atomic_load(&w->published_taken) >= queued;
+        long long idle = atomic_load(&w->idle_since);
+        bool caught_up = atomic_load(&w->unpaced) || atomic_load(&w->finished) ||
+                         (idle >= 0 && idle >= app_clock_now(&w->clock));
+        if (published && caught_up)
+            return;
+        nanosleep(&pause, NULL);
+    }
+}
 
 double worker_cpu_seconds(worker *w)
 {

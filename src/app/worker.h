@@ -158,6 +158,12 @@ void worker_request_counts(worker *w, unsigned long *queued, unsigned long *take
  * never in a busy loop. Safe from any thread. */
 unsigned long worker_wakes(worker *w);
 
+/* For tests on a simulated clock: returns once every request queued so far
+ * is carried out and published, and the thread has done all the work due
+ * by the clock's time now and waits (at once when it trains with no speed
+ * limit, which never waits). Waits as long as that takes. */
+void worker_settle(worker *w);
+
 /* True once the thread has finished (after a quit request). */
 bool worker_finished(worker *w);
 
