@@ -179,14 +179,43 @@ static void test_image_panels(void **state)
             assert_color(pixel(f, res.x + x, res.y + y), (SDL_Color){248, 248, 248, 255}, 1);
 }
 
+/* Pixels of the window in the rectangle whose three channels are all at
+ * least level: light text on the dark overlay. */
+static long bright_pixels(const fixture *f, int x0, int y0, int x1, int y1, int level)
+{
+    long n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            SDL_Color c = pixel(f, x, y);
+            n += c.r >= level && c.g >= level && c.b >= level;
+        }
+    return n;
+}
+
+/* The help darkens the whole window, not a corner, and writes its text on
+ * it: light pixels in each part of the middle, where the darkened panels
+ * alone have none. */
 static void test_help_overlay_darkens(void **state)
 {
     fixture *f = *state;
     draw(f, false);
-    SDL_Color before = pixel(f, 1, 1);
+    static SDL_Color before[9][9];
+    for (int i = 0; i < 9; i++)
+        for (int j = 0; j < 9; j++)
+            before[i][j] = pixel(f, 1 + i * 1278 / 8, 1 + j * 718 / 8);
     draw(f, true);
-    SDL_Color after = pixel(f, 1, 1);
-    assert_true(after.r < before.r && after.g < before.g);
+    int darker = 0;
+    for (int i = 0; i < 9; i++)
+        for (int j = 0; j < 9; j++) {
+            SDL_Color after = pixel(f, 1 + i * 1278 / 8, 1 + j * 718 / 8);
+            darker += after.r + after.g + after.b < before[i][j].r + before[i][j].g +
+                                                        before[i][j].b;
+        }
+    /* All but the few points that fall on the help's own text or box. */
+    assert_true(darker >= 9 * 9 * 3 / 4);
+    /* Text in the left and right halves of the middle of the window. */
+    assert_true(bright_pixels(f, 160, 100, 640, 620, 200) > 300);
+    assert_true(bright_pixels(f, 640, 100, 1120, 620, 200) > 300);
 }
 
 /* A missing font folder fails in the program's one error style: a status

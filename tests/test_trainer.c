@@ -266,14 +266,18 @@ static void test_divergence_and_recovery(void **state)
     assert_false(f->diverged);
     assert_int_equal(f->step, 0);
     tu_assert_near(lf_trainer_get_options(t)->settings.learning_rate, 1e-2, 1e-9);
-    steps(t, 50);
-    assert_true(f->rel_err < 1.0);
+    /* Real recovery, not only a finite number: from the restart's error
+     * (about 1.04) the kernel error halves within 200 steps, as a run from
+     * these weights at this rate does. */
+    double restart_err = f->rel_err;
+    steps(t, 200);
+    assert_true(f->rel_err < 0.5 * restart_err);
     /* A new learning rate mid-run keeps the weights. */
     float before[9];
     memcpy(before, lf_trainer_weights(t), sizeof before);
     assert_int_equal(lf_trainer_set_learning_rate(t, 5e-3f, &err), LF_OK);
     assert_memory_equal(lf_trainer_weights(t), before, sizeof before);
-    assert_int_equal(f->step, 50);
+    assert_int_equal(f->step, 200);
     lf_trainer_destroy(t);
     lf_dataset_deinit(&ds);
 }
