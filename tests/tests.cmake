@@ -13,6 +13,8 @@ foreach(source ${LF_TEST_SOURCES})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
 endforeach()
+# A FIFO that is opened rather than refused blocks for ever: a hang guard.
+set_tests_properties(test_walk PROPERTIES TIMEOUT 60)
 
 # The window on a real X server, where Debian's xvfb is installed: the same
 # screenshot test, with the X11 video driver instead of the dummy one.
