@@ -28,6 +28,7 @@
 #include "learnfilter/kernel.h"
 #include "learnfilter/ops.h"
 #include "learnfilter/png.h"
+#include "output_check.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -167,6 +168,13 @@ int apply_run(const cli_options *o)
         fprintf(stderr, "learnfilter: --apply takes one input: --images FILE (a photo, a text "
                         "matrix or a .npy)\n");
         return EXIT_USAGE;
+    }
+    /* An output that names the input (or a folder, a link, ...) is refused
+     * before anything is read. */
+    lf_status checked = output_check(o, &err);
+    if (checked != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return checked == LF_ERR_ARGUMENT ? EXIT_USAGE : EXIT_INPUT;
     }
     lf_op op;
     lf_kernel *kernel = malloc(sizeof *kernel);

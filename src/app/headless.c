@@ -28,6 +28,7 @@
 
 #include "learnfilter/export.h"
 #include "movie.h"
+#include "output_check.h"
 #include "recorder.h"
 #include "scene.h"
 #include "setup.h"
@@ -288,15 +289,6 @@ static void print_progress(const lf_figures *f, long epoch_limit, double steps_p
 #define DUMP_MAX_ORDER_ENTRIES (4L * 1000 * 1000)
 #define DUMP_MAX_EPOCHS 20000
 
-/* path with its .npy extension (if any) replaced by suffix. */
-static void sibling_path(char *out, size_t size, const char *path, const char *suffix)
-{
-    size_t n = strlen(path);
-    if (n >= 4 && !strcmp(path + n - 4, ".npy"))
-        n -= 4;
-    snprintf(out, size, "%.*s%s", (int)n, path, suffix);
-}
-
 /* --dump-patches: the patches the network sees (training patches first,
  * then validation), the order the first epochs visit them in and the
  * initial weights and the true kernel, so another framework can run
@@ -325,18 +317,18 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
     for (size_t i = 0; i < count; i++)
         order_f[i] = (float)order[i];
     free(order);
-    sibling_path(other, sizeof other, path, "-order.npy");
+    output_sibling_path(other, sizeof other, path, output_dump_suffixes[0]);
     size_t order_shape[2] = {(size_t)epochs, (size_t)ds->train_count};
     st = lf_npy_write_f32(other, order_f, order_shape, 2, err);
     free(order_f);
     if (st != LF_OK)
         return st;
-    sibling_path(other, sizeof other, path, "-init.npy");
+    output_sibling_path(other, sizeof other, path, output_dump_suffixes[1]);
     size_t kernel_shape[2] = {(size_t)s->kernel.height, (size_t)s->kernel.width};
     st = lf_npy_write_f32(other, lf_trainer_weights(s->trainer), kernel_shape, 2, err);
     if (st != LF_OK)
         return st;
-    sibling_path(other, sizeof other, path, "-target.npy");
+    output_sibling_path(other, sizeof other, path, output_dump_suffixes[2]);
     return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
 }
 
@@ -351,15 +343,12 @@ int headless_run(const cli_options *options)
     const cli_options *o = &resolved;
     app_setup setup;
     lf_error err;
-    if (o->weights_out) {
-        /* Refuse a bad output path now, not after loading the photographs
-         * and a long run. */
-        lf_atomic_file probe;
-        if (lf_atomic_open(&probe, o->weights_out, &err) != LF_OK) {
-            fprintf(stderr, "learnfilter: %s\n", err.message);
-            return EXIT_INPUT;
-        }
-        lf_atomic_abandon(&probe);
+    /* Refuse a bad output path now, not after loading the photographs and a
+     * long run. */
+    lf_status checked = output_check(o, &err);
+    if (checked != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return app_exit_code(checked);
     }
     static held_warnings warnings; /* 16 KiB: not on the stack */
     warnings.used = 0;
