@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,53 @@
 #include "recorder.h"
 #include "scene.h"
 #include "setup.h"
+#include "stop_clock.h"
 
 /* How long the last frame of a movie holds before it loops, so the
  * converged kernel is seen and not just glimpsed. */
 #define MOVIE_LAST_FRAME_SECONDS 2.0
+
+/* The most frames a movie gets (5 minutes at 10 a second): one tiny patch
+ * makes an epoch a step, and a frame per epoch would grow without end.
+ * Later frames are left out, except the one where the run stopped. */
+#define MOVIE_MAX_FRAMES 3000
+
+/* ============================================================= signals */
+
+/* SIGINT or SIGTERM asks the run to stop at the next step and finish its
+ * files, so what was trained is kept; a second one gives up at once,
+ * removing the temporary files first. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal) {
+        lf_atomic_remove_temporaries();
+        _exit(128 + sig);
+    }
+    stop_signal = sig;
+}
+
+typedef struct saved_signals {
+    struct sigaction interrupt, terminate;
+} saved_signals;
+
+static void catch_stop_signals(saved_signals *saved)
+{
+    stop_signal = 0;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &saved->interrupt);
+    sigaction(SIGTERM, &action, &saved->terminate);
+}
+
+static void restore_signals(const saved_signals *saved)
+{
+    sigaction(SIGINT, &saved->interrupt, NULL);
+    sigaction(SIGTERM, &saved->terminate, NULL);
+}
 
 /* ================================================================ movie */
 
@@ -50,6 +94,7 @@ typedef struct headless_movie {
     recorder *outputs[2];
     int output_count;
     long frames;       /* frames drawn */
+    long left_out;     /* frames not drawn past MOVIE_MAX_FRAMES */
     long last_step;    /* step of the last frame, -1 before the first */
     int fps;
 } headless_movie;
@@ -143,10 +188,15 @@ static bool movie_frame_due(const cli_options *o, const lf_figures *f, long *nex
     return true;
 }
 
-/* Draws the kernel now and hands the frame to every output. */
-static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epoch)
+/* Draws the kernel now and hands the frame to every output; past
+ * MOVIE_MAX_FRAMES only the last frame (is_last) is added. */
+static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epoch, bool is_last)
 {
     const lf_figures *f = lf_trainer_figures(trainer);
+    if (hm->frames >= MOVIE_MAX_FRAMES && !is_last) {
+        hm->left_out++;
+        return;
+    }
     char title[64], subtitle[128];
     bool between = f->step_in_epoch != 0 && f->step > 0;
     if (by_epoch && !between)
@@ -179,9 +229,14 @@ static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epo
 }
 
 /* Completes every output; prints where each went or why it failed. */
-static bool movie_finish(headless_movie *hm)
+static bool movie_finish(headless_movie *hm, const cli_options *o)
 {
     bool ok = true;
+    if (hm->left_out)
+        fprintf(stderr,
+                "learnfilter: %s: a movie holds at most %d frames; %ld later ones were left out "
+                "(the last frame still shows where the run stopped)\n",
+                o->gif ? "--gif" : "--video", MOVIE_MAX_FRAMES, hm->left_out);
     for (int i = 0; i < hm->output_count; i++) {
         lf_error err;
         if (recorder_finish(hm->outputs[i], &err) != LF_OK) {
@@ -332,7 +387,23 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
     return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
 }
 
+static int run(const cli_options *options);
+
 int headless_run(const cli_options *options)
+{
+    saved_signals saved;
+    catch_stop_signals(&saved);
+    int code = run(options);
+    /* Stopped by a signal with every file finished: the shell's code for
+     * that signal (130 for SIGINT, 143 for SIGTERM), as if it had killed
+     * the program, so a script sees the run did not end on its own. */
+    if (stop_signal && (code == EXIT_OK || code == EXIT_NOT_CONVERGED))
+        code = 128 + stop_signal;
+    restore_signals(&saved);
+    return code;
+}
+
+static int run(const cli_options *options)
 {
     /* Every core unless told otherwise: nothing else runs here. */
     cli_options resolved = *options;
@@ -384,7 +455,7 @@ int headless_run(const cli_options *options)
     bool frames_by_epoch = o->gif_every == 0 && !movie_log_spaced(o);
     long next_log_frame = 1;
     if (filming)
-        movie_add_frame(&hm, trainer, frames_by_epoch);
+        movie_add_frame(&hm, trainer, frames_by_epoch, false);
 
     if (o->dump_patches && dump_training_data(&setup, o->dump_patches, &err) != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
@@ -395,6 +466,8 @@ int headless_run(const cli_options *options)
 
     bool tty = isatty(2);
     double start = now_seconds(), last_report = start;
+    stop_clock clock;
+    stop_clock_start(&clock, o->max_seconds, start);
     long last_report_step = 0;
     /* Where the first epoch ended: every training patch's target or Gram
      * matrix has been built by then, so the rate after it is the steady
@@ -406,6 +479,14 @@ int headless_run(const cli_options *options)
     bool diverged = false, out_of_time = false;
     char diverged_message[LF_ERROR_MESSAGE_MAX] = "";
     for (;;) {
+        if (stop_signal) {
+            if (tty)
+                fputc('\n', stderr);
+            fprintf(stderr, "learnfilter: %s at step %ld: finishing the files\n",
+                    stop_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)",
+                    fig->step);
+            break;
+        }
         if (epoch_limit > 0 && fig->epoch >= epoch_limit)
             break;
         if (o->steps > 0 && fig->step >= o->steps)
@@ -423,20 +504,21 @@ int headless_run(const cli_options *options)
             first_epoch_step = fig->step;
         }
         if (filming && movie_frame_due(o, fig, &next_log_frame))
-            movie_add_frame(&hm, trainer, frames_by_epoch);
+            movie_add_frame(&hm, trainer, frames_by_epoch, false);
         if (o->weights_out && fig->epoch != recorded_epoch) {
             recorded_epoch = fig->epoch;
-            if (lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step,
+            if (lf_weight_history_record(&history, lf_trainer_weights(trainer), fig->step,
                                          fig->epoch, fig->rel_err, &err) != LF_OK) {
                 fprintf(stderr, "learnfilter: %s\n", err.message);
                 exit_code = EXIT_INPUT;
                 break;
             }
         }
-        /* Checking the clock every step would cost more than a 3x3 step. */
-        if ((fig->step & 63) == 0) {
+        /* Reading the clock every step would cost a 3x3 step a tenth of
+         * its time; stop_clock reads it about every 10 ms instead. */
+        if (stop_clock_due(&clock)) {
             double t = now_seconds();
-            if (o->max_seconds > 0 && t - start >= o->max_seconds) {
+            if (stop_clock_read(&clock, t)) {
                 out_of_time = true;
                 break;
             }
@@ -473,6 +555,11 @@ int headless_run(const cli_options *options)
                 100.0 * o->tol);
 
     if (o->weights_out && exit_code == EXIT_OK) {
+        if (history.spacing > 1)
+            fprintf(stderr,
+                    "learnfilter: --weights-out: %ld epochs are more than the %d snapshots kept; "
+                    "every %ldth epoch was recorded, and the last step\n",
+                    history.offered, history.max_count, history.spacing);
         /* A run stopped mid-epoch still records where it ended. */
         if (history.count == 0 || history.steps[history.count - 1] != fig->step)
             lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step, fig->epoch,
@@ -486,8 +573,8 @@ int headless_run(const cli_options *options)
     if (filming) {
         /* A run stopped between frames still shows where it ended. */
         if (hm.last_step != fig->step)
-            movie_add_frame(&hm, trainer, frames_by_epoch);
-        if (!movie_finish(&hm) && exit_code == EXIT_OK)
+            movie_add_frame(&hm, trainer, frames_by_epoch, true);
+        if (!movie_finish(&hm, o) && exit_code == EXIT_OK)
             exit_code = EXIT_INPUT;
     }
 
