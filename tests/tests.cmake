@@ -98,6 +98,27 @@ add_test(NAME headless_errors
          COMMAND bash ${LF_TEST_DIR}/headless_errors.sh $<TARGET_FILE:learnfilter>
                  ${LF_SOURCE_DATA_DIR})
 
+# Paths that could hang the program, loop its folder walk, fill memory or
+# disk, or overwrite the user's files: refused before any work, with one
+# line naming the option and the path (tests/paths_errors.sh). The
+# 3,000-frame movie is left out under the sanitizers, where it takes minutes.
+add_test(NAME paths_errors
+         COMMAND bash ${LF_TEST_DIR}/paths_errors.sh $<TARGET_FILE:learnfilter>
+                 ${LF_SOURCE_DATA_DIR} ${LF_E2E_PYTHON})
+set_tests_properties(paths_errors PROPERTIES TIMEOUT 600
+                     ENVIRONMENT "LF_TEST_SANITIZED=$<IF:$<BOOL:${LF_SANITIZE}>,1,0>")
+# SIGINT and SIGTERM during a headless run: files finished, no temporaries,
+# exit 130 / 143.
+add_test(NAME signal_stop
+         COMMAND bash ${LF_TEST_DIR}/signal_stop.sh $<TARGET_FILE:learnfilter> ${LF_E2E_PYTHON})
+set_tests_properties(signal_stop PROPERTIES TIMEOUT 300)
+# Unreadable inputs and unwritable outputs as an unprivileged user, also
+# when the tests run as root (through setpriv); skipped only without it.
+add_test(NAME permissions
+         COMMAND bash ${LF_TEST_DIR}/permissions.sh $<TARGET_FILE:learnfilter>
+                 ${LF_SOURCE_DATA_DIR})
+set_tests_properties(permissions PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+
 # What the program says before a window opens: no display, near-miss
 # names, a headless run out of time short of --tol.
 add_test(NAME window_cli

@@ -95,6 +95,7 @@ typedef struct headless_movie {
     int output_count;
     long frames;       /* frames drawn */
     long left_out;     /* frames not drawn past MOVIE_MAX_FRAMES */
+    long last_left_out; /* the step of the last of those */
     long last_step;    /* step of the last frame, -1 before the first */
     int fps;
 } headless_movie;
@@ -193,9 +194,14 @@ static bool movie_frame_due(const cli_options *o, const lf_figures *f, long *nex
 static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epoch, bool is_last)
 {
     const lf_figures *f = lf_trainer_figures(trainer);
-    if (hm->frames >= MOVIE_MAX_FRAMES && !is_last) {
-        hm->left_out++;
-        return;
+    if (hm->frames >= MOVIE_MAX_FRAMES) {
+        if (!is_last) {
+            hm->left_out++;
+            hm->last_left_out = f->step;
+            return;
+        }
+        if (hm->left_out > 0 && hm->last_left_out == f->step)
+            hm->left_out--; /* counted out in the loop, but in after all */
     }
     char title[64], subtitle[128];
     bool between = f->step_in_epoch != 0 && f->step > 0;
