@@ -7,8 +7,10 @@
  * is read every `interval` steps, and the interval follows the steps' cost:
  * about STOP_CLOCK_PERIOD seconds between reads, never more than
  * STOP_CLOCK_MAX_INTERVAL steps, and it at most doubles from one read to
- * the next so a run that slows down is caught within a few reads. The clock
- * itself is passed in, so a test can drive it.
+ * the next. A limit is then overshot by at most one read period or one
+ * step, and after a sudden slowdown by at most 16 of the slower steps
+ * (under a second while steps take under 60 ms). The clock itself is
+ * passed in, so a test can drive it.
  */
 #ifndef LEARNFILTER_STOP_CLOCK_H
 #define LEARNFILTER_STOP_CLOCK_H
@@ -16,7 +18,8 @@
 #include <stdbool.h>
 
 #define STOP_CLOCK_PERIOD 0.01       /* seconds aimed for between clock reads */
-#define STOP_CLOCK_MAX_INTERVAL 64L  /* steps between reads, at most */
+#define STOP_CLOCK_MAX_INTERVAL 16L  /* steps between reads, at most: a 200 ns
+                                        step pays 20 ns of clock per 16 */
 
 typedef struct stop_clock {
     double start;      /* when the loop began */
