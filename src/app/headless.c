@@ -14,13 +14,17 @@
  * thread while training goes on; the recorder waits rather than drops, so
  * every frame is kept. --gif-layout full draws the window's whole layout
  * instead (scene.h), as the window would show it at that moment.
+ *
+ * Every output path is checked before anything is loaded (output_check.h).
+ * SIGINT or SIGTERM stops the run at the next step with its files finished
+ * (stop_signal.h); --max-seconds is read by stop_clock.h; the weight
+ * history and the movie have bounds (export.h, MOVIE_MAX_FRAMES).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "headless.h"
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,7 @@
 #include "scene.h"
 #include "setup.h"
 #include "stop_clock.h"
+#include "stop_signal.h"
 
 /* How long the last frame of a movie holds before it loops, so the
  * converged kernel is seen and not just glimpsed. */
@@ -43,43 +48,6 @@
  * makes an epoch a step, and a frame per epoch would grow without end.
  * Later frames are left out, except the one where the run stopped. */
 #define MOVIE_MAX_FRAMES 3000
-
-/* ============================================================= signals */
-
-/* SIGINT or SIGTERM asks the run to stop at the next step and finish its
- * files, so what was trained is kept; a second one gives up at once,
- * removing the temporary files first. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-    if (stop_signal) {
-        lf_atomic_remove_temporaries();
-        _exit(128 + sig);
-    }
-    stop_signal = sig;
-}
-
-typedef struct saved_signals {
-    struct sigaction interrupt, terminate;
-} saved_signals;
-
-static void catch_stop_signals(saved_signals *saved)
-{
-    stop_signal = 0;
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &saved->interrupt);
-    sigaction(SIGTERM, &action, &saved->terminate);
-}
-
-static void restore_signals(const saved_signals *saved)
-{
-    sigaction(SIGINT, &saved->interrupt, NULL);
-    sigaction(SIGTERM, &saved->terminate, NULL);
-}
 
 /* ================================================================ movie */
 
@@ -397,15 +365,16 @@ static int run(const cli_options *options);
 
 int headless_run(const cli_options *options)
 {
-    saved_signals saved;
-    catch_stop_signals(&saved);
+    stop_signal_saved saved;
+    stop_signal_catch(&saved);
     int code = run(options);
+    int stopped_by = stop_signal_received();
     /* Stopped by a signal with every file finished: the shell's code for
      * that signal (130 for SIGINT, 143 for SIGTERM), as if it had killed
      * the program, so a script sees the run did not end on its own. */
-    if (stop_signal && (code == EXIT_OK || code == EXIT_NOT_CONVERGED))
-        code = 128 + stop_signal;
-    restore_signals(&saved);
+    if (stopped_by && (code == EXIT_OK || code == EXIT_NOT_CONVERGED))
+        code = 128 + stopped_by;
+    stop_signal_restore(&saved);
     return code;
 }
 
@@ -485,11 +454,12 @@ static int run(const cli_options *options)
     bool diverged = false, out_of_time = false;
     char diverged_message[LF_ERROR_MESSAGE_MAX] = "";
     for (;;) {
-        if (stop_signal) {
+        if (stop_signal_received()) {
             if (tty)
                 fputc('\n', stderr);
             fprintf(stderr, "learnfilter: %s at step %ld: finishing the files\n",
-                    stop_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)",
+                    stop_signal_received() == SIGINT ? "interrupted (SIGINT)"
+                                                     : "terminated (SIGTERM)",
                     fig->step);
             break;
         }
