@@ -194,6 +194,32 @@ assert np.array_equal(w.reshape(6251, 9), c[:, 3:].astype(np.float32))
 ' || fail "w.npy does not hold the same 6,251 snapshots as w.csv"
 fi
 
+# A full disk in the middle of a large file, simulated with a 4 KiB file
+# size limit (SIGXFSZ ignored so the write fails with EFBIG): the message
+# gives the system's reason, which stdio had dropped with its buffer, and
+# neither the file nor a temporary is left.
+mkdir full
+for what in "--dump-patches full/d.npy" "--weights-out full/w.csv"; do
+  (
+    trap '' XFSZ
+    # shellcheck disable=SC2086
+    bash -c 'ulimit -f 4; exec "$@"' _ "$bin" --headless --images big.png --size 512 \
+      --epochs 1000000 --steps 2000 $what 2>&1 >/dev/null | grep -v '^\[' | cat >err
+    exit "${PIPESTATUS[0]}"
+  )
+  code=$?
+  file=${what#* }
+  if [ "$code" -ne 3 ]; then
+    fail "$what past the file size limit -> exit $code, expected 3"
+  elif ! grep -qF "$file: write failed: File too large" err; then
+    fail "$what past the file size limit -> the message does not give the reason"
+  elif [ -n "$(ls -A full)" ]; then
+    fail "$what past the file size limit -> files left: $(ls -A full)"
+  else
+    echo "ok   exit 3  $what past the file size limit: write failed: File too large"
+  fi
+done
+
 # The movie is capped at 3,000 frames: a frame every step for 3,100 steps
 # keeps 3,000 and the last, and says how many were left out.
 if [ "${LF_TEST_SANITIZED:-0}" != 1 ]; then

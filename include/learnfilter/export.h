@@ -31,6 +31,9 @@ typedef struct lf_atomic_file {
     char temp_path[4096];
     int slot;              /* 1 + its entry among the open temporaries; 0 for none,
                               so a zeroed struct holds nothing */
+    int write_errno;       /* why the first failed write failed (lf_atomic_note), 0 if
+                              none: stdio drops its buffer on a failed write, so the
+                              final flush can succeed and the reason would be lost */
 } lf_atomic_file;
 
 /* How many temporary files may be open at once and still be found by
@@ -40,6 +43,9 @@ typedef struct lf_atomic_file {
 /* Opens a temporary file next to path. LF_ERR_IO when the folder is not
  * writable (the message names it). */
 lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err);
+/* Remembers errno when the stream has just failed: call it right after
+ * writing, so "write failed: No space left on device" can say why. */
+void lf_atomic_note(lf_atomic_file *file);
 /* Flushes, closes and renames to the final name. On any failure the
  * temporary file is removed and the final name is untouched. */
 lf_status lf_atomic_commit(lf_atomic_file *file, lf_error *err);

@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "apply.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,9 +111,11 @@ static lf_status write_text(const char *path, const float *v, int h, int w, lf_e
     lf_status st = lf_atomic_open(&file, path, err);
     if (st != LF_OK)
         return st;
+    errno = 0;
     if (print_matrix(file.stream, v, h, w) != 0) {
+        int e = errno ? errno : EIO;
         lf_atomic_abandon(&file);
-        return lf_fail(err, LF_ERR_IO, "%s: write failed", path);
+        return lf_fail(err, LF_ERR_IO, "%s: write failed: %s", path, strerror(e));
     }
     return lf_atomic_commit(&file, err);
 }

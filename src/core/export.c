@@ -86,15 +86,22 @@ lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err)
     return LF_OK;
 }
 
+void lf_atomic_note(lf_atomic_file *file)
+{
+    if (file->stream && !file->write_errno && ferror(file->stream))
+        file->write_errno = errno ? errno : EIO;
+}
+
 lf_status lf_atomic_commit(lf_atomic_file *file, lf_error *err)
 {
     if (!file->stream)
         return lf_fail(err, LF_ERR_IO, "%s: file was not open", file->final_path);
     int failed = ferror(file->stream);
-    int e = 0;
+    int e = failed ? file->write_errno : 0;
     if (fflush(file->stream) != 0 || fsync(fileno(file->stream)) != 0) {
+        if (!e)
+            e = errno;
         failed = 1;
-        e = errno;
     }
     if (fclose(file->stream) != 0 && !failed) {
         failed = 1;
@@ -178,18 +185,22 @@ static void npy_header(FILE *f, const size_t *shape, int ndim)
     fputc('\n', f);
 }
 
-static void write_f32_le(FILE *f, const float *data, size_t count)
+static void write_f32_le(lf_atomic_file *file, const float *data, size_t count)
 {
+    FILE *f = file->stream;
+    errno = 0;
     if (host_is_little_endian()) {
         fwrite(data, sizeof(float), count, f);
+        lf_atomic_note(file);
         return;
     }
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && !ferror(f); i++) {
         uint32_t u;
         memcpy(&u, &data[i], 4);
         unsigned char b[4] = {u & 0xff, (u >> 8) & 0xff, (u >> 16) & 0xff, u >> 24};
         fwrite(b, 1, 4, f);
     }
+    lf_atomic_note(file);
 }
 
 lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *shape, int ndim,
@@ -205,8 +216,10 @@ lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *sh
     lf_status st = lf_atomic_open(&file, path, err);
     if (st != LF_OK)
         return st;
+    errno = 0;
     npy_header(file.stream, shape, ndim);
-    write_f32_le(file.stream, data, count);
+    lf_atomic_note(&file);
+    write_f32_le(&file, data, count);
     return lf_atomic_commit(&file, err);
 }
 
@@ -328,12 +341,15 @@ static lf_status write_csv(const lf_weight_history *h, const char *path, lf_erro
             fprintf(f, ",w_%d_%d", r, c);
     fputc('\n', f);
     size_t taps = (size_t)h->kernel_height * h->kernel_width;
-    for (int i = 0; i < h->count; i++) {
+    lf_atomic_note(&file);
+    for (int i = 0; i < h->count && !ferror(f); i++) {
+        errno = 0;
         fprintf(f, "%ld,%d,%.9g", h->steps[i], h->epochs[i], h->rel_errs[i]);
         /* %.9g prints every float exactly enough to read back the same bits. */
         for (size_t t = 0; t < taps; t++)
             fprintf(f, ",%.9g", (double)h->weights[taps * (size_t)i + t]);
         fputc('\n', f);
+        lf_atomic_note(&file);
     }
     return lf_atomic_commit(&file, err);
 }
