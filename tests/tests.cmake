@@ -16,6 +16,8 @@ foreach(source ${LF_TEST_SOURCES})
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                        TIMEOUT 900)
 endforeach()
+# A FIFO that is opened rather than refused blocks for ever: a hang guard.
+set_tests_properties(test_walk PROPERTIES TIMEOUT 60)
 
 # The window on a real X server, where Debian's xvfb is installed: the same
 # screenshot test, with the X11 video driver instead of the dummy one.
@@ -98,6 +100,27 @@ set_tests_properties(headless_e2e PROPERTIES ENVIRONMENT "SDL_VIDEODRIVER=dummy;
 add_test(NAME headless_errors
          COMMAND bash ${LF_TEST_DIR}/headless_errors.sh $<TARGET_FILE:learnfilter>
                  ${LF_SOURCE_DATA_DIR})
+
+# Paths that could hang the program, loop its folder walk, fill memory or
+# disk, or overwrite the user's files: refused before any work, with one
+# line naming the option and the path (tests/paths_errors.sh). The
+# 3,000-frame movie is left out under the sanitizers, where it takes minutes.
+add_test(NAME paths_errors
+         COMMAND bash ${LF_TEST_DIR}/paths_errors.sh $<TARGET_FILE:learnfilter>
+                 ${LF_SOURCE_DATA_DIR} ${LF_E2E_PYTHON})
+set_tests_properties(paths_errors PROPERTIES TIMEOUT 600
+                     ENVIRONMENT "LF_TEST_SANITIZED=$<IF:$<BOOL:${LF_SANITIZE}>,1,0>")
+# SIGINT and SIGTERM during a headless run: files finished, no temporaries,
+# exit 130 / 143.
+add_test(NAME signal_stop
+         COMMAND bash ${LF_TEST_DIR}/signal_stop.sh $<TARGET_FILE:learnfilter> ${LF_E2E_PYTHON})
+set_tests_properties(signal_stop PROPERTIES TIMEOUT 300)
+# Unreadable inputs and unwritable outputs as an unprivileged user, also
+# when the tests run as root (through setpriv); skipped only without it.
+add_test(NAME permissions
+         COMMAND bash ${LF_TEST_DIR}/permissions.sh $<TARGET_FILE:learnfilter>
+                 ${LF_SOURCE_DATA_DIR})
+set_tests_properties(permissions PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 
 # What the program says before a window opens: no display, near-miss
 # names, a headless run out of time short of --tol.

@@ -11,7 +11,11 @@
  * validation_split does.
  *
  * Files that cannot be decoded are skipped with a warning through the
- * options' callback; building fails only when no patch is left.
+ * options' callback; building fails only when no patch is left. Folders
+ * are searched once each however many links lead to them, down to
+ * LF_MAX_FOLDER_DEPTH (16) levels, and the messages say when deeper ones
+ * were left out. The memory the patches need is estimated from the image
+ * headers first and refused above LF_DATASET_MAX_BYTES.
  */
 #ifndef LEARNFILTER_DATASET_H
 #define LEARNFILTER_DATASET_H
@@ -29,6 +33,13 @@ extern "C" {
 #define LF_PATCH_MAX 4096  /* largest patch side accepted */
 #ifndef LF_DATASET_MAX_PATCHES
 #define LF_DATASET_MAX_PATCHES 100000 /* more are ignored, with a warning */
+#endif
+/* The most memory the patches may take (with their noisy copy under
+ * --noise): estimated from the image headers before anything is decoded,
+ * and a larger set is refused with the figure rather than exhausting the
+ * machine halfway through loading. 2 GiB is 8,192 patches of 256x256. */
+#ifndef LF_DATASET_MAX_BYTES
+#define LF_DATASET_MAX_BYTES (2048LL * 1024 * 1024)
 #endif
 
 /* Called with a one-line message when a file is skipped. */

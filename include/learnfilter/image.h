@@ -29,6 +29,12 @@ extern "C" {
 #ifndef LF_IMAGE_MAX_PIXELS
 #define LF_IMAGE_MAX_PIXELS (64L * 1024 * 1024) /* largest width x height accepted */
 #endif
+/* A compressed file larger than this is not an image we want to train on;
+ * the limit stops a mistaken path (a video, a disk image) from being read
+ * into memory whole. */
+#ifndef LF_IMAGE_MAX_FILE_BYTES
+#define LF_IMAGE_MAX_FILE_BYTES (512L * 1024 * 1024)
+#endif
 
 typedef struct lf_image {
     int width;

@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "apply.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "learnfilter/kernel.h"
 #include "learnfilter/ops.h"
 #include "learnfilter/png.h"
+#include "output_check.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -109,9 +111,11 @@ static lf_status write_text(const char *path, const float *v, int h, int w, lf_e
     lf_status st = lf_atomic_open(&file, path, err);
     if (st != LF_OK)
         return st;
+    errno = 0;
     if (print_matrix(file.stream, v, h, w) != 0) {
+        int e = errno ? errno : EIO;
         lf_atomic_abandon(&file);
-        return lf_fail(err, LF_ERR_IO, "%s: write failed", path);
+        return lf_fail(err, LF_ERR_IO, "%s: write failed: %s", path, strerror(e));
     }
     return lf_atomic_commit(&file, err);
 }
@@ -167,6 +171,13 @@ int apply_run(const cli_options *o)
         fprintf(stderr, "learnfilter: --apply takes one input: --images FILE (a photo, a text "
                         "matrix or a .npy)\n");
         return EXIT_USAGE;
+    }
+    /* An output that names the input (or a folder, a link, ...) is refused
+     * before anything is read. */
+    lf_status checked = output_check(o, &err);
+    if (checked != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return checked == LF_ERR_ARGUMENT ? EXIT_USAGE : EXIT_INPUT;
     }
     lf_op op;
     lf_kernel *kernel = malloc(sizeof *kernel);

@@ -457,7 +457,8 @@ void cli_print_help(void *stream)
         "  --tol X              stop once ||w - k|| / ||k|| is below X (the window\n"
         "                       stops there too, at 0.01 unless given; Space trains on)\n"
         "  --max-seconds S      stop after S seconds\n"
-        "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
+        "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv;\n"
+        "                       at most 10000 snapshots (16 MiB): longer runs are thinned\n"
         "  --threads N          threads for the headless trainer, 1..64 (default: all cores)\n"
         "  --dump-patches F.npy before training, write what another framework needs to\n"
         "                       train on the same data: F.npy the patches (n, size, size),\n"
@@ -507,6 +508,7 @@ void cli_print_help(void *stream)
         "Other: --list-kernels, --help, --version\n"
         "\n"
         "Exit codes: 0 done; 1 --tol not reached; 2 bad command line; 3 unusable\n"
-        "input or output file; 4 training diverged (lower the learning rate).\n",
+        "input or output file; 4 training diverged (lower the learning rate);\n"
+        "130/143 stopped by SIGINT/SIGTERM (a headless run finishes its files first).\n",
         f);
 }

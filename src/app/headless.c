@@ -14,6 +14,11 @@
  * thread while training goes on; the recorder waits rather than drops, so
  * every frame is kept. --gif-layout full draws the window's whole layout
  * instead (scene.h), as the window would show it at that moment.
+ *
+ * Every output path is checked before anything is loaded (output_check.h).
+ * SIGINT or SIGTERM stops the run at the next step with its files finished
+ * (stop_signal.h); --max-seconds is read by stop_clock.h; the weight
+ * history and the movie have bounds (export.h, MOVIE_MAX_FRAMES).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "headless.h"
@@ -28,13 +33,21 @@
 
 #include "learnfilter/export.h"
 #include "movie.h"
+#include "output_check.h"
 #include "recorder.h"
 #include "scene.h"
 #include "setup.h"
+#include "stop_clock.h"
+#include "stop_signal.h"
 
 /* How long the last frame of a movie holds before it loops, so the
  * converged kernel is seen and not just glimpsed. */
 #define MOVIE_LAST_FRAME_SECONDS 2.0
+
+/* The most frames a movie gets (5 minutes at 10 a second): one tiny patch
+ * makes an epoch a step, and a frame per epoch would grow without end.
+ * Later frames are left out, except the one where the run stopped. */
+#define MOVIE_MAX_FRAMES 3000
 
 /* ================================================================ movie */
 
@@ -49,6 +62,8 @@ typedef struct headless_movie {
     recorder *outputs[2];
     int output_count;
     long frames;       /* frames drawn */
+    long left_out;     /* frames not drawn past MOVIE_MAX_FRAMES */
+    long last_left_out; /* the step of the last of those */
     long last_step;    /* step of the last frame, -1 before the first */
     int fps;
 } headless_movie;
@@ -142,10 +157,20 @@ static bool movie_frame_due(const cli_options *o, const lf_figures *f, long *nex
     return true;
 }
 
-/* Draws the kernel now and hands the frame to every output. */
-static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epoch)
+/* Draws the kernel now and hands the frame to every output; past
+ * MOVIE_MAX_FRAMES only the last frame (is_last) is added. */
+static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epoch, bool is_last)
 {
     const lf_figures *f = lf_trainer_figures(trainer);
+    if (hm->frames >= MOVIE_MAX_FRAMES) {
+        if (!is_last) {
+            hm->left_out++;
+            hm->last_left_out = f->step;
+            return;
+        }
+        if (hm->left_out > 0 && hm->last_left_out == f->step)
+            hm->left_out--; /* counted out in the loop, but in after all */
+    }
     char title[64], subtitle[128];
     bool between = f->step_in_epoch != 0 && f->step > 0;
     if (by_epoch && !between)
@@ -178,9 +203,14 @@ static void movie_add_frame(headless_movie *hm, lf_trainer *trainer, bool by_epo
 }
 
 /* Completes every output; prints where each went or why it failed. */
-static bool movie_finish(headless_movie *hm)
+static bool movie_finish(headless_movie *hm, const cli_options *o)
 {
     bool ok = true;
+    if (hm->left_out)
+        fprintf(stderr,
+                "learnfilter: %s: a movie holds at most %d frames; %ld later ones were left out "
+                "(the last frame still shows where the run stopped)\n",
+                o->gif ? "--gif" : "--video", MOVIE_MAX_FRAMES, hm->left_out);
     for (int i = 0; i < hm->output_count; i++) {
         lf_error err;
         if (recorder_finish(hm->outputs[i], &err) != LF_OK) {
@@ -288,15 +318,6 @@ static void print_progress(const lf_figures *f, long epoch_limit, double steps_p
 #define DUMP_MAX_ORDER_ENTRIES (4L * 1000 * 1000)
 #define DUMP_MAX_EPOCHS 20000
 
-/* path with its .npy extension (if any) replaced by suffix. */
-static void sibling_path(char *out, size_t size, const char *path, const char *suffix)
-{
-    size_t n = strlen(path);
-    if (n >= 4 && !strcmp(path + n - 4, ".npy"))
-        n -= 4;
-    snprintf(out, size, "%.*s%s", (int)n, path, suffix);
-}
-
 /* --dump-patches: the patches the network sees (training patches first,
  * then validation), the order the first epochs visit them in and the
  * initial weights and the true kernel, so another framework can run
@@ -325,22 +346,39 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
     for (size_t i = 0; i < count; i++)
         order_f[i] = (float)order[i];
     free(order);
-    sibling_path(other, sizeof other, path, "-order.npy");
+    output_sibling_path(other, sizeof other, path, output_dump_suffixes[0]);
     size_t order_shape[2] = {(size_t)epochs, (size_t)ds->train_count};
     st = lf_npy_write_f32(other, order_f, order_shape, 2, err);
     free(order_f);
     if (st != LF_OK)
         return st;
-    sibling_path(other, sizeof other, path, "-init.npy");
+    output_sibling_path(other, sizeof other, path, output_dump_suffixes[1]);
     size_t kernel_shape[2] = {(size_t)s->kernel.height, (size_t)s->kernel.width};
     st = lf_npy_write_f32(other, lf_trainer_weights(s->trainer), kernel_shape, 2, err);
     if (st != LF_OK)
         return st;
-    sibling_path(other, sizeof other, path, "-target.npy");
+    output_sibling_path(other, sizeof other, path, output_dump_suffixes[2]);
     return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
 }
 
+static int run(const cli_options *options);
+
 int headless_run(const cli_options *options)
+{
+    stop_signal_saved saved;
+    stop_signal_catch(&saved);
+    int code = run(options);
+    int stopped_by = stop_signal_received();
+    /* Stopped by a signal with every file finished: the shell's code for
+     * that signal (130 for SIGINT, 143 for SIGTERM), as if it had killed
+     * the program, so a script sees the run did not end on its own. */
+    if (stopped_by && (code == EXIT_OK || code == EXIT_NOT_CONVERGED))
+        code = 128 + stopped_by;
+    stop_signal_restore(&saved);
+    return code;
+}
+
+static int run(const cli_options *options)
 {
     /* Every core unless told otherwise: nothing else runs here. */
     cli_options resolved = *options;
@@ -351,15 +389,12 @@ int headless_run(const cli_options *options)
     const cli_options *o = &resolved;
     app_setup setup;
     lf_error err;
-    if (o->weights_out) {
-        /* Refuse a bad output path now, not after loading the photographs
-         * and a long run. */
-        lf_atomic_file probe;
-        if (lf_atomic_open(&probe, o->weights_out, &err) != LF_OK) {
-            fprintf(stderr, "learnfilter: %s\n", err.message);
-            return EXIT_INPUT;
-        }
-        lf_atomic_abandon(&probe);
+    /* Refuse a bad output path now, not after loading the photographs and a
+     * long run. */
+    lf_status checked = output_check(o, &err);
+    if (checked != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return app_exit_code(checked);
     }
     static held_warnings warnings; /* 16 KiB: not on the stack */
     warnings.used = 0;
@@ -395,7 +430,7 @@ int headless_run(const cli_options *options)
     bool frames_by_epoch = o->gif_every == 0 && !movie_log_spaced(o);
     long next_log_frame = 1;
     if (filming)
-        movie_add_frame(&hm, trainer, frames_by_epoch);
+        movie_add_frame(&hm, trainer, frames_by_epoch, false);
 
     if (o->dump_patches && dump_training_data(&setup, o->dump_patches, &err) != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
@@ -406,6 +441,8 @@ int headless_run(const cli_options *options)
 
     bool tty = isatty(2);
     double start = now_seconds(), last_report = start;
+    stop_clock clock;
+    stop_clock_start(&clock, o->max_seconds, start);
     long last_report_step = 0;
     /* Where the first epoch ended: every training patch's target or Gram
      * matrix has been built by then, so the rate after it is the steady
@@ -417,6 +454,15 @@ int headless_run(const cli_options *options)
     bool diverged = false, out_of_time = false;
     char diverged_message[LF_ERROR_MESSAGE_MAX] = "";
     for (;;) {
+        if (stop_signal_received()) {
+            if (tty)
+                fputc('\n', stderr);
+            fprintf(stderr, "learnfilter: %s at step %ld: finishing the files\n",
+                    stop_signal_received() == SIGINT ? "interrupted (SIGINT)"
+                                                     : "terminated (SIGTERM)",
+                    fig->step);
+            break;
+        }
         if (epoch_limit > 0 && fig->epoch >= epoch_limit)
             break;
         if (o->steps > 0 && fig->step >= o->steps)
@@ -434,20 +480,21 @@ int headless_run(const cli_options *options)
             first_epoch_step = fig->step;
         }
         if (filming && movie_frame_due(o, fig, &next_log_frame))
-            movie_add_frame(&hm, trainer, frames_by_epoch);
+            movie_add_frame(&hm, trainer, frames_by_epoch, false);
         if (o->weights_out && fig->epoch != recorded_epoch) {
             recorded_epoch = fig->epoch;
-            if (lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step,
+            if (lf_weight_history_record(&history, lf_trainer_weights(trainer), fig->step,
                                          fig->epoch, fig->rel_err, &err) != LF_OK) {
                 fprintf(stderr, "learnfilter: %s\n", err.message);
                 exit_code = EXIT_INPUT;
                 break;
             }
         }
-        /* Checking the clock every step would cost more than a 3x3 step. */
-        if ((fig->step & 63) == 0) {
+        /* Reading the clock every step would cost a 3x3 step a tenth of
+         * its time; stop_clock reads it about every 10 ms instead. */
+        if (stop_clock_due(&clock)) {
             double t = now_seconds();
-            if (o->max_seconds > 0 && t - start >= o->max_seconds) {
+            if (stop_clock_read(&clock, t)) {
                 out_of_time = true;
                 break;
             }
@@ -484,6 +531,11 @@ int headless_run(const cli_options *options)
                 100.0 * o->tol);
 
     if (o->weights_out && exit_code == EXIT_OK) {
+        if (history.spacing > 1)
+            fprintf(stderr,
+                    "learnfilter: --weights-out: %ld epochs are more than the %d snapshots kept; "
+                    "every %ldth epoch was recorded, and the last step\n",
+                    history.offered, history.max_count, history.spacing);
         /* A run stopped mid-epoch still records where it ended. */
         if (history.count == 0 || history.steps[history.count - 1] != fig->step)
             lf_weight_history_append(&history, lf_trainer_weights(trainer), fig->step, fig->epoch,
@@ -497,8 +549,8 @@ int headless_run(const cli_options *options)
     if (filming) {
         /* A run stopped between frames still shows where it ended. */
         if (hm.last_step != fig->step)
-            movie_add_frame(&hm, trainer, frames_by_epoch);
-        if (!movie_finish(&hm) && exit_code == EXIT_OK)
+            movie_add_frame(&hm, trainer, frames_by_epoch, true);
+        if (!movie_finish(&hm, o) && exit_code == EXIT_OK)
             exit_code = EXIT_INPUT;
     }
 

@@ -36,6 +36,7 @@
 #include "layout.h"
 #include "learnfilter/export.h"
 #include "learnfilter/png.h"
+#include "output_check.h"
 #include "render.h"
 #include "setup.h"
 #include "worker.h"
@@ -149,31 +150,19 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     const app_clock *clock = hooks ? &hooks->clock : &real_clock;
     app_setup setup;
     lf_error err;
-    if (o->screenshot) {
-        /* Refuse a bad screenshot path now, not after the run. */
-        lf_atomic_file probe;
-        if (lf_atomic_open(&probe, o->screenshot, &err) != LF_OK) {
-            fprintf(stderr, "learnfilter: %s\n", err.message);
-            return EXIT_INPUT;
-        }
-        lf_atomic_abandon(&probe);
+    /* Refuse a bad screenshot or movie path now, not after the run: a
+     * scripted capture should fail at once, not run without recording. */
+    lf_status checked = output_check(o, &err);
+    if (checked != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return app_exit_code(checked);
     }
     const char *movie_path = o->gif ? o->gif : o->video;
-    if (movie_path) {
-        /* The same for a movie asked for on the command line: a scripted
-         * capture should fail at once, not run without recording. */
-        lf_atomic_file probe;
-        if (lf_atomic_open(&probe, movie_path, &err) != LF_OK) {
-            fprintf(stderr, "learnfilter: %s\n", err.message);
-            return EXIT_INPUT;
-        }
-        lf_atomic_abandon(&probe);
-        if (!o->gif && !recorder_ffmpeg_available()) {
-            fprintf(stderr, "learnfilter: %s: an MP4 needs ffmpeg, which is not installed "
-                            "(apt-get install ffmpeg), or record a GIF with --gif\n",
-                    movie_path);
-            return EXIT_INPUT;
-        }
+    if (movie_path && !o->gif && !recorder_ffmpeg_available()) {
+        fprintf(stderr, "learnfilter: %s: an MP4 needs ffmpeg, which is not installed "
+                        "(apt-get install ffmpeg), or record a GIF with --gif\n",
+                movie_path);
+        return EXIT_INPUT;
     }
     lf_status st = app_setup_create(&setup, o, warn_to_stderr, NULL, NULL, &err);
     if (st != LF_OK) {

@@ -5,6 +5,7 @@
 #include "learnfilter/dataset.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,30 @@ static lf_status options_check(const lf_dataset_options *o, int *patch, int *dow
     return LF_OK;
 }
 
+/* The size an image of w x h becomes: shrunk by the downscale factor, then
+ * enlarged so its shorter side is at least the patch size. Also used to
+ * estimate the memory before any image is decoded. */
+static void prepared_size(int w, int h, int downscale, int patch, int *out_w, int *out_h,
+                          bool *shrink, bool *enlarge)
+{
+    *shrink = downscale > 1;
+    if (*shrink) {
+        w = w / downscale < 1 ? 1 : w / downscale;
+        h = h / downscale < 1 ? 1 : h / downscale;
+    }
+    int shorter = w < h ? w : h;
+    *enlarge = shorter < patch;
+    if (*enlarge) {
+        double scale = (double)patch / shorter;
+        int nw = w == shorter ? patch : (int)ceil(w * scale);
+        int nh = h == shorter ? patch : (int)ceil(h * scale);
+        w = nw;
+        h = nh;
+    }
+    *out_w = w;
+    *out_h = h;
+}
+
 /* Shrinks img by the downscale factor, then enlarges it so its shorter side
  * is at least the patch size, as the options promise. Replaces *img. */
 static lf_status prepare_image(lf_image *img, int downscale, int patch, lf_error *err)
@@ -58,11 +83,10 @@ static lf_status prepare_image(lf_image *img, int downscale, int patch, lf_error
         lf_image_deinit(img);
         *img = smaller;
     }
-    int shorter = img->width < img->height ? img->width : img->height;
-    if (shorter < patch) {
-        double scale = (double)patch / shorter;
-        int w = img->width == shorter ? patch : (int)ceil(img->width * scale);
-        int h = img->height == shorter ? patch : (int)ceil(img->height * scale);
+    int w, h;
+    bool shrink, enlarge;
+    prepared_size(img->width, img->height, 1, patch, &w, &h, &shrink, &enlarge);
+    if (enlarge) {
         lf_image larger;
         lf_status st = lf_image_resize(&larger, img, w, h, err);
         if (st != LF_OK)
@@ -71,6 +95,41 @@ static lf_status prepare_image(lf_image *img, int downscale, int patch, lf_error
         *img = larger;
     }
     return LF_OK;
+}
+
+/* Refuses, before any image is decoded, a set whose patches would take more
+ * than LF_DATASET_MAX_BYTES. Sizes come from the headers (lf_image_peek);
+ * files whose header cannot be read are left to the loading loop, which
+ * skips them with their own reason. */
+static lf_status check_memory(const lf_path_list *files, int downscale, int patch, bool noisy,
+                              const char *what, lf_error *err)
+{
+    long long patches = 0;
+    for (int i = 0; i < files->count && patches < LF_DATASET_MAX_PATCHES; i++) {
+        unsigned char *bytes;
+        size_t size;
+        if (lf_read_file(files->paths[i], LF_IMAGE_MAX_FILE_BYTES, &bytes, &size, NULL) != LF_OK)
+            continue;
+        int w, h;
+        lf_status st = lf_image_peek(bytes, size, files->paths[i], &w, &h, NULL);
+        free(bytes);
+        if (st != LF_OK)
+            continue;
+        bool shrink, enlarge;
+        prepared_size(w, h, downscale, patch, &w, &h, &shrink, &enlarge);
+        patches += (long long)(w / patch) * (h / patch);
+    }
+    if (patches > LF_DATASET_MAX_PATCHES)
+        patches = LF_DATASET_MAX_PATCHES;
+    long long bytes = patches * patch * patch * (long long)sizeof(float) * (noisy ? 2 : 1);
+    if (bytes <= LF_DATASET_MAX_BYTES)
+        return LF_OK;
+    return lf_fail(err, LF_ERR_INPUT,
+                   "%s: the images make %lld patches of %dx%d, which need %.1f GiB of memory%s; "
+                   "the limit is %.1f GiB: use fewer images, smaller patches or a downscale",
+                   what, patches, patch, patch, (double)bytes / (1 << 30),
+                   noisy ? " with their noisy copy" : "",
+                   (double)LF_DATASET_MAX_BYTES / (1 << 30));
 }
 
 static lf_status builder_add(patch_builder *b, const lf_image *img, int file, lf_error *err)
@@ -220,23 +279,38 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
     if (o->path_count <= 0 || !o->paths)
         return lf_fail(err, LF_ERR_ARGUMENT, "no image files or folders given");
 
+    const char *what = o->path_count == 1 ? o->paths[0] : "the given folders";
     lf_path_list files = {0};
-    for (int i = 0; i < o->path_count; i++) {
-        st = lf_collect_image_files(&files, o->paths[i], err);
-        if (st != LF_OK) {
-            lf_path_list_deinit(&files);
-            return st;
-        }
+    lf_image_walk walk;
+    lf_image_walk_init(&walk);
+    for (int i = 0; i < o->path_count && st == LF_OK; i++)
+        st = lf_image_walk_collect(&walk, &files, o->paths[i], err);
+    if (st == LF_OK && files.count == 0 && walk.deep_folders)
+        st = lf_fail(err, LF_ERR_INPUT,
+                     "%s: no .png, .jpg or .jpeg images within %d levels of folders; %d deeper "
+                     "folder%s not searched (the first: %s)",
+                     what, LF_MAX_FOLDER_DEPTH, walk.deep_folders,
+                     walk.deep_folders == 1 ? " was" : "s were", walk.first_deep);
+    else if (st == LF_OK && files.count == 0)
+        st = lf_fail(err, LF_ERR_INPUT, "%s: no .png, .jpg or .jpeg images found", what);
+    if (st == LF_OK && walk.deep_folders && o->warn) {
+        char line[LF_ERROR_MESSAGE_MAX + 128];
+        snprintf(line, sizeof line,
+                 "%d folder%s deeper than %d levels %s not searched (the first: %s)",
+                 walk.deep_folders, walk.deep_folders == 1 ? "" : "s", LF_MAX_FOLDER_DEPTH,
+                 walk.deep_folders == 1 ? "was" : "were", walk.first_deep);
+        o->warn(o->user, line);
     }
-    if (files.count == 0) {
-        st = lf_fail(err, LF_ERR_INPUT, "%s: no .png, .jpg or .jpeg images found",
-                     o->path_count == 1 ? o->paths[0] : "the given folders");
+    lf_image_walk_deinit(&walk);
+    if (st == LF_OK)
+        st = check_memory(&files, downscale, patch, o->noise_sigma > 0, what, err);
+    if (st != LF_OK) {
         lf_path_list_deinit(&files);
         return st;
     }
 
     patch_builder b = {.patch_size = patch};
-    char **kept = calloc((size_t)files.count, sizeof(char *));
+    char **kept = calloc(files.count > 0 ? (size_t)files.count : 1, sizeof(char *));
     if (!kept) {
         lf_path_list_deinit(&files);
         return lf_fail(err, LF_ERR_NOMEM, "out of memory");
@@ -296,8 +370,7 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
                      first_skip.message); /* one file: its own reason says it all */
     else if (st == LF_OK && b.count == 0)
         st = lf_fail(err, first_skip.status == LF_ERR_IO ? LF_ERR_IO : LF_ERR_INPUT,
-                     "%s: none of the %d image files could be used (%s%s)",
-                     o->path_count == 1 ? o->paths[0] : "the given folders", skipped,
+                     "%s: none of the %d image files could be used (%s%s)", what, skipped,
                      skipped > 1 ? "the first: " : "", first_skip.message);
     if (st != LF_OK) {
         builder_free(&b);

@@ -16,6 +16,38 @@
 
 /* ======================================================== atomic files */
 
+/* The temporaries open now, for lf_atomic_remove_temporaries. A slot is 0
+ * free, 1 being filled, 2 holding a path; the handler reads only 2. */
+static atomic_int open_state[LF_ATOMIC_MAX_OPEN];
+static char open_paths[LF_ATOMIC_MAX_OPEN][4096];
+
+static int register_temporary(const char *path)
+{
+    for (int i = 0; i < LF_ATOMIC_MAX_OPEN; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&open_state[i], &expected, 1)) {
+            snprintf(open_paths[i], sizeof open_paths[i], "%s", path);
+            atomic_store(&open_state[i], 2);
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static void unregister_temporary(lf_atomic_file *file)
+{
+    if (file->slot > 0 && file->slot <= LF_ATOMIC_MAX_OPEN)
+        atomic_store(&open_state[file->slot - 1], 0);
+    file->slot = 0;
+}
+
+void lf_atomic_remove_temporaries(void)
+{
+    for (int i = 0; i < LF_ATOMIC_MAX_OPEN; i++)
+        if (atomic_load(&open_state[i]) == 2)
+            unlink(open_paths[i]);
+}
+
 lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err)
 {
     memset(file, 0, sizeof *file);
@@ -41,15 +73,23 @@ lf_status lf_atomic_open(lf_atomic_file *file, const char *path, lf_error *err)
         file->temp_path[0] = 0;
         return lf_fail(err, LF_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
+    file->slot = register_temporary(file->temp_path);
     file->stream = fdopen(fd, "wb");
     if (!file->stream) {
         int e = errno;
         close(fd);
         unlink(file->temp_path);
+        unregister_temporary(file);
         file->temp_path[0] = 0;
         return lf_fail(err, LF_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
     return LF_OK;
+}
+
+void lf_atomic_note(lf_atomic_file *file)
+{
+    if (file->stream && !file->write_errno && ferror(file->stream))
+        file->write_errno = errno ? errno : EIO;
 }
 
 lf_status lf_atomic_commit(lf_atomic_file *file, lf_error *err)
@@ -57,10 +97,11 @@ lf_status lf_atomic_commit(lf_atomic_file *file, lf_error *err)
     if (!file->stream)
         return lf_fail(err, LF_ERR_IO, "%s: file was not open", file->final_path);
     int failed = ferror(file->stream);
-    int e = 0;
+    int e = failed ? file->write_errno : 0;
     if (fflush(file->stream) != 0 || fsync(fileno(file->stream)) != 0) {
+        if (!e)
+            e = errno;
         failed = 1;
-        e = errno;
     }
     if (fclose(file->stream) != 0 && !failed) {
         failed = 1;
@@ -71,6 +112,22 @@ lf_status lf_atomic_commit(lf_atomic_file *file, lf_error *err)
         failed = 1;
         e = errno;
     }
+    if (!failed) {
+        /* The rename itself is only durable once the folder is synced; a
+         * folder that cannot be opened (no read permission) still has the
+         * file, so this is best effort. */
+        char folder[sizeof file->final_path];
+        snprintf(folder, sizeof folder, "%s", file->final_path);
+        char *slash = strrchr(folder, '/');
+        if (slash)
+            slash[slash == folder ? 1 : 0] = 0;
+        int dir = open(slash ? folder : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir >= 0) {
+            fsync(dir);
+            close(dir);
+        }
+    }
+    unregister_temporary(file);
     if (failed) {
         unlink(file->temp_path);
         file->temp_path[0] = 0;
@@ -90,6 +147,7 @@ void lf_atomic_abandon(lf_atomic_file *file)
     file->stream = NULL;
     if (file->temp_path[0])
         unlink(file->temp_path);
+    unregister_temporary(file);
     file->temp_path[0] = 0;
 }
 
@@ -127,18 +185,22 @@ static void npy_header(FILE *f, const size_t *shape, int ndim)
     fputc('\n', f);
 }
 
-static void write_f32_le(FILE *f, const float *data, size_t count)
+static void write_f32_le(lf_atomic_file *file, const float *data, size_t count)
 {
+    FILE *f = file->stream;
+    errno = 0;
     if (host_is_little_endian()) {
         fwrite(data, sizeof(float), count, f);
+        lf_atomic_note(file);
         return;
     }
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && !ferror(f); i++) {
         uint32_t u;
         memcpy(&u, &data[i], 4);
         unsigned char b[4] = {u & 0xff, (u >> 8) & 0xff, (u >> 16) & 0xff, u >> 24};
         fwrite(b, 1, 4, f);
     }
+    lf_atomic_note(file);
 }
 
 lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *shape, int ndim,
@@ -154,8 +216,10 @@ lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *sh
     lf_status st = lf_atomic_open(&file, path, err);
     if (st != LF_OK)
         return st;
+    errno = 0;
     npy_header(file.stream, shape, ndim);
-    write_f32_le(file.stream, data, count);
+    lf_atomic_note(&file);
+    write_f32_le(&file, data, count);
     return lf_atomic_commit(&file, err);
 }
 
@@ -166,6 +230,11 @@ void lf_weight_history_init(lf_weight_history *h, int kernel_height, int kernel_
     memset(h, 0, sizeof *h);
     h->kernel_height = kernel_height;
     h->kernel_width = kernel_width;
+    long taps = (long)(kernel_height > 0 ? kernel_height : 1) * (kernel_width > 0 ? kernel_width : 1);
+    long by_bytes = LF_WEIGHT_HISTORY_MAX_BYTES / (taps * (long)sizeof(float));
+    long max = by_bytes < LF_WEIGHT_HISTORY_MAX_SNAPSHOTS ? by_bytes : LF_WEIGHT_HISTORY_MAX_SNAPSHOTS;
+    h->max_count = max < 4 ? 4 : (int)max; /* room to thin: the first, one more, the last */
+    h->spacing = 1;
 }
 
 void lf_weight_history_deinit(lf_weight_history *h)
@@ -183,8 +252,13 @@ lf_status lf_weight_history_append(lf_weight_history *h, const float *weights, l
                                    double rel_err, lf_error *err)
 {
     size_t taps = (size_t)h->kernel_height * h->kernel_width;
+    if (h->count >= h->max_count)
+        return lf_fail(err, LF_ERR_ARGUMENT, "the weight history is full (%d snapshots)",
+                       h->max_count);
     if (h->count == h->capacity) {
         int bigger = h->capacity ? h->capacity * 2 : 128;
+        if (bigger > h->max_count)
+            bigger = h->max_count;
         float *w = realloc(h->weights, sizeof(float) * taps * (size_t)bigger);
         if (w)
             h->weights = w;
@@ -207,6 +281,37 @@ lf_status lf_weight_history_append(lf_weight_history *h, const float *weights, l
     h->rel_errs[h->count] = rel_err;
     h->count++;
     return LF_OK;
+}
+
+/* Keeps snapshots 0, 2, 4, ...: offers 0, 2 spacing, 4 spacing, ... */
+static void thin(lf_weight_history *h)
+{
+    size_t taps = (size_t)h->kernel_height * h->kernel_width;
+    int kept = 0;
+    for (int i = 0; i < h->count; i += 2, kept++) {
+        memmove(h->weights + taps * (size_t)kept, h->weights + taps * (size_t)i,
+                sizeof(float) * taps);
+        h->steps[kept] = h->steps[i];
+        h->epochs[kept] = h->epochs[i];
+        h->rel_errs[kept] = h->rel_errs[i];
+    }
+    h->count = kept;
+    h->spacing *= 2;
+}
+
+lf_status lf_weight_history_record(lf_weight_history *h, const float *weights, long step, int epoch,
+                                   double rel_err, lf_error *err)
+{
+    long offer = h->offered++;
+    if (offer % h->spacing != 0)
+        return LF_OK;
+    /* One short of the bound: room stays for the moment the run ends. */
+    if (h->count >= h->max_count - 1) {
+        thin(h);
+        if (offer % h->spacing != 0)
+            return LF_OK;
+    }
+    return lf_weight_history_append(h, weights, step, epoch, rel_err, err);
 }
 
 static int has_extension(const char *path, const char *ext)
@@ -236,12 +341,15 @@ static lf_status write_csv(const lf_weight_history *h, const char *path, lf_erro
             fprintf(f, ",w_%d_%d", r, c);
     fputc('\n', f);
     size_t taps = (size_t)h->kernel_height * h->kernel_width;
-    for (int i = 0; i < h->count; i++) {
+    lf_atomic_note(&file);
+    for (int i = 0; i < h->count && !ferror(f); i++) {
+        errno = 0;
         fprintf(f, "%ld,%d,%.9g", h->steps[i], h->epochs[i], h->rel_errs[i]);
         /* %.9g prints every float exactly enough to read back the same bits. */
         for (size_t t = 0; t < taps; t++)
             fprintf(f, ",%.9g", (double)h->weights[taps * (size_t)i + t]);
         fputc('\n', f);
+        lf_atomic_note(&file);
     }
     return lf_atomic_commit(&file, err);
 }

@@ -24,10 +24,6 @@ extern int stbi_is_16_bit_from_memory(const unsigned char *buffer, int len);
 extern int stbi_info_from_memory(const unsigned char *buffer, int len, int *x, int *y, int *comp);
 extern void stbi_image_free(void *retval_from_stbi_load);
 
-/* A compressed file larger than this is not an image we want to train on;
- * the limit stops a mistaken path (a video, a disk image) from being read
- * into memory whole. */
-#define LF_IMAGE_MAX_FILE_BYTES (512L * 1024 * 1024)
 
 lf_status lf_image_init(lf_image *img, int width, int height, lf_error *err)
 {

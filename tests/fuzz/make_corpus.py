@@ -119,9 +119,32 @@ def cli_seeds():
     write(t, "nul-separated.bin", "\0".join(["--headless", "--lr", "0.1", "--nesterov"]))
 
 
+def walk_seeds():
+    """Two bytes per entry: (name index << 3) | kind, then the folder it goes in
+    (kinds: 0-1 folder, 2 file, 3 link to ".", 4 to "..", 5 to the root, 6 to
+    an earlier entry, 7 FIFO; names: a b self p.png q.jpg r.jpeg up x.PNG d e)."""
+    t = "fuzz_walk"
+    write(t, "two-links-to-self.bin", bytes([0x1a, 0, 0x03, 0, 0x0b, 0, 0x13, 0]))
+    write(t, "loop-through-parent.bin", bytes([0x00, 0, 0x1a, 1, 0x34, 1, 0x45, 1]))
+    write(t, "nested.bin", bytes([0x40, 0, 0x48, 1, 0x40, 2, 0x48, 3, 0x22, 4, 0x2f, 4]))
+    write(t, "link-to-file.bin", bytes([0x1a, 0, 0x26, 0, 0x1e, 0]))
+
+
+def export_seeds():
+    """ndim, the extents, then one piece of the name per byte (pieces: a b . /
+    space e-acute npy csv dir/ file/ and 32 a's)."""
+    t = "fuzz_export"
+    write(t, "2d-a.npy.bin", bytes([2, 3, 3, 0, 2, 6]))
+    write(t, "3d-in-dir.csv.bin", bytes([3, 2, 3, 3, 8, 1, 2, 7]))
+    write(t, "1d-under-file.bin", bytes([1, 5, 9, 0, 2, 6]))
+    write(t, "long-name.bin", bytes([2, 1, 1]) + bytes([10]) * 140 + bytes([2, 6]))
+
+
 if __name__ == "__main__":
-    for target in ("fuzz_image", "fuzz_kernel", "fuzz_cli"):
+    for target in ("fuzz_image", "fuzz_kernel", "fuzz_cli", "fuzz_walk", "fuzz_export"):
         os.makedirs(os.path.join(CORPUS, target), exist_ok=True)
     image_seeds()
     kernel_seeds()
     cli_seeds()
+    walk_seeds()
+    export_seeds()
