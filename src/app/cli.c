@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include "learnfilter/settings.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
@@ -404,21 +406,14 @@ bool cli_parse_speed(const char *value, double *speed, lf_error *err)
 
 lf_train_settings cli_training_settings(const cli_options *o, const lf_kernel *kernel)
 {
-    lf_train_settings s = lf_settings_for_kernel(kernel);
-    if (o->optimizer >= 0 && (lf_optimizer_kind)o->optimizer != s.optimizer) {
-        /* A different optimizer than the kernel's default starts from that
-         * optimizer's usual settings, then takes the user's overrides. */
-        lf_kernel probe = {.height = o->optimizer == LF_OPTIMIZER_ADAM ? 32 : 3,
-                           .width = o->optimizer == LF_OPTIMIZER_ADAM ? 32 : 3};
-        int batch = s.batch_size;
-        s = lf_settings_for_kernel(&probe);
-        s.batch_size = batch;
-    }
-    if (o->lr > 0) s.learning_rate = o->lr;
-    if (o->momentum >= 0) s.momentum = o->momentum;
-    if (o->nesterov >= 0) s.nesterov = o->nesterov;
-    if (o->batch > 0) s.batch_size = o->batch;
-    return s;
+    /* The option fields use the request's unset values, so they pass
+     * straight through to the core, which owns the defaults. */
+    lf_settings_request r = {.optimizer = o->optimizer,
+                             .learning_rate = o->lr,
+                             .momentum = o->momentum,
+                             .nesterov = o->nesterov,
+                             .batch_size = o->batch};
+    return lf_settings_resolve(kernel, &r);
 }
 
 void cli_print_help(void *stream)

@@ -469,7 +469,7 @@ int headless_run(const cli_options *options)
         fputc('\n', stderr);
     if (diverged)
         fprintf(stderr, "learnfilter: %s\n", diverged_message);
-    else if (o->tol <= 0 && epoch_limit > 0 && fig->epoch >= epoch_limit && fig->rel_err > 0.01)
+    else if (o->tol <= 0 && epoch_limit > 0 && fig->epoch >= epoch_limit && !fig->converged)
         /* The original's 100 epochs are few steps on a small photo set:
          * say how far the kernel got and how to train it to the end. */
         fprintf(stderr,
