@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "learnfilter/fftconv.h"
 #include "learnfilter/rng.h"
@@ -104,6 +105,8 @@ struct lf_trainer {
     /* ---- options: resolved; changed only by the setters */
     lf_trainer_options options;
     const lf_dataset *dataset;   /* borrowed */
+    uint64_t dataset_hash;       /* of the inputs, for saved states; valid when hashed */
+    bool dataset_hashed;
     /* ---- derived from the options and dataset at restart */
     lf_conv_shape shape;
     int param_count;             /* kernel taps + 1 bias */

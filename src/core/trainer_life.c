@@ -163,6 +163,7 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     t->output = work;
     t->build_list = build_list;
     t->dataset = ds;
+    t->dataset_hashed = false;
     return LF_OK;
 }
 
