@@ -104,6 +104,15 @@ add_test(NAME headless_errors
          COMMAND bash ${LF_TEST_DIR}/headless_errors.sh $<TARGET_FILE:learnfilter>
                  ${LF_SOURCE_DATA_DIR})
 
+# --save-state and --resume: 2N steps against N resumed for N more, byte for
+# byte, on every optimizer and both engines; bad state files refused.
+if(EXISTS /usr/bin/python3)
+  add_test(NAME state_roundtrip
+           COMMAND sh ${LF_TEST_DIR}/state_roundtrip.sh $<TARGET_FILE:learnfilter> ${LF_SOURCE_DATA_DIR})
+  set_tests_properties(state_roundtrip PROPERTIES
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy" TIMEOUT 300)
+endif()
+
 # What the program says before a window opens: no display, near-miss
 # names, a headless run out of time short of --tol.
 add_test(NAME window_cli

@@ -212,7 +212,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
-            "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed"};
+            "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
+            "--save-state", "--resume"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -255,6 +256,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             o->weights_out = value;
         }
         else if (!strcmp(name, "--dump-patches")) o->dump_patches = value;
+        else if (!strcmp(name, "--save-state")) o->save_state = value;
+        else if (!strcmp(name, "--resume")) o->resume = value;
         else if (!strcmp(name, "--apply")) o->apply = value;
         else if (!strcmp(name, "--output")) {
             if (!has_extension(value, ".npy") && !has_extension(value, ".txt") &&
@@ -378,6 +381,9 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
     if (o->record_dir && o->headless)
         return fail(message, message_size,
                     "--record-dir: only for the window (headless movies go to --gif FILE)");
+    if ((o->save_state || o->resume) && !o->headless)
+        return fail(message, message_size, "%s: only with --headless",
+                    o->save_state ? "--save-state" : "--resume");
     return true;
 }
 
@@ -454,6 +460,12 @@ void cli_print_help(void *stream)
         "  --max-seconds S      stop after S seconds\n"
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv\n"
         "  --threads N          threads for the headless trainer, 1..64 (default: all cores)\n"
+        "  --save-state FILE    at the end, the whole training state (weights, optimizer,\n"
+        "                       epoch order, random state, curves) in one file\n"
+        "  --resume FILE        continue a saved state, with its kernel and settings, on\n"
+        "                       the same --images, --size, --validation, --seed; then\n"
+        "                       --steps and --epochs count from there, the JSON's steps\n"
+        "                       from the original start\n"
         "  --dump-patches F.npy before training, write what another framework needs to\n"
         "                       train on the same data: F.npy the patches (n, size, size),\n"
         "                       training first; F-order.npy the patch order of the first\n"

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "learnfilter/export.h"
+#include "learnfilter/state.h"
 #include "movie.h"
 #include "recorder.h"
 #include "scene.h"
@@ -340,6 +341,41 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
     return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
 }
 
+/* --resume: the trainer continues the state in path, with its kernel and
+ * settings; the rest of the run (movies, weight files, the JSON) then
+ * speaks of that kernel. */
+static lf_status resume_state(app_setup *setup, const char *path, lf_error *err)
+{
+    lf_state *state = lf_state_create();
+    if (!state)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for a training state");
+    lf_status st = lf_state_read(state, path, err);
+    if (st == LF_OK)
+        st = lf_trainer_restore_state(setup->trainer, state, err);
+    if (st == LF_OK)
+        setup->kernel = lf_trainer_get_options(setup->trainer)->target;
+    else if (st == LF_ERR_INPUT && !strstr(err->message, path)) {
+        char reason[LF_ERROR_MESSAGE_MAX];
+        snprintf(reason, sizeof reason, "%s", err->message); /* lf_fail writes err */
+        lf_fail(err, st, "--resume %s: %.400s", path, reason);
+    }
+    lf_state_destroy(state);
+    return st;
+}
+
+/* --save-state: the whole training state at the end of the run. */
+static lf_status save_state(lf_trainer *trainer, const char *path, lf_error *err)
+{
+    lf_state *state = lf_state_create();
+    if (!state)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for a training state");
+    lf_status st = lf_trainer_save_state(trainer, state, err);
+    if (st == LF_OK)
+        st = lf_state_write(state, path, err);
+    lf_state_destroy(state);
+    return st;
+}
+
 int headless_run(const cli_options *options)
 {
     /* Every core unless told otherwise: nothing else runs here. */
@@ -351,11 +387,14 @@ int headless_run(const cli_options *options)
     const cli_options *o = &resolved;
     app_setup setup;
     lf_error err;
-    if (o->weights_out) {
-        /* Refuse a bad output path now, not after loading the photographs
-         * and a long run. */
+    /* Refuse a bad output path now, not after loading the photographs and
+     * a long run. */
+    const char *outputs[] = {o->weights_out, o->save_state};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        if (!outputs[i])
+            continue;
         lf_atomic_file probe;
-        if (lf_atomic_open(&probe, o->weights_out, &err) != LF_OK) {
+        if (lf_atomic_open(&probe, outputs[i], &err) != LF_OK) {
             fprintf(stderr, "learnfilter: %s\n", err.message);
             return EXIT_INPUT;
         }
@@ -374,9 +413,20 @@ int headless_run(const cli_options *options)
     lf_trainer *trainer = setup.trainer;
     const lf_trainer_options *topt = lf_trainer_get_options(trainer);
     const lf_figures *fig = lf_trainer_figures(trainer);
+    if (o->resume) {
+        if (resume_state(&setup, o->resume, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            app_setup_destroy(&setup);
+            return app_exit_code(err.status);
+        }
+    }
+    /* A resumed run's limits count from where it resumes. */
+    const long start_step = fig->step;
+    const int start_epoch = fig->epoch;
     /* With a tolerance the run goes until it is reached, unless the user
      * also gave a limit; without one it runs the original's 100 epochs. */
     long epoch_limit = o->epochs > 0 ? o->epochs : (o->tol > 0 ? 0 : 100);
+    long epoch_end = epoch_limit > 0 ? start_epoch + epoch_limit : 0;
 
     lf_weight_history history;
     lf_weight_history_init(&history, setup.kernel.height, setup.kernel.width);
@@ -406,20 +456,20 @@ int headless_run(const cli_options *options)
 
     bool tty = isatty(2);
     double start = now_seconds(), last_report = start;
-    long last_report_step = 0;
+    long last_report_step = start_step;
     /* Where the first epoch ended: every training patch's target or Gram
      * matrix has been built by then, so the rate after it is the steady
      * one, comparable with a framework that has no such one-off cost. */
     double first_epoch_time = NAN;
-    long first_epoch_step = 0;
+    long first_epoch_step = start_step;
     double rate = 0;
     int recorded_epoch = 0;
     bool diverged = false, out_of_time = false;
     char diverged_message[LF_ERROR_MESSAGE_MAX] = "";
     for (;;) {
-        if (epoch_limit > 0 && fig->epoch >= epoch_limit)
+        if (epoch_end > 0 && fig->epoch >= epoch_end)
             break;
-        if (o->steps > 0 && fig->step >= o->steps)
+        if (o->steps > 0 && fig->step - start_step >= o->steps)
             break;
         if (o->tol > 0 && fig->converged)
             break;
@@ -429,7 +479,7 @@ int headless_run(const cli_options *options)
             snprintf(diverged_message, sizeof diverged_message, "%s", err.message);
             break;
         }
-        if (fig->epoch == 1 && isnan(first_epoch_time)) {
+        if (fig->epoch == start_epoch + 1 && isnan(first_epoch_time)) {
             first_epoch_time = now_seconds();
             first_epoch_step = fig->step;
         }
@@ -453,23 +503,23 @@ int headless_run(const cli_options *options)
             }
             if (t - last_report >= (tty ? 0.2 : 5.0)) {
                 rate = (fig->step - last_report_step) / (t - last_report);
-                print_progress(fig, epoch_limit, rate, tty);
+                print_progress(fig, epoch_end, rate, tty);
                 last_report = t;
                 last_report_step = fig->step;
             }
         }
     }
     double wall = now_seconds() - start;
-    double steps_per_s = wall > 0 ? fig->step / wall : 0;
+    double steps_per_s = wall > 0 ? (fig->step - start_step) / wall : 0;
     double steady_wall = start + wall - first_epoch_time;
     double steady_steps_per_s =
         steady_wall > 0 ? (fig->step - first_epoch_step) / steady_wall : NAN;
-    print_progress(fig, epoch_limit, steps_per_s, tty);
+    print_progress(fig, epoch_end, steps_per_s, tty);
     if (tty)
         fputc('\n', stderr);
     if (diverged)
         fprintf(stderr, "learnfilter: %s\n", diverged_message);
-    else if (o->tol <= 0 && epoch_limit > 0 && fig->epoch >= epoch_limit && !fig->converged)
+    else if (o->tol <= 0 && epoch_end > 0 && fig->epoch >= epoch_end && !fig->converged)
         /* The original's 100 epochs are few steps on a small photo set:
          * say how far the kernel got and how to train it to the end. */
         fprintf(stderr,
@@ -499,6 +549,12 @@ int headless_run(const cli_options *options)
         if (hm.last_step != fig->step)
             movie_add_frame(&hm, trainer, frames_by_epoch);
         if (!movie_finish(&hm) && exit_code == EXIT_OK)
+            exit_code = EXIT_INPUT;
+    }
+
+    if (o->save_state && save_state(trainer, o->save_state, &err) != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        if (exit_code == EXIT_OK)
             exit_code = EXIT_INPUT;
     }
 
