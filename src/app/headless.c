@@ -27,11 +27,11 @@
 #include <unistd.h>
 
 #include "learnfilter/export.h"
-#include "learnfilter/state.h"
 #include "movie.h"
 #include "recorder.h"
 #include "scene.h"
 #include "setup.h"
+#include "state_file.h"
 
 /* How long the last frame of a movie holds before it loops, so the
  * converged kernel is seen and not just glimpsed. */
@@ -341,41 +341,6 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
     return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
 }
 
-/* --resume: the trainer continues the state in path, with its kernel and
- * settings; the rest of the run (movies, weight files, the JSON) then
- * speaks of that kernel. */
-static lf_status resume_state(app_setup *setup, const char *path, lf_error *err)
-{
-    lf_state *state = lf_state_create();
-    if (!state)
-        return lf_fail(err, LF_ERR_NOMEM, "out of memory for a training state");
-    lf_status st = lf_state_read(state, path, err);
-    if (st == LF_OK)
-        st = lf_trainer_restore_state(setup->trainer, state, err);
-    if (st == LF_OK)
-        setup->kernel = lf_trainer_get_options(setup->trainer)->target;
-    else if (st == LF_ERR_INPUT && !strstr(err->message, path)) {
-        char reason[LF_ERROR_MESSAGE_MAX];
-        snprintf(reason, sizeof reason, "%s", err->message); /* lf_fail writes err */
-        lf_fail(err, st, "--resume %s: %.400s", path, reason);
-    }
-    lf_state_destroy(state);
-    return st;
-}
-
-/* --save-state: the whole training state at the end of the run. */
-static lf_status save_state(lf_trainer *trainer, const char *path, lf_error *err)
-{
-    lf_state *state = lf_state_create();
-    if (!state)
-        return lf_fail(err, LF_ERR_NOMEM, "out of memory for a training state");
-    lf_status st = lf_trainer_save_state(trainer, state, err);
-    if (st == LF_OK)
-        st = lf_state_write(state, path, err);
-    lf_state_destroy(state);
-    return st;
-}
-
 int headless_run(const cli_options *options)
 {
     /* Every core unless told otherwise: nothing else runs here. */
@@ -414,7 +379,7 @@ int headless_run(const cli_options *options)
     const lf_trainer_options *topt = lf_trainer_get_options(trainer);
     const lf_figures *fig = lf_trainer_figures(trainer);
     if (o->resume) {
-        if (resume_state(&setup, o->resume, &err) != LF_OK) {
+        if (app_resume_state(&setup, o->resume, &err) != LF_OK) {
             fprintf(stderr, "learnfilter: %s\n", err.message);
             app_setup_destroy(&setup);
             return app_exit_code(err.status);
@@ -552,7 +517,7 @@ int headless_run(const cli_options *options)
             exit_code = EXIT_INPUT;
     }
 
-    if (o->save_state && save_state(trainer, o->save_state, &err) != LF_OK) {
+    if (o->save_state && app_save_state(trainer, o->save_state, &err) != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
         if (exit_code == EXIT_OK)
             exit_code = EXIT_INPUT;
