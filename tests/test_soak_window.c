@@ -49,6 +49,9 @@
 #include "worker.h"
 
 #define SOAK_EVENTS_PER_FRAME 20
+/* The soak lasts its time and at least this many frames, so what it checks
+ * (more than 10 frames, more than 100 keys) holds however slow the machine. */
+#define SOAK_MIN_FRAMES 20
 #define SOAK_PATHS 9
 /* Checked before each event; one event adds at most 8 requests (a burst),
  * so the queue never holds more than half its room. */
@@ -161,7 +164,7 @@ static void before_frame(void *user, long frame, SDL_Window *window)
         return;
     if (frame == 0) /* the clock starts with the window, not with loading the photos */
         s->start = now_seconds();
-    if (now_seconds() - s->start >= s->seconds) {
+    if (now_seconds() - s->start >= s->seconds && frame >= SOAK_MIN_FRAMES) {
         SDL_Event e = {.type = SDL_QUIT};
         SDL_PushEvent(&e);
         s->quit_sent = true;
