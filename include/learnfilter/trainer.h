@@ -40,8 +40,10 @@
 #include "learnfilter/conv.h"
 #include "learnfilter/dataset.h"
 #include "learnfilter/error.h"
+#include "learnfilter/history.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/optimizer.h"
+#include "learnfilter/settings.h" /* lf_settings_for_kernel, the defaults */
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,12 +56,6 @@ extern "C" {
  * the test holds for a kernel of any scale: a kernel of 1e-5 starts with
  * Glorot weights 1e5 times its size, a kernel of 1e5 far from them. */
 #define LF_DIVERGENCE_GROWTH 1e4
-
-/* The original experiment's settings for its kernels (Sobel x: SGD 1e-2,
- * momentum 0.9, Nesterov, batch 4; Sobel y: the same with batch 1; smiley:
- * Adam 1e-3, batch 1). Other kernels up to 7x7 train like Sobel x, larger
- * ones like the smiley. */
-lf_train_settings lf_settings_for_kernel(const lf_kernel *kernel);
 
 /* How gradients are computed. Both give the same training up to rounding;
  * tests/test_gram.c holds their trajectories together. */
@@ -84,7 +80,7 @@ typedef struct lf_trainer_options {
     lf_train_settings settings; /* [learning_rate 0: all of lf_settings_for_kernel(&target)] */
     lf_padding padding;         /* [same] */
     uint64_t seed;              /* initial weights and epoch order [0] */
-    double tolerance;           /* relative error that counts as converged [0.01] */
+    double tolerance;           /* relative error that counts as converged [LF_DEFAULT_TOLERANCE] */
     int sample_patch;           /* patch shown in snapshots [0] */
     lf_engine engine;           /* [auto] */
     int threads;                /* threads a step may use, the caller's included [1];
@@ -93,6 +89,15 @@ typedef struct lf_trainer_options {
                                    (fftconv.h): 1 always, -1 never [0: from
                                    LF_FFT_MIN_TAPS taps on] */
 } lf_trainer_options;
+
+/* The relative error that counts as converged when options.tolerance is 0. */
+#define LF_DEFAULT_TOLERANCE 0.01
+
+/* Fills the zero fields of o with their defaults, as lf_trainer_create
+ * does (settings: all of lf_settings_for_kernel(&o->target) when the
+ * learning rate is 0; tolerance LF_DEFAULT_TOLERANCE). Front ends call it
+ * to show the settings a trainer will use before creating one. */
+void lf_trainer_options_defaults(lf_trainer_options *o);
 
 /* Taps from which the direct engine convolves through the FFT: a 9x9
  * kernel's direct step already costs more than the transforms (measured
@@ -118,24 +123,7 @@ typedef struct lf_figures {
     bool diverged;        /* a non-finite or runaway value stopped training */
 } lf_figures;
 
-/* A loss curve that keeps at most LF_HISTORY_MAX points by dropping every
- * other point and doubling its stride when full, so a run of any length
- * fits in fixed memory and the chart still covers all of it. */
-#define LF_HISTORY_MAX 512
-typedef struct lf_history_point {
-    long step;
-    float epoch;      /* fractional: step / steps_per_epoch */
-    float train_loss; /* mean step loss since the previous point */
-    float val_loss;   /* NaN in the step history, or without validation */
-    float rel_err;
-} lf_history_point;
-typedef struct lf_history {
-    int count;
-    int stride;  /* events (steps or epochs) per point */
-    int pending; /* events since the last point */
-    double pending_loss_sum;
-    lf_history_point points[LF_HISTORY_MAX];
-} lf_history;
+/* lf_history, the loss curves in a snapshot: see history.h. */
 
 /* What a front end needs to draw the network at one moment. Allocate with
  * lf_snapshot_init for the largest patch it will hold; then copying into it

@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include "learnfilter/settings.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
@@ -210,7 +212,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--epochs", "--steps", "--tol", "--max-seconds", "--threads", "--weights-out",
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
-            "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed"};
+            "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
+            "--save-state", "--resume"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -253,6 +256,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             o->weights_out = value;
         }
         else if (!strcmp(name, "--dump-patches")) o->dump_patches = value;
+        else if (!strcmp(name, "--save-state")) o->save_state = value;
+        else if (!strcmp(name, "--resume")) o->resume = value;
         else if (!strcmp(name, "--apply")) o->apply = value;
         else if (!strcmp(name, "--output")) {
             if (!has_extension(value, ".npy") && !has_extension(value, ".txt") &&
@@ -376,6 +381,9 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
     if (o->record_dir && o->headless)
         return fail(message, message_size,
                     "--record-dir: only for the window (headless movies go to --gif FILE)");
+    if ((o->save_state || o->resume) && !o->headless)
+        return fail(message, message_size, "%s: only with --headless",
+                    o->save_state ? "--save-state" : "--resume");
     return true;
 }
 
@@ -404,21 +412,14 @@ bool cli_parse_speed(const char *value, double *speed, lf_error *err)
 
 lf_train_settings cli_training_settings(const cli_options *o, const lf_kernel *kernel)
 {
-    lf_train_settings s = lf_settings_for_kernel(kernel);
-    if (o->optimizer >= 0 && (lf_optimizer_kind)o->optimizer != s.optimizer) {
-        /* A different optimizer than the kernel's default starts from that
-         * optimizer's usual settings, then takes the user's overrides. */
-        lf_kernel probe = {.height = o->optimizer == LF_OPTIMIZER_ADAM ? 32 : 3,
-                           .width = o->optimizer == LF_OPTIMIZER_ADAM ? 32 : 3};
-        int batch = s.batch_size;
-        s = lf_settings_for_kernel(&probe);
-        s.batch_size = batch;
-    }
-    if (o->lr > 0) s.learning_rate = o->lr;
-    if (o->momentum >= 0) s.momentum = o->momentum;
-    if (o->nesterov >= 0) s.nesterov = o->nesterov;
-    if (o->batch > 0) s.batch_size = o->batch;
-    return s;
+    /* The option fields use the request's unset values, so they pass
+     * straight through to the core, which owns the defaults. */
+    lf_settings_request r = {.optimizer = o->optimizer,
+                             .learning_rate = o->lr,
+                             .momentum = o->momentum,
+                             .nesterov = o->nesterov,
+                             .batch_size = o->batch};
+    return lf_settings_resolve(kernel, &r);
 }
 
 void cli_print_help(void *stream)
@@ -460,6 +461,12 @@ void cli_print_help(void *stream)
         "  --weights-out FILE   the kernel after every epoch: .npy (epochs, h, w) or .csv;\n"
         "                       at most 10000 snapshots (16 MiB): longer runs are thinned\n"
         "  --threads N          threads for the headless trainer, 1..64 (default: all cores)\n"
+        "  --save-state FILE    at the end, the whole training state (weights, optimizer,\n"
+        "                       epoch order, random state, curves) in one file\n"
+        "  --resume FILE        continue a saved state, with its kernel and settings, on\n"
+        "                       the same --images, --size, --validation, --seed; then\n"
+        "                       --steps and --epochs count from there, the JSON's steps\n"
+        "                       from the original start\n"
         "  --dump-patches F.npy before training, write what another framework needs to\n"
         "                       train on the same data: F.npy the patches (n, size, size),\n"
         "                       training first; F-order.npy the patch order of the first\n"

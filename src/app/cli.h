@@ -73,6 +73,8 @@ typedef struct cli_options {
     int gif_layout;                                /* cli_gif_layout */
     const char *record_dir;                        /* window recordings; NULL: current folder */
     const char *dump_patches;                      /* .npy: the training data, for comparisons */
+    const char *save_state;                        /* headless: the training state at the end */
+    const char *resume;                            /* headless: a state to continue */
     /* --apply: one operation on one image, no training */
     const char *apply;                             /* KIND:N, KIND:plus, or a kernel */
     const char *apply_output;                      /* --output: .npy, .txt or .png; NULL: stdout */

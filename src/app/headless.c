@@ -39,6 +39,7 @@
 #include "setup.h"
 #include "stop_clock.h"
 #include "stop_signal.h"
+#include "state_file.h"
 
 /* How long the last frame of a movie holds before it loops, so the
  * converged kernel is seen and not just glimpsed. */
@@ -396,6 +397,14 @@ static int run(const cli_options *options)
         fprintf(stderr, "learnfilter: %s\n", err.message);
         return app_exit_code(checked);
     }
+    if (o->save_state) {
+        lf_atomic_file probe;
+        if (lf_atomic_open(&probe, o->save_state, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            return EXIT_INPUT;
+        }
+        lf_atomic_abandon(&probe);
+    }
     static held_warnings warnings; /* 16 KiB: not on the stack */
     warnings.used = 0;
     warnings.text[0] = 0;
@@ -409,9 +418,20 @@ static int run(const cli_options *options)
     lf_trainer *trainer = setup.trainer;
     const lf_trainer_options *topt = lf_trainer_get_options(trainer);
     const lf_figures *fig = lf_trainer_figures(trainer);
+    if (o->resume) {
+        if (app_resume_state(&setup, o->resume, &err) != LF_OK) {
+            fprintf(stderr, "learnfilter: %s\n", err.message);
+            app_setup_destroy(&setup);
+            return app_exit_code(err.status);
+        }
+    }
+    /* A resumed run's limits count from where it resumes. */
+    const long start_step = fig->step;
+    const int start_epoch = fig->epoch;
     /* With a tolerance the run goes until it is reached, unless the user
      * also gave a limit; without one it runs the original's 100 epochs. */
     long epoch_limit = o->epochs > 0 ? o->epochs : (o->tol > 0 ? 0 : 100);
+    long epoch_end = epoch_limit > 0 ? start_epoch + epoch_limit : 0;
 
     lf_weight_history history;
     lf_weight_history_init(&history, setup.kernel.height, setup.kernel.width);
@@ -443,12 +463,12 @@ static int run(const cli_options *options)
     double start = now_seconds(), last_report = start;
     stop_clock clock;
     stop_clock_start(&clock, o->max_seconds, start);
-    long last_report_step = 0;
+    long last_report_step = start_step;
     /* Where the first epoch ended: every training patch's target or Gram
      * matrix has been built by then, so the rate after it is the steady
      * one, comparable with a framework that has no such one-off cost. */
     double first_epoch_time = NAN;
-    long first_epoch_step = 0;
+    long first_epoch_step = start_step;
     double rate = 0;
     int recorded_epoch = 0;
     bool diverged = false, out_of_time = false;
@@ -463,9 +483,9 @@ static int run(const cli_options *options)
                     fig->step);
             break;
         }
-        if (epoch_limit > 0 && fig->epoch >= epoch_limit)
+        if (epoch_end > 0 && fig->epoch >= epoch_end)
             break;
-        if (o->steps > 0 && fig->step >= o->steps)
+        if (o->steps > 0 && fig->step - start_step >= o->steps)
             break;
         if (o->tol > 0 && fig->converged)
             break;
@@ -475,7 +495,7 @@ static int run(const cli_options *options)
             snprintf(diverged_message, sizeof diverged_message, "%s", err.message);
             break;
         }
-        if (fig->epoch == 1 && isnan(first_epoch_time)) {
+        if (fig->epoch == start_epoch + 1 && isnan(first_epoch_time)) {
             first_epoch_time = now_seconds();
             first_epoch_step = fig->step;
         }
@@ -500,23 +520,23 @@ static int run(const cli_options *options)
             }
             if (t - last_report >= (tty ? 0.2 : 5.0)) {
                 rate = (fig->step - last_report_step) / (t - last_report);
-                print_progress(fig, epoch_limit, rate, tty);
+                print_progress(fig, epoch_end, rate, tty);
                 last_report = t;
                 last_report_step = fig->step;
             }
         }
     }
     double wall = now_seconds() - start;
-    double steps_per_s = wall > 0 ? fig->step / wall : 0;
+    double steps_per_s = wall > 0 ? (fig->step - start_step) / wall : 0;
     double steady_wall = start + wall - first_epoch_time;
     double steady_steps_per_s =
         steady_wall > 0 ? (fig->step - first_epoch_step) / steady_wall : NAN;
-    print_progress(fig, epoch_limit, steps_per_s, tty);
+    print_progress(fig, epoch_end, steps_per_s, tty);
     if (tty)
         fputc('\n', stderr);
     if (diverged)
         fprintf(stderr, "learnfilter: %s\n", diverged_message);
-    else if (o->tol <= 0 && epoch_limit > 0 && fig->epoch >= epoch_limit && fig->rel_err > 0.01)
+    else if (o->tol <= 0 && epoch_end > 0 && fig->epoch >= epoch_end && !fig->converged)
         /* The original's 100 epochs are few steps on a small photo set:
          * say how far the kernel got and how to train it to the end. */
         fprintf(stderr,
@@ -551,6 +571,12 @@ static int run(const cli_options *options)
         if (hm.last_step != fig->step)
             movie_add_frame(&hm, trainer, frames_by_epoch, true);
         if (!movie_finish(&hm, o) && exit_code == EXIT_OK)
+            exit_code = EXIT_INPUT;
+    }
+
+    if (o->save_state && app_save_state(trainer, o->save_state, &err) != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        if (exit_code == EXIT_OK)
             exit_code = EXIT_INPUT;
     }
 

@@ -116,7 +116,7 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
         }
         /* The kernel's default batch on a small image set: the set still
          * trains, as lf_trainer_set_kernel does. */
-        settings.batch_size = s->dataset.train_count;
+        lf_settings_fit_batch(&settings, s->dataset.train_count);
     }
     lf_trainer_options t = {
         .target = s->kernel,

@@ -3,7 +3,8 @@
 #
 #   tests/fuzz/run.sh TARGET SECONDS     e.g. tests/fuzz/run.sh fuzz_image 3600
 #
-# TARGET is fuzz_image, fuzz_kernel, fuzz_cli, fuzz_walk or fuzz_export (see tests/fuzz/CMakeLists.txt).
+# TARGET is fuzz_image, fuzz_kernel, fuzz_cli, fuzz_walk, fuzz_export or fuzz_state
+# (see tests/fuzz/CMakeLists.txt).
 # The seeds in tests/fuzz/corpus/TARGET are only read; inputs the run finds
 # interesting go to build-fuzz/fuzz-corpus/TARGET, so a later run starts
 # from them. A crash or leak stops the run, exits non-zero and leaves the
@@ -17,7 +18,7 @@ seconds=${2:?usage: tests/fuzz/run.sh TARGET SECONDS}
 cd "$(dirname "$0")/../.."
 build=build-fuzz
 if [ ! -d "tests/fuzz/corpus/$target" ]; then
-  echo "run.sh: unknown target '$target' (fuzz_image, fuzz_kernel, fuzz_cli, fuzz_walk, fuzz_export)" >&2
+  echo "run.sh: unknown target '$target' (fuzz_image, fuzz_kernel, fuzz_cli, fuzz_walk, fuzz_export, fuzz_state)" >&2
   exit 2
 fi
 

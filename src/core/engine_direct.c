@@ -1,0 +1,186 @@
+/*
+ * engine_direct.c: the direct engine. Every step convolves each patch of
+ * the batch with the weights (forward), compares with its target (loss),
+ * and correlates the residual with the input (backward).
+ *
+ * Large kernels convolve through the FFT (fftconv.h) when the patches'
+ * spectra fit in memory; the plain loops otherwise. The batch is cut into
+ * units, up to DIRECT_UNITS patches or, for a batch of one patch,
+ * DIRECT_UNITS bands of rows, and the units' sums are added in unit order,
+ * so the result does not depend on the number of threads.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learnfilter/gram.h"
+#include "trainer_internal.h"
+
+static void direct_release(lf_trainer *t)
+{
+    lf_fft_conv_destroy(t->fft);
+    lf_fft_free(t->spectra);
+    lf_fft_free(t->fft_work);
+    lf_fft_free(t->kernel_spectrum);
+    free(t->spectrum_ready);
+    t->fft = NULL;
+    t->spectra = t->fft_work = t->kernel_spectrum = NULL;
+    t->spectrum_ready = NULL;
+}
+
+/* Through the FFT for large kernels, when the spectra fit in memory;
+ * otherwise (or when that fails) the plain loops, which need nothing: so
+ * this engine is always ready. */
+static bool direct_prepare(lf_trainer *t)
+{
+    const lf_dataset *ds = t->dataset;
+    const int taps = t->shape.k_height * t->shape.k_width;
+    bool wanted = t->options.fft > 0 || (t->options.fft == 0 && taps >= LF_FFT_MIN_TAPS);
+    if (!wanted) {
+        direct_release(t);
+        return true;
+    }
+    if (t->fft)
+        return true; /* still right: the kernel and dataset did not change */
+    t->fft = lf_fft_conv_create(&t->shape);
+    if (!t->fft)
+        return true;
+    size_t spectrum = lf_fft_spectrum_floats(t->fft);
+    const double bytes = (double)ds->patch_count * spectrum * sizeof(float);
+    if (bytes <= (double)LF_GRAM_MAX_BYTES) {
+        t->spectra = lf_fft_alloc(spectrum * (size_t)ds->patch_count);
+        t->fft_work = lf_fft_alloc(lf_fft_work_floats(t->fft) * (size_t)t->threads);
+        t->kernel_spectrum = lf_fft_alloc(spectrum);
+        t->spectrum_ready = calloc((size_t)ds->patch_count, 1);
+    }
+    if (!t->spectra || !t->fft_work || !t->kernel_spectrum || !t->spectrum_ready)
+        direct_release(t);
+    return true;
+}
+
+static void direct_targets(lf_trainer *t, const int *patches, int count)
+{
+    trainer_build_missing(t, patches, count, BUILD_TARGETS);
+    if (t->fft)
+        trainer_build_missing(t, patches, count, BUILD_SPECTRA);
+}
+
+/* Unit u convolves its rows, forms the residual against the (already
+ * built) target, and sums its gradient into unit_grads[u] and its squared
+ * residuals into unit_loss[u]. */
+typedef struct direct_job {
+    lf_trainer *t;
+    const int *patches; /* the units' patches (one when banded) */
+    int units;
+    int bands;          /* 1, or DIRECT_UNITS when the batch is one patch */
+    float scale;        /* dLoss/dout = scale * residual */
+} direct_job;
+
+static void direct_run(void *context, int u, int thread)
+{
+    direct_job *job = context;
+    lf_trainer *t = job->t;
+    const float *params = t->state.params;
+    const lf_conv_shape *s = &t->shape;
+    const int taps = t->param_count - 1, ow = s->out_width, oh = s->out_height;
+    const size_t area = (size_t)oh * (size_t)ow;
+    float *out = t->output + (size_t)thread * 2 * area, *dout = out + area;
+    int patch = job->patches[job->bands > 1 ? 0 : u];
+    int band = job->bands > 1 ? u : 0;
+    int y0 = (int)((long)oh * band / job->bands), y1 = (int)((long)oh * (band + 1) / job->bands);
+    const float *input = lf_dataset_input(t->dataset, patch);
+    const float *target = trainer_target_slot(t, patch);
+    /* forward */
+    if (t->fft)
+        lf_fft_forward(t->fft, out, trainer_spectrum_slot(t, patch), t->kernel_spectrum,
+                       params[taps], trainer_fft_work(t, thread));
+    else
+        conv2d_forward_rows(out, input, params, params[taps], s, y0, y1);
+    /* loss, and its gradient with respect to the output */
+    double sum = 0;
+    for (size_t i = (size_t)y0 * ow; i < (size_t)y1 * ow; i++) {
+        float r = out[i] - target[i];
+        sum += (double)r * r;
+        dout[i] = job->scale * r;
+    }
+    /* backward */
+    double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+    memset(acc, 0, sizeof(double) * (size_t)(taps + 1));
+    if (t->fft)
+        lf_fft_backward_weights(t->fft, acc, dout, trainer_spectrum_slot(t, patch),
+                                trainer_fft_work(t, thread));
+    else
+        conv2d_backward_weights_rows(acc, dout, input, s, y0, y1);
+    t->unit_loss[u] = sum;
+}
+
+static double direct_forward_backward(lf_trainer *t, const int *patches, int batch, float scale)
+{
+    const int taps = t->param_count - 1;
+    if (t->fft)
+        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, t->state.params, t->fft_work);
+    double loss = 0;
+    for (int first = 0; first < batch; first += DIRECT_UNITS) {
+        int n = batch - first < DIRECT_UNITS ? batch - first : DIRECT_UNITS;
+        direct_job job = {.t = t, .patches = patches + first, .units = n, .bands = 1,
+                          .scale = scale};
+        if (batch == 1 && !t->fft) /* a transform does not split into bands */
+            job.units = job.bands = DIRECT_UNITS;
+        lf_pool_for(t->pool, job.units, direct_run, &job);
+        if (job.bands > 1) {
+            /* One patch: its bands add up in double before rounding. */
+            double *total = t->unit_grads;
+            for (int u = 1; u < job.units; u++) {
+                const double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+                for (int i = 0; i <= taps; i++)
+                    total[i] += acc[i];
+                t->unit_loss[0] += t->unit_loss[u];
+            }
+            job.units = 1;
+        }
+        for (int u = 0; u < job.units; u++) {
+            const double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+            for (int i = 0; i <= taps; i++)
+                t->grads[i] += (float)acc[i];
+            loss += t->unit_loss[u];
+        }
+    }
+    return loss;
+}
+
+static double direct_evaluate(lf_trainer *t, int first, int count)
+{
+    const float *params = t->state.params;
+    const int area = trainer_out_area(t);
+    const int taps = t->param_count - 1;
+    double total = 0;
+    if (t->fft)
+        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, params, t->fft_work);
+    for (int p = first; p < first + count; p++) {
+        if (t->fft) {
+            trainer_build_missing(t, &p, 1, BUILD_SPECTRA);
+            lf_fft_forward(t->fft, t->output, trainer_spectrum_slot(t, p), t->kernel_spectrum,
+                           params[taps], t->fft_work);
+        } else {
+            conv2d_forward(t->output, lf_dataset_input(t->dataset, p), params, params[taps],
+                           &t->shape);
+        }
+        const float *target = trainer_target(t, p);
+        double sum = 0;
+        for (int i = 0; i < area; i++) {
+            double r = (double)t->output[i] - target[i];
+            sum += r * r;
+        }
+        total += sum / area;
+    }
+    return total / count;
+}
+
+const engine_ops lf_engine_direct_ops = {
+    .kind = LF_ENGINE_DIRECT,
+    .prepare = direct_prepare,
+    .release = direct_release,
+    .targets = direct_targets,
+    .forward_backward = direct_forward_backward,
+    .evaluate = direct_evaluate,
+};

@@ -1,0 +1,177 @@
+/*
+ * trainer_internal.h: the trainer's insides, shared by the files that make it.
+ *
+ *   trainer.c          the step, as phases; evaluation
+ *   trainer_life.c     create, destroy, restart, the setters and getters
+ *   trainer_cache.c    per-patch targets and the threads that build caches
+ *   engine_direct.c    the direct engine: convolve every patch of the batch
+ *   engine_gram.c      the statistics engine: one Gram matrix per patch
+ *   snapshot.c         copies for the window
+ *   state.c            the training state as one block: save, restore, files
+ *   settings.c         defaults (public: settings.h)
+ *   history.c          the loss curves (public: history.h)
+ *
+ * A trainer is four things kept apart:
+ *   options    what it was asked to do, resolved (no zero-means-default
+ *              left); the setters change it, and restart when they must
+ *   state      what a step changes (weights, optimizer moments, epoch order,
+ *              figures, histories): exactly what state.c saves and restores
+ *   caches     what can be rebuilt from the options and the dataset (targets,
+ *              Gram matrices, spectra); dropped when either changes
+ *   workspace  scratch for one step (gradients, residuals, per-thread sums)
+ */
+#ifndef LEARNFILTER_TRAINER_INTERNAL_H
+#define LEARNFILTER_TRAINER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "learnfilter/fftconv.h"
+#include "learnfilter/rng.h"
+#include "learnfilter/trainer.h"
+#include "pool.h"
+
+#define MAX_PARAMS (LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE + 1)
+
+/*
+ * How a step is split between threads. Every split is fixed by the shape
+ * and the settings, never by the thread count, and partial results are
+ * combined in a fixed order, so the weights are bit-identical whatever the
+ * number of threads.
+ *
+ * GRAM_SPLIT_MIN_PARAMS: from this many parameters on, G d is computed as
+ * GRAM_BLOCKS row blocks of equal work, each into its own vector, summed
+ * in order; threads claim blocks as they come free, so a thread the system
+ * is slow to schedule leaves its share to the others. The product streams
+ * G from memory, and on the 2-core machine it was measured on a second
+ * core added little bandwidth: 31x31 and 32x32 kernels (P = 962, 1025) ran
+ * no faster on two threads, a 48x48 one (P = 2305) 1.17 times faster
+ * (learnfilter_bench --only kernels --threads 1, then 2). So only G of
+ * 2000 parameters or more is split.
+ * DIRECT_UNITS: the direct engine convolves up to this many patches of the
+ * batch at once, one per unit; a batch of one patch is cut into this many
+ * bands of rows instead.
+ */
+#define GRAM_SPLIT_MIN_PARAMS 2000
+#define GRAM_BLOCKS 8
+#define DIRECT_UNITS 8
+
+/*
+ * An engine: how the loss and its gradient are computed for a batch. The
+ * step calls these and never asks which engine it has.
+ *
+ * Why a table of functions rather than a switch: each engine keeps its
+ * buffers and helpers private to its own file, and the step, evaluation and
+ * set-up each call one entry instead of repeating the same switch; a new
+ * engine (a multi-filter layer) is one more table.
+ */
+typedef struct engine_ops {
+    lf_engine kind;
+    /* Sets up (or keeps, when still right) what the engine needs for the
+     * trainer's shape and dataset. False when it cannot (memory short, input
+     * noise for the statistics), having released what it took. */
+    bool (*prepare)(lf_trainer *t);
+    /* Frees what prepare allocated; safe to call twice. */
+    void (*release)(lf_trainer *t);
+    /* The targets phase: makes sure the batch's per-patch data (the true
+     * filter's outputs, statistics, spectra) exist. */
+    void (*targets)(lf_trainer *t, const int *patches, int count);
+    /* Forward, loss and backward, fused per patch where the engine can:
+     * adds scale * dLoss/dout backpropagated to t->grads and returns the
+     * sum of squared residuals over the batch. */
+    double (*forward_backward)(lf_trainer *t, const int *patches, int count, float scale);
+    /* Mean over patches [first, first+count) of the mean squared error. */
+    double (*evaluate)(lf_trainer *t, int first, int count);
+} engine_ops;
+
+extern const engine_ops lf_engine_direct_ops;
+extern const engine_ops lf_engine_gram_ops;
+
+/* What a step changes, and nothing else: the block state.c saves. */
+typedef struct trainer_state {
+    float *params;               /* MAX_PARAMS: weights row-major, then the bias */
+    lf_optimizer_state optimizer;
+    lf_rng order_rng;            /* epoch shuffles */
+    int *order;                  /* train_count patch indices, this epoch's order */
+    int cursor;                  /* next position in order */
+    double epoch_loss_sum;       /* step losses in the current epoch */
+    lf_figures figures;
+    lf_history epoch_history;
+    lf_history step_history;
+} trainer_state;
+
+struct lf_trainer {
+    /* ---- options: resolved; changed only by the setters */
+    lf_trainer_options options;
+    const lf_dataset *dataset;   /* borrowed */
+    uint64_t dataset_hash;       /* of the inputs, for saved states; valid when hashed */
+    bool dataset_hashed;
+    /* ---- derived from the options and dataset at restart */
+    lf_conv_shape shape;
+    int param_count;             /* kernel taps + 1 bias */
+    double runaway_distance;     /* ||w - k|| past which a step has diverged */
+    const engine_ops *engine;    /* direct or gram */
+    /* ---- state: what a step changes */
+    trainer_state state;
+    /* ---- caches: rebuilt on demand */
+    float *targets;              /* patch_count * out area */
+    unsigned char *target_ready; /* patch_count flags */
+    int gram_params;             /* P of the matrices allocated in grams */
+    float *grams;                /* patch_count * P * P, when engine is gram */
+    unsigned char *gram_ready;   /* patch_count flags */
+    size_t gram_work_stride;     /* bytes of lf_gram_compute scratch per thread */
+    unsigned char *gram_work;    /* threads * gram_work_stride */
+    lf_fft_conv *fft;            /* the direct engine's transforms, or NULL */
+    float *spectra;              /* patch_count spectra of the padded inputs */
+    unsigned char *spectrum_ready; /* patch_count flags */
+    float *fft_work;             /* threads work buffers */
+    /* ---- workspace of one step */
+    float *grads;                /* MAX_PARAMS, same layout as params */
+    float *saved;                /* MAX_PARAMS: the last finite parameters */
+    float *delta;                /* MAX_PARAMS: params - (true kernel, 0) */
+    float *gram_work_vector;     /* MAX_PARAMS: G d */
+    float *kernel_spectrum;      /* the current weights' spectrum, once per step */
+    float *output;               /* threads * 2 * out area: per thread, the network's
+                                    output for one patch, then the gradient of the
+                                    loss w.r.t. it; thread 0's pair is the caller's */
+    int *build_list;             /* patch_count: patches a job builds targets or G for */
+    float *gram_blocks;          /* GRAM_BLOCKS * MAX_PARAMS: each row block's share of G d */
+    double *unit_grads;          /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
+    double unit_loss[DIRECT_UNITS]; /* each unit's sum of squared residuals */
+    lf_pool *pool;               /* workers, or NULL for one thread */
+    int threads;                 /* threads per job, the caller's included */
+};
+
+static inline int trainer_out_area(const lf_trainer *t)
+{
+    return t->shape.out_height * t->shape.out_width;
+}
+
+/* ------------------------------------------------ trainer_cache.c */
+
+typedef enum build_kind { BUILD_TARGETS, BUILD_GRAMS, BUILD_SPECTRA } build_kind;
+
+float *trainer_target_slot(const lf_trainer *t, int patch);
+/* The target of one patch, built now on the caller's thread if missing. */
+const float *trainer_target(lf_trainer *t, int patch);
+float *trainer_gram_slot(const lf_trainer *t, int patch);
+float *trainer_spectrum_slot(const lf_trainer *t, int patch);
+float *trainer_fft_work(const lf_trainer *t, int thread);
+/* Builds what is missing of `kind` for patches[0..count) (distinct), on
+ * all threads at once. */
+void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_kind kind);
+/* The true kernel or the dataset changed: targets and statistics are stale. */
+void trainer_forget_caches(lf_trainer *t);
+
+/* ------------------------------------------------ trainer_life.c */
+
+/* Back to step 0 from the options: shape, engine, initial weights, order. */
+void trainer_restart(lf_trainer *t);
+/* Seeds the epoch shuffles' generator for a run of `seed`. */
+void trainer_seed_order(lf_rng *rng, uint64_t seed);
+/* ||w - k|| / ||k|| of the current weights, bias excluded. */
+double trainer_relative_error(const lf_trainer *t);
+int trainer_steps_per_epoch(const lf_trainer *t);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * trainer_life.c: a trainer's lifecycle (create, restart, destroy), the
+ * setters a front end calls between steps, and the getters.
+ *
+ * All parameters (the weights, then the bias) live in one array, and so do
+ * their gradients, so zeroing is one memset and saving is one memcpy. Every
+ * buffer a step needs is allocated here, sized for the largest kernel, so
+ * neither a step nor a kernel change allocates.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learnfilter/gram.h"
+#include "trainer_internal.h"
+
+/* ============================================================ helpers */
+
+double trainer_relative_error(const lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    return lf_relative_error(t->state.params, k->weights, k->height * k->width);
+}
+
+/* The divergence threshold for this run, from the starting weights: see
+ * LF_DIVERGENCE_GROWTH. */
+static double runaway_distance(const lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    double weights = 0;
+    for (int i = 0; i < k->height * k->width; i++)
+        weights += (double)t->state.params[i] * t->state.params[i];
+    double scale = fmax(sqrt(weights), lf_kernel_norm(k));
+    return LF_DIVERGENCE_GROWTH * (scale > 0 ? scale : 1.0);
+}
+
+static void figures_clear(lf_figures *f, int steps_per_epoch)
+{
+    *f = (lf_figures){.steps_per_epoch = steps_per_epoch,
+                      .step_loss = NAN,
+                      .train_loss = NAN,
+                      .val_loss = NAN,
+                      .rel_err = NAN,
+                      .best_rel_err = NAN,
+                      .converged_step = -1};
+}
+
+int trainer_steps_per_epoch(const lf_trainer *t)
+{
+    int b = t->options.settings.batch_size;
+    return (t->dataset->train_count + b - 1) / b;
+}
+
+/* Glorot-uniform weights (fan in = fan out = the number of taps, as Keras
+ * counts them for one channel in and out) and a zero bias. */
+static void init_params(lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    int taps = k->height * k->width;
+    double limit = sqrt(6.0 / (2.0 * taps));
+    lf_rng rng;
+    lf_rng_seed(&rng, t->options.seed);
+    memset(t->state.params, 0, sizeof(float) * MAX_PARAMS);
+    for (int i = 0; i < taps; i++)
+        t->state.params[i] = (float)((2.0 * lf_rng_uniform(&rng) - 1.0) * limit);
+    t->param_count = taps + 1;
+}
+
+void trainer_seed_order(lf_rng *rng, uint64_t seed)
+{
+    lf_rng_seed(rng, seed ^ 0x6f72646572ull); /* not the weights' stream */
+}
+
+static lf_status check_kernel(const lf_kernel *k, const lf_dataset *ds, lf_padding padding,
+                              lf_error *err)
+{
+    if (k->height < 1 || k->width < 1 || k->height > LF_KERNEL_MAX_SIDE ||
+        k->width > LF_KERNEL_MAX_SIDE)
+        return lf_fail(err, LF_ERR_ARGUMENT, "kernel size %dx%d is outside 1..%d", k->height,
+                       k->width, LF_KERNEL_MAX_SIDE);
+    for (int i = 0; i < k->height * k->width; i++)
+        if (!isfinite(k->weights[i]))
+            return lf_fail(err, LF_ERR_INPUT, "kernel %s has a weight that is not finite",
+                           k->name);
+    if (padding == LF_PADDING_VALID && (k->height > ds->patch_size || k->width > ds->patch_size))
+        return lf_fail(err, LF_ERR_INPUT,
+                       "kernel %s (%dx%d) does not fit in %dx%d patches with 'valid' padding",
+                       k->name, k->height, k->width, ds->patch_size, ds->patch_size);
+    return LF_OK;
+}
+
+const char *lf_engine_name(lf_engine engine)
+{
+    switch (engine) {
+    case LF_ENGINE_DIRECT: return "direct";
+    case LF_ENGINE_GRAM: return "gram";
+    default: return "auto";
+    }
+}
+
+/* The statistics engine when it applies and fits, else the direct one
+ * (which is always ready). Runs on restart, never inside a step. */
+static void choose_engine(lf_trainer *t)
+{
+    if (lf_engine_gram_ops.prepare(t)) {
+        lf_engine_direct_ops.release(t);
+        t->engine = &lf_engine_gram_ops;
+    } else {
+        lf_engine_direct_ops.prepare(t);
+        t->engine = &lf_engine_direct_ops;
+    }
+}
+
+void trainer_restart(lf_trainer *t)
+{
+    trainer_state *s = &t->state;
+    t->shape = lf_conv_shape_make(t->dataset->patch_size, t->dataset->patch_size,
+                                  t->options.target.height, t->options.target.width,
+                                  t->options.padding);
+    choose_engine(t);
+    init_params(t);
+    t->runaway_distance = runaway_distance(t);
+    memcpy(t->saved, s->params, sizeof(float) * MAX_PARAMS);
+    lf_optimizer_state_zero(&s->optimizer);
+    trainer_seed_order(&s->order_rng, t->options.seed);
+    for (int i = 0; i < t->dataset->train_count; i++)
+        s->order[i] = i;
+    s->cursor = 0;
+    s->epoch_loss_sum = 0;
+    figures_clear(&s->figures, trainer_steps_per_epoch(t));
+    s->figures.rel_err = trainer_relative_error(t);
+    s->figures.best_rel_err = s->figures.rel_err;
+    lf_history_clear(&s->epoch_history);
+    lf_history_clear(&s->step_history);
+}
+
+/* (Re)allocates the buffers that depend on the dataset's size. */
+static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_error *err)
+{
+    size_t area = (size_t)ds->patch_size * ds->patch_size;
+    int *order = malloc(sizeof(int) * (size_t)ds->train_count);
+    float *targets = malloc(sizeof(float) * area * (size_t)ds->patch_count);
+    unsigned char *ready = calloc((size_t)ds->patch_count, 1);
+    float *work = malloc(sizeof(float) * area * 2 * (size_t)t->threads);
+    int *build_list = malloc(sizeof(int) * (size_t)ds->patch_count);
+    if (!order || !targets || !ready || !work || !build_list) {
+        free(order);
+        free(targets);
+        free(ready);
+        free(work);
+        free(build_list);
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for targets of %d patches",
+                       ds->patch_count);
+    }
+    free(t->state.order);
+    free(t->targets);
+    free(t->target_ready);
+    free(t->output);
+    free(t->build_list);
+    t->state.order = order;
+    t->targets = targets;
+    t->target_ready = ready;
+    t->output = work;
+    t->build_list = build_list;
+    t->dataset = ds;
+    t->dataset_hashed = false;
+    return LF_OK;
+}
+
+/* ========================================================== lifecycle */
+
+lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_dataset *dataset,
+                              lf_error *err)
+{
+    if (!dataset || dataset->patch_count < 1) {
+        lf_fail(err, LF_ERR_ARGUMENT, "the trainer needs a dataset with at least one patch");
+        return NULL;
+    }
+    lf_trainer_options o = *options;
+    lf_trainer_options_defaults(&o);
+    if (check_kernel(&o.target, dataset, o.padding, err) != LF_OK ||
+        lf_settings_check(&o.settings, dataset->train_count, err) != LF_OK)
+        return NULL;
+    if (!(o.tolerance > 0)) {
+        lf_fail(err, LF_ERR_ARGUMENT, "tolerance %g must be positive", o.tolerance);
+        return NULL;
+    }
+    lf_trainer *t = calloc(1, sizeof *t);
+    float *params = calloc(MAX_PARAMS * 5, sizeof(float));
+    if (!t || !params || lf_optimizer_state_init(&t->state.optimizer, MAX_PARAMS) != 0) {
+        free(params);
+        if (t)
+            lf_optimizer_state_deinit(&t->state.optimizer);
+        free(t);
+        lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
+        return NULL;
+    }
+    t->threads = o.threads > 1 ? o.threads : 1;
+    if (t->threads > LF_POOL_MAX_THREADS)
+        t->threads = LF_POOL_MAX_THREADS;
+    t->gram_blocks = malloc(sizeof(float) * GRAM_BLOCKS * MAX_PARAMS);
+    t->unit_grads = malloc(sizeof(double) * DIRECT_UNITS * MAX_PARAMS);
+    if (t->threads > 1) {
+        t->pool = lf_pool_create(t->threads);
+        if (t->pool)
+            t->threads = lf_pool_threads(t->pool); /* fewer if a thread failed to start */
+    }
+    if (!t->gram_blocks || !t->unit_grads || (t->threads > 1 && !t->pool)) {
+        free(params);
+        lf_trainer_destroy(t);
+        lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
+        return NULL;
+    }
+    t->state.params = params;
+    t->grads = params + MAX_PARAMS;
+    t->saved = params + 2 * MAX_PARAMS;
+    t->delta = params + 3 * MAX_PARAMS;
+    t->gram_work_vector = params + 4 * MAX_PARAMS;
+    t->options = o;
+    if (alloc_dataset_buffers(t, dataset, err) != LF_OK) {
+        lf_trainer_destroy(t);
+        return NULL;
+    }
+    lf_trainer_set_sample_patch(t, o.sample_patch);
+    trainer_restart(t);
+    return t;
+}
+
+void lf_trainer_destroy(lf_trainer *t)
+{
+    if (!t)
+        return;
+    lf_pool_destroy(t->pool);
+    free(t->state.params);
+    lf_optimizer_state_deinit(&t->state.optimizer);
+    free(t->state.order);
+    free(t->targets);
+    free(t->target_ready);
+    free(t->output);
+    free(t->build_list);
+    free(t->gram_blocks);
+    free(t->unit_grads);
+    lf_engine_gram_ops.release(t);
+    lf_engine_direct_ops.release(t);
+    free(t);
+}
+
+/* ============================================================ getters */
+
+const lf_figures *lf_trainer_figures(const lf_trainer *t) { return &t->state.figures; }
+const lf_trainer_options *lf_trainer_get_options(const lf_trainer *t) { return &t->options; }
+const lf_dataset *lf_trainer_dataset(const lf_trainer *t) { return t->dataset; }
+lf_engine lf_trainer_engine(const lf_trainer *t) { return t->engine->kind; }
+bool lf_trainer_uses_fft(const lf_trainer *t)
+{
+    return t->engine->kind == LF_ENGINE_DIRECT && t->fft;
+}
+const float *lf_trainer_weights(const lf_trainer *t) { return t->state.params; }
+float lf_trainer_bias(const lf_trainer *t) { return t->state.params[t->param_count - 1]; }
+
+/* ============================================================ setters */
+
+void lf_trainer_reset(lf_trainer *t) { trainer_restart(t); }
+
+void lf_trainer_reseed(lf_trainer *t, uint64_t seed)
+{
+    t->options.seed = seed;
+    trainer_restart(t);
+}
+
+lf_status lf_trainer_set_kernel(lf_trainer *t, const lf_kernel *kernel,
+                                const lf_train_settings *settings, lf_error *err)
+{
+    lf_train_settings s = settings ? *settings : lf_settings_for_kernel(kernel);
+    lf_settings_fit_batch(&s, t->dataset->train_count); /* a small image set still trains */
+    lf_status st = check_kernel(kernel, t->dataset, t->options.padding, err);
+    if (st == LF_OK)
+        st = lf_settings_check(&s, t->dataset->train_count, err);
+    if (st != LF_OK)
+        return st;
+    t->options.target = *kernel;
+    t->options.settings = s;
+    trainer_forget_caches(t);
+    trainer_restart(t);
+    return LF_OK;
+}
+
+lf_status lf_trainer_set_learning_rate(lf_trainer *t, float learning_rate, lf_error *err)
+{
+    if (!(learning_rate > 0) || !isfinite(learning_rate))
+        return lf_fail(err, LF_ERR_ARGUMENT, "learning rate %g must be positive and finite",
+                       (double)learning_rate);
+    t->options.settings.learning_rate = learning_rate;
+    if (t->state.figures.diverged)
+        trainer_restart(t);
+    return LF_OK;
+}
+
+void lf_trainer_set_optimizer(lf_trainer *t, lf_optimizer_kind kind)
+{
+    int batch = t->options.settings.batch_size;
+    t->options.settings = lf_settings_for_optimizer(kind);
+    t->options.settings.batch_size = batch;
+    lf_optimizer_state_zero(&t->state.optimizer);
+}
+
+lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *err)
+{
+    if (!ds || ds->patch_count < 1)
+        return lf_fail(err, LF_ERR_ARGUMENT, "the dataset has no patches");
+    lf_status st = check_kernel(&t->options.target, ds, t->options.padding, err);
+    if (st != LF_OK)
+        return st;
+    lf_settings_fit_batch(&t->options.settings, ds->train_count);
+    st = alloc_dataset_buffers(t, ds, err);
+    if (st != LF_OK)
+        return st;
+    lf_engine_gram_ops.release(t); /* sized for the old dataset */
+    lf_engine_direct_ops.release(t);
+    lf_trainer_set_sample_patch(t, t->options.sample_patch);
+    trainer_restart(t);
+    return LF_OK;
+}
+
+void lf_trainer_set_sample_patch(lf_trainer *t, int patch)
+{
+    int n = t->dataset->patch_count;
+    t->options.sample_patch = ((patch % n) + n) % n;
+}
+
+int lf_trainer_epoch_orders(const lf_trainer *t, int epochs, int *out, size_t capacity)
+{
+    const int n = t->dataset->train_count;
+    if (!out || n < 1 || epochs < 1)
+        return 0;
+    /* Whole epochs only, as many as asked and as fit. */
+    if ((size_t)epochs > capacity / (size_t)n)
+        epochs = (int)(capacity / (size_t)n);
+    lf_rng rng;
+    trainer_seed_order(&rng, t->options.seed);
+    for (int e = 0; e < epochs; e++) {
+        int *order = out + (size_t)e * (size_t)n;
+        /* Each epoch shuffles the previous epoch's order, as the step does. */
+        for (int i = 0; i < n; i++)
+            order[i] = e == 0 ? i : order[i - n];
+        lf_rng_shuffle(&rng, order, n);
+    }
+    return epochs;
+}

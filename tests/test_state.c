@@ -1,0 +1,333 @@
+/*
+ * test_state.c: saving and restoring a trainer's whole training state.
+ *
+ * A run of 2N steps and a run of N steps saved to a file, read back into a
+ * fresh trainer and trained N more end in byte-identical states, for plain
+ * SGD, Nesterov momentum and Adam on both engines, with N ending mid-epoch.
+ * Rewinding in memory replays the same steps. Files from another format
+ * version, truncated, corrupt (a flipped byte; or a bad field under a
+ * correct checksum), and states taken on other data are refused with a
+ * message that says which, leaving the trainer as it was.
+ */
+#include "test_util.h"
+
+#include "learnfilter/dataset.h"
+#include "learnfilter/kernel.h"
+#include "learnfilter/state.h"
+#include "learnfilter/trainer.h"
+
+static void make_dataset(lf_dataset *ds, int patch, int nx, int ny, uint64_t seed)
+{
+    lf_image img;
+    assert_int_equal(lf_image_init(&img, patch * nx, patch * ny, NULL), LF_OK);
+    lf_rng rng;
+    lf_rng_seed(&rng, seed);
+    for (int i = 0; i < img.width * img.height; i++)
+        img.pixels[i] = (float)lf_rng_uniform(&rng);
+    lf_dataset_options o = {.patch_size = patch, .seed = seed};
+    lf_error err;
+    if (lf_dataset_from_images(ds, &img, 1, &o, &err) != LF_OK)
+        fail_msg("%s", err.message);
+    lf_image_deinit(&img);
+}
+
+static lf_trainer *create(const lf_trainer_options *o, const lf_dataset *ds)
+{
+    lf_error err;
+    lf_trainer *t = lf_trainer_create(o, ds, &err);
+    if (!t)
+        fail_msg("lf_trainer_create: %s", err.message);
+    return t;
+}
+
+static void steps(lf_trainer *t, int n)
+{
+    lf_error err;
+    for (int i = 0; i < n; i++)
+        if (lf_trainer_step(t, &err) != LF_OK)
+            fail_msg("step %d: %s", i, err.message);
+}
+
+static lf_state *save(lf_trainer *t)
+{
+    lf_state *s = lf_state_create();
+    assert_non_null(s);
+    lf_error err;
+    if (lf_trainer_save_state(t, s, &err) != LF_OK)
+        fail_msg("%s", err.message);
+    return s;
+}
+
+static void assert_same_state(const lf_state *a, const lf_state *b)
+{
+    size_t na, nb;
+    const void *pa = lf_state_bytes(a, &na), *pb = lf_state_bytes(b, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(pa, pb, na);
+}
+
+typedef struct resume_case {
+    const char *what;
+    lf_optimizer_kind optimizer;
+    float momentum;
+    bool nesterov;
+    lf_engine engine;
+} resume_case;
+
+static const resume_case resume_cases[] = {
+    {"sgd direct", LF_OPTIMIZER_SGD, 0.0f, false, LF_ENGINE_DIRECT},
+    {"sgd gram", LF_OPTIMIZER_SGD, 0.0f, false, LF_ENGINE_GRAM},
+    {"nesterov direct", LF_OPTIMIZER_SGD, 0.9f, true, LF_ENGINE_DIRECT},
+    {"nesterov gram", LF_OPTIMIZER_SGD, 0.9f, true, LF_ENGINE_GRAM},
+    {"adam direct", LF_OPTIMIZER_ADAM, 0.0f, false, LF_ENGINE_DIRECT},
+    {"adam gram", LF_OPTIMIZER_ADAM, 0.0f, false, LF_ENGINE_GRAM},
+};
+
+/* 20 patches: 16 for training, batch 3, so an epoch is 6 steps (the last
+ * of one patch) and N = 29 stops mid-epoch. */
+enum { N = 29 };
+
+static void test_resume_is_bit_identical(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 16, 5, 4, 21);
+    char dir[256], path[512];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/run.lfstate", dir);
+    for (size_t c = 0; c < sizeof resume_cases / sizeof resume_cases[0]; c++) {
+        const resume_case *rc = &resume_cases[c];
+        lf_kernel k;
+        assert_int_equal(lf_kernel_from_name(&k, "laplacian", 0, NULL), LF_OK);
+        lf_train_settings s = lf_settings_for_optimizer(rc->optimizer);
+        s.learning_rate = rc->optimizer == LF_OPTIMIZER_ADAM ? 1e-2f : 2e-3f;
+        s.momentum = rc->momentum;
+        s.nesterov = rc->nesterov;
+        s.batch_size = 3;
+        lf_trainer_options o = {.target = k, .settings = s, .seed = 5, .engine = rc->engine};
+
+        lf_trainer *whole = create(&o, &ds);
+        assert_int_equal(lf_trainer_engine(whole), rc->engine);
+        steps(whole, 2 * N);
+        lf_state *expected = save(whole);
+
+        lf_trainer *first = create(&o, &ds);
+        steps(first, N);
+        lf_state *half = save(first);
+        lf_error err;
+        assert_int_equal(lf_state_write(half, path, &err), LF_OK);
+        lf_trainer_destroy(first);
+
+        /* A fresh trainer made with other options: the state brings its own. */
+        lf_kernel other;
+        assert_int_equal(lf_kernel_from_name(&other, "sobel-x", 0, NULL), LF_OK);
+        lf_trainer_options fresh = {.target = other, .seed = 99, .engine = rc->engine};
+        lf_trainer *second = create(&fresh, &ds);
+        lf_state *read = lf_state_create();
+        if (lf_state_read(read, path, &err) != LF_OK)
+            fail_msg("%s: %s", rc->what, err.message);
+        assert_int_equal(lf_state_step(read), N);
+        assert_int_equal(lf_state_epoch(read), N / 6);
+        if (lf_trainer_restore_state(second, read, &err) != LF_OK)
+            fail_msg("%s: %s", rc->what, err.message);
+        assert_int_equal(lf_trainer_figures(second)->step, N);
+        assert_string_equal(lf_trainer_get_options(second)->target.name, "laplacian");
+        assert_int_equal(lf_trainer_engine(second), rc->engine);
+        steps(second, N);
+        lf_state *resumed = save(second);
+        assert_same_state(resumed, expected);
+        assert_int_equal(lf_trainer_figures(second)->step, 2 * N);
+        assert_memory_equal(lf_trainer_weights(second), lf_trainer_weights(whole),
+                            sizeof(float) * 9);
+
+        lf_state_destroy(expected);
+        lf_state_destroy(half);
+        lf_state_destroy(read);
+        lf_state_destroy(resumed);
+        lf_trainer_destroy(whole);
+        lf_trainer_destroy(second);
+    }
+    tu_remove_tree(dir);
+    lf_dataset_deinit(&ds);
+}
+
+/* Back to a saved moment in memory, twice: each replay ends where the
+ * first pass did, and a state saved again right after the restore is the
+ * state restored. */
+static void test_rewind_in_memory(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 16, 5, 4, 22);
+    lf_kernel k;
+    assert_int_equal(lf_kernel_from_name(&k, "sobel-y", 0, NULL), LF_OK);
+    lf_trainer_options o = {.target = k, .seed = 3};
+    lf_trainer *t = create(&o, &ds);
+    steps(t, 11);
+    lf_state *mark = save(t);
+    steps(t, 40);
+    lf_state *end = save(t);
+    lf_error err;
+    for (int replay = 0; replay < 2; replay++) {
+        assert_int_equal(lf_trainer_restore_state(t, mark, &err), LF_OK);
+        lf_state *again = save(t);
+        assert_same_state(again, mark);
+        lf_state_destroy(again);
+        steps(t, 40);
+        lf_state *replayed = save(t);
+        assert_same_state(replayed, end);
+        lf_state_destroy(replayed);
+    }
+    lf_state_destroy(mark);
+    lf_state_destroy(end);
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&ds);
+}
+
+static uint64_t fnv(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Rewrites the header's checksum after an edit of the body. */
+static void reseal(unsigned char *bytes, size_t size)
+{
+    uint64_t h = fnv(bytes + 32, size - 32);
+    for (int i = 0; i < 8; i++)
+        bytes[24 + i] = (unsigned char)(h >> (8 * i));
+}
+
+static void expect_refused(const unsigned char *bytes, size_t size, const char *words)
+{
+    lf_state *s = lf_state_create();
+    lf_error err = {0};
+    lf_status st = lf_state_set_bytes(s, bytes, size, "x.lfstate", &err);
+    if (st != LF_ERR_INPUT)
+        fail_msg("accepted (%d) what should be refused for '%s'", (int)st, words);
+    if (!strstr(err.message, words) || strncmp(err.message, "x.lfstate: ", 11) != 0)
+        fail_msg("message '%s' does not say '%s'", err.message, words);
+    size_t held;
+    lf_state_bytes(s, &held);
+    assert_int_equal(held, 0);
+    lf_state_destroy(s);
+}
+
+static void test_bad_files_refused(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 16, 5, 4, 23);
+    lf_kernel k;
+    assert_int_equal(lf_kernel_from_name(&k, "sobel-x", 0, NULL), LF_OK);
+    lf_trainer_options o = {.target = k, .seed = 4};
+    lf_trainer *t = create(&o, &ds);
+    steps(t, 7);
+    lf_state *good = save(t);
+    size_t size;
+    const unsigned char *orig = lf_state_bytes(good, &size);
+    unsigned char *b = malloc(size + 8);
+    assert_non_null(b);
+
+    /* The good bytes are accepted, as a copy. */
+    lf_state *copy = lf_state_create();
+    lf_error err;
+    assert_int_equal(lf_state_set_bytes(copy, orig, size, "x", &err), LF_OK);
+    assert_same_state(copy, good);
+    lf_state_destroy(copy);
+
+    expect_refused((const unsigned char *)"PNG\r\n", 5, "not a learnfilter training state");
+    for (size_t cut = 0; cut < size; cut += cut < 64 ? 1 : 97) {
+        if (cut < 8)
+            expect_refused(orig, cut, "not a learnfilter training state");
+        else
+            expect_refused(orig, cut, "truncated");
+    }
+    memcpy(b, orig, size);
+    b[8] = 2; /* version 2 */
+    expect_refused(b, size, "format version 2; this learnfilter reads version 1");
+    memcpy(b, orig, size);
+    b[size] = 0;
+    expect_refused(b, size + 1, "corrupt");
+    /* A flipped bit anywhere in the body breaks the checksum. */
+    for (size_t at = 32; at < size; at += 13) {
+        memcpy(b, orig, size);
+        b[at] ^= 0x10;
+        expect_refused(b, size, "checksum");
+    }
+    /* Fields out of range under a correct checksum: a kernel height of
+     * zero (body offset 24), a duplicate in the epoch order (its last two
+     * entries made equal). */
+    memcpy(b, orig, size);
+    memset(b + 32 + 24, 0, 4);
+    reseal(b, size);
+    expect_refused(b, size, "kernel size");
+    /* The order's offset in the body, by the layout in state.c: data 24,
+     * kernel size 8, 3x3 weights 36, name 4 + 7, settings 49, parameter
+     * count 4, 10 parameters 40, step 8, moments 80, generator 32,
+     * cursor 4, epoch sum 8. */
+    const size_t order = 32 + 24 + 8 + 36 + 4 + 7 + 49 + 4 + 40 + 8 + 80 + 32 + 4 + 8;
+    memcpy(b, orig, size);
+    reseal(b, size);
+    lf_state *ok = lf_state_create();
+    assert_int_equal(lf_state_set_bytes(ok, b, size, "x", &err), LF_OK);
+    lf_state_destroy(ok);
+    memcpy(b + order + 4, b + order, 4);
+    reseal(b, size);
+    expect_refused(b, size, "epoch order");
+
+    free(b);
+    lf_state_destroy(good);
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&ds);
+}
+
+/* A state taken on other data is refused and the trainer is left as it was. */
+static void test_other_data_refused(void **state)
+{
+    (void)state;
+    lf_dataset a, b, c;
+    make_dataset(&a, 16, 5, 4, 24);
+    make_dataset(&b, 16, 5, 4, 25); /* same sizes, other pixels */
+    make_dataset(&c, 16, 4, 4, 24); /* fewer patches */
+    lf_kernel k;
+    assert_int_equal(lf_kernel_from_name(&k, "sobel-x", 0, NULL), LF_OK);
+    lf_trainer_options o = {.target = k, .seed = 4};
+    lf_trainer *ta = create(&o, &a), *tb = create(&o, &b), *tc = create(&o, &c);
+    steps(ta, 5);
+    steps(tb, 3);
+    lf_state *sa = save(ta), *before = save(tb);
+    lf_error err;
+    assert_int_equal(lf_trainer_restore_state(tb, sa, &err), LF_ERR_INPUT);
+    assert_non_null(strstr(err.message, "other images"));
+    lf_state *after = save(tb);
+    assert_same_state(after, before);
+    assert_int_equal(lf_trainer_restore_state(tc, sa, &err), LF_ERR_INPUT);
+    assert_non_null(strstr(err.message, "--size"));
+    lf_state *empty = lf_state_create();
+    assert_int_equal(lf_trainer_restore_state(tb, empty, &err), LF_ERR_ARGUMENT);
+    lf_state_destroy(empty);
+    lf_state_destroy(sa);
+    lf_state_destroy(before);
+    lf_state_destroy(after);
+    lf_state_destroy(NULL);
+    lf_trainer_destroy(ta);
+    lf_trainer_destroy(tb);
+    lf_trainer_destroy(tc);
+    lf_dataset_deinit(&a);
+    lf_dataset_deinit(&b);
+    lf_dataset_deinit(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resume_is_bit_identical),
+        cmocka_unit_test(test_rewind_in_memory),
+        cmocka_unit_test(test_bad_files_refused),
+        cmocka_unit_test(test_other_data_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
