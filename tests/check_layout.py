@@ -15,8 +15,10 @@ the rules a class at the back of the room relies on:
     bias, the status line's step and kernel error, the dataset line;
   - at 1920x1080 the status line is large (>= 24 px) and in plain numbers.
 
-Usage: check_layout.py LEARNFILTER [WORK_DIR]. Needs SDL_VIDEODRIVER=dummy
-(ctest sets it). Exits 1 with one line per broken rule.
+Usage: check_layout.py LEARNFILTER WORK_DIR [OPTION...]: the options go to
+every run (ctest passes one photo and small patches, so that the matrix
+costs little besides drawing). Needs SDL_VIDEODRIVER=dummy (ctest sets
+it). Exits 1 with one line per broken rule.
 """
 import concurrent.futures
 import json
@@ -138,6 +140,7 @@ def check_essentials(config, d, scale, cells):
 def main():
     binary = sys.argv[1]
     work = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="layout-")
+    common = sys.argv[3:]
     os.makedirs(work, exist_ok=True)
     jobs = []
     for w, h in SIZES:
@@ -159,7 +162,7 @@ def main():
 
     def one(job):
         name, w, h, s, extra = job
-        args = ["--width", str(w), "--height", str(h)] + extra
+        args = ["--width", str(w), "--height", str(h)] + common + extra
         if "--frames" not in extra:
             args += ["--frames", "3"]
         if s is not None:
@@ -168,7 +171,9 @@ def main():
         return job, run(binary, work, safe, args)
 
     results = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+    # One run at a time: the tests beside it in ctest keep their share of
+    # the machine.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         for job, (d, error) in pool.map(one, jobs):
             name, w, h, s, extra = job
             if error:

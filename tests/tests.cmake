@@ -60,7 +60,8 @@ endif()
 if(EXISTS /usr/bin/python3)
   add_test(NAME layout_matrix
            COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layout.py $<TARGET_FILE:learnfilter>
-                   ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix)
+                   ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix
+                   --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128)
   set_tests_properties(layout_matrix PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                        TIMEOUT 900)
