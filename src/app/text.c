@@ -95,8 +95,17 @@ static void atlas_free(font_atlas *a)
 }
 
 /* Renders every glyph of one font into one texture. */
+/* What the value fonts print: numbers (text_draw shows '?' for the rest).
+ * Rendering only these keeps twelve sizes of them cheap to build. */
+static bool is_value_glyph(Uint32 cp)
+{
+    return (cp >= '0' && cp <= '9') || cp == '.' || cp == '-' || cp == '?' || cp == ' ' ||
+           cp == 'e' || cp == 'N' || cp == 'a' || cp == 'i' || cp == 'n' || cp == 'f' ||
+           cp == 0x2212;
+}
+
 static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path, int pixels,
-                        int style, lf_error *err)
+                        int style, bool numbers_only, lf_error *err)
 {
     memset(a, 0, sizeof *a);
     a->font = TTF_OpenFont(path, pixels);
@@ -112,7 +121,8 @@ static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path,
     int x = 0, y = 0, row_height = 0;
     for (int i = 32; i < GLYPH_COUNT; i++) {
         Uint32 cp = code_point_of(i);
-        if ((i >= 127 && i < 160) || !TTF_GlyphIsProvided32(a->font, cp))
+        if ((i >= 127 && i < 160) || (numbers_only && !is_value_glyph(cp)) ||
+            !TTF_GlyphIsProvided32(a->font, cp))
             continue;
         int minx, maxx, miny, maxy, advance;
         if (TTF_GlyphMetrics32(a->font, cp, &minx, &maxx, &miny, &maxy, &advance) != 0)
@@ -177,7 +187,8 @@ static bool build_all(text_ctx *t, float scale, bool scaled_only, lf_error *err)
         if (pixels < 6)
             pixels = 6;
         t->pixels[f] = pixels;
-        ok = ok && atlas_build(&t->fonts[f], t->renderer, path, pixels, font_specs[f].style, err);
+        ok = ok && atlas_build(&t->fonts[f], t->renderer, path, pixels, font_specs[f].style,
+                               !font_is_scaled(f), err);
         SDL_free(path);
         if (!ok) {
             for (int g = 0; g <= f; g++)

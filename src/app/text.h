@@ -23,7 +23,8 @@
  * by the scale. The value fonts are not: they print the numbers in kernel
  * cells at fixed pixel sizes chosen by the cell's size, so a bigger UI scale
  * (which the layout answers with fewer, larger panels) never makes those
- * numbers smaller. */
+ * numbers smaller. The value fonts hold only what numbers need (digits,
+ * point, minus signs, "e", "NaN", "inf"). */
 typedef enum text_font {
     TEXT_SMALL = 0, /* tick labels, 11 px */
     TEXT_BODY,      /* labels and help, 13 px */
