@@ -13,6 +13,9 @@
 #include <cmocka.h>
 
 #include "input.h"
+#include "keymap.h"
+#include "layout.h"
+#include "render.h"
 
 static SDL_Event key(SDL_Keycode sym, Uint16 mod, bool repeat)
 {
@@ -198,6 +201,242 @@ static void test_mouse_and_drop(void **state)
     }
 }
 
+
+/* What each action of the key table must do, written out here on its own
+ * so that a row wired to the wrong action fails: a request (kind, value,
+ * factor) or a change of the window state. */
+typedef struct expectation {
+    bool makes_request;
+    worker_req_kind kind;
+    int value;
+    double factor;
+} expectation;
+
+static expectation expected_effect(keymap_action action, int digit)
+{
+    switch (action) {
+    case KEYMAP_PAUSE: return (expectation){true, WORKER_REQ_PAUSE_TOGGLE, 0, 0};
+    case KEYMAP_STEP: return (expectation){true, WORKER_REQ_STEP, 1, 0};
+    case KEYMAP_STEP_TEN: return (expectation){true, WORKER_REQ_STEP, 10, 0};
+    case KEYMAP_STEP_EPOCH: return (expectation){true, WORKER_REQ_STEP, WORKER_STEP_EPOCH, 0};
+    case KEYMAP_RESET: return (expectation){true, WORKER_REQ_RESET, 0, 0};
+    case KEYMAP_RESEED: return (expectation){true, WORKER_REQ_RESEED, 0, 0};
+    case KEYMAP_KERNEL_PREV: return (expectation){true, WORKER_REQ_KERNEL_NEXT, -1, 0};
+    case KEYMAP_KERNEL_NEXT: return (expectation){true, WORKER_REQ_KERNEL_NEXT, 1, 0};
+    case KEYMAP_KERNEL_DIGIT: return (expectation){true, WORKER_REQ_KERNEL, digit, 0};
+    case KEYMAP_LR_UP: return (expectation){true, WORKER_REQ_LR_SCALE, 0, sqrt(10.0)};
+    case KEYMAP_LR_DOWN: return (expectation){true, WORKER_REQ_LR_SCALE, 0, 1 / sqrt(10.0)};
+    case KEYMAP_OPTIMIZER: return (expectation){true, WORKER_REQ_OPTIMIZER, 0, 0};
+    case KEYMAP_FASTER: return (expectation){true, WORKER_REQ_SPEED, 1, 0};
+    case KEYMAP_SLOWER: return (expectation){true, WORKER_REQ_SPEED, -1, 0};
+    case KEYMAP_SAMPLE_NEXT: return (expectation){true, WORKER_REQ_SAMPLE_NEXT, 1, 0};
+    case KEYMAP_SAMPLE_PREV: return (expectation){true, WORKER_REQ_SAMPLE_NEXT, -1, 0};
+    default: return (expectation){false, 0, 0, 0};
+    }
+}
+
+/* The window-state change of a row that makes no request, from a fresh
+ * state at scale 2. */
+static void check_window_effect(keymap_action action, const ui_state *ui, const char *what)
+{
+    switch (action) {
+    case KEYMAP_SCALE_UP:
+        if (fabsf(ui->scale - 2.0f * INPUT_SCALE_STEP) > 1e-5f || !ui->layout_changed)
+            fail_msg("%s: scale %g, expected %g", what, ui->scale, 2.0 * INPUT_SCALE_STEP);
+        break;
+    case KEYMAP_SCALE_DOWN:
+        if (fabsf(ui->scale - 2.0f / INPUT_SCALE_STEP) > 1e-5f || !ui->layout_changed)
+            fail_msg("%s: scale %g, expected %g", what, ui->scale, 2.0 / INPUT_SCALE_STEP);
+        break;
+    case KEYMAP_SCALE_AUTO:
+        if (ui->scale != 0 || !ui->layout_changed)
+            fail_msg("%s: scale %g, expected 0 (automatic)", what, ui->scale);
+        break;
+    case KEYMAP_FULLSCREEN:
+        if (!ui->fullscreen || !ui->layout_changed)
+            fail_msg("%s: not fullscreen", what);
+        break;
+    case KEYMAP_RECORD:
+        if (!ui->record_toggle)
+            fail_msg("%s: recording not toggled", what);
+        break;
+    case KEYMAP_SCREENSHOT:
+        if (!ui->screenshot)
+            fail_msg("%s: no screenshot asked", what);
+        break;
+    case KEYMAP_HELP:
+        if (!ui->show_help)
+            fail_msg("%s: help not shown", what);
+        break;
+    case KEYMAP_BACK:
+    case KEYMAP_QUIT:
+        if (!ui->quit)
+            fail_msg("%s: did not quit", what);
+        break;
+    default:
+        fail_msg("%s: row %d has no expected effect", what, (int)action);
+    }
+}
+
+static Uint16 modifiers_for(keymap_mods mods, bool with_shift)
+{
+    switch (mods) {
+    case KEYMAP_PLAIN: return 0;
+    case KEYMAP_SHIFT: return KMOD_LSHIFT;
+    case KEYMAP_ANY_SHIFT: return with_shift ? KMOD_LSHIFT : 0;
+    case KEYMAP_CTRL: return KMOD_LCTRL | (with_shift ? KMOD_LSHIFT : 0);
+    }
+    return 0;
+}
+
+/* Every key of every row, with each modifier it accepts, does what the
+ * row says; and every action appears in the table. */
+static void test_every_key_in_the_table(void **state)
+{
+    (void)state;
+    int count;
+    const keymap_entry *rows = keymap_entries(&count);
+    bool seen[KEYMAP_ACTION_COUNT] = {false};
+    for (int i = 0; i < count; i++) {
+        seen[rows[i].action] = true;
+        for (int k = 0; k < KEYMAP_MAX_KEYS && rows[i].keys[k].sym; k++) {
+            const keymap_key *binding = &rows[i].keys[k];
+            int span = binding->span > 1 ? binding->span : 1;
+            for (int d = 0; d < span; d++)
+                for (int shifted = 0; shifted < 2; shifted++) {
+                    Uint16 mod = modifiers_for(binding->mods, shifted);
+                    char what[96];
+                    snprintf(what, sizeof what, "row %d (%s), key %d, mod 0x%x", i,
+                             rows[i].keys_label, (int)(binding->sym + d), mod);
+                    ui_state ui = {0};
+                    worker_req r;
+                    memset(&r, 0, sizeof r);
+                    SDL_Event e = key(binding->sym + d, mod, false);
+                    bool made = input_handle_event(&ui, &e, 2.0f, &r);
+                    expectation want = expected_effect(rows[i].action, d);
+                    if (made != want.makes_request)
+                        fail_msg("%s: request %d, expected %d", what, made, want.makes_request);
+                    if (made) {
+                        if (r.kind != want.kind || r.value != want.value ||
+                            fabs(r.factor - want.factor) > 1e-9)
+                            fail_msg("%s: request %d/%d/%g, expected %d/%d/%g", what, r.kind,
+                                     r.value, r.factor, want.kind, want.value, want.factor);
+                    } else {
+                        check_window_effect(rows[i].action, &ui, what);
+                    }
+                    /* A held key acts again only on rows that say so. */
+                    ui_state held_ui = {0};
+                    e.key.repeat = 1;
+                    bool again = input_handle_event(&held_ui, &e, 2.0f, &r);
+                    bool changed = again || held_ui.quit || held_ui.show_help ||
+                                   held_ui.record_toggle || held_ui.screenshot ||
+                                   held_ui.layout_changed;
+                    if (changed != rows[i].repeats)
+                        fail_msg("%s: held key acts %d, the table says %d", what, changed,
+                                 rows[i].repeats);
+                }
+        }
+    }
+    for (int a = 0; a < KEYMAP_ACTION_COUNT; a++)
+        if (!seen[a])
+            fail_msg("action %d has no row in the key table", a);
+    /* Keys in no row do nothing. */
+    ui_state ui = {0};
+    expect_none(&ui, SDLK_z, 0, false);
+    expect_none(&ui, SDLK_n, KMOD_LCTRL, false);
+    assert_false(ui.quit || ui.show_help || ui.layout_changed);
+}
+
+/* Draws a frame with the help shown or not and says whether text (an
+ * exact string) was drawn, in panel (NULL: any). */
+typedef struct drawn {
+    SDL_Surface *surface;
+    SDL_Renderer *renderer;
+    render_ctx *view;
+    worker_frame frame;
+} drawn;
+
+static void draw_frame(drawn *d, int w, int h, bool help)
+{
+    layout L;
+    layout_compute(&L, w, h, 1.0f);
+    render_view v = {.frame = &d->frame, .fps = -1, .show_help = help};
+    render_draw(d->view, &L, &v);
+}
+
+static bool was_drawn(const drawn *d, const char *text, const char *panel)
+{
+    render_text_box t;
+    for (int i = 0; render_recorded_text(d->view, i, &t); i++)
+        if (!strcmp(t.text, text) && (!panel || !strcmp(t.panel, panel)))
+            return true;
+    return false;
+}
+
+/* Every row is in the help with its keys and line; every footer hint is in
+ * the footer of a wide window, and a narrow one shows the first hints in
+ * table order, with none skipped. */
+static void test_table_feeds_help_and_footer(void **state)
+{
+    (void)state;
+    drawn *d = calloc(1, sizeof *d);
+    d->surface = SDL_CreateRGBSurfaceWithFormat(0, 2560, 1440, 32, SDL_PIXELFORMAT_RGB888);
+    d->renderer = SDL_CreateSoftwareRenderer(d->surface);
+    lf_error err;
+    d->view = render_create(d->renderer, app_assets_dir(), 1.0f, 64, &err);
+    if (!d->view)
+        fail_msg("render_create: %s", err.message);
+    assert_true(render_record_layout(d->view, true));
+    lf_kernel_from_name(&d->frame.snap.target, "sobel-x", 1, NULL);
+    d->frame.snap.learned = d->frame.snap.target;
+    d->frame.snap.figures.rel_err = NAN;
+    d->frame.snap.figures.train_loss = NAN;
+    d->frame.snap.figures.val_loss = NAN;
+    d->frame.state = WORKER_PAUSED;
+    render_update_frame(d->view, &d->frame);
+
+    int count;
+    const keymap_entry *rows = keymap_entries(&count);
+    draw_frame(d, 2560, 1440, true);
+    for (int i = 0; i < count; i++) {
+        if (!was_drawn(d, rows[i].keys_label, "help"))
+            fail_msg("help lacks the keys \"%s\"", rows[i].keys_label);
+        if (!was_drawn(d, rows[i].help, "help"))
+            fail_msg("help lacks \"%s\"", rows[i].help);
+    }
+    int notes;
+    const keymap_note *drops = keymap_drop_notes(&notes);
+    for (int i = 0; i < notes; i++)
+        assert_true(was_drawn(d, drops[i].help, "help"));
+
+    draw_frame(d, 2560, 1440, false);
+    for (int i = 0; i < count; i++)
+        if (rows[i].footer && !was_drawn(d, rows[i].footer, "footer"))
+            fail_msg("footer lacks \"%s\"", rows[i].footer);
+    /* A pair hinted once: the second row of each pair has no hint, and the
+     * first row's hint names its keys. */
+    assert_true(was_drawn(d, "\xe2\x86\x91 \xe2\x86\x93 learning rate", "footer"));
+
+    draw_frame(d, 800, 450, false);
+    bool gap = false;
+    int shown = 0;
+    for (int i = 0; i < count; i++) {
+        if (!rows[i].footer)
+            continue;
+        bool here = was_drawn(d, rows[i].footer, "footer");
+        if (here && gap)
+            fail_msg("footer skips a hint before \"%s\"", rows[i].footer);
+        gap |= !here;
+        shown += here;
+    }
+    assert_true(shown >= 3);  /* the first hints fit */
+    assert_true(gap);         /* and not all of them in 800 pixels */
+    render_destroy(d->view);
+    SDL_DestroyRenderer(d->renderer);
+    SDL_FreeSurface(d->surface);
+    free(d);
+}
+
 /* The same keys reaching a real worker change its state as the help says. */
 static void test_keys_drive_a_worker(void **state)
 {
@@ -243,6 +482,12 @@ int main(void)
         cmocka_unit_test(test_window_keys),
         cmocka_unit_test(test_mouse_and_drop),
         cmocka_unit_test(test_keys_drive_a_worker),
+        cmocka_unit_test(test_every_key_in_the_table),
+        cmocka_unit_test(test_table_feeds_help_and_footer),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    if (SDL_Init(SDL_INIT_VIDEO) != 0)
+        return 1;
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    SDL_Quit();
+    return failed;
 }

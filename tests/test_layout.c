@@ -9,6 +9,8 @@
 
 #include "layout.h"
 
+#define INPUT_SCALE_STEP_FOR_TEST 1.25f /* Ctrl + (input.h), without SDL here */
+
 static bool inside(layout_rect inner, layout_rect outer)
 {
     return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w &&
@@ -33,6 +35,7 @@ static void check_layout(int width, int height, float scale)
         assert_int_equal(p->plot.w, p->plot.h); /* square */
         assert_true(inside(p->plot, p->frame));
         assert_true(inside(p->colorbar, p->frame));
+        assert_true(inside(p->caption, p->frame) || p->caption.w == 0);
         assert_true(p->colorbar.x >= p->plot.x + p->plot.w); /* bar right of the plot */
         assert_true(inside(p->frame, screen));
         blocks[n++] = p->frame;
@@ -74,10 +77,29 @@ static void test_usable_sizes_at_1280x720(void **state)
     /* Kernels in the top row, images below. */
     assert_true(L.panels[LAYOUT_LEARNED].plot.y < L.panels[LAYOUT_INPUT].plot.y);
     assert_int_equal(L.panels[LAYOUT_LEARNED].plot.y, L.panels[LAYOUT_DIFF].plot.y);
-    /* A bigger UI scale leaves less room for the plots. */
-    layout big;
-    layout_compute(&big, 1280, 720, 2.0f);
-    assert_true(big.panels[LAYOUT_LEARNED].plot.w < L.panels[LAYOUT_LEARNED].plot.w);
+    /* All seven panels at scale 1; a bigger UI scale gives up panels
+     * (learned − true first) rather than kernel size: the kernel's cells
+     * still hold a value at value_px. */
+    assert_int_equal(L.arrangement, LAYOUT_ALL);
+    assert_int_equal(L.value_px, LAYOUT_VALUE_PX);
+    for (float scale = 1.0f; scale <= 3.0f; scale *= INPUT_SCALE_STEP_FOR_TEST) {
+        layout big;
+        layout_compute(&big, 1280, 720, scale);
+        assert_int_equal(big.value_px, L.value_px); /* never from the scale */
+        int cell = big.panels[LAYOUT_LEARNED].plot.w / 3;
+        /* "−0.50" is 62 px wide at 20 px (DejaVu Sans). */
+        assert_true(cell - LAYOUT_CELL_MARGIN >= 62);
+        assert_true(big.panels[LAYOUT_TRUE].plot.w == big.panels[LAYOUT_LEARNED].plot.w);
+        if (scale > 1.5f) /* the lesson scale and above */
+            assert_true(big.arrangement > LAYOUT_ALL);
+        if (big.arrangement >= LAYOUT_NO_DIFF)
+            assert_int_equal(big.panels[LAYOUT_DIFF].frame.w, 0);
+    }
+    /* A 7x7 kernel gets larger kernel panels than a 3x3 at the same size. */
+    layout seven;
+    layout_compute_for(&seven, 1280, 720, 1.0f, 7);
+    assert_true(seven.panels[LAYOUT_LEARNED].plot.w > L.panels[LAYOUT_LEARNED].plot.w);
+    assert_true(seven.panels[LAYOUT_LEARNED].plot.w / 7 - LAYOUT_CELL_MARGIN >= 34); /* "−0.2" at 14 px */
     /* Tall windows stack three rows with the chart last. */
     layout tall;
     layout_compute(&tall, 800, 1200, 1.0f);
@@ -94,6 +116,12 @@ static void test_auto_scale(void **state)
     assert_true(layout_auto_scale(640, 360) < 1.0f);
     assert_true(layout_auto_scale(640, 360) >= LAYOUT_MIN_SCALE);
     assert_true(layout_auto_scale(100000, 100000) <= LAYOUT_MAX_SCALE);
+    /* The cell values' size follows the window, not the scale. */
+    assert_int_equal(layout_value_px(1280, 720), 20);
+    assert_int_equal(layout_value_px(1920, 1080), 30);
+    assert_int_equal(layout_value_px(3840, 1080), 30); /* the short side rules */
+    assert_int_equal(layout_value_px(640, 360), LAYOUT_VALUE_MIN_PX);
+    assert_int_equal(layout_value_px(7680, 4320), LAYOUT_VALUE_MAX_PX);
 }
 
 static void test_grid_fit_and_cells(void **state)

@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "learnfilter/colormap.h"
 #include "render.h"
+#include "render_internal.h"
 #include "setup.h"
 
 typedef struct fixture {
@@ -253,6 +254,36 @@ static void test_value_formatting(void **state)
     assert_string_equal(s, "NaN");
 }
 
+/* The status line's plain numbers: three significant digits in decimals,
+ * e-notation only for the very small or large, counts with separators. */
+static void test_plain_numbers(void **state)
+{
+    (void)state;
+    char s[32];
+    render_format_plain(s, sizeof s, 0.01);
+    assert_string_equal(s, "0.01");
+    render_format_plain(s, sizeof s, 0.018213);
+    assert_string_equal(s, "0.0182");
+    render_format_plain(s, sizeof s, 101.44);
+    assert_string_equal(s, "101");
+    render_format_plain(s, sizeof s, 55.54);
+    assert_string_equal(s, "55.5");
+    render_format_plain(s, sizeof s, 0.000266);
+    assert_string_equal(s, "0.000266");
+    render_format_plain(s, sizeof s, -0.25);
+    assert_string_equal(s, "\xe2\x88\x92" "0.25");
+    render_format_plain(s, sizeof s, 4.7e-5);
+    assert_string_equal(s, "4.7e\xe2\x88\x92" "5");
+    render_format_plain(s, sizeof s, NAN);
+    assert_string_equal(s, "\xe2\x80\x94");
+    render_format_count(s, sizeof s, 30695);
+    assert_string_equal(s, "30,695");
+    render_format_count(s, sizeof s, 999);
+    assert_string_equal(s, "999");
+    render_format_count(s, sizeof s, 1234567);
+    assert_string_equal(s, "1,234,567");
+}
+
 int main(void)
 {
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
@@ -264,6 +295,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_image_panels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_overlay_darkens, setup, teardown),
         cmocka_unit_test(test_value_formatting),
+        cmocka_unit_test(test_plain_numbers),
         cmocka_unit_test(test_missing_fonts_named),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,6 +68,19 @@ if(EXISTS /usr/bin/python3)
                          ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
   endforeach()
 endif()
+# The layout over a matrix of window sizes and UI scales, from the boxes
+# --layout-out writes: no text overlaps another, leaves the window or its
+# panel, or is clipped; cell values readable and never smaller at a bigger
+# scale (tests/check_layout.py says every rule).
+if(EXISTS /usr/bin/python3)
+  add_test(NAME layout_matrix
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layout.py $<TARGET_FILE:learnfilter>
+                   ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix
+                   --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128)
+  set_tests_properties(layout_matrix PROPERTIES
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+                       TIMEOUT 900)
+endif()
 # A movie made by the program must open in PIL as it does for users
 # (skipped without Debian's python3-pil).
 if(EXISTS /usr/bin/python3)

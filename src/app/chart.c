@@ -142,7 +142,12 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
         return;
     int title_h = px(st, 22);
     int ty = area.y + (title_h - text_line_height(text, TEXT_TITLE)) / 2;
-    text_draw(text, TEXT_TITLE, area.x, ty, "Loss (MSE, log scale)", st->text, TEXT_LEFT);
+    /* Titles and notes are left out rather than cut when the chart is narrow. */
+    const char *title = text_width(text, TEXT_TITLE, "Loss (MSE, log scale)") <= area.w
+                            ? "Loss (MSE, log scale)"
+                            : "Loss";
+    if (text_width(text, TEXT_TITLE, title) <= area.w)
+        text_draw(text, TEXT_TITLE, area.x, ty, title, st->text, TEXT_LEFT);
 
     int small = text_line_height(text, TEXT_SMALL);
     layout_rect plot = {area.x + px(st, 46), area.y + title_h + px(st, 4), 0, 0};
@@ -155,8 +160,12 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
     double first, lo, hi;
     long last_step;
     if (!loss_extent(s, &first, &lo, &hi, &last_step)) {
-        text_draw(text, TEXT_BODY, plot.x + plot.w / 2, plot.y + plot.h / 2 - small / 2,
-                  "the curve starts with the first step", st->dim, TEXT_CENTER);
+        const char *note = "the curve starts with the first step";
+        if (text_width(text, TEXT_BODY, note) > plot.w - px(st, 8))
+            note = "no steps yet";
+        if (text_width(text, TEXT_BODY, note) <= plot.w - px(st, 8))
+            text_draw(text, TEXT_BODY, plot.x + plot.w / 2, plot.y + plot.h / 2 - small / 2, note,
+                      st->dim, TEXT_CENTER);
         return;
     }
     int log_lo, log_hi;
@@ -190,8 +199,11 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
         SDL_RenderDrawLine(R, x, plot.y, x, plot.y + plot.h - 1);
         char label[32];
         chart_step_label(label, sizeof label, ticks[i]);
-        text_draw(text, TEXT_SMALL, x, plot.y + plot.h + px(st, 2), label, st->dim,
-                  i == 0 ? TEXT_LEFT : TEXT_CENTER);
+        /* Centred under its tick, but not past the chart's right edge. */
+        int label_w = text_width(text, TEXT_SMALL, label);
+        bool at_end = i > 0 && x - label_w / 2 + label_w > area.x + area.w;
+        text_draw(text, TEXT_SMALL, at_end ? area.x + area.w : x, plot.y + plot.h + px(st, 2),
+                  label, st->dim, i == 0 ? TEXT_LEFT : at_end ? TEXT_RIGHT : TEXT_CENTER);
     }
     if (count > 0 && ticks[count - 1] < x_end) {
         /* The end of the axis, when it is not a power of ten and there is

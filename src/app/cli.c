@@ -213,7 +213,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
             "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
-            "--save-state", "--resume"};
+            "--save-state", "--resume", "--layout-out"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -267,6 +267,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             o->apply_output = value;
         }
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
+        else if (!strcmp(name, "--layout-out")) o->layout_out = value;
         else if (!strcmp(name, "--record-dir")) o->record_dir = value;
         else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
             /* The format follows the name, so say now rather than after a run. */
@@ -375,6 +376,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         return fail(message, message_size, "--apply: runs without a window already (drop --headless)");
     if (o->screenshot && o->headless)
         return fail(message, message_size, "--screenshot: only for the window (drop --headless)");
+    if (o->layout_out && o->headless)
+        return fail(message, message_size, "--layout-out: only for the window (drop --headless)");
     if (o->speed != 0 && o->headless)
         return fail(message, message_size,
                     "--speed: only for the window (a headless run trains as fast as it can)");
@@ -496,6 +499,8 @@ void cli_print_help(void *stream)
         "  --show-help          start with the key help shown (H toggles)\n"
         "  --frames N           run N frames, then exit\n"
         "  --screenshot FILE    write the last frame to FILE (PNG)\n"
+        "  --layout-out FILE    write the last frame's panels and texts with their\n"
+        "                       boxes to FILE (JSON), for layout checks\n"
         "  --record-dir DIR     where G's movies and P's screenshots go (default: here)\n"
         "  --gif FILE.gif       record the window from the first frame to the last\n"
         "                       (--video FILE.mp4 likewise, with ffmpeg); window movies\n"

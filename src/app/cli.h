@@ -83,6 +83,7 @@ typedef struct cli_options {
     /* window */
     int frames;                                    /* 0: run until closed */
     const char *screenshot;                        /* PNG written after the last frame */
+    const char *layout_out;                        /* JSON of the last frame's boxes */
     bool stats;                                    /* JSON line of frame times on exit */
     float ui_scale;                                /* 0: from the window size */
     bool fullscreen;

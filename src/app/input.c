@@ -1,11 +1,13 @@
 /*
- * input.c: the key map. See input.h.
+ * input.c: events to requests; what each key does, by the rows of the key
+ * table (keymap.h). See input.h.
  */
 #include "input.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "keymap.h"
 #include "layout.h"
 
 static bool request(worker_req *out, worker_req_kind kind, int value, double factor)
@@ -30,95 +32,51 @@ static void set_scale(ui_state *ui, float scale)
     ui->layout_changed = true;
 }
 
+/* Carries out one row of the key table (keymap.h). */
 static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_scale,
                        worker_req *out)
 {
-    SDL_Keycode key = k->keysym.sym;
-    Uint16 mod = k->keysym.mod;
-    bool shift = (mod & KMOD_SHIFT) != 0, ctrl = (mod & (KMOD_CTRL | KMOD_GUI)) != 0;
-    bool repeat = k->repeat != 0;
-
-    if (ctrl) {
-        /* UI scale, like a browser's zoom. */
-        if (key == SDLK_PLUS || key == SDLK_EQUALS || key == SDLK_KP_PLUS)
-            set_scale(ui, current_scale * INPUT_SCALE_STEP);
-        else if (key == SDLK_MINUS || key == SDLK_KP_MINUS)
-            set_scale(ui, current_scale / INPUT_SCALE_STEP);
-        else if (key == SDLK_0 || key == SDLK_KP_0)
-            set_scale(ui, 0);
-        else if (key == SDLK_q)
-            ui->quit = true;
+    int digit = 0;
+    const keymap_entry *entry = keymap_find(k->keysym.sym, k->keysym.mod, &digit);
+    if (!entry || (k->repeat && !entry->repeats))
         return false;
-    }
-    if (key >= SDLK_1 && key <= SDLK_9)
-        return !repeat && request(out, WORKER_REQ_KERNEL, (int)(key - SDLK_1), 0);
-    if (key >= SDLK_KP_1 && key <= SDLK_KP_9)
-        return !repeat && request(out, WORKER_REQ_KERNEL, (int)(key - SDLK_KP_1), 0);
-    switch (key) {
-    case SDLK_ESCAPE:
+    switch (entry->action) {
+    case KEYMAP_PAUSE: return request(out, WORKER_REQ_PAUSE_TOGGLE, 0, 0);
+    case KEYMAP_STEP: return request(out, WORKER_REQ_STEP, 1, 0);
+    case KEYMAP_STEP_TEN: return request(out, WORKER_REQ_STEP, INPUT_STEPS_WITH_SHIFT, 0);
+    case KEYMAP_STEP_EPOCH: return request(out, WORKER_REQ_STEP, WORKER_STEP_EPOCH, 0);
+    case KEYMAP_RESET: return request(out, WORKER_REQ_RESET, 0, 0);
+    case KEYMAP_RESEED: return request(out, WORKER_REQ_RESEED, 0, 0);
+    case KEYMAP_KERNEL_PREV: return request(out, WORKER_REQ_KERNEL_NEXT, -1, 0);
+    case KEYMAP_KERNEL_NEXT: return request(out, WORKER_REQ_KERNEL_NEXT, +1, 0);
+    case KEYMAP_KERNEL_DIGIT: return request(out, WORKER_REQ_KERNEL, digit, 0);
+    case KEYMAP_LR_UP: return request(out, WORKER_REQ_LR_SCALE, 0, INPUT_LR_FACTOR);
+    case KEYMAP_LR_DOWN: return request(out, WORKER_REQ_LR_SCALE, 0, 1.0 / INPUT_LR_FACTOR);
+    case KEYMAP_OPTIMIZER: return request(out, WORKER_REQ_OPTIMIZER, 0, 0);
+    case KEYMAP_FASTER: return request(out, WORKER_REQ_SPEED, +1, 0);
+    case KEYMAP_SLOWER: return request(out, WORKER_REQ_SPEED, -1, 0);
+    case KEYMAP_SAMPLE_NEXT: return request(out, WORKER_REQ_SAMPLE_NEXT, +1, 0);
+    case KEYMAP_SAMPLE_PREV: return request(out, WORKER_REQ_SAMPLE_NEXT, -1, 0);
+    case KEYMAP_SCALE_UP: set_scale(ui, current_scale * INPUT_SCALE_STEP); return false;
+    case KEYMAP_SCALE_DOWN: set_scale(ui, current_scale / INPUT_SCALE_STEP); return false;
+    case KEYMAP_SCALE_AUTO: set_scale(ui, 0); return false;
+    case KEYMAP_FULLSCREEN:
+        ui->fullscreen = !ui->fullscreen;
+        ui->layout_changed = true;
+        return false;
+    case KEYMAP_RECORD: ui->record_toggle = true; return false;
+    case KEYMAP_SCREENSHOT: ui->screenshot = true; return false;
+    case KEYMAP_HELP: ui->show_help = !ui->show_help; return false;
+    case KEYMAP_BACK:
         if (ui->show_help)
             ui->show_help = false;
         else
             ui->quit = true;
         return false;
-    case SDLK_q:
-        ui->quit = true;
-        return false;
-    case SDLK_h:
-    case SDLK_F1:
-        if (!repeat)
-            ui->show_help = !ui->show_help;
-        return false;
-    case SDLK_F11:
-        if (!repeat) {
-            ui->fullscreen = !ui->fullscreen;
-            ui->layout_changed = true;
-        }
-        return false;
-    case SDLK_g:
-        if (!repeat)
-            ui->record_toggle = true;
-        return false;
-    case SDLK_p:
-    case SDLK_F12:
-        if (!repeat)
-            ui->screenshot = true;
-        return false;
-    case SDLK_SPACE:
-        return !repeat && request(out, WORKER_REQ_PAUSE_TOGGLE, 0, 0);
-    case SDLK_n:
-        /* Held down: steps on. Shift+N takes ten, to cross a dull stretch. */
-        return request(out, WORKER_REQ_STEP, shift ? INPUT_STEPS_WITH_SHIFT : 1, 0);
-    case SDLK_PERIOD:
-        return request(out, WORKER_REQ_STEP, 1, 0);
-    case SDLK_e:
-        return request(out, WORKER_REQ_STEP, WORKER_STEP_EPOCH, 0);
-    case SDLK_r:
-        return !repeat && request(out, shift ? WORKER_REQ_RESEED : WORKER_REQ_RESET, 0, 0);
-    case SDLK_LEFT:
-    case SDLK_LEFTBRACKET:
-        return request(out, WORKER_REQ_KERNEL_NEXT, -1, 0);
-    case SDLK_RIGHT:
-    case SDLK_RIGHTBRACKET:
-        return request(out, WORKER_REQ_KERNEL_NEXT, +1, 0);
-    case SDLK_UP:
-        return request(out, WORKER_REQ_LR_SCALE, 0, INPUT_LR_FACTOR);
-    case SDLK_DOWN:
-        return request(out, WORKER_REQ_LR_SCALE, 0, 1.0 / INPUT_LR_FACTOR);
-    case SDLK_o:
-        return !repeat && request(out, WORKER_REQ_OPTIMIZER, 0, 0);
-    case SDLK_PLUS:
-    case SDLK_EQUALS: /* the + key without Shift on most layouts */
-    case SDLK_KP_PLUS:
-        return request(out, WORKER_REQ_SPEED, +1, 0);
-    case SDLK_MINUS:
-    case SDLK_KP_MINUS:
-        return request(out, WORKER_REQ_SPEED, -1, 0);
-    case SDLK_i:
-        return request(out, WORKER_REQ_SAMPLE_NEXT, shift ? -1 : +1, 0);
-    default:
-        return false;
+    case KEYMAP_QUIT: ui->quit = true; return false;
+    case KEYMAP_ACTION_COUNT: break;
     }
+    return false;
 }
 
 bool input_handle_event(ui_state *ui, const SDL_Event *e, float current_scale, worker_req *out)

@@ -8,15 +8,8 @@
  * ui_state. It calls nothing else, so the tests feed it synthetic events
  * and check both.
  *
- * Keys (also listed by the help overlay, H or F1):
- *   Space pause/resume · N or . one step · Shift+N ten steps · E to the end of
- *   the epoch · R reset (after a divergence, also
- *   the learning rate) · Shift+R new seed
- *   Left/Right or [ ] previous/next kernel · 1..9 catalog kernels 1..9
- *   Up/Down learning rate x or / sqrt(10) · O optimizer · + / - speed
- *   I / Shift+I next/previous sample · Ctrl + / Ctrl - / Ctrl 0 UI scale
- *   F11 fullscreen · H or F1 help · Esc closes the help, else quits · Q quit
- *   G start/stop recording a GIF · P or F12 screenshot
+ * Which key does what is the key table's (keymap.h), which also feeds the
+ * footer and the help overlay; here each row's action is carried out.
  * A dropped file or folder becomes a load request. A path too long for a
  * request (longer than the system opens) is refused whole, never cut: the
  * reason goes to ui_state.refused for the window to show.

@@ -77,8 +77,38 @@ void render_update_images(render_ctx *r, const worker_images *images);
 /* The scale panel uses now (after the updates above). */
 render_scale render_panel_scale(const render_ctx *r, layout_panel_id panel);
 
-/* Draws everything for layout L. Does not present. */
+/* Draws everything for layout L. Does not present. A kernel above 3x3
+ * whose values are printed gets L refitted to its size (layout_compute_for),
+ * so its values stay readable; render_layout says what was drawn. */
 void render_draw(render_ctx *r, const layout *L, const render_view *view);
+const layout *render_layout(const render_ctx *r);
+
+/* ---- Recording what was drawn, for tools (--layout-out) and tests. */
+
+/* Starts (on) or stops recording each frame's panels and texts; the record
+ * is allocated here, once. false when out of memory. */
+bool render_record_layout(render_ctx *r, bool on);
+
+/* One text of the last frame drawn: its string (valid until the next
+ * frame), box, font size in pixels, whether it is a cell value, the panel
+ * it belongs to, and whether it ran outside its clip rectangle. */
+typedef struct render_text_box {
+    const char *text;
+    int x, y, w, h;
+    int pixels;
+    bool is_value;
+    const char *panel;
+    bool clipped;
+} render_text_box;
+int render_recorded_text_count(const render_ctx *r);
+bool render_recorded_text(const render_ctx *r, int i, render_text_box *out);
+
+/* Writes the last frame's record (and render_layout's sizes) as JSON to path: {"width", "height",
+ * "scale", "value_px", "arrangement", "panels": [{"name", "x", "y", "w",
+ * "h"}], "buttons": [], "texts": [{"text", "x", "y", "w", "h", "px",
+ * "font", "panel", "clipped"}]}. false with err set when nothing was
+ * recorded (LF_ERR_ARGUMENT) or the file cannot be written (LF_ERR_IO). */
+bool render_write_layout(const render_ctx *r, const char *path, lf_error *err);
 
 /* The colour a value gets in a scale, as the heatmaps draw it. */
 SDL_Color render_color_of(render_scale scale, float value);

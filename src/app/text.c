@@ -38,6 +38,9 @@ struct text_ctx {
     char *assets_dir;     /* owned: a path of any length */
     float scale;
     font_atlas fonts[TEXT_FONT_COUNT];
+    int pixels[TEXT_FONT_COUNT]; /* each font's size as built */
+    text_observer observer;
+    void *observer_user;
 };
 
 static const struct {
@@ -49,10 +52,23 @@ static const struct {
     [TEXT_BODY] = {"DejaVuSans.ttf", 13, TTF_STYLE_NORMAL},
     [TEXT_TITLE] = {"DejaVuSans.ttf", 14, TTF_STYLE_BOLD},
     [TEXT_MONO] = {"DejaVuSansMono.ttf", 13, TTF_STYLE_NORMAL},
-    [TEXT_CELL_S] = {"DejaVuSans.ttf", 10, TTF_STYLE_NORMAL},
-    [TEXT_CELL_M] = {"DejaVuSans.ttf", 15, TTF_STYLE_NORMAL},
-    [TEXT_CELL_L] = {"DejaVuSans.ttf", 22, TTF_STYLE_NORMAL},
+    [TEXT_STATUS] = {"DejaVuSans.ttf", 16, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_10] = {"DejaVuSans.ttf", 10, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_12] = {"DejaVuSans.ttf", 12, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_14] = {"DejaVuSans.ttf", 14, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_16] = {"DejaVuSans.ttf", 16, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_18] = {"DejaVuSans.ttf", 18, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_20] = {"DejaVuSans.ttf", 20, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_24] = {"DejaVuSans.ttf", 24, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_28] = {"DejaVuSans.ttf", 28, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_32] = {"DejaVuSans.ttf", 32, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_40] = {"DejaVuSans.ttf", 40, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_48] = {"DejaVuSans.ttf", 48, TTF_STYLE_NORMAL},
+    [TEXT_VALUE_56] = {"DejaVuSans.ttf", 56, TTF_STYLE_NORMAL},
 };
+
+/* The value fonts keep their size at every UI scale. */
+static bool font_is_scaled(int f) { return f < TEXT_VALUE_FIRST; }
 
 static Uint32 code_point_of(int index)
 {
@@ -79,8 +95,17 @@ static void atlas_free(font_atlas *a)
 }
 
 /* Renders every glyph of one font into one texture. */
+/* What the value fonts print: numbers (text_draw shows '?' for the rest).
+ * Rendering only these keeps twelve sizes of them cheap to build. */
+static bool is_value_glyph(Uint32 cp)
+{
+    return (cp >= '0' && cp <= '9') || cp == '.' || cp == '-' || cp == '?' || cp == ' ' ||
+           cp == 'e' || cp == 'N' || cp == 'a' || cp == 'i' || cp == 'n' || cp == 'f' ||
+           cp == 0x2212;
+}
+
 static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path, int pixels,
-                        int style, lf_error *err)
+                        int style, bool numbers_only, lf_error *err)
 {
     memset(a, 0, sizeof *a);
     a->font = TTF_OpenFont(path, pixels);
@@ -96,7 +121,8 @@ static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path,
     int x = 0, y = 0, row_height = 0;
     for (int i = 32; i < GLYPH_COUNT; i++) {
         Uint32 cp = code_point_of(i);
-        if ((i >= 127 && i < 160) || !TTF_GlyphIsProvided32(a->font, cp))
+        if ((i >= 127 && i < 160) || (numbers_only && !is_value_glyph(cp)) ||
+            !TTF_GlyphIsProvided32(a->font, cp))
             continue;
         int minx, maxx, miny, maxy, advance;
         if (TTF_GlyphMetrics32(a->font, cp, &minx, &maxx, &miny, &maxy, &advance) != 0)
@@ -141,9 +167,12 @@ static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path,
     return ok;
 }
 
-static bool build_all(text_ctx *t, float scale, lf_error *err)
+/* Builds the fonts that depend on the scale, or all of them. */
+static bool build_all(text_ctx *t, float scale, bool scaled_only, lf_error *err)
 {
     for (int f = 0; f < TEXT_FONT_COUNT; f++) {
+        if (scaled_only && !font_is_scaled(f))
+            continue;
         /* Sized for this folder, so no path is ever cut. */
         size_t size = strlen(t->assets_dir) + strlen(font_specs[f].file) + 2;
         char *path = SDL_malloc(size);
@@ -152,14 +181,19 @@ static bool build_all(text_ctx *t, float scale, lf_error *err)
             lf_fail(err, LF_ERR_NOMEM, "out of memory for a font path");
         else
             snprintf(path, size, "%s/%s", t->assets_dir, font_specs[f].file);
-        int pixels = (int)(font_specs[f].pixels * scale + 0.5f);
+        int pixels = font_specs[f].pixels;
+        if (font_is_scaled(f))
+            pixels = (int)(pixels * scale + 0.5f);
         if (pixels < 6)
             pixels = 6;
-        ok = ok && atlas_build(&t->fonts[f], t->renderer, path, pixels, font_specs[f].style, err);
+        t->pixels[f] = pixels;
+        ok = ok && atlas_build(&t->fonts[f], t->renderer, path, pixels, font_specs[f].style,
+                               !font_is_scaled(f), err);
         SDL_free(path);
         if (!ok) {
             for (int g = 0; g <= f; g++)
-                atlas_free(&t->fonts[g]);
+                if (!scaled_only || font_is_scaled(g))
+                    atlas_free(&t->fonts[g]);
             return false;
         }
     }
@@ -180,7 +214,7 @@ text_ctx *text_create(SDL_Renderer *renderer, const char *assets_dir, float scal
         return NULL;
     }
     t->renderer = renderer;
-    if (!build_all(t, scale, err)) {
+    if (!build_all(t, scale, false, err)) {
         SDL_free(t->assets_dir);
         SDL_free(t);
         return NULL;
@@ -203,13 +237,17 @@ bool text_set_scale(text_ctx *t, float scale)
     if (scale == t->scale)
         return true;
     font_atlas old[TEXT_FONT_COUNT];
+    int old_pixels[TEXT_FONT_COUNT];
     memcpy(old, t->fonts, sizeof old);
-    if (!build_all(t, scale, NULL)) {
+    memcpy(old_pixels, t->pixels, sizeof old_pixels);
+    if (!build_all(t, scale, true, NULL)) {
         memcpy(t->fonts, old, sizeof old); /* keep the fonts we had */
+        memcpy(t->pixels, old_pixels, sizeof old_pixels);
         return false;
     }
     for (int f = 0; f < TEXT_FONT_COUNT; f++)
-        atlas_free(&old[f]);
+        if (font_is_scaled(f))
+            atlas_free(&old[f]);
     return true;
 }
 
@@ -259,6 +297,14 @@ int text_width(const text_ctx *t, text_font font, const char *s)
 
 int text_line_height(const text_ctx *t, text_font font) { return t->fonts[font].line_height; }
 
+int text_font_pixels(const text_ctx *t, text_font font) { return t->pixels[font]; }
+
+void text_set_observer(text_ctx *t, text_observer observer, void *user)
+{
+    t->observer = observer;
+    t->observer_user = user;
+}
+
 int text_draw(text_ctx *t, text_font font, int x, int y, const char *s, SDL_Color color,
               text_align align)
 {
@@ -268,6 +314,8 @@ int text_draw(text_ctx *t, text_font font, int x, int y, const char *s, SDL_Colo
         x -= width / 2;
     else if (align == TEXT_RIGHT)
         x -= width;
+    if (t->observer && *s)
+        t->observer(t->observer_user, s, font, (SDL_Rect){x, y, width, a->line_height});
     SDL_SetTextureColorMod(a->texture, color.r, color.g, color.b);
     SDL_SetTextureAlphaMod(a->texture, color.a);
     while (*s) {

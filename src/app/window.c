@@ -212,6 +212,11 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     capture *cap = view ? capture_create(&copt) : NULL;
     if (view && !cap)
         lf_fail(&err, LF_ERR_NOMEM, "out of memory for recording");
+    if (cap && o->layout_out && !render_record_layout(view, true)) {
+        lf_fail(&err, LF_ERR_NOMEM, "out of memory for --layout-out");
+        capture_destroy(cap);
+        cap = NULL;
+    }
     if (cap) {
         worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o,
                                .clock = *clock};
@@ -473,6 +478,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         report->requests_refused = refused;
         report->requests_taken = taken;
         report->requests_misordered = misordered;
+    }
+    if (o->layout_out && !render_write_layout(view, o->layout_out, &err)) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        exit_code = EXIT_INPUT;
     }
     render_destroy(view);
     SDL_DestroyRenderer(renderer);

@@ -1,0 +1,138 @@
+/*
+ * render_internal.h: what the renderer's files share, and nothing outside
+ * them uses.
+ *
+ *   render.c          lifecycle, colour scales, texture uploads, the frame
+ *                     (render_draw walks the panel table)
+ *   render_panels.c   the panel table: heatmaps (kernels, images), their
+ *                     titles, captions and colorbars, the chart
+ *   render_status.c   the status line and the footer
+ *   render_overlay.c  hover read-out, help overlay, toast
+ *   render_format.c   numbers as the window prints them
+ *   render_record.c   every drawn text's and panel's box, for --layout-out
+ */
+#ifndef LEARNFILTER_RENDER_INTERNAL_H
+#define LEARNFILTER_RENDER_INTERNAL_H
+
+#include "render.h"
+
+/* ============================================================ palette */
+
+extern const SDL_Color render_color_background, render_color_panel, render_color_outline,
+    render_color_text, render_color_dim, render_color_train, render_color_validation,
+    render_color_running, render_color_paused, render_color_converged, render_color_diverged;
+
+#define KERNEL_TEXTURE_SIDE LF_KERNEL_MAX_SIDE
+#define HEATMAP_MAX_SIDE 8192 /* widest heatmap drawn, pixels */
+#define BAR_LEVELS 256
+#define CELL_TEXT_MAX_SIDE 7   /* kernels up to this size print their values */
+#define GRID_LINE_MAX_SIDE 16  /* and up to this size get lines between cells */
+#define LUT_SIZE 4096          /* colormap lookup entries for image uploads */
+
+/* ===================================================== recording (tools) */
+
+#define RECORD_TEXT_MAX 96     /* bytes of each drawn text kept */
+#define RECORD_TEXTS 4096      /* texts kept per frame; more are counted, not kept */
+#define RECORD_PANELS 32
+
+typedef struct record_text {
+    char text[RECORD_TEXT_MAX];
+    SDL_Rect box;
+    int pixels;          /* font size */
+    text_font font;
+    const char *panel;   /* the panel being drawn (static string) */
+    bool clipped;        /* drawn partly outside the renderer's clip rectangle */
+} record_text;
+
+typedef struct record_panel {
+    const char *name;
+    layout_rect box;
+} record_panel;
+
+typedef struct render_record {
+    const char *panel; /* the panel texts drawn now belong to */
+    int text_count, texts_lost, panel_count;
+    record_text texts[RECORD_TEXTS];
+    record_panel panels[RECORD_PANELS];
+} render_record;
+
+/* ============================================================ context */
+
+struct render_ctx {
+    SDL_Renderer *renderer;
+    text_ctx *text;
+    float scale;
+    /* One texture per heatmap, at the size it is drawn: the scaling happens
+     * once per upload here, not in every frame's copy, which matters for
+     * the software renderer (Xvfb, the dummy driver, screenshots). */
+    SDL_Texture *textures[LAYOUT_PANEL_COUNT];
+    int texture_w[LAYOUT_PANEL_COUNT], texture_h[LAYOUT_PANEL_COUNT];
+    SDL_Texture *bar_textures[2]; /* 1 x BAR_LEVELS, per colormap */
+    int image_side;               /* largest image accepted */
+    /* What the heatmaps show, and whether their textures are out of date. */
+    const worker_frame *frame;
+    const worker_images *images;
+    bool frame_dirty, images_dirty;
+    int kernel_h, kernel_w;
+    bool has_images;
+    int image_h[4], image_w[4];
+    render_scale scales[LAYOUT_PANEL_COUNT];
+    Uint32 lut[2][LUT_SIZE]; /* diverging on [-1, 1], gray on [0, 1] */
+    float *residual;         /* image_side^2: output - target of the current images */
+    int column_x0[HEATMAP_MAX_SIDE], column_x1[HEATMAP_MAX_SIDE]; /* resampling, per column */
+    float column_wx[HEATMAP_MAX_SIDE];
+    render_record *record;   /* NULL unless recording the layout */
+    layout layout;           /* the layout last drawn: the window's, refitted to the kernel */
+};
+
+/* ============================================================ helpers */
+
+int render_px(const render_ctx *r, int pixels); /* pixels at UI scale 1, scaled, >= 1 */
+void render_fill(SDL_Renderer *renderer, layout_rect rect, SDL_Color c);
+void render_outline(SDL_Renderer *renderer, layout_rect rect, SDL_Color c);
+static inline SDL_Rect render_sdl_rect(layout_rect r) { return (SDL_Rect){r.x, r.y, r.w, r.h}; }
+
+/* The value shown in kernel panel's cell i. */
+float render_kernel_value(const lf_snapshot *s, int panel, int i);
+/* Texture uploads (render.c), called by the panels when out of date. */
+void render_upload_kernel(render_ctx *r, int panel, layout_rect grid);
+void render_upload_image(render_ctx *r, int panel, layout_rect shown, const float *src, int h,
+                         int w);
+
+/* Draws the first of candidates[0..count) that fits max_w in font, at x
+ * (per align) and y; returns its width, or 0 when none fits (then nothing
+ * is drawn: text is left out rather than cut). */
+int render_text_fitting(render_ctx *r, text_font font, int x, int y, int max_w,
+                        const char *const *candidates, int count, SDL_Color color,
+                        text_align align);
+
+/* ============================================================ drawing */
+
+/* The panels, status line, chart and footer, in drawing order. */
+void render_draw_panels(render_ctx *r, const layout *L, const render_view *v);
+void render_draw_status(render_ctx *r, layout_rect area, const render_view *v);
+void render_draw_footer(render_ctx *r, layout_rect area, const render_view *v);
+void render_draw_hover(render_ctx *r, const layout *L, const render_view *v);
+void render_draw_help(render_ctx *r, const layout *L);
+void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
+layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
+layout_rect render_image_rect(layout_rect plot, int h, int w);
+
+/* ============================================================ formats */
+
+void render_format_tick(char *out, int size, double v, double spacing);
+/* A number in plain decimals with three significant digits ("0.0182",
+ * "0.01", "12.5"), e-notation only outside [1e-4, 1e6) ("3.2e−6"); an em
+ * dash when not finite. */
+void render_format_plain(char *out, int size, double v);
+/* A count with thousands separators: "30,695". */
+void render_format_count(char *out, int size, long n);
+void render_typographic_minus(char *out, int size);
+
+/* ========================================================== recording */
+
+/* Names the panel the texts drawn next belong to, and records its box. */
+void render_record_panel(render_ctx *r, const char *name, layout_rect box);
+void render_record_begin(render_ctx *r);
+
+#endif

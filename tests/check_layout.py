@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""check_layout.py: the window's layout over a matrix of sizes and UI scales.
+
+Runs the program for a few frames at each window size and scale with
+--layout-out, reads back every panel's and drawn text's box, and checks
+the rules a class at the back of the room relies on:
+
+  - no text overlaps another (overlays are compared only among themselves);
+  - no text or panel leaves the window, no text leaves its panel, and no
+    text is clipped;
+  - panels do not overlap;
+  - the kernel's cell values are readable (at least 14 px at 720p, scaled
+    with the window) and never shrink when the UI scale grows;
+  - the essentials stay on screen: the learned kernel and its values, the
+    bias, the status line's step and kernel error, the dataset line;
+  - at 1920x1080 the status line is large (>= 24 px) and in plain numbers.
+
+Usage: check_layout.py LEARNFILTER WORK_DIR [OPTION...]: the options go to
+every run (ctest passes one photo and small patches, so that the matrix
+costs little besides drawing). Needs SDL_VIDEODRIVER=dummy (ctest sets
+it). Exits 1 with one line per broken rule.
+"""
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+SIZES = [(640, 360), (1280, 720), (1920, 1080), (2560, 1440), (3840, 2160)]
+SCALES = [0.5, 1.0, 1.5, 2.0, 3.0]
+CTRL_PLUS_3 = 1.25 ** 3  # Ctrl + pressed three times from scale 1
+OVERLAYS = {"help", "toast", "tooltip"}
+
+failures = []
+
+
+def fail(config, message):
+    failures.append(f"{config}: {message}")
+
+
+def run(binary, work, name, args):
+    out = os.path.join(work, name + ".json")
+    cmd = [binary, "--layout-out", out] + args
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        return None, f"exit {proc.returncode}: {proc.stderr.strip()[:300]}"
+    with open(out, encoding="utf-8") as f:
+        return json.load(f), None
+
+
+def overlap(a, b):
+    return (a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and
+            a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+
+
+def inside(a, b):
+    return (a["x"] >= b["x"] and a["y"] >= b["y"] and a["x"] + a["w"] <= b["x"] + b["w"]
+            and a["y"] + a["h"] <= b["y"] + b["h"])
+
+
+def check_common(config, d):
+    """The rules that hold for every frame."""
+    screen = {"x": 0, "y": 0, "w": d["width"], "h": d["height"]}
+    if d["texts_lost"]:
+        fail(config, f"{d['texts_lost']} texts not recorded")
+    panels = {p["name"]: p for p in d["panels"]}
+    base = [p for p in d["panels"] if p["name"] not in OVERLAYS]
+    for i, p in enumerate(base):
+        if not inside(p, screen):
+            fail(config, f"panel {p['name']} {p} outside the window")
+        for q in base[i + 1:]:
+            if overlap(p, q):
+                fail(config, f"panels {p['name']} and {q['name']} overlap")
+    texts = d["texts"]
+    for t in texts:
+        label = f"text {t['text']!r} ({t['panel']})"
+        if not inside(t, screen):
+            fail(config, f"{label} at {t['x']},{t['y']} {t['w']}x{t['h']} leaves the window")
+        if t["clipped"]:
+            fail(config, f"{label} is clipped")
+        box = panels.get(t["panel"])
+        if box is not None and not inside(t, box):
+            fail(config, f"{label} leaves its panel {box}")
+        if t["panel"] == "":
+            fail(config, f"{label} belongs to no panel")
+    for i, a in enumerate(texts):
+        a_overlay = a["panel"] in OVERLAYS
+        for b in texts[i + 1:]:
+            if a_overlay != (b["panel"] in OVERLAYS):
+                continue
+            if a_overlay and a["panel"] != b["panel"]:
+                continue
+            if overlap(a, b):
+                fail(config, f"texts {a['text']!r} ({a['panel']}) and {b['text']!r} "
+                             f"({b['panel']}) overlap")
+
+
+def values(d):
+    return [t for t in d["texts"] if t["font"] == "value"]
+
+
+def check_essentials(config, d, scale, cells):
+    """What must not be lost at everyday sizes and scales."""
+    w, h = d["width"], d["height"]
+    names = {p["name"] for p in d["panels"]}
+    texts = d["texts"]
+    if "learned" not in names:
+        fail(config, "the learned kernel's panel is missing")
+    if "true" not in names:
+        fail(config, "the true kernel's panel is missing")
+    v = [t for t in values(d) if t["panel"] == "learned"]
+    if len(v) != cells:
+        fail(config, f"{len(v)} of the learned kernel's {cells} values drawn")
+    min_px = max(10, round(14 * min(w / 1280, h / 720)))
+    for t in values(d):
+        if t["px"] < min_px:
+            fail(config, f"cell value {t['text']!r} is {t['px']} px, below {min_px}")
+    def has(panel, pattern):
+        return any(t["panel"] == panel and re.search(pattern, t["text"]) for t in texts)
+    if w >= 1280 and scale <= 2:
+        if not has("learned", r"^bias "):
+            fail(config, "the bias is not shown")
+        if not has("status", r"^step "):
+            fail(config, "the status line has no step")
+        if not has("status", r"^kernel error"):
+            fail(config, "the status line has no kernel error")
+        if not has("footer", r"patch"):
+            fail(config, "the dataset line is missing")
+        for title in ("learned", "true"):
+            if not any(t["panel"] == title and t["font"] == "title" for t in texts):
+                fail(config, f"the {title} panel has no title")
+    if scale >= 1:
+        for t in texts:
+            if t["font"] != "value" and t["px"] < 11:
+                fail(config, f"text {t['text']!r} is {t['px']} px at scale {scale}")
+
+
+def main():
+    binary = sys.argv[1]
+    work = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="layout-")
+    common = sys.argv[3:]
+    os.makedirs(work, exist_ok=True)
+    jobs = []
+    for w, h in SIZES:
+        for s in SCALES:
+            jobs.append((f"{w}x{h}@{s}", w, h, s, ["--paused"]))
+        # The help overlay, at the automatic scale and the largest.
+        jobs.append((f"{w}x{h}@auto+help", w, h, None, ["--paused", "--show-help"]))
+        jobs.append((f"{w}x{h}@3+help", w, h, 3.0, ["--paused", "--show-help"]))
+    jobs.append((f"1280x720@{CTRL_PLUS_3:.3f}", 1280, 720, CTRL_PLUS_3, ["--paused"]))
+    # Training, so the chart and the losses carry numbers; at 60 steps/s the
+    # 40 frames hold at most about 40 steps whatever the machine's speed,
+    # so the figures shown are everyday ones.
+    jobs.append(("1920x1080@auto+train", 1920, 1080, None,
+                 ["--frames", "40", "--speed", "60"]))
+    jobs.append(("1280x720@1.5+train", 1280, 720, 1.5, ["--frames", "40", "--speed", "60"]))
+    # A 7x7 kernel's small values must stay readable too.
+    jobs.append(("1280x720@1+box7", 1280, 720, 1.0, ["--paused", "--kernel", "box7"]))
+    jobs.append(("1920x1080@auto+box7", 1920, 1080, None, ["--paused", "--kernel", "box7"]))
+
+    def one(job):
+        name, w, h, s, extra = job
+        args = ["--width", str(w), "--height", str(h)] + common + extra
+        if "--frames" not in extra:
+            args += ["--frames", "3"]
+        if s is not None:
+            args += ["--scale", str(s)]
+        safe = re.sub(r"[^0-9a-z.x@+]", "_", name)
+        return job, run(binary, work, safe, args)
+
+    results = {}
+    # One run at a time: the tests beside it in ctest keep their share of
+    # the machine.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        for job, (d, error) in pool.map(one, jobs):
+            name, w, h, s, extra = job
+            if error:
+                fail(name, error)
+                continue
+            results[name] = d
+            check_common(name, d)
+            scale = s if s is not None else d["scale"]
+            # Below an effective 480x270 (a 640x360 window at scale 2 or
+            # more) the status line alone fills the window: only the rules
+            # above hold there.
+            if "--show-help" not in extra and w / scale >= 480:
+                check_essentials(name, d, scale, 49 if "box7" in name else 9)
+
+    # Cell values never shrink as the scale grows, at every size.
+    for w, h in SIZES:
+        previous = None
+        for s in SCALES:
+            d = results.get(f"{w}x{h}@{s}")
+            if d is None or not values(d):
+                continue
+            px = min(t["px"] for t in values(d))
+            if previous is not None and px < previous[1]:
+                fail(f"{w}x{h}", f"cell values shrink from {previous[1]} px at scale "
+                                 f"{previous[0]} to {px} px at scale {s}")
+            previous = (s, px)
+    # The lesson command's scale and three presses of Ctrl + keep the values.
+    base = results.get("1280x720@1.0")
+    for name in ("1280x720@1.5", f"1280x720@{CTRL_PLUS_3:.3f}"):
+        d = results.get(name)
+        if base and d and values(base) and values(d):
+            if min(t["px"] for t in values(d)) < min(t["px"] for t in values(base)):
+                fail(name, "cell values smaller than at scale 1")
+    # A projector at 1080p: a large status line in plain numbers.
+    for name in ("1920x1080@auto+train", "1920x1080@1.5"):
+        d = results.get(name)
+        if not d:
+            continue
+        status = [t for t in d["texts"] if t["panel"] == "status" and t["font"] == "status"]
+        if not status or min(t["px"] for t in status) < 24:
+            fail(name, "the status line is smaller than 24 px")
+        for t in status:
+            if re.search(r"\de[\u2212+-]?\d", t["text"]):
+                fail(name, f"e-notation in the status line: {t['text']!r}")
+    box7 = results.get("1280x720@1+box7")
+    if box7 and len([t for t in values(box7) if t["panel"] == "true"]) != 49:
+        fail("1280x720@1+box7", "box7's 49 values are not all printed")
+
+    for line in failures:
+        print(line)
+    print(f"{len(jobs)} layouts checked, {len(failures)} problems")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
