@@ -187,6 +187,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         else if (!strcmp(name, "--fullscreen")) flag = &o->fullscreen;
         else if (!strcmp(name, "--paused")) flag = &o->start_paused;
         else if (!strcmp(name, "--show-help")) flag = &o->show_help;
+        else if (!strcmp(name, "--explore")) flag = &o->explore;
         if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov") ||
             !strcmp(name, "--no-loop")) {
             if (value)
@@ -202,7 +203,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
 
         static const char *const flags[] = {"--headless", "--help", "--version",
                                             "--list-kernels", "--stats", "--fullscreen",
-                                            "--paused", "--show-help", "--nesterov",
+                                            "--paused", "--show-help", "--explore", "--nesterov",
                                             "--no-nesterov", "--no-loop"};
         static const char *const with_value[] = {
             "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
@@ -486,6 +487,9 @@ void cli_print_help(void *stream)
         "                       as fast as possible; + and - change it\n"
         "  --paused             start paused at step 0 (Space resumes)\n"
         "  --show-help          start with the key help shown (H toggles)\n"
+        "  --explore            open in explore mode: what a filter or a sliding-window\n"
+        "                       operation does to a picture, the lens over a grid of\n"
+        "                       numbers, and the 1-D lesson (X switches to training)\n"
         "  --frames N           run N frames, then exit\n"
         "  --screenshot FILE    write the last frame to FILE (PNG)\n"
         "  --record-dir DIR     where G's movies and P's screenshots go (default: here)\n"

@@ -1,0 +1,59 @@
+/*
+ * explore_draw.h: the explore mode on screen: a bar of buttons (every
+ * action is a click as well as a key), then the view the state asks for:
+ * the picture beside its results, the lens over a grid of numbers, or the
+ * three 1-D plots.
+ *
+ * explore_layout_compute places everything for a window size and UI scale
+ * and is pure arithmetic, so tests check that nothing overlaps and that a
+ * click lands on the button it should; explore_draw_frame draws through an
+ * SDL_Renderer like the training window (render.h), so the same code
+ * serves the live window and screenshots.
+ */
+#ifndef LEARNFILTER_EXPLORE_DRAW_H
+#define LEARNFILTER_EXPLORE_DRAW_H
+
+#include <SDL.h>
+
+#include "explore.h"
+#include "layout.h"
+#include "text.h"
+
+#define EXPLORE_MAX_BUTTONS 16
+
+typedef struct explore_button {
+    layout_rect rect;
+    explore_action action;
+    char label[48];
+} explore_button;
+
+typedef struct explore_layout {
+    int width, height;
+    float scale;
+    layout_rect title;  /* one line: where we are and how to leave */
+    explore_button buttons[EXPLORE_MAX_BUTTONS];
+    int button_count;
+    layout_rect body;   /* the view */
+    layout_rect footer; /* the settings in words, or the last refusal */
+} explore_layout;
+
+/* Places the title, the buttons of the state's view (labels showing the
+ * current values) and the body for a width x height window. */
+void explore_layout_compute(explore_layout *L, const explore_state *s, const text_ctx *t,
+                            int width, int height);
+
+/* The action of the button under (x, y), or -1. */
+int explore_hit(const explore_layout *L, int x, int y);
+
+typedef struct explore_draw explore_draw;
+
+/* Textures for the pictures; NULL with the reason in err. */
+explore_draw *explore_draw_create(SDL_Renderer *renderer, lf_error *err);
+void explore_draw_destroy(explore_draw *d);
+
+/* Draws the whole explore screen (does not present). (mouse_x, mouse_y)
+ * highlights the button under the pointer; pass -1 for none. */
+void explore_draw_frame(explore_draw *d, text_ctx *t, const explore_state *s,
+                        const explore_layout *L, int mouse_x, int mouse_y);
+
+#endif
