@@ -248,6 +248,7 @@ typedef struct screen {
     SDL_Renderer *renderer;
     text_ctx *text;
     explore_session x;
+    bool help;
 } screen;
 
 static void screen_open(screen *sc, int w, int h)
@@ -277,7 +278,8 @@ static Uint32 pixel(const screen *sc, int x, int y)
 
 static void draw(screen *sc, const char *name)
 {
-    explore_session_frame(&sc->x, sc->text, 0, sc->surface->w, sc->surface->h, -1, -1);
+    explore_session_frame(&sc->x, sc->text, 0, sc->surface->w, sc->surface->h, -1, -1,
+                          sc->help);
     const char *dir = getenv("LF_EXPLORE_SHOTS");
     if (!dir)
         return;
@@ -369,7 +371,7 @@ static void test_lens_drawn(void **state)
         press(&sc, SDLK_RIGHT); /* max */
     assert_int_equal(s->kind, LF_OP_MAX);
     press(&sc, SDLK_l); /* plus */
-    explore_session_frame(&sc.x, sc.text, 0, 1280, 720, -1, -1);
+    explore_session_frame(&sc.x, sc.text, 0, 1280, 720, -1, -1, false);
     for (int i = 0; i < 8; i++)
         press(&sc, SDLK_n);
     draw(&sc, "lens");
@@ -394,6 +396,55 @@ static void test_lens_drawn(void **state)
     screen_close(&sc);
 }
 
+/* Every action has a key and a button, and the help lists the keys. */
+static void test_everything_by_key_and_by_mouse(void **state)
+{
+    (void)state;
+    screen sc;
+    screen_open(&sc, 1280, 720);
+    bool by_key[EXPLORE_ACTION_COUNT] = {false}, by_button[EXPLORE_ACTION_COUNT] = {false};
+    static const SDL_Keycode keys[] = {SDLK_TAB, SDLK_LEFT, SDLK_RIGHT, SDLK_UP, SDLK_DOWN,
+                                       SDLK_LEFTBRACKET, SDLK_RIGHTBRACKET, SDLK_r, SDLK_p,
+                                       SDLK_l, SDLK_i, SDLK_c, SDLK_d, SDLK_n, SDLK_b,
+                                       SDLK_RETURN, SDLK_w, SDLK_t};
+    for (int view = 0; view < EXPLORE_VIEW_COUNT; view++) {
+        sc.x.state.view = (explore_view)view;
+        for (int kind = 0; kind < 2; kind++) { /* a kernel, then a reduction */
+            sc.x.state.kind = kind ? LF_OP_MAX : LF_OP_KERNEL;
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+                int a = explore_action_for_key(keys[k], &sc.x.state);
+                if (a >= 0)
+                    by_key[a] = true;
+            }
+            explore_layout_compute(&sc.x.layout, &sc.x.state, sc.text, 1280, 720);
+            for (int i = 0; i < sc.x.layout.button_count; i++)
+                by_button[sc.x.layout.buttons[i].action] = true;
+        }
+    }
+    for (int a = 0; a < EXPLORE_ACTION_COUNT; a++) {
+        if (!by_key[a] || !by_button[a])
+            fail_msg("action %d: key %d, button %d", a, by_key[a], by_button[a]);
+    }
+    const char *names[EXPLORE_HELP_MAX_LINES], *helps[EXPLORE_HELP_MAX_LINES];
+    int n = explore_help_lines(names, helps, EXPLORE_HELP_MAX_LINES);
+    assert_true(n >= 15);
+    assert_int_equal(explore_help_lines(names, helps, 3), 3); /* capacity holds */
+    /* The help is drawn: key names in the lens colour in the middle. */
+    sc.x.state.view = EXPLORE_VIEW_IMAGE;
+    sc.help = true;
+    draw(&sc, "help");
+    int keys_drawn = 0;
+    for (int y = 100; y < 620; y++)
+        for (int x = 300; x < 980; x++)
+        {
+            Uint32 p = pixel(&sc, x, y); /* orange, anti-aliased or not */
+            keys_drawn += (p >> 16) > 200 && ((p >> 8) & 0xFF) > 100 &&
+                          ((p >> 8) & 0xFF) < 170 && (p & 0xFF) < 90;
+        }
+    assert_true(keys_drawn > 300);
+    screen_close(&sc);
+}
+
 int main(void)
 {
     SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
@@ -408,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_refusals_say_why),
         cmocka_unit_test(test_buttons_and_keys),
         cmocka_unit_test(test_lens_drawn),
+        cmocka_unit_test(test_everything_by_key_and_by_mouse),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

@@ -66,6 +66,7 @@ static void make_buttons(explore_layout *L, const explore_state *s)
         add_button(L, EXPLORE_SIGNAL_NEXT_TAPS, text);
         return;
     }
+    add_button(L, EXPLORE_PREV_KIND, "\xC2\xAB");
     snprintf(text, sizeof text, "Operation: %s \xC2\xBB", lf_op_kind_name(s->kind));
     add_button(L, EXPLORE_NEXT_KIND, text);
     bool kernel = s->kind == LF_OP_KERNEL;
@@ -490,4 +491,33 @@ void explore_draw_frame(explore_draw *d, text_ctx *t, const explore_state *s,
     }
     if (s->message[0])
         text_draw(t, TEXT_BODY, L->footer.x, L->footer.y, s->message, warn, TEXT_LEFT);
+}
+
+void explore_draw_help(explore_draw *d, text_ctx *t, const explore_layout *L,
+                       const char *const *keys, const char *const *helps, int n)
+{
+    int line = text_line_height(t, TEXT_BODY) + px(L, 4);
+    int key_w = 0, help_w = 0;
+    for (int i = 0; i < n; i++) {
+        int kw = text_width(t, TEXT_BODY, keys[i]), hw = text_width(t, TEXT_BODY, helps[i]);
+        key_w = kw > key_w ? kw : key_w;
+        help_w = hw > help_w ? hw : help_w;
+    }
+    int pad = px(L, 16), gap = px(L, 20);
+    int w = pad * 2 + key_w + gap + help_w, h = pad * 2 + (n + 3) * line;
+    layout_rect box = {(L->width - w) / 2, (L->height - h) / 2, w, h};
+    SDL_SetRenderDrawBlendMode(d->renderer, SDL_BLENDMODE_BLEND);
+    fill_rect(d->renderer, box, (SDL_Color){16, 18, 24, 240});
+    SDL_SetRenderDrawBlendMode(d->renderer, SDL_BLENDMODE_NONE);
+    frame_rect(d->renderer, box, dim, 1);
+    int y = box.y + pad;
+    text_draw(t, TEXT_TITLE, box.x + pad, y, "Explore: keys (each is also a button)", ink,
+              TEXT_LEFT);
+    y += 2 * line;
+    for (int i = 0; i < n; i++, y += line) {
+        text_draw(t, TEXT_BODY, box.x + pad + key_w, y, keys[i], lens_colour, TEXT_RIGHT);
+        text_draw(t, TEXT_BODY, box.x + pad + key_w + gap, y, helps[i], ink, TEXT_LEFT);
+    }
+    text_draw(t, TEXT_BODY, box.x + pad, y, "X or Esc: back to training \xC2\xB7 H: close this help",
+              dim, TEXT_LEFT);
 }

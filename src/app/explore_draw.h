@@ -56,4 +56,10 @@ void explore_draw_destroy(explore_draw *d);
 void explore_draw_frame(explore_draw *d, text_ctx *t, const explore_state *s,
                         const explore_layout *L, int mouse_x, int mouse_y);
 
+/* The key help over the screen: n lines of a key and what it does, then
+ * how to leave. */
+#define EXPLORE_HELP_MAX_LINES 24
+void explore_draw_help(explore_draw *d, text_ctx *t, const explore_layout *L,
+                       const char *const *keys, const char *const *helps, int n);
+
 #endif

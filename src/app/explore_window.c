@@ -88,50 +88,64 @@ void explore_session_deinit(explore_session *x)
     memset(x, 0, sizeof *x);
 }
 
+/* Every explore key, once: the key handler and the help overlay both
+ * read this table. view -1: in every view; otherwise only there (the
+ * arrows mean something else in the 1-D view). */
+static const struct explore_key {
+    SDL_Keycode key;
+    int view;
+    explore_action action;
+    const char *key_name, *help;
+} explore_keys[] = {
+    {SDLK_TAB, -1, EXPLORE_NEXT_VIEW, "Tab", "next view: picture, lens, 1-D"},
+    {SDLK_RIGHT, EXPLORE_VIEW_SIGNAL, EXPLORE_SIGNAL_NEXT_WINDOW, "\xE2\x86\x90 \xE2\x86\x92 / W",
+     "1-D: next window (Hann, exponential, flat top, box, Gaussian)"},
+    {SDLK_LEFT, EXPLORE_VIEW_SIGNAL, EXPLORE_SIGNAL_NEXT_WINDOW, NULL, NULL},
+    {SDLK_w, -1, EXPLORE_SIGNAL_NEXT_WINDOW, NULL, NULL},
+    {SDLK_UP, EXPLORE_VIEW_SIGNAL, EXPLORE_SIGNAL_NEXT_TAPS, "\xE2\x86\x91 \xE2\x86\x93 / T",
+     "1-D: window size 10, 50, 100 taps"},
+    {SDLK_DOWN, EXPLORE_VIEW_SIGNAL, EXPLORE_SIGNAL_NEXT_TAPS, NULL, NULL},
+    {SDLK_t, -1, EXPLORE_SIGNAL_NEXT_TAPS, NULL, NULL},
+    {SDLK_RIGHT, -1, EXPLORE_NEXT_KIND, "\xE2\x86\x90 \xE2\x86\x92",
+     "operation: kernel, sum, mean, max, min, median"},
+    {SDLK_LEFT, -1, EXPLORE_PREV_KIND, NULL, NULL},
+    {SDLK_UP, -1, EXPLORE_GROW, "\xE2\x86\x91 \xE2\x86\x93",
+     "window size, or the next kernel of the catalog"},
+    {SDLK_DOWN, -1, EXPLORE_SHRINK, NULL, NULL},
+    {SDLK_RIGHTBRACKET, -1, EXPLORE_STRIDE_UP, "[ ]", "stride down and up"},
+    {SDLK_LEFTBRACKET, -1, EXPLORE_STRIDE_DOWN, NULL, NULL},
+    {SDLK_r, -1, EXPLORE_NEXT_REPEAT, "R", "repeat 1, 2, 3, 10 times"},
+    {SDLK_p, -1, EXPLORE_TOGGLE_PADDING, "P", "padding: same (zeros around) or valid (none)"},
+    {SDLK_l, -1, EXPLORE_TOGGLE_SHAPE, "L", "window: square or the slides' plus-shaped lens"},
+    {SDLK_i, -1, EXPLORE_NEXT_IMAGE, "I", "next image: the photos, then the slides' grids"},
+    {SDLK_c, -1, EXPLORE_NEXT_COMPARE, "C", "compare: box sizes, repeats, median, Gaussians, edges"},
+    {SDLK_d, -1, EXPLORE_NEXT_DISPLAY, "D", "colours: auto, signed, |value|, gray"},
+    {SDLK_n, -1, EXPLORE_LENS_STEP, "N / Space", "lens: one position forward"},
+    {SDLK_SPACE, -1, EXPLORE_LENS_STEP, NULL, NULL},
+    {SDLK_b, -1, EXPLORE_LENS_BACK, "B", "lens: one position back"},
+    {SDLK_BACKSPACE, -1, EXPLORE_LENS_BACK, NULL, NULL},
+    {SDLK_RETURN, -1, EXPLORE_LENS_PLAY, "Enter", "lens: play or pause the sliding"},
+};
+
 int explore_action_for_key(SDL_Keycode key, const explore_state *s)
 {
-    switch (key) {
-    case SDLK_TAB:
-        return EXPLORE_NEXT_VIEW;
-    case SDLK_RIGHT:
-        return s->view == EXPLORE_VIEW_SIGNAL ? EXPLORE_SIGNAL_NEXT_WINDOW : EXPLORE_NEXT_KIND;
-    case SDLK_LEFT:
-        return s->view == EXPLORE_VIEW_SIGNAL ? EXPLORE_SIGNAL_NEXT_WINDOW : EXPLORE_PREV_KIND;
-    case SDLK_UP:
-        return s->view == EXPLORE_VIEW_SIGNAL ? EXPLORE_SIGNAL_NEXT_TAPS : EXPLORE_GROW;
-    case SDLK_DOWN:
-        return s->view == EXPLORE_VIEW_SIGNAL ? EXPLORE_SIGNAL_NEXT_TAPS : EXPLORE_SHRINK;
-    case SDLK_RIGHTBRACKET:
-        return EXPLORE_STRIDE_UP;
-    case SDLK_LEFTBRACKET:
-        return EXPLORE_STRIDE_DOWN;
-    case SDLK_r:
-        return EXPLORE_NEXT_REPEAT;
-    case SDLK_p:
-        return EXPLORE_TOGGLE_PADDING;
-    case SDLK_l:
-        return EXPLORE_TOGGLE_SHAPE;
-    case SDLK_i:
-        return EXPLORE_NEXT_IMAGE;
-    case SDLK_c:
-        return EXPLORE_NEXT_COMPARE;
-    case SDLK_d:
-        return EXPLORE_NEXT_DISPLAY;
-    case SDLK_n:
-    case SDLK_SPACE:
-        return EXPLORE_LENS_STEP;
-    case SDLK_b:
-    case SDLK_BACKSPACE:
-        return EXPLORE_LENS_BACK;
-    case SDLK_RETURN:
-        return EXPLORE_LENS_PLAY;
-    case SDLK_w:
-        return EXPLORE_SIGNAL_NEXT_WINDOW;
-    case SDLK_t:
-        return EXPLORE_SIGNAL_NEXT_TAPS;
-    default:
-        return -1;
-    }
+    for (size_t i = 0; i < sizeof explore_keys / sizeof explore_keys[0]; i++)
+        if (explore_keys[i].key == key &&
+            (explore_keys[i].view < 0 || explore_keys[i].view == (int)s->view))
+            return (int)explore_keys[i].action;
+    return -1;
+}
+
+int explore_help_lines(const char **keys, const char **helps, int capacity)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof explore_keys / sizeof explore_keys[0] && n < capacity; i++)
+        if (explore_keys[i].help) {
+            keys[n] = explore_keys[i].key_name;
+            helps[n] = explore_keys[i].help;
+            n++;
+        }
+    return n;
 }
 
 /* The lens steps when asked, so a view change to it shows position 1. */
@@ -187,7 +201,7 @@ bool explore_session_event(explore_session *x, const SDL_Event *e, int draw_w, i
 }
 
 void explore_session_frame(explore_session *x, text_ctx *t, double now, int draw_w, int draw_h,
-                           int mouse_x, int mouse_y)
+                           int mouse_x, int mouse_y, bool show_help)
 {
     explore_state *s = &x->state;
     if (s->lens_playing && s->view == EXPLORE_VIEW_LENS && now >= x->next_lens_step) {
@@ -198,4 +212,9 @@ void explore_session_frame(explore_session *x, text_ctx *t, double now, int draw
     explore_update(s, &err); /* a refusal stays in s->message */
     explore_layout_compute(&x->layout, s, t, draw_w, draw_h);
     explore_draw_frame(x->draw, t, s, &x->layout, mouse_x, mouse_y);
+    if (show_help) {
+        const char *keys[EXPLORE_HELP_MAX_LINES], *helps[EXPLORE_HELP_MAX_LINES];
+        int n = explore_help_lines(keys, helps, EXPLORE_HELP_MAX_LINES);
+        explore_draw_help(x->draw, t, &x->layout, keys, helps, n);
+    }
 }

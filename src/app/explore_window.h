@@ -4,12 +4,8 @@
  * the keys and clicks and draws the frame, and the training keeps running
  * (or stays paused) behind it. X (or the --explore option) switches.
  *
- * Keys while exploring:
- *   Tab view (picture, lens, 1-D)    ←/→ operation    ↑/↓ size, or kernel
- *   [ / ] stride    R repeat    P padding    L plus or square window
- *   I image    C comparison    D colours    N / B lens step forward/back
- *   Enter lens play/pause    W 1-D window    T 1-D taps    X or Esc back
- * Every one of them is also a button on screen.
+ * The keys are one table in explore_window.c, which feeds the key
+ * handler and the help overlay (H); every key is also a button on screen.
  */
 #ifndef LEARNFILTER_EXPLORE_WINDOW_H
 #define LEARNFILTER_EXPLORE_WINDOW_H
@@ -50,11 +46,16 @@ bool explore_session_event(explore_session *x, const SDL_Event *e, int draw_w, i
                            int win_w, int win_h);
 
 /* Advances the lens when playing, recomputes what changed and draws the
- * explore screen at draw_w x draw_h. */
+ * explore screen at draw_w x draw_h, with the key help over it when
+ * show_help. */
 void explore_session_frame(explore_session *x, text_ctx *t, double now, int draw_w, int draw_h,
-                           int mouse_x, int mouse_y);
+                           int mouse_x, int mouse_y, bool show_help);
 
-/* The explore key for an SDL key, or -1 (pure: tests use it). */
+/* The explore action for an SDL key in the state's view, or -1. */
 int explore_action_for_key(SDL_Keycode key, const explore_state *s);
+
+/* The help overlay's lines, from the same table the keys come from: up to
+ * capacity key names and what they do; returns how many. */
+int explore_help_lines(const char **keys, const char **helps, int capacity);
 
 #endif

@@ -423,7 +423,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             changed = true; /* the lens plays on its own clock */
         if (((changed && !hidden) || last) && exploring)
             explore_session_frame(&explore, render_text(view), frame_start, w, h, v.mouse_x,
-                                  v.mouse_y);
+                                  v.mouse_y, ui.show_help);
         else if ((changed && !hidden) || last)
             render_draw(view, &L, &v);
         if ((changed && !hidden) || last) {
