@@ -96,6 +96,26 @@ static void test_replays_scipy(void **state)
     tu_remove_tree(dir);
 }
 
+/* The slides' grids by name: sum over the plus lens on grid A, worked out
+ * by hand at the corner (2 + 5 + 6) and at (1, 1) (5 + 6 + 8 + 9 + 9). */
+static void test_builtin_grids(void **state)
+{
+    (void)state;
+    char dir[64], out[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(out, sizeof out, "%s/sum.txt", dir);
+    const char *args[] = {"--apply", "sum:plus", "--images", "grid-a", "--output", out};
+    assert_int_equal(run(args, 6), EXIT_OK);
+    lf_kernel result;
+    lf_error err;
+    assert_int_equal(lf_kernel_load(&result, out, &err), LF_OK);
+    assert_int_equal(result.height, 7);
+    assert_int_equal(result.width, 7);
+    assert_true(result.weights[0] == 13.0f);
+    assert_true(result.weights[8] == 37.0f);
+    tu_remove_tree(dir);
+}
+
 /* Signed results on the diverging scale, non-negative ones in gray. */
 static void test_png_colours(void **state)
 {
@@ -171,6 +191,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replays_scipy),
+        cmocka_unit_test(test_builtin_grids),
         cmocka_unit_test(test_png_colours),
         cmocka_unit_test(test_bad_requests),
     };
