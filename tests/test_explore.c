@@ -8,6 +8,8 @@
  * With LF_EXPLORE_SHOTS=DIR set, each drawn state is also written there as
  * a PNG at 1280x720 and 1920x1080, to look at.
  */
+#include "test_util.h" /* first: it sets the POSIX level */
+
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <SDL_ttf.h>
@@ -378,7 +381,8 @@ static void test_lens_drawn(void **state)
     assert_string_equal(s->lens_text, "max(5, 6, 8, 9, 9) = 9");
     /* Find the drawn lens colour and the pick colour on screen. */
     int lens = 0, pick = 0;
-    for (int y = 0; y < 720; y += 1)
+    const layout_rect body = sc.x.layout.body; /* not the thumbnails' frames */
+    for (int y = body.y; y < body.y + body.h; y += 1)
         for (int x = 0; x < 640; x += 1) {
             Uint32 p = pixel(&sc, x, y);
             lens += p == 0xFF9628;
@@ -393,6 +397,83 @@ static void test_lens_drawn(void **state)
     press(&sc, SDLK_c);
     press(&sc, SDLK_c);
     draw(&sc, "compare");
+    screen_close(&sc);
+}
+
+static void click_at(screen *sc, int x, int y)
+{
+    SDL_Event e = {.type = SDL_MOUSEBUTTONDOWN};
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = x;
+    e.button.y = y;
+    explore_session_event(&sc->x, &e, sc->surface->w, sc->surface->h, sc->surface->w,
+                          sc->surface->h);
+}
+
+static void type_text(screen *sc, const char *text)
+{
+    SDL_Event e = {.type = SDL_TEXTINPUT};
+    snprintf(e.text.text, sizeof e.text.text, "%s", text);
+    assert_true(explore_session_event(&sc->x, &e, 1, 1, 1, 1));
+}
+
+/* A thumbnail click shows its image; a kernel cell click, typed digits
+ * and Enter make that weight, and the result follows; a dropped kernel
+ * file becomes the kernel. */
+static void test_clicks_typing_and_drops(void **state)
+{
+    (void)state;
+    screen sc;
+    screen_open(&sc, 1280, 720);
+    explore_state *s = &sc.x.state;
+    draw(&sc, "picture");
+    const explore_layout *L = &sc.x.layout;
+    assert_int_equal(L->thumb_count, 5);
+    layout_rect grid_c = L->thumbs[3].rect;
+    click_at(&sc, grid_c.x + 2, grid_c.y + 2);
+    assert_string_equal(s->images[s->image_index].name, "grid-c");
+    draw(&sc, "picture");
+    /* edge-x is shown as numbers; make its centre 4. */
+    assert_int_equal(L->kernel_h, 3);
+    layout_rect g = L->kernel_grid;
+    click_at(&sc, g.x + g.w / 2, g.y + g.h / 2);
+    assert_int_equal(s->edit_cell, 4);
+    /* Letters are not explore keys while typing. */
+    press(&sc, SDLK_p);
+    assert_int_equal(s->padding, LF_PADDING_SAME);
+    type_text(&sc, "4x");
+    assert_string_equal(s->edit_text, "4");
+    press(&sc, SDLK_RETURN);
+    assert_int_equal(s->edit_cell, -1);
+    assert_int_equal(s->kernel_index, lf_kernel_catalog_count()); /* the custom kernel */
+    static const float want[9] = {-1, 0, 1, -1, 4, 1, -1, 0, 1};
+    assert_memory_equal(s->custom.weights, want, sizeof want);
+    draw(&sc, "typed");
+    /* Grid C at (2, 2) is 1 with neighbours (1,1)=0 (1,2)=1 (1,3)=0,
+     * (2,1)=1 (2,3)=1, (3,1)=0 (3,2)=1 (3,3)=1: -0 + 0 + 0 - 1 + 4 + 1 - 0 + 0 + 1 = 5. */
+    assert_true(s->results[0].values[2 * 7 + 2] == 5.0f);
+    /* Text that is not a number is refused and the cell stays open. */
+    click_at(&sc, g.x + 2, g.y + 2);
+    type_text(&sc, "-");
+    press(&sc, SDLK_RETURN);
+    assert_int_equal(s->edit_cell, 0);
+    assert_non_null(strstr(s->message, "not a number"));
+    press(&sc, SDLK_ESCAPE);
+    assert_int_equal(s->edit_cell, -1);
+    assert_true(sc.x.active);
+    /* A dropped kernel file. */
+    char dir[64], named[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(named, sizeof named, "%s/k.txt", dir);
+    FILE *f = fopen(named, "w");
+    fputs("0 1\n2 3\n", f);
+    fclose(f);
+    SDL_Event drop = {.type = SDL_DROPFILE};
+    drop.drop.file = named;
+    explore_session_event(&sc.x, &drop, 1, 1, 1, 1);
+    assert_int_equal(s->custom.height, 2);
+    assert_true(s->custom.weights[3] == 3.0f);
+    tu_remove_tree(dir);
     screen_close(&sc);
 }
 
@@ -460,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_buttons_and_keys),
         cmocka_unit_test(test_lens_drawn),
         cmocka_unit_test(test_everything_by_key_and_by_mouse),
+        cmocka_unit_test(test_clicks_typing_and_drops),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

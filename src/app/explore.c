@@ -1,34 +1,31 @@
 /*
  * explore.c: the explore mode's state and what each action does to it
- * (explore.h). No SDL: explore_draw.c draws this state.
- *
- * Results are recomputed only when an action changed something (dirty),
- * never per frame: a 9x9 median over a 256x256 photo is a few
- * milliseconds, a key press's worth, not a frame's.
+ * (explore.h): images, actions, the custom kernel. explore_compute.c makes
+ * the results from it; explore_draw.c draws it. No SDL.
  */
 #include "explore.h"
-
-#include "learnfilter/image.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "explore_internal.h"
+#include "learnfilter/image.h"
 
-static const int repeats[] = {1, 2, 3, 10};
+const int explore_repeats[EXPLORE_REPEAT_CHOICES] = {1, 2, 3, 10};
 static const int signal_taps[] = {10, 50, 100};
 #define EXPLORE_MAX_REDUCTION_SIDE 51
 #define EXPLORE_MAX_STRIDE 8
 
-static void set_message(explore_state *s, const char *text)
+void explore_set_message(explore_state *s, const char *text)
 {
     snprintf(s->message, sizeof s->message, "%s", text);
 }
 
 /* ========================================================== the images */
 
-static lf_status image_from_values(explore_image *img, const char *name, const float *values,
+lf_status explore_image_from_values(explore_image *img, const char *name, const float *values,
                                    int height, int width, bool is_grid, lf_error *err)
 {
     memset(img, 0, sizeof *img);
@@ -69,7 +66,7 @@ static lf_status load_photo(explore_image *img, const char *path, lf_error *err)
         }
         use = &small;
     }
-    st = image_from_values(img, base_name(path), use->pixels, use->height, use->width, false,
+    st = explore_image_from_values(img, base_name(path), use->pixels, use->height, use->width, false,
                            err);
     lf_image_deinit(&small);
     lf_image_deinit(&full);
@@ -98,6 +95,10 @@ lf_status explore_init(explore_state *s, const char *const *photo_paths, int pho
     s->repeat = 1;
     s->stride = 1;
     s->padding = LF_PADDING_SAME;
+    s->edit_cell = -1;
+    s->custom.height = s->custom.width = EXPLORE_CUSTOM_SIDE;
+    s->custom.weights[EXPLORE_CUSTOM_SIDE * EXPLORE_CUSTOM_SIDE / 2] = 1.0f; /* identity */
+    snprintf(s->custom.name, sizeof s->custom.name, "your kernel");
     s->signal_window = LF_WINDOW1D_HANN;
     s->signal_taps = 50;
     s->dirty = true;
@@ -113,7 +114,7 @@ lf_status explore_init(explore_state *s, const char *const *photo_paths, int pho
         explore_image img;
         lf_error why;
         if (load_photo(&img, photo_paths[i], &why) != LF_OK) {
-            set_message(s, why.message);
+            explore_set_message(s, why.message);
             continue;
         }
         if (append_image(s, &img, err) != LF_OK) {
@@ -130,7 +131,7 @@ lf_status explore_init(explore_state *s, const char *const *photo_paths, int pho
         if (grids[i].height > EXPLORE_CROP_SIDE || grids[i].width > EXPLORE_CROP_SIDE)
             st = lf_fail(err, LF_ERR_INPUT, "grid %s is larger than the lens shows", grids[i].name);
         else
-            st = image_from_values(&img, grids[i].name, grids[i].values, grids[i].height,
+            st = explore_image_from_values(&img, grids[i].name, grids[i].values, grids[i].height,
                                    grids[i].width, true, err);
         if (st == LF_OK && (st = append_image(s, &img, err)) != LF_OK)
             free(img.values);
@@ -174,7 +175,7 @@ lf_status explore_add_photo(explore_state *s, const char *path, lf_error *err)
 
 static bool refuse(explore_state *s, const char *why)
 {
-    set_message(s, why);
+    explore_set_message(s, why);
     return false;
 }
 
@@ -189,11 +190,11 @@ static int next_in(const int *values, int count, int current)
 /* The kernel catalog, stepped through, skipping entries that cannot load. */
 static void step_kernel(explore_state *s, int direction)
 {
-    int n = lf_kernel_catalog_count();
+    int n = lf_kernel_catalog_count() + 1; /* the custom kernel last */
     s->kernel_index = ((s->kernel_index + direction) % n + n) % n;
 }
 
-static bool apply_lens_action(explore_state *s, explore_action action)
+bool explore_lens_action(explore_state *s, explore_action action)
 {
     if (s->lens_positions <= 0)
         return refuse(s, s->lens_message[0] ? s->lens_message : "the lens has nothing to show");
@@ -260,7 +261,7 @@ bool explore_apply(explore_state *s, explore_action action)
         break;
     }
     case EXPLORE_NEXT_REPEAT:
-        s->repeat = next_in(repeats, (int)(sizeof repeats / sizeof repeats[0]), s->repeat);
+        s->repeat = next_in(explore_repeats, EXPLORE_REPEAT_CHOICES, s->repeat);
         break;
     case EXPLORE_TOGGLE_PADDING:
         s->padding = s->padding == LF_PADDING_SAME ? LF_PADDING_VALID : LF_PADDING_SAME;
@@ -284,7 +285,7 @@ bool explore_apply(explore_state *s, explore_action action)
     case EXPLORE_LENS_STEP:
     case EXPLORE_LENS_BACK:
     case EXPLORE_LENS_PLAY:
-        return apply_lens_action(s, action);
+        return explore_lens_action(s, action);
     case EXPLORE_SIGNAL_NEXT_WINDOW:
         s->signal_window = (lf_window1d)((s->signal_window + 1) % LF_WINDOW1D_COUNT);
         break;
@@ -299,20 +300,29 @@ bool explore_apply(explore_state *s, explore_action action)
     return true;
 }
 
-/* ==================================================== the computations */
+/* ====================================================== the custom kernel */
+
+void explore_current_kernel(const explore_state *s, lf_kernel *kernel)
+{
+    if (s->kernel_index >= lf_kernel_catalog_count()) {
+        *kernel = s->custom;
+        return;
+    }
+    const lf_kernel_info *info = lf_kernel_catalog_get(s->kernel_index);
+    lf_error err;
+    if (!info || lf_kernel_from_name(kernel, info->name, 1, &err) != LF_OK) {
+        memset(kernel, 0, sizeof *kernel);
+        kernel->height = kernel->width = 1;
+        kernel->weights[0] = 1.0f;
+    }
+}
 
 lf_op explore_current_op(const explore_state *s, lf_kernel *kernel)
 {
     lf_op op = {.kind = s->kind, .window = s->shape, .size = s->size, .repeat = s->repeat,
                 .stride = s->stride, .padding = s->padding};
     if (s->kind == LF_OP_KERNEL) {
-        const lf_kernel_info *info = lf_kernel_catalog_get(s->kernel_index);
-        lf_error err;
-        if (!info || lf_kernel_from_name(kernel, info->name, 1, &err) != LF_OK) {
-            memset(kernel, 0, sizeof *kernel);
-            kernel->height = kernel->width = 1;
-            kernel->weights[0] = 1.0f;
-        }
+        explore_current_kernel(s, kernel);
         op.kernel = kernel->weights;
         op.kernel_h = kernel->height;
         op.kernel_w = kernel->width;
@@ -320,281 +330,88 @@ lf_op explore_current_op(const explore_state *s, lf_kernel *kernel)
     return op;
 }
 
-void explore_op_name(const lf_op *op, const lf_kernel *kernel, char *out, size_t capacity)
+void explore_select_custom(explore_state *s)
 {
-    char extra[64] = "";
-    int repeat = op->repeat > 0 ? op->repeat : 1;
-    if (repeat > 1)
-        snprintf(extra, sizeof extra, ", %d times", repeat);
-    if (op->kind == LF_OP_KERNEL)
-        snprintf(out, capacity, "%s (%dx%d)%s", kernel && kernel->name[0] ? kernel->name : "kernel",
-                 op->kernel_h, op->kernel_w, extra);
-    else if (op->window == LF_WINDOW_PLUS)
-        snprintf(out, capacity, "%s over the plus lens%s", lf_op_kind_name(op->kind), extra);
-    else
-        snprintf(out, capacity, "%s %dx%d%s", lf_op_kind_name(op->kind), op->size, op->size, extra);
+    s->kind = LF_OP_KERNEL;
+    s->kernel_index = lf_kernel_catalog_count();
+    s->dirty = true;
 }
 
-void explore_size_formula(const lf_op *op, int n, char *out, size_t capacity)
+bool explore_edit_begin(explore_state *s, int cell)
 {
-    int fh, fw;
-    lf_op_window(op, &fh, &fw);
-    int f = fw, stride = op->stride > 0 ? op->stride : 1;
-    int two_p = op->padding == LF_PADDING_SAME ? f - 1 : 0; /* both sides together */
-    int numerator = n - f + two_p;
-    int result = numerator >= 0 ? numerator / stride + 1 : 0;
-    /* ⌊ ⌋ and the minus sign, as the slides write it. */
-    snprintf(out, capacity,
-             "\xE2\x8C\x8A(n \xE2\x88\x92 f + 2p)/s\xE2\x8C\x8B + 1 = "
-             "\xE2\x8C\x8A(%d \xE2\x88\x92 %d + %d)/%d\xE2\x8C\x8B + 1 = %d",
-             n, f, two_p, stride, result);
-}
-
-static int compare_floats(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-/* The range, and the limit signed and |value| colours use: the 99.5th
- * percentile of |value|, as the training window's images do, so a few
- * extreme pixels do not wash the rest out. scratch holds the values. */
-static void range_of(explore_result *r, float *scratch)
-{
-    size_t n = (size_t)r->height * (size_t)r->width;
-    r->lo = r->hi = n ? r->values[0] : 0.0f;
-    for (size_t i = 0; i < n; i++) {
-        if (r->values[i] < r->lo)
-            r->lo = r->values[i];
-        if (r->values[i] > r->hi)
-            r->hi = r->values[i];
-        scratch[i] = fabsf(r->values[i]);
+    if (cell < 0 || cell >= s->custom.height * s->custom.width)
+        return false;
+    if (s->kind != LF_OP_KERNEL || s->kernel_index < lf_kernel_catalog_count()) {
+        /* Typing into a catalog kernel starts the custom one from it. */
+        lf_kernel k;
+        explore_current_kernel(s, &k);
+        if (s->kind == LF_OP_KERNEL && cell < k.height * k.width) {
+            s->custom = k;
+            snprintf(s->custom.name, sizeof s->custom.name, "your kernel");
+        }
+        explore_select_custom(s);
     }
-    r->limit = 0;
-    if (n) {
-        qsort(scratch, n, sizeof *scratch, compare_floats);
-        r->limit = scratch[(size_t)((double)(n - 1) * 0.995)];
-    }
-    if (!(r->limit > 0))
-        r->limit = fmaxf(fabsf(r->lo), fabsf(r->hi));
+    s->edit_cell = cell;
+    s->edit_text[0] = '\0';
+    return true;
 }
 
-/* A Gaussian of standard deviation sigma as a normalised kernel of side
- * 6 sigma + 1 (at most the kernel limit), from the 1-D window. */
-static void gaussian_kernel(lf_kernel *k, double sigma)
+void explore_edit_type(explore_state *s, const char *utf8)
 {
-    float taps[LF_KERNEL_MAX_SIDE];
-    int side = (int)(6 * sigma) + 1;
-    if (side > LF_KERNEL_MAX_SIDE)
-        side = LF_KERNEL_MAX_SIDE - (LF_KERNEL_MAX_SIDE % 2 ? 0 : 1);
-    lf_error err;
-    memset(k, 0, sizeof *k);
-    if (lf_window1d_make(LF_WINDOW1D_GAUSSIAN, side, sigma, taps, LF_KERNEL_MAX_SIDE, &err) !=
-        LF_OK)
+    if (s->edit_cell < 0)
         return;
-    double sum = 0;
-    for (int i = 0; i < side; i++)
-        for (int j = 0; j < side; j++)
-            sum += (double)taps[i] * taps[j];
-    for (int i = 0; i < side; i++)
-        for (int j = 0; j < side; j++)
-            k->weights[i * side + j] = (float)(taps[i] * taps[j] / sum);
-    k->height = k->width = side;
-    snprintf(k->name, sizeof k->name, "Gaussian \xCF\x83 %g", sigma);
+    size_t used = strlen(s->edit_text);
+    for (const char *p = utf8; *p && used + 1 < sizeof s->edit_text; p++)
+        if (strchr("0123456789.-+eE", *p))
+            s->edit_text[used++] = *p;
+    s->edit_text[used] = '\0';
 }
 
-/* Sets result i to the catalog kernel called name. */
-static void catalog_column(explore_result *r, const char *name)
+void explore_edit_erase(explore_state *s)
 {
-    lf_error err;
-    if (lf_kernel_from_name(&r->kernel, name, 1, &err) != LF_OK)
-        memset(&r->kernel, 0, sizeof r->kernel);
-    r->op = (lf_op){.kind = LF_OP_KERNEL, .kernel = r->kernel.weights,
-                    .kernel_h = r->kernel.height, .kernel_w = r->kernel.width};
+    size_t used = strlen(s->edit_text);
+    if (used)
+        s->edit_text[used - 1] = '\0';
 }
 
-/* The columns a comparison shows, before the user's stride and padding. */
-static int build_columns(explore_state *s)
+bool explore_edit_commit(explore_state *s)
 {
-    explore_result *r = s->results;
-    switch (s->compare) {
-    case EXPLORE_COMPARE_BOX_SIZE:
-        catalog_column(&r[0], "box3");
-        catalog_column(&r[1], "box7");
-        return 2;
-    case EXPLORE_COMPARE_REPEAT:
-        for (int i = 0; i < 4; i++)
-            r[i].op = (lf_op){.kind = LF_OP_MEAN, .size = 3, .repeat = repeats[i]};
-        return 4;
-    case EXPLORE_COMPARE_MEDIAN:
-        r[0].op = (lf_op){.kind = LF_OP_MEDIAN, .size = 9};
-        r[1].op = (lf_op){.kind = LF_OP_MEAN, .size = 9};
-        return 2;
-    case EXPLORE_COMPARE_GAUSSIAN:
-        for (int i = 0; i < 2; i++) {
-            gaussian_kernel(&r[i].kernel, i ? 8.0 : 2.0);
-            r[i].op = (lf_op){.kind = LF_OP_KERNEL, .kernel = r[i].kernel.weights,
-                              .kernel_h = r[i].kernel.height, .kernel_w = r[i].kernel.width};
-        }
-        return 2;
-    case EXPLORE_COMPARE_EDGES:
-        catalog_column(&r[0], "edge-x");
-        catalog_column(&r[1], "edge-y");
-        catalog_column(&r[2], "line");
-        return 3;
-    default:
-        r[0].op = explore_current_op(s, &r[0].kernel);
-        return 1;
+    if (s->edit_cell < 0)
+        return false;
+    char *end;
+    double v = strtod(s->edit_text, &end);
+    if (s->edit_text[0] == '\0' || *end != '\0' || !isfinite(v) || fabs(v) > 1e6) {
+        snprintf(s->message, sizeof s->message, "'%s' is not a number for a weight",
+                 s->edit_text);
+        return false;
     }
+    s->custom.weights[s->edit_cell] = (float)v;
+    s->edit_cell = -1;
+    s->dirty = true;
+    return true;
 }
 
-static lf_status update_results(explore_state *s, lf_error *err)
+void explore_edit_cancel(explore_state *s)
 {
-    const explore_image *in = &s->images[s->image_index];
-    int count = build_columns(s);
-    for (int i = 0; i < count; i++) {
-        explore_result *r = &s->results[i];
-        if (s->compare != EXPLORE_COMPARE_NONE) {
-            r->op.stride = s->stride;
-            r->op.padding = s->padding;
-        }
-        lf_status st = lf_op_apply(&r->op, in->values, in->height, in->width, r->values,
-                                   (size_t)EXPLORE_MAX_SIDE * EXPLORE_MAX_SIDE, &r->height,
-                                   &r->width, err);
-        if (st != LF_OK) {
-            s->result_count = 0;
-            return st;
-        }
-        explore_op_name(&r->op, r->op.kind == LF_OP_KERNEL ? &r->kernel : NULL, r->label,
-                        sizeof r->label);
-        range_of(r, s->scratch);
-        r->shown = s->display != EXPLORE_DISPLAY_AUTO ? s->display
-                   : r->lo < 0                       ? EXPLORE_DISPLAY_SIGNED
-                                                     : EXPLORE_DISPLAY_GRAY;
-    }
-    s->result_count = count;
-    if (s->compare != EXPLORE_COMPARE_NONE && s->display == EXPLORE_DISPLAY_AUTO) {
-        /* A comparison shares one scale, so equal shades mean equal values
-         * across the columns: ten means look flatter than one. */
-        float lo = s->results[0].lo, hi = s->results[0].hi, limit = 0;
-        bool signed_any = false;
-        for (int i = 0; i < count; i++) {
-            lo = fminf(lo, s->results[i].lo);
-            hi = fmaxf(hi, s->results[i].hi);
-            limit = fmaxf(limit, s->results[i].limit);
-            signed_any |= s->results[i].shown == EXPLORE_DISPLAY_SIGNED;
-        }
-        for (int i = 0; i < count; i++) {
-            s->results[i].shared_lo = lo;
-            s->results[i].shared_hi = hi;
-            s->results[i].limit = limit;
-            s->results[i].shown = signed_any ? EXPLORE_DISPLAY_SIGNED : EXPLORE_DISPLAY_GRAY;
-        }
-    } else {
-        for (int i = 0; i < count; i++) {
-            s->results[i].shared_lo = s->results[i].lo;
-            s->results[i].shared_hi = s->results[i].hi;
-        }
-    }
+    s->edit_cell = -1;
+    s->edit_text[0] = '\0';
+}
+
+lf_status explore_load_kernel(explore_state *s, const char *path, lf_error *err)
+{
+    lf_kernel k;
+    lf_status st = lf_kernel_load(&k, path, err);
+    if (st != LF_OK)
+        return st;
+    s->custom = k;
+    explore_select_custom(s);
     return LF_OK;
 }
 
-/* The lens input: the grid itself, or a crop of the photo's centre as
- * 8-bit numbers (what a person reads off a zoomed-in picture). */
-static lf_status update_lens_input(explore_state *s, lf_error *err)
+void explore_show_image(explore_state *s, int index)
 {
-    const explore_image *img = &s->images[s->image_index];
-    free(s->lens_input.values);
-    memset(&s->lens_input, 0, sizeof s->lens_input);
-    if (img->is_grid)
-        return image_from_values(&s->lens_input, img->name, img->values, img->height,
-                                 img->width, true, err);
-    int side = EXPLORE_CROP_SIDE;
-    int h = img->height < side ? img->height : side, w = img->width < side ? img->width : side;
-    float crop[EXPLORE_CROP_SIDE * EXPLORE_CROP_SIDE];
-    int y0 = (img->height - h) / 2, x0 = (img->width - w) / 2;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            crop[y * w + x] = roundf(255.0f * img->values[(y0 + y) * img->width + x0 + x]);
-    char name[96];
-    snprintf(name, sizeof name, "%.40s, centre %dx%d", img->name, h, w);
-    return image_from_values(&s->lens_input, name, crop, h, w, false, err);
-}
-
-static lf_status update_lens(explore_state *s, lf_error *err)
-{
-    lf_status st = update_lens_input(s, err);
-    if (st != LF_OK)
-        return st;
-    s->lens_positions = 0;
-    s->lens_text[0] = '\0';
-    s->lens_message[0] = '\0';
-    lf_kernel kernel;
-    lf_op op = explore_current_op(s, &kernel);
-    op.repeat = 1;
-    int fh, fw;
-    lf_op_window(&op, &fh, &fw);
-    if (fh > LF_LENS_MAX_SIDE || fw > LF_LENS_MAX_SIDE) {
-        snprintf(s->lens_message, sizeof s->lens_message,
-                 "the lens shows windows up to %dx%d: this one is %dx%d", LF_LENS_MAX_SIDE,
-                 LF_LENS_MAX_SIDE, fh, fw);
-        return LF_OK;
-    }
-    const explore_image *in = &s->lens_input;
-    int oh, ow;
-    lf_lens_output_size(&op, in->height, in->width, &oh, &ow);
-    if (oh <= 0 || ow <= 0) {
-        snprintf(s->lens_message, sizeof s->lens_message,
-                 "a %dx%d window does not fit the %dx%d grid without padding", fh, fw,
-                 in->height, in->width);
-        return LF_OK;
-    }
-    st = lf_op_apply_reference(&op, in->values, in->height, in->width, s->lens_output,
-                               sizeof s->lens_output / sizeof s->lens_output[0], &oh, &ow, err);
-    if (st != LF_OK)
-        return st;
-    s->lens_out_h = oh;
-    s->lens_out_w = ow;
-    s->lens_positions = oh * ow;
-    if (s->lens_position >= s->lens_positions)
-        s->lens_position = 0;
-    /* Explain the current position (a step of zero). */
-    s->lens_position = (s->lens_position + s->lens_positions - 1) % s->lens_positions;
-    return apply_lens_action(s, EXPLORE_LENS_STEP) ? LF_OK
-                                                   : lf_fail(err, LF_ERR_ARGUMENT, "%s",
-                                                             s->message);
-}
-
-static lf_status update_signal(explore_state *s, lf_error *err)
-{
-    lf_signal_step(s->signal, EXPLORE_SIGNAL_LENGTH, EXPLORE_SIGNAL_LENGTH);
-    lf_status st = lf_window1d_make(s->signal_window, s->signal_taps, 0, s->signal_kernel,
-                                    EXPLORE_SIGNAL_MAX_TAPS, err);
-    if (st != LF_OK)
-        return st;
-    return lf_convolve1d_normalised(s->signal, EXPLORE_SIGNAL_LENGTH, s->signal_kernel,
-                                    s->signal_taps, s->signal_out, EXPLORE_SIGNAL_LENGTH, err);
-}
-
-lf_status explore_update(explore_state *s, lf_error *err)
-{
-    if (!s->dirty)
-        return LF_OK;
-    if (s->image_count < 1)
-        return lf_fail(err, LF_ERR_INPUT, "explore has no images");
-    lf_status st = update_results(s, err);
-    if (st == LF_OK)
-        st = update_lens(s, err);
-    if (st == LF_OK)
-        st = update_signal(s, err);
-    if (st != LF_OK)
-        set_message(s, err->message);
-    s->dirty = false;
-    s->version++;
-    return st;
-}
-
-const explore_image *explore_lens_input(const explore_state *s)
-{
-    return &s->lens_input;
+    if (index < 0 || index >= s->image_count || index == s->image_index)
+        return;
+    s->image_index = index;
+    s->dirty = true;
 }

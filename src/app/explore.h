@@ -104,11 +104,17 @@ typedef struct explore_result {
     explore_display shown; /* AUTO resolved */
 } explore_result;
 
+/* The kernel the user types in, cell by cell, or drops as a file. */
+#define EXPLORE_CUSTOM_SIDE 3
+
 typedef struct explore_state {
     explore_view view;
     /* The user's own operation. */
     lf_op_kind kind;
-    int kernel_index; /* into the kernel catalog */
+    int kernel_index; /* into the kernel catalog; the catalog's count: the custom kernel */
+    lf_kernel custom; /* typed into the cells (3x3 at first) or dropped as a file */
+    int edit_cell;    /* the custom kernel's cell being typed into, or -1 */
+    char edit_text[24];
     int size;         /* window side for the reductions */
     lf_window_shape shape;
     int repeat, stride;
@@ -164,6 +170,27 @@ bool explore_apply(explore_state *s, explore_action action);
  * changed. LF_ERR_NOMEM, or LF_ERR_ARGUMENT with the reason in err when the
  * operation does not fit the image (the old results stay). */
 lf_status explore_update(explore_state *s, lf_error *err);
+
+/* The custom kernel: select it, and type into its cells. A cell edit
+ * begins on a click (cell row-major, < custom's height x width), takes
+ * characters of a number, and ends with commit (the number becomes the
+ * weight; false with a message for text that is not a number) or cancel. */
+void explore_select_custom(explore_state *s);
+bool explore_edit_begin(explore_state *s, int cell);
+void explore_edit_type(explore_state *s, const char *utf8);
+void explore_edit_erase(explore_state *s);
+bool explore_edit_commit(explore_state *s);
+void explore_edit_cancel(explore_state *s);
+
+/* A kernel file (a text matrix or a .npy, as --kernel reads) becomes the
+ * custom kernel and is selected. */
+lf_status explore_load_kernel(explore_state *s, const char *path, lf_error *err);
+
+/* Shows image index (a click on its thumbnail). */
+void explore_show_image(explore_state *s, int index);
+
+/* The kernel of the user's own operation (for the kernel panel). */
+void explore_current_kernel(const explore_state *s, lf_kernel *kernel);
 
 /* The operation the user chose, as ops.h runs it. */
 lf_op explore_current_op(const explore_state *s, lf_kernel *kernel);

@@ -15,14 +15,21 @@
 
 #include "learnfilter/colormap.h"
 
-/* The pictures: the input, then one per result column. */
-#define PICTURES (1 + EXPLORE_MAX_RESULTS)
+/* The pictures: the input, the kernel, then one per result column. */
+#define PICTURES (2 + EXPLORE_MAX_RESULTS)
+#define PICTURE_INPUT 0
+#define PICTURE_KERNEL 1
+#define PICTURE_RESULT 2
+/* Thumbnails are this many pixels a side. */
+#define THUMB_SIDE 64
 
 struct explore_draw {
     SDL_Renderer *renderer;
     SDL_Texture *pictures[PICTURES];
     unsigned uploaded_version;
     int uploaded_image;
+    SDL_Texture **thumbs; /* one per image, made when first shown */
+    int thumb_capacity;
 };
 
 static const SDL_Color ink = {230, 232, 236, 255}, dim = {150, 156, 166, 255},
@@ -33,104 +40,6 @@ static const SDL_Color ink = {230, 232, 236, 255}, dim = {150, 156, 166, 255},
 static int px(const explore_layout *L, int v)
 {
     return (int)lroundf((float)v * L->scale);
-}
-
-/* ============================================================ layout */
-
-static void add_button(explore_layout *L, explore_action action, const char *label)
-{
-    if (L->button_count >= EXPLORE_MAX_BUTTONS)
-        return;
-    explore_button *b = &L->buttons[L->button_count++];
-    b->action = action;
-    snprintf(b->label, sizeof b->label, "%s", label);
-}
-
-static const char *const view_names[EXPLORE_VIEW_COUNT] = {"picture", "lens", "1-D"};
-static const char *const display_names[EXPLORE_DISPLAY_COUNT] = {"auto", "signed", "|value|",
-                                                                 "gray"};
-static const char *const compare_names[EXPLORE_COMPARE_COUNT] = {
-    "off", "box 3 vs 7", "mean 1/2/3/10\xC3\x97", "median vs mean", "Gaussian \xCF\x83 2 vs 8",
-    "edge kernels"};
-
-/* The buttons of the state's view, with the current values in their labels. */
-static void make_buttons(explore_layout *L, const explore_state *s)
-{
-    char text[48];
-    snprintf(text, sizeof text, "View: %s \xC2\xBB", view_names[s->view]);
-    add_button(L, EXPLORE_NEXT_VIEW, text);
-    if (s->view == EXPLORE_VIEW_SIGNAL) {
-        snprintf(text, sizeof text, "Window: %s \xC2\xBB", lf_window1d_name(s->signal_window));
-        add_button(L, EXPLORE_SIGNAL_NEXT_WINDOW, text);
-        snprintf(text, sizeof text, "Taps: %d \xC2\xBB", s->signal_taps);
-        add_button(L, EXPLORE_SIGNAL_NEXT_TAPS, text);
-        return;
-    }
-    add_button(L, EXPLORE_PREV_KIND, "\xC2\xAB");
-    snprintf(text, sizeof text, "Operation: %s \xC2\xBB", lf_op_kind_name(s->kind));
-    add_button(L, EXPLORE_NEXT_KIND, text);
-    bool kernel = s->kind == LF_OP_KERNEL;
-    add_button(L, EXPLORE_SHRINK, kernel ? "\xE2\x86\x90 kernel" : "size \xE2\x88\x92");
-    add_button(L, EXPLORE_GROW, kernel ? "kernel \xE2\x86\x92" : "size +");
-    add_button(L, EXPLORE_STRIDE_DOWN, "stride \xE2\x88\x92");
-    add_button(L, EXPLORE_STRIDE_UP, "stride +");
-    snprintf(text, sizeof text, "Repeat: %d\xC3\x97", s->repeat);
-    add_button(L, EXPLORE_NEXT_REPEAT, text);
-    snprintf(text, sizeof text, "Padding: %s", s->padding == LF_PADDING_SAME ? "same" : "valid");
-    add_button(L, EXPLORE_TOGGLE_PADDING, text);
-    if (!kernel) {
-        snprintf(text, sizeof text, "Window: %s", s->shape == LF_WINDOW_PLUS ? "plus" : "square");
-        add_button(L, EXPLORE_TOGGLE_SHAPE, text);
-    }
-    add_button(L, EXPLORE_NEXT_IMAGE, "Image \xC2\xBB");
-    if (s->view == EXPLORE_VIEW_IMAGE) {
-        snprintf(text, sizeof text, "Compare: %s", compare_names[s->compare]);
-        add_button(L, EXPLORE_NEXT_COMPARE, text);
-        snprintf(text, sizeof text, "Colours: %s", display_names[s->display]);
-        add_button(L, EXPLORE_NEXT_DISPLAY, text);
-    } else {
-        add_button(L, EXPLORE_LENS_BACK, "\xE2\x86\x90 back");
-        add_button(L, EXPLORE_LENS_STEP, "step \xE2\x86\x92");
-        add_button(L, EXPLORE_LENS_PLAY, s->lens_playing ? "Pause" : "Play");
-    }
-}
-
-void explore_layout_compute(explore_layout *L, const explore_state *s, const text_ctx *t,
-                            int width, int height)
-{
-    memset(L, 0, sizeof *L);
-    L->width = width;
-    L->height = height;
-    L->scale = text_scale(t);
-    int margin = px(L, 12), gap = px(L, 8);
-    int title_h = text_line_height(t, TEXT_TITLE), body_h = text_line_height(t, TEXT_BODY);
-    L->title = (layout_rect){margin, margin, width - 2 * margin, title_h};
-    make_buttons(L, s);
-    /* Buttons flow left to right and wrap. */
-    int bx = margin, by = L->title.y + title_h + gap, bh = body_h + px(L, 12);
-    for (int i = 0; i < L->button_count; i++) {
-        explore_button *b = &L->buttons[i];
-        int bw = text_width(t, TEXT_BODY, b->label) + px(L, 20);
-        if (bx > margin && bx + bw > width - margin) {
-            bx = margin;
-            by += bh + gap / 2;
-        }
-        b->rect = (layout_rect){bx, by, bw, bh};
-        bx += bw + gap / 2;
-    }
-    int footer_h = body_h + gap;
-    L->footer = (layout_rect){margin, height - margin - footer_h, width - 2 * margin, footer_h};
-    int body_y = by + bh + gap;
-    int body_h_left = L->footer.y - gap - body_y;
-    L->body = (layout_rect){margin, body_y, width - 2 * margin, body_h_left > 0 ? body_h_left : 0};
-}
-
-int explore_hit(const explore_layout *L, int x, int y)
-{
-    for (int i = 0; i < L->button_count; i++)
-        if (layout_contains(L->buttons[i].rect, x, y))
-            return (int)L->buttons[i].action;
-    return -1;
 }
 
 /* ========================================================= lifecycle */
@@ -166,6 +75,10 @@ void explore_draw_destroy(explore_draw *d)
     for (int i = 0; i < PICTURES; i++)
         if (d->pictures[i])
             SDL_DestroyTexture(d->pictures[i]);
+    for (int i = 0; i < d->thumb_capacity; i++)
+        if (d->thumbs[i])
+            SDL_DestroyTexture(d->thumbs[i]);
+    free(d->thumbs);
     free(d);
 }
 
@@ -215,13 +128,20 @@ static void upload_all(explore_draw *d, const explore_state *s)
     }
     if (!in->is_grid)
         lo = 0, hi = 1; /* intensities */
-    upload(d->pictures[0], in->values, in->height, in->width, EXPLORE_DISPLAY_GRAY, lo, hi, hi,
+    upload(d->pictures[PICTURE_INPUT], in->values, in->height, in->width, EXPLORE_DISPLAY_GRAY, lo, hi, hi,
            in->is_grid);
     for (int i = 0; i < s->result_count; i++) {
         const explore_result *r = &s->results[i];
-        upload(d->pictures[1 + i], r->values, r->height, r->width, r->shown, r->shared_lo,
+        upload(d->pictures[PICTURE_RESULT + i], r->values, r->height, r->width, r->shown, r->shared_lo,
                r->shared_hi, r->limit, in->is_grid);
     }
+    lf_kernel k;
+    explore_current_kernel(s, &k);
+    float limit = 0;
+    for (int i = 0; i < k.height * k.width; i++)
+        limit = fmaxf(limit, fabsf(k.weights[i]));
+    upload(d->pictures[PICTURE_KERNEL], k.weights, k.height, k.width, EXPLORE_DISPLAY_SIGNED,
+           -limit, limit, limit, true);
     d->uploaded_version = s->version;
     d->uploaded_image = s->image_index;
 }
@@ -270,27 +190,157 @@ static void draw_picture(explore_draw *d, text_ctx *t, const explore_layout *L, 
         text_draw(t, TEXT_BODY, column.x, q.y + q.h + px(L, 6), caption, dim, TEXT_LEFT);
 }
 
+/* How a grid of numbers is shaded. */
+typedef enum grid_shading { GRID_GRAY = 0, GRID_SIGNED } grid_shading;
+
+/* A grid of numbers: cells shaded by value (pale, so dark numbers stay
+ * readable), with lens and pick marks; cells from `filled` on are empty.
+ * edit_cell (or -1) shows edit_text being typed instead of its number. */
+static void draw_number_grid(SDL_Renderer *r, text_ctx *t, layout_rect area, const float *values,
+                             int h, int w, int filled, const lf_lens_cell *cells, int cell_count,
+                             int current, grid_shading shading, int edit_cell,
+                             const char *edit_text)
+{
+    int side = h > 0 && w > 0 ? (area.w / w < area.h / h ? area.w / w : area.h / h) : 0;
+    if (side <= 0)
+        return;
+    float lo = values[0], hi = values[0];
+    for (int i = 1; i < h * w; i++)
+        lo = fminf(lo, values[i]), hi = fmaxf(hi, values[i]);
+    float limit = fmaxf(fabsf(lo), fabsf(hi));
+    text_font font = side >= 56 ? TEXT_CELL_L : side >= 34 ? TEXT_CELL_M : TEXT_CELL_S;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int i = y * w + x;
+            layout_rect q = {area.x + x * side, area.y + y * side, side - 1, side - 1};
+            if (i >= filled) {
+                frame_rect(r, q, (SDL_Color){70, 76, 88, 255}, 1);
+                continue;
+            }
+            SDL_Color fill;
+            if (shading == GRID_SIGNED) {
+                /* The kernel scale, pale: white at zero. */
+                lf_rgb c = lf_colormap_diverging(limit > 0 ? 0.6f * values[i] / limit : 0);
+                fill = (SDL_Color){c.r, c.g, c.b, 255};
+            } else {
+                float f = hi > lo ? (values[i] - lo) / (hi - lo) : 0.5f;
+                Uint8 g = (Uint8)(120 + 135 * f);
+                fill = (SDL_Color){g, g, g, 255};
+            }
+            fill_rect(r, q, fill);
+            char text[32];
+            if (i == edit_cell)
+                snprintf(text, sizeof text, "%s|", edit_text);
+            else
+                snprintf(text, sizeof text, "%g", values[i]);
+            bool light = fill.r + fill.g + fill.b > 3 * 150;
+            SDL_Color number = light ? (SDL_Color){20, 20, 24, 255}
+                                     : (SDL_Color){250, 250, 250, 255};
+            text_draw(t, font, q.x + q.w / 2, q.y + (q.h - text_line_height(t, font)) / 2, text,
+                      number, TEXT_CENTER);
+            if (i == current || i == edit_cell)
+                frame_rect(r, q, lens_colour, 3);
+        }
+    for (int k = 0; cells && k < cell_count; k++) {
+        const lf_lens_cell *c = &cells[k];
+        if (!c->in_lens)
+            continue;
+        layout_rect q = {area.x + c->x * side, area.y + c->y * side, side - 1, side - 1};
+        frame_rect(r, q, c->picked ? pick_colour : lens_colour, c->picked ? 4 : 2);
+    }
+}
+
+/* The kernel column: its numbers (clickable, to type a weight) when small,
+ * else a picture on the signed scale. */
+static void draw_kernel_column(explore_draw *d, text_ctx *t, const explore_state *s,
+                               const explore_layout *L, layout_rect col)
+{
+    lf_kernel k;
+    explore_current_kernel(s, &k);
+    char title[96];
+    snprintf(title, sizeof title, "Kernel %dx%d", k.height, k.width);
+    int line = text_line_height(t, TEXT_BODY);
+    if (L->kernel_h > 0) {
+        text_draw(t, TEXT_TITLE, col.x, col.y, title, ink, TEXT_LEFT);
+        draw_number_grid(d->renderer, t, L->kernel_grid, k.weights, k.height, k.width,
+                         k.height * k.width, NULL, 0, -1, GRID_SIGNED, s->edit_cell,
+                         s->edit_text);
+        int y = L->kernel_grid.y + L->kernel_grid.h + px(L, 6);
+        text_draw(t, TEXT_BODY, col.x, y, k.name, dim, TEXT_LEFT);
+        text_draw(t, TEXT_BODY, col.x, y + line,
+                  s->edit_cell >= 0 ? "type a number, Enter" : "click a cell to type a weight",
+                  dim, TEXT_LEFT);
+        return;
+    }
+    draw_picture(d, t, L, col, PICTURE_KERNEL, k.height, k.width, title, k.name);
+}
+
+static void draw_thumbs(explore_draw *d, const explore_state *s, const explore_layout *L)
+{
+    if (L->thumb_count == 0)
+        return;
+    if (d->thumb_capacity < s->image_count) {
+        SDL_Texture **grown = realloc(d->thumbs, sizeof *grown * (size_t)s->image_count);
+        if (!grown)
+            return;
+        for (int i = d->thumb_capacity; i < s->image_count; i++)
+            grown[i] = NULL;
+        d->thumbs = grown;
+        d->thumb_capacity = s->image_count;
+    }
+    for (int i = 0; i < L->thumb_count; i++) {
+        int index = L->thumbs[i].image;
+        const explore_image *img = &s->images[index];
+        if (!d->thumbs[index]) {
+            /* Every THUMB_SIDE-th pixel of the picture: a glance, not a copy. */
+            float small[THUMB_SIDE * THUMB_SIDE];
+            float lo = img->values[0], hi = img->values[0];
+            for (int p = 0; p < img->height * img->width; p++)
+                lo = fminf(lo, img->values[p]), hi = fmaxf(hi, img->values[p]);
+            for (int y = 0; y < THUMB_SIDE; y++)
+                for (int x = 0; x < THUMB_SIDE; x++)
+                    small[y * THUMB_SIDE + x] =
+                        img->values[(y * img->height / THUMB_SIDE) * img->width +
+                                    x * img->width / THUMB_SIDE];
+            d->thumbs[index] = SDL_CreateTexture(d->renderer, SDL_PIXELFORMAT_RGB888,
+                                                 SDL_TEXTUREACCESS_STREAMING, THUMB_SIDE,
+                                                 THUMB_SIDE);
+            if (!d->thumbs[index])
+                continue;
+            upload(d->thumbs[index], small, THUMB_SIDE, THUMB_SIDE, EXPLORE_DISPLAY_GRAY,
+                   img->is_grid ? lo : 0, img->is_grid ? hi : 1, hi, img->is_grid);
+        }
+        layout_rect q = L->thumbs[i].rect;
+        SDL_Rect dst = {q.x, q.y, q.w, q.h};
+        SDL_RenderCopy(d->renderer, d->thumbs[index], NULL, &dst);
+        bool shown = index == s->image_index;
+        frame_rect(d->renderer, q, shown ? lens_colour : dim, shown ? 3 : 1);
+    }
+}
+
 static void draw_image_view(explore_draw *d, text_ctx *t, const explore_state *s,
                             const explore_layout *L)
 {
     const explore_image *in = &s->images[s->image_index];
-    int columns = 1 + (s->result_count > 0 ? s->result_count : 1);
-    int gap = px(L, 16);
-    int cw = (L->body.w - gap * (columns - 1)) / columns;
     char title[160], caption[160];
     snprintf(title, sizeof title, "Input: %s (%dx%d)", in->name, in->height, in->width);
-    draw_picture(d, t, L, (layout_rect){L->body.x, L->body.y, cw, L->body.h}, 0, in->height,
-                 in->width, title, in->is_grid ? "numbers as given" : "gray intensities 0 to 1");
-    for (int i = 0; i < s->result_count; i++) {
+    draw_picture(d, t, L, L->columns[0], PICTURE_INPUT, in->height, in->width, title,
+                 in->is_grid ? "numbers as given" : "gray intensities 0 to 1");
+    int first_result = 1;
+    if (L->kernel_column >= 0) {
+        draw_kernel_column(d, t, s, L, L->columns[L->kernel_column]);
+        first_result = L->kernel_column + 1;
+    }
+    for (int i = 0; i < s->result_count && first_result + i < L->column_count; i++) {
         const explore_result *r = &s->results[i];
-        layout_rect col = {L->body.x + (i + 1) * (cw + gap), L->body.y, cw, L->body.h};
+        layout_rect col = L->columns[first_result + i];
         snprintf(title, sizeof title, "%s", r->label);
         char lo[32], hi[32];
         snprintf(lo, sizeof lo, "%.3g", r->lo);
         snprintf(hi, sizeof hi, "%.3g", r->hi);
         snprintf(caption, sizeof caption, "%dx%d, %s from %s to %s", r->height, r->width,
-                 display_names[r->shown], lo, hi);
-        draw_picture(d, t, L, col, 1 + i, r->height, r->width, title, caption);
+                 explore_display_name(r->shown), lo, hi);
+        draw_picture(d, t, L, col, PICTURE_RESULT + i, r->height, r->width, title, caption);
         /* The output width written out: the rule on one line, its numbers
          * on the next, so four columns still have room. */
         char formula[160];
@@ -308,48 +358,6 @@ static void draw_image_view(explore_draw *d, text_ctx *t, const explore_state *s
             text_draw(t, TEXT_BODY, col.x, y - line, rule, dim, TEXT_LEFT);
             text_draw(t, TEXT_BODY, col.x, y, numbers + 1, ink, TEXT_LEFT);
         }
-    }
-}
-
-/* A grid of numbers: cells shaded by value, with lens and pick marks. */
-static void draw_number_grid(SDL_Renderer *r, text_ctx *t, layout_rect area, const float *values,
-                             int h, int w, int filled, const lf_lens_cell *cells, int cell_count,
-                             int current)
-{
-    int side = h > 0 && w > 0 ? (area.w / w < area.h / h ? area.w / w : area.h / h) : 0;
-    if (side <= 0)
-        return;
-    float lo = values[0], hi = values[0];
-    for (int i = 1; i < h * w; i++)
-        lo = fminf(lo, values[i]), hi = fmaxf(hi, values[i]);
-    text_font font = side >= 56 ? TEXT_CELL_L : side >= 34 ? TEXT_CELL_M : TEXT_CELL_S;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int i = y * w + x;
-            layout_rect q = {area.x + x * side, area.y + y * side, side - 1, side - 1};
-            if (i >= filled) {
-                frame_rect(r, q, (SDL_Color){70, 76, 88, 255}, 1);
-                continue;
-            }
-            /* Pale shades keep dark numbers readable on every cell. */
-            float f = hi > lo ? (values[i] - lo) / (hi - lo) : 0.5f;
-            Uint8 g = (Uint8)(120 + 135 * f);
-            fill_rect(r, q, (SDL_Color){g, g, g, 255});
-            char text[32];
-            snprintf(text, sizeof text, "%g", values[i]);
-            SDL_Color number = f > 0.45f ? (SDL_Color){20, 20, 24, 255}
-                                         : (SDL_Color){250, 250, 250, 255};
-            text_draw(t, font, q.x + q.w / 2, q.y + (q.h - text_line_height(t, font)) / 2, text,
-                      number, TEXT_CENTER);
-            if (i == current)
-                frame_rect(r, q, lens_colour, 3);
-        }
-    for (int k = 0; cells && k < cell_count; k++) {
-        const lf_lens_cell *c = &cells[k];
-        if (!c->in_lens)
-            continue;
-        layout_rect q = {area.x + c->x * side, area.y + c->y * side, side - 1, side - 1};
-        frame_rect(r, q, c->picked ? pick_colour : lens_colour, c->picked ? 4 : 2);
     }
 }
 
@@ -371,7 +379,8 @@ static void draw_lens_view(explore_draw *d, text_ctx *t, const explore_state *s,
     layout_rect grids = {L->body.x, L->body.y + line + px(L, 8), half,
                          L->body.h - line - big - px(L, 24)};
     draw_number_grid(d->renderer, t, grids, in->values, in->height, in->width,
-                     in->height * in->width, s->lens_cells, s->lens_step.cell_count, -1);
+                     in->height * in->width, s->lens_cells, s->lens_step.cell_count, -1,
+                     GRID_GRAY, -1, "");
     layout_rect out = {L->body.x + half + gap, grids.y, half, grids.h};
     lf_kernel kernel;
     lf_op op = explore_current_op(s, &kernel);
@@ -382,7 +391,7 @@ static void draw_lens_view(explore_draw *d, text_ctx *t, const explore_state *s,
     snprintf(title, sizeof title, "Output: %s, %dx%d", name, s->lens_out_h, s->lens_out_w);
     text_draw(t, TEXT_TITLE, out.x, L->body.y, title, ink, TEXT_LEFT);
     draw_number_grid(d->renderer, t, out, s->lens_output, s->lens_out_h, s->lens_out_w,
-                     s->lens_position + 1, NULL, 0, s->lens_position);
+                     s->lens_position + 1, NULL, 0, s->lens_position, GRID_GRAY, -1, "");
     /* The arithmetic, as large as fits. */
     text_font fonts[3] = {TEXT_CELL_L, TEXT_CELL_M, TEXT_BODY};
     text_font font = TEXT_SMALL;
@@ -482,6 +491,7 @@ void explore_draw_frame(explore_draw *d, text_ctx *t, const explore_state *s,
     }
     if (s->image_count > 0) {
         upload_all(d, s);
+        draw_thumbs(d, s, L);
         if (s->view == EXPLORE_VIEW_IMAGE)
             draw_image_view(d, t, s, L);
         else if (s->view == EXPLORE_VIEW_LENS)

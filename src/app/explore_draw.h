@@ -20,6 +20,9 @@
 #include "text.h"
 
 #define EXPLORE_MAX_BUTTONS 16
+#define EXPLORE_MAX_THUMBS 16
+/* The picture view's columns: the input, the kernel, the results. */
+#define EXPLORE_MAX_COLUMNS (2 + EXPLORE_MAX_RESULTS)
 
 typedef struct explore_button {
     layout_rect rect;
@@ -27,14 +30,26 @@ typedef struct explore_button {
     char label[48];
 } explore_button;
 
+typedef struct explore_thumb {
+    layout_rect rect;
+    int image; /* index into the state's images */
+} explore_thumb;
+
 typedef struct explore_layout {
     int width, height;
     float scale;
     layout_rect title;  /* one line: where we are and how to leave */
     explore_button buttons[EXPLORE_MAX_BUTTONS];
     int button_count;
-    layout_rect body;   /* the view */
+    layout_rect body;   /* the view (above the thumbnails) */
     layout_rect footer; /* the settings in words, or the last refusal */
+    explore_thumb thumbs[EXPLORE_MAX_THUMBS]; /* the images to pick from */
+    int thumb_count;
+    layout_rect columns[EXPLORE_MAX_COLUMNS]; /* picture view */
+    int column_count;
+    int kernel_column;       /* the kernel's column, or -1 */
+    layout_rect kernel_grid; /* its cells, when shown as numbers (kernel_h > 0) */
+    int kernel_h, kernel_w;
 } explore_layout;
 
 /* Places the title, the buttons of the state's view (labels showing the
@@ -42,8 +57,14 @@ typedef struct explore_layout {
 void explore_layout_compute(explore_layout *L, const explore_state *s, const text_ctx *t,
                             int width, int height);
 
-/* The action of the button under (x, y), or -1. */
+/* The action of the button under (x, y), or -1; the image whose
+ * thumbnail is there, or -1; the kernel cell (row-major) there, or -1. */
 int explore_hit(const explore_layout *L, int x, int y);
+int explore_hit_thumb(const explore_layout *L, int x, int y);
+int explore_hit_kernel_cell(const explore_layout *L, int x, int y);
+
+/* "auto", "signed", "|value|", "gray". */
+const char *explore_display_name(explore_display display);
 
 typedef struct explore_draw explore_draw;
 

@@ -160,18 +160,58 @@ static void act(explore_session *x, int action)
     x->next_lens_step = 0; /* a play starts with a step at once */
 }
 
+/* Keys while a kernel cell is being typed into: the number's characters
+ * come as text; Enter keeps it, Esc drops it, Backspace erases. */
+static bool edit_key(explore_session *x, SDL_Keycode key)
+{
+    explore_state *s = &x->state;
+    if (key == SDLK_RETURN || key == SDLK_KP_ENTER || key == SDLK_TAB)
+        explore_edit_commit(s);
+    else if (key == SDLK_ESCAPE)
+        explore_edit_cancel(s);
+    else if (key == SDLK_BACKSPACE)
+        explore_edit_erase(s);
+    return true; /* letters are not explore keys while typing */
+}
+
+/* True for a file explore reads as a kernel rather than a picture. */
+static bool is_kernel_file(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (!strcmp(dot, ".txt") || !strcmp(dot, ".npy") || !strcmp(dot, ".csv"));
+}
+
+static void click(explore_session *x, int mx, int my)
+{
+    explore_state *s = &x->state;
+    int image = explore_hit_thumb(&x->layout, mx, my);
+    int cell = explore_hit_kernel_cell(&x->layout, mx, my);
+    if (s->edit_cell >= 0 && cell != s->edit_cell)
+        explore_edit_commit(s); /* clicking elsewhere keeps what was typed */
+    if (image >= 0)
+        explore_show_image(s, image);
+    else if (cell >= 0)
+        explore_edit_begin(s, cell);
+    else
+        act(x, explore_hit(&x->layout, mx, my));
+}
+
 bool explore_session_event(explore_session *x, const SDL_Event *e, int draw_w, int draw_h,
                            int win_w, int win_h)
 {
-    if (e->type == SDL_KEYDOWN && !e->key.repeat && e->key.keysym.sym == EXPLORE_TOGGLE_KEY) {
+    explore_state *s = &x->state;
+    if (e->type == SDL_KEYDOWN && !e->key.repeat && e->key.keysym.sym == EXPLORE_TOGGLE_KEY &&
+        !(x->active && s->edit_cell >= 0)) {
         x->active = !x->active;
-        x->state.lens_playing = false;
+        s->lens_playing = false;
         return true;
     }
     if (!x->active)
         return false;
     switch (e->type) {
     case SDL_KEYDOWN:
+        if (s->edit_cell >= 0)
+            return edit_key(x, e->key.keysym.sym);
         if (e->key.keysym.sym == SDLK_ESCAPE) {
             x->active = false;
             return true;
@@ -180,19 +220,22 @@ bool explore_session_event(explore_session *x, const SDL_Event *e, int draw_w, i
         if (e->key.keysym.sym == SDLK_q || e->key.keysym.sym == SDLK_h ||
             e->key.keysym.sym == SDLK_F11 || (e->key.keysym.mod & KMOD_CTRL))
             return false;
-        act(x, explore_action_for_key(e->key.keysym.sym, &x->state));
+        act(x, explore_action_for_key(e->key.keysym.sym, s));
+        return true;
+    case SDL_TEXTINPUT:
+        explore_edit_type(s, e->text.text);
         return true;
     case SDL_MOUSEBUTTONDOWN:
-        if (e->button.button == SDL_BUTTON_LEFT) {
-            int mx = win_w > 0 ? e->button.x * draw_w / win_w : e->button.x;
-            int my = win_h > 0 ? e->button.y * draw_h / win_h : e->button.y;
-            act(x, explore_hit(&x->layout, mx, my));
-        }
+        if (e->button.button == SDL_BUTTON_LEFT)
+            click(x, win_w > 0 ? e->button.x * draw_w / win_w : e->button.x,
+                  win_h > 0 ? e->button.y * draw_h / win_h : e->button.y);
         return true;
     case SDL_DROPFILE: {
         lf_error err;
-        if (explore_add_photo(&x->state, e->drop.file, &err) != LF_OK)
-            snprintf(x->state.message, sizeof x->state.message, "%s", err.message);
+        lf_status st = is_kernel_file(e->drop.file) ? explore_load_kernel(s, e->drop.file, &err)
+                                                    : explore_add_photo(s, e->drop.file, &err);
+        if (st != LF_OK)
+            snprintf(s->message, sizeof s->message, "%s", err.message);
         return true;
     }
     default:
