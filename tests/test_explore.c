@@ -362,11 +362,10 @@ static void test_buttons_and_keys(void **state)
 /* The lens drawn: the cells under the plus are outlined in the lens
  * colour, the picked cell of a max in green, and the output shows only
  * the positions reached so far. */
-static void test_lens_drawn(void **state)
+static void lens_drawn_at(int width, int height)
 {
-    (void)state;
     screen sc;
-    screen_open(&sc, 1280, 720);
+    screen_open(&sc, width, height);
     explore_state *s = &sc.x.state;
     show_grid(s, "grid-a");
     press(&sc, SDLK_TAB); /* lens */
@@ -374,7 +373,7 @@ static void test_lens_drawn(void **state)
         press(&sc, SDLK_RIGHT); /* max */
     assert_int_equal(s->kind, LF_OP_MAX);
     press(&sc, SDLK_l); /* plus */
-    explore_session_frame(&sc.x, sc.text, 0, 1280, 720, -1, -1, false);
+    explore_session_frame(&sc.x, sc.text, 0, width, height, -1, -1, false);
     for (int i = 0; i < 8; i++)
         press(&sc, SDLK_n);
     draw(&sc, "lens");
@@ -383,7 +382,7 @@ static void test_lens_drawn(void **state)
     int lens = 0, pick = 0;
     const layout_rect body = sc.x.layout.body; /* not the thumbnails' frames */
     for (int y = body.y; y < body.y + body.h; y += 1)
-        for (int x = 0; x < 640; x += 1) {
+        for (int x = 0; x < width / 2; x += 1) {
             Uint32 p = pixel(&sc, x, y);
             lens += p == 0xFF9628;
             pick += p == 0x3CC878;
@@ -398,6 +397,13 @@ static void test_lens_drawn(void **state)
     press(&sc, SDLK_c);
     draw(&sc, "compare");
     screen_close(&sc);
+}
+
+static void test_lens_drawn(void **state)
+{
+    (void)state;
+    lens_drawn_at(1280, 720);
+    lens_drawn_at(1920, 1080);
 }
 
 static void click_at(screen *sc, int x, int y)
