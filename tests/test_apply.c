@@ -21,6 +21,7 @@
 #include "apply.h"
 #include "cli.h"
 #include "learnfilter/kernel.h"
+#include "test_reference.h"
 #include "test_util.h"
 
 static int run(const char *const *args, int count)
@@ -35,17 +36,6 @@ static int run(const char *const *args, int count)
     return apply_run(&o);
 }
 
-static float *read_matrix(FILE *f, int *h, int *w)
-{
-    if (fscanf(f, "%d %d", h, w) != 2)
-        return NULL;
-    float *m = malloc(sizeof(float) * (size_t)(*h * *w + 1));
-    for (int i = 0; i < *h * *w; i++)
-        if (fscanf(f, "%f", &m[i]) != 1)
-            fail_msg("reference matrix cut short");
-    return m;
-}
-
 static void test_replays_scipy(void **state)
 {
     (void)state;
@@ -57,7 +47,7 @@ static void test_replays_scipy(void **state)
     FILE *f = fopen(LF_TEST_REFERENCE_DIR "/ops_reference.txt", "r");
     assert_non_null(f);
     int ih, iw;
-    float *in = read_matrix(f, &ih, &iw);
+    float *in = tr_read_matrix(f, &ih, &iw);
     FILE *g = fopen(input, "w");
     for (int y = 0; y < ih; y++)
         for (int x = 0; x < iw; x++)
@@ -74,7 +64,7 @@ static void test_replays_scipy(void **state)
     int cases = 0;
     while (fscanf(f, "%15s %15s %7s %15s %7s", kind, window, stride, padding, repeat) == 5) {
         int eh, ew;
-        float *expected = read_matrix(f, &eh, &ew);
+        float *expected = tr_read_matrix(f, &eh, &ew);
         char op[160];
         if (!strcmp(kind, "kernel"))
             snprintf(op, sizeof op, "%s", line_kernel);
@@ -103,6 +93,26 @@ static void test_replays_scipy(void **state)
     assert_true(cases >= 60);
     fclose(f);
     free(in);
+    tu_remove_tree(dir);
+}
+
+/* The slides' grids by name: sum over the plus lens on grid A, worked out
+ * by hand at the corner (2 + 5 + 6) and at (1, 1) (5 + 6 + 8 + 9 + 9). */
+static void test_builtin_grids(void **state)
+{
+    (void)state;
+    char dir[64], out[128];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(out, sizeof out, "%s/sum.txt", dir);
+    const char *args[] = {"--apply", "sum:plus", "--images", "grid-a", "--output", out};
+    assert_int_equal(run(args, 6), EXIT_OK);
+    lf_kernel result;
+    lf_error err;
+    assert_int_equal(lf_kernel_load(&result, out, &err), LF_OK);
+    assert_int_equal(result.height, 7);
+    assert_int_equal(result.width, 7);
+    assert_true(result.weights[0] == 13.0f);
+    assert_true(result.weights[8] == 37.0f);
     tu_remove_tree(dir);
 }
 
@@ -181,6 +191,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replays_scipy),
+        cmocka_unit_test(test_builtin_grids),
         cmocka_unit_test(test_png_colours),
         cmocka_unit_test(test_bad_requests),
     };

@@ -21,6 +21,7 @@
 
 #include "learnfilter/ops.h"
 #include "learnfilter/rng.h"
+#include "test_reference.h"
 #include "test_util.h"
 
 /* The slides' grids A (sum, max), B (weighted sum, median), C (binary). */
@@ -259,18 +260,6 @@ static void test_large_windows(void **state)
         assert_true(fast[i] == top);
 }
 
-/* Reads "H W" then H*W numbers: a reference file written by SciPy. */
-static float *read_matrix(FILE *f, int *h, int *w)
-{
-    if (fscanf(f, "%d %d", h, w) != 2)
-        return NULL;
-    float *m = malloc(sizeof(float) * (size_t)(*h * *w + 1));
-    for (int i = 0; i < *h * *w; i++)
-        if (fscanf(f, "%f", &m[i]) != 1)
-            fail_msg("reference matrix cut short");
-    return m;
-}
-
 /* Every operation, border and stride against NumPy/SciPy. The file holds
  * the input, then cases: "KIND WINDOW STRIDE PADDING REPEAT" and the result. */
 static void test_against_scipy(void **state)
@@ -279,14 +268,14 @@ static void test_against_scipy(void **state)
     FILE *f = fopen(LF_TEST_REFERENCE_DIR "/ops_reference.txt", "r");
     assert_non_null(f);
     int ih, iw;
-    float *in = read_matrix(f, &ih, &iw);
+    float *in = tr_read_matrix(f, &ih, &iw);
     assert_non_null(in);
     char kind[16], window[16], padding[16];
     int stride, repeat, cases = 0;
     static const float line_detector[9] = {-1, 2, -1, -1, 2, -1, -1, 2, -1};
     while (fscanf(f, "%15s %15s %d %15s %d", kind, window, &stride, padding, &repeat) == 5) {
         int eh, ew;
-        float *expected = read_matrix(f, &eh, &ew);
+        float *expected = tr_read_matrix(f, &eh, &ew);
         assert_non_null(expected);
         lf_op op;
         lf_error err;

@@ -1,6 +1,7 @@
 /*
- * test_reference.h: reads the "name rows cols" sections that the scripts in
- * tests/reference write (each followed by rows lines of cols numbers).
+ * test_reference.h: reads the files that the scripts in tests/reference
+ * write: "name rows cols" sections (each followed by rows lines of cols
+ * numbers), and plain "H W" matrices read one after another.
  *
  * Static, like test_util.h, so each test program compiles its own copy.
  */
@@ -57,6 +58,23 @@ static inline float *tr_section_float(const char *file, const char *name, int ro
         f[i] = (float)v[i];
     free(v);
     return f;
+}
+
+/* Reads "H W" then H*W numbers from f, as a malloc'ed array the caller
+ * frees; NULL at the end of the file. Fails the test when the matrix is
+ * cut short or its size is not positive. */
+static inline float *tr_read_matrix(FILE *f, int *h, int *w)
+{
+    if (fscanf(f, "%d %d", h, w) != 2)
+        return NULL;
+    if (*h <= 0 || *w <= 0 || *h > 1 << 14 || *w > 1 << 14)
+        fail_msg("reference matrix of size %dx%d", *h, *w);
+    float *m = malloc(sizeof(float) * (size_t)*h * (size_t)*w);
+    assert_non_null(m);
+    for (int i = 0; i < *h * *w; i++)
+        if (fscanf(f, "%f", &m[i]) != 1)
+            fail_msg("reference matrix cut short");
+    return m;
 }
 
 #endif

@@ -189,6 +189,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         else if (!strcmp(name, "--fullscreen")) flag = &o->fullscreen;
         else if (!strcmp(name, "--paused")) flag = &o->start_paused;
         else if (!strcmp(name, "--show-help")) flag = &o->show_help;
+        else if (!strcmp(name, "--explore")) flag = &o->explore;
         if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov") ||
             !strcmp(name, "--no-loop")) {
             if (value)
@@ -204,7 +205,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
 
         static const char *const flags[] = {"--headless", "--help", "--version",
                                             "--list-kernels", "--stats", "--fullscreen",
-                                            "--paused", "--show-help", "--nesterov",
+                                            "--paused", "--show-help", "--explore", "--nesterov",
                                             "--no-nesterov", "--no-loop"};
         static const char *const with_value[] = {
             "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
@@ -497,6 +498,9 @@ void cli_print_help(void *stream)
         "                       as fast as possible; + and - change it\n"
         "  --paused             start paused at step 0 (Space resumes)\n"
         "  --show-help          start with the key help shown (H toggles)\n"
+        "  --explore            open in explore mode: what a filter or a sliding-window\n"
+        "                       operation does to a picture, the lens over a grid of\n"
+        "                       numbers, and the 1-D lesson (X switches to training)\n"
         "  --frames N           run N frames, then exit\n"
         "  --screenshot FILE    write the last frame to FILE (PNG)\n"
         "  --layout-out FILE    write the last frame's panels and texts with their\n"
@@ -512,7 +516,8 @@ void cli_print_help(void *stream)
         "                       KIND:plus (the centre and its 4 neighbours), KIND one of\n"
         "                       sum, mean, max, min, median; e.g. --apply median:5\n"
         "  --images FILE        the input: a photo (intensities 0..1), or a text matrix\n"
-        "                       or .npy up to 64x64 (its numbers as they are)\n"
+        "                       or .npy up to 64x64 (its numbers as they are), or one of\n"
+        "                       the slides' grids: grid-a, grid-b, grid-c, step-8\n"
         "  --output FILE        .npy, .txt or .png (default: print the numbers)\n"
         "  --repeat N           apply N times (1 to 100); --stride S keeps every S-th\n"
         "                       output (1 to 64); --padding same|valid as above\n"

@@ -91,6 +91,7 @@ typedef struct cli_options {
     double speed;                                  /* steps/s; 0: the kernel's pace;
                                                       CLI_SPEED_MAX: no limit */
     bool show_help;                                /* --show-help: open with the help shown */
+    bool explore;                                  /* --explore: open in explore mode */
     int width, height;                             /* window size, and the frame size of
                                                       --gif-layout full; 0: 1280x720 */
 } cli_options;

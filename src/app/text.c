@@ -16,6 +16,8 @@ static const Uint32 extra_code_points[] = {
     0x2248, 0x2264, 0x2265,         /* almost equal, less and greater or equal */
     0x2016,                         /* double vertical line, for norms */
     0x25CF,                         /* black circle */
+    0x230A, 0x230B,                 /* floor brackets, for output-size formulas */
+    0x03C3,                         /* sigma */
 };
 #define EXTRA_COUNT ((int)(sizeof extra_code_points / sizeof extra_code_points[0]))
 #define GLYPH_COUNT (256 + EXTRA_COUNT)
@@ -101,7 +103,7 @@ static bool is_value_glyph(Uint32 cp)
 {
     return (cp >= '0' && cp <= '9') || cp == '.' || cp == '-' || cp == '?' || cp == ' ' ||
            cp == 'e' || cp == 'N' || cp == 'a' || cp == 'i' || cp == 'n' || cp == 'f' ||
-           cp == 0x2212;
+           cp == '+' || cp == '|' || cp == 0x2212;
 }
 
 static bool atlas_build(font_atlas *a, SDL_Renderer *renderer, const char *path, int pixels,

@@ -36,6 +36,7 @@
 #include "layout.h"
 #include "learnfilter/export.h"
 #include "learnfilter/png.h"
+#include "explore_window.h"
 #include "output_check.h"
 #include "render.h"
 #include "setup.h"
@@ -234,6 +235,15 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         return EXIT_INPUT;
     }
     SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
+    /* Explore mode shares the window and its fonts; without it (no
+     * memory for its pictures) training still works. */
+    explore_session explore;
+    bool explore_ok = explore_session_init(&explore, renderer, app_data_dir(), o->images,
+                                           o->image_count, &err);
+    if (!explore_ok)
+        fprintf(stderr, "learnfilter: explore mode is unavailable: %s\n", err.message);
+    else
+        explore.active = o->explore;
 
     layout L;
     layout_compute(&L, draw_w, draw_h, scale);
@@ -277,6 +287,14 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         while (SDL_PollEvent(&e)) {
             had_events = true;
             worker_req req;
+            int ew = 1, eh = 1, dw = 0, dh = 0;
+            SDL_GetWindowSize(window, &ew, &eh);
+            SDL_GetRendererOutputSize(renderer, &dw, &dh);
+            if (explore_ok && explore_session_event(&explore, &e, dw, dh, ew, eh)) {
+                if (e.type == SDL_DROPFILE)
+                    SDL_free(e.drop.file);
+                continue;
+            }
             if (input_handle_event(&ui, &e, scale, &req) && !worker_request(trainer, &req)) {
                 refused++;
                 snprintf(toast, sizeof toast, "busy: that key was ignored, try again");
@@ -395,7 +413,13 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool last = o->frames > 0 && frames >= o->frames;
         /* Nothing new (paused, no input): the screen already shows it, so
          * skip drawing and presenting and leave the CPU to others. */
-        if ((changed && !hidden) || last)
+        bool exploring = explore_ok && explore.active;
+        if (exploring)
+            changed = true; /* the lens plays on its own clock */
+        if (((changed && !hidden) || last) && exploring)
+            explore_session_frame(&explore, render_text(view), frame_start, w, h, v.mouse_x,
+                                  v.mouse_y, ui.show_help);
+        else if ((changed && !hidden) || last)
             render_draw(view, &L, &v);
         if ((changed && !hidden) || last) {
             capture_frame(cap, renderer, w, h);
@@ -483,6 +507,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         fprintf(stderr, "learnfilter: %s\n", err.message);
         exit_code = EXIT_INPUT;
     }
+    if (explore_ok)
+        explore_session_deinit(&explore);
     render_destroy(view);
     SDL_DestroyRenderer(renderer);
     SDL_DestroyWindow(window);

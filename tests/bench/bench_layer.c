@@ -40,91 +40,23 @@
 #include "learnfilter/layer.h"
 #include "learnfilter/rng.h"
 
-/* The thread's CPU time, not the wall clock: on a machine shared with
- * other work the time this thread waits for a core is not the layer's.
- * The peak and the bandwidth are measured the same way. */
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "bench_util.h"
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* ======================================================= machine peak */
-
-/* Peak single-precision FMA throughput of one core: twelve independent
- * accumulators cover the FMA latency on two ports; one function per vector
- * width, the widest the CPU runs chosen at run time. */
-#define PEAK_ACCUMULATORS 12
-#define PEAK_BODY(vec)                                                                    \
-    vec a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11;                                 \
-    for (int l = 0; l < (int)(sizeof(vec) / sizeof(float)); l++)                          \
-        a0[l] = 1.0f + 1e-3f * (float)l;                                                  \
-    a1 = a0 + 1e-4f, a2 = a0 + 2e-4f, a3 = a0 + 3e-4f, a4 = a0 + 4e-4f, a5 = a0 + 5e-4f;  \
-    a6 = a0 + 6e-4f, a7 = a0 + 7e-4f, a8 = a0 + 8e-4f, a9 = a0 + 9e-4f, a10 = a0 - 1e-4f; \
-    a11 = a0 - 2e-4f;                                                                     \
-    const vec m = a0 * 0.0f + 0.999999f, c = a0 * 0.0f + 1e-7f;                           \
-    for (long it = 0; it < iterations; it++) {                                            \
-        a0 = a0 * m + c, a1 = a1 * m + c, a2 = a2 * m + c, a3 = a3 * m + c;               \
-        a4 = a4 * m + c, a5 = a5 * m + c, a6 = a6 * m + c, a7 = a7 * m + c;               \
-        a8 = a8 * m + c, a9 = a9 * m + c, a10 = a10 * m + c, a11 = a11 * m + c;           \
-    }                                                                                     \
-    vec t = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;                  \
-    float sum = 0;                                                                        \
-    for (int l = 0; l < (int)(sizeof(vec) / sizeof(float)); l++)                          \
-        sum += t[l];                                                                      \
-    return sum;
-
-typedef float v16f __attribute__((vector_size(64)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-
-#if defined(__GNUC__) && defined(__x86_64__)
-__attribute__((target("avx512f"), optimize("fp-contract=fast"), noinline)) static float
-peak_avx512(long iterations)
-{
-    PEAK_BODY(v16f)
-}
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"), noinline)) static float
-peak_avx2(long iterations)
-{
-    PEAK_BODY(v8f)
-}
-#endif
-__attribute__((noinline)) static float peak_baseline(long iterations) { PEAK_BODY(v4f) }
+/* Times are the thread's CPU time, not the wall clock (bench_util.h says
+ * why); the peak and the bandwidth are measured the same way. */
+static double now_seconds(void) { return bench_thread_seconds(); }
 
 /* GFLOP/s of one core, best of five runs; *name gets the instruction set. */
 static double peak_measure(const char **name)
 {
-    float (*run)(long) = peak_baseline;
-    int lanes = 4;
-    *name = "SSE";
-#if defined(__GNUC__) && defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        run = peak_avx512, lanes = 16, *name = "AVX-512";
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        run = peak_avx2, lanes = 8, *name = "AVX2+FMA";
-#endif
-    const long iterations = 20 * 1000 * 1000;
+    bench_peak_kernel k = bench_peak_choose();
+    *name = k.name;
     double best = 0;
     volatile float sink = 0;
     for (int rep = 0; rep < 5; rep++) {
         double t0 = now_seconds();
-        sink += run(iterations);
-        double flops = 2.0 * lanes * PEAK_ACCUMULATORS * (double)iterations / (now_seconds() - t0);
+        sink += k.run(BENCH_PEAK_ITERATIONS);
+        double flops = bench_peak_flops(k, BENCH_PEAK_ITERATIONS) / (now_seconds() - t0);
         if (flops > best)
             best = flops;
     }
@@ -243,7 +175,7 @@ static double time_pass(bench_buffers *b, int pass, int reps)
         }
         times[r] = (now_seconds() - t0) / b->patches;
     }
-    return median(times, reps);
+    return bench_median(times, reps);
 }
 
 int main(int argc, char **argv)

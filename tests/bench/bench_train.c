@@ -45,6 +45,8 @@
 #include "learnfilter/rng.h"
 #include "learnfilter/trainer.h"
 
+#include "bench_util.h"
+
 #ifndef LF_SOURCE_DATA_DIR
 #define LF_SOURCE_DATA_DIR "data"
 #endif
@@ -61,24 +63,7 @@ typedef struct bench_options {
     bool direct_to_tol; /* also time the direct engine to 1% */
 } bench_options;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+static double now_seconds(void) { return bench_wall_seconds(); }
 
 static bool wants(const bench_options *o, const char *section)
 {
@@ -98,73 +83,8 @@ static bool wants(const bench_options *o, const char *section)
 
 /* ======================================================= machine peak */
 
-/*
- * Peak single-precision FMA throughput. Each width gets its own function
- * with enough independent accumulators to cover the FMA latency on two
- * ports, so the register blocking fits the width: one source with
- * target_clones cannot change its blocking per clone. The widest the CPU
- * supports is chosen at run time. The build is ISO C, where GCC does not
- * fuse a * b + c into one instruction unless told (-ffp-contract), so the
- * loops that measure the peak ask for it.
- */
-#define PEAK_ACCUMULATORS 12
-/* Twelve named accumulators, not an array: the compiler keeps them in
- * registers only when each is its own variable. */
-#define PEAK_BODY(vec)                                                                 \
-    vec a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11;                              \
-    for (int l = 0; l < (int)(sizeof(vec) / sizeof(float)); l++)                       \
-        a0[l] = 1.0f + 1e-3f * (float)l;                                               \
-    a1 = a0 + 1e-4f, a2 = a0 + 2e-4f, a3 = a0 + 3e-4f, a4 = a0 + 4e-4f, a5 = a0 + 5e-4f;  \
-    a6 = a0 + 6e-4f, a7 = a0 + 7e-4f, a8 = a0 + 8e-4f, a9 = a0 + 9e-4f, a10 = a0 - 1e-4f; \
-    a11 = a0 - 2e-4f;                                                                  \
-    const vec m = a0 * 0.0f + 0.999999f, c = a0 * 0.0f + 1e-7f;                        \
-    for (long it = 0; it < iterations; it++) {                                         \
-        a0 = a0 * m + c, a1 = a1 * m + c, a2 = a2 * m + c, a3 = a3 * m + c;            \
-        a4 = a4 * m + c, a5 = a5 * m + c, a6 = a6 * m + c, a7 = a7 * m + c;            \
-        a8 = a8 * m + c, a9 = a9 * m + c, a10 = a10 * m + c, a11 = a11 * m + c;        \
-    }                                                                                  \
-    vec t = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;               \
-    float sum = 0;                                                                     \
-    for (int l = 0; l < (int)(sizeof(vec) / sizeof(float)); l++)                       \
-        sum += t[l];                                                                   \
-    return sum;
-
-typedef float v16f __attribute__((vector_size(64)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-
-#if defined(__GNUC__) && defined(__x86_64__)
-__attribute__((target("avx512f"), optimize("fp-contract=fast"), noinline)) static float peak_avx512(long iterations)
-{
-    PEAK_BODY(v16f)
-}
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"), noinline)) static float peak_avx2(long iterations)
-{
-    PEAK_BODY(v8f)
-}
-#endif
-__attribute__((noinline)) static float peak_baseline(long iterations) { PEAK_BODY(v4f) }
-
-typedef struct peak_kernel {
-    const char *name;
-    int lanes;
-    float (*run)(long);
-} peak_kernel;
-
-static peak_kernel peak_choose(void)
-{
-#if defined(__GNUC__) && defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        return (peak_kernel){"AVX-512", 16, peak_avx512};
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return (peak_kernel){"AVX2+FMA", 8, peak_avx2};
-#endif
-    return (peak_kernel){"SSE", 4, peak_baseline};
-}
-
 typedef struct peak_job {
-    peak_kernel kernel;
+    bench_peak_kernel kernel;
     long iterations;
     double seconds;
     float sink;
@@ -180,10 +100,10 @@ static void *peak_thread(void *arg)
 }
 
 /* GFLOP/s of `threads` threads running the FMA loop at once (best of 5). */
-static double peak_measure(peak_kernel k, int threads)
+static double peak_measure(bench_peak_kernel k, int threads)
 {
     enum { MAX_THREADS = 64 };
-    const long iterations = 20 * 1000 * 1000;
+    const long iterations = BENCH_PEAK_ITERATIONS;
     double best = 0;
     for (int rep = 0; rep < 5; rep++) {
         peak_job jobs[MAX_THREADS];
@@ -195,8 +115,7 @@ static double peak_measure(peak_kernel k, int threads)
         double flops = 0;
         for (int i = 0; i < threads; i++) {
             pthread_join(ids[i], NULL);
-            /* Each FMA lane is two flops. */
-            flops += 2.0 * k.lanes * PEAK_ACCUMULATORS * (double)iterations / jobs[i].seconds;
+            flops += bench_peak_flops(k, iterations) / jobs[i].seconds;
         }
         if (flops > best)
             best = flops;
@@ -314,7 +233,7 @@ static bench_result bench_steady(const bench_setting *s, const lf_dataset *ds,
         run_steps(t, n);
         times[i] = (now_seconds() - a) / n;
     }
-    r.us_per_step = 1e6 * median(times, reps);
+    r.us_per_step = 1e6 * bench_median(times, reps);
 
     const double nk = (double)ds->patch_size * ds->patch_size * s->kernel.height * s->kernel.width;
     const double p = s->kernel.height * s->kernel.width + 1.0;
@@ -564,7 +483,7 @@ int main(int argc, char **argv)
     int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
     int threads = o.threads > 0 ? o.threads : cores;
 
-    peak_kernel pk = peak_choose();
+    bench_peak_kernel pk = bench_peak_choose();
     g_peak_one = peak_measure(pk, 1);
     g_peak_all = threads > 1 ? peak_measure(pk, threads) : g_peak_one;
     printf("learnfilter_bench: %d online cores, trainer threads %d, %d reps per figure "
