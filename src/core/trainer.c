@@ -88,6 +88,7 @@ struct lf_trainer {
     lf_figures figures;
     lf_history epoch_history;
     lf_history step_history;
+    lf_best_fit best;           /* options.operation's best filter, or all zero */
 };
 
 /* ========================================================== settings */
@@ -357,7 +358,9 @@ static void choose_engine(lf_trainer *t)
     const lf_dataset *ds = t->dataset;
     const int p = lf_gram_size(&t->shape);
     const double bytes = (double)ds->patch_count * lf_gram_packed_count(p) * sizeof(float);
+    /* The statistics stand for targets made by options.target itself. */
     bool wanted = t->options.engine != LF_ENGINE_DIRECT && ds->inputs == ds->clean &&
+                  !lf_target_is_set(&t->options.operation) &&
                   bytes <= (double)LF_GRAM_MAX_BYTES;
     if (!wanted) {
         free_grams(t);
@@ -692,6 +695,22 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     return LF_OK;
 }
 
+/* With an operation as the target: every patch's target, made now (so a
+ * step never makes one), and the best filter, which becomes the reference
+ * (options.target's weights). */
+static lf_status prepare_operation(lf_trainer *t, lf_error *err)
+{
+    memset(&t->best, 0, sizeof t->best);
+    if (!lf_target_is_set(&t->options.operation))
+        return LF_OK;
+    const lf_dataset *ds = t->dataset;
+    size_t capacity = (size_t)ds->patch_size * ds->patch_size * (size_t)ds->patch_count;
+    lf_status st = lf_target_prepare(&t->options.operation, ds, t->options.padding, t->targets,
+                                     capacity, &t->options.target, &t->best, err);
+    memset(t->target_ready, st == LF_OK, (size_t)ds->patch_count);
+    return st;
+}
+
 lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_dataset *dataset,
                               lf_error *err)
 {
@@ -743,7 +762,7 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
     t->delta = params + 3 * MAX_PARAMS;
     t->gram_work_vector = params + 4 * MAX_PARAMS;
     t->options = o;
-    if (alloc_dataset_buffers(t, dataset, err) != LF_OK) {
+    if (alloc_dataset_buffers(t, dataset, err) != LF_OK || prepare_operation(t, err) != LF_OK) {
         lf_trainer_destroy(t);
         return NULL;
     }
@@ -925,6 +944,7 @@ lf_engine lf_trainer_engine(const lf_trainer *t) { return t->engine; }
 bool lf_trainer_uses_fft(const lf_trainer *t) { return t->engine == LF_ENGINE_DIRECT && t->fft; }
 const float *lf_trainer_weights(const lf_trainer *t) { return t->params; }
 float lf_trainer_bias(const lf_trainer *t) { return t->params[t->param_count - 1]; }
+const lf_best_fit *lf_trainer_best_fit(const lf_trainer *t) { return &t->best; }
 
 void lf_trainer_reset(lf_trainer *t) { restart(t); }
 
@@ -947,6 +967,8 @@ lf_status lf_trainer_set_kernel(lf_trainer *t, const lf_kernel *kernel,
         return st;
     t->options.target = *kernel;
     t->options.settings = s;
+    memset(&t->options.operation, 0, sizeof t->options.operation);
+    memset(&t->best, 0, sizeof t->best);
     forget_targets(t);
     restart(t);
     return LF_OK;
@@ -981,6 +1003,8 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     if (t->options.settings.batch_size > ds->train_count)
         t->options.settings.batch_size = ds->train_count;
     st = alloc_dataset_buffers(t, ds, err);
+    if (st == LF_OK)
+        st = prepare_operation(t, err);
     if (st != LF_OK)
         return st;
     free_grams(t); /* sized for the old dataset */
@@ -1060,6 +1084,7 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->train_count = t->dataset->train_count;
     snap->validation_count = t->dataset->validation_count;
     snap->sample_patch = t->options.sample_patch;
+    snap->best = t->best;
     snap->has_images = false;
     int p = t->dataset->patch_size;
     if (!with_images || p * p > snap->capacity)
