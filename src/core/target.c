@@ -44,7 +44,13 @@ lf_status lf_target_parse(lf_target *t, const char *spec, uint64_t seed, lf_erro
         }
         t->op = (lf_op){.kind = is_abs ? LF_OP_ABS : LF_OP_GRADIENT};
     } else if (colon) {
-        st = lf_op_parse(&t->op, spec, err);
+        lf_error e;
+        st = lf_op_parse(&t->op, spec, &e);
+        if (st != LF_OK && strstr(e.message, "the operation is one of"))
+            /* this module also knows the two that take a kernel */
+            st = lf_fail(err, st, "%s, or abs:K or gradient:K with a kernel K", e.message);
+        else if (st != LF_OK)
+            st = lf_fail(err, st, "%s", e.message);
         if (st != LF_OK) {
             memset(t, 0, sizeof *t);
             return st;
