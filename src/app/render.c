@@ -11,6 +11,7 @@
 #include "chart.h"
 #include "learnfilter/colormap.h"
 #include "learnfilter/optimizer.h"
+#include "target_view.h"
 
 /* ============================================================ palette */
 
@@ -1045,7 +1046,7 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
             snprintf(note, sizeof note, "%s, %dx%d", s->target.name, s->target.height,
                      s->target.width);
         }
-        draw_title(r, panel, panel_titles[p], note);
+        draw_title(r, panel, target_view_title(s, p, panel_titles[p]), note);
         if (p < LAYOUT_KERNEL_PANELS)
             draw_kernel_panel(r, panel, p, s);
         else
