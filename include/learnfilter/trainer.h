@@ -230,7 +230,10 @@ lf_status lf_trainer_set_learning_rate(lf_trainer *trainer, float learning_rate,
  * learning rate (SGD 1e-2 with momentum 0.9 and Nesterov, Adam 1e-3). The
  * weights and the batch size stay. */
 void lf_trainer_set_optimizer(lf_trainer *trainer, lf_optimizer_kind kind);
-/* Replaces the dataset (borrowed) and restarts. */
+/* Replaces the dataset (borrowed) and restarts. With an operation as the
+ * target, its targets and best filter are made anew for the new dataset;
+ * should that fail (err says why) the trainer still restarts on the new
+ * dataset, learning the last best filter as a plain kernel. */
 lf_status lf_trainer_set_dataset(lf_trainer *trainer, const lf_dataset *dataset, lf_error *err);
 /* Chooses the patch shown in snapshots (wraps around the patch count). */
 void lf_trainer_set_sample_patch(lf_trainer *trainer, int patch);

@@ -708,6 +708,8 @@ static lf_status prepare_operation(lf_trainer *t, lf_error *err)
     lf_status st = lf_target_prepare(&t->options.operation, ds, t->options.padding, t->targets,
                                      capacity, &t->options.target, &t->best, err);
     memset(t->target_ready, st == LF_OK, (size_t)ds->patch_count);
+    if (st != LF_OK) /* left learning options.target as a kernel, consistently */
+        memset(&t->options.operation, 0, sizeof t->options.operation);
     return st;
 }
 
@@ -1003,15 +1005,14 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     if (t->options.settings.batch_size > ds->train_count)
         t->options.settings.batch_size = ds->train_count;
     st = alloc_dataset_buffers(t, ds, err);
-    if (st == LF_OK)
-        st = prepare_operation(t, err);
     if (st != LF_OK)
         return st;
+    st = prepare_operation(t, err); /* on failure still restarts on the new dataset */
     free_grams(t); /* sized for the old dataset */
     free_spectra(t);
     lf_trainer_set_sample_patch(t, t->options.sample_patch);
     restart(t);
-    return LF_OK;
+    return st;
 }
 
 void lf_trainer_set_sample_patch(lf_trainer *t, int patch)
