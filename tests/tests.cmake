@@ -90,6 +90,19 @@ if(EXISTS /usr/bin/python3)
   set_tests_properties(gif_opens_in_pil PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
+# --target end to end: the JSON's best filter against NumPy's least squares
+# on the patches the program trained on (skipped without NumPy and SciPy).
+if(EXISTS /usr/bin/python3)
+  add_test(NAME headless_target
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_target.py $<TARGET_FILE:learnfilter>
+                   ${LF_SOURCE_DATA_DIR})
+  # Alone: it keeps a core busy for seconds, which would starve the tests
+  # that count frames in a fixed time. The timeout is a hang guard only: the
+  # sanitizer build on a busy machine took 160 s.
+  set_tests_properties(headless_target PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL TRUE
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
+endif()
+
 # Benchmarks: programs that print figures, built but not run by ctest.
 add_executable(bench_recording ${LF_TEST_DIR}/bench_recording.c)
 target_compile_options(bench_recording PRIVATE ${LF_WARNINGS} ${LF_OPT_FLAGS})

@@ -61,6 +61,14 @@ lf_status lf_best_fit_compute(lf_best_fit *fit, const lf_dataset *ds, int first,
                               lf_padding padding, float *weights, size_t weight_capacity,
                               lf_error *err);
 
+/* The same with the targets already made (the trainer keeps them): patch
+ * i's target, of the layer's output size, starts at targets + i * stride,
+ * and targets holds capacity floats; nothing past them is read. */
+lf_status lf_best_fit_from_targets(lf_best_fit *fit, const lf_dataset *ds, int first, int count,
+                                   const float *targets, size_t stride, size_t capacity,
+                                   int kernel_h, int kernel_w, lf_padding padding,
+                                   float *weights, size_t weight_capacity, lf_error *err);
+
 /* Solves the symmetric positive (semi)definite system A x = b of order n
  * (A full, row-major, n x n) by Cholesky in place; A is overwritten. When a
  * pivot is not clearly positive, ridge * mean(diag A) is added to the

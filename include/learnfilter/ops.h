@@ -6,7 +6,11 @@
  * correlation of conv.h, zeros outside the image) or a reduction over the
  * window: sum, mean, max, min or median. The window of a reduction is an
  * N x N square or the plus-shaped "lens" of the lecture slides (the centre
- * and its four neighbours).
+ * and its four neighbours). Two more are built on a kernel, as targets a
+ * linear layer cannot reach exactly: its absolute value |k * I| (the
+ * notebook shows edges that way) and the gradient magnitude
+ * sqrt((k * I)^2 + (k^T * I)^2) of a square kernel and its transpose (for
+ * Sobel x, whose transpose is Sobel y, the usual edge strength).
  *
  *   lf_op op = {.kind = LF_OP_MEDIAN, .window = LF_WINDOW_SQUARE, .size = 5};
  *   int h, w;
@@ -37,6 +41,7 @@
 #ifndef LEARNFILTER_OPS_H
 #define LEARNFILTER_OPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "learnfilter/conv.h"
@@ -56,7 +61,9 @@ typedef enum lf_op_kind {
     LF_OP_MEAN,
     LF_OP_MAX,
     LF_OP_MIN,
-    LF_OP_MEDIAN
+    LF_OP_MEDIAN,
+    LF_OP_ABS,     /* |correlation with op.kernel| */
+    LF_OP_GRADIENT /* sqrt(k^2 + (k transposed)^2) of the correlations; square kernel */
 } lf_op_kind;
 
 typedef enum lf_window_shape {
@@ -67,7 +74,8 @@ typedef enum lf_window_shape {
 /* Zero means default, given in brackets. */
 typedef struct lf_op {
     lf_op_kind kind;
-    /* LF_OP_KERNEL: the weights, kernel_h x kernel_w, row-major [required] */
+    /* LF_OP_KERNEL, _ABS, _GRADIENT: the weights, kernel_h x kernel_w,
+     * row-major [required] */
     const float *kernel;
     int kernel_h, kernel_w;
     /* the reductions: */
@@ -78,19 +86,23 @@ typedef struct lf_op {
     lf_padding padding; /* [same] */
 } lf_op;
 
-/* "sum", "mean", "max", "min", "median", or "kernel". */
+/* "sum", "mean", "max", "min", "median", "kernel", "abs" or "gradient". */
 const char *lf_op_kind_name(lf_op_kind kind);
 
 /* Parses "KIND:N" (an N x N square, e.g. "median:5") or "KIND:plus", KIND
  * one of sum, mean, max, min, median (any case). LF_ERR_ARGUMENT with a
  * message for anything else; a spec without a colon is not an operation
  * (the caller may then try a kernel name). Leaves repeat, stride and
- * padding at their defaults. */
+ * padding at their defaults. abs and gradient need a kernel, which this
+ * module does not look up: target.h's lf_target_parse reads those. */
 lf_status lf_op_parse(lf_op *op, const char *spec, lf_error *err);
 
 /* Checks op's fields (sizes, repeat, stride within the limits above).
  * LF_ERR_ARGUMENT with a message naming the field. */
 lf_status lf_op_validate(const lf_op *op, lf_error *err);
+
+/* Whether op weighs its window with op.kernel (kernel, abs, gradient). */
+bool lf_op_uses_kernel(const lf_op *op);
 
 /* Side of the window's bounding square on each axis (the kernel's shape
  * for a kernel). */

@@ -44,6 +44,7 @@
 #include "learnfilter/kernel.h"
 #include "learnfilter/optimizer.h"
 #include "learnfilter/settings.h" /* lf_settings_for_kernel, the defaults */
+#include "learnfilter/target.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,6 +89,14 @@ typedef struct lf_trainer_options {
     int fft;                    /* the direct engine's convolutions through the FFT
                                    (fftconv.h): 1 always, -1 never [0: from
                                    LF_FFT_MIN_TAPS taps on] */
+    lf_target operation;        /* learn this operation instead of target's kernel
+                                   (target.h) [none]: the targets are the operation on
+                                   each clean patch, target's height and width give
+                                   the layer's kernel, and its weights are replaced by
+                                   the best linear filter over the training patches,
+                                   which rel_err and the tolerance then measure against.
+                                   Trains on the direct engine. A new kernel
+                                   (lf_trainer_set_kernel) ends it. */
 } lf_trainer_options;
 
 /* The relative error that counts as converged when options.tolerance is 0. */
@@ -149,6 +158,9 @@ typedef struct lf_snapshot {
     float *input;              /* in_height x in_width */
     float *output;             /* out_height x out_width */
     float *expected;           /* out_height x out_width: the true filter's output */
+    lf_best_fit best;          /* with an operation as the target, its best linear
+                                  filter's bias and loss (the weights are in target);
+                                  all zero otherwise */
 } lf_snapshot;
 
 lf_status lf_snapshot_init(lf_snapshot *snap, int max_patch_size, lf_error *err);
@@ -179,6 +191,10 @@ const lf_dataset *lf_trainer_dataset(const lf_trainer *trainer);
 lf_engine lf_trainer_engine(const lf_trainer *trainer);
 /* Whether the direct engine convolves through the FFT now. */
 bool lf_trainer_uses_fft(const lf_trainer *trainer);
+/* With an operation as the target, the best linear filter's fit (its
+ * weights are lf_trainer_get_options(trainer)->target); all zero
+ * otherwise. */
+const lf_best_fit *lf_trainer_best_fit(const lf_trainer *trainer);
 /* Current weights (height*width of the target) and bias. */
 const float *lf_trainer_weights(const lf_trainer *trainer);
 float lf_trainer_bias(const lf_trainer *trainer);
@@ -202,7 +218,10 @@ lf_status lf_trainer_set_learning_rate(lf_trainer *trainer, float learning_rate,
  * learning rate (SGD 1e-2 with momentum 0.9 and Nesterov, Adam 1e-3). The
  * weights and the batch size stay. */
 void lf_trainer_set_optimizer(lf_trainer *trainer, lf_optimizer_kind kind);
-/* Replaces the dataset (borrowed) and restarts. */
+/* Replaces the dataset (borrowed) and restarts. With an operation as the
+ * target, its targets and best filter are made anew for the new dataset;
+ * should that fail (err says why) the trainer still restarts on the new
+ * dataset, learning the last best filter as a plain kernel. */
 lf_status lf_trainer_set_dataset(lf_trainer *trainer, const lf_dataset *dataset, lf_error *err);
 /* Chooses the patch shown in snapshots (wraps around the patch count). */
 void lf_trainer_set_sample_patch(lf_trainer *trainer, int patch);

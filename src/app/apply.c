@@ -8,8 +8,9 @@
  * The input is a photograph (PNG or JPEG, as grayscale intensities on
  * [0, 1]) or a numbers file (a text matrix or a 2-D .npy, used as the
  * values they hold, so the slides' grids can be given as they are). The
- * operation is a kernel (a catalog name or a kernel file) or KIND:N /
- * KIND:plus (ops.h), with --repeat, --stride and --padding. The result goes
+ * operation is a kernel (a catalog name or a kernel file), KIND:N /
+ * KIND:plus (ops.h), or abs:K / gradient:K (target.h), with --repeat,
+ * --stride and --padding. The result goes
  * to --output: .npy (float32, shape (H, W)), .txt (a text matrix that
  * --kernel and --images read back), or .png (drawn as the window draws a
  * result); without --output it is printed as a text matrix.
@@ -33,6 +34,7 @@
 #include "learnfilter/ops.h"
 #include "learnfilter/png.h"
 #include "output_check.h"
+#include "learnfilter/target.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -86,23 +88,19 @@ static lf_status load_input(const char *path, float **values, int *height, int *
     return st;
 }
 
-/* The operation from --apply and its options. A kernel is loaded into
- * *kernel, which must outlive op. */
-static lf_status resolve_op(const cli_options *o, lf_op *op, lf_kernel *kernel, lf_error *err)
+/* The operation from --apply and its options. Its kernel, if it has one,
+ * is loaded into *target, which must outlive op. */
+static lf_status resolve_op(const cli_options *o, lf_op *op, lf_target *target, lf_error *err)
 {
-    if (strchr(o->apply, ':')) {
-        lf_error parse_err;
-        if (lf_op_parse(op, o->apply, &parse_err) != LF_OK)
-            return lf_fail(err, LF_ERR_ARGUMENT, "--apply: %s", parse_err.message);
-    } else {
-        lf_status st = lf_kernel_resolve(kernel, o->apply, o->seed, err);
-        if (st != LF_OK)
-            return st;
-        *op = (lf_op){.kind = LF_OP_KERNEL,
-                      .kernel = kernel->weights,
-                      .kernel_h = kernel->height,
-                      .kernel_w = kernel->width};
+    lf_error parse_err;
+    lf_status st = lf_target_parse(target, o->apply, o->seed, &parse_err);
+    if (st != LF_OK) {
+        /* A kernel's own messages name it; an operation's need the option. */
+        if (strchr(o->apply, ':'))
+            return lf_fail(err, st, "--apply: %s", parse_err.message);
+        return lf_fail(err, st, "%s", parse_err.message);
     }
+    *op = lf_target_op(target);
     op->repeat = o->repeat;
     op->stride = o->stride;
     op->padding = o->padding;
@@ -195,15 +193,15 @@ int apply_run(const cli_options *o)
         return checked == LF_ERR_ARGUMENT ? EXIT_USAGE : EXIT_INPUT;
     }
     lf_op op;
-    lf_kernel *kernel = malloc(sizeof *kernel);
-    if (!kernel) {
+    lf_target *target = malloc(sizeof *target);
+    if (!target) {
         fprintf(stderr, "learnfilter: no memory\n");
         return EXIT_INPUT;
     }
-    lf_status st = resolve_op(o, &op, kernel, &err);
+    lf_status st = resolve_op(o, &op, target, &err);
     if (st != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
-        free(kernel);
+        free(target);
         return st == LF_ERR_ARGUMENT ? EXIT_USAGE : EXIT_INPUT;
     }
     float *in = NULL, *out = NULL;
@@ -246,6 +244,6 @@ int apply_run(const cli_options *o)
     }
     free(in);
     free(out);
-    free(kernel);
+    free(target);
     return code;
 }

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "target_view.h"
+
 /* ========================================================== the axes */
 
 double chart_step_axis_end(long last_step)
@@ -168,6 +170,9 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
                       st->dim, TEXT_CENTER);
         return;
     }
+    double floor = target_view_floor(s); /* the best linear filter's loss, if any */
+    if (floor > 0)
+        lo = fmin(lo, floor);
     int log_lo, log_hi;
     chart_loss_decades(first, lo, hi, &log_lo, &log_hi);
     double x_end = chart_step_axis_end(last_step);
@@ -261,6 +266,7 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
                 SDL_RenderFillRectF(R, &dot);
             }
     }
+    target_view_draw_floor(R, text, st, frame, log_lo, log_hi, s);
     SDL_RenderSetClipRect(R, NULL);
 
     /* Legend, top right inside the plot. */

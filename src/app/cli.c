@@ -21,6 +21,7 @@
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/names.h"
+#include "learnfilter/target.h"
 #include "learnfilter/trainer.h"
 #include "layout.h"
 
@@ -85,6 +86,25 @@ static const struct int_range *int_range_of(const char *name)
         if (!strcmp(int_ranges[i].name, name))
             return &int_ranges[i];
     return NULL;
+}
+
+/* --kernel-size HxW (or N for N x N), each side 1..LF_TARGET_MAX_SIDE. */
+static bool parse_kernel_size(const char *value, int *h, int *w, char *message, int size)
+{
+    char *end;
+    errno = 0;
+    long a = isdigit((unsigned char)value[0]) ? strtol(value, &end, 10) : -1, b = a;
+    if (a > 0 && (*end == 'x' || *end == 'X') && isdigit((unsigned char)end[1]))
+        b = strtol(end + 1, &end, 10);
+    if (a < 1 || b < 1 || *end || errno == ERANGE)
+        return fail(message, size, "--kernel-size: '%s' is not HxW (e.g. 5x5) or N", value);
+    if (a > LF_TARGET_MAX_SIDE || b > LF_TARGET_MAX_SIDE)
+        return fail(message, size,
+                    "--kernel-size: '%s' is over %dx%d, the largest whose best filter is solved",
+                    value, LF_TARGET_MAX_SIDE, LF_TARGET_MAX_SIDE);
+    *h = (int)a;
+    *w = (int)b;
+    return true;
 }
 
 /* Parses an integer option's value into *out within its range, or writes
@@ -214,7 +234,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
             "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
-            "--save-state", "--resume", "--layout-out"};
+            "--save-state", "--resume", "--layout-out", "--target", "--kernel-size"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -260,6 +280,11 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         else if (!strcmp(name, "--save-state")) o->save_state = value;
         else if (!strcmp(name, "--resume")) o->resume = value;
         else if (!strcmp(name, "--apply")) o->apply = value;
+        else if (!strcmp(name, "--target")) o->target = value;
+        else if (!strcmp(name, "--kernel-size")) {
+            if (!parse_kernel_size(value, &o->kernel_h, &o->kernel_w, message, message_size))
+                return false;
+        }
         else if (!strcmp(name, "--output")) {
             if (!has_extension(value, ".npy") && !has_extension(value, ".txt") &&
                 !has_extension(value, ".png"))
@@ -373,6 +398,14 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
     if ((o->apply_output || o->repeat || o->stride) && !o->apply)
         return fail(message, message_size, "%s: only with --apply",
                     o->apply_output ? "--output" : o->repeat ? "--repeat" : "--stride");
+    if (o->kernel_h && !o->target)
+        return fail(message, message_size,
+                    "--kernel-size: only with --target (a kernel has its own size)");
+    if (o->target && o->kernel)
+        return fail(message, message_size,
+                    "--target: the layer learns either --kernel or --target, not both");
+    if (o->target && o->apply)
+        return fail(message, message_size, "--target: trains; --apply does not (choose one)");
     if (o->apply && o->headless)
         return fail(message, message_size, "--apply: runs without a window already (drop --headless)");
     if (o->screenshot && o->headless)
@@ -448,6 +481,10 @@ void cli_print_help(void *stream)
         "  --noise SIGMA        Gaussian noise on the input intensities (default 0)\n"
         "  --validation F       share of patches held out (default 0.2; 0 for none)\n"
         "  --padding same|valid zero padding (default same)\n"
+        "  --target OP          learn an operation instead of a kernel: OP as --apply\n"
+        "                       takes it, or abs:K (|K|), gradient:sobel (edge strength)\n"
+        "                       (the error is then measured to the best linear filter)\n"
+        "  --kernel-size HxW    the layer's kernel with --target (default: OP's window)\n"
         "\n"
         "Training (defaults follow the kernel: sobel-x SGD lr 0.01 momentum 0.9\n"
         "Nesterov batch 4; sobel-y the same with batch 1; smiley Adam lr 0.001 batch 1):\n"
@@ -514,7 +551,8 @@ void cli_print_help(void *stream)
         "One operation on one image, no training:\n"
         "  --apply OP           a kernel (name or file), or KIND:N (an N x N window) or\n"
         "                       KIND:plus (the centre and its 4 neighbours), KIND one of\n"
-        "                       sum, mean, max, min, median; e.g. --apply median:5\n"
+        "                       sum, mean, max, min, median; e.g. --apply median:5;\n"
+        "                       abs:K or gradient:K for |K| or K's edge strength\n"
         "  --images FILE        the input: a photo (intensities 0..1), or a text matrix\n"
         "                       or .npy up to 64x64 (its numbers as they are), or one of\n"
         "                       the slides' grids: grid-a, grid-b, grid-c, step-8\n"

@@ -43,6 +43,10 @@ typedef struct cli_options {
     bool headless, help, version, list_kernels;
     /* data */
     const char *kernel;                            /* name or file; NULL: sobel-x */
+    const char *target;                            /* --target: an operation to learn
+                                                      instead of a kernel (as --apply) */
+    int kernel_h, kernel_w;                        /* --kernel-size HxW with --target;
+                                                      0: the operation's window */
     const char *images[CLI_MAX_IMAGE_PATHS];       /* files or folders; none: data/ */
     int image_count;
     int size;                                      /* patch side; 0: 256 */

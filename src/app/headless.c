@@ -289,6 +289,24 @@ static void json_string(FILE *f, const char *key, const char *v)
     fputs("\", ", f);
 }
 
+/* What the best linear filter says: the floor under the loss and, for a
+ * kernel, how far from it noisy inputs put the answer. rel_err is measured
+ * against the best filter when an operation is the target. */
+static void json_best_fit(FILE *f, const app_setup *s)
+{
+    bool operation = lf_target_is_set(&s->target);
+    if (operation)
+        json_string(f, "target", s->target.name);
+    else
+        fputs("\"target\": null, ", f);
+    json_string(f, "rel_err_to", operation ? "best linear filter" : "kernel");
+    bool known = s->best.values > 0;
+    json_number(f, "best_loss", known ? s->best.loss : NAN, 0);
+    json_number(f, "best_bias", known ? s->best.bias : NAN, 0);
+    json_number(f, "target_mean_square", known ? s->best.target_mean_square : NAN, 0);
+    json_number(f, "best_rel_err_to_kernel", s->best_rel_err_to_kernel, 0);
+}
+
 static void print_progress(const lf_figures *f, long epoch_limit, double steps_per_s, bool tty)
 {
     char bar[32];
@@ -607,6 +625,7 @@ static int run(const cli_options *options)
     json_number(out, "train_loss", fig->train_loss, 0);
     json_number(out, "val_loss", fig->val_loss, 0);
     json_number(out, "rel_err", fig->rel_err, 0);
+    json_best_fit(out, &setup);
     json_number(out, "tol", topt->tolerance, 0);
     if (fig->converged_step >= 0)
         fprintf(out, "\"converged_step\": %ld, ", fig->converged_step);

@@ -18,6 +18,7 @@
 #include "chart.h"
 #include "learnfilter/colormap.h"
 #include "render_internal.h"
+#include "target_view.h"
 
 typedef struct panel_def panel_def;
 struct panel_def {
@@ -82,9 +83,13 @@ static void draw_colorbar(render_ctx *r, const layout_panel *p, render_scale s)
 
 /* ============================================================ titles */
 
-static void draw_title(render_ctx *r, const layout_panel *p, const panel_def *def)
+static void draw_title(render_ctx *r, const layout_panel *p, const panel_def *def,
+                       const lf_snapshot *s)
 {
-    const char *titles[2] = {def->title, def->short_title};
+    /* With an operation as the target, the true-kernel panel shows the best
+     * linear filter and says so. */
+    const char *title = target_view_title(s, def->heatmap, def->title);
+    const char *titles[2] = {title, title == def->title ? def->short_title : title};
     int y = p->title.y + (p->title.h - text_line_height(r->text, TEXT_TITLE)) / 2;
     if (render_text_fitting(r, TEXT_TITLE, p->title.x, y, p->title.w, titles, 2, render_color_text,
                             TEXT_LEFT) == 0) {
@@ -240,7 +245,7 @@ static void draw_kernel(render_ctx *r, const layout *L, const panel_def *def, co
 {
     const layout_panel *p = &L->panels[def->heatmap];
     const lf_snapshot *s = &v->frame->snap;
-    draw_title(r, p, def);
+    draw_title(r, p, def, s);
     double factor = draw_kernel_body(r, L, p, def->heatmap, s);
     draw_colorbar(r, p, r->scales[def->heatmap]);
     char note[160], shorter[96], factor_note[48] = "";
@@ -282,10 +287,9 @@ layout_rect render_image_rect(layout_rect plot, int h, int w)
 
 static void draw_image(render_ctx *r, const layout *L, const panel_def *def, const render_view *v)
 {
-    (void)v;
     int panel = def->heatmap, slot = panel - LAYOUT_INPUT;
     const layout_panel *p = &L->panels[panel];
-    draw_title(r, p, def);
+    draw_title(r, p, def, &v->frame->snap);
     render_fill(r->renderer, p->plot, render_color_panel);
     if (!r->has_images) {
         static const char *const waiting[2] = {"waiting for the first images\xe2\x80\xa6",

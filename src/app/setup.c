@@ -5,6 +5,8 @@
 #include "setup.h"
 
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,13 +88,66 @@ lf_dataset_options app_dataset_options(const cli_options *o)
     return d;
 }
 
+/* --target: the operation, and the layer's kernel (--kernel-size or the
+ * operation's window) in s->kernel, whose weights the trainer fills. */
+static lf_status setup_target(app_setup *s, const cli_options *o, lf_error *err)
+{
+    lf_error e;
+    lf_status st = lf_target_parse(&s->target, o->target, o->seed, &e);
+    if (st != LF_OK)
+        return lf_fail(err, st, "--target: %s", e.message);
+    lf_target_window(&s->target, &s->kernel.height, &s->kernel.width);
+    if (o->kernel_h > 0) {
+        s->kernel.height = o->kernel_h;
+        s->kernel.width = o->kernel_w;
+    }
+    snprintf(s->kernel.name, sizeof s->kernel.name, "%s", s->target.name);
+    return LF_OK;
+}
+
+/* The best linear filter: with --target the trainer's (then s->kernel is
+ * it); with --noise, solved here for the kernel, to say how far noisy
+ * inputs move the answer from it. */
+static void setup_best_fit(app_setup *s, const cli_options *o)
+{
+    const lf_kernel *truth = NULL;
+    if (lf_target_is_set(&s->target)) {
+        s->best = *lf_trainer_best_fit(s->trainer);
+        s->kernel = lf_trainer_get_options(s->trainer)->target;
+        s->best_kernel = s->kernel;
+        if (lf_target_is_linear(&s->target) && s->target.kernel.height == s->kernel.height &&
+            s->target.kernel.width == s->kernel.width)
+            truth = &s->target.kernel;
+    } else if (o->noise > 0 && s->kernel.height <= LF_TARGET_MAX_SIDE &&
+               s->kernel.width <= LF_TARGET_MAX_SIDE) {
+        lf_op op = {.kind = LF_OP_KERNEL, .kernel = s->kernel.weights,
+                    .kernel_h = s->kernel.height, .kernel_w = s->kernel.width,
+                    .padding = o->padding};
+        s->best_kernel = s->kernel;
+        /* Only a figure for the report: a run does not fail for want of it. */
+        if (lf_best_fit_compute(&s->best, &s->dataset, 0, s->dataset.train_count, &op,
+                                s->kernel.height, s->kernel.width, o->padding,
+                                s->best_kernel.weights,
+                                sizeof s->best_kernel.weights / sizeof s->best_kernel.weights[0],
+                                NULL) == LF_OK)
+            truth = &s->kernel;
+        else
+            memset(&s->best, 0, sizeof s->best);
+    }
+    if (truth)
+        s->best_rel_err_to_kernel = lf_kernel_relative_error(&s->best_kernel, truth);
+}
+
 lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn warn,
                            lf_progress_fn progress, void *user, lf_error *err)
 {
     memset(s, 0, sizeof *s);
+    s->best_rel_err_to_kernel = NAN;
     /* The kernel first: it is quick, and a typo in its name should not wait
      * for a folder of photographs to load. */
-    lf_status st = lf_kernel_resolve(&s->kernel, o->kernel ? o->kernel : "sobel-x", o->seed, err);
+    lf_status st = o->target ? setup_target(s, o, err)
+                             : lf_kernel_resolve(&s->kernel, o->kernel ? o->kernel : "sobel-x",
+                                                 o->seed, err);
     if (st != LF_OK)
         return st;
     lf_dataset_options d = app_dataset_options(o);
@@ -127,12 +182,14 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
         /* Worker threads only for the headless trainer: the window leaves
          * the main thread its core. */
         .threads = o->headless ? o->threads : 1,
+        .operation = s->target,
     };
     s->trainer = lf_trainer_create(&t, &s->dataset, err);
     if (!s->trainer) {
         lf_dataset_deinit(&s->dataset);
         return err ? err->status : LF_ERR_ARGUMENT;
     }
+    setup_best_fit(s, o);
     return LF_OK;
 }
 

@@ -14,12 +14,22 @@
 #include "learnfilter/dataset.h"
 #include "learnfilter/error.h"
 #include "learnfilter/kernel.h"
+#include "learnfilter/target.h"
 #include "learnfilter/trainer.h"
 
 typedef struct app_setup {
     lf_dataset dataset;
-    lf_kernel kernel;
+    lf_kernel kernel;     /* learned against: the kernel, or with --target the best
+                             linear filter (named after the operation) */
     lf_trainer *trainer;
+    lf_target target;     /* --target, or unset */
+    /* The best linear filter with bias over the training patches (target.h):
+     * with --target the trainer's reference; with --noise and a kernel, what
+     * noisy inputs make of that kernel. best.values is 0 when neither. */
+    lf_best_fit best;
+    lf_kernel best_kernel;
+    double best_rel_err_to_kernel; /* ||best - kernel|| / ||kernel|| when the target is
+                                      a kernel of the layer's shape; NaN otherwise */
 } app_setup;
 
 /* Loads the images (the bundled photographs when none are given), resolves

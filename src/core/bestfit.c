@@ -86,8 +86,17 @@ typedef struct normal_sums {
     long values;
 } normal_sums;
 
+/* Where the targets come from: an operation applied to each clean patch,
+ * or targets already made (patch i's at targets + i * stride). */
+typedef struct target_source {
+    const lf_op *op;
+    const float *targets;
+    size_t stride, capacity;
+} target_source;
+
 static lf_status accumulate(normal_sums *sums, const lf_dataset *ds, int first, int count,
-                            const lf_op *target, const lf_conv_shape *shape, lf_error *err)
+                            const target_source *source, const lf_conv_shape *shape,
+                            lf_error *err)
 {
     const int side = ds->patch_size, p = sums->p;
     const size_t out_count = (size_t)shape->out_height * (size_t)shape->out_width;
@@ -102,11 +111,16 @@ static lf_status accumulate(normal_sums *sums, const lf_dataset *ds, int first, 
         st = lf_fail(err, LF_ERR_NOMEM, "no memory for the best-filter statistics");
     for (int i = 0; i < count && st == LF_OK; i++) {
         int patch = first + i;
-        int th, tw;
-        st = lf_op_apply(target, lf_dataset_clean(ds, patch), side, side, t, out_count, &th, &tw,
-                         err);
-        if (st != LF_OK)
-            break;
+        int th = shape->out_height, tw = shape->out_width;
+        if (source->op) {
+            st = lf_op_apply(source->op, lf_dataset_clean(ds, patch), side, side, t, out_count,
+                             &th, &tw, err);
+            if (st != LF_OK)
+                break;
+        } else {
+            memcpy(t, source->targets + (size_t)patch * source->stride,
+                   sizeof(float) * out_count);
+        }
         if (th != shape->out_height || tw != shape->out_width) {
             st = lf_fail(err, LF_ERR_ARGUMENT,
                          "the target is %dx%d per patch but the layer's output is %dx%d", th, tw,
@@ -144,10 +158,10 @@ static lf_status accumulate(normal_sums *sums, const lf_dataset *ds, int first, 
     return st;
 }
 
-lf_status lf_best_fit_compute(lf_best_fit *fit, const lf_dataset *ds, int first, int count,
-                              const lf_op *target, int kernel_h, int kernel_w,
-                              lf_padding padding, float *weights, size_t weight_capacity,
-                              lf_error *err)
+static lf_status best_fit(lf_best_fit *fit, const lf_dataset *ds, int first, int count,
+                          const target_source *source, int kernel_h, int kernel_w,
+                          lf_padding padding, float *weights, size_t weight_capacity,
+                          lf_error *err)
 {
     memset(fit, 0, sizeof *fit);
     if (kernel_h < 1 || kernel_w < 1 || kernel_h > LF_GRAM_MAX_SIDE ||
@@ -165,11 +179,20 @@ lf_status lf_best_fit_compute(lf_best_fit *fit, const lf_dataset *ds, int first,
     if (shape.out_height < 1 || shape.out_width < 1)
         return lf_fail(err, LF_ERR_ARGUMENT, "a %dx%d kernel does not fit a %d-pixel patch",
                        kernel_h, kernel_w, ds->patch_size);
-    lf_status st = lf_op_validate(target, err);
-    if (st != LF_OK)
-        return st;
-    int th, tw;
-    lf_op_output_size(target, ds->patch_size, ds->patch_size, &th, &tw);
+    lf_status st = LF_OK;
+    int th = shape.out_height, tw = shape.out_width;
+    if (source->op) {
+        st = lf_op_validate(source->op, err);
+        if (st != LF_OK)
+            return st;
+        lf_op_output_size(source->op, ds->patch_size, ds->patch_size, &th, &tw);
+    } else if (source->stride < (size_t)th * (size_t)tw ||
+               (size_t)(first + count - 1) * source->stride + (size_t)th * (size_t)tw >
+                   source->capacity) {
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "%zu target values do not hold patches %d..%d of %dx%d", source->capacity,
+                       first, first + count - 1, th, tw);
+    }
     if (th != shape.out_height || tw != shape.out_width)
         return lf_fail(err, LF_ERR_ARGUMENT,
                        "the target is %dx%d per patch but the layer's output is %dx%d", th, tw,
@@ -183,7 +206,7 @@ lf_status lf_best_fit_compute(lf_best_fit *fit, const lf_dataset *ds, int first,
     if (!sums.g || !sums.b || !theta || !a)
         st = lf_fail(err, LF_ERR_NOMEM, "no memory for a %dx%d best filter", kernel_h, kernel_w);
     if (st == LF_OK)
-        st = accumulate(&sums, ds, first, count, target, &shape, err);
+        st = accumulate(&sums, ds, first, count, source, &shape, err);
     if (st == LF_OK) {
         memcpy(a, sums.g, sizeof(double) * (size_t)p * (size_t)p);
         if (!lf_solve_spd(a, theta, sums.b, p, 1e-9, &fit->regularised))
@@ -217,4 +240,24 @@ lf_status lf_best_fit_compute(lf_best_fit *fit, const lf_dataset *ds, int first,
     free(theta);
     free(a);
     return st;
+}
+
+lf_status lf_best_fit_compute(lf_best_fit *fit, const lf_dataset *ds, int first, int count,
+                              const lf_op *target, int kernel_h, int kernel_w,
+                              lf_padding padding, float *weights, size_t weight_capacity,
+                              lf_error *err)
+{
+    target_source source = {.op = target};
+    return best_fit(fit, ds, first, count, &source, kernel_h, kernel_w, padding, weights,
+                    weight_capacity, err);
+}
+
+lf_status lf_best_fit_from_targets(lf_best_fit *fit, const lf_dataset *ds, int first, int count,
+                                   const float *targets, size_t stride, size_t capacity,
+                                   int kernel_h, int kernel_w, lf_padding padding,
+                                   float *weights, size_t weight_capacity, lf_error *err)
+{
+    target_source source = {.targets = targets, .stride = stride, .capacity = capacity};
+    return best_fit(fit, ds, first, count, &source, kernel_h, kernel_w, padding, weights,
+                    weight_capacity, err);
 }

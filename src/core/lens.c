@@ -129,6 +129,9 @@ static void combine(const lf_op *op, lf_lens_step *s, lf_lens_cell *cells)
     case LF_OP_MEDIAN:
         s->result = rank_for_median(op, s, cells);
         break;
+    case LF_OP_ABS:
+    case LF_OP_GRADIENT: /* refused by lf_lens_explain */
+        break;
     }
 }
 
@@ -142,6 +145,10 @@ lf_status lf_lens_explain(const lf_op *op, const float *in, int in_h, int in_w, 
         return st;
     if (!in || in_h <= 0 || in_w <= 0)
         return lf_fail(err, LF_ERR_ARGUMENT, "the lens needs an input of at least 1x1");
+    if (once.kind == LF_OP_ABS || once.kind == LF_OP_GRADIENT)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "the lens shows one window's sum at a time; %s combines whole results",
+                       lf_op_kind_name(once.kind));
     int box_h, box_w;
     lf_op_window(&once, &box_h, &box_w);
     if (box_h > LF_LENS_MAX_SIDE || box_w > LF_LENS_MAX_SIDE)
@@ -280,6 +287,9 @@ size_t lf_lens_arithmetic(const lf_op *op, const lf_lens_cell *cells, int cell_c
         put(&w, n % 2 ? ": middle = " : ": lower middle = ");
         break;
     }
+    case LF_OP_ABS:
+    case LF_OP_GRADIENT:
+        break;
     }
     put_number(&w, step->result, false);
     return w.used;

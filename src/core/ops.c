@@ -9,12 +9,14 @@
  * along rows and then columns, so a 50 x 50 mean costs what a 3 x 3 does;
  * max and min along rows and then columns with a queue of candidates, so
  * each value enters and leaves it once; medians by selection (quickselect)
- * rather than a full sort; kernels through the convolution of conv.c.
+ * rather than a full sort; kernels through the convolution of conv.c
+ * (twice for a gradient, the second time with the transposed kernel).
  */
 #include "learnfilter/ops.h"
 
 #include <ctype.h>
 #include <float.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +25,13 @@
 
 /* ============================================================ the op */
 
-static const char *const kind_names[] = {"kernel", "sum", "mean", "max", "min", "median"};
+static const char *const kind_names[] = {"kernel", "sum",    "mean", "max",
+                                         "min",    "median", "abs",  "gradient"};
+
+bool lf_op_uses_kernel(const lf_op *op)
+{
+    return op->kind == LF_OP_KERNEL || op->kind == LF_OP_ABS || op->kind == LF_OP_GRADIENT;
+}
 
 const char *lf_op_kind_name(lf_op_kind kind)
 {
@@ -67,11 +75,19 @@ lf_status lf_op_parse(lf_op *op, const char *spec, lf_error *err)
 
 lf_status lf_op_validate(const lf_op *op, lf_error *err)
 {
-    if ((int)op->kind < LF_OP_KERNEL || op->kind > LF_OP_MEDIAN)
+    if ((int)op->kind < LF_OP_KERNEL || op->kind > LF_OP_GRADIENT)
         return lf_fail(err, LF_ERR_ARGUMENT, "unknown operation %d", (int)op->kind);
-    if (op->kind == LF_OP_KERNEL) {
+    if (lf_op_uses_kernel(op)) {
         if (!op->kernel || op->kernel_h < 1 || op->kernel_w < 1)
-            return lf_fail(err, LF_ERR_ARGUMENT, "the kernel operation has no kernel");
+            return lf_fail(err, LF_ERR_ARGUMENT, "the %s operation has no kernel",
+                           lf_op_kind_name(op->kind));
+        /* The transpose must cover the same window for both halves of
+         * the magnitude to line up. */
+        if (op->kind == LF_OP_GRADIENT && op->kernel_h != op->kernel_w)
+            return lf_fail(err, LF_ERR_ARGUMENT,
+                           "a gradient needs a square kernel (its transpose is the other "
+                           "direction), not %dx%d",
+                           op->kernel_h, op->kernel_w);
     } else if (op->window == LF_WINDOW_SQUARE) {
         if (op->size < 0 || op->size > LF_OP_MAX_WINDOW)
             return lf_fail(err, LF_ERR_ARGUMENT, "window side %d is outside 1..%d", op->size,
@@ -92,7 +108,7 @@ lf_status lf_op_validate(const lf_op *op, lf_error *err)
 
 void lf_op_window(const lf_op *op, int *height, int *width)
 {
-    if (op->kind == LF_OP_KERNEL) {
+    if (lf_op_uses_kernel(op)) {
         *height = op->kernel_h;
         *width = op->kernel_w;
     } else if (op->window == LF_WINDOW_PLUS) {
@@ -231,16 +247,21 @@ static void pass_reference(const lf_op *op, const pass *p, const float *in, floa
         for (int ox = 0; ox < p->out_w; ox++) {
             int cy = p->first_y + oy * p->stride, cx = p->first_x + ox * p->stride;
             float result;
-            if (op->kind == LF_OP_KERNEL) {
-                double acc = 0;
+            if (lf_op_uses_kernel(op)) {
+                double acc = 0, across = 0; /* with the kernel, and with its transpose */
                 for (int i = 0; i < op->kernel_h; i++)
                     for (int j = 0; j < op->kernel_w; j++) {
                         int y = cy - p->up + i, x = cx - p->left + j;
-                        if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w)
-                            acc += (double)op->kernel[i * op->kernel_w + j] *
-                                   in[(size_t)y * (size_t)p->in_w + (size_t)x];
+                        if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w) {
+                            float v = in[(size_t)y * (size_t)p->in_w + (size_t)x];
+                            acc += (double)op->kernel[i * op->kernel_w + j] * v;
+                            if (op->kind == LF_OP_GRADIENT)
+                                across += (double)op->kernel[j * op->kernel_w + i] * v;
+                        }
                     }
-                result = (float)acc;
+                result = (float)(op->kind == LF_OP_ABS        ? fabs(acc)
+                                 : op->kind == LF_OP_GRADIENT ? sqrt(acc * acc + across * across)
+                                                              : acc);
             } else {
                 int count = gather(op, p, in, cy, cx, values, capacity);
                 result = reduce_reference(op->kind, values, count);
@@ -259,6 +280,8 @@ typedef struct scratch {
     float *row_ext;   /* in_h x in_w, window max/min along rows */
     int *queue;       /* max(in_h, in_w) indices */
     float *values;    /* window values for the median */
+    float *across;    /* in_h x in_w: a gradient's correlation with the transpose */
+    float *transposed; /* a gradient's kernel, transposed */
     int value_capacity;
 } scratch;
 
@@ -378,10 +401,20 @@ static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, floa
                            scratch *s, lf_error *err)
 {
     int h = p->in_h, w = p->in_w;
-    if (op->kind == LF_OP_KERNEL) {
+    if (lf_op_uses_kernel(op)) {
         lf_conv_shape shape = lf_conv_shape_make(h, w, op->kernel_h, op->kernel_w,
                                                  LF_PADDING_SAME);
         conv2d_forward(s->map, in, op->kernel, 0.0f, &shape);
+        size_t area = (size_t)h * (size_t)w;
+        if (op->kind == LF_OP_ABS)
+            for (size_t i = 0; i < area; i++)
+                s->map[i] = fabsf(s->map[i]);
+        if (op->kind == LF_OP_GRADIENT) {
+            conv2d_forward(s->across, in, s->transposed, 0.0f, &shape);
+            for (size_t i = 0; i < area; i++)
+                s->map[i] = (float)sqrt((double)s->map[i] * s->map[i] +
+                                        (double)s->across[i] * s->across[i]);
+        }
     } else if (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN) {
         /* Small or order-based windows: each output from its own values,
          * only at the centres kept. */
@@ -423,6 +456,8 @@ static void scratch_free(scratch *s)
     free(s->row_ext);
     free(s->queue);
     free(s->values);
+    free(s->across);
+    free(s->transposed);
     memset(s, 0, sizeof *s);
 }
 
@@ -432,7 +467,7 @@ static lf_status scratch_alloc(scratch *s, const lf_op *op, int h, int w, bool f
     memset(s, 0, sizeof *s);
     int fh, fw;
     lf_op_window(op, &fh, &fw);
-    s->value_capacity = op->window == LF_WINDOW_PLUS && op->kind != LF_OP_KERNEL ? 5 : fh * fw;
+    s->value_capacity = op->window == LF_WINDOW_PLUS && !lf_op_uses_kernel(op) ? 5 : fh * fw;
     s->values = malloc(sizeof(float) * (size_t)s->value_capacity);
     bool ok = s->values != NULL;
     if (fast && ok) {
@@ -444,7 +479,15 @@ static lf_status scratch_alloc(scratch *s, const lf_op *op, int h, int w, bool f
             s->row_sums = malloc(sizeof(double) * area);
         if (op->kind == LF_OP_MAX || op->kind == LF_OP_MIN)
             s->row_ext = malloc(sizeof(float) * area);
+        if (op->kind == LF_OP_GRADIENT) {
+            s->across = malloc(sizeof(float) * area);
+            s->transposed = malloc(sizeof(float) * (size_t)fh * (size_t)fw);
+            for (int i = 0; s->transposed && i < fh; i++)
+                for (int j = 0; j < fw; j++)
+                    s->transposed[i * fw + j] = op->kernel[j * fw + i];
+        }
         ok = s->map && s->prefix && s->queue &&
+             ((s->across && s->transposed) || op->kind != LF_OP_GRADIENT) &&
              (s->row_sums || !(op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN)) &&
              (s->row_ext || !(op->kind == LF_OP_MAX || op->kind == LF_OP_MIN));
     }

@@ -71,6 +71,7 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->train_count = t->dataset->train_count;
     snap->validation_count = t->dataset->validation_count;
     snap->sample_patch = t->options.sample_patch;
+    snap->best = t->best;
     snap->has_images = false;
     int p = t->dataset->patch_size;
     if (!with_images || p * p > snap->capacity)

@@ -98,7 +98,9 @@ void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_k
 
 void trainer_forget_caches(lf_trainer *t)
 {
-    memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
+    /* An operation's targets were made once, from the patches alone. */
+    if (!lf_target_is_set(&t->options.operation))
+        memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
     lf_engine_gram_ops.release(t);
     lf_engine_direct_ops.release(t);
 }

@@ -117,6 +117,7 @@ struct lf_trainer {
     /* ---- caches: rebuilt on demand */
     float *targets;              /* patch_count * out area */
     unsigned char *target_ready; /* patch_count flags */
+    lf_best_fit best;            /* options.operation's best filter, or all zero */
     int gram_params;             /* P of the matrices allocated in grams */
     float *grams;                /* patch_count * P * P, when engine is gram */
     unsigned char *gram_ready;   /* patch_count flags */

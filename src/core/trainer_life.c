@@ -102,7 +102,9 @@ const char *lf_engine_name(lf_engine engine)
  * (which is always ready). Runs on restart, never inside a step. */
 static void choose_engine(lf_trainer *t)
 {
-    if (lf_engine_gram_ops.prepare(t)) {
+    /* The statistics stand for targets made by options.target itself, not
+     * by an operation. */
+    if (!lf_target_is_set(&t->options.operation) && lf_engine_gram_ops.prepare(t)) {
         lf_engine_direct_ops.release(t);
         t->engine = &lf_engine_gram_ops;
     } else {
@@ -169,6 +171,24 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
 
 /* ========================================================== lifecycle */
 
+/* With an operation as the target: every patch's target, made now (so a
+ * step never makes one), and the best filter, which becomes the reference
+ * (options.target's weights). */
+static lf_status prepare_operation(lf_trainer *t, lf_error *err)
+{
+    memset(&t->best, 0, sizeof t->best);
+    if (!lf_target_is_set(&t->options.operation))
+        return LF_OK;
+    const lf_dataset *ds = t->dataset;
+    size_t capacity = (size_t)ds->patch_size * ds->patch_size * (size_t)ds->patch_count;
+    lf_status st = lf_target_prepare(&t->options.operation, ds, t->options.padding, t->targets,
+                                     capacity, &t->options.target, &t->best, err);
+    memset(t->target_ready, st == LF_OK, (size_t)ds->patch_count);
+    if (st != LF_OK) /* left learning options.target as a kernel, consistently */
+        memset(&t->options.operation, 0, sizeof t->options.operation);
+    return st;
+}
+
 lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_dataset *dataset,
                               lf_error *err)
 {
@@ -217,7 +237,7 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
     t->delta = params + 3 * MAX_PARAMS;
     t->gram_work_vector = params + 4 * MAX_PARAMS;
     t->options = o;
-    if (alloc_dataset_buffers(t, dataset, err) != LF_OK) {
+    if (alloc_dataset_buffers(t, dataset, err) != LF_OK || prepare_operation(t, err) != LF_OK) {
         lf_trainer_destroy(t);
         return NULL;
     }
@@ -257,6 +277,7 @@ bool lf_trainer_uses_fft(const lf_trainer *t)
 }
 const float *lf_trainer_weights(const lf_trainer *t) { return t->state.params; }
 float lf_trainer_bias(const lf_trainer *t) { return t->state.params[t->param_count - 1]; }
+const lf_best_fit *lf_trainer_best_fit(const lf_trainer *t) { return &t->best; }
 
 /* ============================================================ setters */
 
@@ -280,6 +301,8 @@ lf_status lf_trainer_set_kernel(lf_trainer *t, const lf_kernel *kernel,
         return st;
     t->options.target = *kernel;
     t->options.settings = s;
+    memset(&t->options.operation, 0, sizeof t->options.operation);
+    memset(&t->best, 0, sizeof t->best);
     trainer_forget_caches(t);
     trainer_restart(t);
     return LF_OK;
@@ -315,11 +338,12 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     st = alloc_dataset_buffers(t, ds, err);
     if (st != LF_OK)
         return st;
+    st = prepare_operation(t, err); /* on failure still restarts on the new dataset */
     lf_engine_gram_ops.release(t); /* sized for the old dataset */
     lf_engine_direct_ops.release(t);
     lf_trainer_set_sample_patch(t, t->options.sample_patch);
     trainer_restart(t);
-    return LF_OK;
+    return st;
 }
 
 void lf_trainer_set_sample_patch(lf_trainer *t, int patch)
