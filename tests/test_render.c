@@ -205,15 +205,21 @@ static void test_help_overlay_darkens(void **state)
         for (int j = 0; j < 9; j++)
             before[i][j] = pixel(f, 1 + i * 1278 / 8, 1 + j * 718 / 8);
     draw(f, true);
-    int darker = 0;
+    /* Every point that was lit (a panel, a picture) is darker now, but
+     * for the few that fall on the help's own text; points of the dark
+     * background may fall on the help's box, which is lighter than it. */
+    int lit = 0, darker = 0;
     for (int i = 0; i < 9; i++)
         for (int j = 0; j < 9; j++) {
+            int was = before[i][j].r + before[i][j].g + before[i][j].b;
+            if (was < 3 * 100)
+                continue;
             SDL_Color after = pixel(f, 1 + i * 1278 / 8, 1 + j * 718 / 8);
-            darker += after.r + after.g + after.b < before[i][j].r + before[i][j].g +
-                                                        before[i][j].b;
+            lit++;
+            darker += after.r + after.g + after.b < was;
         }
-    /* All but the few points that fall on the help's own text or box. */
-    assert_true(darker >= 9 * 9 * 3 / 4);
+    assert_true(lit >= 12);
+    assert_true(darker >= lit * 3 / 4);
     /* Text in the left and right halves of the middle of the window. */
     assert_true(bright_pixels(f, 160, 100, 640, 620, 200) > 300);
     assert_true(bright_pixels(f, 640, 100, 1120, 620, 200) > 300);
