@@ -215,6 +215,32 @@ static void test_signal_view(void **state)
     explore_deinit(&s);
 }
 
+/* "Learn this" hands the operation over as --target takes it, and says
+ * why when a network cannot learn it as set. */
+static void test_learn_this(void **state)
+{
+    (void)state;
+    explore_state s;
+    init_with_photo(&s);
+    assert_true(explore_apply(&s, EXPLORE_LEARN_THIS));
+    assert_string_equal(s.learn, "edge-x");
+    for (int i = 0; i < 5; i++)
+        explore_apply(&s, EXPLORE_NEXT_KIND); /* median */
+    explore_apply(&s, EXPLORE_GROW);
+    s.learn[0] = '\0';
+    assert_true(explore_apply(&s, EXPLORE_LEARN_THIS));
+    assert_string_equal(s.learn, "median:5");
+    explore_apply(&s, EXPLORE_TOGGLE_SHAPE);
+    assert_true(explore_apply(&s, EXPLORE_LEARN_THIS));
+    assert_string_equal(s.learn, "median:plus");
+    s.learn[0] = '\0';
+    explore_apply(&s, EXPLORE_STRIDE_UP);
+    assert_false(explore_apply(&s, EXPLORE_LEARN_THIS));
+    assert_string_equal(s.learn, "");
+    assert_non_null(strstr(s.message, "stride 1"));
+    explore_deinit(&s);
+}
+
 static void test_refusals_say_why(void **state)
 {
     (void)state;
@@ -493,7 +519,7 @@ static void test_everything_by_key_and_by_mouse(void **state)
     static const SDL_Keycode keys[] = {SDLK_TAB, SDLK_LEFT, SDLK_RIGHT, SDLK_UP, SDLK_DOWN,
                                        SDLK_LEFTBRACKET, SDLK_RIGHTBRACKET, SDLK_r, SDLK_p,
                                        SDLK_l, SDLK_i, SDLK_c, SDLK_d, SDLK_n, SDLK_b,
-                                       SDLK_RETURN, SDLK_w, SDLK_t};
+                                       SDLK_RETURN, SDLK_w, SDLK_t, SDLK_e};
     for (int view = 0; view < EXPLORE_VIEW_COUNT; view++) {
         sc.x.state.view = (explore_view)view;
         for (int kind = 0; kind < 2; kind++) { /* a kernel, then a reduction */
@@ -543,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_size_formula),
         cmocka_unit_test(test_lens_steps_through_the_grid),
         cmocka_unit_test(test_signal_view),
+        cmocka_unit_test(test_learn_this),
         cmocka_unit_test(test_refusals_say_why),
         cmocka_unit_test(test_buttons_and_keys),
         cmocka_unit_test(test_lens_drawn),

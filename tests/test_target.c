@@ -340,6 +340,47 @@ static void test_kernel_size_and_dataset_change(void **state)
     lf_dataset_deinit(&b);
 }
 
+/* A trainer learning a kernel switches to an operation (the window's "learn
+ * this"): the best filter is the independent least-squares one, the engine
+ * is the direct one, and training moves towards it; an operation whose
+ * window does not fit the patch is refused and the kernel stays. */
+static void test_switch_to_an_operation(void **state)
+{
+    (void)state;
+    lf_dataset a;
+    make_dataset(&a, 2, 40, 20, 0.25f);
+    lf_trainer_options o = {.seed = 1};
+    lf_error err;
+    assert_int_equal(lf_kernel_from_name(&o.target, "sobel-x", 1, &err), LF_OK);
+    lf_trainer *t = lf_trainer_create(&o, &a, &err);
+    assert_non_null(t);
+    assert_int_equal(lf_trainer_engine(t), LF_ENGINE_GRAM);
+    lf_target *big = malloc(sizeof *big), *median = malloc(sizeof *median);
+    assert_int_equal(lf_target_parse(big, "mean:33", 1, &err), LF_OK);
+    assert_int_equal(lf_trainer_set_target(t, big, &err), LF_ERR_ARGUMENT);
+    assert_string_equal(lf_trainer_get_options(t)->target.name, "sobel-x");
+    assert_false(lf_target_is_set(&lf_trainer_get_options(t)->operation));
+    assert_int_equal(lf_target_parse(median, "median:3", 1, &err), LF_OK);
+    assert_int_equal(lf_trainer_set_target(t, median, &err), LF_OK);
+    assert_int_equal(lf_trainer_engine(t), LF_ENGINE_DIRECT);
+    assert_int_equal(lf_trainer_figures(t)->step, 0);
+    lf_op med3 = {.kind = LF_OP_MEDIAN, .size = 3};
+    double theta[10], loss;
+    lstsq_fit(&a, 0, a.train_count, &med3, 3, 3, theta, &loss);
+    tu_assert_near(lf_trainer_best_fit(t)->loss, loss, 1e-4 * loss);
+    for (int i = 0; i < 9; i++)
+        tu_assert_near(lf_trainer_get_options(t)->target.weights[i], theta[i],
+                       1e-3 * (1 + fabs(theta[i])));
+    double start = lf_trainer_figures(t)->rel_err;
+    for (int i = 0; i < 3000; i++)
+        assert_int_equal(lf_trainer_step(t, &err), LF_OK);
+    assert_true(lf_trainer_figures(t)->rel_err < 0.5 * start);
+    free(big);
+    free(median);
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&a);
+}
+
 /* A 'valid' layer is smaller than the operation's output: refused, saying
  * both sizes; and a kernel past the solvable size is refused. */
 static void test_refusals(void **state)
@@ -370,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_median_converges_to_least_squares),
         cmocka_unit_test(test_kernel_size_and_dataset_change),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_switch_to_an_operation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

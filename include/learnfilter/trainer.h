@@ -203,6 +203,13 @@ float lf_trainer_bias(const lf_trainer *trainer);
  * sample patch, which costs one forward pass. */
 void lf_trainer_snapshot(lf_trainer *trainer, lf_snapshot *snap, bool with_images);
 
+/* Learns an operation from now on (what --target does at the start): a
+ * kernel of the operation's window, against the best linear filter, with
+ * the settings in use. Restarts at step 0. On failure (the window larger
+ * than the patch or LF_TARGET_MAX_SIDE, no memory) the trainer learns what
+ * it learned before. */
+lf_status lf_trainer_set_target(lf_trainer *t, const lf_target *target, lf_error *err);
+
 /* Back to the starting weights of the current seed, step 0. */
 void lf_trainer_reset(lf_trainer *trainer);
 /* New seed, then reset. */

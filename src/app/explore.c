@@ -289,6 +289,8 @@ bool explore_apply(explore_state *s, explore_action action)
     case EXPLORE_SIGNAL_NEXT_WINDOW:
         s->signal_window = (lf_window1d)((s->signal_window + 1) % LF_WINDOW1D_COUNT);
         break;
+    case EXPLORE_LEARN_THIS:
+        return explore_target_spec(s, s->learn, sizeof s->learn);
     case EXPLORE_SIGNAL_NEXT_TAPS:
         s->signal_taps = next_in(signal_taps, (int)(sizeof signal_taps / sizeof signal_taps[0]),
                                  s->signal_taps);
@@ -414,4 +416,22 @@ void explore_show_image(explore_state *s, int index)
         return;
     s->image_index = index;
     s->dirty = true;
+}
+
+bool explore_target_spec(explore_state *s, char *out, size_t capacity)
+{
+    if (s->stride != 1 || s->repeat != 1 || s->padding != LF_PADDING_SAME)
+        return refuse(s, "a network learns one pass at stride 1 with 'same' padding: set "
+                         "repeat 1, stride 1 and padding same");
+    if (s->kind == LF_OP_KERNEL) {
+        if (s->kernel_index >= lf_kernel_catalog_count())
+            return refuse(s, "a typed kernel is learned from a file: save it as a text "
+                             "matrix and drop it on the training window");
+        snprintf(out, capacity, "%s", lf_kernel_catalog_get(s->kernel_index)->name);
+    } else if (s->shape == LF_WINDOW_PLUS) {
+        snprintf(out, capacity, "%s:plus", lf_op_kind_name(s->kind));
+    } else {
+        snprintf(out, capacity, "%s:%d", lf_op_kind_name(s->kind), s->size);
+    }
+    return true;
 }

@@ -80,6 +80,7 @@ typedef enum explore_action {
     EXPLORE_LENS_STEP, EXPLORE_LENS_BACK,       /* one position */
     EXPLORE_LENS_PLAY,                          /* start or stop sliding */
     EXPLORE_SIGNAL_NEXT_WINDOW, EXPLORE_SIGNAL_NEXT_TAPS,
+    EXPLORE_LEARN_THIS,                         /* train a network on this operation */
     EXPLORE_ACTION_COUNT
 } explore_action;
 
@@ -148,6 +149,7 @@ typedef struct explore_state {
 
     float *scratch; /* EXPLORE_MAX_SIDE^2, for percentiles */
     char message[LF_ERROR_MESSAGE_MAX]; /* the last refusal, shown once */
+    char learn[64]; /* set by EXPLORE_LEARN_THIS: the operation, as --target takes it */
     bool dirty;                         /* results need explore_update */
     unsigned version;                   /* counts updates, so pictures re-upload once */
 } explore_state;
@@ -194,6 +196,11 @@ void explore_current_kernel(const explore_state *s, lf_kernel *kernel);
 
 /* The operation the user chose, as ops.h runs it. */
 lf_op explore_current_op(const explore_state *s, lf_kernel *kernel);
+
+/* The user's operation as --target takes it ("median:3", "sobel-x"), or
+ * false with the reason in s->message when a network cannot learn it as
+ * it stands (a stride, repeats, 'valid' padding, a typed kernel). */
+bool explore_target_spec(explore_state *s, char *out, size_t capacity);
 
 /* A short name for an operation: "median 5x5", "mean plus", "sobel-x". */
 void explore_op_name(const lf_op *op, const lf_kernel *kernel, char *out, size_t capacity);

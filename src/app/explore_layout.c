@@ -68,6 +68,7 @@ static void make_buttons(explore_layout *L, const explore_state *s)
         add_button(L, EXPLORE_TOGGLE_SHAPE, text);
     }
     add_button(L, EXPLORE_NEXT_IMAGE, "Image \xC2\xBB");
+    add_button(L, EXPLORE_LEARN_THIS, "Learn this");
     if (s->view == EXPLORE_VIEW_IMAGE) {
         snprintf(text, sizeof text, "Compare: %s", compare_names[s->compare]);
         add_button(L, EXPLORE_NEXT_COMPARE, text);

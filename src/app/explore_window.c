@@ -125,6 +125,8 @@ static const struct explore_key {
     {SDLK_b, -1, EXPLORE_LENS_BACK, "B", "lens: one position back"},
     {SDLK_BACKSPACE, -1, EXPLORE_LENS_BACK, NULL, NULL},
     {SDLK_RETURN, -1, EXPLORE_LENS_PLAY, "Enter", "lens: play or pause the sliding"},
+    {SDLK_e, -1, EXPLORE_LEARN_THIS, "E",
+     "learn this: a network trains on the operation (back to training)"},
 };
 
 int explore_action_for_key(SDL_Keycode key, const explore_state *s)

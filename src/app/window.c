@@ -293,6 +293,15 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             if (explore_ok && explore_session_event(&explore, &e, dw, dh, ew, eh)) {
                 if (e.type == SDL_DROPFILE)
                     SDL_free(e.drop.file);
+                if (explore.state.learn[0]) {
+                    /* "Learn this": the network trains on the operation. */
+                    worker_req learn = {.kind = WORKER_REQ_TARGET};
+                    snprintf(learn.path, sizeof learn.path, "%s", explore.state.learn);
+                    explore.state.learn[0] = '\0';
+                    explore.active = false;
+                    if (!worker_request(trainer, &learn))
+                        refused++;
+                }
                 continue;
             }
             if (input_handle_event(&ui, &e, scale, &req) && !worker_request(trainer, &req)) {

@@ -273,6 +273,29 @@ static void use_catalog_kernel(worker *w, int index)
     use_kernel(w, &k, index);
 }
 
+/* An operation to learn (explore's "learn this"): the layer's kernel of
+ * its window, against its best linear filter. */
+static void use_target(worker *w, const char *spec)
+{
+    lf_target *target = malloc(sizeof *target); /* holds a kernel: not on the stack */
+    lf_error err;
+    if (!target) {
+        set_message(w, true, "out of memory for the operation %s", spec);
+        return;
+    }
+    if (lf_target_parse(target, spec, lf_trainer_get_options(w->trainer)->seed, &err) != LF_OK ||
+        lf_trainer_set_target(w->trainer, target, &err) != LF_OK) {
+        set_message(w, true, "%s", err.message);
+    } else {
+        w->kernel_index = -1;
+        w->speed = pace_for_steps(pace_expected_steps(-1));
+        w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
+        w->generation++;
+        set_message(w, false, "learning %s: the best a linear filter can do is the floor", spec);
+    }
+    free(target);
+}
+
 /* A dropped path becomes the training images (a folder, a JPEG, a PNG larger
  * than any kernel) or the target (a .npy, text matrix or small PNG). The new
  * data is loaded beside the old, and the old is only let go once the new is
@@ -409,6 +432,9 @@ static bool handle_request(worker *w, const worker_req *r)
         return true;
     case WORKER_REQ_LOAD:
         load_path(w, r->path);
+        return true;
+    case WORKER_REQ_TARGET:
+        use_target(w, r->path);
         return true;
     case WORKER_REQ_QUIT:
         atomic_store(&w->quit, true);

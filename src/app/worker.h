@@ -72,6 +72,7 @@ typedef enum worker_req_kind {
     WORKER_REQ_SPEED,       /* value: +1 faster or -1 slower, one level */
     WORKER_REQ_SAMPLE_NEXT, /* value: +1 or -1: the patch shown */
     WORKER_REQ_LOAD,        /* path: a kernel file, an image or a folder of images */
+    WORKER_REQ_TARGET,      /* path: an operation to learn, as --target takes it */
     WORKER_REQ_QUIT
 } worker_req_kind;
 

@@ -8,6 +8,7 @@
  * neither a step nor a kernel change allocates.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,6 +305,37 @@ lf_status lf_trainer_set_kernel(lf_trainer *t, const lf_kernel *kernel,
     memset(&t->options.operation, 0, sizeof t->options.operation);
     memset(&t->best, 0, sizeof t->best);
     trainer_forget_caches(t);
+    trainer_restart(t);
+    return LF_OK;
+}
+
+lf_status lf_trainer_set_target(lf_trainer *t, const lf_target *target, lf_error *err)
+{
+    if (!target || !lf_target_is_set(target))
+        return lf_fail(err, LF_ERR_ARGUMENT, "no operation to learn");
+    lf_kernel shape = {0};
+    lf_target_window(target, &shape.height, &shape.width);
+    snprintf(shape.name, sizeof shape.name, "%s", target->name);
+    lf_status st = check_kernel(&shape, t->dataset, t->options.padding, err);
+    if (st != LF_OK)
+        return st;
+    /* Kept whole, so an operation that cannot be learned here leaves the
+     * trainer as it was. */
+    lf_kernel old_target = t->options.target;
+    lf_target old_operation = t->options.operation;
+    memset(&t->options.operation, 0, sizeof t->options.operation);
+    trainer_forget_caches(t); /* the old targets go, whatever made them */
+    t->options.target = shape;
+    t->options.operation = *target;
+    st = prepare_operation(t, err);
+    if (st != LF_OK) {
+        t->options.target = old_target;
+        t->options.operation = old_operation;
+        if (prepare_operation(t, NULL) != LF_OK)
+            memset(&t->options.operation, 0, sizeof t->options.operation);
+        trainer_restart(t);
+        return st;
+    }
     trainer_restart(t);
     return LF_OK;
 }
