@@ -283,6 +283,7 @@ typedef struct screen {
 static void screen_open(screen *sc, int w, int h)
 {
     lf_error err;
+    memset(sc, 0, sizeof *sc);
     sc->surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
     sc->renderer = SDL_CreateSoftwareRenderer(sc->surface);
     assert_non_null(sc->renderer);
