@@ -16,14 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cli.h"
 #include "layout.h"
 #include "learnfilter/colormap.h"
-#include "window.h"
-
-unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
-                                     int *channels_in_file, int desired_channels);
-void stbi_image_free(void *retval_from_stbi_load);
+#include "test_window_util.h"
 
 typedef struct shot {
     int w, h;
@@ -37,26 +32,11 @@ static shot run_window(const char *extra)
     int fd = mkstemps(path, 4);
     assert_true(fd >= 0);
     close(fd);
-    char *argv[] = {"learnfilter", "--frames", "20", "--screenshot", path, "--paused",
-                    (char *)extra, NULL};
-    int argc = extra ? 7 : 6;
-    cli_options o;
-    assert_true(cli_parse(argc, argv, &o, NULL));
-    assert_int_equal(window_run(&o), EXIT_OK);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *bytes = malloc((size_t)size);
-    assert_int_equal(fread(bytes, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    unlink(path);
+    const char *args[] = {"--frames", "20", "--screenshot", path, "--paused", extra};
+    assert_int_equal(tw_run(NULL, NULL, args, extra ? 6 : 5), EXIT_OK);
     shot s;
-    int channels;
-    s.rgba = stbi_load_from_memory(bytes, (int)size, &s.w, &s.h, &channels, 4);
-    free(bytes);
-    assert_non_null(s.rgba);
+    s.rgba = tw_load_png(path, &s.w, &s.h);
+    unlink(path);
     return s;
 }
 
