@@ -167,6 +167,10 @@ typedef struct tw_seen {
     float learned[TW_SEEN_WEIGHTS];
     int out_w, out_h;      /* the renderer's size */
     bool fullscreen;       /* the window, as the frame began */
+    /* The loss chart's data: the smallest and largest positive loss of
+     * both curves (lo > hi when none) and the last step with a point. */
+    double loss_lo, loss_hi;
+    long last_point_step;
     char message[WORKER_MESSAGE_MAX];
     char shown[WORKER_MESSAGE_MAX + 32]; /* the message on screen, "" when none */
 } tw_seen;
@@ -239,6 +243,21 @@ static inline void tw_script_before_present(void *user, long frame, SDL_Renderer
     for (int i = 0; i < n; i++)
         s->finite &= isfinite(f->snap.learned.weights[i]) != 0;
     SDL_GetRendererOutputSize(renderer, &s->out_w, &s->out_h);
+    s->loss_lo = INFINITY;
+    s->loss_hi = -INFINITY;
+    s->last_point_step = 0;
+    for (int curve = 0; curve < 2; curve++) {
+        const lf_history *h = curve == 0 ? &f->snap.steps : &f->snap.epochs;
+        for (int i = 0; i < h->count; i++) {
+            double v = curve == 0 ? h->points[i].train_loss : h->points[i].val_loss;
+            if (h->points[i].step > s->last_point_step)
+                s->last_point_step = h->points[i].step;
+            if (v > 0 && isfinite(v)) {
+                s->loss_lo = fmin(s->loss_lo, v);
+                s->loss_hi = fmax(s->loss_hi, v);
+            }
+        }
+    }
     snprintf(s->message, sizeof s->message, "%s", f->message);
     snprintf(s->shown, sizeof s->shown, "%s", shown ? shown : "");
     if (frame + 1 > r->frames)
