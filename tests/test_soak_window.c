@@ -48,12 +48,11 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "cli.h"
 #include "input.h"
 #include "learnfilter/png.h"
 #include "learnfilter/rng.h"
 #include "test_util.h"
-#include "window.h"
+#include "test_window_util.h"
 #include "worker.h"
 
 #define SOAK_EVENTS_PER_FRAME 20
@@ -194,8 +193,7 @@ static void before_frame(void *user, long frame, SDL_Window *window)
     if (s->quit_sent)
         return;
     if (s->events >= s->events_wanted) {
-        SDL_Event e = {.type = SDL_QUIT};
-        SDL_PushEvent(&e);
+        tw_push_quit();
         s->quit_sent = true;
         return;
     }
@@ -343,17 +341,16 @@ static void test_soak(void **state)
 
     /* A smaller window than the default draws faster under the sanitizers,
      * so more events go through in the time; resizes make it larger. */
-    char *argv[] = {"learnfilter", "--frames", "1000000", "--record-dir", record, "--size", "64",
-                    "--width", "800", "--height", "500", NULL};
-    cli_options o;
-    assert_true(cli_parse(11, argv, &o, NULL));
+    const char *args[] = {"--frames", "1000000", "--record-dir", record, "--size", "64",
+                          "--width", "800", "--height", "500"};
+    /* Its own simulated clock, to say how much time the soak covered. */
     app_fake_clock clock;
     app_fake_clock_init(&clock, 0);
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
                           .user = &s, .clock = app_fake_clock_get(&clock)};
     s.hooks = &hooks;
     window_report rep;
-    assert_int_equal(window_run_with(&o, &hooks, &rep), EXIT_OK);
+    assert_int_equal(tw_run(&hooks, &rep, args, 10), EXIT_OK);
     double took = app_fake_clock_read(&clock) * 1e-9;
     app_fake_clock_deinit(&clock);
 

@@ -20,6 +20,7 @@
  * drawn at half of the scales each (the smallest scale, the likeliest to
  * overflow, always among them).
  */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,9 +29,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli.h"
-#include "window.h"
-#include "worker.h"
+#include "test_window_util.h"
 
 #define FRAMES_PER_CASE 3
 /* A safety net, not a verdict: training puts points on the chart within a
@@ -76,14 +75,6 @@ typedef struct matrix_run {
     long frames_presented;
 } matrix_run;
 
-static void push_key(SDL_Keycode key)
-{
-    SDL_Event e = {.type = SDL_KEYDOWN};
-    e.key.keysym.sym = key;
-    e.key.state = SDL_PRESSED;
-    SDL_PushEvent(&e);
-}
-
 /* The case that frame belongs to, or -1 before and after the matrix. */
 static int case_of(const matrix_run *m, long frame)
 {
@@ -100,8 +91,7 @@ static void before_frame(void *user, long frame, SDL_Window *window)
         if (m->chart_points >= 2)
             m->start = frame;
         else if (frame >= MAX_WARMUP_FRAMES && !m->quit_sent) {
-            SDL_Event q = {.type = SDL_QUIT};
-            SDL_PushEvent(&q);
+            tw_push_quit();
             m->quit_sent = true;
         }
         if (m->start < 0)
@@ -110,8 +100,7 @@ static void before_frame(void *user, long frame, SDL_Window *window)
     int c = case_of(m, frame);
     if (c < 0) {
         if (!m->quit_sent) {
-            SDL_Event q = {.type = SDL_QUIT};
-            SDL_PushEvent(&q);
+            tw_push_quit();
             m->quit_sent = true;
         }
         return;
@@ -119,7 +108,7 @@ static void before_frame(void *user, long frame, SDL_Window *window)
     if ((frame - m->start) % FRAMES_PER_CASE == 0) {
         SDL_SetWindowSize(window, m->cases[c].w, m->cases[c].h);
         if (m->help[c] != m->help_shown) {
-            push_key(SDLK_h);
+            tw_push_key(SDLK_h);
             m->help_shown = m->help[c];
         }
     }
@@ -157,15 +146,13 @@ static void run_scale(int k)
             m.case_count++;
         }
     /* One photograph: the matrix is about drawing, not loading. */
-    char *argv[] = {"learnfilter", "--frames", "1000000", "--size",  "64",
-                    "--images",    LF_SOURCE_DATA_DIR "/camera.jpg", "--scale",
-                    (char *)scales[k], "--width", "1024", "--height", "576", NULL};
-    cli_options o;
-    assert_true(cli_parse(13, argv, &o, NULL));
+    const char *args[] = {"--frames", "1000000", "--size", "64",
+                          "--images", LF_SOURCE_DATA_DIR "/camera.jpg", "--scale", scales[k],
+                          "--width", "1024", "--height", "576"};
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
                           .user = &m};
     window_report rep;
-    assert_int_equal(window_run_with(&o, &hooks, &rep), EXIT_OK);
+    assert_int_equal(tw_run(&hooks, &rep, args, 12), EXIT_OK);
     if (m.start < 0)
         fail_msg("scale %s: the chart had no points after %d frames", scales[k],
                  MAX_WARMUP_FRAMES);

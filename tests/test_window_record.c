@@ -7,7 +7,6 @@
  * with giflib's decoder, PNGs with stb_image.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,13 +16,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <stb/stb_image.h>
-
-#include "cli.h"
 #include "layout.h"
 #include "test_gif_read.h"
 #include "test_util.h"
-#include "window.h"
+#include "test_window_util.h"
 
 /* What the hook does on which frame. */
 typedef struct script {
@@ -38,26 +34,16 @@ typedef struct script {
     int message_count;
 } script;
 
-static void push_key(SDL_Keycode key)
-{
-    SDL_Event e = {.type = SDL_KEYDOWN};
-    e.key.keysym.sym = key;
-    e.key.state = SDL_PRESSED;
-    SDL_PushEvent(&e);
-}
-
 static void before_frame(void *user, long frame, SDL_Window *window)
 {
     script *s = user;
     for (int i = 0; i < 4; i++)
         if (s->g_at[i] && frame == s->g_at[i])
-            push_key(SDLK_g);
+            tw_push_key(SDLK_g);
     if (s->p_at && frame == s->p_at)
-        push_key(SDLK_p);
-    if (s->quit_at && frame == s->quit_at) {
-        SDL_Event e = {.type = SDL_QUIT};
-        SDL_PushEvent(&e);
-    }
+        tw_push_key(SDLK_p);
+    if (s->quit_at && frame == s->quit_at)
+        tw_push_quit();
     if (s->resize_at && frame == s->resize_at)
         SDL_SetWindowSize(window, 1000, 600);
 }
@@ -86,43 +72,14 @@ static void before_present(void *user, long frame, SDL_Renderer *renderer, const
     }
 }
 
+/* Simulated time, 1/60 s a frame, and a recorder that waits rather than
+ * drops: how many movie frames a run makes follows from its frames alone,
+ * on any machine. */
 static int run(script *s, window_report *report, const char *const *args, int n)
 {
-    char *argv[32] = {"learnfilter"};
-    for (int i = 0; i < n; i++)
-        argv[1 + i] = (char *)args[i];
-    cli_options o;
-    assert_true(cli_parse(n + 1, argv, &o, NULL));
-    /* Simulated time, 1/60 s a frame, and a recorder that waits rather
-     * than drops: how many movie frames a run makes follows from its frames
-     * alone, on any machine. */
-    app_fake_clock clock;
-    app_fake_clock_init(&clock, 0);
     window_hooks hooks = {.before_frame = before_frame, .before_present = before_present,
-                          .user = s, .clock = app_fake_clock_get(&clock),
-                          .capture_wait_when_full = true};
-    int code = window_run_with(&o, &hooks, report);
-    app_fake_clock_deinit(&clock);
-    return code;
-}
-
-/* The one file in dir ending in ext, or "" when there is not exactly one. */
-static void only_file(const char *dir, const char *ext, char *out, size_t size)
-{
-    out[0] = 0;
-    int found = 0;
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d));) {
-        size_t len = strlen(e->d_name), el = strlen(ext);
-        if (len > el && !strcmp(e->d_name + len - el, ext)) {
-            found++;
-            snprintf(out, size, "%s/%s", dir, e->d_name);
-        }
-    }
-    closedir(d);
-    if (found != 1)
-        out[0] = 0;
+                          .user = s, .capture_wait_when_full = true};
+    return tw_run(&hooks, report, args, n);
 }
 
 static void test_g_records_without_the_marker(void **state)
@@ -140,7 +97,7 @@ static void test_g_records_without_the_marker(void **state)
     /* Recording from frame 3 to frame 44 (G again at 45): 42 frames, all
      * with the marker. */
     assert_int_equal(s.marker_red_frames, 42);
-    only_file(dir, ".gif", path, sizeof path);
+    tw_only_file(dir, ".gif", path, sizeof path);
     assert_true(path[0]);
     assert_non_null(strstr(path, "/learnfilter-sobel-x-"));
     assert_string_equal(rep.capture.last_movie, path);
@@ -183,16 +140,9 @@ static void test_p_writes_what_is_on_screen(void **state)
     snprintf(path, sizeof path, "%s", rep.capture.last_screenshot);
     assert_non_null(strstr(path, "/learnfilter-sobel-x-"));
 
-    int w1, h1, w2, h2, c;
-    size_t n1 = 0, n2 = 0;
-    unsigned char *b1 = (unsigned char *)tu_read_file(path, &n1);
-    unsigned char *b2 = (unsigned char *)tu_read_file(shot, &n2);
-    assert_non_null(b1);
-    assert_non_null(b2);
-    unsigned char *p = stbi_load_from_memory(b1, (int)n1, &w1, &h1, &c, 4);
-    unsigned char *q = stbi_load_from_memory(b2, (int)n2, &w2, &h2, &c, 4);
-    assert_non_null(p);
-    assert_non_null(q);
+    int w1, h1, w2, h2;
+    unsigned char *p = tw_load_png(path, &w1, &h1);
+    unsigned char *q = tw_load_png(shot, &w2, &h2);
     assert_int_equal(w1, 1280);
     assert_int_equal(h1, 720);
     assert_int_equal(w2, w1);
@@ -208,8 +158,6 @@ static void test_p_writes_what_is_on_screen(void **state)
     }
     stbi_image_free(p);
     stbi_image_free(q);
-    free(b1);
-    free(b2);
     tu_remove_tree(dir);
 }
 
@@ -252,7 +200,7 @@ static void test_closing_while_recording_keeps_the_movie(void **state)
     assert_int_equal(run(&s, &rep, args, 4), EXIT_OK);
     assert_int_equal(rep.frames, 31);
     assert_int_equal(rep.capture.movies_written, 1);
-    only_file(dir, ".gif", path, sizeof path);
+    tw_only_file(dir, ".gif", path, sizeof path);
     assert_true(path[0]);
     gif_read_result g = gif_read(path, -1);
     assert_true(g.ok);
@@ -271,7 +219,7 @@ static void test_resize_finishes_the_movie(void **state)
     const char *args[] = {"--frames", "60", "--record-dir", dir};
     assert_int_equal(run(&s, &rep, args, 4), EXIT_OK);
     assert_int_equal(rep.capture.movies_written, 1);
-    only_file(dir, ".gif", path, sizeof path);
+    tw_only_file(dir, ".gif", path, sizeof path);
     assert_true(path[0]);
     gif_read_result g = gif_read(path, -1);
     assert_true(g.ok);

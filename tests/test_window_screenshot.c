@@ -7,6 +7,7 @@
  */
 #define _DEFAULT_SOURCE /* mkstemps */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,14 +17,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cli.h"
 #include "layout.h"
 #include "learnfilter/colormap.h"
-#include "window.h"
-
-unsigned char *stbi_load_from_memory(const unsigned char *buffer, int len, int *x, int *y,
-                                     int *channels_in_file, int desired_channels);
-void stbi_image_free(void *retval_from_stbi_load);
+#include "test_window_util.h"
 
 typedef struct shot {
     int w, h;
@@ -37,26 +33,11 @@ static shot run_window(const char *extra)
     int fd = mkstemps(path, 4);
     assert_true(fd >= 0);
     close(fd);
-    char *argv[] = {"learnfilter", "--frames", "20", "--screenshot", path, "--paused",
-                    (char *)extra, NULL};
-    int argc = extra ? 7 : 6;
-    cli_options o;
-    assert_true(cli_parse(argc, argv, &o, NULL));
-    assert_int_equal(window_run(&o), EXIT_OK);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *bytes = malloc((size_t)size);
-    assert_int_equal(fread(bytes, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    unlink(path);
+    const char *args[] = {"--frames", "20", "--screenshot", path, "--paused", extra};
+    assert_int_equal(tw_run(NULL, NULL, args, extra ? 6 : 5), EXIT_OK);
     shot s;
-    int channels;
-    s.rgba = stbi_load_from_memory(bytes, (int)size, &s.w, &s.h, &channels, 4);
-    free(bytes);
-    assert_non_null(s.rgba);
+    s.rgba = tw_load_png(path, &s.w, &s.h);
+    unlink(path);
     return s;
 }
 
@@ -96,14 +77,44 @@ static void test_screenshot_shows_the_true_kernel(void **state)
     stbi_image_free(s.rgba);
 }
 
+/* Whether every pixel of the rectangle in `help` is the same pixel of
+ * `plain` under the overlay's black at 170/255: a third as bright. */
+static bool darkened(const shot *plain, const shot *help, int x0, int y0, int x1, int y1)
+{
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            for (int c = 0; c < 3; c++) {
+                size_t i = ((size_t)y * plain->w + x) * 4 + c;
+                if (abs(help->rgba[i] - (plain->rgba[i] * 85 + 127) / 255) > 3)
+                    return false;
+            }
+    return true;
+}
+
 static void test_screenshot_with_help(void **state)
 {
     (void)state;
-    shot s = run_window("--show-help");
-    /* The overlay darkens the background around its box. */
-    const unsigned char *p = s.rgba;
-    assert_true(p[0] < 20 && p[1] < 20);
-    stbi_image_free(s.rgba);
+    shot plain = run_window(NULL);
+    shot help = run_window("--show-help");
+    assert_int_equal(help.w, plain.w);
+    assert_int_equal(help.h, plain.h);
+    /* The overlay darkens the whole window around its centred box: strips
+     * along all four edges, outside the box (status line and badge above,
+     * the panels' edges beside, the footer below), are the same picture at
+     * a third of its brightness. */
+    int w = plain.w, h = plain.h;
+    if (!darkened(&plain, &help, 0, 0, w, 60))
+        fail_msg("the top of the window is not darkened by the help");
+    if (!darkened(&plain, &help, 0, h - 50, w, h))
+        fail_msg("the bottom of the window is not darkened by the help");
+    if (!darkened(&plain, &help, 0, 0, 40, h))
+        fail_msg("the left of the window is not darkened by the help");
+    if (!darkened(&plain, &help, w - 40, 0, w, h))
+        fail_msg("the right of the window is not darkened by the help");
+    /* And the box itself is not the darkened picture: the help is on it. */
+    assert_false(darkened(&plain, &help, w / 2 - 100, h / 2 - 100, w / 2 + 100, h / 2 + 100));
+    stbi_image_free(plain.rgba);
+    stbi_image_free(help.rgba);
 }
 
 int main(void)

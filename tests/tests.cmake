@@ -172,6 +172,13 @@ add_test(NAME window_cli
          COMMAND bash ${LF_TEST_DIR}/window_cli.sh $<TARGET_FILE:learnfilter>
                  ${LF_SOURCE_DATA_DIR})
 
+# An output that cannot be written is refused before any image is read:
+# with images that cannot be loaded, the output's error is the only line.
+add_test(NAME outputs_first
+         COMMAND bash ${LF_TEST_DIR}/outputs_first.sh $<TARGET_FILE:learnfilter>)
+set_tests_properties(outputs_first PROPERTIES
+                     ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy" TIMEOUT 120)
+
 # libFuzzer targets, only with -DLF_FUZZ=ON and clang (tests/fuzz/CMakeLists.txt).
 if(LF_FUZZ)
   add_subdirectory(${LF_TEST_DIR}/fuzz ${CMAKE_BINARY_DIR}/fuzz)
