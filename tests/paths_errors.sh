@@ -79,6 +79,16 @@ expect 3 "--output: photos/photo.png is the --images input" \
 expect 3 "--output: k.npy is the --apply input" --apply k.npy --images grid.txt --output k.npy
 expect 3 "--screenshot: photos/photo.png is an image in the --images folder photos" \
   --frames 1 --images photos --size 64 --screenshot photos/photo.png
+# Through a symbolic link to the folder, on either side: the link's target
+# is compared, not the spelling.
+ln -s photos plink
+expect 3 "--dump-patches: plink/photo.png is an image in the --images folder photos" \
+  --headless "${small[@]}" --dump-patches plink/photo.png
+expect 3 "--dump-patches: photos/photo.png is an image in the --images folder plink" \
+  --headless --images plink --size 64 --steps 3 --dump-patches photos/photo.png
+expect 3 "--screenshot: plink/photo.png is the --images input photos/photo.png" \
+  --frames 1 --images photos/photo.png --size 64 --screenshot plink/photo.png
+rm plink
 [ "$(cksum <photos/photo.png)" = "$photo_sum" ] || fail "the photo was changed"
 [ "$(cksum <k.npy)" = "$kernel_sum" ] || fail "the kernel was changed"
 
@@ -107,6 +117,19 @@ expect 2 "--dump-patches: w.npy is also the --weights-out output" \
   --headless "${small[@]}" --weights-out sub/../w.npy --dump-patches w.npy
 expect 2 "--screenshot: same.gif is also the --gif output" \
   --frames 1 --images photos --size 64 --gif same.gif --screenshot same.gif
+# One folder reached through a link, for new files and existing ones; and
+# two names of one file (a hard link).
+ln -s . here
+expect 2 "--dump-patches: here/w.npy is also the --weights-out output" \
+  --headless "${small[@]}" --weights-out w.npy --dump-patches here/w.npy
+expect 2 "--screenshot: here/same.gif is also the --gif output" \
+  --frames 1 --images photos --size 64 --gif same.gif --screenshot here/same.gif
+printf 'old' >a.gif
+ln a.gif b.gif
+expect 2 "--screenshot: b.gif is also the --gif output" \
+  --frames 1 --images photos --size 64 --gif a.gif --screenshot b.gif
+[ "$(cat a.gif)" = old ] && [ "$(cat b.gif)" = old ] || fail "a.gif and b.gif were changed"
+rm here a.gif b.gif
 rmdir sub folder.npy
 rm link.npy fifo.npy
 after=$(listing)
