@@ -8,39 +8,13 @@
 # Exit codes (cli.h): 2 usage, 3 input, 4 diverged. ctest runs this against
 # the normal and the sanitizer builds (tests/tests.cmake).
 set -u
-bin=${1:?usage: headless_errors.sh LEARNFILTER DATA_DIR}
+. "$(dirname "$0")/e2e_common.sh"
+e2e_setup headless "${1:?usage: headless_errors.sh LEARNFILTER DATA_DIR}"
 data=${2:?usage: headless_errors.sh LEARNFILTER DATA_DIR}
-work=$(mktemp -d /tmp/lf-headless-XXXXXX)
-trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
-failures=0
+e2e_args=(--headless)
 photo="$data/camera.jpg"
 # One photograph at 64-pixel patches: 64 patches, loaded in a blink.
 small=(--images "$photo" --size 64)
-
-fail() {
-  echo "FAIL: $*"
-  echo "  stderr: $(cat "$work/err")"
-  failures=$((failures + 1))
-}
-
-# expect CODE TEXT ARGS...: exit code CODE, one stderr line containing TEXT.
-expect() {
-  local code=$1 text=$2
-  shift 2
-  "$bin" --headless "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  local lines
-  lines=$(wc -l <"$work/err")
-  if [ "$got" -ne "$code" ]; then
-    fail "$* -> exit $got, expected $code"
-  elif [ "$lines" -ne 1 ]; then
-    fail "$* -> $lines lines on stderr, expected 1"
-  elif ! grep -qF -- "$text" "$work/err"; then
-    fail "$* -> stderr does not contain '$text'"
-  else
-    echo "ok   exit $code  $*"
-  fi
-}
 
 # ------------------------------------------------------------ usage: exit 2
 expect 2 "--bogus: unknown option" --bogus
@@ -181,8 +155,4 @@ if command -v python3 >/dev/null; then
     <"$work/out" || fail "--lr 1e6 -> the last stdout line is not JSON"
 fi
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed"
-  exit 1
-fi
-echo "all checks passed"
+e2e_finish

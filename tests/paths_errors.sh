@@ -11,41 +11,11 @@
 # LF_TEST_SANITIZED=1 leaves out the 3,000-frame movie, which takes minutes
 # under the sanitizers.
 set -u
-bin=${1:?usage: paths_errors.sh LEARNFILTER DATA_DIR [PYTHON]}
-data=${2:?usage: paths_errors.sh LEARNFILTER DATA_DIR [PYTHON]}
+. "$(dirname "$0")/e2e_common.sh"
+e2e_setup paths "${1:?usage: paths_errors.sh LEARNFILTER DATA_DIR [PYTHON]}"
+data=$(e2e_abs "${2:?usage: paths_errors.sh LEARNFILTER DATA_DIR [PYTHON]}")
 python=${3:-}
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-data=$(cd "$data" && pwd)
-work=$(mktemp -d /tmp/lf-paths-XXXXXX)
-trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
-failures=0
-fail() {
-  echo "FAIL: $*"
-  echo "  stderr: $(cat "$work/err")"
-  failures=$((failures + 1))
-}
-
-# expect CODE TEXT ARGS...: exit CODE and exactly one stderr line, which
-# contains TEXT. `timeout` turns a hang (a FIFO opened) into a failure.
-expect() {
-  local code=$1 text=$2
-  shift 2
-  timeout 120 "$bin" "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  local lines
-  lines=$(wc -l <"$work/err")
-  if [ "$got" -ne "$code" ]; then
-    fail "$* -> exit $got, expected $code"
-  elif [ "$lines" -ne 1 ]; then
-    fail "$* -> $lines lines on stderr, expected 1"
-  elif ! grep -qF -- "$text" "$work/err"; then
-    fail "$* -> stderr does not contain '$text'"
-  else
-    echo "ok   exit $code  $*"
-  fi
-}
 
 # A 512x512 photo in its own folder, a 3x3 .npy kernel and a 3x3 grid, all
 # made by the program itself.
@@ -259,8 +229,4 @@ if [ "${LF_TEST_SANITIZED:-0}" != 1 ]; then
   fi
 fi
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed"
-  exit 1
-fi
-echo "all checks passed"
+e2e_finish
