@@ -8,39 +8,13 @@
 # Exit codes (cli.h): 2 usage, 3 input, 4 diverged. ctest runs this against
 # the normal and the sanitizer builds (tests/tests.cmake).
 set -u
-bin=${1:?usage: headless_errors.sh LEARNFILTER DATA_DIR}
+. "$(dirname "$0")/e2e_common.sh"
+e2e_setup headless "${1:?usage: headless_errors.sh LEARNFILTER DATA_DIR}"
 data=${2:?usage: headless_errors.sh LEARNFILTER DATA_DIR}
-work=$(mktemp -d /tmp/lf-headless-XXXXXX)
-trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
-failures=0
+e2e_args=(--headless)
 photo="$data/camera.jpg"
 # One photograph at 64-pixel patches: 64 patches, loaded in a blink.
 small=(--images "$photo" --size 64)
-
-fail() {
-  echo "FAIL: $*"
-  echo "  stderr: $(cat "$work/err")"
-  failures=$((failures + 1))
-}
-
-# expect CODE TEXT ARGS...: exit code CODE, one stderr line containing TEXT.
-expect() {
-  local code=$1 text=$2
-  shift 2
-  "$bin" --headless "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  local lines
-  lines=$(wc -l <"$work/err")
-  if [ "$got" -ne "$code" ]; then
-    fail "$* -> exit $got, expected $code"
-  elif [ "$lines" -ne 1 ]; then
-    fail "$* -> $lines lines on stderr, expected 1"
-  elif ! grep -qF -- "$text" "$work/err"; then
-    fail "$* -> stderr does not contain '$text'"
-  else
-    echo "ok   exit $code  $*"
-  fi
-}
 
 # ------------------------------------------------------------ usage: exit 2
 expect 2 "--bogus: unknown option" --bogus
@@ -72,6 +46,14 @@ expect 2 "--weights-out: 'w.txt' must end in .npy or .csv" --weights-out w.txt
 # The user's batch is larger than the 51 training patches of one photo.
 expect 2 "--batch: 52 is larger than the 51 training patches" "${small[@]}" --batch 52
 
+# Window options, refused before a window opens: the limit named, however
+# large the number.
+e2e_args=()
+expect 2 "--frames: '99999999999999999999' is too large; the largest accepted is 1000000000" \
+  --frames 99999999999999999999
+expect 2 "--width: '320' is below the smallest window, 640x360" --width 320
+e2e_args=(--headless)
+
 # ------------------------------------------------------------ input: exit 3
 mkdir "$work/empty" "$work/all bad"
 printf 'not an image\n' >"$work/all bad/notes.png"
@@ -100,6 +82,13 @@ expect 3 "$work/ragged.txt: line 2 has 2 numbers" --kernel "$work/ragged.txt" "$
 expect 3 "$work/nan.txt: line 1: 'nan' is not a finite number" --kernel "$work/nan.txt" "${small[@]}"
 expect 3 "$work/cut.npy: truncated .npy header" --kernel "$work/cut.npy" "${small[@]}"
 expect 3 "$work/empty.png: file is empty" --kernel "$work/empty.png" "${small[@]}"
+# A photograph given as a kernel is called what it is (once "a NUL byte").
+expect 3 "$photo: a JPEG image; a kernel is a text matrix, a NumPy .npy array or a grayscale PNG" \
+  --kernel "$photo" "${small[@]}"
+# An existing folder as an output: refused before any training.
+mkdir "$work/out.gif"
+expect 3 "--gif: $work/out.gif is a folder; name a file to write" "${small[@]}" \
+  --gif "$work/out.gif"
 
 # Unreadable permissions: only an ordinary user is refused; root reads anything.
 cp "$photo" "$work/locked.jpg"
@@ -144,6 +133,52 @@ else
   echo "ok   exit 3  full disk while writing --weights-out"
 fi
 
+# ------------------------------------------------ accepted as the user meant
+# A kernel saved with a UTF-8 byte order mark is read as if it were not
+# there (once "'-1' is not a number"); a kernel of norm 1e-5 trains at a
+# small rate without a false divergence (the runaway test once measured
+# against the kernel's norm alone).
+printf '\xEF\xBB\xBF-1 0 1\n-2 0 2\n-1 0 1\n' >"$work/bom.txt"
+expect_exit 0 "kernel with a byte order mark" "${small[@]}" --steps 5 --kernel "$work/bom.txt"
+grep -qF '"kernel_h": 3, "kernel_w": 3' "$work/out" || fail "byte order mark: not a 3x3 kernel"
+printf '1e-5 1e-5 1e-5\n1e-5 1e-5 1e-5\n1e-5 1e-5 1e-5\n' >"$work/tiny.txt"
+expect_exit 0 "kernel of norm 1e-5" "${small[@]}" --steps 100 --lr 1e-9 --kernel "$work/tiny.txt"
+grep -qF '"diverged": false' "$work/out" || fail "kernel of norm 1e-5: reported as diverged"
+echo "ok   exit 0  byte order mark; kernel of norm 1e-5"
+if /usr/bin/python3 -c 'import numpy, PIL' 2>/dev/null; then
+  # A 16-bit PNG kernel keeps its 1/65535 steps: the kernel the run trains
+  # towards (--dump-patches' -target.npy) is the PNG's samples over 65535,
+  # scaled to unit norm, and 40000, 40001, 40002 stay apart.
+  /usr/bin/python3 -c '
+import sys, numpy as np
+from PIL import Image
+a = np.array([[40000, 40001, 40002], [65535, 12345, 12346], [1, 2, 3]], np.uint16)
+Image.fromarray(a).save(sys.argv[1])' "$work/k16.png"
+  expect_exit 0 "16-bit PNG kernel" "${small[@]}" --steps 2 --kernel "$work/k16.png" \
+    --dump-patches "$work/k16.npy"
+  /usr/bin/python3 -c '
+import sys, numpy as np
+a = np.array([[40000, 40001, 40002], [65535, 12345, 12346], [1, 2, 3]]) / 65535.0
+want = a / np.sqrt((a * a).sum())
+got = np.load(sys.argv[1])
+assert np.abs(got - want).max() < 1e-7, (got, want)
+assert got[0, 0] < got[0, 1] < got[0, 2], got' "$work/k16-target.npy" ||
+    fail "16-bit PNG kernel: not read at full precision"
+  # Adam with a kernel much wider than the patches: the taps that only ever
+  # see the zero padding keep their starting weights, the others move.
+  expect_exit 0 "smiley on 8-pixel patches with Adam" --images "$photo" --size 8 --steps 30 \
+    --kernel smiley --optimizer adam --weights-out "$work/pad.npy" --dump-patches "$work/pad-d.npy"
+  /usr/bin/python3 -c '
+import sys, numpy as np
+w = np.load(sys.argv[1])[-1]; start = np.load(sys.argv[2])
+k = w.shape[0]; pad = (k - 1) // 2; lag = np.abs(np.arange(k) - pad)
+sees = (lag[:, None] < 8) & (lag[None, :] < 8)
+assert (w[~sees] == start[~sees]).all(), "a tap that sees only padding moved"
+assert (w[sees] != start[sees]).all(), "a tap that sees the image did not move"
+' "$work/pad.npy" "$work/pad-d-init.npy" || fail "Adam moved taps that see only padding"
+  echo "ok   exit 0  16-bit PNG kernel at full precision; Adam leaves padding-only taps"
+fi
+
 # A one-bad-image folder still trains: exit 0 and a warning naming the file.
 mkdir "$work/mixed"
 cp "$photo" "$work/mixed/good photo.jpg"
@@ -181,8 +216,4 @@ if command -v python3 >/dev/null; then
     <"$work/out" || fail "--lr 1e6 -> the last stdout line is not JSON"
 fi
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed"
-  exit 1
-fi
-echo "all checks passed"
+e2e_finish

@@ -8,54 +8,22 @@
 #
 #   tests/permissions.sh LEARNFILTER DATA_DIR
 set -u
-bin=${1:?usage: permissions.sh LEARNFILTER DATA_DIR}
-data=${2:?usage: permissions.sh LEARNFILTER DATA_DIR}
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-data=$(cd "$data" && pwd)
-as_user=()
+. "$(dirname "$0")/e2e_common.sh"
+e2e_setup perm "${1:?usage: permissions.sh LEARNFILTER DATA_DIR}"
+data=$(e2e_abs "${2:?usage: permissions.sh LEARNFILTER DATA_DIR}")
 if [ "$(id -u)" -eq 0 ]; then
   if ! command -v setpriv >/dev/null; then
     echo "SKIP: running as root and setpriv (util-linux) is missing"
     exit 77
   fi
-  as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+  e2e_runner=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
 fi
-work=$(mktemp -d /tmp/lf-perm-XXXXXX)
-trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
 chmod 755 "$work"
 cd "$work" || exit 1
 # A copy the user can surely run: the build folder may lie under a home
 # folder that user cannot enter.
 cp "$bin" "$work/learnfilter" && chmod 755 "$work/learnfilter"
 bin=$work/learnfilter
-failures=0
-fail() {
-  echo "FAIL: $*"
-  echo "  stderr: $(cat "$work/err")"
-  failures=$((failures + 1))
-}
-
-# run ARGS...: the program as the unprivileged user; stdout to out, stderr
-# to err (both written by this shell, which may be root).
-run() {
-  timeout 120 "${as_user[@]}" "$bin" "$@" >"$work/out" 2>"$work/err"
-}
-
-expect() {
-  local code=$1 text=$2
-  shift 2
-  run "$@"
-  local got=$?
-  if [ "$got" -ne "$code" ]; then
-    fail "$* -> exit $got, expected $code"
-  elif [ "$(wc -l <"$work/err")" -ne 1 ]; then
-    fail "$* -> not exactly one line on stderr"
-  elif ! grep -qF -- "$text" "$work/err"; then
-    fail "$* -> stderr does not contain '$text'"
-  else
-    echo "ok   exit $code  $*"
-  fi
-}
 
 # The user owns nothing here: every file is root's (or this user's) and
 # readable by all, except the ones made unreadable on purpose.
@@ -90,7 +58,7 @@ expect 3 "--output: ro/out.png: cannot write: Permission denied" \
 
 # Inside a folder an unreadable image is skipped with a warning and an
 # unreadable subfolder is passed over; the readable photo trains.
-run --headless --images mixed "${small[@]}"
+e2e_run --headless --images mixed "${small[@]}"
 code=$?
 if [ "$code" -ne 0 ]; then
   fail "folder with an unreadable image -> exit $code, expected 0"
@@ -102,8 +70,4 @@ else
   echo "ok   exit 0  folder with an unreadable image and an unreadable subfolder"
 fi
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed"
-  exit 1
-fi
-echo "all checks passed"
+e2e_finish

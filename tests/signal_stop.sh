@@ -11,16 +11,9 @@
 # the training loop (bounded by that work, not by a fixed sleep); a poll
 # limit only guards against a hang.
 set -u
-bin=${1:?usage: signal_stop.sh LEARNFILTER [PYTHON]}
+. "$(dirname "$0")/e2e_common.sh"
+e2e_setup signal "${1:?usage: signal_stop.sh LEARNFILTER [PYTHON]}"
 python=${2:-}
-work=$(mktemp -d /tmp/lf-signal-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*"
-  [ -f "$work/err" ] && echo "  stderr: $(cat "$work/err")"
-  failures=$((failures + 1))
-}
 
 # An 8x8 gradient: one patch, so every step is an epoch and the run would go
 # on until --max-seconds (a guard far beyond the test) without the signal.
@@ -135,8 +128,4 @@ else
   echo "ok   two signals: exit $code, no temporaries"
 fi
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed"
-  exit 1
-fi
-echo "all checks passed"
+e2e_finish

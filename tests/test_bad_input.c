@@ -34,6 +34,7 @@
 #include "learnfilter/image.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/rng.h"
+#include "test_data_util.h"
 
 /* ============================================================ fixtures */
 
@@ -206,31 +207,9 @@ static void patch_jpeg_size(byte_buffer *b, int width, int height)
     fail_msg("no SOF0 marker in the encoded JPEG");
 }
 
-/* The status, and a message that holds both the file's name and the
- * reason's words (each of the NULL-terminated fragments). */
-static void check_error_(lf_status got, lf_status want, const lf_error *err, const char *name,
-                         const char *file, int line, ...)
-{
-    if (got != want)
-        fail_msg("%s:%d: status %d (%s), expected %d; message: %s", file, line, got,
-                 lf_status_name(got), want, err->message);
-    if (err->status != want)
-        fail_msg("%s:%d: err.status %d, expected %d", file, line, err->status, want);
-    if (!strstr(err->message, name))
-        fail_msg("%s:%d: message does not name '%s': %s", file, line, name, err->message);
-    if (strchr(err->message, '\n'))
-        fail_msg("%s:%d: message is more than one line: %s", file, line, err->message);
-    va_list args;
-    va_start(args, line);
-    for (const char *word = va_arg(args, const char *); word; word = va_arg(args, const char *))
-        if (!strstr(err->message, word)) {
-            va_end(args);
-            fail_msg("%s:%d: message lacks '%s': %s", file, line, word, err->message);
-        }
-    va_end(args);
-}
-#define check_error(got, want, err, name, ...) \
-    check_error_(got, want, err, name, __FILE__, __LINE__, __VA_ARGS__, (const char *)NULL)
+/* The status, and a one-line message that holds both the file's name and
+ * the reason's words (test_data_util.h). */
+#define check_error td_check_error
 
 static lf_status load_image(const char *path, lf_error *err)
 {

@@ -28,7 +28,7 @@
 #include "learnfilter/rng.h"
 #include "learnfilter/trainer.h"
 #include "test_lstsq.h"
-#include "test_util.h"
+#include "test_data_util.h"
 
 /* Smooth random images (a random field blurred once), cut into patches. */
 static void make_dataset(lf_dataset *ds, int images, int side, int patch, float noise)
@@ -36,29 +36,10 @@ static void make_dataset(lf_dataset *ds, int images, int side, int patch, float 
     lf_image img[4];
     lf_rng rng;
     lf_rng_seed(&rng, 5);
-    for (int i = 0; i < images; i++) {
-        assert_int_equal(lf_image_init(&img[i], side, side, NULL), LF_OK);
-        float *raw = malloc(sizeof(float) * (size_t)side * (size_t)side);
-        tu_fill_uniform(raw, (size_t)side * (size_t)side, &rng, 0, 1);
-        for (int y = 0; y < side; y++)
-            for (int x = 0; x < side; x++) {
-                double s = 0;
-                int n = 0;
-                for (int dy = -1; dy <= 1; dy++)
-                    for (int dx = -1; dx <= 1; dx++)
-                        if (y + dy >= 0 && y + dy < side && x + dx >= 0 && x + dx < side) {
-                            s += raw[(y + dy) * side + x + dx] * (dy == 0 && dx == 0 ? 4 : 1);
-                            n += dy == 0 && dx == 0 ? 4 : 1;
-                        }
-                img[i].pixels[y * side + x] = (float)(s / n);
-            }
-        free(raw);
-    }
-    lf_dataset_options o = {.patch_size = patch, .seed = 3, .noise_sigma = noise,
-                            .validation_fraction = -1};
-    assert_int_equal(lf_dataset_from_images(ds, img, images, &o, NULL), LF_OK);
-    for (int i = 0; i < images; i++)
-        lf_image_deinit(&img[i]);
+    td_smooth_noise_images(img, images, side, &rng, 4);
+    td_dataset(ds, img, images,
+               &(lf_dataset_options){.patch_size = patch, .seed = 3, .noise_sigma = noise,
+                                     .validation_fraction = -1});
 }
 
 static void test_linear_target_is_recovered(void **state)

@@ -14,7 +14,7 @@
  * a gradient off by a factor 2, or taken with a transposed or flipped
  * kernel, misses by the size of the gradient itself.
  */
-#include "test_util.h"
+#include "test_data_util.h"
 
 #include "learnfilter/conv.h"
 #include "learnfilter/dataset.h"
@@ -188,15 +188,12 @@ static void test_wrong_gradients_are_caught(void **state)
 static void make_dataset(lf_dataset *ds, uint64_t seed)
 {
     lf_image img;
-    assert_int_equal(lf_image_init(&img, 2 * PATCH, 2 * PATCH, NULL), LF_OK);
     lf_rng rng;
     lf_rng_seed(&rng, seed);
-    tu_fill_uniform(img.pixels, (size_t)img.width * img.height, &rng, 0, 1);
-    lf_dataset_options o = {.patch_size = PATCH, .validation_fraction = -1, .seed = seed};
-    lf_error err;
-    assert_int_equal(lf_dataset_from_images(ds, &img, 1, &o, &err), LF_OK);
+    td_noise_image(&img, 2 * PATCH, 2 * PATCH, &rng);
+    td_dataset(ds, &img, 1,
+               &(lf_dataset_options){.patch_size = PATCH, .validation_fraction = -1, .seed = seed});
     assert_int_equal(ds->train_count, 4);
-    lf_image_deinit(&img);
 }
 
 /* One SGD step without momentum over the whole training set moves the

@@ -8,6 +8,8 @@
  * training run on the Gram engine against the same run on the direct engine
  * (same seed, same batches), whose weights must stay together step by step.
  */
+#include "test_data_util.h" /* first: it sets _POSIX_C_SOURCE */
+
 #include <math.h>
 #include <setjmp.h>
 #include <stdbool.h>
@@ -196,18 +198,12 @@ static void make_dataset(lf_dataset *ds, int count, int size)
     lf_rng rng;
     lf_rng_seed(&rng, 99);
     for (int i = 0; i < count; i++) {
-        assert_int_equal(lf_image_init(&images[i], size, size, NULL), LF_OK);
-        double fy = 0.05 + 0.3 * lf_rng_uniform(&rng), fx = 0.05 + 0.3 * lf_rng_uniform(&rng);
-        for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-                images[i].pixels[y * size + x] =
-                    (float)(0.5 + 0.25 * sin(fy * y + 3 * i) * cos(fx * x) +
-                            0.2 * lf_rng_uniform(&rng));
+        td_wave wave = {.base = 0.5, .amplitude = 0.25, .phase = 3 * i, .grain = 0.2};
+        wave.sin_y = 0.05 + 0.3 * lf_rng_uniform(&rng);
+        wave.cos_x = 0.05 + 0.3 * lf_rng_uniform(&rng);
+        td_wave_image(&images[i], size, size, &rng, &wave);
     }
-    lf_dataset_options o = {.patch_size = size, .seed = 3};
-    assert_int_equal(lf_dataset_from_images(ds, images, count, &o, NULL), LF_OK);
-    for (int i = 0; i < count; i++)
-        lf_image_deinit(&images[i]);
+    td_dataset(ds, images, count, &(lf_dataset_options){.patch_size = size, .seed = 3});
     free(images);
 }
 

@@ -25,7 +25,8 @@
 #include "learnfilter/target.h"
 #include "learnfilter/trainer.h"
 #include "test_lstsq.h"
-#include "test_util.h"
+#include "test_data_util.h"
+#include "test_reference.h"
 
 /* ============================================================ parsing */
 
@@ -73,35 +74,24 @@ static void test_parse(void **state)
 
 /* ============================================ abs and gradient vs SciPy */
 
-static float *read_matrix(FILE *f, int *h, int *w)
-{
-    if (fscanf(f, "%d %d", h, w) != 2)
-        return NULL;
-    float *m = malloc(sizeof(float) * (size_t)(*h * *w));
-    for (int i = 0; i < *h * *w; i++)
-        if (fscanf(f, "%f", &m[i]) != 1)
-            fail_msg("reference matrix cut short");
-    return m;
-}
-
 static void test_against_scipy(void **state)
 {
     (void)state;
     FILE *f = fopen(LF_TEST_REFERENCE_DIR "/target_reference.txt", "r");
     assert_non_null(f);
     int ih, iw, rh, rw;
-    float *in = read_matrix(f, &ih, &iw);
+    float *in = tr_read_matrix(f, &ih, &iw);
     char label[32];
     assert_int_equal(fscanf(f, "%31s", label), 1);
     assert_string_equal(label, "random5");
-    float *random5 = read_matrix(f, &rh, &rw);
+    float *random5 = tr_read_matrix(f, &rh, &rw);
     assert_non_null(in);
     assert_non_null(random5);
     char kind[16], kernel[16], padding[16];
     int stride, cases = 0;
     while (fscanf(f, "%15s %15s %d %15s", kind, kernel, &stride, padding) == 4) {
         int eh, ew;
-        float *expected = read_matrix(f, &eh, &ew);
+        float *expected = tr_read_matrix(f, &eh, &ew);
         assert_non_null(expected);
         lf_target t;
         lf_error err;
@@ -186,29 +176,10 @@ static void make_dataset(lf_dataset *ds, int images, int side, int patch, float 
     lf_image img[4];
     lf_rng rng;
     lf_rng_seed(&rng, 9);
-    for (int i = 0; i < images; i++) {
-        assert_int_equal(lf_image_init(&img[i], side, side, NULL), LF_OK);
-        float *raw = malloc(sizeof(float) * (size_t)side * (size_t)side);
-        tu_fill_uniform(raw, (size_t)side * (size_t)side, &rng, 0, 1);
-        for (int y = 0; y < side; y++)
-            for (int x = 0; x < side; x++) {
-                double s = 0;
-                int n = 0;
-                for (int dy = -1; dy <= 1; dy++)
-                    for (int dx = -1; dx <= 1; dx++)
-                        if (y + dy >= 0 && y + dy < side && x + dx >= 0 && x + dx < side) {
-                            int wgt = dy == 0 && dx == 0 ? 2 : 1;
-                            s += raw[(y + dy) * side + x + dx] * wgt;
-                            n += wgt;
-                        }
-                img[i].pixels[y * side + x] = (float)(s / n);
-            }
-        free(raw);
-    }
-    lf_dataset_options o = {.patch_size = patch, .seed = 3, .validation_fraction = validation};
-    assert_int_equal(lf_dataset_from_images(ds, img, images, &o, NULL), LF_OK);
-    for (int i = 0; i < images; i++)
-        lf_image_deinit(&img[i]);
+    td_smooth_noise_images(img, images, side, &rng, 2);
+    td_dataset(ds, img, images,
+               &(lf_dataset_options){.patch_size = patch, .seed = 3,
+                                     .validation_fraction = validation});
 }
 
 static lf_trainer *median_trainer(const lf_dataset *ds, double tolerance)

@@ -12,7 +12,7 @@
  * and its transforms for large kernels.
  * Run under ThreadSanitizer by scripts/test (its name contains "thread").
  */
-#include "test_util.h" /* first: it sets _POSIX_C_SOURCE */
+#include "test_data_util.h" /* first: it sets _POSIX_C_SOURCE */
 
 #include <stdatomic.h>
 #include <time.h>
@@ -127,22 +127,16 @@ static void test_pool_wakes_after_idle(void **state)
 
 /* ============================================================= trainer */
 
+/* Smooth waves plus grain: every tap has something to learn from. */
 static void make_dataset(lf_dataset *ds, int patch, int count, uint64_t seed)
 {
     lf_image img;
-    assert_int_equal(lf_image_init(&img, patch * count, patch, NULL), LF_OK);
     lf_rng rng;
     lf_rng_seed(&rng, seed);
-    /* Smooth gradients plus grain: every tap has something to learn from. */
-    for (int y = 0; y < patch; y++)
-        for (int x = 0; x < patch * count; x++)
-            img.pixels[y * patch * count + x] =
-                (float)(0.3 + 0.2 * sin(0.3 * x) * cos(0.2 * y) + 0.3 * lf_rng_uniform(&rng));
-    lf_dataset_options o = {.patch_size = patch, .seed = seed};
-    lf_error err;
-    if (lf_dataset_from_images(ds, &img, 1, &o, &err) != LF_OK)
-        fail_msg("%s", err.message);
-    lf_image_deinit(&img);
+    const td_wave wave = {.base = 0.3, .amplitude = 0.2, .sin_x = 0.3, .cos_y = 0.2,
+                          .grain = 0.3};
+    td_wave_image(&img, patch * count, patch, &rng, &wave);
+    td_dataset(ds, &img, 1, &(lf_dataset_options){.patch_size = patch, .seed = seed});
 }
 
 static lf_kernel random_kernel(int side, uint64_t seed)

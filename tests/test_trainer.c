@@ -8,52 +8,23 @@
  * grain, so every test is fast and independent of the photographs; small
  * patches keep the convergence test within a second even under sanitizers.
  */
-#include "test_util.h"
+#include "test_data_util.h"
 
 #include "learnfilter/conv.h"
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/trainer.h"
 
-/* A "natural-ish" texture: a few smooth random blobs (low frequencies, as
- * in photographs) plus uniform grain (the fine detail an edge filter needs),
- * on [0, 1]. */
-static void make_texture(lf_image *img, int w, int h, uint64_t seed)
-{
-    assert_int_equal(lf_image_init(img, w, h, NULL), LF_OK);
-    lf_rng rng;
-    lf_rng_seed(&rng, seed);
-    double cx[6], cy[6], r[6], a[6];
-    for (int k = 0; k < 6; k++) {
-        cx[k] = lf_rng_uniform(&rng) * w;
-        cy[k] = lf_rng_uniform(&rng) * h;
-        r[k] = 4 + lf_rng_uniform(&rng) * 12;
-        a[k] = lf_rng_uniform(&rng) - 0.5;
-    }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double v = 0.5;
-            for (int k = 0; k < 6; k++) {
-                double dx = x - cx[k], dy = y - cy[k];
-                v += a[k] * exp(-(dx * dx + dy * dy) / (2 * r[k] * r[k]));
-            }
-            v += 0.4 * (lf_rng_uniform(&rng) - 0.5);
-            img->pixels[y * w + x] = (float)(v < 0 ? 0 : v > 1 ? 1 : v);
-        }
-}
-
-/* patches_x * patches_y patches of side patch, the default 20% held out. */
+/* patches_x * patches_y patches of side patch of a "natural-ish" texture
+ * (td_texture_image: smooth blobs, as in photographs, plus grain). */
 static void make_dataset(lf_dataset *ds, int patch, int patches_x, int patches_y,
                          float validation, float noise, uint64_t seed)
 {
     lf_image img;
-    make_texture(&img, patch * patches_x, patch * patches_y, seed);
+    td_texture_image(&img, patch * patches_x, patch * patches_y, seed);
     lf_dataset_options o = {.patch_size = patch, .validation_fraction = validation,
                             .noise_sigma = noise, .seed = seed};
-    lf_error err;
-    if (lf_dataset_from_images(ds, &img, 1, &o, &err) != LF_OK)
-        fail_msg("%s", err.message);
-    lf_image_deinit(&img);
+    td_dataset(ds, &img, 1, &o);
 }
 
 static lf_kernel named(const char *name)

@@ -7,7 +7,7 @@
  * error being the absolute one. The data is a generated texture of smooth
  * blobs and grain, as in test_trainer.c.
  */
-#include "test_util.h"
+#include "test_data_util.h"
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
@@ -17,19 +17,13 @@
 static void make_dataset(lf_dataset *ds, int patch, int patches_x, int patches_y, uint64_t seed)
 {
     lf_image img;
-    int w = patch * patches_x, h = patch * patches_y;
-    assert_int_equal(lf_image_init(&img, w, h, NULL), LF_OK);
     lf_rng rng;
     lf_rng_seed(&rng, seed);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            img.pixels[y * w + x] = (float)(0.5 + 0.25 * sin(x * 0.3) * cos(y * 0.2) +
-                                            0.4 * (lf_rng_uniform(&rng) - 0.5));
-    lf_dataset_options o = {.patch_size = patch, .validation_fraction = 0, .seed = seed};
-    lf_error err;
-    if (lf_dataset_from_images(ds, &img, 1, &o, &err) != LF_OK)
-        fail_msg("%s", err.message);
-    lf_image_deinit(&img);
+    const td_wave wave = {.base = 0.5, .amplitude = 0.25, .sin_x = 0.3, .cos_y = 0.2,
+                          .grain = 0.4, .grain_centre = 0.5};
+    td_wave_image(&img, patch * patches_x, patch * patches_y, &rng, &wave);
+    td_dataset(ds, &img, 1,
+               &(lf_dataset_options){.patch_size = patch, .validation_fraction = 0, .seed = seed});
 }
 
 static lf_kernel named(const char *name)

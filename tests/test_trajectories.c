@@ -22,7 +22,7 @@
  * and the caches must not change a result); across processes the FFT plans
  * are chosen without timing (fftconv.c) for the same reason.
  */
-#include "test_util.h"
+#include "test_data_util.h"
 
 #include <inttypes.h>
 
@@ -31,32 +31,6 @@
 #include "learnfilter/trainer.h"
 
 /* ============================================================ the runs */
-
-/* Smooth blobs plus grain, as in test_trainer.c: something an edge filter
- * and a blur both have to work to learn. */
-static void make_texture(lf_image *img, int w, int h, uint64_t seed)
-{
-    assert_int_equal(lf_image_init(img, w, h, NULL), LF_OK);
-    lf_rng rng;
-    lf_rng_seed(&rng, seed);
-    double cx[6], cy[6], r[6], a[6];
-    for (int k = 0; k < 6; k++) {
-        cx[k] = lf_rng_uniform(&rng) * w;
-        cy[k] = lf_rng_uniform(&rng) * h;
-        r[k] = 4 + lf_rng_uniform(&rng) * 12;
-        a[k] = lf_rng_uniform(&rng) - 0.5;
-    }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double v = 0.5;
-            for (int k = 0; k < 6; k++) {
-                double dx = x - cx[k], dy = y - cy[k];
-                v += a[k] * exp(-(dx * dx + dy * dy) / (2 * r[k] * r[k]));
-            }
-            v += 0.4 * (lf_rng_uniform(&rng) - 0.5);
-            img->pixels[y * w + x] = (float)(v < 0 ? 0 : v > 1 ? 1 : v);
-        }
-}
 
 typedef struct trajectory_case {
     const char *name;
@@ -155,14 +129,14 @@ static trajectory_point measure(lf_trainer *t, lf_snapshot *snap)
 /* Runs one case and fills out[CHECKPOINTS]. */
 static void run_case(const trajectory_case *c, trajectory_point *out)
 {
+    /* Smooth blobs plus grain (test_data_util.h): something an edge filter
+     * and a blur both have to work to learn. */
     lf_image img;
-    make_texture(&img, c->patch * 5, c->patch * 4, 3);
+    td_texture_image(&img, c->patch * 5, c->patch * 4, 3);
     lf_dataset ds;
     lf_dataset_options dopt = {.patch_size = c->patch, .noise_sigma = c->noise, .seed = 3};
+    td_dataset(&ds, &img, 1, &dopt);
     lf_error err;
-    if (lf_dataset_from_images(&ds, &img, 1, &dopt, &err) != LF_OK)
-        fail_msg("%s", err.message);
-    lf_image_deinit(&img);
 
     lf_kernel k;
     assert_int_equal(lf_kernel_from_name(&k, c->kernel, 0, NULL), LF_OK);

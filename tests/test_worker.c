@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "test_data_util.h"
 #include "learnfilter/png.h"
 #include "learnfilter/rng.h"
 #include "worker.h"
@@ -43,17 +44,12 @@ static void make_setup(app_setup *s, const char *kernel)
     lf_rng rng;
     lf_rng_seed(&rng, 7);
     for (int k = 0; k < 2; k++) {
-        assert_int_equal(lf_image_init(&images[k], 64, 64, NULL), LF_OK);
-        for (int y = 0; y < 64; y++)
-            for (int x = 0; x < 64; x++)
-                images[k].pixels[y * 64 + x] =
-                    (float)(0.5 + 0.3 * sin(0.3 * x + k) * cos(0.2 * y) +
-                            0.1 * lf_rng_uniform(&rng));
+        const td_wave wave = {.base = 0.5, .amplitude = 0.3, .sin_x = 0.3, .phase = k,
+                              .cos_y = 0.2, .grain = 0.1};
+        td_wave_image(&images[k], 64, 64, &rng, &wave);
     }
     lf_dataset_options d = {.patch_size = 32, .validation_fraction = 0.25f, .seed = 1};
-    assert_int_equal(lf_dataset_from_images(&s->dataset, images, 2, &d, NULL), LF_OK);
-    lf_image_deinit(&images[0]);
-    lf_image_deinit(&images[1]);
+    td_dataset(&s->dataset, images, 2, &d);
     assert_int_equal(lf_kernel_from_name(&s->kernel, kernel, 1, NULL), LF_OK);
     lf_trainer_options t = {.target = s->kernel, .seed = 1};
     s->trainer = lf_trainer_create(&t, &s->dataset, NULL);

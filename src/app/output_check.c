@@ -34,7 +34,9 @@ typedef struct output {
     const char *option;
     char path[PATH_MAX + 16];
     bool parent_known;        /* the folder it goes in exists */
-    struct stat parent;       /* that folder */
+    struct stat parent;       /* that folder (through any links to it) */
+    bool exists;              /* the file itself exists */
+    struct stat self;         /* that file, for hard links between outputs */
     const char *name;         /* the part of path after the last '/' */
 } output;
 
@@ -66,7 +68,8 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* Fills o from path: the folder it would be created in, by device and
- * inode, so "./a.gif", "a.gif" and "sub/../a.gif" are one name. */
+ * inode, so "./a.gif", "a.gif", "sub/../a.gif" and "link/a.gif" (link
+ * naming this folder) are one name. */
 static void output_init(output *o, const char *option, const char *path)
 {
     memset(o, 0, sizeof *o);
@@ -83,6 +86,7 @@ static void output_init(output *o, const char *option, const char *path)
     else
         snprintf(folder, sizeof folder, "%.*s", (int)(slash - path), path);
     o->parent_known = stat(folder, &o->parent) == 0;
+    o->exists = lstat(path, &o->self) == 0;
 }
 
 /* True when the existing regular file `file` (by path) lies somewhere under
@@ -174,8 +178,12 @@ static lf_status check_existing(const output *o, const input *inputs, int input_
     return LF_OK;
 }
 
+/* One file under two names: the same name in one folder (however the
+ * folder is reached), or two names of one existing file (a hard link). */
 static bool same_output(const output *a, const output *b)
 {
+    if (a->exists && b->exists && same_file(&a->self, &b->self))
+        return true;
     if (a->parent_known && b->parent_known)
         return same_file(&a->parent, &b->parent) && !strcmp(a->name, b->name);
     return !strcmp(a->path, b->path);

@@ -6,12 +6,15 @@
  * --output). Before a photograph is loaded, each is refused when it
  *   - is one of the run's inputs (the --kernel file, an --images file, or an
  *     image inside an --images folder), compared by device and inode, so a
- *     hard link or another spelling of the same file is caught too;
+ *     hard link, another spelling of the same file or a path through a
+ *     symbolic link to a folder is caught too;
  *   - names an existing folder, a FIFO, a device or anything else that is
  *     not a regular file;
  *   - is a symbolic link: outputs are replaced through a temporary file and
  *     a rename, which would replace the link itself, not what it points to;
- *   - is also another output of the same run;
+ *   - is also another output of the same run: the same name in the same
+ *     folder, however the folder is reached (a symbolic link to it, "..",
+ *     another spelling), or a hard link to the same file;
  *   - cannot be created (a missing or read-only folder).
  * The headless run, --apply and the window all call output_check, so the
  * rules and the messages are the same everywhere. Each message names the

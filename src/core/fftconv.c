@@ -171,8 +171,17 @@ void lf_fft_backward_weights(const lf_fft_conv *f, double *acc, const float *dou
     const double norm = 1.0 / ((double)f->fh * (double)f->fw);
     for (int i = 0; i < s->k_height; i++)
         for (int j = 0; j < s->k_width; j++) {
-            int y = ((i - s->pad_top) % f->fh + f->fh) % f->fh;
-            int x = ((j - s->pad_left) % f->fw + f->fw) % f->fw;
+            /* A lag at which no output pixel meets an input pixel (a tap of
+             * a kernel wider than the patch that only ever sees padding)
+             * sums no terms: its gradient is exactly zero. The transform
+             * gives it only to rounding (1e-10), which Adam, dividing by
+             * the gradient's own size, would turn into full steps. */
+            int dy = i - s->pad_top, dx = j - s->pad_left;
+            if (dy <= -s->out_height || dy >= s->in_height || dx <= -s->out_width ||
+                dx >= s->in_width)
+                continue;
+            int y = (dy % f->fh + f->fh) % f->fh;
+            int x = (dx % f->fw + f->fw) % f->fw;
             acc[i * s->k_width + j] += real[(size_t)y * f->fw + x] * norm;
         }
     acc[s->k_height * s->k_width] += bias;
