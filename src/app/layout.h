@@ -93,6 +93,7 @@ typedef struct layout {
     int status_lines;     /* 2, or 3 in narrow windows */
     layout_rect chart;    /* the loss chart, with its axes and legend */
     layout_rect footer;   /* one line across the bottom */
+    layout_rect buttons;  /* the row of on-screen buttons above the footer (buttons.h) */
     layout_panel panels[LAYOUT_PANEL_COUNT];
     bool three_rows;      /* the tall arrangement */
     layout_arrangement arrangement; /* which panels the wide one shows */

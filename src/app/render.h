@@ -33,6 +33,7 @@
 #include <SDL.h>
 #include <stdbool.h>
 
+#include "buttons.h"
 #include "layout.h"
 #include "text.h"
 #include "worker.h"
@@ -56,6 +57,7 @@ typedef struct render_view {
     const char *toast;           /* a message shown at the bottom, or NULL */
     bool toast_is_error;
     float toast_alpha;           /* 0..1, for fading out */
+    bool recording;              /* a movie is being recorded (the record button says Stop) */
 } render_view;
 
 typedef struct render_ctx render_ctx;
@@ -82,6 +84,8 @@ render_scale render_panel_scale(const render_ctx *r, layout_panel_id panel);
  * so its values stay readable; render_layout says what was drawn. */
 void render_draw(render_ctx *r, const layout *L, const render_view *view);
 const layout *render_layout(const render_ctx *r);
+/* The buttons of the last frame drawn, in drawable pixels, for clicks. */
+const button_bar *render_buttons(const render_ctx *r);
 
 /* ---- Recording what was drawn, for tools (--layout-out) and tests. */
 
@@ -105,7 +109,7 @@ bool render_recorded_text(const render_ctx *r, int i, render_text_box *out);
 
 /* Writes the last frame's record (and render_layout's sizes) as JSON to path: {"width", "height",
  * "scale", "value_px", "arrangement", "panels": [{"name", "x", "y", "w",
- * "h"}], "buttons": [], "texts": [{"text", "x", "y", "w", "h", "px",
+ * "h"}], "buttons": [{"name", "x", "y", "w", "h", "label", "key"}], "texts": [{"text", "x", "y", "w", "h", "px",
  * "font", "panel", "clipped"}]}. false with err set when nothing was
  * recorded (LF_ERR_ARGUMENT) or the file cannot be written (LF_ERR_IO). */
 bool render_write_layout(const render_ctx *r, const char *path, lf_error *err);

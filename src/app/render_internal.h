@@ -14,6 +14,7 @@
 #ifndef LEARNFILTER_RENDER_INTERNAL_H
 #define LEARNFILTER_RENDER_INTERNAL_H
 
+#include "buttons.h"
 #include "render.h"
 
 /* ============================================================ palette */
@@ -83,6 +84,7 @@ struct render_ctx {
     float column_wx[HEATMAP_MAX_SIDE];
     render_record *record;   /* NULL unless recording the layout */
     layout layout;           /* the layout last drawn: the window's, refitted to the kernel */
+    button_bar bar;          /* the buttons last drawn (render_buttons.c) */
 };
 
 /* ============================================================ helpers */
@@ -115,6 +117,9 @@ void render_draw_footer(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_hover(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_help(render_ctx *r, const layout *L);
 void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
+/* The button bar, and the hovered button's help line (render_buttons.c). */
+void render_draw_buttons(render_ctx *r, const layout *L, const render_view *v);
+void render_draw_button_tip(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
 layout_rect render_image_rect(layout_rect plot, int h, int w);
 

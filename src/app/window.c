@@ -284,6 +284,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             hooks->before_frame(hooks->user, frames, window);
         SDL_Event e;
         bool had_events = false;
+        /* Clicks are hit-tested against the buttons of the frame last drawn. */
+        ui.buttons = render_buttons(view);
+        SDL_GetWindowSize(window, &ui.window_w, &ui.window_h);
+        SDL_GetRendererOutputSize(renderer, &ui.draw_w, &ui.draw_h);
         while (SDL_PollEvent(&e)) {
             had_events = true;
             worker_req req;
@@ -417,6 +421,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .toast = frame_start < toast_until ? toast : NULL,
             .toast_is_error = toast_is_error,
             .toast_alpha = (float)fmin(1.0, (toast_until - frame_start) / 0.5),
+            .recording = capture_is_recording(cap),
         };
         frames++;
         bool last = o->frames > 0 && frames >= o->frames;
