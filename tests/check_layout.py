@@ -34,7 +34,7 @@ import tempfile
 SIZES = [(640, 360), (1280, 720), (1920, 1080), (2560, 1440), (3840, 2160)]
 SCALES = [0.5, 1.0, 1.5, 2.0, 3.0]
 CTRL_PLUS_3 = 1.25 ** 3  # Ctrl + pressed three times from scale 1
-OVERLAYS = {"help", "toast", "tooltip"}
+OVERLAYS = {"help", "toast", "tooltip", "edit"}
 
 failures = []
 

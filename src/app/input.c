@@ -42,6 +42,8 @@ void input_to_drawable(const ui_state *ui, int x, int y, int *px, int *py)
 static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_scale,
                        worker_req *out)
 {
+    if (kernel_edit_typing(&ui->edit))
+        return kernel_edit_key(&ui->edit, k->keysym.sym, out);
     int digit = 0;
     const keymap_entry *entry = keymap_find(k->keysym.sym, k->keysym.mod, &digit);
     if (!entry || (k->repeat && !entry->repeats))
@@ -53,12 +55,18 @@ static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_s
 static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float current_scale,
                          worker_req *out)
 {
-    if (b->button != SDL_BUTTON_LEFT || !ui->buttons || ui->show_help)
+    if (b->button != SDL_BUTTON_LEFT || ui->show_help)
         return false;
     int x, y;
     input_to_drawable(ui, b->x, b->y, &x, &y);
-    int i = buttons_hit(ui->buttons, x, y);
-    return i >= 0 && input_do_action(ui, ui->buttons->items[i].action, 0, current_scale, out);
+    int i = ui->buttons ? buttons_hit(ui->buttons, x, y) : -1;
+    /* A click anywhere closes an open field unset; on a cell it starts
+     * another edit. */
+    ui->edit.mode = KERNEL_EDIT_NONE;
+    if (i >= 0)
+        return input_do_action(ui, ui->buttons->items[i].action, 0, current_scale, out);
+    kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
+    return false;
 }
 
 bool input_do_action(ui_state *ui, keymap_action action, int digit, float current_scale,
@@ -116,11 +124,17 @@ bool input_handle_event(ui_state *ui, const SDL_Event *e, float current_scale, w
         ui->mouse_x = e->button.x;
         ui->mouse_y = e->button.y;
         return handle_click(ui, &e->button, current_scale, out);
-    case SDL_MOUSEMOTION:
+    case SDL_MOUSEBUTTONUP:
+        return e->button.button == SDL_BUTTON_LEFT && kernel_edit_release(&ui->edit, out);
+    case SDL_MOUSEMOTION: {
         ui->mouse_inside = true;
         ui->mouse_x = e->motion.x;
         ui->mouse_y = e->motion.y;
+        int x, y;
+        input_to_drawable(ui, e->motion.x, e->motion.y, &x, &y);
+        kernel_edit_motion(&ui->edit, y);
         return false;
+    }
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_LEAVE)
             ui->mouse_inside = false;

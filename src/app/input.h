@@ -11,7 +11,9 @@
  * Which key does what is the key table's (keymap.h), which also feeds the
  * footer and the help overlay; here each row's action is carried out. A
  * left click (or a tap: SDL turns touches into mouse events) on one of the
- * window's buttons (buttons.h) carries out its row through the same code.
+ * window's buttons (buttons.h) carries out its row through the same code;
+ * one on a kernel cell edits it (kernel_edit.h), and while its field is
+ * open the keys type into it.
  * A dropped file or folder becomes a load request. A path too long for a
  * request (longer than the system opens) is refused whole, never cut: the
  * reason goes to ui_state.refused for the window to show.
@@ -23,6 +25,7 @@
 #include <stdbool.h>
 
 #include "buttons.h"
+#include "kernel_edit.h"
 #include "worker.h"
 
 #define INPUT_LR_FACTOR 3.16227766 /* sqrt(10): two presses are a factor of ten */
@@ -46,6 +49,11 @@ typedef struct ui_state {
      * coordinates and in drawable pixels (zero: the same). */
     const button_bar *buttons;
     int window_w, window_h, draw_w, draw_h;
+    /* The layout and the kernels last drawn (NULL: none), for clicks on
+     * kernel cells, and the edit they start (kernel_edit.h). */
+    const layout *drawn;
+    const lf_snapshot *shown;
+    kernel_edit edit;
 } ui_state;
 
 /* A point in window coordinates (as mouse events give it) in drawable

@@ -406,6 +406,7 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     render_record_begin(r);
     render_draw_panels(r, L, v);
     render_draw_buttons(r, L, v);
+    render_draw_edit(r, L, v);
     if (v->mouse_inside && !v->show_help)
         render_draw_hover(r, L, v);
     render_draw_button_tip(r, L, v);

@@ -34,6 +34,7 @@
 #include <stdbool.h>
 
 #include "buttons.h"
+#include "kernel_edit.h"
 #include "layout.h"
 #include "text.h"
 #include "worker.h"
@@ -58,6 +59,7 @@ typedef struct render_view {
     bool toast_is_error;
     float toast_alpha;           /* 0..1, for fading out */
     bool recording;              /* a movie is being recorded (the record button says Stop) */
+    const kernel_edit *edit;     /* a kernel cell being set by the mouse, or NULL */
 } render_view;
 
 typedef struct render_ctx render_ctx;
@@ -84,6 +86,8 @@ render_scale render_panel_scale(const render_ctx *r, layout_panel_id panel);
  * so its values stay readable; render_layout says what was drawn. */
 void render_draw(render_ctx *r, const layout *L, const render_view *view);
 const layout *render_layout(const render_ctx *r);
+/* Where a kernel panel's plot draws the cells of a kh x kw kernel. */
+layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
 /* The buttons of the last frame drawn, in drawable pixels, for clicks. */
 const button_bar *render_buttons(const render_ctx *r);
 

@@ -19,8 +19,10 @@ void render_draw_buttons(render_ctx *r, const layout *L, const render_view *v)
 
 void render_draw_button_tip(render_ctx *r, const layout *L, const render_view *v)
 {
-    if (v->mouse_inside && !v->show_help)
-        buttons_draw_tooltip(&r->bar, r->renderer, r->text, L->width, v->mouse_x, v->mouse_y);
+    if (!v->mouse_inside || v->show_help || buttons_hit(&r->bar, v->mouse_x, v->mouse_y) < 0)
+        return;
+    render_record_panel(r, "tooltip", (layout_rect){0});
+    buttons_draw_tooltip(&r->bar, r->renderer, r->text, L->width, v->mouse_x, v->mouse_y);
 }
 
 const button_bar *render_buttons(const render_ctx *r) { return &r->bar; }

@@ -120,7 +120,8 @@ void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
 /* The button bar, and the hovered button's help line (render_buttons.c). */
 void render_draw_buttons(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_button_tip(render_ctx *r, const layout *L, const render_view *v);
-layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
+/* The kernel cell being edited and its value or field (render_edit.c). */
+void render_draw_edit(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_image_rect(layout_rect plot, int h, int w);
 
 /* ============================================================ formats */

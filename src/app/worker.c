@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "kernel_edit.h"
 #include "learnfilter/image.h"
 
 const char *worker_state_name(worker_state state)
@@ -435,6 +436,23 @@ static bool handle_request(worker *w, const worker_req *r)
         return true;
     case WORKER_REQ_TARGET:
         use_target(w, r->path);
+        return true;
+    case WORKER_REQ_SET_WEIGHT:
+        if (lf_trainer_set_weight(t, r->value, (float)r->factor, &err) != LF_OK)
+            set_message(w, true, "%s", err.message);
+        return true;
+    case WORKER_REQ_SET_TRUE_WEIGHT: /* the kernel becomes "custom" (kernel_edit.h) */
+        if (kernel_edit_apply_true(t, r->value, r->factor, &err) != LF_OK) {
+            set_message(w, true, "%s", err.message);
+        } else {
+            w->kernel_index = -1;
+            w->speed = pace_for_steps(pace_expected_steps(-1));
+            w->generation++;
+            set_message(w, false, "custom kernel: learning it from the start");
+        }
+        return true;
+    case WORKER_REQ_SAMPLE:
+        lf_trainer_set_sample_patch(t, r->value);
         return true;
     case WORKER_REQ_QUIT:
         atomic_store(&w->quit, true);

@@ -73,6 +73,11 @@ typedef enum worker_req_kind {
     WORKER_REQ_SAMPLE_NEXT, /* value: +1 or -1: the patch shown */
     WORKER_REQ_LOAD,        /* path: a kernel file, an image or a folder of images */
     WORKER_REQ_TARGET,      /* path: an operation to learn, as --target takes it */
+    WORKER_REQ_SET_WEIGHT,  /* value: learned weight (row-major cell) or, at the kernel's
+                               size, the bias; factor: its new value. Training goes on */
+    WORKER_REQ_SET_TRUE_WEIGHT, /* value: cell of the true kernel; factor: its new value.
+                               The kernel becomes "custom" and training restarts */
+    WORKER_REQ_SAMPLE,      /* value: the patch shown (wraps around) */
     WORKER_REQ_QUIT
 } worker_req_kind;
 
