@@ -65,6 +65,9 @@ static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float curr
     ui->edit.mode = KERNEL_EDIT_NONE;
     if (i >= 0)
         return input_do_action(ui, ui->buttons->items[i].action, 0, current_scale, out);
+    int patch = ui->strip ? samples_strip_hit(ui->strip, x, y) : -1;
+    if (patch >= 0)
+        return request(out, WORKER_REQ_SAMPLE, patch, 0);
     kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
     return false;
 }

@@ -54,6 +54,7 @@ typedef struct ui_state {
     const layout *drawn;
     const lf_snapshot *shown;
     kernel_edit edit;
+    const samples_strip_hits *strip; /* the photos' thumbnails drawn last, or NULL */
 } ui_state;
 
 /* A point in window coordinates (as mouse events give it) in drawable

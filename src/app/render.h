@@ -90,6 +90,8 @@ const layout *render_layout(const render_ctx *r);
 layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
 /* The buttons of the last frame drawn, in drawable pixels, for clicks. */
 const button_bar *render_buttons(const render_ctx *r);
+/* The strip's thumbnails of the last frame drawn, for clicks. */
+const samples_strip_hits *render_strip(const render_ctx *r);
 
 /* ---- Recording what was drawn, for tools (--layout-out) and tests. */
 

@@ -29,14 +29,14 @@ void render_draw_edit(render_ctx *r, const layout *L, const render_view *v)
     const char *which = e->panel == LAYOUT_TRUE ? "true" : "learned";
     if (e->mode == KERNEL_EDIT_DRAGGING) {
         render_format_plain(value, sizeof value, e->value);
-        snprintf(line, sizeof line, "%s (%d, %d) = %s \xc2\xb7 release to set", which, e->row + 1,
-                 e->col + 1, value);
+        snprintf(line, sizeof line, "%s w[%d][%d] = %s \xc2\xb7 release to set", which, e->row,
+                 e->col, value);
     } else {
-        snprintf(line, sizeof line, "%s (%d, %d) = %s| \xc2\xb7 Enter sets, Esc cancels",
-                 which, e->row + 1, e->col + 1, e->text);
+        snprintf(line, sizeof line, "%s w[%d][%d] = %s| \xc2\xb7 Enter sets, Esc cancels",
+                 which, e->row, e->col, e->text);
     }
     render_record_panel(r, "edit", (layout_rect){0});
-    const text_font font = TEXT_BODY;
+    const text_font font = TEXT_STATUS; /* read from the back of a room */
     int pad = render_px(r, 5), h = text_line_height(r->text, font) + 2 * pad;
     int w = text_width(r->text, font, line) + 2 * pad;
     /* Under the kernel, over its caption, inside the window. */

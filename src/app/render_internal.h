@@ -85,6 +85,9 @@ struct render_ctx {
     render_record *record;   /* NULL unless recording the layout */
     layout layout;           /* the layout last drawn: the window's, refitted to the kernel */
     button_bar bar;          /* the buttons last drawn (render_buttons.c) */
+    SDL_Texture *strip_texture; /* the strip's thumbnails, one above the other */
+    unsigned strip_serial;      /* of the thumbnails in it; 0: none yet */
+    samples_strip_hits strip_hits; /* where they were drawn last */
 };
 
 /* ============================================================ helpers */
@@ -120,6 +123,8 @@ void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
 /* The button bar, and the hovered button's help line (render_buttons.c). */
 void render_draw_buttons(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_button_tip(render_ctx *r, const layout *L, const render_view *v);
+/* The strip of photos to pick the sample from (render_strip.c). */
+void render_draw_strip(render_ctx *r, const layout *L, const render_view *v);
 /* The kernel cell being edited and its value or field (render_edit.c). */
 void render_draw_edit(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_image_rect(layout_rect plot, int h, int w);

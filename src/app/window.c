@@ -286,6 +286,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool had_events = false;
         /* Clicks are hit-tested against the buttons of the frame last drawn. */
         ui.buttons = render_buttons(view);
+        ui.strip = render_strip(view);
         ui.drawn = frames > 0 ? render_layout(view) : NULL;
         SDL_GetWindowSize(window, &ui.window_w, &ui.window_h);
         SDL_GetRendererOutputSize(renderer, &ui.draw_w, &ui.draw_h);
