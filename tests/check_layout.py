@@ -12,7 +12,10 @@ the rules a class at the back of the room relies on:
   - the kernel's cell values are readable (at least 14 px at 720p, scaled
     with the window) and never shrink when the UI scale grows;
   - the essentials stay on screen: the learned kernel and its values, the
-    bias, the status line's step and kernel error, the dataset line;
+    bias, the status line's step and kernel error, the dataset line, the
+    pause button;
+  - buttons stay inside the window, apart from each other and from every
+    panel, and their labels inside them;
   - at 1920x1080 the status line is large (>= 24 px) and in plain numbers.
 
 Usage: check_layout.py LEARNFILTER WORK_DIR [OPTION...]: the options go to
@@ -31,7 +34,7 @@ import tempfile
 SIZES = [(640, 360), (1280, 720), (1920, 1080), (2560, 1440), (3840, 2160)]
 SCALES = [0.5, 1.0, 1.5, 2.0, 3.0]
 CTRL_PLUS_3 = 1.25 ** 3  # Ctrl + pressed three times from scale 1
-OVERLAYS = {"help", "toast", "tooltip"}
+OVERLAYS = {"help", "toast", "tooltip", "edit"}
 
 failures = []
 
@@ -73,7 +76,20 @@ def check_common(config, d):
         for q in base[i + 1:]:
             if overlap(p, q):
                 fail(config, f"panels {p['name']} and {q['name']} overlap")
+    buttons = d.get("buttons", [])
+    for i, b in enumerate(buttons):
+        if not inside(b, screen):
+            fail(config, f"button {b['name']} {b} outside the window")
+        for q in buttons[i + 1:]:
+            if overlap(b, q):
+                fail(config, f"buttons {b['name']} and {q['name']} overlap")
+        for p in base:
+            if p["name"] != "buttons" and overlap(b, p):
+                fail(config, f"button {b['name']} overlaps panel {p['name']}")
     texts = d["texts"]
+    for t in texts:
+        if t["panel"] == "buttons" and not any(inside(t, b) for b in buttons):
+            fail(config, f"button text {t['text']!r} is outside every button")
     for t in texts:
         label = f"text {t['text']!r} ({t['panel']})"
         if not inside(t, screen):
@@ -128,6 +144,8 @@ def check_essentials(config, d, scale, cells):
             fail(config, "the status line has no kernel error")
         if not has("footer", r"patch"):
             fail(config, "the dataset line is missing")
+        if not any(b["name"] == "pause" for b in d.get("buttons", [])):
+            fail(config, "the pause button is missing")
         for title in ("learned", "true"):
             if not any(t["panel"] == title and t["font"] == "title" for t in texts):
                 fail(config, f"the {title} panel has no title")

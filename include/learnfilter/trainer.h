@@ -238,6 +238,12 @@ void lf_trainer_set_optimizer(lf_trainer *trainer, lf_optimizer_kind kind);
  * should that fail (err says why) the trainer still restarts on the new
  * dataset, learning the last best filter as a plain kernel. */
 lf_status lf_trainer_set_dataset(lf_trainer *trainer, const lf_dataset *dataset, lf_error *err);
+/* Sets one learned parameter by hand, between steps: index 0 ..
+ * height*width - 1 is a weight (row-major), height*width the bias. Training
+ * goes on from there (the optimizer keeps its moments), so a perturbed
+ * kernel can be watched recovering; the kernel error is updated at once.
+ * LF_ERR_ARGUMENT for an index out of range or a value that is not finite. */
+lf_status lf_trainer_set_weight(lf_trainer *trainer, int index, float value, lf_error *err);
 /* Chooses the patch shown in snapshots (wraps around the patch count). */
 void lf_trainer_set_sample_patch(lf_trainer *trainer, int patch);
 

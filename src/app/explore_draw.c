@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buttons.h"
 #include "learnfilter/colormap.h"
 
 /* The pictures: the input, the kernel, then one per result column. */
@@ -34,8 +35,7 @@ struct explore_draw {
 
 static const SDL_Color ink = {230, 232, 236, 255}, dim = {150, 156, 166, 255},
                        warn = {255, 190, 90, 255}, lens_colour = {255, 150, 40, 255},
-                       pick_colour = {60, 200, 120, 255}, button_fill = {48, 54, 66, 255},
-                       button_hover = {70, 80, 100, 255};
+                       pick_colour = {60, 200, 120, 255};
 
 static int px(const explore_layout *L, int v)
 {
@@ -488,11 +488,9 @@ void explore_draw_frame(explore_draw *d, text_ctx *t, const explore_state *s,
               "X: back to training \xC2\xB7 H: help", dim, TEXT_RIGHT);
     for (int i = 0; i < L->button_count; i++) {
         const explore_button *b = &L->buttons[i];
-        fill_rect(d->renderer, b->rect,
-                  layout_contains(b->rect, mouse_x, mouse_y) ? button_hover : button_fill);
-        text_draw(t, TEXT_BODY, b->rect.x + b->rect.w / 2,
-                  b->rect.y + (b->rect.h - text_line_height(t, TEXT_BODY)) / 2, b->label, ink,
-                  TEXT_CENTER);
+        /* Drawn as the training window's buttons are. */
+        buttons_draw_one(d->renderer, t, b->rect, b->label, NULL,
+                         layout_contains(b->rect, mouse_x, mouse_y));
     }
     if (s->image_count > 0) {
         upload_all(d, s);

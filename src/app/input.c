@@ -32,15 +32,50 @@ static void set_scale(ui_state *ui, float scale)
     ui->layout_changed = true;
 }
 
-/* Carries out one row of the key table (keymap.h). */
+void input_to_drawable(const ui_state *ui, int x, int y, int *px, int *py)
+{
+    bool scaled = ui->window_w > 0 && ui->window_h > 0 && ui->draw_w > 0 && ui->draw_h > 0;
+    *px = scaled ? (int)((long)x * ui->draw_w / ui->window_w) : x;
+    *py = scaled ? (int)((long)y * ui->draw_h / ui->window_h) : y;
+}
+
 static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_scale,
                        worker_req *out)
 {
+    if (kernel_edit_typing(&ui->edit))
+        return kernel_edit_key(&ui->edit, k->keysym.sym, out);
     int digit = 0;
     const keymap_entry *entry = keymap_find(k->keysym.sym, k->keysym.mod, &digit);
     if (!entry || (k->repeat && !entry->repeats))
         return false;
-    switch (entry->action) {
+    return input_do_action(ui, entry->action, digit, current_scale, out);
+}
+
+/* A left click or a tap on a button does what the button's key does. */
+static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float current_scale,
+                         worker_req *out)
+{
+    if (b->button != SDL_BUTTON_LEFT || ui->show_help)
+        return false;
+    int x, y;
+    input_to_drawable(ui, b->x, b->y, &x, &y);
+    int i = ui->buttons ? buttons_hit(ui->buttons, x, y) : -1;
+    /* A click anywhere closes an open field unset; on a cell it starts
+     * another edit. */
+    ui->edit.mode = KERNEL_EDIT_NONE;
+    if (i >= 0)
+        return input_do_action(ui, ui->buttons->items[i].action, 0, current_scale, out);
+    int patch = ui->strip ? samples_strip_hit(ui->strip, x, y) : -1;
+    if (patch >= 0)
+        return request(out, WORKER_REQ_SAMPLE, patch, 0);
+    kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
+    return false;
+}
+
+bool input_do_action(ui_state *ui, keymap_action action, int digit, float current_scale,
+                     worker_req *out)
+{
+    switch (action) {
     case KEYMAP_PAUSE: return request(out, WORKER_REQ_PAUSE_TOGGLE, 0, 0);
     case KEYMAP_STEP: return request(out, WORKER_REQ_STEP, 1, 0);
     case KEYMAP_STEP_TEN: return request(out, WORKER_REQ_STEP, INPUT_STEPS_WITH_SHIFT, 0);
@@ -87,11 +122,22 @@ bool input_handle_event(ui_state *ui, const SDL_Event *e, float current_scale, w
         return false;
     case SDL_KEYDOWN:
         return handle_key(ui, &e->key, current_scale, out);
-    case SDL_MOUSEMOTION:
+    case SDL_MOUSEBUTTONDOWN:
+        ui->mouse_inside = true;
+        ui->mouse_x = e->button.x;
+        ui->mouse_y = e->button.y;
+        return handle_click(ui, &e->button, current_scale, out);
+    case SDL_MOUSEBUTTONUP:
+        return e->button.button == SDL_BUTTON_LEFT && kernel_edit_release(&ui->edit, out);
+    case SDL_MOUSEMOTION: {
         ui->mouse_inside = true;
         ui->mouse_x = e->motion.x;
         ui->mouse_y = e->motion.y;
+        int x, y;
+        input_to_drawable(ui, e->motion.x, e->motion.y, &x, &y);
+        kernel_edit_motion(&ui->edit, y);
         return false;
+    }
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_LEAVE)
             ui->mouse_inside = false;

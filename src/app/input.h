@@ -9,7 +9,11 @@
  * and check both.
  *
  * Which key does what is the key table's (keymap.h), which also feeds the
- * footer and the help overlay; here each row's action is carried out.
+ * footer and the help overlay; here each row's action is carried out. A
+ * left click (or a tap: SDL turns touches into mouse events) on one of the
+ * window's buttons (buttons.h) carries out its row through the same code;
+ * one on a kernel cell edits it (kernel_edit.h), and while its field is
+ * open the keys type into it.
  * A dropped file or folder becomes a load request. A path too long for a
  * request (longer than the system opens) is refused whole, never cut: the
  * reason goes to ui_state.refused for the window to show.
@@ -20,6 +24,8 @@
 #include <SDL.h>
 #include <stdbool.h>
 
+#include "buttons.h"
+#include "kernel_edit.h"
 #include "worker.h"
 
 #define INPUT_LR_FACTOR 3.16227766 /* sqrt(10): two presses are a factor of ten */
@@ -38,7 +44,28 @@ typedef struct ui_state {
     bool screenshot;      /* P or F12 was pressed; the window clears it */
     char refused[WORKER_MESSAGE_MAX]; /* why a drop was not loaded; the window shows
                                          it and clears it */
+    /* Set by the window each frame, for clicks: the buttons drawn last
+     * (NULL: none) in drawable pixels, and the window's size in window
+     * coordinates and in drawable pixels (zero: the same). */
+    const button_bar *buttons;
+    int window_w, window_h, draw_w, draw_h;
+    /* The layout and the kernels last drawn (NULL: none), for clicks on
+     * kernel cells, and the edit they start (kernel_edit.h). */
+    const layout *drawn;
+    const lf_snapshot *shown;
+    kernel_edit edit;
+    const samples_strip_hits *strip; /* the photos' thumbnails drawn last, or NULL */
 } ui_state;
+
+/* A point in window coordinates (as mouse events give it) in drawable
+ * pixels (as the layout and the buttons are). */
+void input_to_drawable(const ui_state *ui, int x, int y, int *px, int *py);
+
+/* Carries out one row of the key table (digit: its place in a range of
+ * keys, 0 otherwise), as a key press or a click on its button does.
+ * Returns true when it wrote a request for the worker into out. */
+bool input_do_action(ui_state *ui, keymap_action action, int digit, float current_scale,
+                     worker_req *out);
 
 /* Handles one event. current_scale is the scale in use (for Ctrl +/-).
  * Returns true when it wrote a request for the worker into out. The event

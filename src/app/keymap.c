@@ -12,10 +12,19 @@
 static const keymap_entry entries[] = {
     {KEYMAP_HELP, {{SDLK_h, KEYMAP_ANY_SHIFT, 0}, {SDLK_F1, KEYMAP_ANY_SHIFT, 0}},
      "H  or  F1", "H help", "this help (H again closes it)", false},
-    {KEYMAP_PAUSE, {{SDLK_SPACE, KEYMAP_ANY_SHIFT, 0}},
-     "Space", "Space pause", "pause / resume (after the stop at the tolerance: train on)", false},
-    {KEYMAP_STEP, {{SDLK_n, KEYMAP_PLAIN, 0}, {SDLK_PERIOD, KEYMAP_ANY_SHIFT, 0}},
-     "N  or  .", "N step", "one training step (pauses first; hold to keep stepping)", true},
+    /* A presentation clicker sends PageDown (forward), PageUp (back) and B
+     * or . (its "blank screen" button, which sends one or the other): forward
+     * and blank take a step, back plays or pauses. */
+    {KEYMAP_PAUSE, {{SDLK_SPACE, KEYMAP_ANY_SHIFT, 0}, {SDLK_PAGEUP, KEYMAP_ANY_SHIFT, 0}},
+     "Space  or  PageUp", "Space pause",
+     "pause / resume (after the stop at the tolerance: train on); a clicker's back button",
+     false},
+    {KEYMAP_STEP,
+     {{SDLK_n, KEYMAP_PLAIN, 0}, {SDLK_PERIOD, KEYMAP_ANY_SHIFT, 0},
+      {SDLK_PAGEDOWN, KEYMAP_ANY_SHIFT, 0}, {SDLK_b, KEYMAP_ANY_SHIFT, 0}},
+     "N  or  .  or  PageDown  or  B", "N step",
+     "one training step (pauses first; hold to keep stepping); a clicker's forward button",
+     true},
     {KEYMAP_STEP_TEN, {{SDLK_n, KEYMAP_SHIFT, 0}},
      "Shift+N", "Shift+N 10 steps", "ten training steps", true},
     {KEYMAP_STEP_EPOCH, {{SDLK_e, KEYMAP_ANY_SHIFT, 0}},

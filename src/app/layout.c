@@ -232,8 +232,20 @@ void layout_compute_for(layout *L, int width, int height, float scale, int kerne
 
     L->status = (layout_rect){x0, L->margin / 2, inner_w, status_h};
     L->footer = (layout_rect){x0, clamp0(height - footer_h - L->margin / 4), inner_w, footer_h};
+    /* Buttons tall enough for a finger at the scale a projector gets; none
+     * when that would take more than a twelfth of the height (a huge scale
+     * in a small window), which the kernels need more. */
+    const int buttons_h = scaled(scale, 28) * 12 <= height ? scaled(scale, 28) : 0;
+    L->buttons = (layout_rect){x0, clamp0(L->footer.y - buttons_h - L->margin / 4), inner_w,
+                               buttons_h};
+    /* The strip of photos above them, under the same rule. */
+    const int strip_h = buttons_h && scaled(scale, 36) * 12 <= height ? scaled(scale, 36) : 0;
+    L->strip = (layout_rect){x0, clamp0(L->buttons.y - strip_h - L->margin / 2), inner_w,
+                             strip_h};
     int top = L->status.y + status_h + L->gap / 2;
-    int bottom = L->footer.y - L->gap / 2;
+    int bottom = strip_h     ? L->strip.y - L->gap / 2
+                 : buttons_h ? L->buttons.y - L->gap / 2
+                             : L->footer.y - L->gap / 2;
     int content_h = clamp0(bottom - top);
 
     L->three_rows = width < height * 5 / 4;
@@ -254,6 +266,10 @@ void layout_compute_for(layout *L, int width, int height, float scale, int kerne
         L->status = (layout_rect){0};
     if (L->footer.y < L->status.y + L->status.h || L->footer.w < 1)
         L->footer = (layout_rect){0};
+    if (L->buttons.y < L->status.y + L->status.h || L->buttons.w < 1 || L->buttons.h < 1)
+        L->buttons = (layout_rect){0};
+    if (L->strip.y < L->status.y + L->status.h || L->strip.w < 1 || L->strip.h < 1)
+        L->strip = (layout_rect){0};
 }
 
 int layout_panel_at(const layout *L, int x, int y)

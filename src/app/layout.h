@@ -93,6 +93,8 @@ typedef struct layout {
     int status_lines;     /* 2, or 3 in narrow windows */
     layout_rect chart;    /* the loss chart, with its axes and legend */
     layout_rect footer;   /* one line across the bottom */
+    layout_rect buttons;  /* the row of on-screen buttons above the footer (buttons.h) */
+    layout_rect strip;    /* the photos to pick the sample from, above the buttons */
     layout_panel panels[LAYOUT_PANEL_COUNT];
     bool three_rows;      /* the tall arrangement */
     layout_arrangement arrangement; /* which panels the wide one shows */

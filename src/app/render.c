@@ -154,6 +154,8 @@ void render_destroy(render_ctx *r)
     for (int i = 0; i < 2; i++)
         if (r->bar_textures[i])
             SDL_DestroyTexture(r->bar_textures[i]);
+    if (r->strip_texture)
+        SDL_DestroyTexture(r->strip_texture);
     text_destroy(r->text);
     SDL_free(r->residual);
     SDL_free(r->record);
@@ -405,8 +407,12 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     L = &r->layout;
     render_record_begin(r);
     render_draw_panels(r, L, v);
+    render_draw_buttons(r, L, v);
+    render_draw_strip(r, L, v);
+    render_draw_edit(r, L, v);
     if (v->mouse_inside && !v->show_help)
         render_draw_hover(r, L, v);
+    render_draw_button_tip(r, L, v);
     if (v->toast && v->toast[0] && v->toast_alpha > 0)
         render_draw_toast(r, L, v);
     if (v->show_help)

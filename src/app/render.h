@@ -33,6 +33,8 @@
 #include <SDL.h>
 #include <stdbool.h>
 
+#include "buttons.h"
+#include "kernel_edit.h"
 #include "layout.h"
 #include "text.h"
 #include "worker.h"
@@ -56,6 +58,8 @@ typedef struct render_view {
     const char *toast;           /* a message shown at the bottom, or NULL */
     bool toast_is_error;
     float toast_alpha;           /* 0..1, for fading out */
+    bool recording;              /* a movie is being recorded (the record button says Stop) */
+    const kernel_edit *edit;     /* a kernel cell being set by the mouse, or NULL */
 } render_view;
 
 typedef struct render_ctx render_ctx;
@@ -82,6 +86,12 @@ render_scale render_panel_scale(const render_ctx *r, layout_panel_id panel);
  * so its values stay readable; render_layout says what was drawn. */
 void render_draw(render_ctx *r, const layout *L, const render_view *view);
 const layout *render_layout(const render_ctx *r);
+/* Where a kernel panel's plot draws the cells of a kh x kw kernel. */
+layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
+/* The buttons of the last frame drawn, in drawable pixels, for clicks. */
+const button_bar *render_buttons(const render_ctx *r);
+/* The strip's thumbnails of the last frame drawn, for clicks. */
+const samples_strip_hits *render_strip(const render_ctx *r);
 
 /* ---- Recording what was drawn, for tools (--layout-out) and tests. */
 
@@ -105,7 +115,7 @@ bool render_recorded_text(const render_ctx *r, int i, render_text_box *out);
 
 /* Writes the last frame's record (and render_layout's sizes) as JSON to path: {"width", "height",
  * "scale", "value_px", "arrangement", "panels": [{"name", "x", "y", "w",
- * "h"}], "buttons": [], "texts": [{"text", "x", "y", "w", "h", "px",
+ * "h"}], "buttons": [{"name", "x", "y", "w", "h", "label", "key"}], "texts": [{"text", "x", "y", "w", "h", "px",
  * "font", "panel", "clipped"}]}. false with err set when nothing was
  * recorded (LF_ERR_ARGUMENT) or the file cannot be written (LF_ERR_IO). */
 bool render_write_layout(const render_ctx *r, const char *path, lf_error *err);

@@ -14,6 +14,7 @@
 #ifndef LEARNFILTER_RENDER_INTERNAL_H
 #define LEARNFILTER_RENDER_INTERNAL_H
 
+#include "buttons.h"
 #include "render.h"
 
 /* ============================================================ palette */
@@ -83,6 +84,10 @@ struct render_ctx {
     float column_wx[HEATMAP_MAX_SIDE];
     render_record *record;   /* NULL unless recording the layout */
     layout layout;           /* the layout last drawn: the window's, refitted to the kernel */
+    button_bar bar;          /* the buttons last drawn (render_buttons.c) */
+    SDL_Texture *strip_texture; /* the strip's thumbnails, one above the other */
+    unsigned strip_serial;      /* of the thumbnails in it; 0: none yet */
+    samples_strip_hits strip_hits; /* where they were drawn last */
 };
 
 /* ============================================================ helpers */
@@ -115,7 +120,13 @@ void render_draw_footer(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_hover(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_help(render_ctx *r, const layout *L);
 void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
-layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
+/* The button bar, and the hovered button's help line (render_buttons.c). */
+void render_draw_buttons(render_ctx *r, const layout *L, const render_view *v);
+void render_draw_button_tip(render_ctx *r, const layout *L, const render_view *v);
+/* The strip of photos to pick the sample from (render_strip.c). */
+void render_draw_strip(render_ctx *r, const layout *L, const render_view *v);
+/* The kernel cell being edited and its value or field (render_edit.c). */
+void render_draw_edit(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_image_rect(layout_rect plot, int h, int w);
 
 /* ============================================================ formats */

@@ -140,7 +140,21 @@ bool render_write_layout(const render_ctx *r, const char *path, lf_error *err)
         fprintf(f, ", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d}", p->box.x, p->box.y, p->box.w,
                 p->box.h);
     }
-    fprintf(f, "],\n \"buttons\": [],\n \"texts\": [");
+    fprintf(f, "],\n \"buttons\": [");
+    for (int i = 0, n = 0; i < r->bar.count; i++) {
+        const button *b = &r->bar.items[i];
+        if (b->rect.w < 1)
+            continue;
+        fprintf(f, "%s\n  {\"name\": ", n++ ? "," : "");
+        json_string(f, b->name);
+        fprintf(f, ", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, \"label\": ", b->rect.x,
+                b->rect.y, b->rect.w, b->rect.h);
+        json_string(f, b->label);
+        fprintf(f, ", \"key\": ");
+        json_string(f, b->key);
+        fprintf(f, "}");
+    }
+    fprintf(f, "],\n \"texts\": [");
     for (int i = 0; i < rec->text_count; i++) {
         const record_text *t = &rec->texts[i];
         fprintf(f, "%s\n  {\"text\": ", i ? "," : "");

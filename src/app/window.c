@@ -284,6 +284,12 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             hooks->before_frame(hooks->user, frames, window);
         SDL_Event e;
         bool had_events = false;
+        /* Clicks are hit-tested against the buttons of the frame last drawn. */
+        ui.buttons = render_buttons(view);
+        ui.strip = render_strip(view);
+        ui.drawn = frames > 0 ? render_layout(view) : NULL;
+        SDL_GetWindowSize(window, &ui.window_w, &ui.window_h);
+        SDL_GetRendererOutputSize(renderer, &ui.draw_w, &ui.draw_h);
         while (SDL_PollEvent(&e)) {
             had_events = true;
             worker_req req;
@@ -348,6 +354,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         if (hooks && hooks->lockstep)
             worker_settle(trainer);
         const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
+        ui.shown = &frame->snap; /* what a click on a kernel cell edits */
         changed |= is_new;
         if (is_new)
             render_update_frame(view, frame);
@@ -417,6 +424,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .toast = frame_start < toast_until ? toast : NULL,
             .toast_is_error = toast_is_error,
             .toast_alpha = (float)fmin(1.0, (toast_until - frame_start) / 0.5),
+            .recording = capture_is_recording(cap),
+            .edit = &ui.edit,
         };
         frames++;
         bool last = o->frames > 0 && frames >= o->frames;

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "kernel_edit.h"
+#include "samples.h"
 #include "learnfilter/image.h"
 
 const char *worker_state_name(worker_state state)
@@ -113,6 +115,7 @@ struct worker {
     unsigned message_serial;
     bool message_is_error;
     char message[WORKER_MESSAGE_MAX];
+    worker_strip strip;         /* the photos to pick the sample from (samples.h) */
 };
 
 static double now_seconds(const worker *w) { return app_clock_seconds(&w->clock); }
@@ -209,10 +212,32 @@ static double publish_images(worker *w)
     double start = now_seconds(w);
     worker_images *im = &w->images[w->image_buffers.back];
     lf_trainer_snapshot(w->trainer, &im->snap, true);
+    if (im->strip.serial != w->strip.serial)
+        im->strip = w->strip;
     im->generation = w->generation;
     im->serial = ++w->image_serial;
     triple_publish(&w->image_buffers);
     return now_seconds(w) - start;
+}
+
+/* The strip of photos for the dataset and true kernel in use; with
+ * show_best, the sample shown becomes the patch the filter responds to
+ * most (a new kernel or photos; not a hand-edited cell). */
+static void refresh_strip(worker *w, bool show_best)
+{
+    const lf_dataset *ds = &w->datasets[w->active_dataset];
+    int files = 0;
+    int best = samples_pick(ds, &lf_trainer_get_options(w->trainer)->target, w->strip.patch,
+                            WORKER_STRIP_MAX, &files);
+    w->strip.count = files;
+    for (int i = 0; i < files; i++)
+        if (w->strip.patch[i] >= 0)
+            samples_thumbnail(ds, w->strip.patch[i],
+                              w->strip.thumbs + i * WORKER_THUMB_SIDE * WORKER_THUMB_SIDE,
+                              WORKER_THUMB_SIDE);
+    w->strip.serial++;
+    if (show_best)
+        lf_trainer_set_sample_patch(w->trainer, best);
 }
 
 /* ======================================================== requests */
@@ -255,6 +280,7 @@ static bool use_kernel(worker *w, const lf_kernel *k, int catalog_index)
     w->speed = pace_for_steps(pace_expected_steps(catalog_index));
     w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
     w->generation++;
+    refresh_strip(w, true);
     return true;
 }
 
@@ -291,6 +317,7 @@ static void use_target(worker *w, const char *spec)
         w->speed = pace_for_steps(pace_expected_steps(-1));
         w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
         w->generation++;
+        refresh_strip(w, true);
         set_message(w, false, "learning %s: the best a linear filter can do is the floor", spec);
     }
     free(target);
@@ -348,6 +375,7 @@ static void load_path(worker *w, const char *path)
     lf_dataset_deinit(&w->datasets[w->active_dataset]);
     w->active_dataset = spare;
     w->generation++;
+    refresh_strip(w, true);
     const lf_dataset *ds = &w->datasets[spare];
     set_message(w, false, "training on %s: %d photo%s, %d patches", base_name(path),
                 ds->file_count, ds->file_count == 1 ? "" : "s", ds->patch_count);
@@ -435,6 +463,24 @@ static bool handle_request(worker *w, const worker_req *r)
         return true;
     case WORKER_REQ_TARGET:
         use_target(w, r->path);
+        return true;
+    case WORKER_REQ_SET_WEIGHT:
+        if (lf_trainer_set_weight(t, r->value, (float)r->factor, &err) != LF_OK)
+            set_message(w, true, "%s", err.message);
+        return true;
+    case WORKER_REQ_SET_TRUE_WEIGHT: /* the kernel becomes "custom" (kernel_edit.h) */
+        if (kernel_edit_apply_true(t, r->value, r->factor, &err) != LF_OK) {
+            set_message(w, true, "%s", err.message);
+        } else {
+            w->kernel_index = -1;
+            w->speed = pace_for_steps(pace_expected_steps(-1));
+            w->generation++;
+            refresh_strip(w, false);
+            set_message(w, false, "custom kernel: learning it from the start");
+        }
+        return true;
+    case WORKER_REQ_SAMPLE:
+        lf_trainer_set_sample_patch(t, r->value);
         return true;
     case WORKER_REQ_QUIT:
         atomic_store(&w->quit, true);
@@ -655,6 +701,8 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
                : options->speed < 0 ? 0
                                     : pace_for_steps(pace_expected_steps(w->kernel_index));
     w->start_rate = lf_trainer_get_options(w->trainer)->settings.learning_rate;
+    /* The first sample is the patch the filter responds to most. */
+    refresh_strip(w, true);
     /* The first frame and images exist before the thread starts, so the
      * window always has something to draw. */
     publish_images(w);

@@ -34,6 +34,7 @@
 #include "clock.h"
 #include "learnfilter/trainer.h"
 #include "pace.h"
+#include "samples.h"
 #include "setup.h"
 
 #define WORKER_FRAME_HZ 120      /* state publications per second while training */
@@ -73,6 +74,11 @@ typedef enum worker_req_kind {
     WORKER_REQ_SAMPLE_NEXT, /* value: +1 or -1: the patch shown */
     WORKER_REQ_LOAD,        /* path: a kernel file, an image or a folder of images */
     WORKER_REQ_TARGET,      /* path: an operation to learn, as --target takes it */
+    WORKER_REQ_SET_WEIGHT,  /* value: learned weight (row-major cell) or, at the kernel's
+                               size, the bias; factor: its new value. Training goes on */
+    WORKER_REQ_SET_TRUE_WEIGHT, /* value: cell of the true kernel; factor: its new value.
+                               The kernel becomes "custom" and training restarts */
+    WORKER_REQ_SAMPLE,      /* value: the patch shown (wraps around) */
     WORKER_REQ_QUIT
 } worker_req_kind;
 
@@ -106,8 +112,20 @@ typedef struct worker_frame {
     char message[WORKER_MESSAGE_MAX]; /* the last notice: a load that failed or worked */
 } worker_frame;
 
+/* The strip of photos to pick the sample from (samples.h): each photo's
+ * patch where the true filter responds most, with a thumbnail of it. */
+#define WORKER_STRIP_MAX SAMPLES_STRIP_MAX /* photos in the strip; more are left out */
+#define WORKER_THUMB_SIDE 40   /* thumbnail side, pixels of the patch averaged down */
+typedef struct worker_strip {
+    int count;
+    int patch[WORKER_STRIP_MAX];
+    float thumbs[WORKER_STRIP_MAX * WORKER_THUMB_SIDE * WORKER_THUMB_SIDE]; /* on [0, 1] */
+    unsigned serial;           /* changes with the dataset or the kernel */
+} worker_strip;
+
 typedef struct worker_images {
     lf_snapshot snap;          /* has_images: input, output and expected */
+    worker_strip strip;
     unsigned generation;       /* the frame generation these belong to */
     unsigned serial;
 } worker_images;

@@ -248,7 +248,7 @@ lf_status lf_dataset_from_images(lf_dataset *ds, const lf_image *images, int ima
         if (st == LF_OK)
             st = prepare_image(&copy, downscale, patch, err);
         if (st == LF_OK)
-            st = builder_add(&b, &copy, 0, err);
+            st = builder_add(&b, &copy, i, err); /* patch_file: which image it came from */
         lf_image_deinit(&copy);
         if (st != LF_OK) {
             builder_free(&b);

@@ -405,6 +405,26 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     return st;
 }
 
+lf_status lf_trainer_set_weight(lf_trainer *t, int index, float value, lf_error *err)
+{
+    if (index < 0 || index >= t->param_count)
+        return lf_fail(err, LF_ERR_ARGUMENT, "no weight %d: the kernel has %d and a bias", index,
+                       t->param_count - 1);
+    if (!isfinite(value))
+        return lf_fail(err, LF_ERR_ARGUMENT, "a weight must be a finite number");
+    t->state.params[index] = value;
+    t->saved[index] = value;
+    /* A hand-set weight far out is a lesson, not a divergence: the
+     * threshold grows with it. */
+    double runaway = runaway_distance(t);
+    if (runaway > t->runaway_distance)
+        t->runaway_distance = runaway;
+    lf_figures *f = &t->state.figures;
+    f->rel_err = trainer_relative_error(t);
+    f->converged = f->rel_err <= t->options.tolerance;
+    return LF_OK;
+}
+
 void lf_trainer_set_sample_patch(lf_trainer *t, int patch)
 {
     int n = t->dataset->patch_count;
