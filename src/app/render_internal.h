@@ -7,7 +7,8 @@
  *   render_panels.c   the panel table: heatmaps (kernels, images), their
  *                     titles, captions and colorbars, the chart
  *   render_status.c   the status line and the footer
- *   render_overlay.c  hover read-out, help overlay, toast
+ *   render_overlay.c  hover read-out over kernels, help overlay, toast
+ *   render_hover.c    hover over images (the arithmetic) and the chart
  *   render_format.c   numbers as the window prints them
  *   render_record.c   every drawn text's and panel's box, for --layout-out
  */
@@ -114,6 +115,9 @@ void render_draw_status(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_footer(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_hover(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_help(render_ctx *r, const layout *L);
+/* The hover over an image or the chart (render_hover.c): true when it drew
+ * it; otherwise render_draw_hover's tooltip applies. */
+bool render_hover_draw(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
 layout_rect render_image_rect(layout_rect plot, int h, int w);

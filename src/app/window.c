@@ -39,6 +39,7 @@
 #include "explore_window.h"
 #include "output_check.h"
 #include "render.h"
+#include "scripted.h"
 #include "setup.h"
 #include "worker.h"
 
@@ -282,6 +283,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         double frame_start = now_seconds(clock);
         if (hooks && hooks->before_frame)
             hooks->before_frame(hooks->user, frames, window);
+        scripted_push_events(o, frames);
         SDL_Event e;
         bool had_events = false;
         while (SDL_PollEvent(&e)) {
