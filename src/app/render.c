@@ -405,6 +405,7 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     L = &r->layout;
     render_record_begin(r);
     render_draw_panels(r, L, v);
+    render_draw_step(r, L, v);
     if (v->mouse_inside && !v->show_help && !render_hover_draw(r, L, v))
         render_draw_hover(r, L, v);
     if (v->toast && v->toast[0] && v->toast_alpha > 0)

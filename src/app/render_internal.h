@@ -9,6 +9,7 @@
  *   render_status.c   the status line and the footer
  *   render_overlay.c  hover read-out over kernels, help overlay, toast
  *   render_hover.c    hover over images (the arithmetic) and the chart
+ *   render_step.c     the last step explained while paused
  *   render_format.c   numbers as the window prints them
  *   render_record.c   every drawn text's and panel's box, for --layout-out
  */
@@ -118,6 +119,8 @@ void render_draw_help(render_ctx *r, const layout *L);
 /* The hover over an image or the chart (render_hover.c): true when it drew
  * it; otherwise render_draw_hover's tooltip applies. */
 bool render_hover_draw(render_ctx *r, const layout *L, const render_view *v);
+/* The step just taken, explained, while paused (render_step.c). */
+void render_draw_step(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
 layout_rect render_image_rect(layout_rect plot, int h, int w);

@@ -19,6 +19,7 @@ static const Uint32 extra_code_points[] = {
     0x230A, 0x230B,                 /* floor brackets, for output-size formulas */
     0x03A3, 0x22C6, 0x221A,         /* sigma, star, root: the hover's and step's formulas */
     0x03B2, 0x03B5, 0x03BC,         /* beta, epsilon, mu: the optimizers' constants */
+    0x0394, 0x2202,                 /* Delta, partial: a step's change and gradient */
     0x03C3,                         /* sigma */
 };
 #define EXTRA_COUNT ((int)(sizeof extra_code_points / sizeof extra_code_points[0]))
