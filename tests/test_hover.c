@@ -338,6 +338,81 @@ static void test_chart_reads_out_the_nearest_point(void **state)
     stop(&f);
 }
 
+/* Paused after steps, the explained step's worked example ends at the
+ * weight the trainer holds, each cell's change is after − before, and the
+ * box leaves the learned weights in view; running, nothing is explained. */
+static void test_step_explained(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    start(&f, "sobel-x", LF_PADDING_SAME, 3);
+    const lf_step_detail *d = &f.frame.snap.last_step;
+    assert_int_equal(d->step, 3);
+    screen sc;
+    screen_open(&sc, 1280, 720);
+    draw_with_mouse(&sc, &f, 0, 0);
+    const record_panel *box = recorded_panel(&sc, "step");
+    assert_non_null(box);
+    assert_true(panel_has_text(&sc, "step", "Step 3, explained"));
+    const layout *L = render_layout(sc.view);
+    assert_false(intersects(box->box, L->panels[LAYOUT_LEARNED].frame));
+    /* The example: "w[r][c]: before − lr·(...) = after". */
+    render_text_box t;
+    bool found = false;
+    for (int i = 0; render_recorded_text(sc.view, i, &t); i++) {
+        if (strcmp(t.panel, "step") || strncmp(t.text, "w[", 2))
+            continue;
+        int row, col;
+        assert_int_equal(sscanf(t.text, "w[%d][%d]", &row, &col), 2);
+        const char *eq = strrchr(t.text, '=');
+        assert_non_null(eq);
+        const char *num = eq + 2;
+        double sign = 1;
+        if (!strncmp(num, "\xe2\x88\x92", 3)) {
+            sign = -1;
+            num += 3;
+        }
+        double shown = sign * atof(num);
+        int k = row * 3 + col;
+        tu_assert_near(shown, d->after[k], 1e-4 * fabs(d->after[k]) + 1e-6);
+        /* It is the weight that moved most. */
+        for (int i2 = 0; i2 < 9; i2++)
+            assert_true(fabs(d->after[i2] - d->before[i2]) <= fabs(d->after[k] - d->before[k]));
+        found = true;
+    }
+    assert_true(found);
+    /* Each cell's change, as printed, is after − before. */
+    int cells = 0;
+    for (int i = 0; render_recorded_text(sc.view, i, &t); i++) {
+        if (strcmp(t.panel, "step_cells") || strncmp(t.text, "\xce\x94 ", 3))
+            continue;
+        const char *num = t.text + 3;
+        double sign = 1;
+        if (!strncmp(num, "\xe2\x88\x92", 3)) {
+            sign = -1;
+            num += 3;
+        }
+        double shown = sign * atof(num);
+        const layout_rect grid = render_kernel_grid(L->panels[LAYOUT_LEARNED].plot, 3, 3);
+        int c = (t.x + t.w / 2 - grid.x) / (grid.w / 3), r = (t.y - grid.y) / (grid.w / 3);
+        int k = r * 3 + c;
+        double want = (double)d->after[k] - d->before[k];
+        /* Within half a unit of the last decimal printed. */
+        const char *point = strchr(num, '.');
+        int decimals = point ? (int)strlen(point + 1) : 0;
+        tu_assert_near(shown, want, 0.5 * pow(10, -decimals) + 1e-7);
+        cells++;
+    }
+    assert_int_equal(cells, 9);
+    /* Running: nothing to explain. */
+    f.frame.state = WORKER_RUNNING;
+    f.frame.steps_per_second = 1000;
+    draw_with_mouse(&sc, &f, 0, 0);
+    assert_null(recorded_panel(&sc, "step"));
+    screen_close(&sc);
+    stop(&f);
+}
+
 int main(void)
 {
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
@@ -348,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_large_kernel_sum_only),
         cmocka_unit_test(test_box_prints_the_output_and_covers_no_image),
         cmocka_unit_test(test_chart_reads_out_the_nearest_point),
+        cmocka_unit_test(test_step_explained),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     SDL_Quit();
