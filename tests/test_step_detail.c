@@ -202,6 +202,45 @@ static void test_large_kernel_has_no_taps(void **state)
     lf_dataset_deinit(&ds);
 }
 
+/* The statistics the gram engine builds in its first epoch are counted
+ * as they are built; the direct engine needs none. */
+static void test_statistics_progress(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds);
+    static lf_snapshot snap;
+    for (int e = 0; e < 2; e++) {
+        lf_trainer_options o = {.seed = 3, .engine = e ? LF_ENGINE_DIRECT : LF_ENGINE_GRAM, .fft = -1};
+        assert_int_equal(lf_kernel_from_name(&o.target, "sobel-x", 1, NULL), LF_OK);
+        o.settings = lf_settings_for_kernel(&o.target);
+        o.settings.batch_size = 1;
+        lf_error err;
+        lf_trainer *t = lf_trainer_create(&o, &ds, &err);
+        assert_non_null(t);
+        lf_trainer_snapshot(t, &snap, false);
+        if (e) {
+            assert_int_equal(snap.stats_total, 0);
+            assert_int_equal(snap.stats_built, 0);
+        } else {
+            assert_int_equal(snap.stats_total, ds.patch_count);
+            assert_int_equal(snap.stats_built, 0);
+            int last = 0;
+            for (int i = 0; i < ds.train_count; i++) {
+                assert_int_equal(lf_trainer_step(t, &err), LF_OK);
+                lf_trainer_snapshot(t, &snap, false);
+                assert_true(snap.stats_built >= last);
+                assert_true(snap.stats_built >= i + 1); /* each step's patch at least */
+                last = snap.stats_built;
+            }
+            /* After the first epoch (validation included) all are built. */
+            assert_int_equal(snap.stats_built, ds.patch_count);
+        }
+        lf_trainer_destroy(t);
+    }
+    lf_dataset_deinit(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_sgd_momentum),
         cmocka_unit_test(test_adam_7x7),
         cmocka_unit_test(test_large_kernel_has_no_taps),
+        cmocka_unit_test(test_statistics_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

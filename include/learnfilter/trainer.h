@@ -185,6 +185,10 @@ typedef struct lf_snapshot {
                                   all zero otherwise */
     lf_step_detail last_step;  /* the last step, weight by weight, for kernels up to
                                   LF_STEP_DETAIL_MAX_TAPS taps */
+    int stats_built, stats_total; /* per-patch statistics (Gram matrices, or the FFT
+                                  engine's spectra) built so far, of those the engine
+                                  uses: the first epoch of a kernel builds them, which
+                                  makes it slow; both 0 when the engine needs none */
 } lf_snapshot;
 
 lf_status lf_snapshot_init(lf_snapshot *snap, int max_patch_size, lf_error *err);

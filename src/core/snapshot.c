@@ -82,6 +82,21 @@ static void step_detail(const lf_trainer *t, lf_step_detail *d)
     memcpy(d->second, s->optimizer.second, sizeof(float) * (size_t)n);
 }
 
+/* How many of the patches' statistics the engine in use has built: a
+ * count of flags, one per patch, cheap beside a publication. */
+static void stats_progress(const lf_trainer *t, int *built, int *total)
+{
+    const unsigned char *ready = t->engine->kind == LF_ENGINE_GRAM ? t->gram_ready
+                                 : t->fft                          ? t->spectrum_ready
+                                                                   : NULL;
+    *built = *total = 0;
+    if (!ready)
+        return;
+    *total = t->dataset->patch_count;
+    for (int i = 0; i < *total; i++)
+        *built += ready[i] != 0;
+}
+
 void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
 {
     const lf_kernel *k = &t->options.target;
@@ -102,6 +117,7 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->sample_patch = t->options.sample_patch;
     snap->best = t->best;
     step_detail(t, &snap->last_step);
+    stats_progress(t, &snap->stats_built, &snap->stats_total);
     snap->has_images = false;
     int p = t->dataset->patch_size;
     if (!with_images || p * p > snap->capacity)
