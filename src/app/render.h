@@ -56,6 +56,9 @@ typedef struct render_view {
     const char *toast;           /* a message shown at the bottom, or NULL */
     bool toast_is_error;
     float toast_alpha;           /* 0..1, for fading out */
+    const char *notice;          /* a large notice (notice.h), or NULL */
+    float notice_alpha;          /* 0..1 */
+    const char *progress;        /* statistics being built: the run is dimmed under it, or NULL */
 } render_view;
 
 typedef struct render_ctx render_ctx;

@@ -10,6 +10,7 @@
  *   render_overlay.c  hover read-out over kernels, help overlay, toast
  *   render_hover.c    hover over images (the arithmetic) and the chart
  *   render_step.c     the last step explained while paused
+ *   render_notice.c   large notices, and a kernel's statistics in progress
  *   render_format.c   numbers as the window prints them
  *   render_record.c   every drawn text's and panel's box, for --layout-out
  */
@@ -121,6 +122,10 @@ void render_draw_help(render_ctx *r, const layout *L);
 bool render_hover_draw(render_ctx *r, const layout *L, const render_view *v);
 /* The step just taken, explained, while paused (render_step.c). */
 void render_draw_step(render_ctx *r, const layout *L, const render_view *v);
+/* The statistics' progress over the dimmed run, and a large notice
+ * (render_notice.c). */
+void render_draw_progress(render_ctx *r, const layout *L, const render_view *v);
+void render_draw_notice(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_kernel_grid(layout_rect plot, int kh, int kw);
 layout_rect render_image_rect(layout_rect plot, int h, int w);

@@ -58,6 +58,7 @@ static const struct {
     [TEXT_TITLE] = {"DejaVuSans.ttf", 14, TTF_STYLE_BOLD},
     [TEXT_MONO] = {"DejaVuSansMono.ttf", 13, TTF_STYLE_NORMAL},
     [TEXT_STATUS] = {"DejaVuSans.ttf", 16, TTF_STYLE_NORMAL},
+    [TEXT_NOTICE] = {"DejaVuSans.ttf", 26, TTF_STYLE_BOLD},
     [TEXT_VALUE_10] = {"DejaVuSans.ttf", 10, TTF_STYLE_NORMAL},
     [TEXT_VALUE_12] = {"DejaVuSans.ttf", 12, TTF_STYLE_NORMAL},
     [TEXT_VALUE_14] = {"DejaVuSans.ttf", 14, TTF_STYLE_NORMAL},
