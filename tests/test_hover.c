@@ -413,6 +413,34 @@ static void test_step_explained(void **state)
     stop(&f);
 }
 
+/* While statistics are built, the run is dimmed under the progress: a lit
+ * pixel of the images is darker, and the progress says how far it is. */
+static void test_progress_dims_the_run(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    start(&f, "sobel-x", LF_PADDING_SAME, 1);
+    screen sc;
+    screen_open(&sc, 1280, 720);
+    draw_with_mouse(&sc, &f, 0, 0);
+    const layout *L = render_layout(sc.view);
+    layout_rect t = L->panels[LAYOUT_TARGET].plot;
+    int x = t.x + 3, y = t.y + t.h - 4; /* a corner the box in the middle leaves alone */
+    SDL_Color before = pixel(&sc, x, y);
+    assert_true(before.r + before.g + before.b > 300);
+    render_update_frame(sc.view, &f.frame);
+    render_view v = {.frame = &f.frame, .images = &f.images, .fps = 60,
+                     .progress = "Building statistics 12/44"};
+    render_draw(sc.view, &sc.L, &v);
+    SDL_RenderFlush(sc.renderer);
+    SDL_Color after = pixel(&sc, x, y);
+    assert_true(after.r + after.g + after.b < (before.r + before.g + before.b) * 2 / 3);
+    assert_non_null(recorded_panel(&sc, "progress"));
+    assert_true(panel_has_text(&sc, "progress", "Building statistics 12/44"));
+    screen_close(&sc);
+    stop(&f);
+}
+
 int main(void)
 {
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
@@ -424,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_box_prints_the_output_and_covers_no_image),
         cmocka_unit_test(test_chart_reads_out_the_nearest_point),
         cmocka_unit_test(test_step_explained),
+        cmocka_unit_test(test_progress_dims_the_run),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     SDL_Quit();
