@@ -143,6 +143,9 @@ static void make_text(hover_text *t, const hover_math *m, render_scale target_sc
         limit = fmax(limit, max_abs(m->product, m->kh * m->kw));
     if (!(limit > 0))
         limit = fmax(fabs(target_scale.lo), fabs(target_scale.hi));
+    /* One digit more than the products: the sum, the bias and the output
+     * then add up as printed, not only as computed. */
+    limit /= 10;
     char sum[32], bias[32], out[32], target[32], residual[32];
     render_format_value(sum, sizeof sum, m->sum, limit);
     render_format_value(bias, sizeof bias, m->bias, limit);
