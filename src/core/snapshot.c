@@ -116,6 +116,8 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->validation_count = t->dataset->validation_count;
     snap->sample_patch = t->options.sample_patch;
     snap->best = t->best;
+    snap->learning_operation = lf_target_is_set(&t->options.operation);
+    snap->best_rel_err_to_kernel = t->best_rel_err_to_kernel;
     step_detail(t, &snap->last_step);
     stats_progress(t, &snap->stats_built, &snap->stats_total);
     snap->has_images = false;
