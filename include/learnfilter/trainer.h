@@ -134,6 +134,28 @@ typedef struct lf_figures {
 
 /* lf_history, the loss curves in a snapshot: see history.h. */
 
+/* The kernels whose last step a snapshot describes weight by weight: up to
+ * 7x7, the largest whose numbers the window prints. */
+#define LF_STEP_DETAIL_MAX_TAPS 49
+
+/* The last optimizer step, as a snapshot hands it to a front end that
+ * explains it. Arrays hold the kernel's taps row-major, then the bias at
+ * [taps]. Only the snapshot copies these (from buffers the step fills
+ * anyway), so describing a step costs the step nothing. */
+typedef struct lf_step_detail {
+    long step;                /* figures.step of the step described; 0: none (no step since
+                                 the last restart or change of rate or optimizer) */
+    int taps;                 /* kernel taps described; 0 for a kernel above the limit */
+    long optimizer_step;      /* the optimizer's count after it (Adam's t) */
+    float before[LF_STEP_DETAIL_MAX_TAPS + 1]; /* the parameters before the step */
+    float after[LF_STEP_DETAIL_MAX_TAPS + 1];  /* and after */
+    float grad[LF_STEP_DETAIL_MAX_TAPS + 1];   /* dLoss/dparameter of the step's batch */
+    float first[LF_STEP_DETAIL_MAX_TAPS + 1];  /* after the step: SGD's velocity, Adam's m */
+    float second[LF_STEP_DETAIL_MAX_TAPS + 1]; /* after the step: Adam's v (0 for SGD) */
+    double loss;              /* the batch's mean squared error, before the update */
+    int batch;                /* patches in the batch */
+} lf_step_detail;
+
 /* What a front end needs to draw the network at one moment. Allocate with
  * lf_snapshot_init for the largest patch it will hold; then copying into it
  * never allocates. */
@@ -164,6 +186,12 @@ typedef struct lf_snapshot {
     bool learning_operation;   /* the target is an operation, not a kernel */
     double best_rel_err_to_kernel; /* with input noise, how far the best filter is
                                       from the kernel; NaN otherwise */
+    lf_step_detail last_step;  /* the last step, weight by weight, for kernels up to
+                                  LF_STEP_DETAIL_MAX_TAPS taps */
+    int stats_built, stats_total; /* per-patch statistics (Gram matrices, or the FFT
+                                  engine's spectra) built so far, of those the engine
+                                  uses: the first epoch of a kernel builds them, which
+                                  makes it slow; both 0 when the engine needs none */
 } lf_snapshot;
 
 lf_status lf_snapshot_init(lf_snapshot *snap, int max_patch_size, lf_error *err);

@@ -137,6 +137,33 @@ static bool loss_extent(const lf_snapshot *s, double *first, double *lo, double 
     return *lo <= *hi;
 }
 
+bool chart_axes_for(text_ctx *text, const chart_style *st, layout_rect area,
+                    const lf_snapshot *s, chart_axes *out)
+{
+    *out = (chart_axes){0};
+    if (area.w < px(st, 80) || area.h < px(st, 60))
+        return false;
+    int small = text_line_height(text, TEXT_SMALL);
+    int title_h = px(st, 22);
+    layout_rect plot = {area.x + px(st, 46), area.y + title_h + px(st, 4), 0, 0};
+    plot.w = area.x + area.w - plot.x - px(st, 6);
+    plot.h = area.y + area.h - plot.y - small * 2 - px(st, 8);
+    if (plot.w < 20 || plot.h < 20)
+        return false;
+    out->plot = plot;
+    double first, lo, hi;
+    long last_step;
+    if (!loss_extent(s, &first, &lo, &hi, &last_step))
+        return true; /* a plot, but no curve yet */
+    double floor = target_view_floor(s); /* the best linear filter's loss, if any */
+    if (floor > 0)
+        lo = fmin(lo, floor);
+    chart_loss_decades(first, lo, hi, &out->log_lo, &out->log_hi);
+    out->x_end = chart_step_axis_end(last_step);
+    out->has_curve = true;
+    return true;
+}
+
 void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_rect area,
                 const lf_snapshot *s)
 {
@@ -152,16 +179,12 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
         text_draw(text, TEXT_TITLE, area.x, ty, title, st->text, TEXT_LEFT);
 
     int small = text_line_height(text, TEXT_SMALL);
-    layout_rect plot = {area.x + px(st, 46), area.y + title_h + px(st, 4), 0, 0};
-    plot.w = area.x + area.w - plot.x - px(st, 6);
-    plot.h = area.y + area.h - plot.y - small * 2 - px(st, 8);
-    if (plot.w < 20 || plot.h < 20)
+    chart_axes axes;
+    if (!chart_axes_for(text, st, area, s, &axes))
         return;
+    layout_rect plot = axes.plot;
     fill(R, plot, st->panel);
-
-    double first, lo, hi;
-    long last_step;
-    if (!loss_extent(s, &first, &lo, &hi, &last_step)) {
+    if (!axes.has_curve) {
         const char *note = "the curve starts with the first step";
         if (text_width(text, TEXT_BODY, note) > plot.w - px(st, 8))
             note = "no steps yet";
@@ -170,12 +193,8 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
                       st->dim, TEXT_CENTER);
         return;
     }
-    double floor = target_view_floor(s); /* the best linear filter's loss, if any */
-    if (floor > 0)
-        lo = fmin(lo, floor);
-    int log_lo, log_hi;
-    chart_loss_decades(first, lo, hi, &log_lo, &log_hi);
-    double x_end = chart_step_axis_end(last_step);
+    int log_lo = axes.log_lo, log_hi = axes.log_hi;
+    double x_end = axes.x_end;
 
     /* Grid: a line per decade of loss (labelled as room allows) and one per
      * decade of steps. */

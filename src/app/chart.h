@@ -58,6 +58,19 @@ typedef struct chart_style {
     SDL_Color panel, outline, text, dim, train, validation;
 } chart_style;
 
+/* Where chart_draw puts the plot in area, and its axes: the plot (empty
+ * when the area is too small: false), and, once there is a curve
+ * (has_curve), the step axis's end and the loss decades. The hover
+ * read-out finds the point under the mouse with it. */
+typedef struct chart_axes {
+    layout_rect plot;
+    bool has_curve;
+    double x_end;
+    int log_lo, log_hi;
+} chart_axes;
+bool chart_axes_for(text_ctx *text, const chart_style *style, layout_rect area,
+                    const lf_snapshot *s, chart_axes *out);
+
 /* Draws the title, the axes, both curves and the legend into area. */
 void chart_draw(SDL_Renderer *renderer, text_ctx *text, const chart_style *style,
                 layout_rect area, const lf_snapshot *s);

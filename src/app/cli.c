@@ -107,6 +107,22 @@ static bool parse_kernel_size(const char *value, int *h, int *w, char *message, 
     return true;
 }
 
+/* --hover X,Y: two non-negative whole numbers, window pixels. */
+static bool parse_point(const char *value, int *x, int *y, char *message, int size)
+{
+    char *end;
+    errno = 0;
+    long a = isdigit((unsigned char)value[0]) ? strtol(value, &end, 10) : -1, b = -1;
+    if (a >= 0 && *end == ',' && isdigit((unsigned char)end[1]))
+        b = strtol(end + 1, &end, 10);
+    if (a < 0 || b < 0 || *end || errno == ERANGE || a > 100000 || b > 100000)
+        return fail(message, size, "--hover: '%s' is not X,Y in window pixels (e.g. 400,500)",
+                    value);
+    *x = (int)a;
+    *y = (int)b;
+    return true;
+}
+
 /* Parses an integer option's value into *out within its range, or writes
  * why not: not an integer, too large (with the limit), or too small. */
 static bool parse_int_option(const struct int_range *r, const char *value, long *out,
@@ -234,7 +250,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--frames", "--screenshot", "--scale", "--width", "--height", "--gif", "--video",
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
             "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
-            "--save-state", "--resume", "--layout-out", "--target", "--kernel-size"};
+            "--save-state", "--resume", "--layout-out", "--target", "--kernel-size",
+            "--hover", "--press"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -294,6 +311,12 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         }
         else if (!strcmp(name, "--screenshot")) o->screenshot = value;
         else if (!strcmp(name, "--layout-out")) o->layout_out = value;
+        else if (!strcmp(name, "--hover")) {
+            if (!parse_point(value, &o->hover_x, &o->hover_y, message, message_size))
+                return false;
+            o->hover = true;
+        }
+        else if (!strcmp(name, "--press")) o->press = value;
         else if (!strcmp(name, "--record-dir")) o->record_dir = value;
         else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
             /* The format follows the name, so say now rather than after a run. */
@@ -542,6 +565,11 @@ void cli_print_help(void *stream)
         "  --screenshot FILE    write the last frame to FILE (PNG)\n"
         "  --layout-out FILE    write the last frame's panels and texts with their\n"
         "                       boxes to FILE (JSON), for layout checks\n"
+        "  --hover X,Y          the mouse at X,Y (window pixels) from the first frame,\n"
+        "                       for scripted screenshots of the hover read-out\n"
+        "  --press KEYS         press these keys, one a frame from the second frame on\n"
+        "                       (SDL key names, comma-separated: N,N,Up), for scripted\n"
+        "                       screenshots\n"
         "  --record-dir DIR     where G's movies and P's screenshots go (default: here)\n"
         "  --gif FILE.gif       record the window from the first frame to the last\n"
         "                       (--video FILE.mp4 likewise, with ffmpeg); window movies\n"

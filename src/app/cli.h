@@ -88,6 +88,9 @@ typedef struct cli_options {
     int frames;                                    /* 0: run until closed */
     const char *screenshot;                        /* PNG written after the last frame */
     const char *layout_out;                        /* JSON of the last frame's boxes */
+    bool hover;                                    /* --hover: the mouse at hover_x, hover_y */
+    int hover_x, hover_y;                          /* window pixels */
+    const char *press;                             /* --press: keys, one a frame */
     bool stats;                                    /* JSON line of frame times on exit */
     float ui_scale;                                /* 0: from the window size */
     bool fullscreen;

@@ -409,10 +409,15 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     render_draw_panels(r, L, v);
     render_draw_buttons(r, L, v);
     render_draw_strip(r, L, v);
+    render_draw_step(r, L, v);
     render_draw_edit(r, L, v);
-    if (v->mouse_inside && !v->show_help)
+    if (v->mouse_inside && !v->show_help && !render_hover_draw(r, L, v))
         render_draw_hover(r, L, v);
     render_draw_button_tip(r, L, v);
+    if (v->progress && v->progress[0])
+        render_draw_progress(r, L, v);
+    if (v->notice && v->notice[0] && v->notice_alpha > 0)
+        render_draw_notice(r, L, v);
     if (v->toast && v->toast[0] && v->toast_alpha > 0)
         render_draw_toast(r, L, v);
     if (v->show_help)

@@ -60,6 +60,9 @@ typedef struct render_view {
     float toast_alpha;           /* 0..1, for fading out */
     bool recording;              /* a movie is being recorded (the record button says Stop) */
     const kernel_edit *edit;     /* a kernel cell being set by the mouse, or NULL */
+    const char *notice;          /* a large notice (notice.h), or NULL */
+    float notice_alpha;          /* 0..1 */
+    const char *progress;        /* statistics being built: the run is dimmed under it, or NULL */
 } render_view;
 
 typedef struct render_ctx render_ctx;

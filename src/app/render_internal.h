@@ -7,7 +7,10 @@
  *   render_panels.c   the panel table: heatmaps (kernels, images), their
  *                     titles, captions and colorbars, the chart
  *   render_status.c   the status line and the footer
- *   render_overlay.c  hover read-out, help overlay, toast
+ *   render_overlay.c  hover read-out over kernels, help overlay, toast
+ *   render_hover.c    hover over images (the arithmetic) and the chart
+ *   render_step.c     the last step explained while paused
+ *   render_notice.c   large notices, and a kernel's statistics in progress
  *   render_format.c   numbers as the window prints them
  *   render_record.c   every drawn text's and panel's box, for --layout-out
  */
@@ -119,6 +122,15 @@ void render_draw_status(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_footer(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_hover(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_help(render_ctx *r, const layout *L);
+/* The hover over an image or the chart (render_hover.c): true when it drew
+ * it; otherwise render_draw_hover's tooltip applies. */
+bool render_hover_draw(render_ctx *r, const layout *L, const render_view *v);
+/* The step just taken, explained, while paused (render_step.c). */
+void render_draw_step(render_ctx *r, const layout *L, const render_view *v);
+/* The statistics' progress over the dimmed run, and a large notice
+ * (render_notice.c). */
+void render_draw_progress(render_ctx *r, const layout *L, const render_view *v);
+void render_draw_notice(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
 /* The button bar, and the hovered button's help line (render_buttons.c). */
 void render_draw_buttons(render_ctx *r, const layout *L, const render_view *v);

@@ -116,6 +116,7 @@ static const char *font_role(text_font font)
     case TEXT_TITLE: return "title";
     case TEXT_MONO: return "mono";
     case TEXT_STATUS: return "status";
+    case TEXT_NOTICE: return "notice";
     default: return "value";
     }
 }

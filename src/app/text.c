@@ -17,6 +17,9 @@ static const Uint32 extra_code_points[] = {
     0x2016,                         /* double vertical line, for norms */
     0x25CF,                         /* black circle */
     0x230A, 0x230B,                 /* floor brackets, for output-size formulas */
+    0x03A3, 0x22C6, 0x221A,         /* sigma, star, root: the hover's and step's formulas */
+    0x03B2, 0x03B5, 0x03BC,         /* beta, epsilon, mu: the optimizers' constants */
+    0x0394, 0x2202,                 /* Delta, partial: a step's change and gradient */
     0x03C3,                         /* sigma */
 };
 #define EXTRA_COUNT ((int)(sizeof extra_code_points / sizeof extra_code_points[0]))
@@ -55,6 +58,7 @@ static const struct {
     [TEXT_TITLE] = {"DejaVuSans.ttf", 14, TTF_STYLE_BOLD},
     [TEXT_MONO] = {"DejaVuSansMono.ttf", 13, TTF_STYLE_NORMAL},
     [TEXT_STATUS] = {"DejaVuSans.ttf", 16, TTF_STYLE_NORMAL},
+    [TEXT_NOTICE] = {"DejaVuSans.ttf", 26, TTF_STYLE_BOLD},
     [TEXT_VALUE_10] = {"DejaVuSans.ttf", 10, TTF_STYLE_NORMAL},
     [TEXT_VALUE_12] = {"DejaVuSans.ttf", 12, TTF_STYLE_NORMAL},
     [TEXT_VALUE_14] = {"DejaVuSans.ttf", 14, TTF_STYLE_NORMAL},

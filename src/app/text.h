@@ -31,6 +31,7 @@ typedef enum text_font {
     TEXT_TITLE,     /* panel titles, 14 px bold */
     TEXT_MONO,      /* the recording marker, 13 px DejaVu Sans Mono */
     TEXT_STATUS,    /* the status line, 16 px */
+    TEXT_NOTICE,    /* large notices (a new rate, a restart), 26 px bold */
     TEXT_VALUE_10,  /* fixed sizes from here on: 10 px */
     TEXT_VALUE_12,
     TEXT_VALUE_14,

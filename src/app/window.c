@@ -38,7 +38,9 @@
 #include "learnfilter/png.h"
 #include "explore_window.h"
 #include "output_check.h"
+#include "notice.h"
 #include "render.h"
+#include "scripted.h"
 #include "setup.h"
 #include "worker.h"
 
@@ -46,6 +48,7 @@
 #define WINDOW_TOAST_SECONDS 4.0  /* how long a message stays on screen */
 #define WINDOW_FILE_TOAST_SECONDS 7.0 /* a file's name stays longer: time to read it */
 #define WINDOW_BRIEF_TOAST_SECONDS 1.5 /* "recording": the marker says it from then on */
+#define WINDOW_ACK_SECONDS 2.0    /* a request's acknowledgement ("Switching to smiley…") */
 #define WINDOW_DRAIN_SECONDS 300.0 /* with test hooks: most wait for the worker's queue (a
                                      hang guard: the worker is slow under sanitizers) */
 #define STATS_BIN_MS 0.01         /* frame-time histogram resolution */
@@ -267,6 +270,9 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     int shot_w = 0, shot_h = 0;
     unsigned seen_capture = 0;
     unsigned long refused = 0;
+    notice_tracker notices = {0};
+    const worker_frame *shown_frame = NULL; /* the frame last drawn, for acknowledgements */
+    char progress[NOTICE_TEXT_MAX];
     if (movie_path) {
         /* One movie at a time: a GIF when both are asked for. */
         if (o->gif && o->video)
@@ -282,6 +288,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         double frame_start = now_seconds(clock);
         if (hooks && hooks->before_frame)
             hooks->before_frame(hooks->user, frames, window);
+        scripted_push_events(o, frames);
         SDL_Event e;
         bool had_events = false;
         /* Clicks are hit-tested against the buttons of the frame last drawn. */
@@ -310,12 +317,18 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                 }
                 continue;
             }
-            if (input_handle_event(&ui, &e, scale, &req) && !worker_request(trainer, &req)) {
+            bool wants = input_handle_event(&ui, &e, scale, &req);
+            if (wants && !worker_request(trainer, &req)) {
                 refused++;
                 snprintf(toast, sizeof toast, "busy: that key was ignored, try again");
                 toast_message = 0;
                 toast_is_error = true;
                 toast_until = frame_start + 2;
+            } else if (wants && notice_for_request(&req, shown_frame, toast, sizeof toast)) {
+                /* Said at once, before the worker takes it. */
+                toast_message = 0;
+                toast_is_error = false;
+                toast_until = frame_start + WINDOW_ACK_SECONDS;
             }
             if (e.type == SDL_DROPFILE) {
                 toast_is_error = ui.refused[0] != 0;
@@ -358,6 +371,12 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         changed |= is_new;
         if (is_new)
             render_update_frame(view, frame);
+        shown_frame = frame;
+        notice_observe(&notices, frame);
+        float notice_alpha = 0;
+        const char *notice = notice_current(&notices, &notice_alpha);
+        bool building = notice_progress(&notices, frame, progress, sizeof progress);
+        changed |= notice != NULL; /* it fades frame by frame */
         if (frame->generation != titled_generation || frames == 0) {
             /* The task bar and a screen recorder's window list name the
              * kernel too. Only on a change: SDL copies the title. */
@@ -426,7 +445,11 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .toast_alpha = (float)fmin(1.0, (toast_until - frame_start) / 0.5),
             .recording = capture_is_recording(cap),
             .edit = &ui.edit,
+            .notice = notice,
+            .notice_alpha = notice_alpha,
+            .progress = building ? progress : NULL,
         };
+        notice_tick(&notices);
         frames++;
         bool last = o->frames > 0 && frames >= o->frames;
         /* Nothing new (paused, no input): the screen already shows it, so

@@ -53,6 +53,50 @@ bool lf_snapshot_copy(lf_snapshot *dst, const lf_snapshot *src)
     return true;
 }
 
+/* The last step from the buffers the step leaves behind: the gradient,
+ * the parameters before it (kept to undo a divergence) and after, and the
+ * optimizer's moments. Valid while no step, restart or change of rate or
+ * optimizer came after it, which detail_step tracks. */
+static void step_detail(const lf_trainer *t, lf_step_detail *d)
+{
+    const lf_kernel *k = &t->options.target;
+    const int taps = k->height * k->width;
+    d->step = 0;
+    d->taps = 0;
+    if (t->detail_step <= 0 || t->detail_step != t->state.figures.step ||
+        t->state.figures.diverged)
+        return;
+    d->step = t->detail_step;
+    d->batch = t->detail_batch;
+    d->loss = t->state.figures.step_loss;
+    d->optimizer_step = t->state.optimizer.step;
+    if (taps > LF_STEP_DETAIL_MAX_TAPS)
+        return;
+    d->taps = taps;
+    const int n = taps + 1; /* the bias is the last parameter, as in params */
+    const trainer_state *s = &t->state;
+    memcpy(d->before, t->saved, sizeof(float) * (size_t)n);
+    memcpy(d->after, s->params, sizeof(float) * (size_t)n);
+    memcpy(d->grad, t->grads, sizeof(float) * (size_t)n);
+    memcpy(d->first, s->optimizer.first, sizeof(float) * (size_t)n);
+    memcpy(d->second, s->optimizer.second, sizeof(float) * (size_t)n);
+}
+
+/* How many of the patches' statistics the engine in use has built: a
+ * count of flags, one per patch, cheap beside a publication. */
+static void stats_progress(const lf_trainer *t, int *built, int *total)
+{
+    const unsigned char *ready = t->engine->kind == LF_ENGINE_GRAM ? t->gram_ready
+                                 : t->fft                          ? t->spectrum_ready
+                                                                   : NULL;
+    *built = *total = 0;
+    if (!ready)
+        return;
+    *total = t->dataset->patch_count;
+    for (int i = 0; i < *total; i++)
+        *built += ready[i] != 0;
+}
+
 void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
 {
     const lf_kernel *k = &t->options.target;
@@ -74,6 +118,8 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->best = t->best;
     snap->learning_operation = lf_target_is_set(&t->options.operation);
     snap->best_rel_err_to_kernel = t->best_rel_err_to_kernel;
+    step_detail(t, &snap->last_step);
+    stats_progress(t, &snap->stats_built, &snap->stats_total);
     snap->has_images = false;
     int p = t->dataset->patch_size;
     if (!with_images || p * p > snap->capacity)

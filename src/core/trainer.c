@@ -143,6 +143,8 @@ lf_status lf_trainer_step(lf_trainer *t, lf_error *err)
     }
 
     record(t, loss, rel, batch);
+    t->detail_step = f->step; /* grads and saved describe this step until the next */
+    t->detail_batch = batch;
     return LF_OK;
 }
 

@@ -143,6 +143,10 @@ struct lf_trainer {
     float *gram_blocks;          /* GRAM_BLOCKS * MAX_PARAMS: each row block's share of G d */
     double *unit_grads;          /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
     double unit_loss[DIRECT_UNITS]; /* each unit's sum of squared residuals */
+    long detail_step;            /* the step whose gradient grads and saved still hold, for
+                                    snapshots (lf_step_detail); 0 once a restart or a new
+                                    rate or optimizer makes them another step's */
+    int detail_batch;            /* its batch's patch count */
     lf_pool *pool;               /* workers, or NULL for one thread */
     int threads;                 /* threads per job, the caller's included */
 };

@@ -124,6 +124,7 @@ void trainer_restart(lf_trainer *t)
     init_params(t);
     t->runaway_distance = runaway_distance(t);
     memcpy(t->saved, s->params, sizeof(float) * MAX_PARAMS);
+    t->detail_step = 0;
     lf_optimizer_state_zero(&s->optimizer);
     trainer_seed_order(&s->order_rng, t->options.seed);
     for (int i = 0; i < t->dataset->train_count; i++)
@@ -373,6 +374,7 @@ lf_status lf_trainer_set_learning_rate(lf_trainer *t, float learning_rate, lf_er
         return lf_fail(err, LF_ERR_ARGUMENT, "learning rate %g must be positive and finite",
                        (double)learning_rate);
     t->options.settings.learning_rate = learning_rate;
+    t->detail_step = 0; /* the last step was taken at another rate */
     if (t->state.figures.diverged)
         trainer_restart(t);
     return LF_OK;
@@ -384,6 +386,7 @@ void lf_trainer_set_optimizer(lf_trainer *t, lf_optimizer_kind kind)
     t->options.settings = lf_settings_for_optimizer(kind);
     t->options.settings.batch_size = batch;
     lf_optimizer_state_zero(&t->state.optimizer);
+    t->detail_step = 0;
 }
 
 lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *err)
