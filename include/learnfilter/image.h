@@ -53,6 +53,12 @@ void lf_image_deinit(lf_image *img);
  * caller owns *out and frees it with lf_image_deinit. */
 lf_status lf_image_load(lf_image *out, const char *path, lf_error *err);
 
+/* Loads a PNG or JPEG as plane_count images on [0, 1]: 1 is lf_image_load's
+ * grayscale, 3 the R, G and B planes (a gray file gives three equal ones),
+ * for colour input. Same limits, errors and ownership as lf_image_load,
+ * per plane; on failure every plane is left empty. */
+lf_status lf_image_load_planes(lf_image *planes, int plane_count, const char *path, lf_error *err);
+
 /* Decodes a PNG or JPEG held in memory (used by lf_image_load and the fuzzer).
  * name only appears in messages. Same rules and ownership as lf_image_load. */
 lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size,
