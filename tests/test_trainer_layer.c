@@ -226,6 +226,41 @@ static void test_gram_and_layer_engines_agree(void **state)
     free_dataset(&ds);
 }
 
+/* The same on a colour bank at stride 2 with 'valid' padding, where the
+ * statistics are over the layer's windows (gram_layer.c). */
+static void test_engines_agree_colour_stride(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 3, 37);
+    lf_kernel bank = make_bank(2, 3, 3, 41);
+    lf_trainer_options o = {.target = bank, .layer = {.channels = 3, .filters = 2, .stride = 2},
+                            .padding = LF_PADDING_VALID, .seed = 3,
+                            .settings = plain_sgd(0.2f, 3), .threads = 2};
+    o.engine = LF_ENGINE_GRAM;
+    lf_trainer *gram = create(&o, &ds);
+    o.engine = LF_ENGINE_DIRECT;
+    lf_trainer *layer = create(&o, &ds);
+    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
+    assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
+    const double start = lf_trainer_figures(layer)->rel_err;
+    lf_error err;
+    for (int step = 0; step < 30; step++) {
+        assert_int_equal(lf_trainer_step(gram, &err), LF_OK);
+        assert_int_equal(lf_trainer_step(layer, &err), LF_OK);
+        const lf_figures *a = lf_trainer_figures(gram), *b = lf_trainer_figures(layer);
+        assert_true(fabs(a->step_loss - b->step_loss) <= 1e-4 * b->step_loss);
+    }
+    assert_true(lf_relative_error(lf_trainer_weights(gram), lf_trainer_weights(layer), 54 + 2) <
+                1e-4);
+    assert_true(lf_trainer_figures(layer)->rel_err < 0.9 * start);
+    assert_true(fabs(lf_trainer_evaluate(gram, 0, PATCHES) - lf_trainer_evaluate(layer, 0, PATCHES)) <
+                1e-4 * lf_trainer_evaluate(layer, 0, PATCHES));
+    lf_trainer_destroy(gram);
+    lf_trainer_destroy(layer);
+    free_dataset(&ds);
+}
+
 /* The validation loss (lf_trainer_evaluate) is the mean squared error
  * against the same layer with the true weights and zero biases, activation
  * and pooling included, as computed here by the reference loops; the
@@ -278,8 +313,9 @@ static void test_refusals(void **state)
     make_dataset(&colour, 3, 23);
     lf_kernel bank = make_bank(2, 3, 3, 29);
     lf_error err;
-    /* gram cannot serve pooling, an activation, stride or colour */
-    lf_trainer_options o = {.target = bank, .layer = {.channels = 3, .filters = 2},
+    /* gram cannot serve pooling or an activation */
+    lf_trainer_options o = {.target = bank,
+                            .layer = {.channels = 3, .filters = 2, .pool = 2},
                             .engine = LF_ENGINE_GRAM};
     assert_null(lf_trainer_create(&o, &colour, &err));
     assert_int_equal(err.status, LF_ERR_ARGUMENT);
@@ -287,12 +323,15 @@ static void test_refusals(void **state)
     o.layer = (lf_layer_options){.filters = 2, .activation = LF_ACTIVATION_RELU};
     assert_null(lf_trainer_create(&o, &gray, &err));
     assert_non_null(strstr(err.message, "relu"));
-    o.layer = (lf_layer_options){.filters = 2, .stride = 2};
-    assert_null(lf_trainer_create(&o, &gray, &err));
-    /* auto picks the layer engine for those */
+    /* auto picks the layer engine for those, and gram for a linear layer
+     * of any channels and stride */
     o.engine = LF_ENGINE_AUTO;
     lf_trainer *t = create(&o, &gray);
     assert_int_equal(lf_trainer_engine(t), LF_ENGINE_DIRECT);
+    lf_trainer_destroy(t);
+    o.layer = (lf_layer_options){.channels = 3, .filters = 2, .stride = 2};
+    t = create(&o, &colour);
+    assert_int_equal(lf_trainer_engine(t), LF_ENGINE_GRAM);
     /* a kernel of its own is refused by a layer */
     lf_kernel k;
     assert_int_equal(lf_kernel_from_name(&k, "sobel-x", 0, NULL), LF_OK);
@@ -319,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_step_gray_bank_sigmoid_valid),
         cmocka_unit_test(test_step_tanh_stride3),
         cmocka_unit_test(test_gram_and_layer_engines_agree),
+        cmocka_unit_test(test_engines_agree_colour_stride),
         cmocka_unit_test(test_target_and_figures),
         cmocka_unit_test(test_refusals),
     };

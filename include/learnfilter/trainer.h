@@ -69,8 +69,10 @@ typedef enum lf_engine {
                            lf_layer_backward) */
     LF_ENGINE_GRAM      /* per-patch Gram matrices (see gram.h); falls back to
                            direct with input noise or when memory is short. Only
-                           for a linear layer without pooling; here of one channel
-                           at stride 1 (any number of filters share one matrix) */
+                           for a linear layer without pooling (any channels,
+                           filters and stride: one matrix over C kh kw + 1
+                           features serves every filter), of at most
+                           LF_GRAM_LAYER_MAX_PARAMS parameters a filter */
 } lf_engine;
 
 /* Largest memory the Gram matrices of a dataset may take before the trainer
@@ -83,7 +85,8 @@ const char *lf_engine_name(lf_engine engine);
 
 struct lf_trainer_options;
 /* Whether the statistics engine can serve the layer of these options: a
- * linear one without pooling, of one channel at stride 1 (any filters). */
+ * linear one without pooling, of at most LF_GRAM_LAYER_MAX_PARAMS
+ * parameters a filter. */
 bool lf_trainer_gram_serves(const struct lf_trainer_options *options);
 
 /* The layer a trainer learns beyond its kernel's size. Zero means default,

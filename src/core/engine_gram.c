@@ -10,9 +10,10 @@
  * aside when the inputs carry noise, and when the matrices would not fit
  * in LF_GRAM_MAX_BYTES.
  *
- * A layer of F filters over the same gray input has one G per patch too:
- * each filter's loss is d_f^T G d_f with its own d_f, so one matrix serves
- * them all, applied F times.
+ * A layer of F filters over the same input has one G per patch too: each
+ * filter's loss is d_f^T G d_f with its own d_f, so one matrix serves them
+ * all, applied F times. With several channels or a stride, G is over the
+ * layer's windows (C kh kw + 1 features, gram_layer.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ static void gram_release(lf_trainer *t)
 static bool gram_prepare(lf_trainer *t)
 {
     const lf_dataset *ds = t->dataset;
-    const int p = lf_gram_size(&t->shape);
+    const bool windows = trainer_gram_by_windows(t);
+    const int p = windows ? lf_gram_layer_size(&t->layer) : lf_gram_size(&t->shape);
     const double bytes = (double)ds->patch_count * lf_gram_packed_count(p) * sizeof(float);
     bool wanted = t->options.engine != LF_ENGINE_DIRECT && ds->inputs == ds->clean &&
                   bytes <= (double)LF_GRAM_MAX_BYTES;
@@ -49,7 +51,9 @@ static bool gram_prepare(lf_trainer *t)
     t->gram_ready = calloc((size_t)ds->patch_count, 1);
     /* One scratch per thread, each a whole number of cache lines so every
      * one stays aligned for double and threads share no line. */
-    size_t work = lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width);
+    size_t work = windows ? sizeof(double) * lf_gram_layer_work_doubles(&t->layer)
+                          : lf_gram_work_bytes(ds->patch_size, ds->patch_size,
+                                               t->options.target.width);
     t->gram_work_stride = (work + 63) / 64 * 64;
     t->gram_work = malloc(t->gram_work_stride * (size_t)t->threads);
     if (!t->grams || !t->gram_ready || !t->gram_work) {

@@ -71,7 +71,13 @@ static void build_run(void *context, int item, int thread)
     build_job *job = context;
     lf_trainer *t = job->t;
     int patch = t->build_list[item];
-    if (job->kind == BUILD_GRAMS)
+    if (job->kind == BUILD_GRAMS && trainer_gram_by_windows(t))
+        lf_gram_layer_compute(trainer_gram_slot(t, patch), lf_gram_packed_count(t->gram_params),
+                              (double *)(void *)(t->gram_work +
+                                                 (size_t)thread * t->gram_work_stride),
+                              t->gram_work_stride / sizeof(double),
+                              lf_dataset_input(t->dataset, patch), &t->layer);
+    else if (job->kind == BUILD_GRAMS)
         /* Each slot and each thread's scratch were sized for this shape
          * when the engine was prepared; their sizes go along so nothing
          * runs past. */

@@ -159,6 +159,13 @@ struct lf_trainer {
 };
 
 /* Output values of one patch (all filters): the loss is their mean. */
+/* The statistics come from the layer's windows (gram_layer.c) rather than
+ * the lag-by-lag build of one gray channel at stride 1. */
+static inline bool trainer_gram_by_windows(const lf_trainer *t)
+{
+    return !t->plain && (t->layer.channels > 1 || t->layer.stride > 1);
+}
+
 static inline int trainer_out_area(const lf_trainer *t)
 {
     return t->out_count;

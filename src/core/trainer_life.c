@@ -143,19 +143,21 @@ static lf_status check_layer(const lf_trainer_options *o, const lf_dataset *ds, 
                        "activation or pooling");
     if (o->engine == LF_ENGINE_GRAM && !lf_trainer_gram_serves(o))
         return lf_fail(err, LF_ERR_ARGUMENT,
-                       "the statistics engine (gram) serves a linear layer without pooling, "
-                       "here of one gray channel at stride 1; this layer has %d channel%s, "
-                       "stride %d, activation %s, pooling %d: use engine direct or auto",
-                       l->channels, l->channels == 1 ? "" : "s", l->stride,
-                       lf_activation_name(l->activation), l->pool);
+                       "the statistics engine (gram) serves a linear layer without pooling "
+                       "of at most %d parameters a filter; this layer has activation %s, "
+                       "pooling %d, %d channel%s of %dx%d: use engine direct or auto",
+                       LF_GRAM_LAYER_MAX_PARAMS, lf_activation_name(l->activation),
+                       l->pool, l->channels, l->channels == 1 ? "" : "s", o->target.height,
+                       o->target.width);
     return LF_OK;
 }
 
 bool lf_trainer_gram_serves(const lf_trainer_options *o)
 {
     const lf_layer_options *l = &o->layer;
-    return l->channels <= 1 && l->stride <= 1 && l->pool <= 1 &&
-           l->activation == LF_ACTIVATION_NONE;
+    int channels = l->channels > 1 ? l->channels : 1;
+    return l->pool <= 1 && l->activation == LF_ACTIVATION_NONE &&
+           channels * o->target.height * o->target.width + 1 <= LF_GRAM_LAYER_MAX_PARAMS;
 }
 
 const char *lf_engine_name(lf_engine engine)
