@@ -145,6 +145,10 @@ def check_stride_and_refusals(binary, tmp):
     assert "--activation" in err, err
     err = run(binary, ["--headless", "--kernel", "sobel-x,smiley", "--steps", "1"], expect=3)
     assert "one size" in err, err
+    err = run(binary, ["--headless", "--kernel", "sobel-x", "--pool", "2", "--save-state",
+                       os.path.join(tmp, "s.lfstate")], expect=2)
+    assert "--save-state" in err and "one gray filter" in err, err
+    assert not os.path.exists(os.path.join(tmp, "s.lfstate"))
     # The window shows one gray filter: a layer is refused with the reason.
     err = run(binary, ["--color", "--kernel", "sobel-x", "--frames", "1"], expect=2)
     assert "--headless" in err and "3 channels" in err, err

@@ -133,10 +133,6 @@ lf_status lf_npy_read_f32(float *out, size_t capacity, long *dims, int *ndim, in
             st = lf_fail(err, LF_ERR_INPUT, "%s: .npy array is empty", name);
             goto done;
         }
-        if (dims[d] > 1L << 20) {
-            st = lf_fail(err, LF_ERR_INPUT, "%s: .npy dimension %ld is too large", name, dims[d]);
-            goto done;
-        }
     }
     long h = dims[n - 2], w = dims[n - 1];
     if (h > LF_KERNEL_MAX_SIDE || w > LF_KERNEL_MAX_SIDE) {
@@ -144,6 +140,13 @@ lf_status lf_npy_read_f32(float *out, size_t capacity, long *dims, int *ndim, in
                      name, h, w, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
         goto done;
     }
+    /* The leading dimensions (filters, channels) are bounded by the
+     * capacity below; this keeps their product inside a long first. */
+    for (int d = 0; d < n - 2; d++)
+        if (dims[d] > 1L << 20) {
+            st = lf_fail(err, LF_ERR_INPUT, "%s: .npy dimension %ld is too large", name, dims[d]);
+            goto done;
+        }
     for (int d = 0; d < n; d++)
         total *= dims[d];
     if ((size_t)total > capacity) {
