@@ -3,7 +3,8 @@
  *
  * A dataset is built once from a list of files and folders (folders are
  * searched with their subfolders, as the MIT scene set is laid out: one
- * folder per category). Each image becomes grayscale, is optionally shrunk
+ * folder per category). Each image becomes grayscale (or, with channels 3,
+ * three planes R, G, B, each patch stored (3, size, size)), is optionally shrunk
  * by an integer factor, is enlarged if its shorter side is below the patch
  * size, and is cut into non-overlapping patch x patch squares from the top
  * left. The patches are shuffled once with the seed, and the last

@@ -2,7 +2,7 @@
  * image.h: grayscale float images, loading PNG and JPEG files, resizing.
  *
  * Everything the network sees is a single-channel float image on [0, 1],
- * stored row by row. Colour files are converted with the ITU-R BT.601 luma
+ * stored row by row (colour input is three of them: lf_image_load_planes). Colour files are converted with the ITU-R BT.601 luma
  * weights the original experiment used: Y = 0.299 R + 0.587 G + 0.114 B.
  *
  * Loading checks the size written in the file's header before decoding, and

@@ -1,9 +1,11 @@
 /*
  * trainer.h: the network, its training loop, and the snapshots it hands out.
  *
- * A trainer owns one convolution layer (a kernel and a bias), its optimizer,
- * and the targets: each patch filtered by the true kernel the same way the
- * layer filters it, so the answer is exactly representable. A front end
+ * A trainer owns one convolution layer (by default one gray kernel and a
+ * bias; options.layer makes it C channels, F filters, a stride, an
+ * activation and max pooling), its optimizer, and the targets: each patch
+ * through the same layer with the true weights and zero biases, so the
+ * answer is exactly representable. A front end
  * creates it from one options struct, drives it with lf_trainer_step from a
  * single thread, and between steps may reset it, change the kernel, the
  * learning rate or the optimizer, or copy out a snapshot. There are no
