@@ -8,7 +8,8 @@
  * pivoting.
  * A linear target must come back exactly with a zero floor; a median has a
  * floor above zero and below the target's own power; input noise moves the
- * best filter away from the true kernel.
+ * best filter away from the true kernel, and the trainer reports that
+ * distance for whichever kernel it learns.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
 #include "learnfilter/rng.h"
+#include "learnfilter/trainer.h"
 #include "test_lstsq.h"
 #include "test_util.h"
 
@@ -134,6 +136,65 @@ static void test_noise_moves_the_best_filter(void **state)
     lf_dataset_deinit(&ds);
 }
 
+/* The trainer solves the same fit for its kernel when the inputs are
+ * noisy, says how far the best filter is from the kernel, solves again
+ * when the kernel changes, and has no such figure without noise. The
+ * expected distance comes from the explicit solve. */
+static double explicit_distance(const lf_dataset *ds, const char *name, lf_best_fit *fit)
+{
+    lf_kernel k;
+    lf_error err;
+    assert_int_equal(lf_kernel_from_name(&k, name, 1, &err), LF_OK);
+    lf_op target = {.kind = LF_OP_KERNEL, .kernel = k.weights, .kernel_h = k.height,
+                    .kernel_w = k.width};
+    float w[25];
+    check_against_explicit(ds, &target, k.height, k.width, fit, w);
+    return lf_relative_error(w, k.weights, (size_t)(k.height * k.width));
+}
+
+static void test_trainer_reports_the_noisy_best_filter(void **state)
+{
+    (void)state;
+    lf_dataset noisy, clean;
+    make_dataset(&noisy, 2, 48, 24, 0.05f);
+    make_dataset(&clean, 2, 48, 24, 0);
+    lf_error err;
+    lf_trainer_options o = {0};
+    assert_int_equal(lf_kernel_from_name(&o.target, "sobel-x", 1, &err), LF_OK);
+    lf_trainer *t = lf_trainer_create(&o, &noisy, &err);
+    assert_non_null(t);
+    lf_best_fit fit;
+    double expected = explicit_distance(&noisy, "sobel-x", &fit);
+    assert_true(expected > 0.01);
+    tu_assert_near(lf_trainer_best_rel_err_to_kernel(t), expected, 1e-3 * expected);
+    tu_assert_near(lf_trainer_best_fit(t)->loss, fit.loss, 1e-3 * fit.loss);
+    lf_snapshot snap;
+    assert_int_equal(lf_snapshot_init(&snap, 24, &err), LF_OK);
+    lf_trainer_snapshot(t, &snap, false);
+    assert_false(snap.learning_operation);
+    tu_assert_near(snap.best_rel_err_to_kernel, expected, 1e-3 * expected);
+    tu_assert_near(snap.best.loss, fit.loss, 1e-3 * fit.loss);
+
+    lf_kernel laplacian;
+    assert_int_equal(lf_kernel_from_name(&laplacian, "laplacian", 1, &err), LF_OK);
+    assert_int_equal(lf_trainer_set_kernel(t, &laplacian, NULL, &err), LF_OK);
+    double expected2 = explicit_distance(&noisy, "laplacian", &fit);
+    assert_true(fabs(expected2 - expected) > 1e-3);
+    tu_assert_near(lf_trainer_best_rel_err_to_kernel(t), expected2, 1e-3 * expected2);
+    lf_trainer_destroy(t);
+
+    t = lf_trainer_create(&o, &clean, &err);
+    assert_non_null(t);
+    assert_true(isnan(lf_trainer_best_rel_err_to_kernel(t)));
+    assert_int_equal(lf_trainer_best_fit(t)->values, 0);
+    lf_trainer_snapshot(t, &snap, false);
+    assert_true(isnan(snap.best_rel_err_to_kernel));
+    lf_trainer_destroy(t);
+    lf_snapshot_deinit(&snap);
+    lf_dataset_deinit(&noisy);
+    lf_dataset_deinit(&clean);
+}
+
 /* Taps that only ever read padding are not determined: a tiny ridge keeps
  * them at zero instead of failing. */
 static void test_kernel_wider_than_patch(void **state)
@@ -205,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_linear_target_is_recovered),
         cmocka_unit_test(test_median_floor_matches_explicit_solve),
         cmocka_unit_test(test_noise_moves_the_best_filter),
+        cmocka_unit_test(test_trainer_reports_the_noisy_best_filter),
         cmocka_unit_test(test_kernel_wider_than_patch),
         cmocka_unit_test(test_bad_requests),
     };

@@ -1,8 +1,10 @@
 /*
  * test_target_view.c: the window's hooks for an operation as the target.
  *
- * A snapshot with a best filter (best.values > 0) retitles the reference
- * panels and gives the chart its floor; one without draws as before. The
+ * A snapshot learning an operation, with its best filter (best.values > 0),
+ * retitles the reference panels and gives the chart its floor; with input
+ * noise and a kernel, the kernel's best filter gives the floor but the
+ * titles stay; one without draws as before. The
  * floor is drawn on a software renderer and found in the pixels at the
  * height the loss axis puts it.
  */
@@ -29,6 +31,11 @@ static void test_titles_and_floor(void **state)
     assert_true(isnan(target_view_floor(&s)));
     s.best.values = 1000;
     s.best.loss = 2.5e-4;
+    /* A kernel with noisy inputs: a floor, the kernel's titles. */
+    assert_false(target_view_active(&s));
+    assert_string_equal(target_view_title(&s, LAYOUT_TRUE, "True kernel"), "True kernel");
+    assert_true(target_view_floor(&s) == 2.5e-4);
+    s.learning_operation = true;
     assert_true(target_view_active(&s));
     assert_string_equal(target_view_title(&s, LAYOUT_TRUE, "True kernel"), "Best linear filter");
     assert_string_equal(target_view_title(&s, LAYOUT_DIFF, "x"), "Learned \xe2\x88\x92 best");

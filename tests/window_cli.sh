@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # window_cli.sh: what the program says before any window opens, as a
 # terminal shows it: no display reachable, a near-miss name, a headless run
-# stopped by --max-seconds short of --tol.
+# stopped by --max-seconds short of --tol; and the one window figure a
+# headless run also gives, the noisy best filter's distance.
 #
 #   tests/window_cli.sh path/to/learnfilter path/to/data
 set -u
@@ -64,6 +65,25 @@ if [ "$got" -ne 1 ]; then
 elif ! printf '%s\n' "$last" | grep -Eq '^learnfilter: --max-seconds 0\.001 ran out at step [0-9]+ with the kernel error at [0-9.]+%, short of --tol 1%$'; then
   fail "--max-seconds short of --tol -> last line: $last"
 fi
+
+# Noisy inputs: the window says how far the best linear filter is from the
+# kernel (under the learned - true panel), the same figure the headless
+# JSON gives, to the digits shown.
+SDL_VIDEODRIVER=dummy "$bin" --frames 3 --paused --noise 0.1 --images "$data/camera.jpg" \
+  --size 64 --layout-out "$work/layout.json" >"$work/out" 2>"$work/err"
+[ $? -eq 0 ] || fail "window with --noise"
+"$bin" --headless --steps 1 --noise 0.1 --images "$data/camera.jpg" --size 64 \
+  >"$work/json" 2>"$work/err" || fail "headless with --noise"
+/usr/bin/python3 - "$work/layout.json" "$work/json" <<'PY' || fail "--noise caption"
+import json, sys
+texts = [t["text"] for t in json.load(open(sys.argv[1]))["texts"]]
+run = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+best = 100 * run["best_rel_err_to_kernel"]
+shown = [t for t in texts if "with noise, best" in t or "(best " in t]
+assert shown, texts
+figure = shown[0].split("best ")[-1].split("%")[0]
+assert abs(float(figure) - best) <= 0.051 * max(1, best / 10), (shown, best)
+PY
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s)"

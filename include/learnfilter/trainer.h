@@ -195,9 +195,12 @@ typedef struct lf_snapshot {
     float *input;              /* in_height x in_width */
     float *output;             /* out_height x out_width */
     float *expected;           /* out_height x out_width: the true filter's output */
-    lf_best_fit best;          /* with an operation as the target, its best linear
-                                  filter's bias and loss (the weights are in target);
-                                  all zero otherwise */
+    lf_best_fit best;          /* the best linear filter's bias and loss: with an
+                                  operation as the target (its weights are in target),
+                                  or with input noise; all zero otherwise */
+    bool learning_operation;   /* the target is an operation, not a kernel */
+    double best_rel_err_to_kernel; /* with input noise, how far the best filter is
+                                      from the kernel; NaN otherwise */
 } lf_snapshot;
 
 lf_status lf_snapshot_init(lf_snapshot *snap, int max_patch_size, lf_error *err);
@@ -233,9 +236,14 @@ lf_engine lf_trainer_engine(const lf_trainer *trainer);
 /* Whether the direct engine convolves through the FFT now. */
 bool lf_trainer_uses_fft(const lf_trainer *trainer);
 /* With an operation as the target, the best linear filter's fit (its
- * weights are lf_trainer_get_options(trainer)->target); all zero
- * otherwise. */
+ * weights are lf_trainer_get_options(trainer)->target). With a kernel as
+ * the target and noise on the inputs (up to LF_TARGET_MAX_SIDE), the fit
+ * of the best filter for the noisy inputs, which is not the kernel; all
+ * zero otherwise. */
 const lf_best_fit *lf_trainer_best_fit(const lf_trainer *trainer);
+/* With a kernel, input noise and a best fit: how far the best filter is
+ * from the kernel, ||best - kernel|| / ||kernel||. NaN otherwise. */
+double lf_trainer_best_rel_err_to_kernel(const lf_trainer *trainer);
 /* Current parameters: the weights (filters, channels, height, width), then
  * one bias per filter (lf_trainer_weight_count floats, then
  * lf_trainer_filters). lf_trainer_bias is the first filter's bias. */

@@ -248,7 +248,7 @@ static void draw_kernel(render_ctx *r, const layout *L, const panel_def *def, co
     draw_title(r, p, def, s);
     double factor = draw_kernel_body(r, L, p, def->heatmap, s);
     draw_colorbar(r, p, r->scales[def->heatmap]);
-    char note[160], shorter[96], factor_note[48] = "";
+    char note[160], medium[96] = "", shorter[96], factor_note[48] = "";
     if (factor != 1)
         snprintf(factor_note, sizeof factor_note, " \xc2\xb7 values \xc3\x97 %g", factor);
     if (def->heatmap == LAYOUT_LEARNED) {
@@ -265,9 +265,18 @@ static void draw_kernel(render_ctx *r, const layout *L, const panel_def *def, co
         render_format_plain(err, sizeof err, 100.0 * s->figures.rel_err);
         snprintf(note, sizeof note, "kernel error %s%%%s", err, factor_note);
         snprintf(shorter, sizeof shorter, "%s%%", err);
+        if (!s->learning_operation && isfinite(s->best_rel_err_to_kernel)) {
+            /* With noisy inputs the best linear filter is not the kernel:
+             * the error cannot go below its distance. */
+            char best[32];
+            render_format_plain(best, sizeof best, 100.0 * s->best_rel_err_to_kernel);
+            snprintf(note, sizeof note, "kernel error %s%% \xc2\xb7 with noise, best %s%%%s", err,
+                     best, factor_note);
+            snprintf(medium, sizeof medium, "error %s%% (best %s%%)", err, best);
+        }
     }
-    const char *notes[2] = {note, shorter};
-    draw_caption(r, p, notes, 2);
+    const char *notes[3] = {note, medium[0] ? medium : shorter, shorter};
+    draw_caption(r, p, notes, 3);
 }
 
 /* ============================================================ images */

@@ -107,38 +107,20 @@ static lf_status setup_target(app_setup *s, const cli_options *o, lf_error *err)
     return LF_OK;
 }
 
-/* The best linear filter: with --target the trainer's (then s->kernel is
- * it); with --noise, solved here for the kernel, to say how far noisy
- * inputs move the answer from it. */
-static void setup_best_fit(app_setup *s, const cli_options *o)
+/* The best linear filter, as the trainer solved it: with --target the
+ * operation's (then s->kernel is it); with --noise the kernel's, which
+ * says how far noisy inputs move the answer from it. */
+static void setup_best_fit(app_setup *s)
 {
-    const lf_kernel *truth = NULL;
-    if (lf_target_is_set(&s->target)) {
-        s->best = *lf_trainer_best_fit(s->trainer);
-        s->kernel = lf_trainer_get_options(s->trainer)->target;
-        s->best_kernel = s->kernel;
-        if (lf_target_is_linear(&s->target) && s->target.kernel.height == s->kernel.height &&
-            s->target.kernel.width == s->kernel.width)
-            truth = &s->target.kernel;
-    } else if (o->noise > 0 && lf_layer_options_plain(&s->layer) &&
-               s->kernel.height <= LF_TARGET_MAX_SIDE &&
-               s->kernel.width <= LF_TARGET_MAX_SIDE) {
-        lf_op op = {.kind = LF_OP_KERNEL, .kernel = s->kernel.weights,
-                    .kernel_h = s->kernel.height, .kernel_w = s->kernel.width,
-                    .padding = o->padding};
-        s->best_kernel = s->kernel;
-        /* Only a figure for the report: a run does not fail for want of it. */
-        if (lf_best_fit_compute(&s->best, &s->dataset, 0, s->dataset.train_count, &op,
-                                s->kernel.height, s->kernel.width, o->padding,
-                                s->best_kernel.weights,
-                                sizeof s->best_kernel.weights / sizeof s->best_kernel.weights[0],
-                                NULL) == LF_OK)
-            truth = &s->kernel;
-        else
-            memset(&s->best, 0, sizeof s->best);
+    s->best = *lf_trainer_best_fit(s->trainer);
+    if (!lf_target_is_set(&s->target)) {
+        s->best_rel_err_to_kernel = lf_trainer_best_rel_err_to_kernel(s->trainer);
+        return;
     }
-    if (truth)
-        s->best_rel_err_to_kernel = lf_kernel_relative_error(&s->best_kernel, truth);
+    s->kernel = lf_trainer_get_options(s->trainer)->target;
+    if (lf_target_is_linear(&s->target) && s->target.kernel.height == s->kernel.height &&
+        s->target.kernel.width == s->kernel.width)
+        s->best_rel_err_to_kernel = lf_kernel_relative_error(&s->kernel, &s->target.kernel);
 }
 
 /* True when spec names a bank rather than one kernel: a list, or a .npy
@@ -225,7 +207,7 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
         lf_dataset_deinit(&s->dataset);
         return err ? err->status : LF_ERR_ARGUMENT;
     }
-    setup_best_fit(s, o);
+    setup_best_fit(s);
     return LF_OK;
 }
 

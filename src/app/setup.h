@@ -30,7 +30,6 @@ typedef struct app_setup {
      * with --target the trainer's reference; with --noise and a kernel, what
      * noisy inputs make of that kernel. best.values is 0 when neither. */
     lf_best_fit best;
-    lf_kernel best_kernel;
     double best_rel_err_to_kernel; /* ||best - kernel|| / ||kernel|| when the target is
                                       a kernel of the layer's shape; NaN otherwise */
 } app_setup;

@@ -8,7 +8,7 @@
 
 #include "layout.h"
 
-bool target_view_active(const lf_snapshot *s) { return s->best.values > 0; }
+bool target_view_active(const lf_snapshot *s) { return s->learning_operation && s->best.values > 0; }
 
 const char *target_view_title(const lf_snapshot *s, int panel, const char *title)
 {
@@ -24,7 +24,8 @@ const char *target_view_title(const lf_snapshot *s, int panel, const char *title
 
 double target_view_floor(const lf_snapshot *s)
 {
-    return target_view_active(s) && s->best.loss > 0 ? s->best.loss : NAN;
+    /* An operation's best filter, or with input noise the kernel's. */
+    return s->best.values > 0 && s->best.loss > 0 ? s->best.loss : NAN;
 }
 
 void target_view_draw_floor(SDL_Renderer *R, text_ctx *text, const chart_style *st, SDL_Rect plot,

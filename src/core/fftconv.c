@@ -62,11 +62,14 @@ lf_fft_conv *lf_fft_conv_create(const lf_conv_shape *shape)
     }
     float *real = work, *spec = work + f->real;
     pthread_mutex_lock(&planner_lock);
-    /* FFTW_MEASURE times a few candidate algorithms on these buffers (it
-     * overwrites them, which is why they are scratch): a fraction of a
-     * second, once per shape, for transforms that run every step. */
-    f->forward = fftwf_plan_dft_r2c_2d(f->fh, f->fw, real, (fftwf_complex *)spec, FFTW_MEASURE);
-    f->backward = fftwf_plan_dft_c2r_2d(f->fh, f->fw, (fftwf_complex *)spec, real, FFTW_MEASURE);
+    /* FFTW_ESTIMATE, not FFTW_MEASURE: MEASURE picks among algorithms by
+     * timing them, so under a different load it picks another one and the
+     * results differ in their last bits from run to run. One seed must give
+     * one run, bit for bit; the price is a slower transform on some sizes
+     * (the kernel benchmark shows it), paid only where the direct engine
+     * trains a large kernel or a target is made. */
+    f->forward = fftwf_plan_dft_r2c_2d(f->fh, f->fw, real, (fftwf_complex *)spec, FFTW_ESTIMATE);
+    f->backward = fftwf_plan_dft_c2r_2d(f->fh, f->fw, (fftwf_complex *)spec, real, FFTW_ESTIMATE);
     pthread_mutex_unlock(&planner_lock);
     lf_fft_free(work);
     if (!f->forward || !f->backward) {

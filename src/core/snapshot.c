@@ -72,6 +72,8 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->validation_count = t->dataset->validation_count;
     snap->sample_patch = t->options.sample_patch;
     snap->best = t->best;
+    snap->learning_operation = lf_target_is_set(&t->options.operation);
+    snap->best_rel_err_to_kernel = t->best_rel_err_to_kernel;
     snap->has_images = false;
     int p = t->dataset->patch_size;
     /* The images are one gray filter's: a layer of several filters or

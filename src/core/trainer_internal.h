@@ -126,7 +126,10 @@ struct lf_trainer {
     /* ---- caches: rebuilt on demand */
     float *targets;              /* patch_count * target_floats */
     unsigned char *target_ready; /* patch_count flags */
-    lf_best_fit best;            /* options.operation's best filter, or all zero */
+    lf_best_fit best;            /* options.operation's best filter, or with input
+                                    noise the kernel's; all zero otherwise */
+    double best_rel_err_to_kernel; /* with input noise: ||best - kernel|| / ||kernel||;
+                                      NaN otherwise */
     int gram_params;             /* P of the matrices allocated in grams */
     float *grams;                /* patch_count * P * P, when engine is gram */
     unsigned char *gram_ready;   /* patch_count flags */

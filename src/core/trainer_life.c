@@ -287,14 +287,41 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
 
 /* ========================================================== lifecycle */
 
+/* With input noise and a kernel as the target, the best linear filter for
+ * the noisy inputs is no longer the kernel (training on clean pairs made by
+ * the same kernel is the "inverse crime"): solve for it, to say how far it
+ * is. A figure for the front ends only: training goes on without it. */
+static void prepare_noise_fit(lf_trainer *t)
+{
+    const lf_kernel *k = &t->options.target;
+    /* The fit is of one gray filter; a layer's bank has none. */
+    if (!(t->dataset->noise_sigma > 0) || k->height > LF_TARGET_MAX_SIDE ||
+        k->width > LF_TARGET_MAX_SIDE || !lf_layer_options_plain(&t->options.layer))
+        return;
+    lf_op op = {.kind = LF_OP_KERNEL, .kernel = k->weights, .kernel_h = k->height,
+                .kernel_w = k->width, .padding = t->options.padding};
+    lf_kernel best = *k;
+    if (lf_best_fit_compute(&t->best, t->dataset, 0, t->dataset->train_count, &op, k->height,
+                            k->width, t->options.padding, best.weights,
+                            sizeof best.weights / sizeof best.weights[0], NULL) != LF_OK) {
+        memset(&t->best, 0, sizeof t->best);
+        return;
+    }
+    t->best_rel_err_to_kernel = lf_kernel_relative_error(&best, k);
+}
+
 /* With an operation as the target: every patch's target, made now (so a
  * step never makes one), and the best filter, which becomes the reference
- * (options.target's weights). */
+ * (options.target's weights). With a kernel: its best filter under input
+ * noise, if any. */
 static lf_status prepare_operation(lf_trainer *t, lf_error *err)
 {
     memset(&t->best, 0, sizeof t->best);
-    if (!lf_target_is_set(&t->options.operation))
+    t->best_rel_err_to_kernel = NAN;
+    if (!lf_target_is_set(&t->options.operation)) {
+        prepare_noise_fit(t);
         return LF_OK;
+    }
     const lf_dataset *ds = t->dataset;
     size_t capacity = (size_t)ds->patch_size * ds->patch_size * (size_t)ds->patch_count;
     lf_status st = lf_target_prepare(&t->options.operation, ds, t->options.padding, t->targets,
@@ -410,6 +437,7 @@ double lf_trainer_filter_rel_err(const lf_trainer *t, int f)
                              t->options.target.weights + (size_t)f * per, per);
 }
 const lf_best_fit *lf_trainer_best_fit(const lf_trainer *t) { return &t->best; }
+double lf_trainer_best_rel_err_to_kernel(const lf_trainer *t) { return t->best_rel_err_to_kernel; }
 
 /* ============================================================ setters */
 
@@ -437,7 +465,7 @@ lf_status lf_trainer_set_kernel(lf_trainer *t, const lf_kernel *kernel,
     t->options.target = *kernel;
     t->options.settings = s;
     memset(&t->options.operation, 0, sizeof t->options.operation);
-    memset(&t->best, 0, sizeof t->best);
+    prepare_operation(t, NULL); /* with a kernel it cannot fail */
     trainer_forget_caches(t);
     trainer_restart(t);
     return LF_OK;
