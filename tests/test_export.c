@@ -109,7 +109,7 @@ static void test_npy_shapes(void **state)
     free(bytes);
     lf_error err;
     assert_int_equal(lf_npy_write_f32(path, data, four, 0, &err), LF_ERR_ARGUMENT);
-    assert_int_equal(lf_npy_write_f32(path, data, four, 5, &err), LF_ERR_ARGUMENT);
+    assert_int_equal(lf_npy_write_f32(path, data, four, 6, &err), LF_ERR_ARGUMENT);
     tu_remove_tree(dir);
 }
 

@@ -103,6 +103,18 @@ if(EXISTS /usr/bin/python3)
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
 endif()
 
+# A layer end to end: a colour bank with ReLU and pooling converges to the
+# true bank, the JSON's layer fields, the .npy shapes, the Gram and direct
+# engines agreeing on a gray bank, the refusals (skipped without NumPy).
+if(EXISTS /usr/bin/python3)
+  add_test(NAME headless_layer
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layer.py $<TARGET_FILE:learnfilter>)
+  # Alone, as headless_target: it keeps both cores busy for seconds. The
+  # timeout is a hang guard only.
+  set_tests_properties(headless_layer PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL TRUE
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy")
+endif()
+
 # Benchmarks: programs that print figures, built but not run by ctest.
 add_executable(bench_recording ${LF_TEST_DIR}/bench_recording.c)
 target_compile_options(bench_recording PRIVATE ${LF_WARNINGS} ${LF_OPT_FLAGS})

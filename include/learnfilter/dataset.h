@@ -3,7 +3,8 @@
  *
  * A dataset is built once from a list of files and folders (folders are
  * searched with their subfolders, as the MIT scene set is laid out: one
- * folder per category). Each image becomes grayscale, is optionally shrunk
+ * folder per category). Each image becomes grayscale (or, with channels 3,
+ * three planes R, G, B, each patch stored (3, size, size)), is optionally shrunk
  * by an integer factor, is enlarged if its shorter side is below the patch
  * size, and is cut into non-overlapping patch x patch squares from the top
  * left. The patches are shuffled once with the seed, and the last
@@ -56,6 +57,8 @@ typedef struct lf_dataset_options {
     float noise_sigma;         /* Gaussian noise added to the inputs, targets stay clean [0] */
     float validation_fraction; /* share of patches held out; negative for none [0.2] */
     uint64_t seed;             /* shuffle and noise [0] */
+    int channels;              /* 1 grayscale, 3 R, G, B planes [1]; colour needs files
+                                  (lf_dataset_load) */
     lf_warning_fn warn;        /* skipped files [ignored] */
     lf_progress_fn progress;   /* loading progress [ignored] */
     void *user;                /* passed to warn and progress */
@@ -63,13 +66,15 @@ typedef struct lf_dataset_options {
 
 typedef struct lf_dataset {
     int patch_size;
+    int channels;         /* planes per patch: 1 gray (also when 0), 3 R, G, B */
     int patch_count;      /* train_count + validation_count */
     int train_count;      /* patches [0, train_count) */
     int validation_count; /* patches [train_count, patch_count) */
     int file_count;       /* files decoded */
     int skipped_count;    /* files skipped with a warning */
     float noise_sigma;
-    float *inputs;        /* patch_count * patch_size^2: what the network sees */
+    float *inputs;        /* patch_count * channels * patch_size^2, each patch
+                             (channels, size, size): what the network sees */
     float *clean;         /* the same without noise (== inputs when there is none) */
     int *patch_file;      /* patch_count: index into file_names */
     char **file_names;    /* file_count paths, for display */
@@ -87,13 +92,18 @@ lf_status lf_dataset_from_images(lf_dataset *ds, const lf_image *images, int ima
 
 void lf_dataset_deinit(lf_dataset *ds);
 
+/* Floats in one patch: channels * patch_size^2. */
+static inline long lf_dataset_patch_floats(const lf_dataset *ds)
+{
+    return (long)(ds->channels > 1 ? ds->channels : 1) * ds->patch_size * ds->patch_size;
+}
 static inline const float *lf_dataset_input(const lf_dataset *ds, int patch)
 {
-    return ds->inputs + (long)patch * ds->patch_size * ds->patch_size;
+    return ds->inputs + (long)patch * lf_dataset_patch_floats(ds);
 }
 static inline const float *lf_dataset_clean(const lf_dataset *ds, int patch)
 {
-    return ds->clean + (long)patch * ds->patch_size * ds->patch_size;
+    return ds->clean + (long)patch * lf_dataset_patch_floats(ds);
 }
 
 #ifdef __cplusplus

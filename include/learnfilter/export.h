@@ -9,8 +9,10 @@
  * Weight histories are written the way the original experiment kept its
  * kernels, one per epoch:
  *   .npy  float32, shape (snapshots, kernel_h, kernel_w): np.load reads it;
+ *         a bank of several filters or channels (snapshots, F, C, h, w);
  *   .csv  one row per snapshot: step, epoch, rel_err, then the weights in
- *         row-major order under headers w_<row>_<col>.
+ *         row-major order under headers w_<row>_<col> (a bank's
+ *         w_<filter>_<channel>_<row>_<col>).
  */
 #ifndef LEARNFILTER_EXPORT_H
 #define LEARNFILTER_EXPORT_H
@@ -55,7 +57,7 @@ void lf_atomic_abandon(lf_atomic_file *file);
  * about to _exit: it only calls unlink, which is async-signal-safe. */
 void lf_atomic_remove_temporaries(void);
 
-/* Writes a C-order float32 array of ndim (1 to 4) dimensions as .npy v1.0. */
+/* Writes a C-order float32 array of ndim (1 to 5) dimensions as .npy v1.0. */
 lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *shape, int ndim,
                            lf_error *err);
 
@@ -70,6 +72,7 @@ lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *sh
 /* A list of kernels, one per recorded moment of a run. */
 typedef struct lf_weight_history {
     int kernel_height, kernel_width;
+    int filters, channels; /* a bank's (F, C); 1 and 1 for one gray kernel */
     int count, capacity;
     int max_count;    /* the bound above for this kernel size */
     long spacing;     /* lf_weight_history_record keeps one offer in this many */
@@ -81,6 +84,11 @@ typedef struct lf_weight_history {
 } lf_weight_history;
 
 void lf_weight_history_init(lf_weight_history *h, int kernel_height, int kernel_width);
+/* A history of a bank of F filters of C channels of kernel_height x
+ * kernel_width (the trainer's weights, biases left out); F = C = 1 is
+ * lf_weight_history_init. Snapshots are (F, C, h, w). */
+void lf_weight_history_init_bank(lf_weight_history *h, int filters, int channels,
+                                 int kernel_height, int kernel_width);
 void lf_weight_history_deinit(lf_weight_history *h);
 /* Offers the kernel at one more regular moment (each epoch's end). The
  * history keeps offers 0, spacing, 2 spacing, ...; when it is one short of
@@ -89,7 +97,8 @@ void lf_weight_history_deinit(lf_weight_history *h);
  * LF_ERR_NOMEM. */
 lf_status lf_weight_history_record(lf_weight_history *h, const float *weights, long step, int epoch,
                                    double rel_err, lf_error *err);
-/* Appends one kernel (kernel_height * kernel_width floats) whatever the
+/* Appends one kernel (kernel_height * kernel_width floats; a bank's
+ * F * C times that) whatever the
  * spacing: the moment a run ended. LF_ERR_NOMEM, or LF_ERR_ARGUMENT when
  * the history is already at max_count. */
 lf_status lf_weight_history_append(lf_weight_history *h, const float *weights, long step, int epoch,

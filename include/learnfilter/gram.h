@@ -36,6 +36,7 @@
 
 #include "learnfilter/conv.h"
 #include "learnfilter/error.h"
+#include "learnfilter/layer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,6 +81,28 @@ double lf_gram_apply(float *grad, float *work, const float *packed, const float 
                      float scale);
 double lf_gram_apply_reference(float *grad, const float *packed, const float *d, int p,
                                float scale);
+
+/* ------------------------------------------- a layer's input windows */
+
+/* Most parameters per filter the layer's Gram matrix is built for: its
+ * packed accumulator in double is then at most 4 MB per thread. */
+#define LF_GRAM_LAYER_MAX_PARAMS 1025
+
+/* Parameters of one filter of a layer: C * kh * kw + 1 (the bias). */
+int lf_gram_layer_size(const lf_layer_shape *shape);
+/* Scratch lf_gram_layer_compute needs, in doubles. */
+size_t lf_gram_layer_work_doubles(const lf_layer_shape *shape);
+/* G = sum over the convolution's output positions of x x^T, x the window
+ * under the position (the kernel's taps channel by channel, row-major, zero
+ * outside the image, at the layer's stride and padding) and a 1 for the
+ * bias; packed as above into packed (packed_count floats, needs
+ * lf_gram_packed_count(P)). The activation and pooling are not part of it:
+ * it stands for a linear layer without pooling. in: (C, in_height,
+ * in_width). When an array is too small or P is above
+ * LF_GRAM_LAYER_MAX_PARAMS, packed is zeroed as far as it goes and
+ * LF_ERR_ARGUMENT returned. */
+lf_status lf_gram_layer_compute(float *packed, size_t packed_count, double *work,
+                                size_t work_count, const float *in, const lf_layer_shape *shape);
 
 /* lf_gram_apply in pieces, for splitting a large G between threads:
  * lf_gram_apply_rows adds to y (P floats, zeroed by the caller) the share of

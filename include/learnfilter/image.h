@@ -2,7 +2,7 @@
  * image.h: grayscale float images, loading PNG and JPEG files, resizing.
  *
  * Everything the network sees is a single-channel float image on [0, 1],
- * stored row by row. Colour files are converted with the ITU-R BT.601 luma
+ * stored row by row (colour input is three of them: lf_image_load_planes). Colour files are converted with the ITU-R BT.601 luma
  * weights the original experiment used: Y = 0.299 R + 0.587 G + 0.114 B.
  *
  * Loading checks the size written in the file's header before decoding, and
@@ -52,6 +52,12 @@ void lf_image_deinit(lf_image *img);
  * message naming the file; unreadable files with LF_ERR_IO. On success the
  * caller owns *out and frees it with lf_image_deinit. */
 lf_status lf_image_load(lf_image *out, const char *path, lf_error *err);
+
+/* Loads a PNG or JPEG as plane_count images on [0, 1]: 1 is lf_image_load's
+ * grayscale, 3 the R, G and B planes (a gray file gives three equal ones),
+ * for colour input. Same limits, errors and ownership as lf_image_load,
+ * per plane; on failure every plane is left empty. */
+lf_status lf_image_load_planes(lf_image *planes, int plane_count, const char *path, lf_error *err);
 
 /* Decodes a PNG or JPEG held in memory (used by lf_image_load and the fuzzer).
  * name only appears in messages. Same rules and ownership as lf_image_load. */

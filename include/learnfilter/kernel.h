@@ -28,6 +28,8 @@ extern "C" {
 #define LF_KERNEL_MAX_SIDE 64 /* largest kernel height or width accepted */
 #endif
 #define LF_KERNEL_NAME_MAX 64
+/* most filters in a bank (lf_kernel_bank_resolve), as layer.h's LF_LAYER_MAX_FILTERS */
+#define LF_KERNEL_MAX_FILTERS 64
 
 typedef struct lf_kernel {
     int height;
@@ -71,6 +73,23 @@ lf_status lf_kernel_load(lf_kernel *out, const char *path, lf_error *err);
 
 /* A catalog name if spec is one, otherwise a file path. */
 lf_status lf_kernel_resolve(lf_kernel *out, const char *spec, uint64_t seed, lf_error *err);
+
+/* A bank of kernels for a layer of several filters and channels, held in
+ * one lf_kernel: height and width are each filter's, and weights holds
+ * (filters, channels, height, width) in C order, so a bank of one gray
+ * kernel is that kernel. spec is
+ *   - a list "a,b,c" of catalog names or kernel files of one size: one
+ *     filter each;
+ *   - a .npy of shape (F, C, h, w) (C must be channels), or of 3 dimensions:
+ *     (channels, h, w) for one filter when channels is 3, (F, h, w) when 1;
+ *   - one name or file, as lf_kernel_resolve takes it: one filter.
+ * With channels 3 a 2-D kernel is spread over R, G and B with the luma
+ * weights of image.h (0.299, 0.587, 0.114), so it filters the photo's
+ * grayscale as it would in gray. The whole bank holds at most
+ * LF_KERNEL_MAX_SIDE^2 weights. Sets *filters; LF_ERR_INPUT (or
+ * LF_ERR_ARGUMENT for an empty list entry) with the reason. */
+lf_status lf_kernel_bank_resolve(lf_kernel *out, int *filters, const char *spec, int channels,
+                                 uint64_t seed, lf_error *err);
 
 /* Parsers over bytes in memory; name only appears in messages.
  * Text: one row per line, numbers separated by spaces, tabs or commas; blank

@@ -1,9 +1,11 @@
 /*
  * trainer.h: the network, its training loop, and the snapshots it hands out.
  *
- * A trainer owns one convolution layer (a kernel and a bias), its optimizer,
- * and the targets: each patch filtered by the true kernel the same way the
- * layer filters it, so the answer is exactly representable. A front end
+ * A trainer owns one convolution layer (by default one gray kernel and a
+ * bias; options.layer makes it C channels, F filters, a stride, an
+ * activation and max pooling), its optimizer, and the targets: each patch
+ * through the same layer with the true weights and zero biases, so the
+ * answer is exactly representable. A front end
  * creates it from one options struct, drives it with lf_trainer_step from a
  * single thread, and between steps may reset it, change the kernel, the
  * learning rate or the optimizer, or copy out a snapshot. There are no
@@ -42,6 +44,7 @@
 #include "learnfilter/error.h"
 #include "learnfilter/history.h"
 #include "learnfilter/kernel.h"
+#include "learnfilter/layer.h"
 #include "learnfilter/optimizer.h"
 #include "learnfilter/settings.h" /* lf_settings_for_kernel, the defaults */
 #include "learnfilter/target.h"
@@ -59,12 +62,19 @@ extern "C" {
 #define LF_DIVERGENCE_GROWTH 1e4
 
 /* How gradients are computed. Both give the same training up to rounding;
- * tests/test_gram.c holds their trajectories together. */
+ * tests/test_gram.c holds their trajectories together, and
+ * tests/test_trainer_layer.c for a layer of several filters. */
 typedef enum lf_engine {
     LF_ENGINE_AUTO = 0, /* statistics when they apply and fit in memory, else direct */
-    LF_ENGINE_DIRECT,   /* convolve every patch every step (the plain path) */
+    LF_ENGINE_DIRECT,   /* convolve every patch every step (the plain path; for a
+                           layer other than one gray filter, lf_layer_forward and
+                           lf_layer_backward) */
     LF_ENGINE_GRAM      /* per-patch Gram matrices (see gram.h); falls back to
-                           direct with input noise or when memory is short */
+                           direct with input noise or when memory is short. Only
+                           for a linear layer without pooling (any channels,
+                           filters and stride: one matrix over C kh kw + 1
+                           features serves every filter), of at most
+                           LF_GRAM_LAYER_MAX_PARAMS parameters a filter */
 } lf_engine;
 
 /* Largest memory the Gram matrices of a dataset may take before the trainer
@@ -75,9 +85,36 @@ typedef enum lf_engine {
 
 const char *lf_engine_name(lf_engine engine);
 
+struct lf_trainer_options;
+/* Whether the statistics engine can serve the layer of these options: a
+ * linear one without pooling, of at most LF_GRAM_LAYER_MAX_PARAMS
+ * parameters a filter. */
+bool lf_trainer_gram_serves(const struct lf_trainer_options *options);
+
+/* The layer a trainer learns beyond its kernel's size. Zero means default,
+ * given in brackets; all defaults are today's one gray filter, which trains
+ * exactly as it always did. */
+typedef struct lf_layer_options {
+    int channels;               /* C: 1 gray, 3 R, G, B; the dataset's channels [1] */
+    int filters;                /* F [1] */
+    int stride;                 /* [1] */
+    int pool;                   /* N x N max pooling after the activation [1: none] */
+    lf_activation activation;   /* [none] */
+} lf_layer_options;
+
+/* True when the layer is one gray filter at stride 1, linear, no pooling:
+ * the trainer's original network (zero fields count as defaults). */
+bool lf_layer_options_plain(const lf_layer_options *layer);
+
 /* Zero means default, given in brackets. */
 typedef struct lf_trainer_options {
-    lf_kernel target;           /* the true kernel [required: height and width > 0] */
+    lf_kernel target;           /* the true kernel [required: height and width > 0];
+                                   for several filters or channels its weights hold
+                                   the bank (filters, channels, height, width), as
+                                   lf_kernel_bank_resolve makes it, and the target of
+                                   a patch is the same layer with these weights and
+                                   zero biases, activation and pooling included */
+    lf_layer_options layer;     /* [one gray filter] */
     lf_train_settings settings; /* [learning_rate 0: all of lf_settings_for_kernel(&target)] */
     lf_padding padding;         /* [same] */
     uint64_t seed;              /* initial weights and epoch order [0] */
@@ -203,8 +240,12 @@ bool lf_snapshot_copy(lf_snapshot *dst, const lf_snapshot *src);
 typedef struct lf_trainer lf_trainer;
 
 /* Creates a trainer. Fails with LF_ERR_ARGUMENT for bad options (the message
- * says which), LF_ERR_INPUT when the kernel does not fit the patches with
- * 'valid' padding, LF_ERR_NOMEM. The caller owns the result. */
+ * says which: a layer out of layer.h's limits, channels other than the
+ * dataset's, a bank of more than LF_KERNEL_MAX_SIDE^2 + 1 parameters,
+ * engine gram for a layer it cannot serve, an operation as the target of
+ * a layer other than one gray filter), LF_ERR_INPUT when the kernel does
+ * not fit the patches with 'valid' padding, LF_ERR_NOMEM. The caller owns
+ * the result. */
 lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_dataset *dataset,
                               lf_error *err);
 void lf_trainer_destroy(lf_trainer *trainer);
@@ -231,15 +272,27 @@ const lf_best_fit *lf_trainer_best_fit(const lf_trainer *trainer);
 /* With a kernel, input noise and a best fit: how far the best filter is
  * from the kernel, ||best - kernel|| / ||kernel||. NaN otherwise. */
 double lf_trainer_best_rel_err_to_kernel(const lf_trainer *trainer);
-/* Current weights (height*width of the target) and bias. */
+/* Current parameters: the weights (filters, channels, height, width), then
+ * one bias per filter (lf_trainer_weight_count floats, then
+ * lf_trainer_filters). lf_trainer_bias is the first filter's bias. */
 const float *lf_trainer_weights(const lf_trainer *trainer);
 float lf_trainer_bias(const lf_trainer *trainer);
+int lf_trainer_weight_count(const lf_trainer *trainer);
+int lf_trainer_filters(const lf_trainer *trainer);
+/* ||w_f - k_f|| / ||k_f|| of one filter (all its channels), bias excluded;
+ * NaN for f out of range. The figures' rel_err is the same over the bank. */
+double lf_trainer_filter_rel_err(const lf_trainer *trainer, int f);
+/* The layer's sizes (output, parameters) for the current dataset. */
+const lf_layer_shape *lf_trainer_layer_shape(const lf_trainer *trainer);
 
 /* Copies the state into snap. with_images also runs the network on the
  * sample patch, which costs one forward pass. */
 void lf_trainer_snapshot(lf_trainer *trainer, lf_snapshot *snap, bool with_images);
 
-/* Learns an operation from now on (what --target does at the start): a
+/* lf_trainer_set_target and lf_trainer_set_kernel refuse (LF_ERR_ARGUMENT) a
+ * trainer of a layer other than one gray filter: they change one kernel.
+ *
+ * Learns an operation from now on (what --target does at the start): a
  * kernel of the operation's window, against the best linear filter, with
  * the settings in use. Restarts at step 0. On failure (the window larger
  * than the patch or LF_TARGET_MAX_SIDE, no memory) the trainer learns what

@@ -77,7 +77,8 @@ static const struct int_range { const char *name; long min, max; } int_ranges[] 
     {"--gif-fps", 1, 50},
     {"--gif-loop", 0, 65536},
     {"--repeat", 1, LF_OP_MAX_REPEAT},
-    {"--stride", 1, LF_OP_MAX_STRIDE},
+    {"--stride", 1, LF_OP_MAX_STRIDE}, /* a layer's: at most LF_LAYER_MAX_STRIDE, below */
+    {"--pool", 1, LF_LAYER_MAX_POOL},
 };
 
 static const struct int_range *int_range_of(const char *name)
@@ -226,6 +227,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         else if (!strcmp(name, "--paused")) flag = &o->start_paused;
         else if (!strcmp(name, "--show-help")) flag = &o->show_help;
         else if (!strcmp(name, "--explore")) flag = &o->explore;
+        else if (!strcmp(name, "--color")) flag = &o->color;
         if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov") ||
             !strcmp(name, "--no-loop")) {
             if (value)
@@ -241,7 +243,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
 
         static const char *const flags[] = {"--headless", "--help", "--version",
                                             "--list-kernels", "--stats", "--fullscreen",
-                                            "--paused", "--show-help", "--explore", "--nesterov",
+                                            "--paused", "--show-help", "--explore", "--color",
+                                            "--nesterov",
                                             "--no-nesterov", "--no-loop"};
         static const char *const with_value[] = {
             "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
@@ -251,7 +254,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
             "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
             "--save-state", "--resume", "--layout-out", "--target", "--kernel-size",
-            "--hover", "--press"};
+            "--hover", "--press", "--pool", "--activation", "--engine"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -349,9 +352,29 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             else if (!strcmp(name, "--frames")) o->frames = (int)n;
             else if (!strcmp(name, "--repeat")) o->repeat = (int)n;
             else if (!strcmp(name, "--stride")) o->stride = (int)n;
+            else if (!strcmp(name, "--pool")) o->pool = (int)n;
             else if (!strcmp(name, "--threads")) o->threads = (int)n;
             else if (!strcmp(name, "--width")) o->width = (int)n;
             else o->height = (int)n;
+        }
+        else if (!strcmp(name, "--activation")) {
+            int a = lf_activation_parse(value);
+            if (a < 0) {
+                char lower[16] = {0};
+                for (size_t c = 0; c + 1 < sizeof lower && value[c]; c++)
+                    lower[c] = (char)tolower((unsigned char)value[c]);
+                a = lf_activation_parse(lower);
+            }
+            if (a < 0)
+                return fail(message, message_size,
+                            "--activation: '%s' is not none, relu, sigmoid or tanh", value);
+            o->activation = a;
+        } else if (!strcmp(name, "--engine")) {
+            if (!strcasecmp(value, "auto")) o->engine = LF_ENGINE_AUTO;
+            else if (!strcasecmp(value, "direct")) o->engine = LF_ENGINE_DIRECT;
+            else if (!strcasecmp(value, "gram")) o->engine = LF_ENGINE_GRAM;
+            else return fail(message, message_size, "--engine: '%s' is not auto, direct or gram",
+                             value);
         }
         else if (!strcmp(name, "--padding")) {
             if (!strcasecmp(value, "same")) o->padding = LF_PADDING_SAME;
@@ -418,9 +441,16 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             }
         }
     }
-    if ((o->apply_output || o->repeat || o->stride) && !o->apply)
+    if ((o->apply_output || o->repeat) && !o->apply)
         return fail(message, message_size, "%s: only with --apply",
-                    o->apply_output ? "--output" : o->repeat ? "--repeat" : "--stride");
+                    o->apply_output ? "--output" : "--repeat");
+    if (o->apply && (o->color || o->pool || o->activation || o->engine))
+        return fail(message, message_size, "%s: only for training (not with --apply)",
+                    o->color ? "--color" : o->pool ? "--pool" : o->activation ? "--activation"
+                                                                             : "--engine");
+    if (!o->apply && o->stride > LF_LAYER_MAX_STRIDE)
+        return fail(message, message_size, "--stride: %d is above %d, the largest a layer takes",
+                    o->stride, LF_LAYER_MAX_STRIDE);
     if (o->kernel_h && !o->target)
         return fail(message, message_size,
                     "--kernel-size: only with --target (a kernel has its own size)");
@@ -508,6 +538,19 @@ void cli_print_help(void *stream)
         "                       takes it, or abs:K (|K|), gradient:sobel (edge strength)\n"
         "                       (the error is then measured to the best linear filter)\n"
         "  --kernel-size HxW    the layer's kernel with --target (default: OP's window)\n"
+        "\n"
+        "The layer (headless; the window shows one gray filter at stride 1):\n"
+        "  --color              R, G, B input planes instead of grayscale; a 2-D kernel\n"
+        "                       is spread over them with the luma weights\n"
+        "  --kernel a,b,c       a bank: one filter per kernel (names or files, one size);\n"
+        "                       or a .npy (F, C, h, w); (3, h, w) with --color, (F, h, w)\n"
+        "                       without\n"
+        "  --stride S           the convolution's stride, 1 to 8 (default 1)\n"
+        "  --pool N             N x N max pooling after the activation (default none)\n"
+        "  --activation A       none (default), relu, sigmoid or tanh; the target is\n"
+        "                       the same layer with the true weights and zero bias\n"
+        "  --engine E           auto (default), direct, or gram (a linear layer without\n"
+        "                       pooling, of one gray channel at stride 1)\n"
         "\n"
         "Training (defaults follow the kernel: sobel-x SGD lr 0.01 momentum 0.9\n"
         "Nesterov batch 4; sobel-y the same with batch 1; smiley Adam lr 0.001 batch 1):\n"

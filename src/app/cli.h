@@ -54,6 +54,11 @@ typedef struct cli_options {
     float noise;                                   /* input noise sigma; 0: none */
     float validation;                              /* 0: 0.2; negative: none */
     lf_padding padding;
+    /* the layer (training); --stride is also the layer's stride without --apply */
+    bool color;                                    /* --color: R, G, B planes in */
+    int pool;                                      /* --pool N: N x N max pooling; 0: none */
+    int activation;                                /* --activation: lf_activation; 0: none */
+    int engine;                                    /* --engine: lf_engine; 0: auto */
     /* training; unset values take the kernel's defaults */
     int optimizer;                                 /* -1 unset, else lf_optimizer_kind */
     float lr;                                      /* 0 unset */
@@ -83,7 +88,7 @@ typedef struct cli_options {
     const char *apply;                             /* KIND:N, KIND:plus, or a kernel */
     const char *apply_output;                      /* --output: .npy, .txt or .png; NULL: stdout */
     int repeat;                                    /* 0: 1 */
-    int stride;                                    /* 0: 1 */
+    int stride;                                    /* --apply's, or the layer's; 0: 1 */
     /* window */
     int frames;                                    /* 0: run until closed */
     const char *screenshot;                        /* PNG written after the last frame */

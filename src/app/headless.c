@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "headless_json.h"
 #include "learnfilter/export.h"
 #include "movie.h"
 #include "output_check.h"
@@ -265,48 +266,6 @@ static void print_held_warnings(const held_warnings *h)
         fprintf(stderr, "learnfilter: warning: %d more files skipped\n", h->dropped);
 }
 
-/* A JSON number, or null for NaN and infinities, which JSON cannot hold. */
-static void json_number(FILE *f, const char *key, double v, int last)
-{
-    if (isfinite(v))
-        fprintf(f, "\"%s\": %.6g%s", key, v, last ? "" : ", ");
-    else
-        fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
-}
-
-static void json_string(FILE *f, const char *key, const char *v)
-{
-    fprintf(f, "\"%s\": \"", key);
-    for (const char *p = v; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputs("\", ", f);
-}
-
-/* What the best linear filter says: the floor under the loss and, for a
- * kernel, how far from it noisy inputs put the answer. rel_err is measured
- * against the best filter when an operation is the target. */
-static void json_best_fit(FILE *f, const app_setup *s)
-{
-    bool operation = lf_target_is_set(&s->target);
-    if (operation)
-        json_string(f, "target", s->target.name);
-    else
-        fputs("\"target\": null, ", f);
-    json_string(f, "rel_err_to", operation ? "best linear filter" : "kernel");
-    bool known = s->best.values > 0;
-    json_number(f, "best_loss", known ? s->best.loss : NAN, 0);
-    json_number(f, "best_bias", known ? s->best.bias : NAN, 0);
-    json_number(f, "target_mean_square", known ? s->best.target_mean_square : NAN, 0);
-    json_number(f, "best_rel_err_to_kernel", s->best_rel_err_to_kernel, 0);
-}
-
 static void print_progress(const lf_figures *f, long epoch_limit, double steps_per_s, bool tty)
 {
     char bar[32];
@@ -345,8 +304,18 @@ static void print_progress(const lf_figures *f, long epoch_limit, double steps_p
 static lf_status dump_training_data(const app_setup *s, const char *path, lf_error *err)
 {
     const lf_dataset *ds = &s->dataset;
-    size_t shape[3] = {(size_t)ds->patch_count, (size_t)ds->patch_size, (size_t)ds->patch_size};
-    lf_status st = lf_npy_write_f32(path, ds->inputs, shape, 3, err);
+    const lf_layer_options *layer = &lf_trainer_get_options(s->trainer)->layer;
+    /* Gray patches stay (n, H, W); colour ones are (n, C, H, W). */
+    size_t shape[4] = {(size_t)ds->patch_count, (size_t)ds->patch_size, (size_t)ds->patch_size,
+                       0};
+    int ndim = 3;
+    if (ds->channels > 1) {
+        size_t colour[4] = {(size_t)ds->patch_count, (size_t)ds->channels,
+                            (size_t)ds->patch_size, (size_t)ds->patch_size};
+        memcpy(shape, colour, sizeof shape);
+        ndim = 4;
+    }
+    lf_status st = lf_npy_write_f32(path, ds->inputs, shape, ndim, err);
     if (st != LF_OK)
         return st;
     char other[4200];
@@ -371,13 +340,22 @@ static lf_status dump_training_data(const app_setup *s, const char *path, lf_err
     free(order_f);
     if (st != LF_OK)
         return st;
+    /* The initial and true weights: (h, w) for one gray filter, (F, C, h, w)
+     * for a bank (the initial biases are zero). */
     output_sibling_path(other, sizeof other, path, output_dump_suffixes[1]);
-    size_t kernel_shape[2] = {(size_t)s->kernel.height, (size_t)s->kernel.width};
-    st = lf_npy_write_f32(other, lf_trainer_weights(s->trainer), kernel_shape, 2, err);
+    size_t kernel_shape[4] = {(size_t)s->kernel.height, (size_t)s->kernel.width, 0, 0};
+    int kernel_ndim = 2;
+    if (!lf_layer_options_plain(layer) && (layer->filters > 1 || layer->channels > 1)) {
+        size_t bank[4] = {(size_t)layer->filters, (size_t)layer->channels,
+                          (size_t)s->kernel.height, (size_t)s->kernel.width};
+        memcpy(kernel_shape, bank, sizeof kernel_shape);
+        kernel_ndim = 4;
+    }
+    st = lf_npy_write_f32(other, lf_trainer_weights(s->trainer), kernel_shape, kernel_ndim, err);
     if (st != LF_OK)
         return st;
     output_sibling_path(other, sizeof other, path, output_dump_suffixes[2]);
-    return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, 2, err);
+    return lf_npy_write_f32(other, s->kernel.weights, kernel_shape, kernel_ndim, err);
 }
 
 static int run(const cli_options *options);
@@ -436,6 +414,14 @@ static int run(const cli_options *options)
     lf_trainer *trainer = setup.trainer;
     const lf_trainer_options *topt = lf_trainer_get_options(trainer);
     const lf_figures *fig = lf_trainer_figures(trainer);
+    if ((o->save_state || o->resume) && !lf_layer_options_plain(&topt->layer)) {
+        /* Said now rather than after a run whose state could not be kept. */
+        fprintf(stderr, "learnfilter: %s: the training state holds one gray filter at stride 1; "
+                        "this layer cannot be saved or resumed yet\n",
+                o->save_state ? "--save-state" : "--resume");
+        app_setup_destroy(&setup);
+        return EXIT_USAGE;
+    }
     if (o->resume) {
         if (app_resume_state(&setup, o->resume, &err) != LF_OK) {
             fprintf(stderr, "learnfilter: %s\n", err.message);
@@ -452,10 +438,21 @@ static int run(const cli_options *options)
     long epoch_end = epoch_limit > 0 ? start_epoch + epoch_limit : 0;
 
     lf_weight_history history;
-    lf_weight_history_init(&history, setup.kernel.height, setup.kernel.width);
+    /* One gray filter keeps today's (snapshots, h, w); a bank is
+     * (snapshots, F, C, h, w). */
+    lf_weight_history_init_bank(&history, topt->layer.filters, topt->layer.channels,
+                                setup.kernel.height, setup.kernel.width);
     int exit_code = EXIT_OK;
     headless_movie hm = {0};
     bool filming = o->gif || o->video;
+    if (filming && o->gif_layout == CLI_GIF_LAYOUT_FULL && !lf_layer_options_plain(&topt->layer)) {
+        fprintf(stderr, "learnfilter: --gif-layout full: the window's layout shows one gray "
+                        "filter at stride 1; a layer's movie shows its first filter with "
+                        "--gif-layout kernel\n");
+        lf_weight_history_deinit(&history);
+        app_setup_destroy(&setup);
+        return EXIT_USAGE;
+    }
     if (filming && movie_open(&hm, o, &setup, &err) != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
         app_setup_destroy(&setup);
@@ -599,40 +596,13 @@ static int run(const cli_options *options)
     }
 
     FILE *out = stdout;
-    fputc('{', out);
-    json_string(out, "kernel", setup.kernel.name);
-    fprintf(out, "\"kernel_h\": %d, \"kernel_w\": %d, ", setup.kernel.height, setup.kernel.width);
-    fprintf(out, "\"patches\": %d, \"train_patches\": %d, \"validation_patches\": %d, ",
-            setup.dataset.patch_count, setup.dataset.train_count, setup.dataset.validation_count);
-    fprintf(out, "\"size\": %d, ", setup.dataset.patch_size);
-    json_string(out, "optimizer", lf_optimizer_name(topt->settings.optimizer));
-    json_number(out, "lr", topt->settings.learning_rate, 0);
-    if (topt->settings.optimizer == LF_OPTIMIZER_SGD)
-        fprintf(out, "\"momentum\": %.6g, \"nesterov\": %s, ", (double)topt->settings.momentum,
-                topt->settings.nesterov ? "true" : "false");
-    fprintf(out, "\"batch\": %d, \"seed\": %llu, ", topt->settings.batch_size,
-            (unsigned long long)topt->seed);
-    json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
-    json_string(out, "engine", lf_engine_name(lf_trainer_engine(trainer)));
-    fprintf(out, "\"fft\": %s, ", lf_trainer_uses_fft(trainer) ? "true" : "false");
-    json_number(out, "noise", o->noise, 0);
-    fprintf(out, "\"threads\": %d, ", o->threads);
-    fprintf(out, "\"steps\": %ld, \"epochs\": %d, ", fig->step, fig->epoch);
-    json_number(out, "wall_s", wall, 0);
-    json_number(out, "steps_per_s", steps_per_s, 0);
-    json_number(out, "steady_steps_per_s", steady_steps_per_s, 0);
-    json_number(out, "loss", fig->step_loss, 0);
-    json_number(out, "train_loss", fig->train_loss, 0);
-    json_number(out, "val_loss", fig->val_loss, 0);
-    json_number(out, "rel_err", fig->rel_err, 0);
-    json_best_fit(out, &setup);
-    json_number(out, "tol", topt->tolerance, 0);
-    if (fig->converged_step >= 0)
-        fprintf(out, "\"converged_step\": %ld, ", fig->converged_step);
-    else
-        fputs("\"converged_step\": null, ", out);
-    fprintf(out, "\"converged\": %s, \"diverged\": %s}\n", fig->converged ? "true" : "false",
-            diverged ? "true" : "false");
+    headless_report report = {.setup = &setup,
+                              .options = o,
+                              .wall_s = wall,
+                              .steps_per_s = steps_per_s,
+                              .steady_steps_per_s = steady_steps_per_s,
+                              .diverged = diverged};
+    headless_print_json(out, &report);
     /* The JSON line is the run's result: a full disk or a closed pipe must
      * not pass for success. stdout is buffered, so the flush is where a
      * write fails; ferror catches one that failed earlier. */

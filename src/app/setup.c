@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +80,7 @@ lf_dataset_options app_dataset_options(const cli_options *o)
         .noise_sigma = o->noise,
         .validation_fraction = o->validation,
         .seed = o->seed,
+        .channels = o->color ? 3 : 1,
     };
     if (o->image_count == 0) {
         default_paths[0] = app_data_dir();
@@ -121,6 +123,31 @@ static void setup_best_fit(app_setup *s)
         s->best_rel_err_to_kernel = lf_kernel_relative_error(&s->kernel, &s->target.kernel);
 }
 
+/* True when spec names a bank rather than one kernel: a list, or a .npy
+ * (which may hold several filters). */
+static bool is_bank(const char *spec)
+{
+    size_t n = strlen(spec);
+    return strchr(spec, ',') || (n >= 4 && !strcasecmp(spec + n - 4, ".npy"));
+}
+
+/* The kernel or bank, and the layer it makes. */
+static lf_status setup_kernel(app_setup *s, const cli_options *o, lf_error *err)
+{
+    const char *spec = o->kernel ? o->kernel : "sobel-x";
+    s->layer = (lf_layer_options){.channels = o->color ? 3 : 1,
+                                  .filters = 1,
+                                  .stride = o->stride > 0 && !o->apply ? o->stride : 1,
+                                  .pool = o->pool > 0 ? o->pool : 1,
+                                  .activation = (lf_activation)o->activation};
+    if (o->target)
+        return setup_target(s, o, err);
+    if (!o->color && !is_bank(spec))
+        return lf_kernel_resolve(&s->kernel, spec, o->seed, err);
+    return lf_kernel_bank_resolve(&s->kernel, &s->layer.filters, spec, s->layer.channels, o->seed,
+                                  err);
+}
+
 lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn warn,
                            lf_progress_fn progress, void *user, lf_error *err)
 {
@@ -128,11 +155,17 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
     s->best_rel_err_to_kernel = NAN;
     /* The kernel first: it is quick, and a typo in its name should not wait
      * for a folder of photographs to load. */
-    lf_status st = o->target ? setup_target(s, o, err)
-                             : lf_kernel_resolve(&s->kernel, o->kernel ? o->kernel : "sobel-x",
-                                                 o->seed, err);
+    lf_status st = setup_kernel(s, o, err);
     if (st != LF_OK)
         return st;
+    if (!o->headless && !lf_layer_options_plain(&s->layer))
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "the window shows one gray filter at stride 1 without activation or "
+                       "pooling; this layer (%d filter%s, %d channel%s, stride %d, pool %d, "
+                       "activation %s) trains with --headless",
+                       s->layer.filters, s->layer.filters == 1 ? "" : "s", s->layer.channels,
+                       s->layer.channels == 1 ? "" : "s", s->layer.stride, s->layer.pool,
+                       lf_activation_name(s->layer.activation));
     lf_dataset_options d = app_dataset_options(o);
     d.warn = warn;
     d.progress = progress;
@@ -166,6 +199,8 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
          * the main thread its core. */
         .threads = o->headless ? o->threads : 1,
         .operation = s->target,
+        .layer = s->layer,
+        .engine = (lf_engine)o->engine,
     };
     s->trainer = lf_trainer_create(&t, &s->dataset, err);
     if (!s->trainer) {

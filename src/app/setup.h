@@ -20,7 +20,10 @@
 typedef struct app_setup {
     lf_dataset dataset;
     lf_kernel kernel;     /* learned against: the kernel, or with --target the best
-                             linear filter (named after the operation) */
+                             linear filter (named after the operation); for a layer
+                             of several filters or channels the bank (F, C, h, w) */
+    lf_layer_options layer; /* --color, the bank's filters, --stride, --pool,
+                               --activation */
     lf_trainer *trainer;
     lf_target target;     /* --target, or unset */
     /* The best linear filter with bias over the training patches (target.h):

@@ -16,6 +16,7 @@
 /* Patches gathered so far, before the shuffle. */
 typedef struct patch_builder {
     int patch_size;
+    int channels;    /* planes per patch */
     int count, capacity;
     float *pixels;
     int *file;
@@ -38,6 +39,9 @@ static lf_status options_check(const lf_dataset_options *o, int *patch, int *dow
     if (!(*val_fraction < 1.0f))
         return lf_fail(err, LF_ERR_ARGUMENT, "validation fraction %g must be below 1",
                        (double)*val_fraction);
+    if (o->channels != 0 && o->channels != 1 && o->channels != 3)
+        return lf_fail(err, LF_ERR_ARGUMENT, "%d channels: images are 1 (gray) or 3 (R, G, B)",
+                       o->channels);
     if (!(o->noise_sigma >= 0) || !isfinite(o->noise_sigma))
         return lf_fail(err, LF_ERR_ARGUMENT, "noise sigma %g must be zero or positive",
                        (double)o->noise_sigma);
@@ -101,8 +105,8 @@ static lf_status prepare_image(lf_image *img, int downscale, int patch, lf_error
  * than LF_DATASET_MAX_BYTES. Sizes come from the headers (lf_image_peek);
  * files whose header cannot be read are left to the loading loop, which
  * skips them with their own reason. */
-static lf_status check_memory(const lf_path_list *files, int downscale, int patch, bool noisy,
-                              const char *what, lf_error *err)
+static lf_status check_memory(const lf_path_list *files, int downscale, int patch, int channels,
+                              bool noisy, const char *what, lf_error *err)
 {
     long long patches = 0;
     for (int i = 0; i < files->count && patches < LF_DATASET_MAX_PATCHES; i++) {
@@ -121,20 +125,25 @@ static lf_status check_memory(const lf_path_list *files, int downscale, int patc
     }
     if (patches > LF_DATASET_MAX_PATCHES)
         patches = LF_DATASET_MAX_PATCHES;
-    long long bytes = patches * patch * patch * (long long)sizeof(float) * (noisy ? 2 : 1);
+    long long bytes =
+        patches * patch * patch * channels * (long long)sizeof(float) * (noisy ? 2 : 1);
     if (bytes <= LF_DATASET_MAX_BYTES)
         return LF_OK;
     return lf_fail(err, LF_ERR_INPUT,
-                   "%s: the images make %lld patches of %dx%d, which need %.1f GiB of memory%s; "
+                   "%s: the images make %lld patches of %dx%d%s, which need %.1f GiB of memory%s; "
                    "the limit is %.1f GiB: use fewer images, smaller patches or a downscale",
-                   what, patches, patch, patch, (double)bytes / (1 << 30),
+                   what, patches, patch, patch, channels > 1 ? " in colour" : "",
+                   (double)bytes / (1 << 30),
                    noisy ? " with their noisy copy" : "",
                    (double)LF_DATASET_MAX_BYTES / (1 << 30));
 }
 
-static lf_status builder_add(patch_builder *b, const lf_image *img, int file, lf_error *err)
+/* Adds the patches of one image, given as b->channels planes of one size. */
+static lf_status builder_add(patch_builder *b, const lf_image *planes, int file, lf_error *err)
 {
     const int p = b->patch_size;
+    const lf_image *img = planes;
+    const size_t floats = (size_t)b->channels * p * p;
     const int nx = img->width / p, ny = img->height / p;
     for (int py = 0; py < ny; py++)
         for (int px = 0; px < nx; px++) {
@@ -144,7 +153,7 @@ static lf_status builder_add(patch_builder *b, const lf_image *img, int file, lf
             }
             if (b->count == b->capacity) {
                 int bigger = b->capacity ? b->capacity * 2 : 16;
-                float *pixels = realloc(b->pixels, sizeof(float) * (size_t)bigger * p * p);
+                float *pixels = realloc(b->pixels, sizeof(float) * (size_t)bigger * floats);
                 if (!pixels)
                     return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
                 b->pixels = pixels;
@@ -154,11 +163,12 @@ static lf_status builder_add(patch_builder *b, const lf_image *img, int file, lf
                 b->file = files;
                 b->capacity = bigger;
             }
-            float *dst = b->pixels + (size_t)b->count * p * p;
-            for (int y = 0; y < p; y++)
-                memcpy(dst + (size_t)y * p,
-                       img->pixels + (size_t)(py * p + y) * img->width + (size_t)px * p,
-                       sizeof(float) * (size_t)p);
+            float *dst = b->pixels + (size_t)b->count * floats;
+            for (int c = 0; c < b->channels; c++)
+                for (int y = 0; y < p; y++)
+                    memcpy(dst + ((size_t)c * p + y) * p,
+                           planes[c].pixels + (size_t)(py * p + y) * img->width + (size_t)px * p,
+                           sizeof(float) * (size_t)p);
             b->file[b->count++] = file;
         }
     return LF_OK;
@@ -175,7 +185,7 @@ static void builder_free(patch_builder *b)
 static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_options *o,
                         float val_fraction, lf_error *err)
 {
-    const size_t area = (size_t)b->patch_size * b->patch_size;
+    const size_t area = (size_t)b->channels * b->patch_size * b->patch_size;
     int n = b->count;
     int *order = malloc(sizeof(int) * (size_t)n);
     float *pixels = malloc(sizeof(float) * (size_t)n * area);
@@ -201,6 +211,7 @@ static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_optio
     builder_free(b);
 
     ds->patch_size = b->patch_size;
+    ds->channels = b->channels;
     ds->patch_count = n;
     /* Keras: split_at = int(n * (1 - validation_split)); keep at least one
      * training patch so a single image still trains. Keras computes in
@@ -241,7 +252,9 @@ lf_status lf_dataset_from_images(lf_dataset *ds, const lf_image *images, int ima
     lf_status st = options_check(o, &patch, &downscale, &val_fraction, err);
     if (st != LF_OK)
         return st;
-    patch_builder b = {.patch_size = patch};
+    if (o->channels > 1)
+        return lf_fail(err, LF_ERR_ARGUMENT, "colour patches are cut from image files");
+    patch_builder b = {.patch_size = patch, .channels = 1};
     for (int i = 0; i < image_count; i++) {
         lf_image copy;
         st = lf_image_resize(&copy, &images[i], images[i].width, images[i].height, err);
@@ -278,6 +291,7 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
         return st;
     if (o->path_count <= 0 || !o->paths)
         return lf_fail(err, LF_ERR_ARGUMENT, "no image files or folders given");
+    const int channels = o->channels > 1 ? o->channels : 1;
 
     const char *what = o->path_count == 1 ? o->paths[0] : "the given folders";
     lf_path_list files = {0};
@@ -303,13 +317,13 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
     }
     lf_image_walk_deinit(&walk);
     if (st == LF_OK)
-        st = check_memory(&files, downscale, patch, o->noise_sigma > 0, what, err);
+        st = check_memory(&files, downscale, patch, channels, o->noise_sigma > 0, what, err);
     if (st != LF_OK) {
         lf_path_list_deinit(&files);
         return st;
     }
 
-    patch_builder b = {.patch_size = patch};
+    patch_builder b = {.patch_size = patch, .channels = channels};
     char **kept = calloc(files.count > 0 ? (size_t)files.count : 1, sizeof(char *));
     if (!kept) {
         lf_path_list_deinit(&files);
@@ -318,23 +332,25 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
     int kept_count = 0, skipped = 0;
     lf_error first_skip = {0}; /* the reason given when nothing is usable */
     for (int i = 0; i < files.count; i++) {
-        lf_image img;
+        lf_image planes[3] = {{0}};
         lf_error why;
-        lf_status load = lf_image_load(&img, files.paths[i], &why);
-        if (load == LF_OK) {
-            load = prepare_image(&img, downscale, patch, &why);
+        lf_status load = lf_image_load_planes(planes, channels, files.paths[i], &why);
+        /* Every plane is scaled the same way, so they stay aligned. */
+        for (int c = 0; c < channels && load == LF_OK; c++) {
+            load = prepare_image(&planes[c], downscale, patch, &why);
             /* The resize's message does not know the file: name it, since
              * a 1x2000 strip enlarged to a 16-pixel patch is not an
              * obviously bad file. */
             if (load != LF_OK && load != LF_ERR_NOMEM) {
                 lf_error resize = why;
                 lf_fail(&why, LF_ERR_INPUT, "%s: %dx%d cannot be scaled for %d-pixel patches (%s)",
-                        files.paths[i], img.width, img.height, patch, resize.message);
+                        files.paths[i], planes[c].width, planes[c].height, patch, resize.message);
                 load = LF_ERR_INPUT;
             }
         }
         if (load == LF_ERR_NOMEM) {
-            lf_image_deinit(&img);
+            for (int c = 0; c < channels; c++)
+                lf_image_deinit(&planes[c]);
             st = lf_fail(err, LF_ERR_NOMEM, "%s", why.message);
             break;
         }
@@ -347,11 +363,12 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
                 o->warn(o->user, line);
             }
         } else {
-            st = builder_add(&b, &img, kept_count, err);
+            st = builder_add(&b, planes, kept_count, err);
             kept[kept_count++] = files.paths[i];
             files.paths[i] = NULL; /* ownership moves to kept */
         }
-        lf_image_deinit(&img);
+        for (int c = 0; c < channels; c++)
+            lf_image_deinit(&planes[c]);
         if (st != LF_OK)
             break;
         if (o->progress)

@@ -9,6 +9,11 @@
  * answer to be the layer itself applied to the same inputs, so it stands
  * aside when the inputs carry noise, and when the matrices would not fit
  * in LF_GRAM_MAX_BYTES.
+ *
+ * A layer of F filters over the same input has one G per patch too: each
+ * filter's loss is d_f^T G d_f with its own d_f, so one matrix serves them
+ * all, applied F times. With several channels or a stride, G is over the
+ * layer's windows (C kh kw + 1 features, gram_layer.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +35,8 @@ static void gram_release(lf_trainer *t)
 static bool gram_prepare(lf_trainer *t)
 {
     const lf_dataset *ds = t->dataset;
-    const int p = lf_gram_size(&t->shape);
+    const bool windows = trainer_gram_by_windows(t);
+    const int p = windows ? lf_gram_layer_size(&t->layer) : lf_gram_size(&t->shape);
     const double bytes = (double)ds->patch_count * lf_gram_packed_count(p) * sizeof(float);
     bool wanted = t->options.engine != LF_ENGINE_DIRECT && ds->inputs == ds->clean &&
                   bytes <= (double)LF_GRAM_MAX_BYTES;
@@ -45,7 +51,9 @@ static bool gram_prepare(lf_trainer *t)
     t->gram_ready = calloc((size_t)ds->patch_count, 1);
     /* One scratch per thread, each a whole number of cache lines so every
      * one stays aligned for double and threads share no line. */
-    size_t work = lf_gram_work_bytes(ds->patch_size, ds->patch_size, t->options.target.width);
+    size_t work = windows ? sizeof(double) * lf_gram_layer_work_doubles(&t->layer)
+                          : lf_gram_work_bytes(ds->patch_size, ds->patch_size,
+                                               t->options.target.width);
     t->gram_work_stride = (work + 63) / 64 * 64;
     t->gram_work = malloc(t->gram_work_stride * (size_t)t->threads);
     if (!t->grams || !t->gram_ready || !t->gram_work) {
@@ -123,8 +131,45 @@ static double gram_apply_patch(lf_trainer *t, const float *gram, float scale)
     return lf_gram_apply_finish(t->grads, y, t->delta, p, scale);
 }
 
+/* Filter f's d = (w_f - k_f, b_f) into t->delta. */
+static void compute_filter_delta(lf_trainer *t, int f)
+{
+    const int taps = t->gram_params - 1;
+    const float *w = t->state.params + (size_t)f * taps;
+    const float *k = t->options.target.weights + (size_t)f * taps;
+    for (int i = 0; i < taps; i++)
+        t->delta[i] = w[i] - k[i];
+    t->delta[taps] = t->state.params[t->weight_count + f];
+}
+
+/* Several filters: for each, scale * G d_f into its weights' and bias's
+ * gradients (gathered in gram_blocks, which the one-filter split path
+ * alone uses otherwise); returns the sum of d_f^T G d_f. */
+static double gram_apply_filters(lf_trainer *t, const float *gram, float scale)
+{
+    const int p = t->gram_params, taps = p - 1;
+    float *g = t->gram_blocks;
+    double loss = 0;
+    for (int f = 0; f < t->filters; f++) {
+        compute_filter_delta(t, f);
+        memset(g, 0, sizeof(float) * (size_t)p);
+        loss += lf_gram_apply(g, t->gram_work_vector, gram, t->delta, p, scale);
+        float *wg = t->grads + (size_t)f * taps;
+        for (int i = 0; i < taps; i++)
+            wg[i] += g[i];
+        t->grads[t->weight_count + f] += g[taps];
+    }
+    return loss;
+}
+
 static double gram_forward_backward(lf_trainer *t, const int *patches, int batch, float scale)
 {
+    if (t->filters > 1) {
+        double loss = 0;
+        for (int b = 0; b < batch; b++)
+            loss += gram_apply_filters(t, trainer_gram_slot(t, patches[b]), scale);
+        return loss;
+    }
     compute_delta(t);
     double loss = 0;
     for (int b = 0; b < batch; b++)
@@ -147,6 +192,16 @@ static double gram_evaluate(lf_trainer *t, int first, int count)
         trainer_build_missing(t, chunk, n, BUILD_GRAMS);
     }
     float unused[MAX_PARAMS]; /* lf_gram_apply's gradient, not needed here */
+    if (t->filters > 1) {
+        for (int p = first; p < first + count; p++)
+            for (int f = 0; f < t->filters; f++) {
+                compute_filter_delta(t, f);
+                total += lf_gram_apply(unused, t->gram_work_vector, trainer_gram_slot(t, p),
+                                       t->delta, t->gram_params, 0.0f) /
+                         area;
+            }
+        return total / count;
+    }
     for (int p = first; p < first + count; p++)
         total += lf_gram_apply(unused, t->gram_work_vector, trainer_gram_slot(t, p), t->delta,
                                t->param_count, 0.0f) /

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +207,7 @@ static void write_f32_le(lf_atomic_file *file, const float *data, size_t count)
 lf_status lf_npy_write_f32(const char *path, const float *data, const size_t *shape, int ndim,
                            lf_error *err)
 {
-    if (ndim < 1 || ndim > 4)
+    if (ndim < 1 || ndim > 5)
         return lf_fail(err, LF_ERR_ARGUMENT, "%s: .npy arrays of %d dimensions are not supported",
                        path, ndim);
     size_t count = 1;
@@ -231,10 +232,30 @@ void lf_weight_history_init(lf_weight_history *h, int kernel_height, int kernel_
     h->kernel_height = kernel_height;
     h->kernel_width = kernel_width;
     long taps = (long)(kernel_height > 0 ? kernel_height : 1) * (kernel_width > 0 ? kernel_width : 1);
+    h->filters = h->channels = 1;
     long by_bytes = LF_WEIGHT_HISTORY_MAX_BYTES / (taps * (long)sizeof(float));
     long max = by_bytes < LF_WEIGHT_HISTORY_MAX_SNAPSHOTS ? by_bytes : LF_WEIGHT_HISTORY_MAX_SNAPSHOTS;
     h->max_count = max < 4 ? 4 : (int)max; /* room to thin: the first, one more, the last */
     h->spacing = 1;
+}
+
+void lf_weight_history_init_bank(lf_weight_history *h, int filters, int channels,
+                                 int kernel_height, int kernel_width)
+{
+    filters = filters > 1 ? filters : 1;
+    channels = channels > 1 ? channels : 1;
+    /* The bounds are figured on all the bank's weights as one tall kernel. */
+    lf_weight_history_init(h, filters * channels * kernel_height, kernel_width);
+    h->kernel_height = kernel_height;
+    h->filters = filters;
+    h->channels = channels;
+}
+
+/* Weights in one snapshot. */
+static size_t history_taps(const lf_weight_history *h)
+{
+    return (size_t)(h->filters > 1 ? h->filters : 1) * (size_t)(h->channels > 1 ? h->channels : 1) *
+           (size_t)h->kernel_height * (size_t)h->kernel_width;
 }
 
 void lf_weight_history_deinit(lf_weight_history *h)
@@ -251,7 +272,7 @@ void lf_weight_history_deinit(lf_weight_history *h)
 lf_status lf_weight_history_append(lf_weight_history *h, const float *weights, long step, int epoch,
                                    double rel_err, lf_error *err)
 {
-    size_t taps = (size_t)h->kernel_height * h->kernel_width;
+    size_t taps = history_taps(h);
     if (h->count >= h->max_count)
         return lf_fail(err, LF_ERR_ARGUMENT, "the weight history is full (%d snapshots)",
                        h->max_count);
@@ -286,7 +307,7 @@ lf_status lf_weight_history_append(lf_weight_history *h, const float *weights, l
 /* Keeps snapshots 0, 2, 4, ...: offers 0, 2 spacing, 4 spacing, ... */
 static void thin(lf_weight_history *h)
 {
-    size_t taps = (size_t)h->kernel_height * h->kernel_width;
+    size_t taps = history_taps(h);
     int kept = 0;
     for (int i = 0; i < h->count; i += 2, kept++) {
         memmove(h->weights + taps * (size_t)kept, h->weights + taps * (size_t)i,
@@ -336,11 +357,16 @@ static lf_status write_csv(const lf_weight_history *h, const char *path, lf_erro
         return st;
     FILE *f = file.stream;
     fprintf(f, "step,epoch,rel_err");
-    for (int r = 0; r < h->kernel_height; r++)
-        for (int c = 0; c < h->kernel_width; c++)
-            fprintf(f, ",w_%d_%d", r, c);
+    bool bank = h->filters > 1 || h->channels > 1;
+    for (int k = 0; k < (bank ? h->filters * h->channels : 1); k++)
+        for (int r = 0; r < h->kernel_height; r++)
+            for (int c = 0; c < h->kernel_width; c++)
+                if (bank)
+                    fprintf(f, ",w_%d_%d_%d_%d", k / h->channels, k % h->channels, r, c);
+                else
+                    fprintf(f, ",w_%d_%d", r, c);
     fputc('\n', f);
-    size_t taps = (size_t)h->kernel_height * h->kernel_width;
+    size_t taps = history_taps(h);
     lf_atomic_note(&file);
     for (int i = 0; i < h->count && !ferror(f); i++) {
         errno = 0;
@@ -357,8 +383,14 @@ static lf_status write_csv(const lf_weight_history *h, const char *path, lf_erro
 lf_status lf_weight_history_write(const lf_weight_history *h, const char *path, lf_error *err)
 {
     if (has_extension(path, ".npy")) {
+        const float *w = h->weights ? h->weights : (const float *)"";
+        if (h->filters > 1 || h->channels > 1) {
+            size_t shape[5] = {(size_t)h->count, (size_t)h->filters, (size_t)h->channels,
+                               (size_t)h->kernel_height, (size_t)h->kernel_width};
+            return lf_npy_write_f32(path, w, shape, 5, err);
+        }
         size_t shape[3] = {(size_t)h->count, (size_t)h->kernel_height, (size_t)h->kernel_width};
-        return lf_npy_write_f32(path, h->weights ? h->weights : (const float *)"", shape, 3, err);
+        return lf_npy_write_f32(path, w, shape, 3, err);
     }
     if (has_extension(path, ".csv"))
         return write_csv(h, path, err);

@@ -322,11 +322,26 @@ lf_status lf_image_peek(const unsigned char *bytes, size_t size, const char *nam
     return LF_OK;
 }
 
-lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
-                          lf_error *err)
+/* Colour planes from interleaved 8-bit pixels: plane c takes channel c
+ * (gray and gray + alpha give equal planes). */
+static void planes_from_rgb8(lf_image *planes, const unsigned char *pixels, int channels)
 {
-    out->width = out->height = 0;
-    out->pixels = NULL;
+    long n = (long)planes[0].width * planes[0].height;
+    for (int c = 0; c < 3; c++) {
+        int from = channels >= 3 ? c : 0;
+        for (long i = 0; i < n; i++)
+            planes[c].pixels[i] = pixels[i * channels + from] * (1.0f / 255.0f);
+    }
+}
+
+/* Decodes into plane_count images: 1 for grayscale, 3 for R, G, B. */
+static lf_status decode_planes(lf_image *out, int plane_count, const unsigned char *bytes,
+                               size_t size, const char *name, lf_error *err)
+{
+    for (int c = 0; c < plane_count; c++) {
+        out[c].width = out[c].height = 0;
+        out[c].pixels = NULL;
+    }
     int w = 0, h = 0, channels = 0;
     lf_status st = lf_image_peek(bytes, size, name, &w, &h, err);
     if (st != LF_OK)
@@ -337,7 +352,7 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
      * than 8-bit RGBA's; 16-bit colour, which would double that at the size
      * limit, is read at 8 bits like any photograph. */
     int file_channels = 0, info_w, info_h;
-    int deep = stbi_is_16_bit_from_memory(bytes, (int)size) &&
+    int deep = plane_count == 1 && stbi_is_16_bit_from_memory(bytes, (int)size) &&
                stbi_info_from_memory(bytes, (int)size, &info_w, &info_h, &file_channels) &&
                file_channels <= 2;
     void *pixels = deep ? (void *)stbi_load_16_from_memory(bytes, (int)size, &w, &h, &channels, 0)
@@ -346,30 +361,56 @@ lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size
      * failed probe can leave behind ("bad png sig" for a JPEG). */
     if (!pixels)
         return lf_fail(err, LF_ERR_INPUT, "%s: corrupt or truncated %s data", name, format);
-    st = lf_image_init(out, w, h, err);
+    for (int c = 0; c < plane_count && st == LF_OK; c++)
+        st = lf_image_init(&out[c], w, h, err);
     if (st == LF_OK && deep)
         gray_from_gray16(out->pixels, pixels, w, h, channels);
+    else if (st == LF_OK && plane_count == 3)
+        planes_from_rgb8(out, pixels, channels);
     else if (st == LF_OK)
         lf_gray_from_rgb8(out->pixels, pixels, w, h, channels);
     else if (st == LF_ERR_ARGUMENT) /* beyond the limits after all */
         st = lf_fail(err, LF_ERR_INPUT, "%s: %s decodes to %dx%d pixels, beyond the limits",
                      name, format, w, h);
+    if (st != LF_OK)
+        for (int c = 0; c < plane_count; c++)
+            lf_image_deinit(&out[c]);
     stbi_image_free(pixels);
     return st;
 }
 
-lf_status lf_image_load(lf_image *out, const char *path, lf_error *err)
+lf_status lf_image_decode(lf_image *out, const unsigned char *bytes, size_t size, const char *name,
+                          lf_error *err)
 {
-    out->width = out->height = 0;
-    out->pixels = NULL;
+    return decode_planes(out, 1, bytes, size, name, err);
+}
+
+static lf_status load_planes(lf_image *out, int plane_count, const char *path, lf_error *err)
+{
+    for (int c = 0; c < plane_count; c++) {
+        out[c].width = out[c].height = 0;
+        out[c].pixels = NULL;
+    }
     unsigned char *bytes = NULL;
     size_t size = 0;
     lf_status st = lf_read_file(path, LF_IMAGE_MAX_FILE_BYTES, &bytes, &size, err);
     if (st != LF_OK)
         return st;
-    st = lf_image_decode(out, bytes, size, path, err);
+    st = decode_planes(out, plane_count, bytes, size, path, err);
     free(bytes);
     return st;
+}
+
+lf_status lf_image_load(lf_image *out, const char *path, lf_error *err)
+{
+    return load_planes(out, 1, path, err);
+}
+
+lf_status lf_image_load_planes(lf_image *planes, int plane_count, const char *path, lf_error *err)
+{
+    if (plane_count != 1 && plane_count != 3)
+        return lf_fail(err, LF_ERR_ARGUMENT, "an image has 1 or 3 planes, not %d", plane_count);
+    return load_planes(planes, plane_count, path, err);
 }
 
 int lf_image_path_is_supported(const char *path)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "file_util.h"
+#include "kernel_npy.h"
 #include "learnfilter/image.h"
 #include "learnfilter/names.h"
 #include "learnfilter/rng.h"
@@ -406,138 +407,18 @@ lf_status lf_kernel_parse_text(lf_kernel *out, const char *text, size_t size, co
 
 /* ================================================================== npy */
 
-/* Finds the value text after 'key': inside the header dictionary. */
-static const char *npy_find_key(const char *header, const char *key)
-{
-    const char *p = strstr(header, key);
-    if (!p)
-        return NULL;
-    p += strlen(key);
-    while (*p == ' ' || *p == '\'' || *p == '"')
-        p++;
-    if (*p != ':')
-        return NULL;
-    p++;
-    while (*p == ' ')
-        p++;
-    return p;
-}
-
 lf_status lf_kernel_parse_npy(lf_kernel *out, const unsigned char *bytes, size_t size,
                               const char *name, lf_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (size < 10 || memcmp(bytes, "\x93NUMPY", 6) != 0)
-        return lf_fail(err, LF_ERR_INPUT, "%s: not a NumPy .npy file (no \\x93NUMPY magic)", name);
-    int major = bytes[6];
-    size_t header_len, header_start;
-    if (major == 1) {
-        header_len = bytes[8] | (size_t)bytes[9] << 8;
-        header_start = 10;
-    } else if (major == 2 || major == 3) {
-        if (size < 12)
-            return lf_fail(err, LF_ERR_INPUT, "%s: truncated .npy header", name);
-        header_len = bytes[8] | (size_t)bytes[9] << 8 | (size_t)bytes[10] << 16 |
-                     (size_t)bytes[11] << 24;
-        header_start = 12;
-    } else
-        return lf_fail(err, LF_ERR_INPUT, "%s: unknown .npy version %d", name, major);
-    if (header_len > 65536 || header_start + header_len > size)
-        return lf_fail(err, LF_ERR_INPUT, "%s: truncated .npy header", name);
-    char header[65537];
-    memcpy(header, bytes + header_start, header_len);
-    header[header_len] = 0;
-
-    const char *descr = npy_find_key(header, "descr'");
-    if (!descr)
-        descr = npy_find_key(header, "descr\"");
-    if (!descr)
-        return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'descr'", name);
-    /* The value must be a quoted string; stepping over a quote that is not
-     * there could step past the header's terminating NUL. */
-    if (*descr != '\'' && *descr != '"')
-        return lf_fail(err, LF_ERR_INPUT, "%s: .npy 'descr' is not a quoted dtype", name);
-    descr++;
-    int big_endian, item;
-    if (!strncmp(descr, "<f4", 3) || !strncmp(descr, "=f4", 3)) big_endian = 0, item = 4;
-    else if (!strncmp(descr, ">f4", 3)) big_endian = 1, item = 4;
-    else if (!strncmp(descr, "<f8", 3) || !strncmp(descr, "=f8", 3)) big_endian = 0, item = 8;
-    else if (!strncmp(descr, ">f8", 3)) big_endian = 1, item = 8;
-    else {
-        char shown[16] = {0};
-        for (int i = 0; i < 15 && descr[i] && descr[i] != '\'' && descr[i] != '"'; i++)
-            shown[i] = descr[i];
-        return lf_fail(err, LF_ERR_INPUT,
-                       "%s: .npy dtype '%s' is not supported (use float32 or float64)", name,
-                       shown);
-    }
-    const char *fortran = npy_find_key(header, "fortran_order'");
-    if (!fortran)
-        fortran = npy_find_key(header, "fortran_order\"");
-    if (!fortran)
-        return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'fortran_order'", name);
-    int fortran_order = strncmp(fortran, "True", 4) == 0;
-
-    const char *shape = npy_find_key(header, "shape'");
-    if (!shape)
-        shape = npy_find_key(header, "shape\"");
-    if (!shape || *shape != '(')
-        return lf_fail(err, LF_ERR_INPUT, "%s: .npy header has no 'shape'", name);
-    shape++;
-    long dims[8];
+    long dims[LF_NPY_MAX_DIMS];
     int ndim = 0;
-    for (;;) {
-        while (*shape == ' ' || *shape == ',')
-            shape++;
-        if (*shape == ')')
-            break;
-        if (!isdigit((unsigned char)*shape) || ndim == 8)
-            return lf_fail(err, LF_ERR_INPUT, "%s: bad .npy shape", name);
-        char *after;
-        dims[ndim++] = strtol(shape, &after, 10);
-        shape = after;
-    }
-    if (ndim != 2)
-        return lf_fail(err, LF_ERR_INPUT, "%s: .npy array has %d dimensions; a kernel needs 2",
-                       name, ndim);
-    long h = dims[0], w = dims[1];
-    if (h < 1 || w < 1)
-        return lf_fail(err, LF_ERR_INPUT, "%s: .npy array is empty", name);
-    if (h > LF_KERNEL_MAX_SIDE || w > LF_KERNEL_MAX_SIDE)
-        return lf_fail(err, LF_ERR_INPUT, "%s: kernel is %ldx%ld; the largest accepted is %dx%d",
-                       name, h, w, LF_KERNEL_MAX_SIDE, LF_KERNEL_MAX_SIDE);
-    size_t data_start = header_start + header_len;
-    size_t need = (size_t)(h * w) * (size_t)item;
-    if (size - data_start < need)
-        return lf_fail(err, LF_ERR_INPUT, "%s: .npy data is truncated (%zu of %zu bytes)", name,
-                       size - data_start, need);
-    const unsigned char *data = bytes + data_start;
-    out->height = (int)h;
-    out->width = (int)w;
-    for (long i = 0; i < h * w; i++) {
-        unsigned char b[8];
-        for (int j = 0; j < item; j++)
-            b[j] = data[i * item + (big_endian ? item - 1 - j : j)];
-        double v;
-        if (item == 4) {
-            uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                         (uint32_t)b[3] << 24;
-            float f;
-            memcpy(&f, &u, 4);
-            v = f;
-        } else {
-            uint64_t u = 0;
-            for (int j = 7; j >= 0; j--)
-                u = u << 8 | b[j];
-            memcpy(&v, &u, 8);
-        }
-        /* Element i is at (r, c) in C order, or transposed in Fortran order. */
-        long r = fortran_order ? i % h : i / w;
-        long c = fortran_order ? i / h : i % w;
-        if (isfinite(v) && fabs(v) > 3.0e38)
-            v = INFINITY; /* does not fit a float: refused below */
-        out->weights[r * w + c] = (float)v;
-    }
+    lf_status st = lf_npy_read_f32(out->weights, sizeof out->weights / sizeof out->weights[0],
+                                   dims, &ndim, 2, 2, bytes, size, name, err);
+    if (st != LF_OK)
+        return st;
+    out->height = (int)dims[0];
+    out->width = (int)dims[1];
     set_name_from_path(out, name);
     return check_finite(out, name, err);
 }

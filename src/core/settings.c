@@ -104,4 +104,15 @@ void lf_trainer_options_defaults(lf_trainer_options *o)
         o->settings = lf_settings_for_kernel(&o->target);
     if (o->tolerance == 0)
         o->tolerance = LF_DEFAULT_TOLERANCE;
+    lf_layer_options *l = &o->layer;
+    if (l->channels == 0) l->channels = 1;
+    if (l->filters == 0) l->filters = 1;
+    if (l->stride == 0) l->stride = 1;
+    if (l->pool == 0) l->pool = 1;
+}
+
+bool lf_layer_options_plain(const lf_layer_options *l)
+{
+    return l->channels <= 1 && l->filters <= 1 && l->stride <= 1 && l->pool <= 1 &&
+           l->activation == LF_ACTIVATION_NONE;
 }

@@ -103,7 +103,7 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->target = *k;
     snap->learned = *k;
     memcpy(snap->learned.weights, t->state.params, sizeof(float) * (size_t)(k->height * k->width));
-    snap->bias = t->state.params[t->param_count - 1];
+    snap->bias = t->state.params[t->weight_count]; /* the first filter's */
     snap->settings = t->options.settings;
     snap->padding = t->options.padding;
     snap->engine = t->engine->kind;
@@ -122,7 +122,9 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     stats_progress(t, &snap->stats_built, &snap->stats_total);
     snap->has_images = false;
     int p = t->dataset->patch_size;
-    if (!with_images || p * p > snap->capacity)
+    /* The images are one gray filter's: a layer of several filters or
+     * channels shows its weights only (the first filter's first channel). */
+    if (!with_images || p * p > snap->capacity || !t->plain)
         return;
     int patch = t->options.sample_patch;
     snap->in_height = snap->in_width = p;

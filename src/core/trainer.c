@@ -55,7 +55,7 @@ static double kernel_distance(const lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
     double sum = 0;
-    for (int i = 0; i < k->height * k->width; i++) {
+    for (int i = 0; i < t->weight_count; i++) {
         double d = (double)t->state.params[i] - k->weights[i];
         sum += d * d;
     }

@@ -15,23 +15,29 @@
 
 float *trainer_target_slot(const lf_trainer *t, int patch)
 {
-    return t->targets +
-           (size_t)patch * (size_t)t->dataset->patch_size * (size_t)t->dataset->patch_size;
+    return t->targets + (size_t)patch * t->target_floats;
 }
 
 /* The truth is the true kernel applied to the clean patch exactly as the
- * layer applies its own (same padding, no bias). */
-static void build_target(lf_trainer *t, int patch)
+ * layer applies its own (same padding, no bias; for a layer, its
+ * activation and pooling too). thread picks the layer's scratch. */
+static void build_target(lf_trainer *t, int patch, int thread)
 {
-    conv2d_forward(trainer_target_slot(t, patch), lf_dataset_clean(t->dataset, patch),
-                   t->options.target.weights, 0.0f, &t->shape);
+    if (t->plain) {
+        conv2d_forward(trainer_target_slot(t, patch), lf_dataset_clean(t->dataset, patch),
+                       t->options.target.weights, 0.0f, &t->shape);
+        return;
+    }
+    layer_scratch s = trainer_layer_scratch(t, thread);
+    lf_layer_targets(trainer_target_slot(t, patch), s.act, lf_dataset_clean(t->dataset, patch),
+                     t->options.target.weights, &t->layer, s.work);
 }
 
 const float *trainer_target(lf_trainer *t, int patch)
 {
     if (!t->target_ready[patch]) {
         /* The caller's thread only: jobs use trainer_build_missing first. */
-        build_target(t, patch);
+        build_target(t, patch, 0);
         t->target_ready[patch] = 1;
     }
     return trainer_target_slot(t, patch);
@@ -65,7 +71,13 @@ static void build_run(void *context, int item, int thread)
     build_job *job = context;
     lf_trainer *t = job->t;
     int patch = t->build_list[item];
-    if (job->kind == BUILD_GRAMS)
+    if (job->kind == BUILD_GRAMS && trainer_gram_by_windows(t))
+        lf_gram_layer_compute(trainer_gram_slot(t, patch), lf_gram_packed_count(t->gram_params),
+                              (double *)(void *)(t->gram_work +
+                                                 (size_t)thread * t->gram_work_stride),
+                              t->gram_work_stride / sizeof(double),
+                              lf_dataset_input(t->dataset, patch), &t->layer);
+    else if (job->kind == BUILD_GRAMS)
         /* Each slot and each thread's scratch were sized for this shape
          * when the engine was prepared; their sizes go along so nothing
          * runs past. */
@@ -76,7 +88,7 @@ static void build_run(void *context, int item, int thread)
         lf_fft_input_spectrum(t->fft, trainer_spectrum_slot(t, patch),
                               lf_dataset_input(t->dataset, patch), trainer_fft_work(t, thread));
     else
-        build_target(t, patch);
+        build_target(t, patch, thread);
 }
 
 void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_kind kind)

@@ -6,6 +6,8 @@
  *   trainer_cache.c    per-patch targets and the threads that build caches
  *   engine_direct.c    the direct engine: convolve every patch of the batch
  *   engine_gram.c      the statistics engine: one Gram matrix per patch
+ *   engine_layer.c     the direct engine of a layer other than one gray filter
+ *                      (channels, filters, stride, activation, pooling)
  *   snapshot.c         copies for the window
  *   state.c            the training state as one block: save, restore, files
  *   settings.c         defaults (public: settings.h)
@@ -87,10 +89,11 @@ typedef struct engine_ops {
 
 extern const engine_ops lf_engine_direct_ops;
 extern const engine_ops lf_engine_gram_ops;
+extern const engine_ops lf_engine_layer_ops;
 
 /* What a step changes, and nothing else: the block state.c saves. */
 typedef struct trainer_state {
-    float *params;               /* MAX_PARAMS: weights row-major, then the bias */
+    float *params;               /* MAX_PARAMS: weights (F, C, h, w), then F biases */
     lf_optimizer_state optimizer;
     lf_rng order_rng;            /* epoch shuffles */
     int *order;                  /* train_count patch indices, this epoch's order */
@@ -108,14 +111,20 @@ struct lf_trainer {
     uint64_t dataset_hash;       /* of the inputs, for saved states; valid when hashed */
     bool dataset_hashed;
     /* ---- derived from the options and dataset at restart */
-    lf_conv_shape shape;
-    int param_count;             /* kernel taps + 1 bias */
+    lf_conv_shape shape;         /* one gray filter's convolution (plain, gram) */
+    lf_layer_shape layer;        /* the whole layer's sizes */
+    bool plain;                  /* one gray filter, linear, stride 1, no pooling */
+    int weight_count;            /* F * C * kernel taps */
+    int filters;                 /* F */
+    int out_count;               /* output values per patch: F * out height * width */
+    size_t target_floats;        /* floats per patch in targets */
+    int param_count;             /* weight_count + F biases */
     double runaway_distance;     /* ||w - k|| past which a step has diverged */
     const engine_ops *engine;    /* direct or gram */
     /* ---- state: what a step changes */
     trainer_state state;
     /* ---- caches: rebuilt on demand */
-    float *targets;              /* patch_count * out area */
+    float *targets;              /* patch_count * target_floats */
     unsigned char *target_ready; /* patch_count flags */
     lf_best_fit best;            /* options.operation's best filter, or with input
                                     noise the kernel's; all zero otherwise */
@@ -147,13 +156,39 @@ struct lf_trainer {
                                     snapshots (lf_step_detail); 0 once a restart or a new
                                     rate or optimizer makes them another step's */
     int detail_batch;            /* its batch's patch count */
+    float *layer_scratch;        /* threads * layer_scratch_stride, when not plain: per
+                                    thread the activations, output, its gradient and
+                                    the layer routines' workspace */
+    size_t layer_scratch_stride; /* floats */
+    float *unit_layer_grads;     /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
     lf_pool *pool;               /* workers, or NULL for one thread */
     int threads;                 /* threads per job, the caller's included */
 };
 
+/* Output values of one patch (all filters): the loss is their mean. */
+/* The statistics come from the layer's windows (gram_layer.c) rather than
+ * the lag-by-lag build of one gray channel at stride 1. */
+static inline bool trainer_gram_by_windows(const lf_trainer *t)
+{
+    return !t->plain && (t->layer.channels > 1 || t->layer.stride > 1);
+}
+
 static inline int trainer_out_area(const lf_trainer *t)
 {
-    return t->shape.out_height * t->shape.out_width;
+    return t->out_count;
+}
+
+/* A thread's share of layer_scratch. */
+typedef struct layer_scratch {
+    float *act, *out, *dout, *work;
+} layer_scratch;
+
+static inline layer_scratch trainer_layer_scratch(const lf_trainer *t, int thread)
+{
+    const lf_layer_shape *s = &t->layer;
+    float *base = t->layer_scratch + (size_t)thread * t->layer_scratch_stride;
+    size_t a = (s->act_count + 15) / 16 * 16, o = (s->out_count + 15) / 16 * 16;
+    return (layer_scratch){base, base + a, base + a + o, base + a + 2 * o};
 }
 
 /* ------------------------------------------------ trainer_cache.c */
@@ -178,6 +213,10 @@ void trainer_forget_caches(lf_trainer *t);
 void trainer_restart(lf_trainer *t);
 /* Seeds the epoch shuffles' generator for a run of `seed`. */
 void trainer_seed_order(lf_rng *rng, uint64_t seed);
+/* The layer's sizes for options and a dataset; LF_ERR_ARGUMENT when they
+ * do not make a layer. */
+lf_status trainer_layer_shape(lf_layer_shape *shape, const lf_trainer_options *o,
+                              const lf_dataset *ds, lf_error *err);
 /* ||w - k|| / ||k|| of the current weights, bias excluded. */
 double trainer_relative_error(const lf_trainer *t);
 int trainer_steps_per_epoch(const lf_trainer *t);

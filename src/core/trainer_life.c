@@ -17,10 +17,28 @@
 
 /* ============================================================ helpers */
 
+static void layer_derive(lf_trainer *t, const lf_dataset *ds);
+
 double trainer_relative_error(const lf_trainer *t)
 {
-    const lf_kernel *k = &t->options.target;
-    return lf_relative_error(t->state.params, k->weights, k->height * k->width);
+    return lf_relative_error(t->state.params, t->options.target.weights, t->weight_count);
+}
+
+lf_status trainer_layer_shape(lf_layer_shape *shape, const lf_trainer_options *o,
+                              const lf_dataset *ds, lf_error *err)
+{
+    const lf_layer_options *l = &o->layer;
+    lf_layer_desc d = {.in_height = ds->patch_size,
+                       .in_width = ds->patch_size,
+                       .k_height = o->target.height,
+                       .k_width = o->target.width,
+                       .channels = l->channels,
+                       .filters = l->filters,
+                       .stride = l->stride,
+                       .padding = o->padding,
+                       .activation = l->activation,
+                       .pool = l->pool};
+    return lf_layer_shape_make(shape, &d, err);
 }
 
 /* The divergence threshold for this run, from the starting weights: see
@@ -28,10 +46,12 @@ double trainer_relative_error(const lf_trainer *t)
 static double runaway_distance(const lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
-    double weights = 0;
-    for (int i = 0; i < k->height * k->width; i++)
+    double weights = 0, truth = 0;
+    for (int i = 0; i < t->weight_count; i++) {
         weights += (double)t->state.params[i] * t->state.params[i];
-    double scale = fmax(sqrt(weights), lf_kernel_norm(k));
+        truth += (double)k->weights[i] * k->weights[i];
+    }
+    double scale = fmax(sqrt(weights), sqrt(truth));
     return LF_DIVERGENCE_GROWTH * (scale > 0 ? scale : 1.0);
 }
 
@@ -52,19 +72,20 @@ int trainer_steps_per_epoch(const lf_trainer *t)
     return (t->dataset->train_count + b - 1) / b;
 }
 
-/* Glorot-uniform weights (fan in = fan out = the number of taps, as Keras
- * counts them for one channel in and out) and a zero bias. */
+/* Glorot-uniform weights (fan in = C taps, fan out = F taps, as Keras
+ * counts them; for one gray filter both are the taps) and zero biases. */
 static void init_params(lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
     int taps = k->height * k->width;
-    double limit = sqrt(6.0 / (2.0 * taps));
+    double fans = (double)(t->layer.channels + t->layer.filters) * taps;
+    double limit = sqrt(6.0 / fans);
     lf_rng rng;
     lf_rng_seed(&rng, t->options.seed);
     memset(t->state.params, 0, sizeof(float) * MAX_PARAMS);
-    for (int i = 0; i < taps; i++)
+    for (int i = 0; i < t->weight_count; i++)
         t->state.params[i] = (float)((2.0 * lf_rng_uniform(&rng) - 1.0) * limit);
-    t->param_count = taps + 1;
+    t->param_count = t->weight_count + t->filters;
 }
 
 void trainer_seed_order(lf_rng *rng, uint64_t seed)
@@ -79,7 +100,7 @@ static lf_status check_kernel(const lf_kernel *k, const lf_dataset *ds, lf_paddi
         k->width > LF_KERNEL_MAX_SIDE)
         return lf_fail(err, LF_ERR_ARGUMENT, "kernel size %dx%d is outside 1..%d", k->height,
                        k->width, LF_KERNEL_MAX_SIDE);
-    for (int i = 0; i < k->height * k->width; i++)
+    for (int i = 0; i < k->height * k->width; i++) /* a bank's are checked by check_layer */
         if (!isfinite(k->weights[i]))
             return lf_fail(err, LF_ERR_INPUT, "kernel %s has a weight that is not finite",
                            k->name);
@@ -88,6 +109,55 @@ static lf_status check_kernel(const lf_kernel *k, const lf_dataset *ds, lf_paddi
                        "kernel %s (%dx%d) does not fit in %dx%d patches with 'valid' padding",
                        k->name, k->height, k->width, ds->patch_size, ds->patch_size);
     return LF_OK;
+}
+
+/* What a layer other than one gray filter needs beyond its kernel's checks:
+ * a shape within layer.h's limits, the dataset's channels, room for its
+ * parameters, an engine that can serve it, no operation. */
+static lf_status check_layer(const lf_trainer_options *o, const lf_dataset *ds, lf_error *err)
+{
+    const lf_layer_options *l = &o->layer;
+    if (lf_layer_options_plain(l))
+        return LF_OK;
+    lf_layer_shape shape;
+    lf_status st = trainer_layer_shape(&shape, o, ds, err);
+    if (st != LF_OK)
+        return st;
+    int dataset_channels = ds->channels > 1 ? ds->channels : 1;
+    if (l->channels != dataset_channels)
+        return lf_fail(err, LF_ERR_ARGUMENT, "the layer has %d input channel%s; the patches %d",
+                       l->channels, l->channels == 1 ? "" : "s", dataset_channels);
+    if (shape.param_count > MAX_PARAMS)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "the layer has %zu parameters (%d filters x %d channels x %dx%d, and the "
+                       "biases); at most %d",
+                       shape.param_count, l->filters, l->channels, shape.k_height, shape.k_width,
+                       MAX_PARAMS);
+    for (size_t i = 0; i < shape.weight_count; i++)
+        if (!isfinite(o->target.weights[i]))
+            return lf_fail(err, LF_ERR_INPUT, "kernel %s has a weight that is not finite",
+                           o->target.name);
+    if (lf_target_is_set(&o->operation))
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "an operation is learned by one gray filter at stride 1, without "
+                       "activation or pooling");
+    if (o->engine == LF_ENGINE_GRAM && !lf_trainer_gram_serves(o))
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "the statistics engine (gram) serves a linear layer without pooling "
+                       "of at most %d parameters a filter; this layer has activation %s, "
+                       "pooling %d, %d channel%s of %dx%d: use engine direct or auto",
+                       LF_GRAM_LAYER_MAX_PARAMS, lf_activation_name(l->activation),
+                       l->pool, l->channels, l->channels == 1 ? "" : "s", o->target.height,
+                       o->target.width);
+    return LF_OK;
+}
+
+bool lf_trainer_gram_serves(const lf_trainer_options *o)
+{
+    const lf_layer_options *l = &o->layer;
+    int channels = l->channels > 1 ? l->channels : 1;
+    return l->pool <= 1 && l->activation == LF_ACTIVATION_NONE &&
+           channels * o->target.height * o->target.width + 1 <= LF_GRAM_LAYER_MAX_PARAMS;
 }
 
 const char *lf_engine_name(lf_engine engine)
@@ -105,6 +175,17 @@ static void choose_engine(lf_trainer *t)
 {
     /* The statistics stand for targets made by options.target itself, not
      * by an operation. */
+    if (!t->plain) {
+        /* Statistics for a linear layer they serve; the layer's own
+         * routines for everything else. */
+        if (lf_trainer_gram_serves(&t->options) && lf_engine_gram_ops.prepare(t)) {
+            t->engine = &lf_engine_gram_ops;
+        } else {
+            lf_engine_layer_ops.prepare(t);
+            t->engine = &lf_engine_layer_ops;
+        }
+        return;
+    }
     if (!lf_target_is_set(&t->options.operation) && lf_engine_gram_ops.prepare(t)) {
         lf_engine_direct_ops.release(t);
         t->engine = &lf_engine_gram_ops;
@@ -120,6 +201,7 @@ void trainer_restart(lf_trainer *t)
     t->shape = lf_conv_shape_make(t->dataset->patch_size, t->dataset->patch_size,
                                   t->options.target.height, t->options.target.width,
                                   t->options.padding);
+    layer_derive(t, t->dataset);
     choose_engine(t);
     init_params(t);
     t->runaway_distance = runaway_distance(t);
@@ -138,16 +220,45 @@ void trainer_restart(lf_trainer *t)
     lf_history_clear(&s->step_history);
 }
 
+/* The layer's sizes for ds, from options checked by check_layer (which a
+ * plain layer always passes). */
+static void layer_derive(lf_trainer *t, const lf_dataset *ds)
+{
+    if (trainer_layer_shape(&t->layer, &t->options, ds, NULL) != LF_OK)
+        memset(&t->layer, 0, sizeof t->layer); /* unreachable after the checks */
+    t->plain = lf_layer_options_plain(&t->options.layer);
+    t->filters = t->plain ? 1 : t->layer.filters;
+    t->weight_count = t->options.target.height * t->options.target.width * t->filters *
+                      (t->plain ? 1 : t->layer.channels);
+    t->out_count = t->plain ? t->shape.out_height * t->shape.out_width : (int)t->layer.out_count;
+}
+
 /* (Re)allocates the buffers that depend on the dataset's size. */
 static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_error *err)
 {
     size_t area = (size_t)ds->patch_size * ds->patch_size;
+    layer_derive(t, ds);
+    /* A layer of several filters can put out more values than a patch has. */
+    size_t target_floats = area;
+    float *scratch = NULL;
+    size_t stride = 0;
+    if (!t->plain) {
+        const lf_layer_shape *l = &t->layer;
+        if (l->out_count > target_floats)
+            target_floats = l->out_count;
+        stride = (l->act_count + 15) / 16 * 16 + 2 * ((l->out_count + 15) / 16 * 16) +
+                 (l->work_count + 15) / 16 * 16;
+        scratch = malloc(sizeof(float) * stride * (size_t)t->threads);
+        if (!scratch)
+            return lf_fail(err, LF_ERR_NOMEM, "out of memory for the layer's workspace");
+    }
     int *order = malloc(sizeof(int) * (size_t)ds->train_count);
-    float *targets = malloc(sizeof(float) * area * (size_t)ds->patch_count);
+    float *targets = malloc(sizeof(float) * target_floats * (size_t)ds->patch_count);
     unsigned char *ready = calloc((size_t)ds->patch_count, 1);
     float *work = malloc(sizeof(float) * area * 2 * (size_t)t->threads);
     int *build_list = malloc(sizeof(int) * (size_t)ds->patch_count);
     if (!order || !targets || !ready || !work || !build_list) {
+        free(scratch);
         free(order);
         free(targets);
         free(ready);
@@ -161,6 +272,10 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     free(t->target_ready);
     free(t->output);
     free(t->build_list);
+    free(t->layer_scratch);
+    t->layer_scratch = scratch;
+    t->layer_scratch_stride = stride;
+    t->target_floats = target_floats;
     t->state.order = order;
     t->targets = targets;
     t->target_ready = ready;
@@ -180,8 +295,9 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
 static void prepare_noise_fit(lf_trainer *t)
 {
     const lf_kernel *k = &t->options.target;
+    /* The fit is of one gray filter; a layer's bank has none. */
     if (!(t->dataset->noise_sigma > 0) || k->height > LF_TARGET_MAX_SIDE ||
-        k->width > LF_TARGET_MAX_SIDE)
+        k->width > LF_TARGET_MAX_SIDE || !lf_layer_options_plain(&t->options.layer))
         return;
     lf_op op = {.kind = LF_OP_KERNEL, .kernel = k->weights, .kernel_h = k->height,
                 .kernel_w = k->width, .padding = t->options.padding};
@@ -227,6 +343,7 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
     lf_trainer_options o = *options;
     lf_trainer_options_defaults(&o);
     if (check_kernel(&o.target, dataset, o.padding, err) != LF_OK ||
+        check_layer(&o, dataset, err) != LF_OK ||
         lf_settings_check(&o.settings, dataset->train_count, err) != LF_OK)
         return NULL;
     if (!(o.tolerance > 0)) {
@@ -248,12 +365,14 @@ lf_trainer *lf_trainer_create(const lf_trainer_options *options, const lf_datase
         t->threads = LF_POOL_MAX_THREADS;
     t->gram_blocks = malloc(sizeof(float) * GRAM_BLOCKS * MAX_PARAMS);
     t->unit_grads = malloc(sizeof(double) * DIRECT_UNITS * MAX_PARAMS);
+    t->unit_layer_grads = malloc(sizeof(float) * DIRECT_UNITS * MAX_PARAMS);
     if (t->threads > 1) {
         t->pool = lf_pool_create(t->threads);
         if (t->pool)
             t->threads = lf_pool_threads(t->pool); /* fewer if a thread failed to start */
     }
-    if (!t->gram_blocks || !t->unit_grads || (t->threads > 1 && !t->pool)) {
+    if (!t->gram_blocks || !t->unit_grads || !t->unit_layer_grads ||
+        (t->threads > 1 && !t->pool)) {
         free(params);
         lf_trainer_destroy(t);
         lf_fail(err, LF_ERR_NOMEM, "out of memory creating the trainer");
@@ -288,6 +407,8 @@ void lf_trainer_destroy(lf_trainer *t)
     free(t->build_list);
     free(t->gram_blocks);
     free(t->unit_grads);
+    free(t->unit_layer_grads);
+    free(t->layer_scratch);
     lf_engine_gram_ops.release(t);
     lf_engine_direct_ops.release(t);
     free(t);
@@ -304,7 +425,18 @@ bool lf_trainer_uses_fft(const lf_trainer *t)
     return t->engine->kind == LF_ENGINE_DIRECT && t->fft;
 }
 const float *lf_trainer_weights(const lf_trainer *t) { return t->state.params; }
-float lf_trainer_bias(const lf_trainer *t) { return t->state.params[t->param_count - 1]; }
+float lf_trainer_bias(const lf_trainer *t) { return t->state.params[t->weight_count]; }
+int lf_trainer_weight_count(const lf_trainer *t) { return t->weight_count; }
+int lf_trainer_filters(const lf_trainer *t) { return t->filters; }
+const lf_layer_shape *lf_trainer_layer_shape(const lf_trainer *t) { return &t->layer; }
+double lf_trainer_filter_rel_err(const lf_trainer *t, int f)
+{
+    if (f < 0 || f >= t->filters)
+        return NAN;
+    int per = t->weight_count / t->filters;
+    return lf_relative_error(t->state.params + (size_t)f * per,
+                             t->options.target.weights + (size_t)f * per, per);
+}
 const lf_best_fit *lf_trainer_best_fit(const lf_trainer *t) { return &t->best; }
 double lf_trainer_best_rel_err_to_kernel(const lf_trainer *t) { return t->best_rel_err_to_kernel; }
 
@@ -321,6 +453,9 @@ void lf_trainer_reseed(lf_trainer *t, uint64_t seed)
 lf_status lf_trainer_set_kernel(lf_trainer *t, const lf_kernel *kernel,
                                 const lf_train_settings *settings, lf_error *err)
 {
+    if (!t->plain)
+        return lf_fail(err, LF_ERR_ARGUMENT, "a layer of several filters or channels keeps its "
+                                             "bank: start a new run for another kernel");
     lf_train_settings s = settings ? *settings : lf_settings_for_kernel(kernel);
     lf_settings_fit_batch(&s, t->dataset->train_count); /* a small image set still trains */
     lf_status st = check_kernel(kernel, t->dataset, t->options.padding, err);
@@ -341,6 +476,10 @@ lf_status lf_trainer_set_target(lf_trainer *t, const lf_target *target, lf_error
 {
     if (!target || !lf_target_is_set(target))
         return lf_fail(err, LF_ERR_ARGUMENT, "no operation to learn");
+    if (!t->plain)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "an operation is learned by one gray filter at stride 1, without "
+                       "activation or pooling");
     lf_kernel shape = {0};
     lf_target_window(target, &shape.height, &shape.width);
     snprintf(shape.name, sizeof shape.name, "%s", target->name);
@@ -394,6 +533,8 @@ lf_status lf_trainer_set_dataset(lf_trainer *t, const lf_dataset *ds, lf_error *
     if (!ds || ds->patch_count < 1)
         return lf_fail(err, LF_ERR_ARGUMENT, "the dataset has no patches");
     lf_status st = check_kernel(&t->options.target, ds, t->options.padding, err);
+    if (st == LF_OK)
+        st = check_layer(&t->options, ds, err);
     if (st != LF_OK)
         return st;
     lf_settings_fit_batch(&t->options.settings, ds->train_count);

@@ -24,7 +24,13 @@
  *             trainer (including every one-off cost) until the relative
  *             kernel error is at most 1%, or the cap
  *
- * Usage: learnfilter_bench [--only original,kernels,patches,threads]
+ * The section "layer" times the direct engine of a layer (layer.h's
+ * routines, engine_layer.c) beside the original's Sobel x on the plain
+ * direct engine: the same patches and batch, then a ReLU, then 8 colour
+ * filters of 5x5; its GF/s count 4 N K F C flops per patch (N the
+ * convolution's outputs).
+ *
+ * Usage: learnfilter_bench [--only original,kernels,patches,threads,layer]
  *                          [--reps N] [--cap SECONDS] [--threads N]
  *                          [--data FOLDER] [--quick] [--direct-to-tol]
  * The default runs everything in about three minutes, the time-to-1% runs
@@ -132,6 +138,7 @@ typedef struct bench_setting {
     lf_engine engine;
     int fft;            /* lf_trainer_options.fft */
     int threads;
+    lf_layer_options layer; /* zero: one gray filter */
 } bench_setting;
 
 /* A k x k kernel with random weights of unit norm, for the sweeps. */
@@ -169,7 +176,8 @@ static lf_trainer *make_trainer(const bench_setting *s, const lf_dataset *ds)
                             .seed = 1,
                             .engine = s->engine,
                             .fft = s->fft,
-                            .threads = s->threads};
+                            .threads = s->threads,
+                            .layer = s->layer};
     lf_error err;
     lf_trainer *t = lf_trainer_create(&o, ds, &err);
     if (!t) {
@@ -235,11 +243,20 @@ static bench_result bench_steady(const bench_setting *s, const lf_dataset *ds,
     }
     r.us_per_step = 1e6 * bench_median(times, reps);
 
-    const double nk = (double)ds->patch_size * ds->patch_size * s->kernel.height * s->kernel.width;
-    const double p = s->kernel.height * s->kernel.width + 1.0;
+    double nk = (double)ds->patch_size * ds->patch_size * s->kernel.height * s->kernel.width;
+    double p = s->kernel.height * s->kernel.width + 1.0, filters = 1;
+    if (!lf_layer_options_plain(&s->layer)) {
+        /* every filter over every channel, at the convolution's outputs;
+         * the Gram engine applies one G of C K + 1 per filter */
+        const lf_layer_shape *l = lf_trainer_layer_shape(t);
+        nk = (double)l->conv_height * l->conv_width * (double)l->weight_count;
+        filters = l->filters;
+        p = (double)l->weight_count / filters + 1.0;
+    }
     const int batch = s->settings.batch_size;
     r.flops_direct = 4.0 * nk * batch;
-    r.flops_actual = r.engine == LF_ENGINE_GRAM ? 2.0 * p * p * batch : r.flops_direct;
+    r.flops_actual =
+        r.engine == LF_ENGINE_GRAM ? 2.0 * p * p * filters * batch : r.flops_direct;
     lf_trainer_destroy(t);
     return r;
 }
@@ -300,17 +317,23 @@ static void print_row(const bench_setting *s, const bench_result *r, const char 
     fflush(stdout);
 }
 
-static lf_dataset load_dataset(const bench_options *o, int patch_size)
+static lf_dataset load_dataset_channels(const bench_options *o, int patch_size, int channels)
 {
     lf_dataset ds;
     lf_error err;
     const char *paths[1] = {o->data};
-    lf_dataset_options d = {.paths = paths, .path_count = 1, .patch_size = patch_size, .seed = 1};
+    lf_dataset_options d = {.paths = paths, .path_count = 1, .patch_size = patch_size, .seed = 1,
+                            .channels = channels};
     if (lf_dataset_load(&ds, &d, &err) != LF_OK) {
         fprintf(stderr, "learnfilter_bench: %s\n", err.message);
         exit(1);
     }
     return ds;
+}
+
+static lf_dataset load_dataset(const bench_options *o, int patch_size)
+{
+    return load_dataset_channels(o, patch_size, 1);
 }
 
 /* ============================================================ sections */
@@ -452,9 +475,60 @@ static void section_threads(const bench_options *o)
 
 /* ================================================================ main */
 
+/* A bank of f random filters of c channels, k x k, unit norm each. */
+static lf_kernel random_bank(int f, int c, int k)
+{
+    lf_kernel bank = {.height = k, .width = k};
+    snprintf(bank.name, sizeof bank.name, "bank-%dx%dx%dx%d", f, c, k, k);
+    for (int i = 0; i < f * c; i++) {
+        lf_kernel one = random_kernel(k);
+        memcpy(bank.weights + (size_t)i * k * k, one.weights, sizeof(float) * (size_t)k * k);
+    }
+    return bank;
+}
+
+/* The direct engine of a layer beside the plain one, at the original's
+ * Sobel x settings (256x256 patches, SGD, batch 4). */
+static void section_layer(const bench_options *o)
+{
+    lf_dataset gray = load_dataset(o, 256);
+    lf_dataset colour = load_dataset_channels(o, 256, 3);
+    printf("\n== the direct engine of a layer: %d patches of 256x256, Sobel x's settings\n",
+           gray.patch_count);
+    print_header();
+    const lf_layer_options none = {0};
+    const struct {
+        const char *label;
+        lf_kernel kernel;
+        lf_layer_options layer;
+        bool colour;
+    } cases[] = {
+        {"sobel-x plain", catalog_kernel("sobel-x"), none, false},
+        {"sobel-x relu", catalog_kernel("sobel-x"), {.activation = LF_ACTIVATION_RELU}, false},
+        {"sobel-x relu pool 2", catalog_kernel("sobel-x"),
+         {.activation = LF_ACTIVATION_RELU, .pool = 2}, false},
+        {"8x3x5x5 relu", random_bank(8, 3, 5),
+         {.channels = 3, .filters = 8, .activation = LF_ACTIVATION_RELU}, true},
+        {"8x3x5x5 relu pool 2", random_bank(8, 3, 5),
+         {.channels = 3, .filters = 8, .activation = LF_ACTIVATION_RELU, .pool = 2}, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bench_setting s = {.label = cases[i].label,
+                           .kernel = cases[i].kernel,
+                           .engine = LF_ENGINE_DIRECT,
+                           .threads = o->threads,
+                           .layer = cases[i].layer};
+        s.settings = lf_settings_for_optimizer(LF_OPTIMIZER_SGD);
+        bench_result r = bench_steady(&s, cases[i].colour ? &colour : &gray, o);
+        print_row(&s, &r, "-");
+    }
+    lf_dataset_deinit(&gray);
+    lf_dataset_deinit(&colour);
+}
+
 static void usage(void)
 {
-    fputs("usage: learnfilter_bench [--only original,kernels,patches,threads] [--reps N]\n"
+    fputs("usage: learnfilter_bench [--only original,kernels,patches,threads,layer] [--reps N]\n"
           "                         [--cap SECONDS] [--threads N] [--data FOLDER] [--quick]\n"
           "                         [--direct-to-tol]\n",
           stderr);
@@ -501,5 +575,7 @@ int main(int argc, char **argv)
         section_patches(&o);
     if (wants(&o, "threads"))
         section_threads(&o);
+    if (wants(&o, "layer"))
+        section_layer(&o);
     return 0;
 }
