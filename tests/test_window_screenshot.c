@@ -19,6 +19,7 @@
 
 #include "layout.h"
 #include "learnfilter/colormap.h"
+#include "test_window_layout.h"
 #include "test_window_util.h"
 
 typedef struct shot {
@@ -26,20 +27,30 @@ typedef struct shot {
     unsigned char *rgba;
 } shot;
 
-/* Runs the window as the command line would and loads its screenshot. */
-static shot run_window(const char *extra)
+/* Runs the window as the command line would and loads its screenshot;
+ * with a layout_path, also writes its --layout-out there. */
+static shot run_window_laid_out(const char *extra, const char *layout_path)
 {
     char path[] = "/tmp/lf_test_window_XXXXXX.png";
     int fd = mkstemps(path, 4);
     assert_true(fd >= 0);
     close(fd);
-    const char *args[] = {"--frames", "20", "--screenshot", path, "--paused", extra};
-    assert_int_equal(tw_run(NULL, NULL, args, extra ? 6 : 5), EXIT_OK);
+    const char *args[8] = {"--frames", "20", "--screenshot", path, "--paused"};
+    int n = 5;
+    if (extra)
+        args[n++] = extra;
+    if (layout_path) {
+        args[n++] = "--layout-out";
+        args[n++] = layout_path;
+    }
+    assert_int_equal(tw_run(NULL, NULL, args, n), EXIT_OK);
     shot s;
     s.rgba = tw_load_png(path, &s.w, &s.h);
     unlink(path);
     return s;
 }
+
+static shot run_window(const char *extra) { return run_window_laid_out(extra, NULL); }
 
 static void assert_pixel(const shot *s, int x, int y, int r, int g, int b, int tolerance)
 {
@@ -94,22 +105,40 @@ static bool darkened(const shot *plain, const shot *help, int x0, int y0, int x1
 static void test_screenshot_with_help(void **state)
 {
     (void)state;
+    char layout_path[] = "/tmp/lf_test_help_XXXXXX.json";
+    int fd = mkstemps(layout_path, 5);
+    assert_true(fd >= 0);
+    close(fd);
     shot plain = run_window(NULL);
-    shot help = run_window("--show-help");
+    shot help = run_window_laid_out("--show-help", layout_path);
     assert_int_equal(help.w, plain.w);
     assert_int_equal(help.h, plain.h);
-    /* The overlay darkens the whole window around its centred box: strips
-     * along all four edges, outside the box (status line and badge above,
-     * the panels' edges beside, the footer below), are the same picture at
-     * a third of its brightness. */
+    static twl_layout L; /* large: not on the stack */
+    twl_read(layout_path, &L);
+    unlink(layout_path);
+    const twl_panel *box = NULL;
+    for (int i = 0; i < L.panel_count; i++)
+        if (!strcmp(L.panels[i].name, "help"))
+            box = &L.panels[i];
+    if (!box)
+        fail_msg("no help box in the layout");
+    /* The overlay darkens the whole window around its centred box: every
+     * strip along the four edges outside the box (status line and badge
+     * above, the panels' edges beside, the buttons and footer below) is the
+     * same picture at a third of its brightness. The box leaves the window
+     * a margin on each side, and more than a third of the window lies
+     * outside it. */
     int w = plain.w, h = plain.h;
-    if (!darkened(&plain, &help, 0, 0, w, 60))
+    int bx0 = box->x, by0 = box->y, bx1 = box->x + box->w, by1 = box->y + box->h;
+    assert_true(bx0 > 0 && by0 > 0 && bx1 < w && by1 < h);
+    assert_true((long)box->w * box->h < (long)w * h * 2 / 3);
+    if (!darkened(&plain, &help, 0, 0, w, by0))
         fail_msg("the top of the window is not darkened by the help");
-    if (!darkened(&plain, &help, 0, h - 50, w, h))
+    if (!darkened(&plain, &help, 0, by1, w, h))
         fail_msg("the bottom of the window is not darkened by the help");
-    if (!darkened(&plain, &help, 0, 0, 40, h))
+    if (!darkened(&plain, &help, 0, 0, bx0, h))
         fail_msg("the left of the window is not darkened by the help");
-    if (!darkened(&plain, &help, w - 40, 0, w, h))
+    if (!darkened(&plain, &help, bx1, 0, w, h))
         fail_msg("the right of the window is not darkened by the help");
     /* And the box itself is not the darkened picture: the help is on it. */
     assert_false(darkened(&plain, &help, w / 2 - 100, h / 2 - 100, w / 2 + 100, h / 2 + 100));
