@@ -24,7 +24,9 @@
  *     leak, no race, no undefined behaviour: those abort the test).
  *
  *   - training diverged on some frames (the bursts of Up see to it) and
- *     came back from it (a later frame was not diverged).
+ *     came back from it (a later frame was not diverged): random Down and
+ *     R presses may bring it back, and a few frames after each sure
+ *     divergence an R does, on a frame that waits for the worker.
  *
  * The requests expected are counted by the soak's own table of what each
  * key does (from the README's key table), not by the input handler under
@@ -76,6 +78,7 @@ typedef struct soak {
     long event_frames;        /* frames on which events were sent */
     long quiet_until;         /* frames before it send only window-only events */
     long next_divergence;     /* the first frame the next divergence may be sent on */
+    long recover_at;          /* the frame that sends R after a divergence; 0: none due */
     window_hooks *hooks;      /* the soak's own: lockstep is switched per frame */
     long frames_seen;
     unsigned long taken_echo;  /* requests carried out, as the last frame said */
@@ -192,17 +195,33 @@ static void before_frame(void *user, long frame, SDL_Window *window)
     soak *s = user;
     if (s->quit_sent)
         return;
-    if (s->events >= s->events_wanted) {
+    s->hooks->lockstep = false;
+    bool outstanding_low =
+        (unsigned long)s->expected_requests - s->taken_echo < SOAK_MAX_OUTSTANDING;
+    if (s->recover_at && frame >= s->recover_at && outstanding_low) {
+        /* The way back, whatever the random keys did meanwhile: R restarts
+         * a diverged run at its starting rate. This frame waits for the
+         * worker too, so it shows the run restarted. */
+        s->hooks->lockstep = true;
+        s->recover_at = 0;
+        SDL_Event e = {.type = SDL_KEYDOWN};
+        e.key.keysym.sym = SDLK_r;
+        e.key.state = SDL_PRESSED;
+        s->keys++;
+        push(s, &e);
+        return;
+    }
+    if (s->events >= s->events_wanted && !s->recover_at) {
         tw_push_quit();
         s->quit_sent = true;
         return;
     }
+    if (s->events >= s->events_wanted)
+        return; /* the recovery still due comes first */
     s->event_frames++;
-    bool outstanding_low =
-        (unsigned long)s->expected_requests - s->taken_echo < SOAK_MAX_OUTSTANDING;
-    /* Lockstep with the worker (the frame waits for it) only on the frame
-     * of a divergence; every other frame races the worker, as for users. */
-    s->hooks->lockstep = false;
+    /* Lockstep with the worker (the frame waits for it) only on the frames
+     * of a divergence and of its recovery; every other frame races the
+     * worker, as for users. */
     if (frame % 25 >= 10 && frame >= s->next_divergence && outstanding_low) {
         /* Now and then a sure divergence: the rate to its ceiling from any
          * rate, and a step. This frame waits for the worker, so it shows
@@ -226,6 +245,7 @@ static void before_frame(void *user, long frame, SDL_Window *window)
             push(s, &e);
         }
         s->quiet_until = frame + 3;
+        s->recover_at = frame + 5;
         for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++)
             push_window_only(s);
         return;
