@@ -79,6 +79,7 @@ typedef struct soak {
     long quiet_until;         /* frames before it send only window-only events */
     long next_divergence;     /* the first frame the next divergence may be sent on */
     long recover_at;          /* the frame that sends R after a divergence; 0: none due */
+    long divergences_sent;
     window_hooks *hooks;      /* the soak's own: lockstep is switched per frame */
     long frames_seen;
     unsigned long taken_echo;  /* requests carried out, as the last frame said */
@@ -189,65 +190,75 @@ static void push_random_drop(soak *s)
     push(s, &e);
 }
 
+static void push_key(soak *s, SDL_Keycode key, Uint16 mod)
+{
+    SDL_Event e = {.type = SDL_KEYDOWN};
+    e.key.keysym.sym = key;
+    e.key.keysym.mod = mod;
+    e.key.state = SDL_PRESSED;
+    s->keys++;
+    push(s, &e);
+}
+
 static void before_frame(void *user, long frame, SDL_Window *window)
 {
     (void)frame;
     soak *s = user;
     if (s->quit_sent)
         return;
+    /* Lockstep with the worker (the frame waits for it) only on the frames
+     * of a divergence and of its recovery; every other frame races the
+     * worker, as for users. */
     s->hooks->lockstep = false;
     bool outstanding_low =
         (unsigned long)s->expected_requests - s->taken_echo < SOAK_MAX_OUTSTANDING;
-    if (s->recover_at && frame >= s->recover_at && outstanding_low) {
+    bool budget_spent = s->events >= s->events_wanted;
+    /* A divergence and its recovery are due at set frames, and at the end
+     * if none was sent yet. While one is due the soak sends nothing the
+     * worker takes, so a slow worker (a kernel switch under a sanitizer)
+     * catches up and the queue has room: each is sent whatever the
+     * machine's speed. */
+    bool recovery_due = s->recover_at && frame >= s->recover_at;
+    bool divergence_due = !s->recover_at && frame >= s->next_divergence &&
+                          (frame % 25 >= 10 || (budget_spent && !s->divergences_sent));
+    if (!recovery_due && !divergence_due && budget_spent) {
+        tw_push_quit();
+        s->quit_sent = true;
+        return;
+    }
+    if ((recovery_due || divergence_due) && !outstanding_low) {
+        if (!budget_spent)
+            for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++)
+                push_window_only(s);
+        return;
+    }
+    if (recovery_due) {
         /* The way back, whatever the random keys did meanwhile: R restarts
          * a diverged run at its starting rate. This frame waits for the
          * worker too, so it shows the run restarted. */
         s->hooks->lockstep = true;
         s->recover_at = 0;
-        SDL_Event e = {.type = SDL_KEYDOWN};
-        e.key.keysym.sym = SDLK_r;
-        e.key.state = SDL_PRESSED;
-        s->keys++;
-        push(s, &e);
+        push_key(s, SDLK_r, 0);
         return;
     }
-    if (s->events >= s->events_wanted && !s->recover_at) {
-        tw_push_quit();
-        s->quit_sent = true;
-        return;
-    }
-    if (s->events >= s->events_wanted)
-        return; /* the recovery still due comes first */
     s->event_frames++;
-    /* Lockstep with the worker (the frame waits for it) only on the frames
-     * of a divergence and of its recovery; every other frame races the
-     * worker, as for users. */
-    if (frame % 25 >= 10 && frame >= s->next_divergence && outstanding_low) {
+    if (divergence_due) {
         /* Now and then a sure divergence: the rate to its ceiling from any
          * rate, and a step. This frame waits for the worker, so it shows
          * the divergence whatever the machine's speed, and the next frames
          * send nothing the worker takes. */
         s->hooks->lockstep = true;
+        s->divergences_sent++;
         s->next_divergence = frame + 25 - frame % 25 + 10;
-        for (int k = 0; k < 20; k++) {
-            SDL_Event e = {.type = SDL_KEYDOWN};
-            e.key.keysym.sym = SDLK_UP;
-            e.key.state = SDL_PRESSED;
-            s->keys++;
-            push(s, &e);
-        }
-        for (int k = 0; k < 5; k++) { /* Shift+N: ten steps each, until it runs away */
-            SDL_Event e = {.type = SDL_KEYDOWN};
-            e.key.keysym.sym = SDLK_n;
-            e.key.keysym.mod = KMOD_LSHIFT;
-            e.key.state = SDL_PRESSED;
-            s->keys++;
-            push(s, &e);
-        }
+        for (int k = 0; k < 20; k++)
+            push_key(s, SDLK_UP, 0);
+        for (int k = 0; k < 5; k++) /* Shift+N: ten steps each, until it runs away */
+            push_key(s, SDLK_n, KMOD_LSHIFT);
         s->quiet_until = frame + 3;
         s->recover_at = frame + 5;
-        for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++)
-            push_window_only(s);
+        if (!budget_spent)
+            for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++)
+                push_window_only(s);
         return;
     }
     for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++) {
