@@ -80,6 +80,7 @@ typedef struct soak {
     long next_divergence;     /* the first frame the next divergence may be sent on */
     long recover_at;          /* the frame that sends R after a divergence; 0: none due */
     long divergences_sent;
+    long settle_until;        /* frames before it, after an R, wait for the worker */
     window_hooks *hooks;      /* the soak's own: lockstep is switched per frame */
     long frames_seen;
     unsigned long taken_echo;  /* requests carried out, as the last frame said */
@@ -218,15 +219,23 @@ static void before_frame(void *user, long frame, SDL_Window *window)
      * worker takes, so a slow worker (a kernel switch under a sanitizer)
      * catches up and the queue has room: each is sent whatever the
      * machine's speed. */
+    if (frame < s->settle_until) {
+        /* Just after the R: these frames wait for the worker too, so the
+         * restarted run is on screen before anything else happens (and
+         * before the soak may end). */
+        s->hooks->lockstep = true;
+        return;
+    }
     bool recovery_due = s->recover_at && frame >= s->recover_at;
     bool divergence_due = !s->recover_at && frame >= s->next_divergence &&
-                          (frame % 25 >= 10 || (budget_spent && !s->divergences_sent));
-    if (!recovery_due && !divergence_due && budget_spent) {
+                          (budget_spent ? !s->divergences_sent : frame % 25 >= 10);
+    if (!s->recover_at && !divergence_due && budget_spent) {
         tw_push_quit();
         s->quit_sent = true;
         return;
     }
     if ((recovery_due || divergence_due) && !outstanding_low) {
+        s->hooks->lockstep = true; /* wait for the worker rather than spin frames */
         if (!budget_spent)
             for (int i = 0; i < SOAK_EVENTS_PER_FRAME; i++)
                 push_window_only(s);
@@ -238,6 +247,7 @@ static void before_frame(void *user, long frame, SDL_Window *window)
          * worker too, so it shows the run restarted. */
         s->hooks->lockstep = true;
         s->recover_at = 0;
+        s->settle_until = frame + 4;
         push_key(s, SDLK_r, 0);
         return;
     }
