@@ -3,7 +3,9 @@
  *
  * A run of 2N steps and a run of N steps saved to a file, read back into a
  * fresh trainer and trained N more end in byte-identical states, for plain
- * SGD, Nesterov momentum and Adam on both engines, with N ending mid-epoch.
+ * SGD, Nesterov momentum and Adam on every engine (direct, its FFT path and
+ * the statistics), with N ending mid-epoch and the resumed trainer on
+ * another thread count.
  * Rewinding in memory replays the same steps. Files from another format
  * version, truncated, corrupt (a flipped byte; or a bad field under a
  * correct checksum), and states taken on other data are refused with a
@@ -66,15 +68,22 @@ typedef struct resume_case {
     float momentum;
     bool nesterov;
     lf_engine engine;
+    int fft;            /* the direct engine through the FFT: 1 always, -1 never */
 } resume_case;
 
 static const resume_case resume_cases[] = {
-    {"sgd direct", LF_OPTIMIZER_SGD, 0.0f, false, LF_ENGINE_DIRECT},
-    {"sgd gram", LF_OPTIMIZER_SGD, 0.0f, false, LF_ENGINE_GRAM},
-    {"nesterov direct", LF_OPTIMIZER_SGD, 0.9f, true, LF_ENGINE_DIRECT},
-    {"nesterov gram", LF_OPTIMIZER_SGD, 0.9f, true, LF_ENGINE_GRAM},
-    {"adam direct", LF_OPTIMIZER_ADAM, 0.0f, false, LF_ENGINE_DIRECT},
-    {"adam gram", LF_OPTIMIZER_ADAM, 0.0f, false, LF_ENGINE_GRAM},
+    {"sgd direct", LF_OPTIMIZER_SGD, 0.0f, false, LF_ENGINE_DIRECT, -1},
+    {"sgd fft", LF_OPTIMIZER_SGD, 0.0f, false, LF_ENGINE_DIRECT, 1},
+    {"sgd gram", LF_OPTIMIZER_SGD, 0.0f, false, LF_ENGINE_GRAM, 0},
+    {"momentum direct", LF_OPTIMIZER_SGD, 0.9f, false, LF_ENGINE_DIRECT, -1},
+    {"momentum fft", LF_OPTIMIZER_SGD, 0.9f, false, LF_ENGINE_DIRECT, 1},
+    {"momentum gram", LF_OPTIMIZER_SGD, 0.9f, false, LF_ENGINE_GRAM, 0},
+    {"nesterov direct", LF_OPTIMIZER_SGD, 0.9f, true, LF_ENGINE_DIRECT, -1},
+    {"nesterov fft", LF_OPTIMIZER_SGD, 0.9f, true, LF_ENGINE_DIRECT, 1},
+    {"nesterov gram", LF_OPTIMIZER_SGD, 0.9f, true, LF_ENGINE_GRAM, 0},
+    {"adam direct", LF_OPTIMIZER_ADAM, 0.0f, false, LF_ENGINE_DIRECT, -1},
+    {"adam fft", LF_OPTIMIZER_ADAM, 0.0f, false, LF_ENGINE_DIRECT, 1},
+    {"adam gram", LF_OPTIMIZER_ADAM, 0.0f, false, LF_ENGINE_GRAM, 0},
 };
 
 /* 20 patches: 16 for training, batch 3, so an epoch is 6 steps (the last
@@ -98,10 +107,12 @@ static void test_resume_is_bit_identical(void **state)
         s.momentum = rc->momentum;
         s.nesterov = rc->nesterov;
         s.batch_size = 3;
-        lf_trainer_options o = {.target = k, .settings = s, .seed = 5, .engine = rc->engine};
+        lf_trainer_options o = {.target = k, .settings = s, .seed = 5, .engine = rc->engine,
+                                .fft = rc->fft, .threads = 1};
 
         lf_trainer *whole = create(&o, &ds);
         assert_int_equal(lf_trainer_engine(whole), rc->engine);
+        assert_int_equal(lf_trainer_uses_fft(whole), rc->fft > 0);
         steps(whole, 2 * N);
         lf_state *expected = save(whole);
 
@@ -115,7 +126,8 @@ static void test_resume_is_bit_identical(void **state)
         /* A fresh trainer made with other options: the state brings its own. */
         lf_kernel other;
         assert_int_equal(lf_kernel_from_name(&other, "sobel-x", 0, NULL), LF_OK);
-        lf_trainer_options fresh = {.target = other, .seed = 99, .engine = rc->engine};
+        lf_trainer_options fresh = {.target = other, .seed = 99, .engine = rc->engine,
+                                    .fft = rc->fft, .threads = 2};
         lf_trainer *second = create(&fresh, &ds);
         lf_state *read = lf_state_create();
         if (lf_state_read(read, path, &err) != LF_OK)
@@ -127,6 +139,7 @@ static void test_resume_is_bit_identical(void **state)
         assert_int_equal(lf_trainer_figures(second)->step, N);
         assert_string_equal(lf_trainer_get_options(second)->target.name, "laplacian");
         assert_int_equal(lf_trainer_engine(second), rc->engine);
+        assert_int_equal(lf_trainer_uses_fft(second), rc->fft > 0);
         steps(second, N);
         lf_state *resumed = save(second);
         assert_same_state(resumed, expected);
