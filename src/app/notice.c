@@ -35,6 +35,22 @@ static void rate_text(char *out, size_t size, double lr)
     }
 }
 
+/* A count with thousands separators, as the status line prints steps. */
+static void format_count(char *out, size_t size, long n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%ld", n < 0 ? -n : n);
+    size_t at = 0;
+    if (n < 0 && at + 1 < size)
+        out[at++] = '-';
+    for (int i = 0; i < len && at + 1 < size; i++) {
+        if (i > 0 && (len - i) % 3 == 0 && at + 2 < size)
+            out[at++] = ',';
+        out[at++] = digits[i];
+    }
+    out[at] = 0;
+}
+
 static const char *catalog_name(int index)
 {
     const lf_kernel_info *info = lf_kernel_catalog_get(index);
@@ -124,6 +140,8 @@ bool notice_for_request(const worker_req *req, const worker_frame *shown, char *
         snprintf(out, size, "Showing patch %d" ELLIPSIS, req->value + 1);
         return true;
     case WORKER_REQ_LOAD:
+    case WORKER_REQ_REWIND:      /* the timeline shows where it went */
+    case WORKER_REQ_REWIND_MOVE:
     case WORKER_REQ_QUIT:
         return false;
     }
@@ -155,6 +173,19 @@ void notice_observe(notice_tracker *n, const worker_frame *f)
         snprintf(text, sizeof text, "Learning rate %s " ARROW " %s", a, b);
         start_notice(n, text);
     }
+    if (n->seen && f->rewind.branch_serial != n->branch_serial) {
+        /* Training on from a past point: what went is said plainly. */
+        const rewind_view *r = &f->rewind;
+        char at[32], steps[32];
+        format_count(at, sizeof at, r->branch_step);
+        format_count(steps, sizeof steps, r->branch_dropped_steps);
+        snprintf(text, sizeof text,
+                 "Branched at step %s: the %s later steps (%d saved state%s) and their loss "
+                 "history dropped",
+                 at, steps, r->branch_dropped_states, r->branch_dropped_states == 1 ? "" : "s");
+        start_notice(n, text);
+    }
+    n->branch_serial = f->rewind.branch_serial;
     bool building = f->state == WORKER_RUNNING && s->stats_total > 0 &&
                     s->stats_built < s->stats_total;
     n->building_frames = building ? n->building_frames + 1 : 0;

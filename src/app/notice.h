@@ -9,7 +9,9 @@
  *   large notices     what changed the run, said plainly for a few seconds:
  *                     a new learning rate ("Learning rate 0.01 → 0.0316"), a
  *                     restart after a divergence ("Diverged: restarted at
- *                     step 0 with lr 0.00316"); they last NOTICE_FRAMES
+ *                     step 0 with lr 0.00316"), a branch from a past point
+ *                     ("Branched at step 1,200: the 3,800 later steps ...
+ *                     dropped"); they last NOTICE_FRAMES
  *                     frames, counted per frame drawn, never by wall time;
  *   progress          a kernel's first epoch builds per-patch statistics,
  *                     which makes it slow: "Building statistics 12/44".
@@ -44,6 +46,7 @@ typedef struct notice_tracker {
     char text[NOTICE_TEXT_MAX];
     int frames_left;           /* 0: no notice */
     int building_frames;       /* frames observed training with statistics missing */
+    unsigned branch_serial;    /* of the last rewind branch seen (rewind.h) */
 } notice_tracker;
 
 /* Takes the frame the window shows now. */

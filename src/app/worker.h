@@ -3,8 +3,8 @@
  *
  * The worker owns the trainer and its dataset and trains continuously. The
  * window never touches the trainer: it sends requests (pause, step, reset,
- * kernel switch, learning rate, quit, ...) that the worker takes between
- * steps, and it reads what the worker publishes:
+ * kernel switch, learning rate, rewind, quit, ...) that the worker takes
+ * between steps, and it reads what the worker publishes:
  *
  *   worker_frame   the kernels, figures, loss histories and worker state,
  *                  published about 120 times a second (cheap: a copy);
@@ -34,6 +34,7 @@
 #include "clock.h"
 #include "learnfilter/trainer.h"
 #include "pace.h"
+#include "rewind.h"
 #include "samples.h"
 #include "setup.h"
 
@@ -79,6 +80,10 @@ typedef enum worker_req_kind {
     WORKER_REQ_SET_TRUE_WEIGHT, /* value: cell of the true kernel; factor: its new value.
                                The kernel becomes "custom" and training restarts */
     WORKER_REQ_SAMPLE,      /* value: the patch shown (wraps around) */
+    WORKER_REQ_REWIND,      /* factor: a step; shows the stored state nearest to it, or the
+                               latest point (End: a step past it). Pauses training */
+    WORKER_REQ_REWIND_MOVE, /* value: stored states to move by from the one shown (J: -1,
+                               L: +1); past the newest, the latest point. Pauses training */
     WORKER_REQ_QUIT
 } worker_req_kind;
 
@@ -110,6 +115,8 @@ typedef struct worker_frame {
     unsigned long requests_taken; /* requests carried out so far: the last one's sequence number */
     bool message_is_error;
     char message[WORKER_MESSAGE_MAX]; /* the last notice: a load that failed or worked */
+    rewind_view rewind;        /* the stored states and the point shown (rewind.h); while a
+                                  past point is shown, snap holds the whole run's curves */
 } worker_frame;
 
 /* The strip of photos to pick the sample from (samples.h): each photo's
