@@ -231,6 +231,11 @@ static expectation expected_effect(keymap_action action, int digit)
     case KEYMAP_SLOWER: return (expectation){true, WORKER_REQ_SPEED, -1, 0};
     case KEYMAP_SAMPLE_NEXT: return (expectation){true, WORKER_REQ_SAMPLE_NEXT, 1, 0};
     case KEYMAP_SAMPLE_PREV: return (expectation){true, WORKER_REQ_SAMPLE_NEXT, -1, 0};
+    case KEYMAP_REWIND_BACK: return (expectation){true, WORKER_REQ_REWIND_MOVE, -1, 0};
+    case KEYMAP_REWIND_FORWARD: return (expectation){true, WORKER_REQ_REWIND_MOVE, 1, 0};
+    case KEYMAP_REWIND_BACK_FAR: return (expectation){true, WORKER_REQ_REWIND_MOVE, -8, 0};
+    case KEYMAP_REWIND_FORWARD_FAR: return (expectation){true, WORKER_REQ_REWIND_MOVE, 8, 0};
+    case KEYMAP_REWIND_LATEST: return (expectation){true, WORKER_REQ_REWIND, 0, INFINITY};
     default: return (expectation){false, 0, 0, 0};
     }
 }

@@ -286,6 +286,12 @@ void chart_draw(SDL_Renderer *R, text_ctx *text, const chart_style *st, layout_r
             }
     }
     target_view_draw_floor(R, text, st, frame, log_lo, log_hi, s);
+    if (st->marker) {
+        /* The rewound point: the curves to its right are the run's later
+         * history, which training on from here drops. */
+        int x = plot.x + (int)(chart_step_position(st->marker_step, x_end) * (plot.w - 1));
+        fill(R, (layout_rect){x - px(st, 1), plot.y, px(st, 2) + 1, plot.h}, st->marker_color);
+    }
     SDL_RenderSetClipRect(R, NULL);
 
     /* Legend, top right inside the plot. */

@@ -56,6 +56,9 @@ int chart_curve_points(const lf_history *h, bool validation, layout_rect plot, d
 typedef struct chart_style {
     float scale;  /* UI scale: pixel sizes are multiplied by it */
     SDL_Color panel, outline, text, dim, train, validation;
+    bool marker;        /* a vertical line at marker_step: the rewound point shown */
+    double marker_step;
+    SDL_Color marker_color;
 } chart_style;
 
 /* Where chart_draw puts the plot in area, and its axes: the plot (empty

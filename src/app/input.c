@@ -4,6 +4,7 @@
  */
 #include "input.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,14 @@ static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_s
     return input_do_action(ui, entry->action, digit, current_scale, out);
 }
 
+/* The step under x on the timeline drawn last, as a rewind request. */
+static bool timeline_request(const ui_state *ui, int x, worker_req *out)
+{
+    layout_rect t = ui->drawn->timeline;
+    return request(out, WORKER_REQ_REWIND, 0,
+                   rewind_timeline_step(t.x, t.w, ui->timeline_latest, x));
+}
+
 /* A left click or a tap on a button does what the button's key does. */
 static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float current_scale,
                          worker_req *out)
@@ -68,6 +77,10 @@ static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float curr
     int patch = ui->strip ? samples_strip_hit(ui->strip, x, y) : -1;
     if (patch >= 0)
         return request(out, WORKER_REQ_SAMPLE, patch, 0);
+    if (ui->drawn && layout_contains(ui->drawn->timeline, x, y)) {
+        ui->timeline_drag = true;
+        return timeline_request(ui, x, out);
+    }
     kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
     return false;
 }
@@ -92,6 +105,12 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
     case KEYMAP_SLOWER: return request(out, WORKER_REQ_SPEED, -1, 0);
     case KEYMAP_SAMPLE_NEXT: return request(out, WORKER_REQ_SAMPLE_NEXT, +1, 0);
     case KEYMAP_SAMPLE_PREV: return request(out, WORKER_REQ_SAMPLE_NEXT, -1, 0);
+    case KEYMAP_REWIND_BACK: return request(out, WORKER_REQ_REWIND_MOVE, -1, 0);
+    case KEYMAP_REWIND_FORWARD: return request(out, WORKER_REQ_REWIND_MOVE, +1, 0);
+    case KEYMAP_REWIND_BACK_FAR: return request(out, WORKER_REQ_REWIND_MOVE, -REWIND_BIG_JUMP, 0);
+    case KEYMAP_REWIND_FORWARD_FAR:
+        return request(out, WORKER_REQ_REWIND_MOVE, +REWIND_BIG_JUMP, 0);
+    case KEYMAP_REWIND_LATEST: return request(out, WORKER_REQ_REWIND, 0, HUGE_VAL);
     case KEYMAP_SCALE_UP: set_scale(ui, current_scale * INPUT_SCALE_STEP); return false;
     case KEYMAP_SCALE_DOWN: set_scale(ui, current_scale / INPUT_SCALE_STEP); return false;
     case KEYMAP_SCALE_AUTO: set_scale(ui, 0); return false;
@@ -128,6 +147,8 @@ bool input_handle_event(ui_state *ui, const SDL_Event *e, float current_scale, w
         ui->mouse_y = e->button.y;
         return handle_click(ui, &e->button, current_scale, out);
     case SDL_MOUSEBUTTONUP:
+        if (e->button.button == SDL_BUTTON_LEFT)
+            ui->timeline_drag = false;
         return e->button.button == SDL_BUTTON_LEFT && kernel_edit_release(&ui->edit, out);
     case SDL_MOUSEMOTION: {
         ui->mouse_inside = true;
@@ -135,6 +156,8 @@ bool input_handle_event(ui_state *ui, const SDL_Event *e, float current_scale, w
         ui->mouse_y = e->motion.y;
         int x, y;
         input_to_drawable(ui, e->motion.x, e->motion.y, &x, &y);
+        if (ui->timeline_drag && ui->drawn)
+            return timeline_request(ui, x, out); /* scrubbing follows the mouse */
         kernel_edit_motion(&ui->edit, y);
         return false;
     }

@@ -13,7 +13,8 @@
  * left click (or a tap: SDL turns touches into mouse events) on one of the
  * window's buttons (buttons.h) carries out its row through the same code;
  * one on a kernel cell edits it (kernel_edit.h), and while its field is
- * open the keys type into it.
+ * open the keys type into it. A click or a drag on the rewind timeline
+ * asks for the stored state nearest the step under the mouse.
  * A dropped file or folder becomes a load request. A path too long for a
  * request (longer than the system opens) is refused whole, never cut: the
  * reason goes to ui_state.refused for the window to show.
@@ -55,6 +56,8 @@ typedef struct ui_state {
     const lf_snapshot *shown;
     kernel_edit edit;
     const samples_strip_hits *strip; /* the photos' thumbnails drawn last, or NULL */
+    long timeline_latest; /* the latest step on the timeline drawn last (drawn->timeline) */
+    bool timeline_drag;   /* the left button went down on the timeline and is held */
 } ui_state;
 
 /* A point in window coordinates (as mouse events give it) in drawable

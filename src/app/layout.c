@@ -262,6 +262,14 @@ void layout_compute_for(layout *L, int width, int height, float scale, int kerne
     }
     if (L->chart.x + L->chart.w > width || L->chart.y + L->chart.h > bottom)
         L->chart = (layout_rect){0};
+    /* The timeline takes the chart's bottom: a line of small text over a
+     * track, when the chart keeps at least three times its height. */
+    const int timeline_h = scaled(scale, 34);
+    if (L->chart.h >= 4 * timeline_h + L->gap / 2) {
+        L->timeline = (layout_rect){L->chart.x, L->chart.y + L->chart.h - timeline_h, L->chart.w,
+                                    timeline_h};
+        L->chart.h -= timeline_h + L->gap / 2;
+    }
     if (L->status.y + L->status.h > height || L->status.w < 1)
         L->status = (layout_rect){0};
     if (L->footer.y < L->status.y + L->status.h || L->footer.w < 1)

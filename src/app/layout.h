@@ -3,7 +3,7 @@
  *
  * Given the drawable size in pixels and the UI scale, layout_compute places
  * the status bar, the seven heatmap panels (three kernels, four images),
- * the loss chart and the footer. It knows nothing of SDL or fonts, so the
+ * the loss chart with the rewind timeline under it, and the footer. It knows nothing of SDL or fonts, so the
  * tests can check it for any window size without a display.
  *
  * Wide windows (the usual 16:9) put the kernels and the chart in the top
@@ -92,6 +92,8 @@ typedef struct layout {
     layout_rect status;   /* status_lines text lines across the top */
     int status_lines;     /* 2, or 3 in narrow windows */
     layout_rect chart;    /* the loss chart, with its axes and legend */
+    layout_rect timeline; /* under the chart: the stored states to scrub (rewind.h);
+                             empty when the chart is too small to give it room */
     layout_rect footer;   /* one line across the bottom */
     layout_rect buttons;  /* the row of on-screen buttons above the footer (buttons.h) */
     layout_rect strip;    /* the photos to pick the sample from, above the buttons */

@@ -25,6 +25,7 @@ const SDL_Color render_color_running = {70, 190, 110, 255};
 const SDL_Color render_color_paused = {230, 180, 60, 255};
 const SDL_Color render_color_converged = {90, 165, 255, 255};
 const SDL_Color render_color_diverged = {230, 75, 75, 255};
+const SDL_Color render_color_rewind = {235, 110, 220, 255}; /* the rewound point, everywhere */
 
 /* ============================================================ helpers */
 

@@ -13,6 +13,7 @@
  *   render_notice.c   large notices, and a kernel's statistics in progress
  *   render_format.c   numbers as the window prints them
  *   render_record.c   every drawn text's and panel's box, for --layout-out
+ *   render_timeline.c the rewind timeline under the chart
  */
 #ifndef LEARNFILTER_RENDER_INTERNAL_H
 #define LEARNFILTER_RENDER_INTERNAL_H
@@ -24,7 +25,8 @@
 
 extern const SDL_Color render_color_background, render_color_panel, render_color_outline,
     render_color_text, render_color_dim, render_color_train, render_color_validation,
-    render_color_running, render_color_paused, render_color_converged, render_color_diverged;
+    render_color_running, render_color_paused, render_color_converged, render_color_diverged,
+    render_color_rewind;
 
 #define KERNEL_TEXTURE_SIDE LF_KERNEL_MAX_SIDE
 #define HEATMAP_MAX_SIDE 8192 /* widest heatmap drawn, pixels */
@@ -135,6 +137,11 @@ void render_draw_toast(render_ctx *r, const layout *L, const render_view *v);
 /* The button bar, and the hovered button's help line (render_buttons.c). */
 void render_draw_buttons(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_button_tip(render_ctx *r, const layout *L, const render_view *v);
+/* The rewind timeline under the chart (render_timeline.c); a panel row's
+ * draw function, so its table can name it. */
+struct panel_def;
+void render_draw_timeline(render_ctx *r, const layout *L, const struct panel_def *p,
+                          const render_view *v);
 /* The strip of photos to pick the sample from (render_strip.c). */
 void render_draw_strip(render_ctx *r, const layout *L, const render_view *v);
 /* The kernel cell being edited and its value or field (render_edit.c). */

@@ -39,6 +39,11 @@ static layout_rect heatmap_box(const layout *L, const panel_def *p)
 static layout_rect status_box(const layout *L, const panel_def *p) { (void)p; return L->status; }
 static layout_rect chart_box(const layout *L, const panel_def *p) { (void)p; return L->chart; }
 static layout_rect footer_box(const layout *L, const panel_def *p) { (void)p; return L->footer; }
+static layout_rect timeline_box(const layout *L, const panel_def *p)
+{
+    (void)p;
+    return L->timeline;
+}
 
 /* ======================================================== colorbars */
 
@@ -339,7 +344,10 @@ static void draw_chart(render_ctx *r, const layout *L, const panel_def *def, con
     chart_style style = {.scale = r->scale, .panel = render_color_panel,
                          .outline = render_color_outline, .text = render_color_text,
                          .dim = render_color_dim, .train = render_color_train,
-                         .validation = render_color_validation};
+                         .validation = render_color_validation,
+                         .marker = v->frame->rewind.scrubbing,
+                         .marker_step = (double)v->frame->rewind.view_step,
+                         .marker_color = render_color_rewind};
     chart_draw(r->renderer, r->text, &style, L->chart, &v->frame->snap);
 }
 
@@ -364,6 +372,7 @@ static const panel_def panels[] = {
     {"residual", "Residual: output " MINUS " target", "Residual", LAYOUT_RESIDUAL, heatmap_box,
      draw_image},
     {"chart", NULL, NULL, -1, chart_box, draw_chart},
+    {"timeline", NULL, NULL, -1, timeline_box, render_draw_timeline},
     {"footer", NULL, NULL, -1, footer_box, draw_footer},
 };
 

@@ -295,6 +295,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         ui.buttons = render_buttons(view);
         ui.strip = render_strip(view);
         ui.drawn = frames > 0 ? render_layout(view) : NULL;
+        ui.timeline_latest = shown_frame ? shown_frame->rewind.latest_step : 0;
         SDL_GetWindowSize(window, &ui.window_w, &ui.window_h);
         SDL_GetRendererOutputSize(renderer, &ui.draw_w, &ui.draw_h);
         while (SDL_PollEvent(&e)) {
