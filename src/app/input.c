@@ -49,6 +49,10 @@ static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_s
     const keymap_entry *entry = keymap_find(k->keysym.sym, k->keysym.mod, &digit);
     if (!entry || (k->repeat && !entry->repeats))
         return false;
+    if (entry->action == KEYMAP_REWIND_BACK || entry->action == KEYMAP_REWIND_FORWARD)
+        digit = k->keysym.sym == SDLK_END         ? INPUT_REWIND_LATEST
+                : (k->keysym.mod & KMOD_SHIFT) != 0 ? 1 /* the big jump */
+                                                    : 0;
     return input_do_action(ui, entry->action, digit, current_scale, out);
 }
 
@@ -105,12 +109,12 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
     case KEYMAP_SLOWER: return request(out, WORKER_REQ_SPEED, -1, 0);
     case KEYMAP_SAMPLE_NEXT: return request(out, WORKER_REQ_SAMPLE_NEXT, +1, 0);
     case KEYMAP_SAMPLE_PREV: return request(out, WORKER_REQ_SAMPLE_NEXT, -1, 0);
-    case KEYMAP_REWIND_BACK: return request(out, WORKER_REQ_REWIND_MOVE, -1, 0);
-    case KEYMAP_REWIND_FORWARD: return request(out, WORKER_REQ_REWIND_MOVE, +1, 0);
-    case KEYMAP_REWIND_BACK_FAR: return request(out, WORKER_REQ_REWIND_MOVE, -REWIND_BIG_JUMP, 0);
-    case KEYMAP_REWIND_FORWARD_FAR:
-        return request(out, WORKER_REQ_REWIND_MOVE, +REWIND_BIG_JUMP, 0);
-    case KEYMAP_REWIND_LATEST: return request(out, WORKER_REQ_REWIND, 0, HUGE_VAL);
+    case KEYMAP_REWIND_BACK:
+        return request(out, WORKER_REQ_REWIND_MOVE, digit ? -REWIND_BIG_JUMP : -1, 0);
+    case KEYMAP_REWIND_FORWARD:
+        if (digit == INPUT_REWIND_LATEST)
+            return request(out, WORKER_REQ_REWIND, 0, HUGE_VAL);
+        return request(out, WORKER_REQ_REWIND_MOVE, digit ? REWIND_BIG_JUMP : 1, 0);
     case KEYMAP_SCALE_UP: set_scale(ui, current_scale * INPUT_SCALE_STEP); return false;
     case KEYMAP_SCALE_DOWN: set_scale(ui, current_scale / INPUT_SCALE_STEP); return false;
     case KEYMAP_SCALE_AUTO: set_scale(ui, 0); return false;

@@ -32,6 +32,7 @@
 #define INPUT_LR_FACTOR 3.16227766 /* sqrt(10): two presses are a factor of ten */
 #define INPUT_SCALE_STEP 1.25f     /* Ctrl +/- multiplies or divides the UI scale */
 #define INPUT_STEPS_WITH_SHIFT 10  /* steps Shift+N takes */
+#define INPUT_REWIND_LATEST 2      /* the rewind rows' digit for End: the latest point */
 
 typedef struct ui_state {
     bool quit;
@@ -65,7 +66,8 @@ typedef struct ui_state {
 void input_to_drawable(const ui_state *ui, int x, int y, int *px, int *py);
 
 /* Carries out one row of the key table (digit: its place in a range of
- * keys, 0 otherwise), as a key press or a click on its button does.
+ * keys; for the rewind rows, 1 with Shift and INPUT_REWIND_LATEST for End;
+ * 0 otherwise), as a key press or a click on its button does.
  * Returns true when it wrote a request for the worker into out. */
 bool input_do_action(ui_state *ui, keymap_action action, int digit, float current_scale,
                      worker_req *out);

@@ -35,11 +35,9 @@ typedef enum keymap_action {
     KEYMAP_SLOWER,       /* and down */
     KEYMAP_SAMPLE_NEXT,  /* the next sample patch shown */
     KEYMAP_SAMPLE_PREV,  /* the previous one */
-    KEYMAP_REWIND_BACK,  /* one stored state back (rewind.h) */
-    KEYMAP_REWIND_FORWARD, /* one stored state forward */
-    KEYMAP_REWIND_BACK_FAR, /* REWIND_BIG_JUMP states back */
-    KEYMAP_REWIND_FORWARD_FAR, /* and forward */
-    KEYMAP_REWIND_LATEST, /* back to the latest point */
+    KEYMAP_REWIND_BACK,  /* one stored state back (rewind.h); with Shift, REWIND_BIG_JUMP */
+    KEYMAP_REWIND_FORWARD, /* one stored state forward; with Shift, REWIND_BIG_JUMP; End:
+                              all the way, to the latest point */
     KEYMAP_SCALE_UP,     /* UI scale bigger */
     KEYMAP_SCALE_DOWN,   /* smaller */
     KEYMAP_SCALE_AUTO,   /* from the window size */
