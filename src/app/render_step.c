@@ -293,6 +293,10 @@ static layout_rect step_region(const layout *L)
         diff.y < chart.y + chart.h) {
         int top = diff.y < chart.y ? diff.y : chart.y;
         int bottom = diff.y + diff.h > chart.y + chart.h ? diff.y + diff.h : chart.y + chart.h;
+        /* The rewind timeline under the chart stays: it shows where a
+         * rewound step is. */
+        if (L->timeline.w > 0 && L->timeline.y > top && bottom > L->timeline.y - L->gap / 2)
+            bottom = L->timeline.y - L->gap / 2;
         return (layout_rect){diff.x, top, chart.x + chart.w - diff.x, bottom - top};
     }
     return diff.w > 0 ? diff : chart;
