@@ -18,6 +18,8 @@
 #ifndef LEARNFILTER_CONV_H
 #define LEARNFILTER_CONV_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -65,6 +67,38 @@ void conv2d_forward_rows(float *out, const float *in, const float *w, float bias
                          const lf_conv_shape *shape, int y0, int y1);
 void conv2d_backward_weights_rows(double *acc, const float *dout, const float *in,
                                   const lf_conv_shape *shape, int y0, int y1);
+
+/* Forward, residual and weight gradient in one pass, for a trainer's step
+ * on one linear filter: with out as conv2d_forward makes it (bit for bit)
+ * and r = out - target over the output rows [y0, y1),
+ *   acc[i * k_width + j] += sum_{y,x} r[y][x] * in[y + i - pad_top][x + j - pad_left]
+ *   acc[k_height * k_width] += sum_{y,x} r[y][x]
+ * and the return value is sum_{y,x} r^2. With acc NULL only the sum of
+ * squares is made (evaluation). target: (out_height, out_width); or, with
+ * target_w not NULL, target is not read and the target, the filter target_w
+ * with bias 0, is made on the way by the same arithmetic as the output (so
+ * at the true weights every residual is exactly zero), and a trainer need
+ * not store one per patch.
+ *
+ * The fast version reads each input row and target row once per pass and
+ * writes no output image: the rows it works on are copied, with the
+ * padding's zeros, into `work` (conv2d_fused_work_floats(shape) floats),
+ * small enough to stay in the first-level cache. Its sums run in float
+ * vector lanes along one output row, then in double across rows, and the
+ * lanes are added in a fixed order, so a result depends only on its
+ * arguments. Kernels of more than LF_CONV_FUSED_MAX_TAPS taps, or a work
+ * area too small, take the reference's loops (slow but the same sums).
+ * tests/test_conv_fused.c holds the two together and checks the gradient
+ * against finite differences. */
+#define LF_CONV_FUSED_MAX_TAPS 64
+size_t conv2d_fused_work_floats(const lf_conv_shape *shape);
+double conv2d_fused_rows_reference(double *acc, const float *in, const float *target,
+                                   const float *target_w, const float *w, float bias,
+                                   const lf_conv_shape *shape, int y0, int y1);
+double conv2d_fused_rows(double *acc, const float *in, const float *target,
+                         const float *target_w, const float *w, float bias,
+                         const lf_conv_shape *shape, int y0, int y1, float *work,
+                         size_t work_floats);
 
 #ifdef __cplusplus
 }

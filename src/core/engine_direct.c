@@ -4,7 +4,9 @@
  * and correlates the residual with the input (backward).
  *
  * Large kernels convolve through the FFT (fftconv.h) when the patches'
- * spectra fit in memory; the plain loops otherwise. The batch is cut into
+ * spectra fit in memory; the plain loops otherwise. Kernels of up to
+ * LF_CONV_FUSED_MAX_TAPS taps do all three in one pass over the rows
+ * (conv_fused.c), with the thread's output buffer as its ring of rows. The batch is cut into
  * units, up to DIRECT_UNITS patches or, for a batch of one patch,
  * DIRECT_UNITS bands of rows, and the units' sums are added in unit order,
  * so the result does not depend on the number of threads.
@@ -58,9 +60,36 @@ static bool direct_prepare(lf_trainer *t)
     return true;
 }
 
+/* The thread's share of t->output as the fused pass's rows, or NULL when
+ * the kernel is too large for it (or the patch too small to lend room). */
+static float *fused_work(const lf_trainer *t, int thread, size_t *floats)
+{
+    const size_t area = (size_t)trainer_out_area(t);
+    const int taps = t->shape.k_height * t->shape.k_width;
+    *floats = 2 * area;
+    if (t->fft || taps > LF_CONV_FUSED_MAX_TAPS || conv2d_fused_work_floats(&t->shape) > *floats)
+        return NULL;
+    return t->output + (size_t)thread * 2 * area;
+}
+
+/* The fused pass makes the target on the way (the true filter applied to
+ * the patch) when the inputs are the clean patches and the target is the
+ * true kernel's, not an operation's: then no target is stored, a step
+ * reads half the memory, and at the true weights the residual is exactly
+ * zero. Its weights, or NULL. */
+static const float *on_demand_target(const lf_trainer *t, int patch)
+{
+    if (lf_target_is_set(&t->options.operation) ||
+        lf_dataset_clean(t->dataset, patch) != lf_dataset_input(t->dataset, patch))
+        return NULL;
+    return t->options.target.weights;
+}
+
 static void direct_targets(lf_trainer *t, const int *patches, int count)
 {
-    trainer_build_missing(t, patches, count, BUILD_TARGETS);
+    size_t floats;
+    if (!(fused_work(t, 0, &floats) && on_demand_target(t, patches[0])))
+        trainer_build_missing(t, patches, count, BUILD_TARGETS);
     if (t->fft)
         trainer_build_missing(t, patches, count, BUILD_SPECTRA);
 }
@@ -84,11 +113,26 @@ static void direct_run(void *context, int u, int thread)
     const lf_conv_shape *s = &t->shape;
     const int taps = t->param_count - 1, ow = s->out_width, oh = s->out_height;
     const size_t area = (size_t)oh * (size_t)ow;
-    float *out = t->output + (size_t)thread * 2 * area, *dout = out + area;
     int patch = job->patches[job->bands > 1 ? 0 : u];
     int band = job->bands > 1 ? u : 0;
     int y0 = (int)((long)oh * band / job->bands), y1 = (int)((long)oh * (band + 1) / job->bands);
     const float *input = lf_dataset_input(t->dataset, patch);
+    double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
+    memset(acc, 0, sizeof(double) * (size_t)(taps + 1));
+    size_t work_floats;
+    float *work = fused_work(t, thread, &work_floats);
+    if (work) {
+        /* forward, loss and backward in one pass over the rows; the
+         * gradient of the loss is scale * residual */
+        const float *truth = on_demand_target(t, patch);
+        const float *target = truth ? NULL : trainer_target_slot(t, patch);
+        t->unit_loss[u] = conv2d_fused_rows(acc, input, target, truth, params, params[taps], s,
+                                            y0, y1, work, work_floats);
+        for (int i = 0; i <= taps; i++)
+            acc[i] *= job->scale;
+        return;
+    }
+    float *out = t->output + (size_t)thread * 2 * area, *dout = out + area;
     const float *target = trainer_target_slot(t, patch);
     /* forward */
     if (t->fft)
@@ -104,8 +148,6 @@ static void direct_run(void *context, int u, int thread)
         dout[i] = job->scale * r;
     }
     /* backward */
-    double *acc = t->unit_grads + (size_t)u * MAX_PARAMS;
-    memset(acc, 0, sizeof(double) * (size_t)(taps + 1));
     if (t->fft)
         lf_fft_backward_weights(t->fft, acc, dout, trainer_spectrum_slot(t, patch),
                                 trainer_fft_work(t, thread));
@@ -162,6 +204,16 @@ static double direct_evaluate(lf_trainer *t, int first, int count)
             lf_fft_forward(t->fft, t->output, trainer_spectrum_slot(t, p), t->kernel_spectrum,
                            params[taps], t->fft_work);
         } else {
+            size_t work_floats;
+            float *work = fused_work(t, 0, &work_floats);
+            if (work) { /* the loss without writing the output */
+                const float *truth = on_demand_target(t, p);
+                total += conv2d_fused_rows(NULL, lf_dataset_input(t->dataset, p),
+                                           truth ? NULL : trainer_target(t, p), truth, params,
+                                           params[taps], &t->shape, 0,
+                                           t->shape.out_height, work, work_floats) / area;
+                continue;
+            }
             conv2d_forward(t->output, lf_dataset_input(t->dataset, p), params, params[taps],
                            &t->shape);
         }

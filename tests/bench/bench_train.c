@@ -28,7 +28,10 @@
  * routines, engine_layer.c) beside the original's Sobel x on the plain
  * direct engine: the same patches and batch, then a ReLU, then 8 colour
  * filters of 5x5; its GF/s count 4 N K F C flops per patch (N the
- * convolution's outputs).
+ * convolution's outputs). After the first row it prints the input bandwidth
+ * that step reads, against the machine's (measured at the start: a 256 MB
+ * buffer summed on one thread). For the ratio against PyTorch in the same
+ * run: tests/bench/compare_pytorch.py --engine direct --settings sobel-x.
  *
  * Usage: learnfilter_bench [--only original,kernels,patches,threads,layer]
  *                          [--reps N] [--cap SECONDS] [--threads N]
@@ -289,7 +292,7 @@ static double time_to_tolerance(const bench_setting *s, const lf_dataset *ds, do
 
 /* ============================================================== output */
 
-static double g_peak_all, g_peak_one;
+static double g_peak_all, g_peak_one, g_bandwidth;
 
 static void print_header(void)
 {
@@ -521,6 +524,11 @@ static void section_layer(const bench_options *o)
         s.settings = lf_settings_for_optimizer(LF_OPTIMIZER_SGD);
         bench_result r = bench_steady(&s, cases[i].colour ? &colour : &gray, o);
         print_row(&s, &r, "-");
+        if (i == 0) /* the plain engine reads each patch's input once a step (its
+                     * target is made on the way) */
+            printf("%-22s reads %.1f GB/s of input (the machine's read bandwidth: %.1f GB/s on "
+                   "one thread)\n", "", (double)s.settings.batch_size * 256 * 256 * 4 /
+                   (r.us_per_step * 1e-6) * 1e-9, g_bandwidth);
     }
     lf_dataset_deinit(&gray);
     lf_dataset_deinit(&colour);
@@ -564,6 +572,9 @@ int main(int argc, char **argv)
            "(median)\n", cores, threads, o.reps);
     printf("machine peak (%s FMA loop): %.1f GFLOP/s on 1 thread, %.1f on %d\n", pk.name,
            g_peak_one, g_peak_all, threads);
+    g_bandwidth = bench_read_bandwidth();
+    printf("memory read bandwidth: %.1f GB/s on 1 thread (a 256 MB buffer, median of 5)\n",
+           g_bandwidth);
     printf("GF/s dir: 4 N K flops per patch (the direct path's forward and weight gradient);"
            " GF/s act: what the engine does (Gram: 2 P^2 per patch); %%peak uses act\n");
 

@@ -121,4 +121,34 @@ static inline double bench_peak_flops(bench_peak_kernel k, long iterations)
     return 2.0 * k.lanes * BENCH_PEAK_ACCUMULATORS * (double)iterations;
 }
 
+/* The machine's memory read bandwidth on one thread, GB/s: the median of
+ * five sums over a buffer of 256 MB, far past any cache, so a step whose
+ * data do not stay in the cache can be put against it. 0 if the buffer
+ * cannot be had. */
+static inline double bench_read_bandwidth(void)
+{
+    const size_t n = (size_t)64 << 20; /* floats */
+    float *buffer = malloc(n * sizeof(float));
+    if (!buffer)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        buffer[i] = (float)(i & 7);
+    double rates[5];
+    volatile float sink = 0;
+    for (int r = 0; r < 5; r++) {
+        float lanes[16] = {0};
+        double a = bench_wall_seconds();
+        for (size_t i = 0; i < n; i += 16)
+            for (int l = 0; l < 16; l++)
+                lanes[l] += buffer[i + l];
+        double dt = bench_wall_seconds() - a;
+        for (int l = 0; l < 16; l++)
+            sink += lanes[l];
+        rates[r] = (double)n * sizeof(float) / dt * 1e-9;
+    }
+    (void)sink;
+    free(buffer);
+    return bench_median(rates, 5);
+}
+
 #endif

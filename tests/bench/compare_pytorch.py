@@ -194,6 +194,9 @@ def main():
                     help="learnfilter's threads; PyTorch runs with these and with one")
     ap.add_argument("--cap", type=float, default=60.0, help="PyTorch time-to-1%% cap, seconds")
     ap.add_argument("--our-cap", type=float, default=300.0, help="learnfilter time-to-1%% cap")
+    ap.add_argument("--engine", default="auto",
+                    help="learnfilter's engine (auto, direct, gram): direct times the "
+                         "convolution itself, as PyTorch does")
     ap.add_argument("--ours-steps", type=int, default=0,
                     help="steps per learnfilter rate run (default: about 3 s of steady steps)")
     args = ap.parse_args()
@@ -228,13 +231,14 @@ def main():
             # Ours: long enough runs that the first epoch (which builds the
             # per-patch statistics) is a small part; both the whole-run rate
             # and the rate after the first epoch are kept.
-            probe = run_learnfilter(exe, kernel, ["--steps", "300", "--threads", str(args.threads)])
+            engine = ["--engine", args.engine, "--threads", str(args.threads)]
+            probe = run_learnfilter(exe, kernel, ["--steps", "300"] + engine)
             steady_probe = probe.get("steady_steps_per_s") or probe["steps_per_s"]
             steps = args.ours_steps or max(2000, int(3.0 * steady_probe))
             ours, steady = [], []
             for _ in range(args.reps):
-                r = run_learnfilter(exe, kernel, ["--steps", str(steps), "--epochs", "1000000000",
-                                                  "--threads", str(args.threads)])
+                r = run_learnfilter(exe, kernel, ["--steps", str(steps), "--epochs", "1000000000"]
+                                    + engine)
                 ours.append(r["steps_per_s"])
                 if r.get("steady_steps_per_s"):
                     steady.append(r["steady_steps_per_s"])
@@ -244,8 +248,8 @@ def main():
                   f"(every one-off cost included), {o_steady:.0f} after the first epoch "
                   f"(runs: {', '.join(f'{x:.0f}' for x in ours)})")
 
-            conv = run_learnfilter(exe, kernel, ["--tol", "0.01", "--max-seconds", str(args.our_cap),
-                                                 "--threads", str(args.threads)])
+            conv = run_learnfilter(exe, kernel, ["--tol", "0.01", "--max-seconds", str(args.our_cap)]
+                                   + engine)
             o_tol = conv["wall_s"] if conv["converged"] else float("nan")
             o_steps = conv["steps"]
             t_sec, t_steps, t_ok = torch_time_to_tol(run, 0.01, args.cap)
