@@ -128,7 +128,7 @@ const char *race_refused_output(const cli_options *o)
 
 /* A deep copy of src: the second run's own patches, so each run (and in
  * the window each worker) owns what it trains on. */
-static lf_status dataset_copy(lf_dataset *dst, const lf_dataset *src, lf_error *err)
+lf_status race_dataset_copy(lf_dataset *dst, const lf_dataset *src, lf_error *err)
 {
     *dst = *src;
     dst->inputs = dst->clean = NULL;
@@ -163,7 +163,7 @@ lf_status race_setup_create(app_setup *out, const app_setup *first, const cli_op
 {
     *out = *first;
     out->trainer = NULL;
-    lf_status st = dataset_copy(&out->dataset, &first->dataset, err);
+    lf_status st = race_dataset_copy(&out->dataset, &first->dataset, err);
     if (st != LF_OK) {
         memset(out, 0, sizeof *out);
         return st;

@@ -56,6 +56,10 @@ const char *race_refused_output(const cli_options *o);
 lf_status race_setup_create(app_setup *out, const app_setup *first, const cli_options *race,
                             lf_error *err);
 
+/* A deep copy of src into dst (the caller owns it: lf_dataset_deinit);
+ * LF_ERR_NOMEM leaves dst empty. */
+lf_status race_dataset_copy(lf_dataset *dst, const lf_dataset *src, lf_error *err);
+
 /* Says in words what differs between two trainers' settings, the second's
  * values: "Adam lr 0.001" or "batch 1". "nothing" when nothing does. */
 void race_describe(const lf_train_settings *first, lf_engine first_engine,
