@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "race.h"
+#include "window.h"
 
 void race_window_init(race_window *rw, const app_setup *setup, const cli_options *options,
                       app_clock clock)
@@ -67,6 +68,8 @@ bool race_window_start(race_window *rw, worker *first, const worker_frame *f, ch
                        size_t size)
 {
     race_window_end(rw);
+    if (!f)
+        f = worker_acquire_frame(first, NULL);
     if (!rw->has_patches || f->snap.learning_operation ||
         f->snap.patch_count != rw->patches.patch_count ||
         f->snap.train_count != rw->patches.train_count) {
@@ -169,6 +172,34 @@ const worker_frame *race_window_frame(race_window *rw, bool *is_new)
         return NULL;
     }
     return worker_acquire_frame(rw->second, is_new);
+}
+
+const worker_frame *race_window_view(race_window *rw, const worker_frame *first, bool *changed,
+                                     char *lead, size_t size)
+{
+    bool is_new = false;
+    const worker_frame *second = race_window_frame(rw, &is_new);
+    lead[0] = 0;
+    if (second)
+        race_window_lead(rw, first, second, lead, size);
+    if (is_new)
+        *changed = true;
+    return second;
+}
+
+void race_window_report(race_window *rw, struct window_report *report,
+                        const worker_frame *first)
+{
+    if (!report)
+        return;
+    report->races_started = rw->started;
+    const worker_frame *second = race_window_frame(rw, NULL);
+    if (!second)
+        return;
+    report->race_step = second->snap.figures.step;
+    report->race_rel_err = second->snap.figures.rel_err;
+    report->race_first_step = first->snap.figures.step;
+    report->race_first_rel_err = first->snap.figures.rel_err;
 }
 
 void race_window_settle(race_window *rw)

@@ -46,8 +46,8 @@ void race_window_init(race_window *rw, const app_setup *setup, const cli_options
                       app_clock clock);
 void race_window_deinit(race_window *rw);
 
-/* Starts a race from what frame shows of the first run (ending one under
- * way) and restarts the first at step 0. Writes what it did, or why it
+/* Starts a race from what frame shows of the first run (NULL: its newest
+ * frame; ending one under way) and restarts the first at step 0. Writes what it did, or why it
  * could not, into message; false when it could not. */
 bool race_window_start(race_window *rw, worker *first, const worker_frame *frame,
                        char *message, size_t size);
@@ -64,6 +64,18 @@ bool race_window_forward(race_window *rw, const worker_req *req, const worker_fr
 
 /* The second run's newest frame, or NULL when no race is under way. */
 const worker_frame *race_window_frame(race_window *rw, bool *is_new);
+
+/* The second run's frame for this frame of the window (NULL: no race);
+ * sets *changed when it is new, and writes who is ahead into lead. */
+const worker_frame *race_window_view(race_window *rw, const worker_frame *first, bool *changed,
+                                     char *lead, size_t size);
+
+/* Fills the report's race figures (window.h): the races started and, for
+ * the last, both runs' step and error at the end (first: the first run's
+ * last frame). report may be NULL. */
+struct window_report;
+void race_window_report(race_window *rw, struct window_report *report,
+                        const worker_frame *first);
 
 /* For tests in lockstep: worker_settle on the second run. */
 void race_window_settle(race_window *rw);

@@ -373,11 +373,9 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
         last_w = L.width;
         last_h = L.height;
-        if (ui.race_start) { /* C: from what the window shows now */
+        if (ui.race_start) { /* C: a race from what is shown now */
             ui.race_start = false;
-            toast_is_error = !race_window_start(
-                &race, trainer, shown_frame ? shown_frame : worker_acquire_frame(trainer, NULL),
-                toast, sizeof toast);
+            toast_is_error = !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
             toast_message = 0;
             toast_until = frame_start + WINDOW_TOAST_SECONDS;
         }
@@ -386,12 +384,9 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             race_window_settle(&race);
         }
         const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
-        bool race_new;
-        const worker_frame *race_frame = race_window_frame(&race, &race_new);
-        char race_lead[256] = "";
-        if (race_frame)
-            race_window_lead(&race, frame, race_frame, race_lead, sizeof race_lead);
-        changed |= race_new;
+        char race_lead[256];
+        const worker_frame *race_frame = race_window_view(&race, frame, &changed, race_lead,
+                                                          sizeof race_lead);
         ui.shown = &frame->snap; /* what a click on a kernel cell edits */
         changed |= is_new;
         if (is_new)
@@ -564,15 +559,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     const worker_frame *last_frame = worker_acquire_frame(trainer, NULL);
     struct { long step; double rel_err; worker_state state; } shown = {
         last_frame->snap.figures.step, last_frame->snap.figures.rel_err, last_frame->state};
-    const worker_frame *race_last = race_window_frame(&race, NULL);
-    if (report && race_last) {
-        report->race_step = race_last->snap.figures.step;
-        report->race_rel_err = race_last->snap.figures.rel_err;
-        report->race_first_step = shown.step;
-        report->race_first_rel_err = shown.rel_err;
-    }
-    if (report)
-        report->races_started = race.started;
+    race_window_report(&race, report, last_frame);
     race_window_deinit(&race);
     worker_destroy(trainer); /* asks the thread to quit and joins it */
     if (report) {
