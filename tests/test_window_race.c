@@ -101,7 +101,13 @@ static void test_race_steps_both(void **state)
     assert_true(rep.race_first_rel_err == expected_rel_err(data, 4, NULL, 10));
     assert_true(rep.race_rel_err == expected_rel_err(data, 4, "--optimizer adam", 10));
     assert_true(rep.race_rel_err != rep.race_first_rel_err);
-    for (const char *const *p = (const char *const[]){"race_learned", "race_legend", "race_lead",
+    /* The legend names both runs, with the chart. */
+    size_t size;
+    char *json = tu_read_file(layout_path, &size);
+    assert_non_null(strstr(json, "\"text\": \"Adam lr 0.001\""));
+    assert_non_null(strstr(json, "\"text\": \"SGD lr 0.01\""));
+    free(json);
+    for (const char *const *p = (const char *const[]){"race_learned", "race_lead",
                                                       "learned", "true", "chart", NULL};
          *p; p++)
         if (!layout_has(layout_path, *p))

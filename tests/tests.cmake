@@ -81,6 +81,17 @@ if(EXISTS /usr/bin/python3)
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                        TIMEOUT 900)
 endif()
+# The same rules with a race on screen (key C on the second frame): the
+# second run's kernel, its curve and legend, and the lead line.
+if(EXISTS /usr/bin/python3)
+  add_test(NAME layout_matrix_race
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layout.py $<TARGET_FILE:learnfilter>
+                   ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix_race
+                   --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128 --press C)
+  set_tests_properties(layout_matrix_race PROPERTIES
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+                       TIMEOUT 900)
+endif()
 # A movie made by the program must open in PIL as it does for users
 # (skipped without Debian's python3-pil).
 if(EXISTS /usr/bin/python3)

@@ -130,8 +130,7 @@ bool race_window_start(race_window *rw, worker *first, const worker_frame *f, ch
         snprintf(rw->second_label, sizeof rw->second_label, "second");
     }
     rw->started++;
-    snprintf(message, size, "Race: %s vs %s, from the same start on the same batches",
-             rw->second_label, rw->first_label);
+    snprintf(message, size, "Race: %s", rw->second_label); /* the rest is on screen */
     return true;
 }
 
@@ -208,6 +207,23 @@ void race_window_settle(race_window *rw)
         worker_settle(rw->second);
 }
 
+/* A count with thousands separators, as the window prints steps: "30,695". */
+static void count_text(char *out, size_t size, long n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%ld", n < 0 ? -n : n), o = 0;
+    char buf[48];
+    if (n < 0)
+        buf[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = 0;
+    snprintf(out, size, "%s", buf);
+}
+
 void race_window_lead(const race_window *rw, const worker_frame *first,
                       const worker_frame *second, char *out, size_t size)
 {
@@ -221,14 +237,18 @@ void race_window_lead(const race_window *rw, const worker_frame *first,
     if (ca >= 0 || cb >= 0) {
         bool first_won = ca >= 0 && (cb < 0 || ca < cb);
         long won = first_won ? ca : cb, lost = first_won ? cb : ca;
+        char won_text[32], lead_text[32];
+        count_text(won_text, sizeof won_text, won);
+        count_text(lead_text, sizeof lead_text, lost - won);
         if (ca >= 0 && ca == cb)
-            snprintf(out, size, "Tie: both reached %s at step %ld", tol, ca);
+            snprintf(out, size, "Tie: both reached %s at step %s", tol, won_text);
         else if (lost >= 0)
-            snprintf(out, size, "%s reached %s first: step %ld, %ld steps before %s",
-                     first_won ? na : nb, tol, won, lost - won, first_won ? nb : na);
+            snprintf(out, size, "%s reached %s first: step %s, %s steps before %s",
+                     first_won ? na : nb, tol, won_text, lead_text, first_won ? nb : na);
         else
-            snprintf(out, size, "%s reached %s first, at step %ld; %s is at %s%%",
-                     first_won ? na : nb, tol, won, first_won ? nb : na, first_won ? eb : ea);
+            snprintf(out, size, "%s reached %s first, at step %s; %s is at %s%%",
+                     first_won ? na : nb, tol, won_text, first_won ? nb : na,
+                     first_won ? eb : ea);
         return;
     }
     if (!(a->rel_err != b->rel_err) || !isfinite(a->rel_err) || !isfinite(b->rel_err)) {

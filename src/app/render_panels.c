@@ -259,8 +259,9 @@ static void draw_kernel(render_ctx *r, const layout *L, const panel_def *def, co
         if (v->race) { /* which run, and its error beside the race's */
             char err[32];
             render_format_plain(err, sizeof err, 100.0 * s->figures.rel_err);
-            snprintf(note, sizeof note, "%s \xc2\xb7 kernel error %s%%", v->race_first, err);
-            snprintf(shorter, sizeof shorter, "error %s%%", err);
+            snprintf(note, sizeof note, "bias %s \xc2\xb7 %s \xc2\xb7 error %s%%", bias,
+                     v->race_first, err);
+            snprintf(medium, sizeof medium, "bias %s \xc2\xb7 error %s%%", bias, err);
         }
     } else if (def->heatmap == LAYOUT_TRUE) {
         snprintf(note, sizeof note, "%s, %dx%d%s", s->target.name, s->target.height,
@@ -347,6 +348,7 @@ static void draw_chart(render_ctx *r, const layout *L, const panel_def *def, con
                          .dim = render_color_dim, .train = render_color_train,
                          .validation = render_color_validation};
     chart_draw(r->renderer, r->text, &style, L->chart, &v->frame->snap);
+    render_draw_race_chart(r, L, v); /* a race's second curve and legend */
 }
 
 static void draw_footer(render_ctx *r, const layout *L, const panel_def *def, const render_view *v)

@@ -2,7 +2,7 @@
  * render_race.c: a race on screen (race_window.h). The second run's learned
  * kernel takes the place of learned − true, beside the first's (on the
  * same colour scale); its loss curve joins the first's on the chart in its
- * own colour with a legend naming both; and a line where the photo strip
+ * own colour with a legend naming both (drawn with the chart); and a line where the photo strip
  * was says what differs and which run is ahead, by how much.
  */
 #include <math.h>
@@ -81,19 +81,23 @@ static void draw_kernel(render_ctx *r, const layout *L, const render_view *v)
             int cy = grid.y + y * cell + (cell - text_line_height(r->text, font)) / 2;
             text_draw(r->text, font, cx, cy, value, ink, TEXT_CENTER);
         }
-    char err[32], step[32], note[96], shorter[64];
+    char err[32], step[32], note[128], shorter[64];
     render_format_plain(err, sizeof err, 100.0 * s->figures.rel_err);
     render_format_count(step, sizeof step, s->figures.step);
-    snprintf(note, sizeof note, "kernel error %s%% \xc2\xb7 step %s", err, step);
+    snprintf(note, sizeof note, "kernel error %s%% \xc2\xb7 step %s%s", err, step,
+             v->race->state == WORKER_CONVERGED ? " \xc2\xb7 stopped" : "");
     snprintf(shorter, sizeof shorter, "error %s%%", err);
     const char *notes[2] = {note, shorter};
     render_text_fitting(r, TEXT_BODY, p->caption.x, p->caption.y, p->caption.w, notes, 2,
                         render_color_dim, TEXT_LEFT);
 }
 
-/* The second run's training loss on the first's axes, and a legend. */
-static void draw_chart(render_ctx *r, const layout *L, const render_view *v)
+/* The second run's training loss on the first's axes, and a legend; drawn
+ * as part of the chart (its texts are the chart's). */
+void render_draw_race_chart(render_ctx *r, const layout *L, const render_view *v)
 {
+    if (!v->race)
+        return;
     chart_style style = {.scale = r->scale, .panel = render_color_panel,
                          .outline = render_color_outline, .text = render_color_text,
                          .dim = render_color_dim, .train = render_color_train,
@@ -133,7 +137,6 @@ static void draw_chart(render_ctx *r, const layout *L, const render_view *v)
                        swatch + 3 * pad + w, 2 * line + 2 * pad};
     if (box.w > axes.plot.w - 2 * pad || box.y < axes.plot.y)
         return;
-    render_record_panel(r, "race_legend", box);
     render_fill(r->renderer, box, render_color_panel);
     render_outline(r->renderer, box, render_color_outline);
     for (int i = 0; i < 2; i++) {
@@ -166,6 +169,5 @@ void render_draw_race(render_ctx *r, const layout *L, const render_view *v)
     if (!v->race)
         return;
     draw_kernel(r, L, v);
-    draw_chart(r, L, v);
     draw_lead(r, L, v);
 }
