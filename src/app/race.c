@@ -261,6 +261,7 @@ static void race_train(app_setup *s, const cli_options *o, headless_report *r, c
     long first_epoch_step = 0;
     stop_clock clock;
     stop_clock_start(&clock, o->max_seconds, start);
+    double last_report = start;
     lf_error err;
     r->converged_s = NAN;
     r->diverged = false;
@@ -285,8 +286,16 @@ static void race_train(app_setup *s, const cli_options *o, headless_report *r, c
             first_epoch_time = now_seconds();
             first_epoch_step = fig->step;
         }
-        if (stop_clock_due(&clock) && stop_clock_read(&clock, now_seconds()))
-            break;
+        if (stop_clock_due(&clock)) {
+            double now = now_seconds();
+            if (stop_clock_read(&clock, now))
+                break;
+            if (now - last_report >= 5.0) { /* a long race says it is alive */
+                fprintf(stderr, "learnfilter: race: %s run: step %ld, error %.2f%%\n", label,
+                        fig->step, 100.0 * fig->rel_err);
+                last_report = now;
+            }
+        }
     }
     double wall = now_seconds() - start;
     double steady = start + wall - first_epoch_time;

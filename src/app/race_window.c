@@ -72,7 +72,8 @@ bool race_window_start(race_window *rw, worker *first, const worker_frame *f, ch
         f = worker_acquire_frame(first, NULL);
     if (!rw->has_patches || f->snap.learning_operation ||
         f->snap.patch_count != rw->patches.patch_count ||
-        f->snap.train_count != rw->patches.train_count) {
+        f->snap.train_count != rw->patches.train_count ||
+        f->file_count != rw->patches.file_count) {
         snprintf(message, size, "%s",
                  f->snap.learning_operation
                      ? "C races a kernel, not an operation: choose a kernel first"
