@@ -272,6 +272,10 @@ static void check_window_effect(keymap_action action, const ui_state *ui, const 
         if (!ui->screenshot)
             fail_msg("%s: no screenshot asked", what);
         break;
+    case KEYMAP_RACE:
+        if (!ui->race_start)
+            fail_msg("%s: no race started", what);
+        break;
     case KEYMAP_HELP:
         if (!ui->show_help)
             fail_msg("%s: help not shown", what);
@@ -339,6 +343,7 @@ static void test_every_key_in_the_table(void **state)
                     bool again = input_handle_event(&held_ui, &e, 2.0f, &r);
                     bool changed = again || held_ui.quit || held_ui.show_help ||
                                    held_ui.record_toggle || held_ui.screenshot ||
+                                   held_ui.race_start ||
                                    held_ui.layout_changed;
                     if (changed != rows[i].repeats)
                         fail_msg("%s: held key acts %d, the table says %d", what, changed,

@@ -3,7 +3,7 @@
 # fails to link; the tests of the program (named below) link the program's
 # library.
 set(LF_TEST_DIR ${CMAKE_SOURCE_DIR}/tests)
-set(LF_APP_TEST_REGEX "^test_(apply|buttons|kernel_edit|samples|cli|explore|hover|input|layout|notice|movie|pace|recorder|render|setup|soak_window|stop_clock|target_view|window_.*|worker)$")
+set(LF_APP_TEST_REGEX "^test_(apply|buttons|kernel_edit|samples|cli|explore|hover|input|layout|notice|movie|pace|race|recorder|render|setup|soak_window|stop_clock|target_view|window_.*|worker)$")
 file(GLOB LF_TEST_SOURCES CONFIGURE_DEPENDS ${LF_TEST_DIR}/test_*.c)
 foreach(source ${LF_TEST_SOURCES})
   get_filename_component(name ${source} NAME_WE)
@@ -78,6 +78,17 @@ if(EXISTS /usr/bin/python3)
                    ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix
                    --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128)
   set_tests_properties(layout_matrix PROPERTIES
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+                       TIMEOUT 900)
+endif()
+# The same rules with a race on screen (key C on the second frame): the
+# second run's kernel, its curve and legend, and the lead line.
+if(EXISTS /usr/bin/python3)
+  add_test(NAME layout_matrix_race
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layout.py $<TARGET_FILE:learnfilter>
+                   ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix_race
+                   --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128 --press C)
+  set_tests_properties(layout_matrix_race PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                        TIMEOUT 900)
 endif()
@@ -178,6 +189,14 @@ if(EXISTS /usr/bin/python3)
            COMMAND bash ${LF_TEST_DIR}/state_roundtrip.sh $<TARGET_FILE:learnfilter> ${LF_SOURCE_DATA_DIR})
   set_tests_properties(state_roundtrip PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy" TIMEOUT 300)
+endif()
+
+# --race headless: the JSON of both runs (the same keys), the winner, bit
+# for bit the same figures when the race changes nothing, and refusals.
+if(EXISTS /usr/bin/python3)
+  add_test(NAME race_e2e
+           COMMAND bash ${LF_TEST_DIR}/race_e2e.sh $<TARGET_FILE:learnfilter> ${LF_SOURCE_DATA_DIR})
+  set_tests_properties(race_e2e PROPERTIES TIMEOUT 300)
 endif()
 
 # What the program says before a window opens: no display, near-miss

@@ -254,7 +254,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
             "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
             "--save-state", "--resume", "--layout-out", "--target", "--kernel-size",
-            "--hover", "--press", "--pool", "--activation", "--engine"};
+            "--hover", "--press", "--pool", "--activation", "--engine", "--race"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -299,6 +299,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         else if (!strcmp(name, "--dump-patches")) o->dump_patches = value;
         else if (!strcmp(name, "--save-state")) o->save_state = value;
         else if (!strcmp(name, "--resume")) o->resume = value;
+        else if (!strcmp(name, "--race")) o->race = value;
         else if (!strcmp(name, "--apply")) o->apply = value;
         else if (!strcmp(name, "--target")) o->target = value;
         else if (!strcmp(name, "--kernel-size")) {
@@ -578,6 +579,13 @@ void cli_print_help(void *stream)
         "                       train on the same data: F.npy the patches (n, size, size),\n"
         "                       training first; F-order.npy the patch order of the first\n"
         "                       epochs (epochs, train); F-init.npy the initial weights\n"
+        "\n"
+        "Race (headless: one JSON object; window: side by side, C starts one):\n"
+        "  --race 'OPTIONS'     train a second run that differs by OPTIONS, from the\n"
+        "                       same initial weights on the same batches, e.g.\n"
+        "                       --race '--optimizer adam --lr 0.01'; it may change\n"
+        "                       --optimizer --lr --momentum --nesterov --no-nesterov\n"
+        "                       --batch --engine\n"
         "\n"
         "Movies of the kernel converging (headless):\n"
         "  --gif FILE.gif       the learned kernel beside the true one on a fixed colour\n"

@@ -84,6 +84,8 @@ typedef struct cli_options {
     const char *dump_patches;                      /* .npy: the training data, for comparisons */
     const char *save_state;                        /* headless: the training state at the end */
     const char *resume;                            /* headless: a state to continue */
+    const char *race;                              /* --race 'OPTIONS': a second run that
+                                                      differs by them (race.h) */
     /* --apply: one operation on one image, no training */
     const char *apply;                             /* KIND:N, KIND:plus, or a kernel */
     const char *apply_output;                      /* --output: .npy, .txt or .png; NULL: stdout */

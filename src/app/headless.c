@@ -35,6 +35,7 @@
 #include "learnfilter/export.h"
 #include "movie.h"
 #include "output_check.h"
+#include "race.h"
 #include "recorder.h"
 #include "scene.h"
 #include "setup.h"
@@ -364,7 +365,7 @@ int headless_run(const cli_options *options)
 {
     stop_signal_saved saved;
     stop_signal_catch(&saved);
-    int code = run(options);
+    int code = options->race ? race_headless_run(options) : run(options);
     int stopped_by = stop_signal_received();
     /* Stopped by a signal with every file finished: the shell's code for
      * that signal (130 for SIGINT, 143 for SIGTERM), as if it had killed

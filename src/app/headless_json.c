@@ -74,7 +74,7 @@ static void json_rel_err_per_filter(FILE *f, const lf_trainer *t)
     fputs("], ", f);
 }
 
-void headless_print_json(FILE *out, const headless_report *r)
+void headless_print_json_fields(FILE *out, const headless_report *r)
 {
     const app_setup *s = r->setup;
     const cli_options *o = r->options;
@@ -84,7 +84,6 @@ void headless_print_json(FILE *out, const headless_report *r)
     const double wall = r->wall_s, steps_per_s = r->steps_per_s;
     const double steady_steps_per_s = r->steady_steps_per_s;
     const bool diverged = r->diverged;
-    fputc('{', out);
     json_string(out, "kernel", s->kernel.name);
     fprintf(out, "\"kernel_h\": %d, \"kernel_w\": %d, ", s->kernel.height, s->kernel.width);
     fprintf(out, "\"patches\": %d, \"train_patches\": %d, \"validation_patches\": %d, ",
@@ -95,6 +94,8 @@ void headless_print_json(FILE *out, const headless_report *r)
     if (topt->settings.optimizer == LF_OPTIMIZER_SGD)
         fprintf(out, "\"momentum\": %.6g, \"nesterov\": %s, ", (double)topt->settings.momentum,
                 topt->settings.nesterov ? "true" : "false");
+    else if (r->race) /* a race's two objects have the same keys */
+        fputs("\"momentum\": null, \"nesterov\": null, ", out);
     fprintf(out, "\"batch\": %d, \"seed\": %llu, ", topt->settings.batch_size,
             (unsigned long long)topt->seed);
     json_string(out, "padding", topt->padding == LF_PADDING_SAME ? "same" : "valid");
@@ -118,6 +119,15 @@ void headless_print_json(FILE *out, const headless_report *r)
         fprintf(out, "\"converged_step\": %ld, ", fig->converged_step);
     else
         fputs("\"converged_step\": null, ", out);
-    fprintf(out, "\"converged\": %s, \"diverged\": %s}\n", fig->converged ? "true" : "false",
+    if (r->race)
+        json_number(out, "converged_s", r->converged_s, 0);
+    fprintf(out, "\"converged\": %s, \"diverged\": %s", fig->converged ? "true" : "false",
             diverged ? "true" : "false");
+}
+
+void headless_print_json(FILE *out, const headless_report *r)
+{
+    fputc('{', out);
+    headless_print_json_fields(out, r);
+    fputs("}\n", out);
 }

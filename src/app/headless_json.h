@@ -19,9 +19,14 @@ typedef struct headless_report {
     double steps_per_s;          /* over the whole run */
     double steady_steps_per_s;   /* after the first epoch; NaN before one ended */
     bool diverged;
+    bool race;                   /* one of a race's runs: adds converged_s */
+    double converged_s;          /* with race: seconds of training to --tol; NaN: not reached */
 } headless_report;
 
 /* Writes the object and a newline to out; the caller checks the stream. */
 void headless_print_json(FILE *out, const headless_report *r);
+/* The same object's fields, without the braces: a race nests the second
+ * run's inside the first's. */
+void headless_print_json_fields(FILE *out, const headless_report *r);
 
 #endif

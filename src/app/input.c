@@ -124,6 +124,7 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
         return false;
     case KEYMAP_RECORD: ui->record_toggle = true; return false;
     case KEYMAP_SCREENSHOT: ui->screenshot = true; return false;
+    case KEYMAP_RACE: ui->race_start = true; return false;
     case KEYMAP_HELP: ui->show_help = !ui->show_help; return false;
     case KEYMAP_BACK:
         if (ui->show_help)

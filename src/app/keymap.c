@@ -48,6 +48,9 @@ static const keymap_entry entries[] = {
      "\xe2\x86\x93", NULL, "learning rate \xc3\xb7 3.16", true},
     {KEYMAP_OPTIMIZER, {{SDLK_o, KEYMAP_ANY_SHIFT, 0}},
      "O", "O optimizer", "switch optimizer (SGD / Adam, each with its usual rate)", false},
+    {KEYMAP_RACE, {{SDLK_c, KEYMAP_ANY_SHIFT, 0}},
+     "C", "C race", "race: restart beside a second run that differs by --race, or by the "
+     "other optimizer", false},
     {KEYMAP_FASTER,
      {{SDLK_PLUS, KEYMAP_ANY_SHIFT, 0}, {SDLK_EQUALS, KEYMAP_ANY_SHIFT, 0},
       {SDLK_KP_PLUS, KEYMAP_ANY_SHIFT, 0}},

@@ -47,6 +47,7 @@ typedef enum keymap_action {
     KEYMAP_HELP,         /* show / hide the help */
     KEYMAP_BACK,         /* close the help, or quit when it is closed */
     KEYMAP_QUIT,
+    KEYMAP_RACE,         /* a race from the current settings (race_window.h) */
     KEYMAP_ACTION_COUNT
 } keymap_action;
 

@@ -10,6 +10,7 @@
 #include "apply.h"
 #include "cli.h"
 #include "headless.h"
+#include "race.h"
 #include "learnfilter/kernel.h"
 #include "window.h"
 
@@ -54,6 +55,11 @@ int main(int argc, char **argv)
         return apply_run(&options);
     if (options.headless)
         return headless_run(&options);
+    cli_options race; /* the window's race (key C): refused now, not at the key */
+    if (options.race && race_options(&options, options.race, &race, &err) != LF_OK) {
+        fprintf(stderr, "learnfilter: %s\n", err.message);
+        return EXIT_USAGE;
+    }
     if (!display_reachable()) {
         fprintf(stderr, "learnfilter: no display found (DISPLAY and WAYLAND_DISPLAY are not "
                         "set): use --headless to train without a window\n");

@@ -409,8 +409,12 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     render_record_begin(r);
     render_plan_step(r, L, v);
     render_draw_panels(r, L, v);
+    render_draw_race(r, L, v);
     render_draw_buttons(r, L, v);
-    render_draw_strip(r, L, v);
+    if (!v->race) /* the race's lead line takes its place */
+        render_draw_strip(r, L, v);
+    else
+        r->strip_hits.count = 0;
     render_draw_step(r, L, v);
     render_draw_edit(r, L, v);
     if (v->mouse_inside && !v->show_help && !render_hover_draw(r, L, v))

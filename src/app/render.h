@@ -63,6 +63,10 @@ typedef struct render_view {
     const char *notice;          /* a large notice (notice.h), or NULL */
     float notice_alpha;          /* 0..1 */
     const char *progress;        /* statistics being built: the run is dimmed under it, or NULL */
+    /* A race (race_window.h): the second run's frame, or NULL; what each
+     * run is where they differ ("SGD lr 0.01", "Adam lr 0.001"); who is ahead. */
+    const worker_frame *race;
+    const char *race_first, *race_second, *race_lead;
 } render_view;
 
 typedef struct render_ctx render_ctx;

@@ -153,6 +153,9 @@ void render_draw_strip(render_ctx *r, const layout *L, const render_view *v);
 /* The kernel cell being edited and its value or field (render_edit.c). */
 void render_draw_edit(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_image_rect(layout_rect plot, int h, int w);
+/* A race: the second run's kernel, curve and lead (render_race.c). */
+void render_draw_race(render_ctx *r, const layout *L, const render_view *v);
+void render_draw_race_chart(render_ctx *r, const layout *L, const render_view *v);
 
 /* ============================================================ formats */
 

@@ -261,6 +261,13 @@ static void draw_kernel(render_ctx *r, const layout *L, const panel_def *def, co
         render_format_value(bias, sizeof bias, s->bias, r->scales[def->heatmap].hi / 10);
         snprintf(note, sizeof note, "bias %s%s", bias, factor_note);
         snprintf(shorter, sizeof shorter, "bias %s", bias);
+        if (v->race) { /* which run, and its error beside the race's */
+            char err[32];
+            render_format_plain(err, sizeof err, 100.0 * s->figures.rel_err);
+            snprintf(note, sizeof note, "bias %s \xc2\xb7 %s \xc2\xb7 error %s%%", bias,
+                     v->race_first, err);
+            snprintf(medium, sizeof medium, "bias %s \xc2\xb7 error %s%%", bias, err);
+        }
     } else if (def->heatmap == LAYOUT_TRUE) {
         snprintf(note, sizeof note, "%s, %dx%d%s", s->target.name, s->target.height,
                  s->target.width, factor_note);
@@ -349,6 +356,7 @@ static void draw_chart(render_ctx *r, const layout *L, const panel_def *def, con
                          .marker_step = (double)v->frame->rewind.view_step,
                          .marker_color = render_color_rewind};
     chart_draw(r->renderer, r->text, &style, L->chart, &v->frame->snap);
+    render_draw_race_chart(r, L, v); /* a race's second curve and legend */
 }
 
 static void draw_footer(render_ctx *r, const layout *L, const panel_def *def, const render_view *v)
@@ -380,8 +388,8 @@ void render_draw_panels(render_ctx *r, const layout *L, const render_view *v)
 {
     for (size_t i = 0; i < sizeof panels / sizeof panels[0]; i++) {
         layout_rect box = panels[i].box(L, &panels[i]);
-        if (box.w < 1 || box.h < 1)
-            continue;
+        if (box.w < 1 || box.h < 1 || (v->race && panels[i].heatmap == LAYOUT_DIFF))
+            continue; /* in a race, the second run's kernel is drawn there */
         const layout_rect a = r->step_area;
         if (a.w > 0 && box.x < a.x + a.w && a.x < box.x + box.w && box.y < a.y + a.h &&
             a.y < box.y + box.h)

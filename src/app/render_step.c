@@ -95,6 +95,8 @@ static const lf_step_detail *explained_step(const render_view *v)
 {
     const worker_frame *f = v->frame;
     const lf_step_detail *d = &f->snap.last_step;
+    if (v->race)
+        return NULL; /* a race compares two runs: its place shows the second */
     bool paused = f->state == WORKER_PAUSED ||
                   (f->state == WORKER_CONVERGED && !(f->steps_per_second > 0));
     if (!paused || d->step <= 0 || d->step != f->snap.figures.step || d->taps < 1 ||

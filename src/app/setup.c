@@ -148,6 +148,41 @@ static lf_status setup_kernel(app_setup *s, const cli_options *o, lf_error *err)
                                   err);
 }
 
+lf_status app_setup_trainer(app_setup *s, const cli_options *o, lf_error *err)
+{
+    lf_train_settings settings = cli_training_settings(o, &s->kernel);
+    if (settings.batch_size > s->dataset.train_count) {
+        if (o->batch > 0)
+            /* The user's own choice: say so rather than quietly train
+             * with a different batch. */
+            return lf_fail(err, LF_ERR_ARGUMENT,
+                           "--batch: %d is larger than the %d training patches; lower it, "
+                           "or add images or use a smaller --size",
+                           o->batch, s->dataset.train_count);
+        /* The kernel's default batch on a small image set: the set still
+         * trains, as lf_trainer_set_kernel does. */
+        lf_settings_fit_batch(&settings, s->dataset.train_count);
+    }
+    lf_trainer_options t = {
+        .target = s->kernel,
+        .settings = settings,
+        .padding = o->padding,
+        .seed = o->seed,
+        .tolerance = o->tol,
+        /* Worker threads only for the headless trainer: the window leaves
+         * the main thread its core. */
+        .threads = o->headless ? o->threads : 1,
+        .operation = s->target,
+        .layer = s->layer,
+        .engine = (lf_engine)o->engine,
+    };
+    s->trainer = lf_trainer_create(&t, &s->dataset, err);
+    if (!s->trainer)
+        return err ? err->status : LF_ERR_ARGUMENT;
+    setup_best_fit(s);
+    return LF_OK;
+}
+
 lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn warn,
                            lf_progress_fn progress, void *user, lf_error *err)
 {
@@ -173,42 +208,10 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
     st = lf_dataset_load(&s->dataset, &d, err);
     if (st != LF_OK)
         return st;
-    lf_train_settings settings = cli_training_settings(o, &s->kernel);
-    if (settings.batch_size > s->dataset.train_count) {
-        if (o->batch > 0) {
-            /* The user's own choice: say so rather than quietly train
-             * with a different batch. */
-            st = lf_fail(err, LF_ERR_ARGUMENT,
-                         "--batch: %d is larger than the %d training patches; lower it, "
-                         "or add images or use a smaller --size",
-                         o->batch, s->dataset.train_count);
-            lf_dataset_deinit(&s->dataset);
-            return st;
-        }
-        /* The kernel's default batch on a small image set: the set still
-         * trains, as lf_trainer_set_kernel does. */
-        lf_settings_fit_batch(&settings, s->dataset.train_count);
-    }
-    lf_trainer_options t = {
-        .target = s->kernel,
-        .settings = settings,
-        .padding = o->padding,
-        .seed = o->seed,
-        .tolerance = o->tol,
-        /* Worker threads only for the headless trainer: the window leaves
-         * the main thread its core. */
-        .threads = o->headless ? o->threads : 1,
-        .operation = s->target,
-        .layer = s->layer,
-        .engine = (lf_engine)o->engine,
-    };
-    s->trainer = lf_trainer_create(&t, &s->dataset, err);
-    if (!s->trainer) {
+    st = app_setup_trainer(s, o, err);
+    if (st != LF_OK)
         lf_dataset_deinit(&s->dataset);
-        return err ? err->status : LF_ERR_ARGUMENT;
-    }
-    setup_best_fit(s);
-    return LF_OK;
+    return st;
 }
 
 void app_setup_destroy(app_setup *s)

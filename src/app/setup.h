@@ -42,6 +42,11 @@ lf_status app_setup_create(app_setup *setup, const cli_options *options, lf_warn
                            lf_progress_fn progress, void *user, lf_error *err);
 void app_setup_destroy(app_setup *setup);
 
+/* The trainer part of app_setup_create: a trainer for setup's dataset,
+ * kernel, target and layer (all filled) with the training options of o.
+ * A race makes its second run this way on a copy of the first's data. */
+lf_status app_setup_trainer(app_setup *setup, const cli_options *options, lf_error *err);
+
 /* The dataset options the command line asks for, with paths defaulting to
  * the bundled photographs. */
 lf_dataset_options app_dataset_options(const cli_options *options);

@@ -38,6 +38,7 @@
 #include "learnfilter/png.h"
 #include "explore_window.h"
 #include "output_check.h"
+#include "race_window.h"
 #include "notice.h"
 #include "render.h"
 #include "scripted.h"
@@ -221,12 +222,15 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         capture_destroy(cap);
         cap = NULL;
     }
+    race_window race; /* key C: a second run beside this one */
+    race_window_init(&race, &setup, o, *clock);
     if (cap) {
         worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o,
                                .clock = *clock};
         trainer = worker_create(&setup, &wopt, &err);
     }
     if (!view || !trainer) {
+        race_window_deinit(&race);
         fprintf(stderr, "learnfilter: %s\n", err.message);
         capture_destroy(cap);
         render_destroy(view);
@@ -331,6 +335,11 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                 toast_is_error = false;
                 toast_until = frame_start + WINDOW_ACK_SECONDS;
             }
+            if (wants && race_window_forward(&race, &req, shown_frame, toast, sizeof toast)) {
+                toast_message = 0; /* the race ended: say so */
+                toast_is_error = false;
+                toast_until = frame_start + WINDOW_TOAST_SECONDS;
+            }
             if (e.type == SDL_DROPFILE) {
                 toast_is_error = ui.refused[0] != 0;
                 if (toast_is_error)
@@ -365,9 +374,20 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
         last_w = L.width;
         last_h = L.height;
-        if (hooks && hooks->lockstep)
+        if (ui.race_start) { /* C: a race from what is shown now */
+            ui.race_start = false;
+            toast_is_error = !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
+            toast_message = 0;
+            toast_until = frame_start + WINDOW_TOAST_SECONDS;
+        }
+        if (hooks && hooks->lockstep) {
             worker_settle(trainer);
+            race_window_settle(&race);
+        }
         const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
+        char race_lead[256];
+        const worker_frame *race_frame = race_window_view(&race, frame, &changed, race_lead,
+                                                          sizeof race_lead);
         ui.shown = &frame->snap; /* what a click on a kernel cell edits */
         changed |= is_new;
         if (is_new)
@@ -449,6 +469,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .notice = notice,
             .notice_alpha = notice_alpha,
             .progress = building ? progress : NULL,
+            .race = race_frame,
+            .race_first = race.first_label,
+            .race_second = race.second_label,
+            .race_lead = race_lead,
         };
         notice_tick(&notices);
         frames++;
@@ -536,6 +560,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     const worker_frame *last_frame = worker_acquire_frame(trainer, NULL);
     struct { long step; double rel_err; worker_state state; } shown = {
         last_frame->snap.figures.step, last_frame->snap.figures.rel_err, last_frame->state};
+    race_window_report(&race, report, last_frame);
+    race_window_deinit(&race);
     worker_destroy(trainer); /* asks the thread to quit and joins it */
     if (report) {
         report->frames = frames;

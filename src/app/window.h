@@ -45,6 +45,9 @@ typedef struct window_report {
     unsigned long requests_taken;      /* carried out by the worker */
     unsigned long requests_misordered; /* taken out of turn: must be 0 */
     capture_counts capture;
+    long races_started;                /* key C presses that started a race */
+    long race_step, race_first_step;   /* the last race's second and first run at the end */
+    double race_rel_err, race_first_rel_err;
 } window_report;
 
 /* Opens the window, trains on a worker thread while showing it, and returns
