@@ -51,6 +51,21 @@ static bool handle_key(ui_state *ui, const SDL_KeyboardEvent *k, float current_s
     return input_do_action(ui, entry->action, digit, current_scale, out);
 }
 
+/* In the bowl view a click on a kernel cell picks that weight. */
+static bool pick_cell(ui_state *ui, int x, int y)
+{
+    const lf_kernel *k = ui->shown ? &ui->shown->target : NULL;
+    for (int panel = LAYOUT_LEARNED; k && ui->drawn && panel <= LAYOUT_TRUE; panel++) {
+        int row, col;
+        layout_rect grid = kernel_edit_grid(ui->drawn, panel, k->height, k->width);
+        if (layout_grid_cell(grid, k->height, k->width, x, y, &row, &col)) {
+            ui->insight_picked = true;
+            ui->insight_pick = row * k->width + col;
+        }
+    }
+    return false;
+}
+
 /* A left click or a tap on a button does what the button's key does. */
 static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float current_scale,
                          worker_req *out)
@@ -68,6 +83,8 @@ static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float curr
     int patch = ui->strip ? samples_strip_hit(ui->strip, x, y) : -1;
     if (patch >= 0)
         return request(out, WORKER_REQ_SAMPLE, patch, 0);
+    if (ui->insight == INSIGHT_BOWL)
+        return pick_cell(ui, x, y);
     kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
     return false;
 }
@@ -109,6 +126,12 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
             ui->quit = true;
         return false;
     case KEYMAP_QUIT: ui->quit = true; return false;
+    case KEYMAP_FREQUENCY:
+    case KEYMAP_BOWL: {
+        insight_mode m = action == KEYMAP_FREQUENCY ? INSIGHT_FREQUENCY : INSIGHT_BOWL;
+        ui->insight = ui->insight == m ? INSIGHT_OFF : m;
+        return false;
+    }
     case KEYMAP_ACTION_COUNT: break;
     }
     return false;

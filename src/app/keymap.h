@@ -44,6 +44,8 @@ typedef enum keymap_action {
     KEYMAP_HELP,         /* show / hide the help */
     KEYMAP_BACK,         /* close the help, or quit when it is closed */
     KEYMAP_QUIT,
+    KEYMAP_FREQUENCY,    /* the frequency view on / off */
+    KEYMAP_BOWL,         /* the loss bowl view on / off */
     KEYMAP_ACTION_COUNT
 } keymap_action;
 

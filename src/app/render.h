@@ -63,6 +63,8 @@ typedef struct render_view {
     const char *notice;          /* a large notice (notice.h), or NULL */
     float notice_alpha;          /* 0..1 */
     const char *progress;        /* statistics being built: the run is dimmed under it, or NULL */
+    const struct insight_view *insight; /* the frequency or bowl view in place of the
+                                           images (insight.h), or NULL */
 } render_view;
 
 typedef struct render_ctx render_ctx;

@@ -13,6 +13,7 @@
  *   render_notice.c   large notices, and a kernel's statistics in progress
  *   render_format.c   numbers as the window prints them
  *   render_record.c   every drawn text's and panel's box, for --layout-out
+ *   render_insight.c  the frequency and loss-bowl views, in place of the images
  */
 #ifndef LEARNFILTER_RENDER_INTERNAL_H
 #define LEARNFILTER_RENDER_INTERNAL_H
@@ -91,6 +92,8 @@ struct render_ctx {
     SDL_Texture *strip_texture; /* the strip's thumbnails, one above the other */
     unsigned strip_serial;      /* of the thumbnails in it; 0: none yet */
     samples_strip_hits strip_hits; /* where they were drawn last */
+    SDL_Texture *insight_textures[5]; /* the frequency view's four maps and the bowl */
+    int insight_tex_w[5], insight_tex_h[5];
 };
 
 /* ============================================================ helpers */
@@ -140,6 +143,10 @@ void render_draw_strip(render_ctx *r, const layout *L, const render_view *v);
 /* The kernel cell being edited and its value or field (render_edit.c). */
 void render_draw_edit(render_ctx *r, const layout *L, const render_view *v);
 layout_rect render_image_rect(layout_rect plot, int h, int w);
+/* The frequency and bowl views (render_insight.c): the image row's area,
+ * whose panels it takes out of L, and the view drawn there. */
+layout_rect render_insight_take(layout *L);
+void render_insight_draw(render_ctx *r, layout_rect area, const struct insight_view *v);
 
 /* ============================================================ formats */
 

@@ -37,6 +37,7 @@
 #include "learnfilter/export.h"
 #include "learnfilter/png.h"
 #include "explore_window.h"
+#include "insight.h"
 #include "output_check.h"
 #include "notice.h"
 #include "render.h"
@@ -238,6 +239,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         return EXIT_INPUT;
     }
     SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
+    insight *insights = insight_create(o, &err); /* F and W; without it they show nothing */
     /* Explore mode shares the window and its fonts; without it (no
      * memory for its pictures) training still works. */
     explore_session explore;
@@ -448,7 +450,11 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .notice = notice,
             .notice_alpha = notice_alpha,
             .progress = building ? progress : NULL,
+            .insight = insight_frame(insights, ui.insight, ui.insight_picked ? ui.insight_pick : -1,
+                                     &frame->snap, frame->generation, frame->tolerance),
         };
+        ui.insight_picked = false;
+        changed |= v.insight && v.insight->fresh;
         notice_tick(&notices);
         frames++;
         bool last = o->frames > 0 && frames >= o->frames;
@@ -536,6 +542,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     struct { long step; double rel_err; worker_state state; } shown = {
         last_frame->snap.figures.step, last_frame->snap.figures.rel_err, last_frame->state};
     worker_destroy(trainer); /* asks the thread to quit and joins it */
+    insight_destroy(insights);
     if (report) {
         report->frames = frames;
         report->steps = steps;
