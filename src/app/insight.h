@@ -105,6 +105,7 @@ typedef struct insight_view {
     insight_mode mode;
     const insight_result *result;  /* NULL until the thread published */
     const lf_snapshot *snap;       /* the frame shown */
+    unsigned generation;           /* its generation: a result of another is not its own */
     char sentence[INSIGHT_TEXT_MAX];   /* why the fine detail is slow, with figures */
     char directions[INSIGHT_TEXT_MAX]; /* the error's split and the steps left */
     /* The bowl view: the cells picked (pick_count of them, the newest last). */

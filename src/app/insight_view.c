@@ -250,6 +250,7 @@ const insight_view *insight_frame(insight *in, insight_mode mode, int pick,
     bool current = r && r->generation == generation;
     v->mode = mode;
     v->snap = snap;
+    v->generation = generation;
     v->result = r;
     v->sentence[0] = v->directions[0] = 0;
     if (current && r->spectra == INSIGHT_READY)

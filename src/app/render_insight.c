@@ -110,10 +110,10 @@ static void draw_log_bar(render_ctx *r, layout_rect bar, double lo, double hi)
     text_draw(r->text, TEXT_SMALL, x, bar.y + bar.h - line, bottom, render_color_dim, TEXT_LEFT);
 }
 
-/* Draws text broken at spaces into lines of at most w pixels; returns the
- * height used. */
-static int draw_wrapped(render_ctx *r, text_font font, int x, int y, int w, const char *text,
-                        SDL_Color color)
+/* Draws text broken at spaces into lines of at most w pixels (only
+ * measures it without color); returns the height used. */
+static int wrapped(render_ctx *r, text_font font, int x, int y, int w, const char *text,
+                   const SDL_Color *color)
 {
     int line = text_line_height(r->text, font), used = 0;
     char buf[INSIGHT_TEXT_MAX];
@@ -136,13 +136,20 @@ static int draw_wrapped(render_ctx *r, text_font font, int x, int y, int w, cons
         }
         memcpy(buf, p, (size_t)fit);
         buf[fit] = 0;
-        text_draw(r->text, font, x, y + used, buf, color, TEXT_LEFT);
+        if (color)
+            text_draw(r->text, font, x, y + used, buf, *color, TEXT_LEFT);
         used += line;
         p += fit;
         while (*p == ' ')
             p++;
     }
     return used;
+}
+
+static int draw_wrapped(render_ctx *r, text_font font, int x, int y, int w, const char *text,
+                        SDL_Color color)
+{
+    return wrapped(r, font, x, y, w, text, &color);
 }
 
 /* ================================================== frequency view */
@@ -176,6 +183,12 @@ static void spectrum_panel(render_ctx *r, layout_rect box, const char *name, con
     render_text_fitting(r, TEXT_TITLE, box.x, box.y, box.w, titles, 1, render_color_text,
                         TEXT_LEFT);
     layout_rect plot = {box.x, box.y + line, plot_side, plot_side};
+    if (!values) { /* the thread has not published it yet */
+        render_outline(r->renderer, plot, render_color_outline);
+        text_draw(r->text, TEXT_BODY, plot.x + plot.w / 2, plot.y + plot.h / 2 - line / 2,
+                  "computing\xe2\x80\xa6", render_color_dim, TEXT_CENTER);
+        return;
+    }
     SDL_Texture *t = upload(r, slot, values, side, side, lo, hi, true, false);
     SDL_Rect dst = render_sdl_rect(plot);
     if (t)
@@ -192,7 +205,7 @@ static void spectrum_panel(render_ctx *r, layout_rect box, const char *name, con
 
 static void max_log(const float *v, int n, double *hi, bool skip_centre, int side)
 {
-    for (int i = 0; i < n; i++)
+    for (int i = 0; v && i < n; i++)
         if (!(skip_centre && i == (side / 2) * side + side / 2) && v[i] > 0)
             *hi = fmax(*hi, log10(v[i]));
 }
@@ -201,27 +214,28 @@ static void draw_frequency(render_ctx *r, layout_rect area, const insight_view *
 {
     const insight_result *res = v->result;
     int gap = render_px(r, 8);
-    render_record_panel(r, "insight_text", (layout_rect){area.x, area.y, area.w, 0});
-    int used = draw_wrapped(r, TEXT_STATUS, area.x, area.y, area.w,
-                            v->sentence[0] ? v->sentence
-                                           : "Loading the photos and their spectra\xe2\x80\xa6",
-                            render_color_text);
+    const char *sentence =
+        v->sentence[0] ? v->sentence : "Loading the photos and their spectra\xe2\x80\xa6";
+    int height = wrapped(r, TEXT_STATUS, area.x, area.y, area.w, sentence, NULL) +
+                 wrapped(r, TEXT_BODY, area.x, area.y, area.w, v->directions, NULL);
+    render_record_panel(r, "insight_text", (layout_rect){area.x, area.y, area.w, height});
+    int used = draw_wrapped(r, TEXT_STATUS, area.x, area.y, area.w, sentence, render_color_text);
     used += draw_wrapped(r, TEXT_BODY, area.x, area.y + used, area.w, v->directions,
                          render_color_dim);
     int caption = text_line_height(r->text, TEXT_SMALL);
     layout_rect row = {area.x, area.y + used + gap, area.w, area.h - used - gap - caption};
-    if (!res || res->spectra != INSIGHT_READY || res->photos != INSIGHT_READY || row.h < 40)
+    if (row.h < 40)
         return;
-    int n = res->size * res->size;
+    /* Spectra of another kernel (just switched) are not shown as this one's. */
+    bool kernel = res && res->spectra == INSIGHT_READY && res->generation == v->generation;
+    bool photos = res && res->photos == INSIGHT_READY;
     double hi = -INFINITY, photo_hi = -INFINITY, photo_lo = INFINITY;
-    max_log(res->true_mag, n, &hi, false, res->size);
-    max_log(res->learned_mag, n, &hi, false, res->size);
-    if (!isfinite(hi))
-        hi = 0;
-    hi = ceil(hi);
+    int size = kernel ? res->size : 0, ps = photos ? res->photo_side : 0, pn = ps * ps;
+    max_log(kernel ? res->true_mag : NULL, size * size, &hi, false, size);
+    max_log(kernel ? res->learned_mag : NULL, size * size, &hi, false, size);
+    hi = isfinite(hi) ? ceil(hi) : 0;
     double lo = hi - 4; /* four decades: the fine detail is orders below the rest */
-    int ps = res->photo_side, pn = ps * ps;
-    max_log(res->photo_power, pn, &photo_hi, true, ps);
+    max_log(photos ? res->photo_power : NULL, pn, &photo_hi, true, ps);
     for (int i = 0; i < pn; i++)
         if (res->photo_power[i] > 0)
             photo_lo = fmin(photo_lo, log10(res->photo_power[i]));
@@ -231,13 +245,17 @@ static void draw_frequency(render_ctx *r, layout_rect area, const insight_view *
     char title[LF_KERNEL_NAME_MAX + 32];
     snprintf(title, sizeof title, "|DFT| of %s", v->snap->target.name);
     spectrum_panel(r, (layout_rect){row.x, row.y, w, row.h}, "spectrum_true", title, 0,
-                   res->true_mag, res->size, lo, hi);
+                   kernel ? res->true_mag : NULL, size, lo, hi);
     spectrum_panel(r, (layout_rect){row.x + (w + gap), row.y, w, row.h}, "spectrum_learned",
-                   "|DFT| learned", 1, res->learned_mag, res->size, lo, hi);
+                   "|DFT| learned", 1, kernel ? res->learned_mag : NULL, size, lo, hi);
     spectrum_panel(r, (layout_rect){row.x + 2 * (w + gap), row.y, w, row.h}, "spectrum_diff",
-                   "|DFT| learned \xe2\x88\x92 true", 2, res->diff_mag, res->size, lo, hi);
+                   "|DFT| learned \xe2\x88\x92 true", 2, kernel ? res->diff_mag : NULL, size,
+                   lo, hi);
     spectrum_panel(r, (layout_rect){row.x + 3 * (w + gap), row.y, w, row.h}, "photo_power",
-                   "Power of the photos", 3, res->photo_power, ps, photo_lo, photo_hi);
+                   "Power of the photos", 3, photos ? res->photo_power : NULL, ps, photo_lo,
+                   photo_hi);
+    if (!photos)
+        return;
     char note[160];
     snprintf(note, sizeof note,
              "Centre: low frequencies (smooth areas); edges: high, 0.5 cycles/pixel (fine "
