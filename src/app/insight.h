@@ -14,8 +14,8 @@
  *
  * The photos are the training patches of the run's command line (the same
  * options the worker loaded, so the same patches), loaded on that thread
- * the first time a view opens. A folder dropped later is not followed: the
- * view then says which photos it shows.
+ * the first time a view opens. A folder dropped later is not followed (the
+ * caption says how many patches the view shows).
  *
  * The bowl itself is cheap once the thread has the mean Gram matrix
  * (at most INSIGHT_BOWL_MAX_PARAMS parameters): it is recomputed on the

@@ -167,8 +167,11 @@ static void draw_ring(render_ctx *r, layout_rect plot, double cycles)
     }
 }
 
+/* One spectrum with its title, ring, colorbar and axis words; its texture
+ * is made anew only when fresh (a new result), not every frame. */
 static void spectrum_panel(render_ctx *r, layout_rect box, const char *name, const char *title,
-                           int slot, const float *values, int side, double lo, double hi)
+                           int slot, const float *values, int side, double lo, double hi,
+                           bool fresh)
 {
     render_record_panel(r, name, box);
     int line = text_line_height(r->text, TEXT_TITLE), small = text_line_height(r->text, TEXT_SMALL);
@@ -189,7 +192,9 @@ static void spectrum_panel(render_ctx *r, layout_rect box, const char *name, con
                   "computing\xe2\x80\xa6", render_color_dim, TEXT_CENTER);
         return;
     }
-    SDL_Texture *t = upload(r, slot, values, side, side, lo, hi, true, false);
+    SDL_Texture *t = fresh || !r->insight_textures[slot]
+                         ? upload(r, slot, values, side, side, lo, hi, true, false)
+                         : r->insight_textures[slot];
     SDL_Rect dst = render_sdl_rect(plot);
     if (t)
         SDL_RenderCopy(r->renderer, t, NULL, &dst);
@@ -229,31 +234,43 @@ static void draw_frequency(render_ctx *r, layout_rect area, const insight_view *
     /* Spectra of another kernel (just switched) are not shown as this one's. */
     bool kernel = res && res->spectra == INSIGHT_READY && res->generation == v->generation;
     bool photos = res && res->photos == INSIGHT_READY;
-    double hi = -INFINITY, photo_hi = -INFINITY, photo_lo = INFINITY;
     int size = kernel ? res->size : 0, ps = photos ? res->photo_side : 0, pn = ps * ps;
-    max_log(kernel ? res->true_mag : NULL, size * size, &hi, false, size);
-    max_log(kernel ? res->learned_mag : NULL, size * size, &hi, false, size);
-    hi = isfinite(hi) ? ceil(hi) : 0;
-    double lo = hi - 4; /* four decades: the fine detail is orders below the rest */
-    max_log(photos ? res->photo_power : NULL, pn, &photo_hi, true, ps);
-    for (int i = 0; i < pn; i++)
-        if (res->photo_power[i] > 0)
-            photo_lo = fmin(photo_lo, log10(res->photo_power[i]));
-    photo_hi = isfinite(photo_hi) ? ceil(photo_hi) : 0;
-    photo_lo = fmax(isfinite(photo_lo) ? floor(photo_lo) : photo_hi - 6, photo_hi - 6);
+    bool fresh = res && res->serial != r->insight_uploaded;
+    if (fresh) {
+        /* The scales change only with a new result: the photos' 65,536
+         * logarithms are not taken every frame. */
+        double hi = -INFINITY, photo_hi = -INFINITY, photo_lo = INFINITY;
+        max_log(kernel ? res->true_mag : NULL, size * size, &hi, false, size);
+        max_log(kernel ? res->learned_mag : NULL, size * size, &hi, false, size);
+        hi = isfinite(hi) ? ceil(hi) : 0;
+        max_log(photos ? res->photo_power : NULL, pn, &photo_hi, true, ps);
+        for (int i = 0; i < pn; i++)
+            if (res->photo_power[i] > 0)
+                photo_lo = fmin(photo_lo, log10(res->photo_power[i]));
+        photo_hi = isfinite(photo_hi) ? ceil(photo_hi) : 0;
+        photo_lo = fmax(isfinite(photo_lo) ? floor(photo_lo) : photo_hi - 6, photo_hi - 6);
+        /* Four decades for the kernels: the fine detail is orders below the rest. */
+        r->insight_scale[0] = hi - 4;
+        r->insight_scale[1] = hi;
+        r->insight_scale[2] = photo_lo;
+        r->insight_scale[3] = photo_hi;
+        r->insight_uploaded = res->serial;
+    }
+    double lo = r->insight_scale[0], hi = r->insight_scale[1];
+    double photo_lo = r->insight_scale[2], photo_hi = r->insight_scale[3];
     int w = (row.w - 3 * gap) / 4;
     char title[LF_KERNEL_NAME_MAX + 32];
     snprintf(title, sizeof title, "|DFT| of %s", v->snap->target.name);
     spectrum_panel(r, (layout_rect){row.x, row.y, w, row.h}, "spectrum_true", title, 0,
-                   kernel ? res->true_mag : NULL, size, lo, hi);
+                   kernel ? res->true_mag : NULL, size, lo, hi, fresh);
     spectrum_panel(r, (layout_rect){row.x + (w + gap), row.y, w, row.h}, "spectrum_learned",
-                   "|DFT| learned", 1, kernel ? res->learned_mag : NULL, size, lo, hi);
+                   "|DFT| learned", 1, kernel ? res->learned_mag : NULL, size, lo, hi, fresh);
     spectrum_panel(r, (layout_rect){row.x + 2 * (w + gap), row.y, w, row.h}, "spectrum_diff",
                    "|DFT| learned \xe2\x88\x92 true", 2, kernel ? res->diff_mag : NULL, size,
-                   lo, hi);
+                   lo, hi, fresh);
     spectrum_panel(r, (layout_rect){row.x + 3 * (w + gap), row.y, w, row.h}, "photo_power",
                    "Power of the photos", 3, photos ? res->photo_power : NULL, ps, photo_lo,
-                   photo_hi);
+                   photo_hi, fresh);
     if (!photos)
         return;
     char note[160];
@@ -403,13 +420,29 @@ static void draw_bowl(render_ctx *r, layout_rect area, const insight_view *v)
     int y = text.y;
     y += draw_wrapped(r, TEXT_STATUS, text.x, y, text.w, v->bowl_text, render_color_text);
     y += render_px(r, 6);
-    y += draw_wrapped(r, TEXT_BODY, text.x, y, text.w,
-                      "Click two cells of the learned kernel to choose the weights: while this "
-                      "view is on, a click picks a cell instead of editing it. W closes it.",
-                      render_color_dim);
+    const lf_kernel *k = &v->snap->target;
+    if (k->height <= INSIGHT_BOWL_MAX_SIDE && k->width <= INSIGHT_BOWL_MAX_SIDE)
+        y += draw_wrapped(r, TEXT_BODY, text.x, y, text.w,
+                          "Click two cells of the learned kernel to choose the weights: while "
+                          "this view is on, a click picks a cell instead of editing it. W "
+                          "closes it.",
+                          render_color_dim);
+    y += render_px(r, 6);
+    /* The same statistics say how fast each direction learns. */
+    y += draw_wrapped(r, TEXT_BODY, text.x, y, text.w, v->directions, render_color_text);
     y += render_px(r, 6);
     if (!v->bowl)
         return;
+    char now[32], bottom[32], bx[32], by[32], numbers[224];
+    render_format_plain(now, sizeof now, v->bowl->bowl.current_loss);
+    render_format_plain(bottom, sizeof bottom, v->bowl->bowl.min_loss);
+    render_format_plain(bx, sizeof bx, v->bowl->bowl.min_x);
+    render_format_plain(by, sizeof by, v->bowl->bowl.min_y);
+    snprintf(numbers, sizeof numbers, "Loss now %s; at the bottom %s (these two weights %s and %s).",
+             now, bottom, bx, by);
+    if (v->bowl->bowl.min_found)
+        y += draw_wrapped(r, TEXT_BODY, text.x, y, text.w, numbers, render_color_text);
+    y += render_px(r, 6);
     int s = render_px(r, 5), x = text.x + s, body = text_line_height(r->text, TEXT_BODY);
     SDL_SetRenderDrawColor(r->renderer, color_path.r, color_path.g, color_path.b, 255);
     SDL_RenderDrawLine(r->renderer, text.x, y + body / 2, text.x + 2 * s, y + body / 2);

@@ -94,6 +94,8 @@ struct render_ctx {
     samples_strip_hits strip_hits; /* where they were drawn last */
     SDL_Texture *insight_textures[5]; /* the frequency view's four maps and the bowl */
     int insight_tex_w[5], insight_tex_h[5];
+    unsigned insight_uploaded;    /* serial of the views' result in the spectra, 0: none */
+    double insight_scale[4];      /* the spectra's and the photos' log ranges then */
 };
 
 /* ============================================================ helpers */
