@@ -283,11 +283,10 @@ static void *thread_main(void *arg)
             pthread_cond_wait(&in->cond, &in->mutex);
             continue;
         }
-        static insight_job job; /* one thread: 32 KB kept off its stack */
-        job = in->job;
+        in->taken = in->job; /* 32 KB: kept off the thread's stack */
         in->taken_serial = in->job_serial;
         pthread_mutex_unlock(&in->mutex);
-        process(in, &job);
+        process(in, &in->taken);
         pthread_mutex_lock(&in->mutex);
     }
     pthread_mutex_unlock(&in->mutex);

@@ -31,6 +31,7 @@ struct insight {
     unsigned job_serial, taken_serial; /* under mutex */
     insight_result *shared;    /* under mutex: the newest publication */
     /* The thread's own. */
+    insight_job taken;         /* the job being worked on */
     insight_result *work;
     lf_dataset dataset;
     bool dataset_tried;
