@@ -118,6 +118,8 @@ static int wrapped(render_ctx *r, text_font font, int x, int y, int w, const cha
     int line = text_line_height(r->text, font), used = 0;
     char buf[INSIGHT_TEXT_MAX];
     const char *p = text;
+    while (*p == ' ')
+        p++;
     while (*p) {
         int len = 0, fit = 0;
         for (;;) {
@@ -134,6 +136,8 @@ static int wrapped(render_ctx *r, text_font font, int x, int y, int w, const cha
             if (!space || next == (int)sizeof buf - 1)
                 break;
         }
+        if (fit < 1)
+            fit = 1; /* never stand still, whatever the text */
         memcpy(buf, p, (size_t)fit);
         buf[fit] = 0;
         if (color)
