@@ -285,6 +285,14 @@ static void check_window_effect(keymap_action action, const ui_state *ui, const 
         if (!ui->quit)
             fail_msg("%s: did not quit", what);
         break;
+    case KEYMAP_FREQUENCY:
+        if (ui->insight != INSIGHT_FREQUENCY)
+            fail_msg("%s: the frequency view is not on", what);
+        break;
+    case KEYMAP_BOWL:
+        if (ui->insight != INSIGHT_BOWL)
+            fail_msg("%s: the bowl view is not on", what);
+        break;
     default:
         fail_msg("%s: row %d has no expected effect", what, (int)action);
     }

@@ -64,6 +64,21 @@ static bool timeline_request(const ui_state *ui, int x, worker_req *out)
                    rewind_timeline_step(t.x, t.w, ui->timeline_latest, x));
 }
 
+/* In the bowl view a click on a kernel cell picks that weight. */
+static bool pick_cell(ui_state *ui, int x, int y)
+{
+    const lf_kernel *k = ui->shown ? &ui->shown->target : NULL;
+    for (int panel = LAYOUT_LEARNED; k && ui->drawn && panel <= LAYOUT_TRUE; panel++) {
+        int row, col;
+        layout_rect grid = kernel_edit_grid(ui->drawn, panel, k->height, k->width);
+        if (layout_grid_cell(grid, k->height, k->width, x, y, &row, &col)) {
+            ui->insight_picked = true;
+            ui->insight_pick = row * k->width + col;
+        }
+    }
+    return false;
+}
+
 /* A left click or a tap on a button does what the button's key does. */
 static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float current_scale,
                          worker_req *out)
@@ -85,6 +100,8 @@ static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float curr
         ui->timeline_drag = true;
         return timeline_request(ui, x, out);
     }
+    if (ui->insight == INSIGHT_BOWL)
+        return pick_cell(ui, x, y);
     kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
     return false;
 }
@@ -133,6 +150,12 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
             ui->quit = true;
         return false;
     case KEYMAP_QUIT: ui->quit = true; return false;
+    case KEYMAP_FREQUENCY:
+    case KEYMAP_BOWL: {
+        insight_mode m = action == KEYMAP_FREQUENCY ? INSIGHT_FREQUENCY : INSIGHT_BOWL;
+        ui->insight = ui->insight == m ? INSIGHT_OFF : m;
+        return false;
+    }
     case KEYMAP_ACTION_COUNT: break;
     }
     return false;

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 
 #include "buttons.h"
+#include "insight.h"
 #include "kernel_edit.h"
 #include "worker.h"
 
@@ -60,6 +61,10 @@ typedef struct ui_state {
     const samples_strip_hits *strip; /* the photos' thumbnails drawn last, or NULL */
     long timeline_latest; /* the latest step on the timeline drawn last (drawn->timeline) */
     bool timeline_drag;   /* the left button went down on the timeline and is held */
+    insight_mode insight;  /* F / W: the frequency or bowl view, or off */
+    bool insight_picked;   /* a kernel cell was clicked in the bowl view; the window
+                              hands insight_pick on and clears it */
+    int insight_pick;      /* that cell, row-major */
 } ui_state;
 
 /* A point in window coordinates (as mouse events give it) in drawable

@@ -48,6 +48,8 @@ typedef enum keymap_action {
     KEYMAP_BACK,         /* close the help, or quit when it is closed */
     KEYMAP_QUIT,
     KEYMAP_RACE,         /* a race from the current settings (race_window.h) */
+    KEYMAP_FREQUENCY,    /* the frequency view on / off */
+    KEYMAP_BOWL,         /* the loss bowl view on / off */
     KEYMAP_ACTION_COUNT
 } keymap_action;
 

@@ -157,6 +157,9 @@ void render_destroy(render_ctx *r)
             SDL_DestroyTexture(r->bar_textures[i]);
     if (r->strip_texture)
         SDL_DestroyTexture(r->strip_texture);
+    for (int i = 0; i < 5; i++)
+        if (r->insight_textures[i])
+            SDL_DestroyTexture(r->insight_textures[i]);
     text_destroy(r->text);
     SDL_free(r->residual);
     SDL_free(r->record);
@@ -401,15 +404,20 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     int cells = r->kernel_h > r->kernel_w ? r->kernel_h : r->kernel_w;
     if (cells < 1 || cells > CELL_TEXT_MAX_SIDE)
         cells = 3;
-    if (cells == L->kernel_cells)
+    /* The frequency and bowl views keep the window's own layout, which has
+     * the image row they take. */
+    if (cells == L->kernel_cells || v->insight)
         r->layout = *L;
     else
         layout_compute_for(&r->layout, L->width, L->height, L->scale, cells);
     L = &r->layout;
+    layout_rect insight_area = v->insight ? render_insight_take(&r->layout) : (layout_rect){0};
     render_record_begin(r);
     render_plan_step(r, L, v);
     render_draw_panels(r, L, v);
     render_draw_race(r, L, v);
+    if (v->insight)
+        render_insight_draw(r, insight_area, v->insight);
     render_draw_buttons(r, L, v);
     if (!v->race) /* the race's lead line takes its place */
         render_draw_strip(r, L, v);

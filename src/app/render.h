@@ -67,6 +67,8 @@ typedef struct render_view {
      * run is where they differ ("SGD lr 0.01", "Adam lr 0.001"); who is ahead. */
     const worker_frame *race;
     const char *race_first, *race_second, *race_lead;
+    const struct insight_view *insight; /* the frequency or bowl view in place of the
+                                           images (insight.h), or NULL */
 } render_view;
 
 typedef struct render_ctx render_ctx;

@@ -14,6 +14,7 @@
  *   render_format.c   numbers as the window prints them
  *   render_record.c   every drawn text's and panel's box, for --layout-out
  *   render_timeline.c the rewind timeline under the chart
+ *   render_insight.c  the frequency and loss-bowl views, in place of the images
  */
 #ifndef LEARNFILTER_RENDER_INTERNAL_H
 #define LEARNFILTER_RENDER_INTERNAL_H
@@ -97,6 +98,10 @@ struct render_ctx {
      * none; the panels there are not drawn, so nothing peeks out. */
     layout_rect step_area, step_box;
     int step_font;
+    SDL_Texture *insight_textures[5]; /* the frequency view's four maps and the bowl */
+    int insight_tex_w[5], insight_tex_h[5];
+    unsigned insight_uploaded;    /* serial of the views' result in the spectra, 0: none */
+    double insight_scale[4];      /* the spectra's and the photos' log ranges then */
 };
 
 /* ============================================================ helpers */
@@ -156,6 +161,10 @@ layout_rect render_image_rect(layout_rect plot, int h, int w);
 /* A race: the second run's kernel, curve and lead (render_race.c). */
 void render_draw_race(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_race_chart(render_ctx *r, const layout *L, const render_view *v);
+/* The frequency and bowl views (render_insight.c): the image row's area,
+ * whose panels it takes out of L, and the view drawn there. */
+layout_rect render_insight_take(layout *L);
+void render_insight_draw(render_ctx *r, layout_rect area, const struct insight_view *v);
 
 /* ============================================================ formats */
 

@@ -37,6 +37,7 @@
 #include "learnfilter/export.h"
 #include "learnfilter/png.h"
 #include "explore_window.h"
+#include "insight.h"
 #include "output_check.h"
 #include "race_window.h"
 #include "notice.h"
@@ -242,6 +243,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         return EXIT_INPUT;
     }
     SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
+    insight *insights = insight_create(o, &err); /* F and W; without it they show nothing */
     /* Explore mode shares the window and its fonts; without it (no
      * memory for its pictures) training still works. */
     explore_session explore;
@@ -473,7 +475,11 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .race_first = race.first_label,
             .race_second = race.second_label,
             .race_lead = race_lead,
+            .insight = insight_frame(insights, ui.insight, ui.insight_picked ? ui.insight_pick : -1,
+                                     &frame->snap, frame->generation, frame->tolerance),
         };
+        ui.insight_picked = false;
+        changed |= v.insight && v.insight->fresh;
         notice_tick(&notices);
         frames++;
         bool last = o->frames > 0 && frames >= o->frames;
@@ -563,6 +569,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     race_window_report(&race, report, last_frame);
     race_window_deinit(&race);
     worker_destroy(trainer); /* asks the thread to quit and joins it */
+    insight_destroy(insights);
     if (report) {
         report->frames = frames;
         report->steps = steps;
