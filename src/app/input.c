@@ -101,6 +101,11 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
         return false;
     case KEYMAP_RECORD: ui->record_toggle = true; return false;
     case KEYMAP_SCREENSHOT: ui->screenshot = true; return false;
+    case KEYMAP_PRESENT:
+        ui->present = !ui->present;
+        ui->layout_changed = true;
+        return false;
+    case KEYMAP_REEL: ui->reel = true; return false;
     case KEYMAP_HELP: ui->show_help = !ui->show_help; return false;
     case KEYMAP_BACK:
         if (ui->show_help)

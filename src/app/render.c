@@ -402,18 +402,26 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
         cells = 3;
     if (cells == L->kernel_cells)
         r->layout = *L;
+    else if (L->present)
+        layout_compute_present(&r->layout, L->width, L->height, L->scale, cells);
     else
         layout_compute_for(&r->layout, L->width, L->height, L->scale, cells);
     L = &r->layout;
     render_record_begin(r);
     render_draw_panels(r, L, v);
+    /* Both forget their last hit boxes when the layout has no room for them
+     * (the presentation layout has none). */
     render_draw_buttons(r, L, v);
     render_draw_strip(r, L, v);
-    render_draw_step(r, L, v);
-    render_draw_edit(r, L, v);
-    if (v->mouse_inside && !v->show_help && !render_hover_draw(r, L, v))
-        render_draw_hover(r, L, v);
-    render_draw_button_tip(r, L, v);
+    /* The presentation layout shows the run, not the controls: no
+     * explained step or hover boxes over its large panels. */
+    if (!L->present) {
+        render_draw_step(r, L, v);
+        render_draw_edit(r, L, v);
+        if (v->mouse_inside && !v->show_help && !render_hover_draw(r, L, v))
+            render_draw_hover(r, L, v);
+        render_draw_button_tip(r, L, v);
+    }
     if (v->progress && v->progress[0])
         render_draw_progress(r, L, v);
     if (v->notice && v->notice[0] && v->notice_alpha > 0)

@@ -147,6 +147,15 @@ static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
 
 int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
 
+/* The window's layout: the presentation layout or the full one. */
+static void window_layout(layout *L, int w, int h, float scale, bool present)
+{
+    if (present)
+        layout_compute_present(L, w, h, scale, 3);
+    else
+        layout_compute(L, w, h, scale);
+}
+
 int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
     /* ------------------------------------------------ Initialization */
@@ -206,7 +215,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
 
     int draw_w = 0, draw_h = 0;
     SDL_GetRendererOutputSize(renderer, &draw_w, &draw_h);
-    ui_state ui = {.fullscreen = o->fullscreen, .scale = o->ui_scale, .show_help = o->show_help};
+    ui_state ui = {.fullscreen = o->fullscreen, .scale = o->ui_scale, .show_help = o->show_help,
+                   .present = o->present};
     float scale = ui.scale > 0 ? ui.scale : layout_auto_scale(draw_w, draw_h);
     render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, &err);
     worker *trainer = NULL;
@@ -249,7 +259,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         explore.active = o->explore;
 
     layout L;
-    layout_compute(&L, draw_w, draw_h, scale);
+    window_layout(&L, draw_w, draw_h, scale, ui.present || movie_path);
     static frame_stats frame_times, work_times; /* 80 KB each: not on the stack */
     memset(&frame_times, 0, sizeof frame_times);
     memset(&work_times, 0, sizeof work_times);
@@ -354,8 +364,11 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         float want_scale = ui.scale > 0 ? ui.scale : layout_auto_scale(w, h);
         if (want_scale != scale && render_set_scale(view, want_scale))
             scale = want_scale;
-        if (w != L.width || h != L.height || scale != L.scale)
-            layout_compute(&L, w, h, scale);
+        /* A recording is made in the presentation layout: the window shows
+         * it while recording (a G pressed this frame counts already). */
+        bool presenting = ui.present || (capture_is_recording(cap) != ui.record_toggle);
+        if (w != L.width || h != L.height || scale != L.scale || presenting != L.present)
+            window_layout(&L, w, h, scale, presenting);
 
         bool is_new, changed = had_events || frames == 0 || L.width != last_w ||
                                    L.height != last_h || frame_start < toast_until + 0.1;
