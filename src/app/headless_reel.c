@@ -26,7 +26,8 @@ int headless_reel_end(reel_history *reel, const cli_options *o, lf_trainer *trai
                       int file_count)
 {
     reel_history_observe_trainer(reel, trainer, true); /* where the run ended */
-    reel_options ro = {.width = o->width, .height = o->height, .file_count = file_count};
+    reel_options ro = {.width = o->width, .height = o->height, .file_count = file_count,
+                       .tolerance = o->tol};
     lf_error err;
     int frames = 0;
     lf_status st = reel_write_trainer(o->reel, reel, trainer, &ro, &frames, &err);

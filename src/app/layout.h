@@ -130,6 +130,9 @@ void layout_compute_for(layout *L, int width, int height, float scale, int kerne
  * two kernels fill the window. Sets L->present. */
 void layout_compute_present(layout *L, int width, int height, float scale, int kernel_cells);
 
+/* layout_compute_present when present, else layout_compute. */
+void layout_compute_mode(layout *L, int width, int height, float scale, bool present);
+
 bool layout_contains(layout_rect r, int x, int y);
 
 /* The cell-value font size for a window: LAYOUT_VALUE_PX at 1280x720,

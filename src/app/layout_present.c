@@ -136,3 +136,11 @@ void layout_compute_present(layout *L, int width, int height, float scale, int k
     if (L->status.y + L->status.h > height || L->status.w < 1)
         L->status = (layout_rect){0};
 }
+
+void layout_compute_mode(layout *L, int width, int height, float scale, bool present)
+{
+    if (present)
+        layout_compute_present(L, width, height, scale, 3);
+    else
+        layout_compute(L, width, height, scale);
+}

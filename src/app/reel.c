@@ -12,6 +12,7 @@
 #include "present.h"
 #include "recorder.h"
 #include "render.h"
+#include "samples.h"
 #include "scene.h"
 #include "worker.h"
 
@@ -28,8 +29,19 @@ lf_status reel_history_init(reel_history *h, int kh, int kw, lf_error *err)
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for the reel's history");
     h->kh = kh;
     h->kw = kw;
+    h->capacity_taps = kh * kw;
     reel_history_clear(h);
     return LF_OK;
+}
+
+bool reel_history_reshape(reel_history *h, int kh, int kw)
+{
+    if (kh < 1 || kw < 1 || kh * kw > h->capacity_taps)
+        return false;
+    h->kh = kh;
+    h->kw = kw;
+    reel_history_clear(h);
+    return true;
 }
 
 void reel_history_deinit(reel_history *h)
@@ -137,6 +149,24 @@ int reel_frame_points(const reel_history *h, int *indices, int capacity)
 
 /* ======================================================== the movie */
 
+/* The chart's step history of a past point: the reel's own points up to
+ * it, log-spaced as the chart's step axis is, which the run's history
+ * (thinned to LF_HISTORY_MAX points evenly over the whole run) is not. */
+static void points_history(lf_history *hist, const reel_history *h, int upto)
+{
+    int n = 0;
+    for (int i = 0; i <= upto && n < LF_HISTORY_MAX; i++) {
+        if (h->points[i].step < 1)
+            continue; /* no loss before the first step */
+        hist->points[n++] = (lf_history_point){.step = h->points[i].step,
+                                               .epoch = (float)h->points[i].epoch,
+                                               .train_loss = h->points[i].train_loss,
+                                               .val_loss = NAN,
+                                               .rel_err = h->points[i].rel_err};
+    }
+    hist->count = n;
+}
+
 /* The histories up to step: the chart of a past point ends there. */
 static void cut_history(lf_history *hist, long step)
 {
@@ -217,10 +247,11 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
         frame->snap.figures.rel_err = p->rel_err;
         frame->snap.figures.train_loss = p->train_loss;
         frame->snap.last_step.taps = 0; /* no step to explain */
-        cut_history(&frame->snap.steps, p->step);
+        points_history(&frame->snap.steps, h, indices[i]);
         cut_history(&frame->snap.epochs, p->step);
-        frame->state = WORKER_RUNNING;
-        frame->tolerance = 0.01;
+        double tol = o.tolerance > 0 ? o.tolerance : 0.01;
+        frame->state = p->rel_err <= tol ? WORKER_CONVERGED : WORKER_RUNNING;
+        frame->tolerance = tol;
         frame->trains_past_tolerance = true;
         frame->file_count = o.file_count;
         frame->kernel_index = -1;
@@ -259,13 +290,25 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
 lf_status reel_write_trainer(const char *path, const reel_history *h, lf_trainer *t,
                              const reel_options *options, int *frames, lf_error *err)
 {
-    int side = lf_trainer_dataset(t)->patch_size;
+    const lf_dataset *ds = lf_trainer_dataset(t);
+    int side = ds->patch_size;
+    /* The sample the window opens on: the patch where the true filter
+     * responds most, so the reel shows the filter at work. */
+    int best[SAMPLES_MAX_FILES], files = 0;
+    int patch = samples_pick(ds, &lf_trainer_get_options(t)->target, best, SAMPLES_MAX_FILES,
+                             &files);
+
     lf_snapshot *snap = calloc(1, sizeof *snap);
     if (!snap)
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for the reel");
     lf_status st = lf_snapshot_init(snap, side, err);
     if (st == LF_OK) {
+        lf_trainer_snapshot(t, snap, false);
+        int shown = snap->sample_patch; /* put back afterwards: the run's state is the run's */
+        if (patch >= 0)
+            lf_trainer_set_sample_patch(t, patch);
         lf_trainer_snapshot(t, snap, true);
+        lf_trainer_set_sample_patch(t, shown);
         st = reel_write(path, h, snap, options, frames, err);
         lf_snapshot_deinit(snap);
     }

@@ -50,6 +50,7 @@ typedef struct reel_point {
 
 typedef struct reel_history {
     int kh, kw;              /* the kernel's shape: kh * kw weights a point */
+    int capacity_taps;       /* weights a point has room for (reel_history_reshape) */
     int count;
     int per_decade;          /* the spacing now: REEL_PER_DECADE, halved by each thinning */
     long next_step;          /* the step due for the next point */
@@ -63,6 +64,9 @@ lf_status reel_history_init(reel_history *h, int kh, int kw, lf_error *err);
 void reel_history_deinit(reel_history *h);
 /* Forgets every point (a restart); keeps the shape and the memory. */
 void reel_history_clear(reel_history *h);
+/* Clears and takes a new kernel shape within the room allocated (a kernel
+ * switch in the window); false, changing nothing, when it does not fit. */
+bool reel_history_reshape(reel_history *h, int kh, int kw);
 
 /* True when a point at this step is due (the first step, 0, always is). */
 bool reel_history_due(const reel_history *h, long step);
@@ -86,7 +90,8 @@ int reel_frame_points(const reel_history *h, int *indices, int capacity);
 /* Zero means default, in brackets. */
 typedef struct reel_options {
     int width, height;       /* frame size [REEL_WIDTH x REEL_HEIGHT] */
-    int file_count;          /* photographs, for nothing but completeness [0] */
+    int file_count;          /* photographs in the dataset [0] */
+    double tolerance;        /* a frame at or below it says "learned" [0.01] */
     /* Called after each frame is drawn, with its point and the caption
      * drawn at its head (for tests) [none]. */
     void (*on_frame)(void *user, int index, const reel_point *p, const char *caption);

@@ -42,6 +42,7 @@
 #include "render.h"
 #include "scripted.h"
 #include "setup.h"
+#include "window_reel.h"
 #include "worker.h"
 
 #define WINDOW_FPS 60             /* frame cap: more would only take time from training */
@@ -147,14 +148,6 @@ static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
 
 int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
 
-/* The window's layout: the presentation layout or the full one. */
-static void window_layout(layout *L, int w, int h, float scale, bool present)
-{
-    if (present)
-        layout_compute_present(L, w, h, scale, 3);
-    else
-        layout_compute(L, w, h, scale);
-}
 
 int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
@@ -231,13 +224,17 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         capture_destroy(cap);
         cap = NULL;
     }
-    if (cap) {
+    window_reel *reels = cap ? window_reel_create(o->record_dir) : NULL; /* M (window_reel.h) */
+    if (cap && !reels)
+        lf_fail(&err, LF_ERR_NOMEM, "out of memory for reels");
+    if (reels) {
         worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o,
                                .clock = *clock};
         trainer = worker_create(&setup, &wopt, &err);
     }
     if (!view || !trainer) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
+        window_reel_destroy(reels);
         capture_destroy(cap);
         render_destroy(view);
         SDL_DestroyRenderer(renderer);
@@ -259,7 +256,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         explore.active = o->explore;
 
     layout L;
-    window_layout(&L, draw_w, draw_h, scale, ui.present || movie_path);
+    layout_compute_mode(&L, draw_w, draw_h, scale, ui.present || movie_path);
     static frame_stats frame_times, work_times; /* 80 KB each: not on the stack */
     memset(&frame_times, 0, sizeof frame_times);
     memset(&work_times, 0, sizeof work_times);
@@ -368,7 +365,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
          * it while recording (a G pressed this frame counts already). */
         bool presenting = ui.present || (capture_is_recording(cap) != ui.record_toggle);
         if (w != L.width || h != L.height || scale != L.scale || presenting != L.present)
-            window_layout(&L, w, h, scale, presenting);
+            layout_compute_mode(&L, w, h, scale, presenting);
 
         bool is_new, changed = had_events || frames == 0 || L.width != last_w ||
                                    L.height != last_h || frame_start < toast_until + 0.1;
@@ -382,8 +379,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         const worker_frame *frame = worker_acquire_frame(trainer, &is_new);
         ui.shown = &frame->snap; /* what a click on a kernel cell edits */
         changed |= is_new;
-        if (is_new)
+        if (is_new) {
             render_update_frame(view, frame);
+            window_reel_observe(reels, frame);
+        }
         shown_frame = frame;
         notice_observe(&notices, frame);
         float notice_alpha = 0;
@@ -440,6 +439,15 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         changed |= is_new;
         if (is_new)
             render_update_images(view, images);
+        /* M: a reel of the run so far, written on a thread of its own. */
+        bool reel_is_error = false;
+        if (window_reel_frame(reels, &ui.reel, frame, images, toast, sizeof toast,
+                              &reel_is_error)) {
+            toast_message = 0;
+            toast_is_error = reel_is_error;
+            toast_until = frame_start + WINDOW_FILE_TOAST_SECONDS;
+            changed = true;
+        }
 
         /* Mouse events come in window coordinates; on a high-DPI screen the
          * drawable has more pixels than that. */
@@ -530,6 +538,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     if (report)
         report->capture = recorded;
     capture_destroy(cap);
+    window_reel_destroy(reels); /* waits for a reel being written */
     unsigned long queued = 0, taken = 0, misordered = 0;
     worker_request_counts(trainer, &queued, &taken, &misordered);
     /* Real time here, not the hooks' clock: this waits for the worker's
