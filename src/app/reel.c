@@ -113,8 +113,8 @@ void reel_history_observe(reel_history *h, const lf_snapshot *s, bool force)
         return;
     if (s->learned.height != h->kh || s->learned.width != h->kw)
         return; /* another kernel: the caller clears and re-inits on a switch */
-    reel_point p = {.step = f->step, .epoch = f->epoch, .rel_err = (float)f->rel_err,
-                    .train_loss = (float)f->train_loss, .bias = s->bias};
+    reel_point p = {.step = f->step, .epoch = f->epoch, .rel_err = f->rel_err,
+                    .train_loss = f->train_loss, .bias = s->bias};
     reel_history_add(h, &p, s->learned.weights, h->kh * h->kw);
 }
 
@@ -125,8 +125,8 @@ void reel_history_observe_trainer(reel_history *h, const lf_trainer *t, bool for
         return;
     if (force && h->count > 0 && h->points[h->count - 1].step == f->step)
         return;
-    reel_point p = {.step = f->step, .epoch = f->epoch, .rel_err = (float)f->rel_err,
-                    .train_loss = (float)f->train_loss, .bias = lf_trainer_bias(t)};
+    reel_point p = {.step = f->step, .epoch = f->epoch, .rel_err = f->rel_err,
+                    .train_loss = f->train_loss, .bias = lf_trainer_bias(t)};
     reel_history_add(h, &p, lf_trainer_weights(t), lf_trainer_weight_count(t));
 }
 

@@ -45,7 +45,8 @@
 typedef struct reel_point {
     long step;
     int epoch;
-    float rel_err, train_loss, bias;
+    double rel_err, train_loss; /* as the trainer's figures hold them */
+    float bias;
 } reel_point;
 
 typedef struct reel_history {
