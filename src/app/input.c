@@ -68,7 +68,8 @@ static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float curr
     int patch = ui->strip ? samples_strip_hit(ui->strip, x, y) : -1;
     if (patch >= 0)
         return request(out, WORKER_REQ_SAMPLE, patch, 0);
-    kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
+    if (!ui->drawn || !ui->drawn->present) /* the presentation layout is not for editing */
+        kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
     return false;
 }
 
