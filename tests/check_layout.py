@@ -8,14 +8,16 @@ the rules a class at the back of the room relies on:
   - no text overlaps another (overlays are compared only among themselves);
   - no text or panel leaves the window, no text leaves its panel, and no
     text is clipped;
-  - panels do not overlap;
+  - panels do not overlap (a panel may lie inside another: a step's
+    annotations inside the learned kernel);
   - the kernel's cell values are readable (at least 14 px at 720p, scaled
     with the window) and never shrink when the UI scale grows;
   - the essentials stay on screen: the learned kernel and its values, the
     bias, the status line's step and kernel error, the dataset line, the
     pause button;
   - buttons stay inside the window, apart from each other and from every
-    panel, and their labels inside them;
+    panel, and their labels inside them; a key's acknowledgement covers no
+    button and no kernel or image panel;
   - at 1920x1080 the status line is large (>= 24 px) and in plain numbers.
 
 The presentation layout (--present) is checked over window sizes from
@@ -84,7 +86,7 @@ def check_common(config, d):
         if not inside(p, screen):
             fail(config, f"panel {p['name']} {p} outside the window")
         for q in base[i + 1:]:
-            if overlap(p, q):
+            if overlap(p, q) and not inside(p, q) and not inside(q, p):
                 fail(config, f"panels {p['name']} and {q['name']} overlap")
     buttons = d.get("buttons", [])
     for i, b in enumerate(buttons):
@@ -121,6 +123,20 @@ def check_common(config, d):
             if overlap(a, b):
                 fail(config, f"texts {a['text']!r} ({a['panel']}) and {b['text']!r} "
                              f"({b['panel']}) overlap")
+
+
+def check_acknowledgement(config, d):
+    toasts = [p for p in d["panels"] if p["name"] == "toast"]
+    if not toasts:
+        fail(config, "no acknowledgement after a key press")
+    for t in toasts:
+        for b in d.get("buttons", []):
+            if overlap(t, b):
+                fail(config, f"the acknowledgement {t} covers button {b['name']}")
+        for p in d["panels"]:
+            if p["name"] in ("learned", "true", "input", "output", "target", "residual") \
+                    and overlap(t, p):
+                fail(config, f"the acknowledgement {t} covers panel {p['name']}")
 
 
 def values(d):
@@ -237,6 +253,9 @@ def main():
     jobs.append(("1920x1080@auto+train", 1920, 1080, None,
                  ["--frames", "40", "--speed", "60"]))
     jobs.append(("1280x720@1.5+train", 1280, 720, 1.5, ["--frames", "40", "--speed", "60"]))
+    # A step's acknowledgement: it must not cover the button just pressed.
+    jobs.append(("1280x720@1+ack", 1280, 720, 1.0, ["--paused", "--press", "N"]))
+    jobs.append(("1920x1080@auto+ack", 1920, 1080, None, ["--paused", "--press", "N"]))
     # A 7x7 kernel's small values must stay readable too.
     jobs.append(("1280x720@1+box7", 1280, 720, 1.0, ["--paused", "--kernel", "box7"]))
     jobs.append(("1920x1080@auto+box7", 1920, 1080, None, ["--paused", "--kernel", "box7"]))
@@ -275,6 +294,8 @@ def main():
                 continue
             results[name] = d
             check_common(name, d)
+            if name.endswith("+ack"):
+                check_acknowledgement(name, d)
             scale = s if s is not None else d["scale"]
             # Below an effective 480x270 (a 640x360 window at scale 2 or
             # more) the status line alone fills the window: only the rules

@@ -21,32 +21,14 @@
 #include "layout.h"
 #include "render.h"
 #include "setup.h"
+#include "test_offscreen.h"
 
-typedef struct fixture {
-    SDL_Surface *surface;
-    SDL_Renderer *renderer;
-    render_ctx *view;
-    worker_frame frame;
-    layout L;
-} fixture;
+typedef to_view fixture;
 
 static fixture *open_view(int w, int h, float scale)
 {
     fixture *f = calloc(1, sizeof *f);
-    f->surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
-    f->renderer = SDL_CreateSoftwareRenderer(f->surface);
-    lf_error err;
-    f->view = render_create(f->renderer, app_assets_dir(), scale, 64, &err);
-    if (!f->view)
-        fail_msg("render_create: %s", err.message);
-    lf_kernel_from_name(&f->frame.snap.target, "sobel-x", 1, NULL);
-    f->frame.snap.learned = f->frame.snap.target;
-    f->frame.snap.figures.rel_err = NAN;
-    f->frame.snap.figures.train_loss = NAN;
-    f->frame.snap.figures.val_loss = NAN;
-    f->frame.state = WORKER_RUNNING;
-    layout_compute(&f->L, w, h, scale);
-    render_update_frame(f->view, &f->frame);
+    to_open(f, w, h, scale, "sobel-x", WORKER_RUNNING);
     return f;
 }
 
@@ -58,9 +40,7 @@ static void draw(fixture *f, bool recording)
 
 static void close_view(fixture *f)
 {
-    render_destroy(f->view);
-    SDL_DestroyRenderer(f->renderer);
-    SDL_FreeSurface(f->surface);
+    to_close(f);
     free(f);
 }
 

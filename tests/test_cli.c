@@ -4,6 +4,7 @@
  * training settings a kernel gets with and without the user's overrides.
  */
 #include "test_util.h"
+#include "test_trainer_util.h"
 
 #include "cli.h"
 #include "layout.h"
@@ -189,20 +190,13 @@ static void test_present_and_reel(void **state)
     assert_string_equal(o.reel, "run.MP4");
 }
 
-static lf_kernel named(const char *name)
-{
-    lf_kernel k;
-    assert_int_equal(lf_kernel_from_name(&k, name, 0, NULL), LF_OK);
-    return k;
-}
-
 static void test_training_settings(void **state)
 {
     (void)state;
     cli_options o;
     char *argv[1] = {(char *)"learnfilter"};
     assert_true(cli_parse(1, argv, &o, NULL));
-    lf_kernel sx = named("sobel-x"), sy = named("sobel-y"), smiley = named("smiley");
+    lf_kernel sx = tt_kernel_named("sobel-x"), sy = tt_kernel_named("sobel-y"), smiley = tt_kernel_named("smiley");
 
     lf_train_settings s = cli_training_settings(&o, &sx);
     assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);

@@ -16,6 +16,7 @@
 #include "keymap.h"
 #include "layout.h"
 #include "render.h"
+#include "test_offscreen.h"
 
 static SDL_Event key(SDL_Keycode sym, Uint16 mod, bool repeat)
 {
@@ -357,12 +358,7 @@ static void test_every_key_in_the_table(void **state)
 
 /* Draws a frame with the help shown or not and says whether text (an
  * exact string) was drawn, in panel (NULL: any). */
-typedef struct drawn {
-    SDL_Surface *surface;
-    SDL_Renderer *renderer;
-    render_ctx *view;
-    worker_frame frame;
-} drawn;
+typedef to_view drawn;
 
 static void draw_frame(drawn *d, int w, int h, bool help)
 {
@@ -388,20 +384,8 @@ static void test_table_feeds_help_and_footer(void **state)
 {
     (void)state;
     drawn *d = calloc(1, sizeof *d);
-    d->surface = SDL_CreateRGBSurfaceWithFormat(0, 2560, 1440, 32, SDL_PIXELFORMAT_RGB888);
-    d->renderer = SDL_CreateSoftwareRenderer(d->surface);
-    lf_error err;
-    d->view = render_create(d->renderer, app_assets_dir(), 1.0f, 64, &err);
-    if (!d->view)
-        fail_msg("render_create: %s", err.message);
+    to_open(d, 2560, 1440, 1.0f, "sobel-x", WORKER_PAUSED);
     assert_true(render_record_layout(d->view, true));
-    lf_kernel_from_name(&d->frame.snap.target, "sobel-x", 1, NULL);
-    d->frame.snap.learned = d->frame.snap.target;
-    d->frame.snap.figures.rel_err = NAN;
-    d->frame.snap.figures.train_loss = NAN;
-    d->frame.snap.figures.val_loss = NAN;
-    d->frame.state = WORKER_PAUSED;
-    render_update_frame(d->view, &d->frame);
 
     int count;
     const keymap_entry *rows = keymap_entries(&count);
@@ -439,9 +423,7 @@ static void test_table_feeds_help_and_footer(void **state)
     }
     assert_true(shown >= 3);  /* the first hints fit */
     assert_true(gap);         /* and not all of them in 800 pixels */
-    render_destroy(d->view);
-    SDL_DestroyRenderer(d->renderer);
-    SDL_FreeSurface(d->surface);
+    to_close(d);
     free(d);
 }
 

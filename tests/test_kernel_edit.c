@@ -19,56 +19,42 @@
 #include "layout.h"
 #include "render.h"
 #include "setup.h"
+#include "test_offscreen.h"
 
 typedef struct fixture {
-    SDL_Surface *surface;
-    SDL_Renderer *renderer;
-    render_ctx *view;
-    worker_frame frame;
-    layout L;
+    to_view v;
     ui_state ui;
 } fixture;
 
+/* The kernel drawn paused, its learned cells 0, 0.1, 0.2, ... so that each
+ * differs from the true one. */
 static fixture *open_view(const char *kernel)
 {
     fixture *f = calloc(1, sizeof *f);
-    f->surface = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
-    f->renderer = SDL_CreateSoftwareRenderer(f->surface);
-    lf_error err;
-    f->view = render_create(f->renderer, app_assets_dir(), 1.0f, 64, &err);
-    if (!f->view)
-        fail_msg("render_create: %s", err.message);
-    lf_kernel_from_name(&f->frame.snap.target, kernel, 1, NULL);
-    f->frame.snap.learned = f->frame.snap.target;
-    for (int i = 0; i < f->frame.snap.learned.height * f->frame.snap.learned.width; i++)
-        f->frame.snap.learned.weights[i] = 0.1f * (float)i;
-    f->frame.snap.figures.rel_err = NAN;
-    f->frame.snap.figures.train_loss = NAN;
-    f->frame.snap.figures.val_loss = NAN;
-    f->frame.state = WORKER_PAUSED;
-    layout_compute(&f->L, 1280, 720, 1.0f);
-    render_update_frame(f->view, &f->frame);
-    render_view v = {.frame = &f->frame, .fps = -1};
-    render_draw(f->view, &f->L, &v);
-    f->ui.drawn = render_layout(f->view);
-    f->ui.shown = &f->frame.snap;
-    f->ui.buttons = render_buttons(f->view);
+    to_open(&f->v, 1280, 720, 1.0f, kernel, WORKER_PAUSED);
+    lf_kernel *learned = &f->v.frame.snap.learned;
+    for (int i = 0; i < learned->height * learned->width; i++)
+        learned->weights[i] = 0.1f * (float)i;
+    render_update_frame(f->v.view, &f->v.frame);
+    render_view rv = {.frame = &f->v.frame, .fps = -1};
+    render_draw(f->v.view, &f->v.L, &rv);
+    f->ui.drawn = render_layout(f->v.view);
+    f->ui.shown = &f->v.frame.snap;
+    f->ui.buttons = render_buttons(f->v.view);
     return f;
 }
 
 static void close_view(fixture *f)
 {
-    render_destroy(f->view);
-    SDL_DestroyRenderer(f->renderer);
-    SDL_FreeSurface(f->surface);
+    to_close(&f->v);
     free(f);
 }
 
 /* The middle of a cell, in drawable pixels, from the layout drawn. */
 static void cell_centre(const fixture *f, int panel, int row, int col, int *x, int *y)
 {
-    const lf_kernel *k = &f->frame.snap.target;
-    layout_rect g = render_kernel_grid(render_layout(f->view)->panels[panel].plot, k->height,
+    const lf_kernel *k = &f->v.frame.snap.target;
+    layout_rect g = render_kernel_grid(render_layout(f->v.view)->panels[panel].plot, k->height,
                                        k->width);
     assert_true(g.w > 0);
     *x = g.x + (2 * col + 1) * g.w / (2 * k->width);

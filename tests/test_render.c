@@ -17,14 +17,11 @@
 #include "render.h"
 #include "render_internal.h"
 #include "setup.h"
+#include "test_offscreen.h"
 
 typedef struct fixture {
-    SDL_Surface *surface;
-    SDL_Renderer *renderer;
-    render_ctx *view;
-    worker_frame frame;
+    to_view v;
     worker_images images;
-    layout L;
 } fixture;
 
 static const float learned_3x3[9] = {-1.5f, 0.25f, 1.0f, -2.0f, 0.0f, 2.0f, -0.5f, 0.1f, 1.9f};
@@ -32,19 +29,8 @@ static const float learned_3x3[9] = {-1.5f, 0.25f, 1.0f, -2.0f, 0.0f, 2.0f, -0.5
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    f->surface = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
-    f->renderer = SDL_CreateSoftwareRenderer(f->surface);
-    lf_error err;
-    f->view = render_create(f->renderer, app_assets_dir(), 1.0f, 64, &err);
-    if (!f->view)
-        fail_msg("render_create: %s", err.message);
-    lf_kernel_from_name(&f->frame.snap.target, "sobel-x", 1, NULL);
-    f->frame.snap.learned = f->frame.snap.target;
-    memcpy(f->frame.snap.learned.weights, learned_3x3, sizeof learned_3x3);
-    f->frame.snap.figures.rel_err = NAN;
-    f->frame.snap.figures.train_loss = NAN;
-    f->frame.snap.figures.val_loss = NAN;
-    f->frame.state = WORKER_PAUSED;
+    to_open(&f->v, 1280, 720, 1.0f, "sobel-x", WORKER_PAUSED);
+    memcpy(f->v.frame.snap.learned.weights, learned_3x3, sizeof learned_3x3);
     /* Input 0.25 everywhere; a target from -1 to 1 left to right; the
      * output equal to the target, so the residual is zero. */
     lf_snapshot *s = &f->images.snap;
@@ -57,7 +43,6 @@ static int setup(void **state)
             s->expected[y * 64 + x] = -1.0f + 2.0f * x / 63.0f;
             s->output[y * 64 + x] = s->expected[y * 64 + x];
         }
-    layout_compute(&f->L, 1280, 720, 1.0f);
     *state = f;
     return 0;
 }
@@ -66,18 +51,16 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     lf_snapshot_deinit(&f->images.snap);
-    render_destroy(f->view);
-    SDL_DestroyRenderer(f->renderer);
-    SDL_FreeSurface(f->surface);
+    to_close(&f->v);
     free(f);
     return 0;
 }
 
 static SDL_Color pixel(const fixture *f, int x, int y)
 {
-    Uint32 v = ((const Uint32 *)((const Uint8 *)f->surface->pixels + y * f->surface->pitch))[x];
+    Uint32 v = ((const Uint32 *)((const Uint8 *)f->v.surface->pixels + y * f->v.surface->pitch))[x];
     SDL_Color c;
-    SDL_GetRGB(v, f->surface->format, &c.r, &c.g, &c.b);
+    SDL_GetRGB(v, f->v.surface->format, &c.r, &c.g, &c.b);
     c.a = 255;
     return c;
 }
@@ -92,30 +75,30 @@ static void assert_color(SDL_Color got, SDL_Color want, int tolerance)
 
 static void draw(fixture *f, bool help)
 {
-    render_update_frame(f->view, &f->frame);
-    render_update_images(f->view, &f->images);
-    render_view v = {.frame = &f->frame, .images = &f->images, .fps = 60, .show_help = help};
-    render_draw(f->view, &f->L, &v);
-    SDL_RenderFlush(f->renderer);
+    render_update_frame(f->v.view, &f->v.frame);
+    render_update_images(f->v.view, &f->images);
+    render_view v = {.frame = &f->v.frame, .images = &f->images, .fps = 60, .show_help = help};
+    render_draw(f->v.view, &f->v.L, &v);
+    SDL_RenderFlush(f->v.renderer);
 }
 
 static void test_kernel_cells_have_the_colour_of_their_value(void **state)
 {
     fixture *f = *state;
     draw(f, false);
-    render_scale sc = render_panel_scale(f->view, LAYOUT_LEARNED);
+    render_scale sc = render_panel_scale(f->v.view, LAYOUT_LEARNED);
     assert_int_equal(sc.map, RENDER_DIVERGING);
     assert_float_equal(sc.hi, 2.0, 1e-6); /* nice(max(|true|, |learned|)) = nice(2) */
     assert_float_equal(sc.lo, -2.0, 1e-6);
     for (int p = LAYOUT_LEARNED; p <= LAYOUT_DIFF; p++) {
-        layout_rect grid = layout_grid_fit(f->L.panels[p].plot, 3, 3);
+        layout_rect grid = layout_grid_fit(f->v.L.panels[p].plot, 3, 3);
         int cell = grid.w / 3;
         for (int r = 0; r < 3; r++)
             for (int c = 0; c < 3; c++) {
                 int i = r * 3 + c;
                 float value = p == LAYOUT_LEARNED ? learned_3x3[i]
-                              : p == LAYOUT_TRUE  ? f->frame.snap.target.weights[i]
-                                                  : learned_3x3[i] - f->frame.snap.target.weights[i];
+                              : p == LAYOUT_TRUE  ? f->v.frame.snap.target.weights[i]
+                                                  : learned_3x3[i] - f->v.frame.snap.target.weights[i];
                 /* A few pixels in from the corner: clear of the grid line
                  * and of the printed value in the middle. */
                 SDL_Color got = pixel(f, grid.x + c * cell + 3, grid.y + r * cell + 3);
@@ -124,7 +107,7 @@ static void test_kernel_cells_have_the_colour_of_their_value(void **state)
     }
     /* The scale reads as documented: -2 is the deepest blue, +2 the deepest
      * red, 0 white. */
-    layout_rect grid = layout_grid_fit(f->L.panels[LAYOUT_TRUE].plot, 3, 3);
+    layout_rect grid = layout_grid_fit(f->v.L.panels[LAYOUT_TRUE].plot, 3, 3);
     int cell = grid.w / 3;
     lf_rgb blue = lf_colormap_diverging(-1), red = lf_colormap_diverging(1);
     assert_color(pixel(f, grid.x + 3, grid.y + cell + 3), (SDL_Color){blue.r, blue.g, blue.b, 255},
@@ -138,7 +121,7 @@ static void test_colorbar_runs_top_to_bottom(void **state)
 {
     fixture *f = *state;
     draw(f, false);
-    layout_rect bar = f->L.panels[LAYOUT_LEARNED].colorbar;
+    layout_rect bar = f->v.L.panels[LAYOUT_LEARNED].colorbar;
     lf_rgb top = lf_colormap_diverging(1), bottom = lf_colormap_diverging(-1);
     assert_color(pixel(f, bar.x + bar.w / 2, bar.y + 1), (SDL_Color){top.r, top.g, top.b, 255}, 3);
     assert_color(pixel(f, bar.x + bar.w / 2, bar.y + bar.h - 2),
@@ -146,7 +129,7 @@ static void test_colorbar_runs_top_to_bottom(void **state)
     assert_color(pixel(f, bar.x + bar.w / 2, bar.y + bar.h / 2), (SDL_Color){248, 248, 248, 255},
                  12);
     /* The input's bar is gray: white on top, black at the bottom. */
-    bar = f->L.panels[LAYOUT_INPUT].colorbar;
+    bar = f->v.L.panels[LAYOUT_INPUT].colorbar;
     assert_color(pixel(f, bar.x + bar.w / 2, bar.y + 1), (SDL_Color){255, 255, 255, 255}, 3);
     assert_color(pixel(f, bar.x + bar.w / 2, bar.y + bar.h - 2), (SDL_Color){0, 0, 0, 255}, 3);
 }
@@ -155,15 +138,15 @@ static void test_image_panels(void **state)
 {
     fixture *f = *state;
     draw(f, false);
-    layout_rect in = f->L.panels[LAYOUT_INPUT].plot;
+    layout_rect in = f->v.L.panels[LAYOUT_INPUT].plot;
     assert_color(pixel(f, in.x + in.w / 2, in.y + in.h / 2), (SDL_Color){64, 64, 64, 255}, 1);
     /* Output and target share one scale: same pixels. The target crosses
      * zero, so the scale is diverging: blue on the left, red on the right. */
-    render_scale so = render_panel_scale(f->view, LAYOUT_OUTPUT);
-    render_scale st = render_panel_scale(f->view, LAYOUT_TARGET);
+    render_scale so = render_panel_scale(f->v.view, LAYOUT_OUTPUT);
+    render_scale st = render_panel_scale(f->v.view, LAYOUT_TARGET);
     assert_int_equal(so.map, RENDER_DIVERGING);
     assert_memory_equal(&so, &st, sizeof so);
-    layout_rect out = f->L.panels[LAYOUT_OUTPUT].plot, target = f->L.panels[LAYOUT_TARGET].plot;
+    layout_rect out = f->v.L.panels[LAYOUT_OUTPUT].plot, target = f->v.L.panels[LAYOUT_TARGET].plot;
     for (int x = 2; x < out.w - 2; x += 17) {
         SDL_Color a = pixel(f, out.x + x, out.y + out.h / 2);
         SDL_Color b = pixel(f, target.x + x, target.y + target.h / 2);
@@ -174,7 +157,7 @@ static void test_image_panels(void **state)
     assert_true(left.b > left.r + 50);
     assert_true(right.r > right.b + 50);
     /* Output == target: the residual is white everywhere. */
-    layout_rect res = f->L.panels[LAYOUT_RESIDUAL].plot;
+    layout_rect res = f->v.L.panels[LAYOUT_RESIDUAL].plot;
     for (int y = 2; y < res.h - 2; y += 23)
         for (int x = 2; x < res.w - 2; x += 23)
             assert_color(pixel(f, res.x + x, res.y + y), (SDL_Color){248, 248, 248, 255}, 1);

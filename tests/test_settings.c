@@ -8,17 +8,11 @@
  * numbers the README and --help state.
  */
 #include "test_util.h"
+#include "test_trainer_util.h"
 
 #include "learnfilter/kernel.h"
 #include "learnfilter/settings.h"
 #include "learnfilter/trainer.h"
-
-static lf_kernel named(const char *name)
-{
-    lf_kernel k;
-    assert_int_equal(lf_kernel_from_name(&k, name, 0, NULL), LF_OK);
-    return k;
-}
 
 /* Field by field: the struct has padding after the bool. */
 static void assert_same_settings(const lf_train_settings *a, const lf_train_settings *b)
@@ -35,7 +29,7 @@ static void test_unset_request_is_the_kernel_default(void **state)
     (void)state;
     const char *names[] = {"sobel-x", "sobel-y", "smiley", "box7", "gaussian-50"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        lf_kernel k = named(names[i]);
+        lf_kernel k = tt_kernel_named(names[i]);
         lf_settings_request r = LF_SETTINGS_REQUEST_UNSET;
         lf_train_settings a = lf_settings_resolve(&k, &r), b = lf_settings_for_kernel(&k);
         assert_same_settings(&a, &b);
@@ -45,7 +39,7 @@ static void test_unset_request_is_the_kernel_default(void **state)
 static void test_other_optimizer_keeps_the_batch(void **state)
 {
     (void)state;
-    lf_kernel k = named("sobel-x"); /* SGD, batch 4 */
+    lf_kernel k = tt_kernel_named("sobel-x"); /* SGD, batch 4 */
     lf_settings_request r = LF_SETTINGS_REQUEST_UNSET;
     r.optimizer = LF_OPTIMIZER_ADAM;
     lf_train_settings s = lf_settings_resolve(&k, &r);
@@ -53,7 +47,7 @@ static void test_other_optimizer_keeps_the_batch(void **state)
     assert_true(s.learning_rate == 1e-3f);
     assert_true(s.beta1 == 0.9f && s.beta2 == 0.999f && s.epsilon == 1e-8f);
     assert_int_equal(s.batch_size, 4);
-    k = named("smiley"); /* Adam, batch 1 */
+    k = tt_kernel_named("smiley"); /* Adam, batch 1 */
     r.optimizer = LF_OPTIMIZER_SGD;
     s = lf_settings_resolve(&k, &r);
     assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);
@@ -64,7 +58,7 @@ static void test_other_optimizer_keeps_the_batch(void **state)
 static void test_each_override(void **state)
 {
     (void)state;
-    lf_kernel k = named("sobel-x");
+    lf_kernel k = tt_kernel_named("sobel-x");
     lf_settings_request r = {.optimizer = -1, .learning_rate = 0.05f, .momentum = 0.0f,
                              .nesterov = 0, .batch_size = 7};
     lf_train_settings s = lf_settings_resolve(&k, &r);
@@ -97,7 +91,7 @@ static void test_checks(void **state)
 static void test_trainer_option_defaults(void **state)
 {
     (void)state;
-    lf_trainer_options o = {.target = named("sobel-y")};
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-y")};
     lf_trainer_options_defaults(&o);
     assert_true(o.tolerance == 0.01);
     lf_train_settings expected = lf_settings_for_kernel(&o.target);

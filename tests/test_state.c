@@ -10,6 +10,7 @@
  * message that says which, leaving the trainer as it was.
  */
 #include "test_data_util.h"
+#include "test_trainer_util.h"
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
@@ -23,23 +24,6 @@ static void make_dataset(lf_dataset *ds, int patch, int nx, int ny, uint64_t see
     lf_rng_seed(&rng, seed);
     td_noise_image(&img, patch * nx, patch * ny, &rng);
     td_dataset(ds, &img, 1, &(lf_dataset_options){.patch_size = patch, .seed = seed});
-}
-
-static lf_trainer *create(const lf_trainer_options *o, const lf_dataset *ds)
-{
-    lf_error err;
-    lf_trainer *t = lf_trainer_create(o, ds, &err);
-    if (!t)
-        fail_msg("lf_trainer_create: %s", err.message);
-    return t;
-}
-
-static void steps(lf_trainer *t, int n)
-{
-    lf_error err;
-    for (int i = 0; i < n; i++)
-        if (lf_trainer_step(t, &err) != LF_OK)
-            fail_msg("step %d: %s", i, err.message);
 }
 
 static lf_state *save(lf_trainer *t)
@@ -100,13 +84,13 @@ static void test_resume_is_bit_identical(void **state)
         s.batch_size = 3;
         lf_trainer_options o = {.target = k, .settings = s, .seed = 5, .engine = rc->engine};
 
-        lf_trainer *whole = create(&o, &ds);
+        lf_trainer *whole = tt_trainer_create(&o, &ds);
         assert_int_equal(lf_trainer_engine(whole), rc->engine);
-        steps(whole, 2 * N);
+        tt_trainer_steps(whole, 2 * N);
         lf_state *expected = save(whole);
 
-        lf_trainer *first = create(&o, &ds);
-        steps(first, N);
+        lf_trainer *first = tt_trainer_create(&o, &ds);
+        tt_trainer_steps(first, N);
         lf_state *half = save(first);
         lf_error err;
         assert_int_equal(lf_state_write(half, path, &err), LF_OK);
@@ -116,7 +100,7 @@ static void test_resume_is_bit_identical(void **state)
         lf_kernel other;
         assert_int_equal(lf_kernel_from_name(&other, "sobel-x", 0, NULL), LF_OK);
         lf_trainer_options fresh = {.target = other, .seed = 99, .engine = rc->engine};
-        lf_trainer *second = create(&fresh, &ds);
+        lf_trainer *second = tt_trainer_create(&fresh, &ds);
         lf_state *read = lf_state_create();
         if (lf_state_read(read, path, &err) != LF_OK)
             fail_msg("%s: %s", rc->what, err.message);
@@ -127,7 +111,7 @@ static void test_resume_is_bit_identical(void **state)
         assert_int_equal(lf_trainer_figures(second)->step, N);
         assert_string_equal(lf_trainer_get_options(second)->target.name, "laplacian");
         assert_int_equal(lf_trainer_engine(second), rc->engine);
-        steps(second, N);
+        tt_trainer_steps(second, N);
         lf_state *resumed = save(second);
         assert_same_state(resumed, expected);
         assert_int_equal(lf_trainer_figures(second)->step, 2 * N);
@@ -156,10 +140,10 @@ static void test_rewind_in_memory(void **state)
     lf_kernel k;
     assert_int_equal(lf_kernel_from_name(&k, "sobel-y", 0, NULL), LF_OK);
     lf_trainer_options o = {.target = k, .seed = 3};
-    lf_trainer *t = create(&o, &ds);
-    steps(t, 11);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
+    tt_trainer_steps(t, 11);
     lf_state *mark = save(t);
-    steps(t, 40);
+    tt_trainer_steps(t, 40);
     lf_state *end = save(t);
     lf_error err;
     for (int replay = 0; replay < 2; replay++) {
@@ -167,7 +151,7 @@ static void test_rewind_in_memory(void **state)
         lf_state *again = save(t);
         assert_same_state(again, mark);
         lf_state_destroy(again);
-        steps(t, 40);
+        tt_trainer_steps(t, 40);
         lf_state *replayed = save(t);
         assert_same_state(replayed, end);
         lf_state_destroy(replayed);
@@ -216,8 +200,8 @@ static void test_bad_files_refused(void **state)
     lf_kernel k;
     assert_int_equal(lf_kernel_from_name(&k, "sobel-x", 0, NULL), LF_OK);
     lf_trainer_options o = {.target = k, .seed = 4};
-    lf_trainer *t = create(&o, &ds);
-    steps(t, 7);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
+    tt_trainer_steps(t, 7);
     lf_state *good = save(t);
     size_t size;
     const unsigned char *orig = lf_state_bytes(good, &size);
@@ -288,9 +272,9 @@ static void test_other_data_refused(void **state)
     lf_kernel k;
     assert_int_equal(lf_kernel_from_name(&k, "sobel-x", 0, NULL), LF_OK);
     lf_trainer_options o = {.target = k, .seed = 4};
-    lf_trainer *ta = create(&o, &a), *tb = create(&o, &b), *tc = create(&o, &c);
-    steps(ta, 5);
-    steps(tb, 3);
+    lf_trainer *ta = tt_trainer_create(&o, &a), *tb = tt_trainer_create(&o, &b), *tc = tt_trainer_create(&o, &c);
+    tt_trainer_steps(ta, 5);
+    tt_trainer_steps(tb, 3);
     lf_state *sa = save(ta), *before = save(tb);
     lf_error err;
     assert_int_equal(lf_trainer_restore_state(tb, sa, &err), LF_ERR_INPUT);

@@ -9,6 +9,7 @@
  * patches keep the convergence test within a second even under sanitizers.
  */
 #include "test_data_util.h"
+#include "test_trainer_util.h"
 
 #include "learnfilter/conv.h"
 #include "learnfilter/dataset.h"
@@ -27,30 +28,6 @@ static void make_dataset(lf_dataset *ds, int patch, int patches_x, int patches_y
     td_dataset(ds, &img, 1, &o);
 }
 
-static lf_kernel named(const char *name)
-{
-    lf_kernel k;
-    assert_int_equal(lf_kernel_from_name(&k, name, 0, NULL), LF_OK);
-    return k;
-}
-
-static lf_trainer *create(const lf_trainer_options *o, const lf_dataset *ds)
-{
-    lf_error err;
-    lf_trainer *t = lf_trainer_create(o, ds, &err);
-    if (!t)
-        fail_msg("lf_trainer_create: %s", err.message);
-    return t;
-}
-
-static void steps(lf_trainer *t, int n)
-{
-    lf_error err;
-    for (int i = 0; i < n; i++)
-        if (lf_trainer_step(t, &err) != LF_OK)
-            fail_msg("step %d: %s", i, err.message);
-}
-
 static void assert_same_params(const lf_trainer *a, const lf_trainer *b, int taps)
 {
     assert_memory_equal(lf_trainer_weights(a), lf_trainer_weights(b), sizeof(float) * (size_t)taps);
@@ -62,20 +39,20 @@ static void assert_same_params(const lf_trainer *a, const lf_trainer *b, int tap
 static void test_settings_for_kernels(void **state)
 {
     (void)state;
-    lf_kernel k = named("sobel-x");
+    lf_kernel k = tt_kernel_named("sobel-x");
     lf_train_settings s = lf_settings_for_kernel(&k);
     assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);
     tu_assert_near(s.learning_rate, 1e-2, 1e-9);
     tu_assert_near(s.momentum, 0.9, 1e-7);
     assert_true(s.nesterov);
     assert_int_equal(s.batch_size, 4);
-    k = named("sobel-y");
+    k = tt_kernel_named("sobel-y");
     s = lf_settings_for_kernel(&k);
     assert_int_equal(s.optimizer, LF_OPTIMIZER_SGD);
     tu_assert_near(s.learning_rate, 1e-2, 1e-9);
     assert_true(s.nesterov);
     assert_int_equal(s.batch_size, 1);
-    k = named("smiley");
+    k = tt_kernel_named("smiley");
     s = lf_settings_for_kernel(&k);
     assert_int_equal(s.optimizer, LF_OPTIMIZER_ADAM);
     tu_assert_near(s.learning_rate, 1e-3, 1e-10);
@@ -83,9 +60,9 @@ static void test_settings_for_kernels(void **state)
     tu_assert_near(s.beta2, 0.999, 1e-7);
     tu_assert_near(s.epsilon, 1e-8, 1e-12);
     assert_int_equal(s.batch_size, 1);
-    k = named("box7");
+    k = tt_kernel_named("box7");
     assert_int_equal(lf_settings_for_kernel(&k).optimizer, LF_OPTIMIZER_SGD);
-    k = named("gaussian-50");
+    k = tt_kernel_named("gaussian-50");
     assert_int_equal(lf_settings_for_kernel(&k).optimizer, LF_OPTIMIZER_ADAM);
 }
 
@@ -96,13 +73,13 @@ static void test_deterministic(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 16, 4, 4, 0, 0, 1);
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 7};
-    lf_trainer *a = create(&o, &ds), *b = create(&o, &ds);
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 7};
+    lf_trainer *a = tt_trainer_create(&o, &ds), *b = tt_trainer_create(&o, &ds);
     o.seed = 8;
-    lf_trainer *c = create(&o, &ds);
-    steps(a, 25);
-    steps(b, 25);
-    steps(c, 25);
+    lf_trainer *c = tt_trainer_create(&o, &ds);
+    tt_trainer_steps(a, 25);
+    tt_trainer_steps(b, 25);
+    tt_trainer_steps(c, 25);
     assert_same_params(a, b, 9);
     assert_true(lf_trainer_figures(a)->step_loss == lf_trainer_figures(b)->step_loss);
     int differ = 0;
@@ -120,15 +97,15 @@ static void test_reset_and_reseed(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 16, 4, 4, 0, 0, 2);
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 3};
-    lf_trainer *t = create(&o, &ds), *fresh = create(&o, &ds);
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 3};
+    lf_trainer *t = tt_trainer_create(&o, &ds), *fresh = tt_trainer_create(&o, &ds);
     float start[9];
     memcpy(start, lf_trainer_weights(t), sizeof start);
     /* Glorot uniform: |w| <= sqrt(6 / (9 + 9)); bias 0. */
     for (int i = 0; i < 9; i++)
         assert_true(fabsf(start[i]) <= sqrtf(6.0f / 18.0f));
     assert_true(lf_trainer_bias(t) == 0.0f);
-    steps(t, 17);
+    tt_trainer_steps(t, 17);
     assert_int_equal(lf_trainer_figures(t)->step, 17);
     lf_trainer_reset(t);
     assert_memory_equal(lf_trainer_weights(t), start, sizeof start);
@@ -140,8 +117,8 @@ static void test_reset_and_reseed(void **state)
     assert_true(isnan(f->step_loss));
     assert_false(f->converged);
     /* After a reset the run repeats exactly: moments and epoch order too. */
-    steps(t, 17);
-    steps(fresh, 17);
+    tt_trainer_steps(t, 17);
+    tt_trainer_steps(fresh, 17);
     assert_same_params(t, fresh, 9);
 
     lf_trainer_reseed(t, 4);
@@ -161,8 +138,8 @@ static void test_sobel_x_converges(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 16, 8, 8, 0.2f, 0, 5); /* 64 patches: 51 train, 13 validation */
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 1}; /* SGD 1e-2 Nesterov, batch 4 */
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 1}; /* SGD 1e-2 Nesterov, batch 4 */
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     const lf_figures *f = lf_trainer_figures(t);
     const double first_error = f->rel_err;
     assert_true(first_error > 0.5); /* random weights are far from Sobel */
@@ -180,7 +157,7 @@ static void test_sobel_x_converges(void **state)
     assert_true(f->best_rel_err <= f->rel_err);
     assert_false(f->diverged);
     /* The learned kernel is Sobel x, the bias near zero. */
-    lf_kernel k = named("sobel-x");
+    lf_kernel k = tt_kernel_named("sobel-x");
     const float *w = lf_trainer_weights(t);
     for (int i = 0; i < 9; i++)
         tu_assert_near(w[i], k.weights[i], 0.05);
@@ -204,10 +181,10 @@ static void test_divergence_and_recovery(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 16, 4, 4, 0, 0, 6);
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 2};
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 2};
     o.settings = lf_settings_for_kernel(&o.target);
     o.settings.learning_rate = 1e3f;
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     lf_error err;
     lf_status st = LF_OK;
     int n = 0;
@@ -241,7 +218,7 @@ static void test_divergence_and_recovery(void **state)
      * (about 1.04) the kernel error halves within 200 steps, as a run from
      * these weights at this rate does. */
     double restart_err = f->rel_err;
-    steps(t, 200);
+    tt_trainer_steps(t, 200);
     assert_true(f->rel_err < 0.5 * restart_err);
     /* A new learning rate mid-run keeps the weights. */
     float before[9];
@@ -260,11 +237,11 @@ static void test_set_kernel_changes_shape(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 32, 2, 2, -1, 0, 7);
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 1};
-    lf_trainer *t = create(&o, &ds);
-    steps(t, 3);
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 1};
+    lf_trainer *t = tt_trainer_create(&o, &ds);
+    tt_trainer_steps(t, 3);
     lf_error err;
-    lf_kernel smiley = named("smiley");
+    lf_kernel smiley = tt_kernel_named("smiley");
     assert_int_equal(lf_trainer_set_kernel(t, &smiley, NULL, &err), LF_OK);
     const lf_trainer_options *now = lf_trainer_get_options(t);
     assert_int_equal(now->target.height, 32);
@@ -279,7 +256,7 @@ static void test_set_kernel_changes_shape(void **state)
         nonzero += lf_trainer_weights(t)[i] != 0.0f;
     }
     assert_true(nonzero > 1000);
-    steps(t, 3);
+    tt_trainer_steps(t, 3);
     lf_snapshot snap;
     assert_int_equal(lf_snapshot_init(&snap, 32, NULL), LF_OK);
     lf_trainer_snapshot(t, &snap, true);
@@ -290,7 +267,7 @@ static void test_set_kernel_changes_shape(void **state)
     lf_snapshot_deinit(&snap);
 
     /* Explicit settings win over the kernel's; a bad kernel changes nothing. */
-    lf_kernel sx = named("sobel-x");
+    lf_kernel sx = tt_kernel_named("sobel-x");
     lf_train_settings s = lf_settings_for_kernel(&sx);
     s.batch_size = 2;
     assert_int_equal(lf_trainer_set_kernel(t, &sx, &s, &err), LF_OK);
@@ -315,7 +292,7 @@ static void test_set_kernel_changes_shape(void **state)
     lf_trainer_set_optimizer(t, LF_OPTIMIZER_SGD);
     assert_int_equal(lf_trainer_get_options(t)->settings.optimizer, LF_OPTIMIZER_SGD);
     assert_true(lf_trainer_get_options(t)->settings.nesterov);
-    steps(t, 2);
+    tt_trainer_steps(t, 2);
     lf_trainer_destroy(t);
     lf_dataset_deinit(&ds);
 }
@@ -326,9 +303,9 @@ static void test_set_dataset(void **state)
     lf_dataset a, b;
     make_dataset(&a, 16, 3, 3, 0, 0, 8);
     make_dataset(&b, 24, 2, 1, -1, 0, 9);
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 1};
-    lf_trainer *t = create(&o, &a);
-    steps(t, 4);
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 1};
+    lf_trainer *t = tt_trainer_create(&o, &a);
+    tt_trainer_steps(t, 4);
     lf_error err;
     assert_int_equal(lf_trainer_set_dataset(t, &b, &err), LF_OK);
     assert_ptr_equal(lf_trainer_dataset(t), &b);
@@ -336,7 +313,7 @@ static void test_set_dataset(void **state)
     /* Batch 4 would not fit 2 training patches: it shrinks. */
     assert_int_equal(lf_trainer_get_options(t)->settings.batch_size, 2);
     assert_int_equal(lf_trainer_figures(t)->steps_per_epoch, 1);
-    steps(t, 3);
+    tt_trainer_steps(t, 3);
     assert_int_equal(lf_trainer_figures(t)->epoch, 3);
     lf_trainer_destroy(t);
     lf_dataset_deinit(&a);
@@ -349,7 +326,7 @@ static void test_create_rejects(void **state)
     lf_dataset ds;
     make_dataset(&ds, 16, 2, 2, 0.5f, 0, 10); /* 2 train, 2 validation */
     lf_error err;
-    lf_trainer_options o = {.target = named("sobel-x")};
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x")};
     o.settings = lf_settings_for_kernel(&o.target);
     o.settings.batch_size = 3;
     assert_null(lf_trainer_create(&o, &ds, &err));
@@ -368,7 +345,7 @@ static void test_create_rejects(void **state)
     assert_null(lf_trainer_create(&o, &ds, &err));
     assert_int_equal(err.status, LF_ERR_INPUT);
     /* 'valid' with a kernel larger than the patch. */
-    lf_trainer_options v = {.target = named("smiley"), .padding = LF_PADDING_VALID};
+    lf_trainer_options v = {.target = tt_kernel_named("smiley"), .padding = LF_PADDING_VALID};
     assert_null(lf_trainer_create(&v, &ds, &err));
     assert_int_equal(err.status, LF_ERR_INPUT);
     assert_non_null(strstr(err.message, "does not fit"));
@@ -412,10 +389,10 @@ static void test_evaluate_and_valid_padding(void **state)
     lf_dataset ds;
     make_dataset(&ds, 16, 3, 3, 0.2f, 0.05f, 11); /* noisy inputs, clean targets */
     for (int pad = 0; pad < 2; pad++) {
-        lf_trainer_options o = {.target = named("laplacian"), .seed = 4,
+        lf_trainer_options o = {.target = tt_kernel_named("laplacian"), .seed = 4,
                                 .padding = pad ? LF_PADDING_VALID : LF_PADDING_SAME};
-        lf_trainer *t = create(&o, &ds);
-        steps(t, 5);
+        lf_trainer *t = tt_trainer_create(&o, &ds);
+        tt_trainer_steps(t, 5);
         double got = lf_trainer_evaluate(t, 0, ds.patch_count);
         double want = evaluate_by_hand(t, 0, ds.patch_count);
         tu_assert_near(got, want, 1e-5 * want);
@@ -443,17 +420,17 @@ static void test_epoch_bookkeeping(void **state)
     lf_dataset ds;
     make_dataset(&ds, 8, 5, 2, 0.2f, 0, 12); /* 10 patches: 8 train, 2 validation */
     assert_int_equal(ds.train_count, 8);
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 1};
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 1};
     o.settings = lf_settings_for_kernel(&o.target);
     o.settings.batch_size = 3;
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     const lf_figures *f = lf_trainer_figures(t);
     /* Keras: batches of 3, 3 and a last, smaller one of 2. */
     assert_int_equal(f->steps_per_epoch, 3);
     assert_true(isnan(f->val_loss));
     double losses[3];
     for (int i = 0; i < 3; i++) {
-        steps(t, 1);
+        tt_trainer_steps(t, 1);
         losses[i] = f->step_loss;
         if (i < 2) {
             assert_int_equal(f->epoch, 0);
@@ -466,7 +443,7 @@ static void test_epoch_bookkeeping(void **state)
     assert_int_equal(f->step, 3);
     tu_assert_near(f->train_loss, (losses[0] + losses[1] + losses[2]) / 3, 1e-12);
     tu_assert_near(f->val_loss, evaluate_by_hand(t, 8, 2), 1e-5 * f->val_loss);
-    steps(t, 6);
+    tt_trainer_steps(t, 6);
     assert_int_equal(f->epoch, 3);
     lf_snapshot snap;
     assert_int_equal(lf_snapshot_init(&snap, 8, NULL), LF_OK);
@@ -498,14 +475,14 @@ static void test_epoch_visits_each_patch_once(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 8, 5, 2, 0.2f, 0, 15);
-    lf_kernel k = named("laplacian");
+    lf_kernel k = tt_kernel_named("laplacian");
     lf_trainer_options o = {.target = k, .seed = 2};
     o.settings = lf_settings_for_kernel(&k);
     o.settings.learning_rate = 1e-30f;
     o.settings.momentum = 0;
     o.settings.nesterov = false;
     o.settings.batch_size = 3;
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     double total = 0;
     for (int p = 0; p < 8; p++)
         total += lf_trainer_evaluate(t, p, 1);
@@ -514,7 +491,7 @@ static void test_epoch_visits_each_patch_once(void **state)
         double weighted = 0;
         const int sizes[3] = {3, 3, 2};
         for (int i = 0; i < 3; i++) {
-            steps(t, 1);
+            tt_trainer_steps(t, 1);
             weighted += sizes[i] * f->step_loss;
         }
         assert_int_equal(f->epoch, epoch + 1);
@@ -533,13 +510,13 @@ static void test_epoch_orders_match_steps(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 8, 5, 2, 0.2f, 0, 16);
-    lf_kernel k = named("laplacian");
+    lf_kernel k = tt_kernel_named("laplacian");
     lf_trainer_options o = {.target = k, .seed = 3};
     o.settings = lf_settings_for_kernel(&k);
     o.settings.learning_rate = 1e-30f;
     o.settings.momentum = 0;
     o.settings.batch_size = 1;
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     enum { EPOCHS = 3 };
     const int n = ds.train_count;
     int order[EPOCHS * 8];
@@ -563,7 +540,7 @@ static void test_epoch_orders_match_steps(void **state)
             assert_true(loss[p] != loss[q]);
     }
     for (int s = 0; s < EPOCHS * n; s++) {
-        steps(t, 1);
+        tt_trainer_steps(t, 1);
         tu_assert_near(lf_trainer_figures(t)->step_loss, loss[order[s]], 1e-9 * loss[order[s]]);
     }
     lf_trainer_destroy(t);
@@ -577,16 +554,16 @@ static void test_history_decimation(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 8, 2, 1, -1, 0, 13); /* 2 training patches */
-    lf_kernel k = named("identity");
+    lf_kernel k = tt_kernel_named("identity");
     lf_trainer_options o = {.target = k, .seed = 1};
     o.settings = lf_settings_for_kernel(&k);
     o.settings.batch_size = 2; /* one step per epoch */
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     const int n = 3 * LF_HISTORY_MAX + 77;
     lf_snapshot snap;
     assert_int_equal(lf_snapshot_init(&snap, 8, NULL), LF_OK);
     for (int i = 1; i <= n; i++) {
-        steps(t, 1);
+        tt_trainer_steps(t, 1);
         if (i == LF_HISTORY_MAX) {
             lf_trainer_snapshot(t, &snap, false);
             assert_int_equal(snap.steps.count, LF_HISTORY_MAX);
@@ -619,9 +596,9 @@ static void test_snapshot_images(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 16, 3, 2, 0.2f, 0.02f, 14);
-    lf_trainer_options o = {.target = named("sobel-y"), .seed = 5, .sample_patch = 4};
-    lf_trainer *t = create(&o, &ds);
-    steps(t, 7);
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-y"), .seed = 5, .sample_patch = 4};
+    lf_trainer *t = tt_trainer_create(&o, &ds);
+    tt_trainer_steps(t, 7);
     lf_snapshot snap, copy, small;
     assert_int_equal(lf_snapshot_init(&snap, 16, NULL), LF_OK);
     assert_int_equal(lf_snapshot_init(&copy, 16, NULL), LF_OK);

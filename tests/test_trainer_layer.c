@@ -17,6 +17,7 @@
  * it, built by hand as a dataset of (C, size, size) patches.
  */
 #include "test_util.h"
+#include "test_trainer_util.h"
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
@@ -74,15 +75,6 @@ static lf_train_settings plain_sgd(float lr, int batch)
     return s;
 }
 
-static lf_trainer *create(const lf_trainer_options *o, const lf_dataset *ds)
-{
-    lf_error err;
-    lf_trainer *t = lf_trainer_create(o, ds, &err);
-    if (!t)
-        fail_msg("lf_trainer_create: %s", err.message);
-    return t;
-}
-
 /* One step of the trainer against the same step from the reference loops:
  * the batch is every patch, so the epoch's order does not matter. */
 static void check_one_step(const lf_layer_options *layer, lf_padding padding, int k)
@@ -94,7 +86,7 @@ static void check_one_step(const lf_layer_options *layer, lf_padding padding, in
     lf_trainer_options o = {.target = bank, .layer = *layer, .padding = padding,
                             .settings = plain_sgd(lr, PATCHES), .seed = 7, .threads = 2,
                             .engine = LF_ENGINE_DIRECT};
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     assert_int_equal(lf_trainer_engine(t), LF_ENGINE_DIRECT);
 
     lf_layer_desc d = {.in_height = SIDE, .in_width = SIDE, .k_height = k, .k_width = k,
@@ -195,9 +187,9 @@ static void test_gram_and_layer_engines_agree(void **state)
                             .settings = lf_settings_for_optimizer(LF_OPTIMIZER_SGD)};
     o.settings.batch_size = 2;
     o.engine = LF_ENGINE_GRAM;
-    lf_trainer *gram = create(&o, &ds);
+    lf_trainer *gram = tt_trainer_create(&o, &ds);
     o.engine = LF_ENGINE_DIRECT;
-    lf_trainer *layer = create(&o, &ds);
+    lf_trainer *layer = tt_trainer_create(&o, &ds);
     assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
     assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
     const int params = lf_trainer_weight_count(gram) + 3;
@@ -238,9 +230,9 @@ static void test_engines_agree_colour_stride(void **state)
                             .padding = LF_PADDING_VALID, .seed = 3,
                             .settings = plain_sgd(0.2f, 3), .threads = 2};
     o.engine = LF_ENGINE_GRAM;
-    lf_trainer *gram = create(&o, &ds);
+    lf_trainer *gram = tt_trainer_create(&o, &ds);
     o.engine = LF_ENGINE_DIRECT;
-    lf_trainer *layer = create(&o, &ds);
+    lf_trainer *layer = tt_trainer_create(&o, &ds);
     assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
     assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
     const double start = lf_trainer_figures(layer)->rel_err;
@@ -275,7 +267,7 @@ static void test_target_and_figures(void **state)
                             .layer = {.channels = 3, .filters = 2, .pool = 2,
                                       .activation = LF_ACTIVATION_TANH},
                             .settings = plain_sgd(0.1f, 2)};
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     const lf_layer_shape *s = lf_trainer_layer_shape(t);
     assert_int_equal(s->out_count, (size_t)2 * 8 * 8);
     const float *w = lf_trainer_weights(t);
@@ -326,11 +318,11 @@ static void test_refusals(void **state)
     /* auto picks the layer engine for those, and gram for a linear layer
      * of any channels and stride */
     o.engine = LF_ENGINE_AUTO;
-    lf_trainer *t = create(&o, &gray);
+    lf_trainer *t = tt_trainer_create(&o, &gray);
     assert_int_equal(lf_trainer_engine(t), LF_ENGINE_DIRECT);
     lf_trainer_destroy(t);
     o.layer = (lf_layer_options){.channels = 3, .filters = 2, .stride = 2};
-    t = create(&o, &colour);
+    t = tt_trainer_create(&o, &colour);
     assert_int_equal(lf_trainer_engine(t), LF_ENGINE_GRAM);
     /* a kernel of its own is refused by a layer */
     lf_kernel k;

@@ -8,6 +8,7 @@
  * blobs and grain, as in test_trainer.c.
  */
 #include "test_data_util.h"
+#include "test_trainer_util.h"
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
@@ -26,30 +27,6 @@ static void make_dataset(lf_dataset *ds, int patch, int patches_x, int patches_y
                &(lf_dataset_options){.patch_size = patch, .validation_fraction = 0, .seed = seed});
 }
 
-static lf_kernel named(const char *name)
-{
-    lf_kernel k;
-    assert_int_equal(lf_kernel_from_name(&k, name, 0, NULL), LF_OK);
-    return k;
-}
-
-static lf_trainer *create(const lf_trainer_options *o, const lf_dataset *ds)
-{
-    lf_error err;
-    lf_trainer *t = lf_trainer_create(o, ds, &err);
-    if (!t)
-        fail_msg("lf_trainer_create: %s", err.message);
-    return t;
-}
-
-static void steps(lf_trainer *t, int n)
-{
-    lf_error err;
-    for (int i = 0; i < n; i++)
-        if (lf_trainer_step(t, &err) != LF_OK)
-            fail_msg("step %d: %s", i, err.message);
-}
-
 /* A kernel of any scale trains at a small rate, and runs away at a huge
  * one at the first step. The Glorot starting weights are about 1e5 times a
  * kernel of 1e-5 and 1e-5 times a kernel of 1e5, so a test measured against
@@ -61,13 +38,13 @@ static void test_divergence_any_kernel_scale(void **state)
     make_dataset(&ds, 16, 4, 4, 6);
     const double scales[] = {1e-5, 1e5};
     for (int s = 0; s < 2; s++) {
-        lf_trainer_options o = {.target = named("sobel-x"), .seed = 2};
+        lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 2};
         for (int i = 0; i < 9; i++)
             o.target.weights[i] = (float)scales[s];
         o.settings = lf_settings_for_kernel(&o.target);
         o.settings.learning_rate = 1e-9f;
-        lf_trainer *t = create(&o, &ds);
-        steps(t, 100); /* fails on the first step that reports divergence */
+        lf_trainer *t = tt_trainer_create(&o, &ds);
+        tt_trainer_steps(t, 100); /* fails on the first step that reports divergence */
         assert_false(lf_trainer_figures(t)->diverged);
         assert_int_equal(lf_trainer_figures(t)->step, 100);
 
@@ -90,10 +67,10 @@ static void test_zero_kernel_absolute_error(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 16, 4, 4, 6);
-    lf_trainer_options o = {.target = named("sobel-x"), .seed = 3};
+    lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 3};
     memset(o.target.weights, 0, sizeof o.target.weights);
     o.settings = lf_settings_for_kernel(&o.target);
-    lf_trainer *t = create(&o, &ds);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
     double first = 0;
     for (int round = 0; round < 3; round++) {
         double norm = 0;
@@ -103,7 +80,7 @@ static void test_zero_kernel_absolute_error(void **state)
         tu_assert_near(lf_trainer_figures(t)->rel_err, norm, 1e-6 * norm);
         if (round == 0)
             first = norm;
-        steps(t, 40);
+        tt_trainer_steps(t, 40);
     }
     assert_true(lf_trainer_figures(t)->rel_err < first);
     assert_false(lf_trainer_figures(t)->diverged);

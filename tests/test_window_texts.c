@@ -116,11 +116,13 @@ static void test_loss_chart_tick_labels(void **state)
     char dir[64], path[128];
     tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/layout.json", dir);
-    /* Paused, then ten presses of Shift+N: exactly 100 steps. */
+    /* Paused, then ten presses of Shift+N: exactly 100 steps. A 13x13
+     * kernel, so that no step box takes the chart's place (those explain
+     * kernels up to 7x7). */
     tw_script r = {0};
     r.actions[0] = (tw_action){.frame = 3, .key = SDLK_n, .mod = KMOD_LSHIFT, .times = 10};
-    const char *args[] = {"--size", "64", "--paused", "--layout-out", path};
-    tw_script_run(&r, 8, args, 5);
+    const char *args[] = {"--size", "64", "--kernel", "gaussian", "--paused", "--layout-out", path};
+    tw_script_run(&r, 8, args, 7);
     const tw_seen *last = tw_shown(&r, 7);
     assert_int_equal(last->step, 100);
     assert_int_equal(last->last_point_step, 100);

@@ -91,6 +91,10 @@ struct render_ctx {
     SDL_Texture *strip_texture; /* the strip's thumbnails, one above the other */
     unsigned strip_serial;      /* of the thumbnails in it; 0: none yet */
     samples_strip_hits strip_hits; /* where they were drawn last */
+    /* The step box this frame (render_plan_step): its region, empty when
+     * none; the panels there are not drawn, so nothing peeks out. */
+    layout_rect step_area, step_box;
+    int step_font;
 };
 
 /* ============================================================ helpers */
@@ -128,7 +132,9 @@ void render_draw_help(render_ctx *r, const layout *L);
 /* The hover over an image or the chart (render_hover.c): true when it drew
  * it; otherwise render_draw_hover's tooltip applies. */
 bool render_hover_draw(render_ctx *r, const layout *L, const render_view *v);
-/* The step just taken, explained, while paused (render_step.c). */
+/* The step just taken, explained, while paused (render_step.c): planned
+ * before the panels, which leave its region to it, drawn after them. */
+void render_plan_step(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_step(render_ctx *r, const layout *L, const render_view *v);
 /* The statistics' progress over the dimmed run, and a large notice
  * (render_notice.c). */

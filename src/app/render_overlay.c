@@ -86,7 +86,10 @@ static const char *const panel_notes[] = {
     "Loss: training (running mean of the steps) and validation (per epoch) MSE,",
     "    both axes on a log scale, so every decade of steps gets the same width.",
     "Training stops when the kernel error reaches the tolerance (1%); Space trains on.",
-    "Hover over any panel to read the value under the mouse.",
+    "Mouse: each button below does what its key does; a photo in the strip shows it.",
+    "Click a weight (kernels up to 7x7) and type a value, Enter sets it; or drag it",
+    "    up or down. A learned weight: training recovers. A true one: a new kernel.",
+    "Hover over an image for the sum at that pixel, over the chart for its values.",
 };
 #define PANEL_NOTES ((int)(sizeof panel_notes / sizeof panel_notes[0]))
 
@@ -206,7 +209,7 @@ void render_draw_help(render_ctx *r, const layout *L)
     } else {
         y = rows_top + per_column * line + section_gap;
     }
-    text_draw(r->text, TEXT_TITLE, x, y, "Panels", render_color_text, TEXT_LEFT);
+    text_draw(r->text, TEXT_TITLE, x, y, "Panels and mouse", render_color_text, TEXT_LEFT);
     y += title_h;
     for (int i = 0; i < PANEL_NOTES; i++, y += line)
         text_draw(r->text, shape.font, x, y, panel_notes[i], render_color_text, TEXT_LEFT);
@@ -226,7 +229,12 @@ void render_draw_toast(render_ctx *r, const layout *L, const render_view *v)
         w = room;
     int line = text_line_height(r->text, font);
     int h = line + render_px(r, 14);
-    layout_rect box = {(L->width - w) / 2, L->footer.y - h - render_px(r, 8), w, h};
+    /* Above the buttons, at the right: it answers a press without covering
+     * the button pressed or the photos of the strip, which start at the left. */
+    const int above = L->buttons.h > 0 ? L->buttons.y : L->footer.y;
+    layout_rect box = {L->width - L->margin - w, above - h - render_px(r, 6), w, h};
+    if (box.x < 0)
+        box.x = 0;
     if (box.y < 0)
         box.y = 0;
     Uint8 alpha = (Uint8)(255 * fminf(fmaxf(v->toast_alpha, 0), 1));

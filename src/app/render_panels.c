@@ -376,6 +376,10 @@ void render_draw_panels(render_ctx *r, const layout *L, const render_view *v)
         layout_rect box = panels[i].box(L, &panels[i]);
         if (box.w < 1 || box.h < 1)
             continue;
+        const layout_rect a = r->step_area;
+        if (a.w > 0 && box.x < a.x + a.w && a.x < box.x + box.w && box.y < a.y + a.h &&
+            a.y < box.y + box.h)
+            continue; /* the step box has this place */
         render_record_panel(r, panels[i].name, box);
         panels[i].draw(r, L, &panels[i], v);
     }

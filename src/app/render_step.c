@@ -282,8 +282,8 @@ static void step_box(render_ctx *r, text_font font, const step_text *t, layout_r
                   TEXT_LEFT);
 }
 
-/* Where the box may go: over the learned − true panel and the chart beside
- * it (what a paused step needs least), or the chart alone. */
+/* Where the box may go: in place of the learned − true panel and the chart
+ * beside it (what a paused step needs least), or the chart alone. */
 static layout_rect step_region(const layout *L)
 {
     layout_rect diff = L->panels[LAYOUT_DIFF].plot.w >= 8 ? L->panels[LAYOUT_DIFF].frame
@@ -298,6 +298,29 @@ static layout_rect step_region(const layout *L)
     return diff.w > 0 ? diff : chart;
 }
 
+static const text_font step_fonts[] = {TEXT_STATUS, TEXT_BODY, TEXT_SMALL};
+static step_text step_lines; /* 2 KB of strings: the main thread's only */
+
+void render_plan_step(render_ctx *r, const layout *L, const render_view *v)
+{
+    r->step_area = r->step_box = (layout_rect){0};
+    const lf_step_detail *d = explained_step(v);
+    if (!d)
+        return;
+    make_text(&step_lines, &v->frame->snap, d);
+    layout_rect region = step_region(L);
+    for (int i = 0; i < (int)(sizeof step_fonts / sizeof step_fonts[0]); i++) {
+        layout_rect box = {region.x, region.y, 0, 0};
+        step_box(r, step_fonts[i], &step_lines, &box, false);
+        if (box.w > region.w || box.h > region.h)
+            continue;
+        r->step_area = region;
+        r->step_box = box;
+        r->step_font = i;
+        return;
+    }
+}
+
 void render_draw_step(render_ctx *r, const layout *L, const render_view *v)
 {
     const lf_step_detail *d = explained_step(v);
@@ -305,17 +328,8 @@ void render_draw_step(render_ctx *r, const layout *L, const render_view *v)
         return;
     const lf_snapshot *s = &v->frame->snap;
     draw_cells(r, L, d, s->learned.height, s->learned.width);
-    static step_text t; /* 2 KB of strings: the main thread's only */
-    make_text(&t, s, d);
-    layout_rect region = step_region(L);
-    static const text_font fonts[] = {TEXT_STATUS, TEXT_BODY, TEXT_SMALL};
-    for (size_t i = 0; i < sizeof fonts / sizeof fonts[0]; i++) {
-        layout_rect box = {region.x, region.y, 0, 0};
-        step_box(r, fonts[i], &t, &box, false);
-        if (box.w > region.w || box.h > region.h)
-            continue;
-        render_record_panel(r, "step", box);
-        step_box(r, fonts[i], &t, &box, true);
-        return;
-    }
+    if (r->step_area.w < 1)
+        return; /* no font fits the region: the cells alone */
+    render_record_panel(r, "step", r->step_box);
+    step_box(r, step_fonts[r->step_font], &step_lines, &r->step_box, true);
 }
