@@ -408,7 +408,10 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
         layout_compute_for(&r->layout, L->width, L->height, L->scale, cells);
     L = &r->layout;
     render_record_begin(r);
-    render_plan_step(r, L, v);
+    if (L->present) /* no step explained over the presentation layout's panels */
+        r->step_area = r->step_box = (layout_rect){0};
+    else
+        render_plan_step(r, L, v);
     render_draw_panels(r, L, v);
     /* Both forget their last hit boxes when the layout has no room for them
      * (the presentation layout has none). */
