@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "window_reel.h"
 
+#include <SDL.h>
 #include <SDL_ttf.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -93,6 +94,9 @@ static void *job_main(void *arg)
     reel_job *j = arg;
     reel_options ro = {.width = j->width, .height = j->height};
     j->status = reel_write(j->path, &j->history, &j->sample, &ro, &j->frames, &j->err);
+    /* SDL keeps per-thread data (its error string) for any thread that
+     * calls it; a thread SDL did not start must free it itself. */
+    SDL_TLSCleanup();
     atomic_store(&j->done, true);
     return NULL;
 }
