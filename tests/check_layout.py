@@ -20,6 +20,14 @@ the rules a class at the back of the room relies on:
     button and no kernel or image panel;
   - at 1920x1080 the status line is large (>= 24 px) and in plain numbers.
 
+The presentation layout (--present) is checked over window sizes from
+800x450 to 3840x2160 and scales from 0.5 to 4 by the same common rules,
+and by its own: the learned and true kernels with every value, no
+footer, buttons or photo strip, a caption "Step N · error X.XX%" and a
+status line in fixed decimals without e-notation, cell values never
+below the window's own value size, and (at everyday sizes) the output and
+target images.
+
 Usage: check_layout.py LEARNFILTER WORK_DIR [OPTION...]: the options go to
 every run (ctest passes one photo and small patches, so that the matrix
 costs little besides drawing). Needs SDL_VIDEODRIVER=dummy (ctest sets
@@ -35,6 +43,8 @@ import tempfile
 
 SIZES = [(640, 360), (1280, 720), (1920, 1080), (2560, 1440), (3840, 2160)]
 SCALES = [0.5, 1.0, 1.5, 2.0, 3.0]
+PRESENT_SIZES = [(800, 450), (1280, 720), (1920, 1080), (2560, 1440), (3840, 2160)]
+PRESENT_SCALES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0]
 CTRL_PLUS_3 = 1.25 ** 3  # Ctrl + pressed three times from scale 1
 OVERLAYS = {"help", "toast", "tooltip", "edit"}
 
@@ -171,6 +181,59 @@ def check_essentials(config, d, scale, cells):
                 fail(config, f"text {t['text']!r} is {t['px']} px at scale {scale}")
 
 
+def window_value_px(w, h):
+    """layout_value_px: 20 px at 1280x720, with the window, within 10..56."""
+    return min(56, max(10, int(20 * min(w / 1280, h / 720) + 0.5)))
+
+
+E_NOTATION = re.compile(r"\de[\u2212+-]?\d")
+CAPTION = re.compile(r"^Step [0-9,]+ \u00b7 error [0-9]+\.[0-9]{2}%$")
+
+
+def check_present(config, d, scale, cells):
+    """The presentation layout's own rules."""
+    w, h = d["width"], d["height"]
+    if not d.get("present"):
+        fail(config, "not the presentation layout")
+    names = {p["name"] for p in d["panels"]}
+    for gone in ("footer", "buttons", "samples", "diff", "input", "residual"):
+        if gone in names:
+            fail(config, f"the presentation layout shows {gone}")
+    if d.get("buttons"):
+        fail(config, f"{len(d['buttons'])} buttons in the presentation layout")
+    status = [t for t in d["texts"] if t["panel"] == "status"]
+    for t in status:
+        if E_NOTATION.search(t["text"]):
+            fail(config, f"e-notation in the status: {t['text']!r}")
+    # As the full layout's rule: a 3x3 kernel's values at least the window's
+    # value size (its font sizes are steps: the largest not above it), a
+    # bigger kernel's at least 14 px at 720p, scaled with the window.
+    fonts = [10, 12, 14, 16, 18, 20, 24, 28, 32, 40]
+    wanted = window_value_px(w, h) if cells == 9 else round(14 * min(w / 1280, h / 720))
+    smallest = max([10] + [f for f in fonts if f <= wanted])
+    for t in values(d):
+        if t["px"] < smallest:
+            fail(config, f"cell value {t['text']!r} is {t['px']} px, below {smallest}")
+    if w / scale < 480:
+        return  # the caption alone fills such a window: the common rules hold
+    if not any(CAPTION.match(t["text"]) for t in status):
+        fail(config, f"no caption 'Step N \u00b7 error X.XX%' in {[t['text'] for t in status]}")
+    for panel in ("learned", "true"):
+        if panel not in names:
+            fail(config, f"the {panel} kernel's panel is missing")
+    v = [t for t in values(d) if t["panel"] == "learned"]
+    if len(v) != cells:
+        fail(config, f"{len(v)} of the learned kernel's {cells} values drawn")
+    if w >= 1280 and scale <= 1.5:
+        for panel in ("output", "target"):
+            if panel not in names:
+                fail(config, f"the {panel} image is missing")
+    if scale >= 1:
+        for t in d["texts"]:
+            if t["font"] != "value" and t["px"] < 11:
+                fail(config, f"text {t['text']!r} is {t['px']} px at scale {scale}")
+
+
 def main():
     binary = sys.argv[1]
     work = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="layout-")
@@ -196,6 +259,19 @@ def main():
     # A 7x7 kernel's small values must stay readable too.
     jobs.append(("1280x720@1+box7", 1280, 720, 1.0, ["--paused", "--kernel", "box7"]))
     jobs.append(("1920x1080@auto+box7", 1920, 1080, None, ["--paused", "--kernel", "box7"]))
+    # The presentation layout over its own matrix, training so the caption
+    # and the status carry everyday numbers, and with box7.
+    for w, h in PRESENT_SIZES:
+        for s in PRESENT_SCALES:
+            jobs.append((f"{w}x{h}@{s}+present", w, h, s,
+                         ["--present", "--frames", "20", "--speed", "60"]))
+        jobs.append((f"{w}x{h}@auto+present+box7", w, h, None,
+                     ["--present", "--paused", "--kernel", "box7"]))
+
+    # LAYOUT_ONLY=REGEX runs only the configurations it matches (while working).
+    only = os.environ.get("LAYOUT_ONLY")
+    if only:
+        jobs = [j for j in jobs if re.search(only, j[0])]
 
     def one(job):
         name, w, h, s, extra = job
@@ -224,8 +300,11 @@ def main():
             # Below an effective 480x270 (a 640x360 window at scale 2 or
             # more) the status line alone fills the window: only the rules
             # above hold there.
-            if "--show-help" not in extra and w / scale >= 480:
-                check_essentials(name, d, scale, 49 if "box7" in name else 9)
+            cells = 49 if "box7" in name else 9
+            if "--present" in extra:
+                check_present(name, d, scale, cells)
+            elif "--show-help" not in extra and w / scale >= 480:
+                check_essentials(name, d, scale, cells)
 
     # Cell values never shrink as the scale grows, at every size.
     for w, h in SIZES:

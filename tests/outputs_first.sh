@@ -43,6 +43,7 @@ for images in "$work/broken.jpg" "$work/photos"; do
   expect --weights-out "$work/nowhere/w.npy" --headless "${small[@]}" --weights-out "$work/nowhere/w.npy"
   expect --gif "$work/nowhere/m.gif" --headless "${small[@]}" --gif "$work/nowhere/m.gif"
   expect --dump-patches "$work/nowhere/p.npy" --headless "${small[@]}" --dump-patches "$work/nowhere/p.npy"
+  expect --reel "$work/nowhere/r.gif" --headless "${small[@]}" --reel "$work/nowhere/r.gif"
   # The window: refused before it opens.
   expect --gif "$work/nowhere/m.gif" "${small[@]}" --frames 3 --gif "$work/nowhere/m.gif"
   expect --screenshot "$work/nowhere/s.png" "${small[@]}" --frames 3 --screenshot "$work/nowhere/s.png"

@@ -215,6 +215,27 @@ done
 
 # The movie is capped at 3,000 frames: a frame every step for 3,100 steps
 # keeps 3,000 and the last, and says how many were left out.
+# --reel goes through the same checks as every other output, before training.
+mkdir folder.gif
+expect 3 "--reel: folder.gif is a folder; name a file to write" \
+  --headless "${small[@]}" --reel folder.gif
+expect 2 "--reel: same.gif is also the --gif output; give each output its own name" \
+  --headless "${small[@]}" --reel same.gif --gif same.gif
+expect 2 "--reel: 'r.txt' does not end in .gif or .mp4" --headless "${small[@]}" --reel r.txt
+ln -s k.npy reel.gif
+expect 3 "--reel: reel.gif is a symbolic link; name the file itself" \
+  --headless "${small[@]}" --reel reel.gif
+rm reel.gif
+rmdir folder.gif
+"$bin" --headless "${small[@]}" --reel r.gif >out 2>err
+code=$?
+if [ "$code" -ne 0 ] || [ ! -s r.gif ] || ! grep -qF "reel: r.gif, 4 frames, 10 s" err; then
+  fail "--reel r.gif after 3 steps -> exit $code, $(tail -1 err)"
+else
+  echo "ok   exit 0  a reel of steps 0 to 3"
+fi
+rm -f r.gif
+
 if [ "${LF_TEST_SANITIZED:-0}" != 1 ]; then
   "$bin" --headless --images big.png --size 512 --epochs 1000000 --steps 3100 --gif-every 1 --gif m.gif >out 2>err
   code=$?

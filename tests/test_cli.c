@@ -169,6 +169,25 @@ static void test_usage_errors(void **state)
     REJECT("--nesterov", "--nesterov=yes");
     REJECT("--headless", "--headless=1");
     REJECT("--downscale", "--downscale", "100");
+    REJECT("--reel: 'r.png' does not end in .gif or .mp4", "--headless", "--reel", "r.png");
+    REJECT("--reel: only with --headless", "--reel", "r.gif");
+    REJECT("--present: only for the window", "--headless", "--present");
+    REJECT("--present: takes no value", "--present=1");
+}
+
+static void test_present_and_reel(void **state)
+{
+    (void)state;
+    cli_options o;
+    lf_error err;
+    char *window[] = {"learnfilter", "--present"};
+    assert_true(cli_parse(2, window, &o, &err));
+    assert_true(o.present);
+    assert_null(o.reel);
+    char *headless[] = {"learnfilter", "--headless", "--reel", "run.MP4"};
+    assert_true(cli_parse(4, headless, &o, &err));
+    assert_false(o.present);
+    assert_string_equal(o.reel, "run.MP4");
 }
 
 static void test_training_settings(void **state)
@@ -302,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_every_option),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_present_and_reel),
         cmocka_unit_test(test_integer_limits),
         cmocka_unit_test(test_window_size_minimum),
         cmocka_unit_test(test_training_settings),

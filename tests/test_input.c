@@ -276,6 +276,14 @@ static void check_window_effect(keymap_action action, const ui_state *ui, const 
         if (!ui->race_start)
             fail_msg("%s: no race started", what);
         break;
+    case KEYMAP_PRESENT:
+        if (!ui->present || !ui->layout_changed)
+            fail_msg("%s: not the presentation layout", what);
+        break;
+    case KEYMAP_REEL:
+        if (!ui->reel)
+            fail_msg("%s: no reel asked", what);
+        break;
     case KEYMAP_HELP:
         if (!ui->show_help)
             fail_msg("%s: help not shown", what);

@@ -59,8 +59,8 @@ static void before_present(void *user, long frame, SDL_Renderer *renderer, const
         snprintf(s->messages[s->message_count++], sizeof s->messages[0], "%s", shown);
     int w, h;
     SDL_GetRendererOutputSize(renderer, &w, &h);
-    layout L;
-    layout_compute(&L, w, h, layout_auto_scale(w, h));
+    layout L; /* a recording is made in the presentation layout */
+    layout_compute_present(&L, w, h, layout_auto_scale(w, h), 3);
     int x, y, r;
     capture_marker_dot(&L, &x, &y, &r);
     SDL_Rect one = {x, y, 1, 1};
@@ -112,9 +112,9 @@ static void test_g_records_without_the_marker(void **state)
     assert_int_equal(rep.capture.frames_taken, 11);
     assert_int_equal(rep.capture.frames_dropped, 0);
     free(g.rgba);
-    /* ... and in no frame of the movie. */
+    /* ... and in no frame of the movie (in the presentation layout). */
     layout L;
-    layout_compute(&L, 1280, 720, layout_auto_scale(1280, 720));
+    layout_compute_present(&L, 1280, 720, layout_auto_scale(1280, 720), 3);
     int x, y, r;
     capture_marker_dot(&L, &x, &y, &r);
     for (int f = 0; f < g.frames; f++) {

@@ -24,6 +24,7 @@
 #include "learnfilter/target.h"
 #include "learnfilter/trainer.h"
 #include "layout.h"
+#include "recorder.h"
 
 typedef enum value_kind { FLAG, TEXT, INT, LONG, FLOAT, SEED } value_kind;
 
@@ -228,6 +229,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         else if (!strcmp(name, "--show-help")) flag = &o->show_help;
         else if (!strcmp(name, "--explore")) flag = &o->explore;
         else if (!strcmp(name, "--color")) flag = &o->color;
+        else if (!strcmp(name, "--present")) flag = &o->present;
         if (flag || !strcmp(name, "--nesterov") || !strcmp(name, "--no-nesterov") ||
             !strcmp(name, "--no-loop")) {
             if (value)
@@ -244,7 +246,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         static const char *const flags[] = {"--headless", "--help", "--version",
                                             "--list-kernels", "--stats", "--fullscreen",
                                             "--paused", "--show-help", "--explore", "--color",
-                                            "--nesterov",
+                                            "--present", "--nesterov",
                                             "--no-nesterov", "--no-loop"};
         static const char *const with_value[] = {
             "--kernel", "--images", "--size", "--downscale", "--noise", "--validation",
@@ -254,7 +256,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
             "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
             "--save-state", "--resume", "--layout-out", "--target", "--kernel-size",
-            "--hover", "--press", "--pool", "--activation", "--engine", "--race"};
+            "--hover", "--press", "--pool", "--activation", "--engine", "--race", "--reel"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -322,7 +324,12 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
         }
         else if (!strcmp(name, "--press")) o->press = value;
         else if (!strcmp(name, "--record-dir")) o->record_dir = value;
-        else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
+        else if (!strcmp(name, "--reel")) {
+            if (recorder_format_for_path(value) < 0)
+                return fail(message, message_size, "--reel: '%s' does not end in .gif or .mp4",
+                            value);
+            o->reel = value;
+        } else if (!strcmp(name, "--gif") || !strcmp(name, "--video")) {
             /* The format follows the name, so say now rather than after a run. */
             const char *dot = strrchr(value, '.');
             const char *want = !strcmp(name, "--gif") ? ".gif" : ".mp4";
@@ -475,6 +482,12 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
     if ((o->save_state || o->resume) && !o->headless)
         return fail(message, message_size, "%s: only with --headless",
                     o->save_state ? "--save-state" : "--resume");
+    if (o->reel && !o->headless)
+        return fail(message, message_size, "--reel: only with --headless (in the window, M "
+                                           "writes a reel of the run so far)");
+    if (o->present && o->headless)
+        return fail(message, message_size, "--present: only for the window (a headless "
+                                           "--reel is drawn in the presentation layout)");
     return true;
 }
 
@@ -599,6 +612,9 @@ void cli_print_help(void *stream)
         "  --gif-layout L       what the frames show: kernel (default), or full: the\n"
         "                       window's whole layout at --width x --height (1280x720)\n"
         "  --video FILE.mp4     the same movie as MP4 (needs ffmpeg installed)\n"
+        "  --reel FILE          at the end, a captioned movie of the run in about 10 s\n"
+        "                       (.gif, or .mp4 through ffmpeg), log-spaced steps, in\n"
+        "                       the presentation layout at --width x --height\n"
         "\n"
         "Window:\n"
         "  --width N --height N window size (default 1280x720, at least 640x360)\n"
@@ -609,6 +625,8 @@ void cli_print_help(void *stream)
         "                       as fast as possible; + and - change it\n"
         "  --paused             start paused at step 0 (Space resumes)\n"
         "  --show-help          start with the key help shown (H toggles)\n"
+        "  --present            the presentation layout: kernels and images large, the\n"
+        "                       step and error as a caption, no controls (V toggles)\n"
         "  --explore            open in explore mode: what a filter or a sliding-window\n"
         "                       operation does to a picture, the lens over a grid of\n"
         "                       numbers, and the 1-D lesson (X switches to training)\n"

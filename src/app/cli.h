@@ -106,6 +106,9 @@ typedef struct cli_options {
                                                       CLI_SPEED_MAX: no limit */
     bool show_help;                                /* --show-help: open with the help shown */
     bool explore;                                  /* --explore: open in explore mode */
+    bool present;                                  /* --present: the presentation layout */
+    const char *reel;                              /* --reel: a captioned movie of the run
+                                                      (.gif or .mp4), written at its end */
     int width, height;                             /* window size, and the frame size of
                                                       --gif-layout full; 0: 1280x720 */
 } cli_options;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "headless_json.h"
+#include "headless_reel.h"
 #include "learnfilter/export.h"
 #include "movie.h"
 #include "output_check.h"
@@ -467,6 +468,12 @@ static int run(const cli_options *options)
     long next_log_frame = 1;
     if (filming)
         movie_add_frame(&hm, trainer, frames_by_epoch, false);
+    reel_history reel = {0}; /* --reel: log-spaced points, drawn at the end (reel.h) */
+    if (o->reel && headless_reel_begin(&reel, trainer) != EXIT_OK) {
+        lf_weight_history_deinit(&history);
+        app_setup_destroy(&setup);
+        return EXIT_USAGE;
+    }
 
     if (o->dump_patches && dump_training_data(&setup, o->dump_patches, &err) != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);
@@ -517,6 +524,8 @@ static int run(const cli_options *options)
         }
         if (filming && movie_frame_due(o, fig, &next_log_frame))
             movie_add_frame(&hm, trainer, frames_by_epoch, false);
+        if (reel_history_due(&reel, fig->step))
+            reel_history_observe_trainer(&reel, trainer, false);
         if (o->weights_out && fig->epoch != recorded_epoch) {
             recorded_epoch = fig->epoch;
             if (lf_weight_history_record(&history, lf_trainer_weights(trainer), fig->step,
@@ -589,6 +598,10 @@ static int run(const cli_options *options)
         if (!movie_finish(&hm, o) && exit_code == EXIT_OK)
             exit_code = EXIT_INPUT;
     }
+
+    if (o->reel && headless_reel_end(&reel, o, trainer, setup.dataset.file_count) != EXIT_OK &&
+        exit_code == EXIT_OK)
+        exit_code = EXIT_INPUT;
 
     if (o->save_state && app_save_state(trainer, o->save_state, &err) != LF_OK) {
         fprintf(stderr, "learnfilter: %s\n", err.message);

@@ -102,7 +102,8 @@ static bool handle_click(ui_state *ui, const SDL_MouseButtonEvent *b, float curr
     }
     if (ui->insight == INSIGHT_BOWL)
         return pick_cell(ui, x, y);
-    kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
+    if (!ui->drawn || !ui->drawn->present) /* the presentation layout is not for editing */
+        kernel_edit_press(&ui->edit, ui->drawn, ui->shown, x, y);
     return false;
 }
 
@@ -142,6 +143,11 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
     case KEYMAP_RECORD: ui->record_toggle = true; return false;
     case KEYMAP_SCREENSHOT: ui->screenshot = true; return false;
     case KEYMAP_RACE: ui->race_start = true; return false;
+    case KEYMAP_PRESENT:
+        ui->present = !ui->present;
+        ui->layout_changed = true;
+        return false;
+    case KEYMAP_REEL: ui->reel = true; return false;
     case KEYMAP_HELP: ui->show_help = !ui->show_help; return false;
     case KEYMAP_BACK:
         if (ui->show_help)

@@ -44,6 +44,8 @@ typedef enum keymap_action {
     KEYMAP_FULLSCREEN,   /* toggle */
     KEYMAP_RECORD,       /* start / stop a GIF of the window */
     KEYMAP_SCREENSHOT,   /* PNG of the window */
+    KEYMAP_PRESENT,      /* the presentation layout on / off */
+    KEYMAP_REEL,         /* a captioned movie of the run so far */
     KEYMAP_HELP,         /* show / hide the help */
     KEYMAP_BACK,         /* close the help, or quit when it is closed */
     KEYMAP_QUIT,

@@ -102,6 +102,7 @@ typedef struct layout {
     layout_arrangement arrangement; /* which panels the wide one shows */
     int value_px;         /* largest font for values in kernel cells, fixed pixels */
     int kernel_cells;     /* the kernel side it was computed for */
+    bool present;         /* the presentation layout (layout_compute_present) */
 } layout;
 
 #define LAYOUT_MIN_SCALE 0.5f
@@ -120,6 +121,19 @@ void layout_compute(layout *L, int width, int height, float scale);
  * printed up to 7): the arrangement is chosen so that its cells hold their
  * values. */
 void layout_compute_for(layout *L, int width, int height, float scale, int kernel_cells);
+
+/* The presentation layout (layout_present.c), for a class at the back of
+ * the room and for movies: a large caption line and a plain status line
+ * across the top; the learned and true kernels above the network's output
+ * and the target, two by two and as large as the window allows; the loss
+ * chart beside them when there is room. No footer, no buttons, no strip,
+ * no learned - true, input or residual panel. When the kernels' cells
+ * would not hold their values at value_px, the images give way and the
+ * two kernels fill the window. Sets L->present. */
+void layout_compute_present(layout *L, int width, int height, float scale, int kernel_cells);
+
+/* layout_compute_present when present, else layout_compute. */
+void layout_compute_mode(layout *L, int width, int height, float scale, bool present);
 
 bool layout_contains(layout_rect r, int x, int y);
 

@@ -40,9 +40,9 @@ typedef struct output {
     const char *name;         /* the part of path after the last '/' */
 } output;
 
-/* At most: --weights-out, --gif, --video, --screenshot, --output and
- * --dump-patches with its three siblings. */
-#define MAX_OUTPUTS 10
+/* At most: --weights-out, --gif, --video, --screenshot, --output, --reel
+ * and --dump-patches with its three siblings. */
+#define MAX_OUTPUTS 11
 
 /* One input to compare outputs against. */
 typedef struct input {
@@ -197,6 +197,7 @@ lf_status output_check(const cli_options *opt, lf_error *err)
         {"--weights-out", opt->weights_out}, {"--gif", opt->gif},
         {"--video", opt->video},             {"--screenshot", opt->screenshot},
         {"--output", opt->apply_output},     {"--dump-patches", opt->dump_patches},
+        {"--reel", opt->reel},
     };
     for (size_t i = 0; i < sizeof named / sizeof named[0] && count < MAX_OUTPUTS; i++) {
         if (!named[i].path)

@@ -408,26 +408,37 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
      * the image row they take. */
     if (cells == L->kernel_cells || v->insight)
         r->layout = *L;
+    else if (L->present)
+        layout_compute_present(&r->layout, L->width, L->height, L->scale, cells);
     else
         layout_compute_for(&r->layout, L->width, L->height, L->scale, cells);
     L = &r->layout;
     layout_rect insight_area = v->insight ? render_insight_take(&r->layout) : (layout_rect){0};
     render_record_begin(r);
-    render_plan_step(r, L, v);
+    if (L->present) /* no step explained over the presentation layout's panels */
+        r->step_area = r->step_box = (layout_rect){0};
+    else
+        render_plan_step(r, L, v);
     render_draw_panels(r, L, v);
     render_draw_race(r, L, v);
     if (v->insight)
         render_insight_draw(r, insight_area, v->insight);
+    /* Both forget their last hit boxes when the layout has no room for them
+     * (the presentation layout has none). */
     render_draw_buttons(r, L, v);
     if (!v->race) /* the race's lead line takes its place */
         render_draw_strip(r, L, v);
     else
         r->strip_hits.count = 0;
-    render_draw_step(r, L, v);
-    render_draw_edit(r, L, v);
-    if (v->mouse_inside && !v->show_help && !render_hover_draw(r, L, v))
-        render_draw_hover(r, L, v);
-    render_draw_button_tip(r, L, v);
+    /* The presentation layout shows the run, not the controls: no
+     * explained step or hover boxes over its large panels. */
+    if (!L->present) {
+        render_draw_step(r, L, v);
+        render_draw_edit(r, L, v);
+        if (v->mouse_inside && !v->show_help && !render_hover_draw(r, L, v))
+            render_draw_hover(r, L, v);
+        render_draw_button_tip(r, L, v);
+    }
     if (v->progress && v->progress[0])
         render_draw_progress(r, L, v);
     if (v->notice && v->notice[0] && v->notice_alpha > 0)

@@ -131,6 +131,9 @@ int render_text_fitting(render_ctx *r, text_font font, int x, int y, int max_w,
 void render_draw_panels(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_status(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_footer(render_ctx *r, layout_rect area, const render_view *v);
+/* The presentation layout's caption ("Step 30,695 · error 0.99%") and plain
+ * status line, in fixed decimals (render_present.c). */
+void render_draw_present_status(render_ctx *r, layout_rect area, const render_view *v);
 void render_draw_hover(render_ctx *r, const layout *L, const render_view *v);
 void render_draw_help(render_ctx *r, const layout *L);
 /* The hover over an image or the chart (render_hover.c): true when it drew

@@ -342,7 +342,10 @@ static void draw_image(render_ctx *r, const layout *L, const panel_def *def, con
 static void draw_status(render_ctx *r, const layout *L, const panel_def *def, const render_view *v)
 {
     (void)def;
-    render_draw_status(r, L->status, v);
+    if (L->present)
+        render_draw_present_status(r, L->status, v);
+    else
+        render_draw_status(r, L->status, v);
 }
 
 static void draw_chart(render_ctx *r, const layout *L, const panel_def *def, const render_view *v)

@@ -131,8 +131,9 @@ bool render_write_layout(const render_ctx *r, const char *path, lf_error *err)
     if (!f)
         return lf_fail(err, LF_ERR_IO, "--layout-out: cannot write %s", path), false;
     fprintf(f, "{\"width\": %d, \"height\": %d, \"scale\": %.4g, \"value_px\": %d, "
-               "\"arrangement\": %d, \"texts_lost\": %d,\n \"panels\": [",
+               "\"arrangement\": %d, \"present\": %s, \"texts_lost\": %d,\n \"panels\": [",
             L->width, L->height, (double)L->scale, L->value_px, (int)L->arrangement,
+            L->present ? "true" : "false",
             rec->texts_lost);
     for (int i = 0; i < rec->panel_count; i++) {
         const record_panel *p = &rec->panels[i];

@@ -90,6 +90,30 @@ const uint8_t *scene_draw(scene *s, lf_trainer *trainer, const scene_info *info,
     return s->surface->pixels;
 }
 
+void scene_set_present(scene *s, bool present)
+{
+    if (present)
+        layout_compute_present(&s->L, s->L.width, s->L.height, s->L.scale, 3);
+    else
+        layout_compute(&s->L, s->L.width, s->L.height, s->L.scale);
+}
+
+const uint8_t *scene_draw_view(scene *s, const worker_frame *frame, const worker_images *images,
+                               int *stride)
+{
+    render_update_frame(s->view, frame);
+    render_update_images(s->view, images);
+    render_view v = {.frame = frame, .images = images, .fps = -1};
+    render_draw(s->view, &s->L, &v);
+    SDL_RenderPresent(s->renderer);
+    *stride = s->surface->pitch;
+    return s->surface->pixels;
+}
+
+bool scene_record_texts(scene *s) { return render_record_layout(s->view, true); }
+
+const struct render_ctx *scene_render(const scene *s) { return s->view; }
+
 int scene_width(const scene *s) { return s->surface->w; }
 int scene_height(const scene *s) { return s->surface->h; }
 

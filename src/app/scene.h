@@ -15,6 +15,7 @@
 #ifndef LEARNFILTER_SCENE_H
 #define LEARNFILTER_SCENE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "learnfilter/error.h"
@@ -42,6 +43,25 @@ scene *scene_create(int width, int height, int max_patch_side, lf_error *err);
  * apart, valid until the next draw or destroy. */
 const uint8_t *scene_draw(scene *s, lf_trainer *trainer, const scene_info *info,
                           int *stride);
+
+/* Draws the presentation layout (layout_compute_present) from now on, or
+ * the window's full layout again. */
+void scene_set_present(scene *s, bool present);
+
+/* Draws a frame the caller filled (a reel's past point: kernels and
+ * figures in frame, the sample and the output in images). Same pixels
+ * contract as scene_draw. frame and images are struct worker_frame and
+ * struct worker_images (worker.h). */
+struct worker_frame;
+struct worker_images;
+const uint8_t *scene_draw_view(scene *s, const struct worker_frame *frame,
+                               const struct worker_images *images, int *stride);
+
+/* Records every drawn text from now on, for tests (render.h's
+ * render_recorded_text on scene_render). false when out of memory. */
+bool scene_record_texts(scene *s);
+struct render_ctx;
+const struct render_ctx *scene_render(const scene *s);
 
 int scene_width(const scene *s);
 int scene_height(const scene *s);

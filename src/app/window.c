@@ -44,6 +44,7 @@
 #include "render.h"
 #include "scripted.h"
 #include "setup.h"
+#include "window_reel.h"
 #include "worker.h"
 
 #define WINDOW_FPS 60             /* frame cap: more would only take time from training */
@@ -149,6 +150,7 @@ static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
 
 int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
 
+
 int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
     /* ------------------------------------------------ Initialization */
@@ -208,7 +210,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
 
     int draw_w = 0, draw_h = 0;
     SDL_GetRendererOutputSize(renderer, &draw_w, &draw_h);
-    ui_state ui = {.fullscreen = o->fullscreen, .scale = o->ui_scale, .show_help = o->show_help};
+    ui_state ui = {.fullscreen = o->fullscreen, .scale = o->ui_scale, .show_help = o->show_help,
+                   .present = o->present};
     float scale = ui.scale > 0 ? ui.scale : layout_auto_scale(draw_w, draw_h);
     render_ctx *view = render_create(renderer, app_assets_dir(), scale, patch_side, &err);
     worker *trainer = NULL;
@@ -225,7 +228,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     }
     race_window race; /* key C: a second run beside this one */
     race_window_init(&race, &setup, o, *clock);
-    if (cap) {
+    window_reel *reels = cap ? window_reel_create(o->record_dir) : NULL; /* M (window_reel.h) */
+    if (cap && !reels)
+        lf_fail(&err, LF_ERR_NOMEM, "out of memory for reels");
+    if (reels) {
         worker_options wopt = {.start_paused = o->start_paused, .speed = o->speed, .cli = o,
                                .clock = *clock};
         trainer = worker_create(&setup, &wopt, &err);
@@ -233,6 +239,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     if (!view || !trainer) {
         race_window_deinit(&race);
         fprintf(stderr, "learnfilter: %s\n", err.message);
+        window_reel_destroy(reels);
         capture_destroy(cap);
         render_destroy(view);
         SDL_DestroyRenderer(renderer);
@@ -255,7 +262,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         explore.active = o->explore;
 
     layout L;
-    layout_compute(&L, draw_w, draw_h, scale);
+    layout_compute_mode(&L, draw_w, draw_h, scale, ui.present || movie_path);
     static frame_stats frame_times, work_times; /* 80 KB each: not on the stack */
     memset(&frame_times, 0, sizeof frame_times);
     memset(&work_times, 0, sizeof work_times);
@@ -366,8 +373,11 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         float want_scale = ui.scale > 0 ? ui.scale : layout_auto_scale(w, h);
         if (want_scale != scale && render_set_scale(view, want_scale))
             scale = want_scale;
-        if (w != L.width || h != L.height || scale != L.scale)
-            layout_compute(&L, w, h, scale);
+        /* A recording is made in the presentation layout: the window shows
+         * it while recording (a G pressed this frame counts already). */
+        bool presenting = ui.present || (capture_is_recording(cap) != ui.record_toggle);
+        if (w != L.width || h != L.height || scale != L.scale || presenting != L.present)
+            layout_compute_mode(&L, w, h, scale, presenting);
 
         bool is_new, changed = had_events || frames == 0 || L.width != last_w ||
                                    L.height != last_h || frame_start < toast_until + 0.1;
@@ -392,8 +402,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                                                           sizeof race_lead);
         ui.shown = &frame->snap; /* what a click on a kernel cell edits */
         changed |= is_new;
-        if (is_new)
+        if (is_new) {
             render_update_frame(view, frame);
+            window_reel_observe(reels, frame);
+        }
         shown_frame = frame;
         notice_observe(&notices, frame);
         float notice_alpha = 0;
@@ -450,6 +462,15 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         changed |= is_new;
         if (is_new)
             render_update_images(view, images);
+        /* M: a reel of the run so far, written on a thread of its own. */
+        bool reel_is_error = false;
+        if (window_reel_frame(reels, &ui.reel, frame, images, toast, sizeof toast,
+                              &reel_is_error)) {
+            toast_message = 0;
+            toast_is_error = reel_is_error;
+            toast_until = frame_start + WINDOW_FILE_TOAST_SECONDS;
+            changed = true;
+        }
 
         /* Mouse events come in window coordinates; on a high-DPI screen the
          * drawable has more pixels than that. */
@@ -548,6 +569,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     if (report)
         report->capture = recorded;
     capture_destroy(cap);
+    window_reel_destroy(reels); /* waits for a reel being written */
     unsigned long queued = 0, taken = 0, misordered = 0;
     worker_request_counts(trainer, &queued, &taken, &misordered);
     /* Real time here, not the hooks' clock: this waits for the worker's
