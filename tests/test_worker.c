@@ -469,6 +469,30 @@ static void test_quit_joins_a_running_worker(void **state)
     worker_destroy(NULL);
 }
 
+/* Two workers on one simulated clock, as the window's race has them: the
+ * second is destroyed while the first goes on. The clock must forget the
+ * second's condition variable and mutex, or its next move wakes freed
+ * memory (ASan reports it) and settling waits for a waiter that is gone. */
+static void test_destroyed_worker_leaves_the_clock(void **state)
+{
+    (void)state;
+    worker *first = start(false);
+    app_setup s;
+    make_setup(&s, "sobel-x");
+    worker_options o = {.clock = app_fake_clock_get(&fake)};
+    worker *second = worker_create(&s, &o, NULL);
+    assert_non_null(second);
+    app_setup_destroy(&s);
+    app_fake_clock_advance(&fake, APP_NS_PER_S / 100);
+    app_fake_clock_settle(&fake, 2);
+    long before = worker_acquire_frame(first, NULL)->snap.figures.step;
+    worker_destroy(second);
+    run_for(first, 0.1); /* 100 moves of the clock, each settled with one waiter */
+    settle(first);
+    assert_true(worker_acquire_frame(first, NULL)->snap.figures.step > before);
+    stop(first);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_images_are_published),
         cmocka_unit_test(test_hammering_requests_then_quit_joins),
         cmocka_unit_test(test_quit_joins_a_running_worker),
+        cmocka_unit_test(test_destroyed_worker_leaves_the_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

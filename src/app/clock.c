@@ -40,6 +40,12 @@ bool app_clock_wait_until(const app_clock *c, pthread_cond_t *cond, pthread_mute
     return pthread_cond_timedwait(cond, mutex, &ts) == 0;
 }
 
+void app_clock_forget(const app_clock *c, pthread_cond_t *cond, pthread_mutex_t *mutex)
+{
+    if (c && c->forget)
+        c->forget(c->ctx, cond, mutex);
+}
+
 void app_clock_sleep_until(const app_clock *c, int64_t until_ns)
 {
     if (c && c->sleep_until) {
@@ -73,12 +79,17 @@ static bool fake_wait_until(void *ctx, pthread_cond_t *cond, pthread_mutex_t *mu
         pthread_mutex_unlock(&f->lock);
         return false;
     }
-    app_fake_waiter *me = NULL;
-    for (int i = 0; i < f->waiter_count; i++)
+    app_fake_waiter *me = NULL, *free_slot = NULL;
+    for (int i = 0; i < f->waiter_count; i++) {
         if (f->waiters[i].cond == cond && f->waiters[i].mutex == mutex)
             me = &f->waiters[i];
-    if (!me && f->waiter_count < APP_FAKE_CLOCK_WAITERS) {
-        me = &f->waiters[f->waiter_count++];
+        else if (!f->waiters[i].cond && !free_slot)
+            free_slot = &f->waiters[i];
+    }
+    if (!me && !free_slot && f->waiter_count < APP_FAKE_CLOCK_WAITERS)
+        free_slot = &f->waiters[f->waiter_count++];
+    if (!me && free_slot) {
+        me = free_slot;
         me->cond = cond;
         me->mutex = mutex;
     }
@@ -106,6 +117,19 @@ static void fake_sleep_until(void *ctx, int64_t until_ns)
     app_fake_clock_advance_to(ctx, until_ns);
 }
 
+/* The slot stays (a waiter's own pointer to its slot must not move) but is
+ * free: nothing wakes it, settle does not count it, a new waiter takes it. */
+static void fake_forget(void *ctx, pthread_cond_t *cond, pthread_mutex_t *mutex)
+{
+    app_fake_clock *f = ctx;
+    pthread_mutex_lock(&f->lock);
+    for (int i = 0; i < f->waiter_count; i++)
+        if (f->waiters[i].cond == cond && f->waiters[i].mutex == mutex)
+            f->waiters[i] = (app_fake_waiter){0};
+    pthread_cond_broadcast(&f->changed);
+    pthread_mutex_unlock(&f->lock);
+}
+
 void app_fake_clock_init(app_fake_clock *f, int64_t start_ns)
 {
     pthread_mutex_init(&f->lock, NULL);
@@ -125,7 +149,7 @@ void app_fake_clock_deinit(app_fake_clock *f)
 app_clock app_fake_clock_get(app_fake_clock *f)
 {
     return (app_clock){.now_ns = fake_now, .wait_until = fake_wait_until,
-                       .sleep_until = fake_sleep_until, .ctx = f};
+                       .sleep_until = fake_sleep_until, .forget = fake_forget, .ctx = f};
 }
 
 int64_t app_fake_clock_read(app_fake_clock *f)
@@ -146,9 +170,10 @@ void app_fake_clock_advance_to(app_fake_clock *f, int64_t t)
     }
     f->ns = t;
     f->epoch++;
-    int n = f->waiter_count;
-    for (int i = 0; i < n; i++)
-        wake[i] = f->waiters[i];
+    int n = 0;
+    for (int i = 0; i < f->waiter_count; i++)
+        if (f->waiters[i].cond)
+            wake[n++] = f->waiters[i];
     pthread_mutex_unlock(&f->lock);
     for (int i = 0; i < n; i++) {
         pthread_mutex_lock(wake[i].mutex);
@@ -166,10 +191,16 @@ void app_fake_clock_settle(app_fake_clock *f, int threads)
 {
     pthread_mutex_lock(&f->lock);
     for (;;) {
-        bool all = f->waiter_count >= threads;
-        for (int i = 0; i < f->waiter_count; i++)
+        int live = 0;
+        bool all = true;
+        for (int i = 0; i < f->waiter_count; i++) {
+            if (!f->waiters[i].cond)
+                continue; /* forgotten */
+            live++;
             if (f->waiters[i].blocked_epoch != f->epoch)
                 all = false;
+        }
+        all = all && live >= threads;
         if (all)
             break;
         pthread_cond_wait(&f->changed, &f->lock);

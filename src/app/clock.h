@@ -9,7 +9,7 @@
  * up; with a simulated one a test can say "one simulated second at 60
  * steps a second is 60 steps" and get exactly that on any machine.
  *
- * An app_clock is three functions and their context; a zeroed one is the
+ * An app_clock is four functions and their context; a zeroed one is the
  * real clock (CLOCK_MONOTONIC). The simulated clock below only moves when
  * told to (app_fake_clock_advance) or when the window "sleeps" on it until
  * its next frame, and wakes every thread waiting on it when it moves.
@@ -41,6 +41,9 @@ typedef struct app_clock {
                        int64_t until_ns);
     /* Sleeps until the clock reaches until_ns [clock_nanosleep]. */
     void (*sleep_until)(void *ctx, int64_t until_ns);
+    /* Forgets a cond and mutex that waited on it, before their owner frees
+     * them: a simulated clock would otherwise wake them after [nothing]. */
+    void (*forget)(void *ctx, pthread_cond_t *cond, pthread_mutex_t *mutex);
     void *ctx;
 } app_clock;
 
@@ -49,6 +52,7 @@ int64_t app_clock_now(const app_clock *c);
 bool app_clock_wait_until(const app_clock *c, pthread_cond_t *cond, pthread_mutex_t *mutex,
                           int64_t until_ns);
 void app_clock_sleep_until(const app_clock *c, int64_t until_ns);
+void app_clock_forget(const app_clock *c, pthread_cond_t *cond, pthread_mutex_t *mutex);
 static inline double app_clock_seconds(const app_clock *c)
 {
     return (double)app_clock_now(c) * 1e-9;

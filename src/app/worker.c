@@ -446,6 +446,7 @@ void worker_destroy(worker *w)
     for (int i = 0; i < 3; i++)
         lf_snapshot_deinit(&w->images[i].snap);
     rewind_destroy(w->rewind);
+    app_clock_forget(&w->clock, &w->wake, &w->lock); /* a simulated clock outlives us */
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
     free(w);
