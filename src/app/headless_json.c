@@ -4,32 +4,25 @@
  */
 #include "headless_json.h"
 
+#include "json_out.h"
+
 #include <math.h>
 
 #include "learnfilter/trainer.h"
 
-/* A JSON number, or null for NaN and infinities, which JSON cannot hold. */
+/* "key": number (null for NaN and infinities), then a comma unless last. */
 static void json_number(FILE *f, const char *key, double v, int last)
 {
-    if (isfinite(v))
-        fprintf(f, "\"%s\": %.6g%s", key, v, last ? "" : ", ");
-    else
-        fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
+    fprintf(f, "\"%s\": ", key);
+    json_out_number(f, v);
+    fputs(last ? "" : ", ", f);
 }
 
 static void json_string(FILE *f, const char *key, const char *v)
 {
-    fprintf(f, "\"%s\": \"", key);
-    for (const char *p = v; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputs("\", ", f);
+    fprintf(f, "\"%s\": ", key);
+    json_out_string(f, v);
+    fputs(", ", f);
 }
 
 /* What the best linear filter says: the floor under the loss and, for a

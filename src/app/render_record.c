@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "render_internal.h"
+#include "json_out.h"
 
 static bool inside(SDL_Rect a, SDL_Rect b)
 {
@@ -91,23 +92,6 @@ bool render_recorded_text(const render_ctx *r, int i, render_text_box *out)
     return true;
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped; UTF-8 as
- * it is. */
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static const char *font_role(text_font font)
 {
     switch (font) {
@@ -138,7 +122,7 @@ bool render_write_layout(const render_ctx *r, const char *path, lf_error *err)
     for (int i = 0; i < rec->panel_count; i++) {
         const record_panel *p = &rec->panels[i];
         fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-        json_string(f, p->name);
+        json_out_string(f, p->name);
         fprintf(f, ", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d}", p->box.x, p->box.y, p->box.w,
                 p->box.h);
     }
@@ -148,23 +132,23 @@ bool render_write_layout(const render_ctx *r, const char *path, lf_error *err)
         if (b->rect.w < 1)
             continue;
         fprintf(f, "%s\n  {\"name\": ", n++ ? "," : "");
-        json_string(f, b->name);
+        json_out_string(f, b->name);
         fprintf(f, ", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, \"label\": ", b->rect.x,
                 b->rect.y, b->rect.w, b->rect.h);
-        json_string(f, b->label);
+        json_out_string(f, b->label);
         fprintf(f, ", \"key\": ");
-        json_string(f, b->key);
+        json_out_string(f, b->key);
         fprintf(f, "}");
     }
     fprintf(f, "],\n \"texts\": [");
     for (int i = 0; i < rec->text_count; i++) {
         const record_text *t = &rec->texts[i];
         fprintf(f, "%s\n  {\"text\": ", i ? "," : "");
-        json_string(f, t->text);
+        json_out_string(f, t->text);
         fprintf(f, ", \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, \"px\": %d, \"font\": \"%s\", "
                    "\"panel\": ",
                 t->box.x, t->box.y, t->box.w, t->box.h, t->pixels, font_role(t->font));
-        json_string(f, t->panel);
+        json_out_string(f, t->panel);
         fprintf(f, ", \"clipped\": %s}", t->clipped ? "true" : "false");
     }
     fprintf(f, "]}\n");

@@ -37,6 +37,7 @@
 #include "learnfilter/export.h"
 #include "learnfilter/png.h"
 #include "explore_window.h"
+#include "frame_stats.h"
 #include "insight.h"
 #include "output_check.h"
 #include "race_window.h"
@@ -54,50 +55,6 @@
 #define WINDOW_ACK_SECONDS 2.0    /* a request's acknowledgement ("Switching to smiley…") */
 #define WINDOW_DRAIN_SECONDS 300.0 /* with test hooks: most wait for the worker's queue (a
                                      hang guard: the worker is slow under sanitizers) */
-#define STATS_BIN_MS 0.01         /* frame-time histogram resolution */
-#define STATS_BINS 20000          /* so up to 200 ms; longer frames count as 200 ms */
-
-/* Frame times go into a fixed histogram, so a run of any length can report
- * percentiles without storing every frame or allocating. */
-typedef struct frame_stats {
-    long count;
-    double total_ms;
-    int bins[STATS_BINS];
-} frame_stats;
-
-static void stats_add(frame_stats *s, double ms)
-{
-    int b = (int)(ms / STATS_BIN_MS);
-    s->bins[b < 0 ? 0 : b >= STATS_BINS ? STATS_BINS - 1 : b]++;
-    s->count++;
-    s->total_ms += ms;
-}
-
-/* One "key": value pair of the --stats line; JSON has no NaN, so a figure
- * that does not exist yet is null. */
-static void stats_json_number(const char *key, double v)
-{
-    if (isfinite(v))
-        printf("\"%s\": %.6g, ", key, v);
-    else
-        printf("\"%s\": null, ", key);
-}
-
-static double stats_percentile(const frame_stats *s, double p)
-{
-    if (s->count == 0)
-        return NAN;
-    long want = (long)ceil(p * s->count), seen = 0;
-    if (want < 1)
-        want = 1;
-    for (int b = 0; b < STATS_BINS; b++) {
-        seen += s->bins[b];
-        if (seen >= want)
-            return (b + 0.5) * STATS_BIN_MS;
-    }
-    return STATS_BINS * STATS_BIN_MS;
-}
-
 /* The loop's clock: the hooks' (a test's simulated time) or the real one. */
 static double now_seconds(const app_clock *clock) { return app_clock_seconds(clock); }
 
@@ -534,7 +491,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                 hooks->before_present(hooks->user, frames - 1, renderer, frame, v.toast);
         }
         double work_end = now_seconds(clock);
-        stats_add(&work_times, (work_end - frame_start) * 1e3);
+        frame_stats_add(&work_times, (work_end - frame_start) * 1e3);
         /* Show the frame at its deadline rather than when drawing happens to
          * finish: drawing takes 3 ms one frame and 10 the next (image
          * uploads), and presenting at once would pass that jitter on to
@@ -550,7 +507,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
 
         double t = now_seconds(clock);
         if (last_present > 0)
-            stats_add(&frame_times, (t - last_present) * 1e3);
+            frame_stats_add(&frame_times, (t - last_present) * 1e3);
         last_present = t;
         fps_frames++;
         if (t - fps_since >= 0.5) {
@@ -623,31 +580,14 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         free(shot);
     }
     if (o->stats) {
-        /* Valid JSON after any number of frames: a figure that needs more
-         * frames than were drawn (a percentile of no intervals) is null. */
-        printf("{\"frames\": %ld, ", frames);
-        stats_json_number("frame_ms_p50", stats_percentile(&frame_times, 0.50));
-        stats_json_number("frame_ms_p99", stats_percentile(&frame_times, 0.99));
-        stats_json_number("work_ms_p50", stats_percentile(&work_times, 0.50));
-        stats_json_number("work_ms_p99", stats_percentile(&work_times, 0.99));
-        stats_json_number("fps", elapsed > 0 ? frames / elapsed : 0.0);
-        printf("\"steps\": %ld, ", steps);
-        stats_json_number("steps_per_s", train_seconds > 0 ? steps / train_seconds : 0.0);
-        stats_json_number("main_cpu_ms_per_frame", frames > 0 ? main_cpu * 1e3 / frames : 0.0);
-        stats_json_number("worker_cpu_s", worker_cpu);
-        stats_json_number("steps_per_cpu_s", worker_cpu > 0 ? steps / worker_cpu : 0.0);
-        printf("\"step\": %ld, ", shown.step);
-        stats_json_number("rel_err", shown.rel_err);
-        printf("\"state\": \"");
-        for (const char *c = worker_state_name(shown.state); *c; c++)
-            putchar(toupper((unsigned char)*c)); /* as the window's badge says it */
-        printf("\", \"width\": %d, \"height\": %d, \"renderer\": \"", L.width, L.height);
-        for (const char *c = info.name; *c; c++)
-            if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20)
-                putchar(*c);
-        printf("\", \"recorded_frames\": %ld, \"recorded_dropped\": %ld}\n",
-               recorded.frames_taken, recorded.frames_dropped);
-        fflush(stdout);
+        frame_stats_line line = {
+            .frames = frames, .frame_times = &frame_times, .work_times = &work_times,
+            .seconds = elapsed, .steps = steps, .train_seconds = train_seconds,
+            .main_cpu_seconds = main_cpu, .worker_cpu_seconds = worker_cpu, .step = shown.step,
+            .rel_err = shown.rel_err, .state = worker_state_name(shown.state),
+            .width = L.width, .height = L.height, .renderer = info.name,
+            .recorded_frames = recorded.frames_taken, .recorded_dropped = recorded.frames_dropped};
+        frame_stats_print(stdout, &line);
     }
     return exit_code;
 }
