@@ -115,9 +115,15 @@ static void fill_row(float *restrict slot, int width, const float *restrict in, 
     memcpy(slot + first, in + (long)iy * s->in_width, sizeof(float) * (size_t)count);
 }
 
-/* Lanes j..j+15 of the pair (a, b): the input under tap column j when a
- * holds columns x..x+15 and b the next 16. On AVX-512 one valignd, where
- * an unaligned load at x + j would cross a cache line 15 times in 16. */
+/* Lanes j..j+15 of the pair (lo, hi): the input under tap column j when lo
+ * holds columns x..x+15 of row and hi the next 16. On AVX-512 one valignd,
+ * where an unaligned load at x + j would cross a cache line 15 times in 16.
+ * A macro, as load16 is. Clang has no __builtin_shuffle with a mask in a
+ * variable (the fuzz targets build with it): there the shifted row is
+ * loaded again, the same values, so every sum is the same. */
+#if defined(__clang__)
+#define shifted16(lo, hi, row, j) ((void)(hi), (v16)load16((row) + (j)))
+#else
 typedef int v16i __attribute__((vector_size(LANES * sizeof(int))));
 static const v16i shift_mask[5] = {
     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
@@ -126,6 +132,8 @@ static const v16i shift_mask[5] = {
     {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18},
     {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19},
 };
+#define shifted16(lo, hi, row, j) (__builtin_shuffle((lo), (hi), shift_mask[j]))
+#endif
 #define FIXED_MAX_TAPS 25 /* the sizes fixed at compile time: 3x3, 5x5 */
 
 /*
@@ -155,7 +163,7 @@ static inline __attribute__((always_inline)) void fused_row(
             for (int i = 0; i < KH; i++) {
                 v16 lo = load16(rows[i] + x), hi = load16(rows[i] + x + LANES);
                 for (int j = 0; j < KW; j++)
-                    in[i * KW + j] = j == 0 ? lo : __builtin_shuffle(lo, hi, shift_mask[j]);
+                    in[i * KW + j] = j == 0 ? lo : shifted16(lo, hi, rows[i] + x, j);
             }
 #define INPUT(i, j) (FIXED ? in[(i) * KW + (j)] : (v16)load16(rows[i] + x + (j)))
         v16 o = (v16){0} + bias, target = {0};
