@@ -37,7 +37,9 @@
 #include "learnfilter/export.h"
 #include "learnfilter/png.h"
 #include "explore_window.h"
+#include "frame_pace.h"
 #include "frame_stats.h"
+#include "frame_trace.h"
 #include "insight.h"
 #include "output_check.h"
 #include "race_window.h"
@@ -58,13 +60,6 @@
 /* The loop's clock: the hooks' (a test's simulated time) or the real one. */
 static double now_seconds(const app_clock *clock) { return app_clock_seconds(clock); }
 
-/* Sleeps until an absolute time. clock_nanosleep rather than SDL_Delay
- * (app_clock_sleep_until): SDL_Delay counts whole milliseconds, which alone
- * would make frames 16 or 17 ms and spoil the p99 figure. */
-static void sleep_until(const app_clock *clock, double t)
-{
-    app_clock_sleep_until(clock, (int64_t)llround(t * 1e9));
-}
 
 /* CPU time used by the calling thread, in seconds. */
 static double thread_cpu_seconds(void)
@@ -223,8 +218,13 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     static frame_stats frame_times, work_times; /* 80 KB each: not on the stack */
     memset(&frame_times, 0, sizeof frame_times);
     memset(&work_times, 0, sizeof work_times);
+    frame_trace trace; /* LF_FRAME_TRACE=FILE: each frame's phases (frame_trace.h) */
+    if (!frame_trace_open(&trace, getenv(FRAME_TRACE_ENV)))
+        fprintf(stderr, "learnfilter: %s: cannot write the frame trace\n", getenv(FRAME_TRACE_ENV));
     const double period = 1.0 / WINDOW_FPS;
-    double start = now_seconds(clock), deadline = start + period, last_present = 0;
+    double start = now_seconds(clock), last_present = 0;
+    frame_pace pace;
+    frame_pace_init(&pace, clock, period, start);
     double main_cpu_start = thread_cpu_seconds();
     double fps = -1, fps_since = start;
     long fps_frames = 0, frames = 0;
@@ -256,6 +256,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     /* ------------------------------------------------------ Main loop */
     while (!ui.quit) {
         double frame_start = now_seconds(clock);
+        frame_trace_begin(&trace, frame_start);
+        unsigned traced = 0; /* what was new, for the trace */
         if (hooks && hooks->before_frame)
             hooks->before_frame(hooks->user, frames, window);
         scripted_push_events(o, frames);
@@ -318,6 +320,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                 SDL_free(e.drop.file);
             }
         }
+        frame_trace_mark(&trace, FRAME_PHASE_EVENTS, now_seconds(clock));
         if (ui.layout_changed) {
             ui.layout_changed = false;
             bool is_full = (SDL_GetWindowFlags(window) & SDL_WINDOW_FULLSCREEN_DESKTOP) ==
@@ -391,6 +394,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
              * needed, not for the usual few seconds. */
             toast_until = fmax(toast_until, frame_start + 1.0);
         }
+        traced |= is_new ? FRAME_TRACE_NEW_FRAME : 0;
+        frame_trace_mark(&trace, FRAME_PHASE_FRAME, now_seconds(clock));
         if (ui.record_toggle || ui.screenshot) {
             if (ui.record_toggle)
                 capture_toggle(cap, frame->snap.target.name, w, h);
@@ -419,6 +424,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         changed |= is_new;
         if (is_new)
             render_update_images(view, images);
+        traced |= is_new ? FRAME_TRACE_NEW_IMAGES : 0;
+        frame_trace_mark(&trace, FRAME_PHASE_IMAGES, now_seconds(clock));
         /* M: a reel of the run so far, written on a thread of its own. */
         bool reel_is_error = false;
         if (window_reel_frame(reels, &ui.reel, frame, images, toast, sizeof toast,
@@ -471,6 +478,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                                   v.mouse_y, ui.show_help);
         else if ((changed && !hidden) || last)
             render_draw(view, &L, &v);
+        frame_trace_mark(&trace, FRAME_PHASE_DRAW, now_seconds(clock));
         if ((changed && !hidden) || last) {
             capture_frame(cap, renderer, w, h);
         }
@@ -489,23 +497,28 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             capture_draw_marker(cap, renderer, render_text(view), &L);
             if (hooks && hooks->before_present)
                 hooks->before_present(hooks->user, frames - 1, renderer, frame, v.toast);
+            /* The renderer queues its commands and draws them when asked to
+             * present, which the software renderer takes 5 to 10 ms for at
+             * 1080p: draw them now, before the deadline, so that presenting
+             * at the deadline is only the swap. */
+            SDL_RenderFlush(renderer);
         }
         double work_end = now_seconds(clock);
+        frame_trace_mark(&trace, FRAME_PHASE_CAPTURE, work_end);
         frame_stats_add(&work_times, (work_end - frame_start) * 1e3);
         /* Show the frame at its deadline rather than when drawing happens to
          * finish: drawing takes 3 ms one frame and 10 the next (image
          * uploads), and presenting at once would pass that jitter on to
-         * the interval between frames. After a long stall start afresh
-         * rather than rushing frames out to catch up. */
-        if (work_end > deadline + period)
-            deadline = work_end;
-        if (!last)
-            sleep_until(clock, deadline);
-        deadline += period;
+         * the interval between frames. */
+        double late_ms = frame_pace_wait(&pace, work_end, !last);
+        frame_trace_mark(&trace, FRAME_PHASE_SLEEP, now_seconds(clock));
         if (present)
             SDL_RenderPresent(renderer);
 
         double t = now_seconds(clock);
+        frame_trace_mark(&trace, FRAME_PHASE_PRESENT, t);
+        frame_trace_end(&trace, frames - 1, last_present > 0 ? (t - last_present) * 1e3 : 0,
+                        late_ms, traced | (present ? FRAME_TRACE_DRAWN : 0));
         if (last_present > 0)
             frame_stats_add(&frame_times, (t - last_present) * 1e3);
         last_present = t;
@@ -521,6 +534,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
 
     /* ---------------------------------------------- De-initialization */
     double elapsed = now_seconds(clock) - start;
+    frame_trace_close(&trace);
     capture_finish(cap); /* a movie being recorded is finished and kept */
     capture_counts recorded = *capture_get_counts(cap);
     if (report)
@@ -533,7 +547,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
      * work, which a simulated clock does not hurry. */
     for (double until = app_clock_seconds(NULL) + WINDOW_DRAIN_SECONDS;
          hooks && taken < queued && app_clock_seconds(NULL) < until;) {
-        sleep_until(NULL, app_clock_seconds(NULL) + 0.005);
+        app_clock_sleep_until(NULL, app_clock_now(NULL) + APP_NS_PER_S / 200);
         worker_request_counts(trainer, &queued, &taken, &misordered);
     }
     long steps;
