@@ -163,6 +163,80 @@ static void test_image_panels(void **state)
             assert_color(pixel(f, res.x + x, res.y + y), (SDL_Color){248, 248, 248, 255}, 1);
 }
 
+/* Draws the fixture's frame and images into a second renderer that has
+ * drawn nothing before, and says whether every pixel matches the first. */
+static bool same_as_a_fresh_draw(fixture *f)
+{
+    to_view fresh;
+    to_open(&fresh, f->v.surface->w, f->v.surface->h, 1.0f, "sobel-x", WORKER_PAUSED);
+    fresh.frame = f->v.frame;
+    render_update_frame(fresh.view, &fresh.frame);
+    render_update_images(fresh.view, &f->images);
+    render_view v = {.frame = &fresh.frame, .images = &f->images, .fps = 60};
+    render_draw(fresh.view, &fresh.L, &v);
+    SDL_RenderFlush(fresh.renderer);
+    bool same = true;
+    for (int y = 0; y < f->v.surface->h && same; y++)
+        same = memcmp((const Uint8 *)f->v.surface->pixels + y * f->v.surface->pitch,
+                      (const Uint8 *)fresh.surface->pixels + y * fresh.surface->pitch,
+                      (size_t)f->v.surface->w * 4) == 0;
+    to_close(&fresh);
+    return same;
+}
+
+/* A heatmap's texture is filled once per change of what it shows: a new
+ * publication whose input, target and true kernel are as before fills
+ * only the output, the residual, the learned kernel and the difference;
+ * a frame with nothing new fills none. What is on screen stays exactly
+ * what a renderer drawing everything afresh shows. */
+static void test_textures_filled_once_per_change(void **state)
+{
+    fixture *f = *state;
+    render_ctx *view = f->v.view;
+    draw(f, false);
+    long fills[LAYOUT_PANEL_COUNT];
+    for (int p = 0; p < LAYOUT_PANEL_COUNT; p++) {
+        fills[p] = render_texture_fills(view, (layout_panel_id)p);
+        assert_int_equal(fills[p], 1);
+    }
+    /* The same frame and images drawn again (a redraw for the mouse, a
+     * toast): no texture filled. */
+    render_view v = {.frame = &f->v.frame, .images = &f->images, .fps = 60};
+    render_draw(view, &f->v.L, &v);
+    for (int p = 0; p < LAYOUT_PANEL_COUNT; p++)
+        assert_int_equal(render_texture_fills(view, (layout_panel_id)p), fills[p]);
+    /* The same again, published anew (as the worker does 120 times a second). */
+    draw(f, false);
+    for (int p = 0; p < LAYOUT_PANEL_COUNT; p++)
+        assert_int_equal(render_texture_fills(view, (layout_panel_id)p), fills[p]);
+    assert_true(same_as_a_fresh_draw(f));
+    /* A training step: new weights, a new output. */
+    f->v.frame.snap.learned.weights[4] = 0.5f;
+    f->v.frame.serial++;
+    for (int i = 0; i < 64 * 64; i++)
+        f->images.snap.output[i] = 0.5f * f->images.snap.expected[i];
+    f->images.serial++;
+    draw(f, false);
+    long want[LAYOUT_PANEL_COUNT];
+    for (int p = 0; p < LAYOUT_PANEL_COUNT; p++)
+        want[p] = fills[p] + (p == LAYOUT_LEARNED || p == LAYOUT_DIFF || p == LAYOUT_OUTPUT ||
+                              p == LAYOUT_RESIDUAL);
+    for (int p = 0; p < LAYOUT_PANEL_COUNT; p++)
+        assert_int_equal(render_texture_fills(view, (layout_panel_id)p), want[p]);
+    assert_true(same_as_a_fresh_draw(f));
+    /* Another sample: a new input and target fill theirs again. */
+    for (int i = 0; i < 64 * 64; i++) {
+        f->images.snap.input[i] = 0.75f;
+        f->images.snap.expected[i] = 2.0f * f->images.snap.expected[i];
+    }
+    f->images.serial++;
+    draw(f, false);
+    assert_int_equal(render_texture_fills(view, LAYOUT_INPUT), want[LAYOUT_INPUT] + 1);
+    assert_int_equal(render_texture_fills(view, LAYOUT_TARGET), want[LAYOUT_TARGET] + 1);
+    assert_int_equal(render_texture_fills(view, LAYOUT_TRUE), want[LAYOUT_TRUE]);
+    assert_true(same_as_a_fresh_draw(f));
+}
+
 /* Pixels of the window in the rectangle whose three channels are all at
  * least level: light text on the dark overlay. */
 static long bright_pixels(const fixture *f, int x0, int y0, int x1, int y1, int level)
@@ -283,6 +357,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_colorbar_runs_top_to_bottom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_image_panels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_overlay_darkens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_textures_filled_once_per_change, setup, teardown),
         cmocka_unit_test(test_value_formatting),
         cmocka_unit_test(test_plain_numbers),
         cmocka_unit_test(test_missing_fonts_named),

@@ -2,12 +2,21 @@
  * frame_stats.c: the frame-time histogram and the --stats line. See
  * frame_stats.h.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "frame_stats.h"
 
 #include "json_out.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <time.h>
+
+double frame_stats_thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 void frame_stats_add(frame_stats *s, double ms)
 {
@@ -15,7 +24,11 @@ void frame_stats_add(frame_stats *s, double ms)
     s->bins[b < 0 ? 0 : b >= FRAME_STATS_BINS ? FRAME_STATS_BINS - 1 : b]++;
     s->count++;
     s->total_ms += ms;
+    if (s->count == 1 || ms > s->max_ms)
+        s->max_ms = ms;
 }
+
+double frame_stats_max(const frame_stats *s) { return s->count > 0 ? s->max_ms : NAN; }
 
 double frame_stats_percentile(const frame_stats *s, double p)
 {
@@ -45,6 +58,7 @@ void frame_stats_print(FILE *f, const frame_stats_line *l)
     fprintf(f, "{\"frames\": %ld, ", l->frames);
     json_number(f, "frame_ms_p50", frame_stats_percentile(l->frame_times, 0.50));
     json_number(f, "frame_ms_p99", frame_stats_percentile(l->frame_times, 0.99));
+    json_number(f, "frame_ms_max", frame_stats_max(l->frame_times));
     json_number(f, "work_ms_p50", frame_stats_percentile(l->work_times, 0.50));
     json_number(f, "work_ms_p99", frame_stats_percentile(l->work_times, 0.99));
     json_number(f, "fps", l->seconds > 0 ? l->frames / l->seconds : 0.0);

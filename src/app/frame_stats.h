@@ -18,12 +18,19 @@
 typedef struct frame_stats {
     long count;
     double total_ms;
+    double max_ms;   /* the longest, exactly (the histogram stops at 200 ms) */
     int bins[FRAME_STATS_BINS];
 } frame_stats;
 
 void frame_stats_add(frame_stats *s, double ms);
 /* The p-quantile (0 < p <= 1) in ms, at the middle of its bin; NaN when empty. */
 double frame_stats_percentile(const frame_stats *s, double p);
+/* The longest in ms; NaN when empty. */
+double frame_stats_max(const frame_stats *s);
+
+/* CPU time used by the calling thread, in seconds: the main thread's
+ * share of the --stats line. */
+double frame_stats_thread_cpu_seconds(void);
 
 /* What the --stats line reports. */
 typedef struct frame_stats_line {

@@ -123,8 +123,14 @@ render_ctx *render_create(SDL_Renderer *renderer, const char *assets_dir, float 
     r->scale = scale;
     r->image_side = max_image_side;
     r->text = text_create(renderer, assets_dir, scale, err);
-    r->residual = SDL_malloc(sizeof(float) * (size_t)max_image_side * (size_t)max_image_side);
-    bool ok = r->text != NULL && r->residual != NULL;
+    size_t image = (size_t)max_image_side * (size_t)max_image_side;
+    r->residual = SDL_malloc(sizeof(float) * image);
+    r->scaled_target = SDL_malloc(sizeof(float) * image);
+    bool ok = r->text != NULL && r->residual != NULL && r->scaled_target != NULL;
+    for (int i = 0; ok && i < LAYOUT_PANEL_COUNT; i++) {
+        size_t n = i < LAYOUT_KERNEL_PANELS ? KERNEL_TEXTURE_SIDE * KERNEL_TEXTURE_SIDE : image;
+        ok = (r->filled_values[i] = SDL_malloc(sizeof(float) * n)) != NULL;
+    }
     for (int i = 0; i < LUT_SIZE; i++) {
         float f = (float)i / (LUT_SIZE - 1);
         r->lut[RENDER_DIVERGING][i] = argb(lf_colormap_diverging(2 * f - 1));
@@ -162,6 +168,9 @@ void render_destroy(render_ctx *r)
             SDL_DestroyTexture(r->insight_textures[i]);
     text_destroy(r->text);
     SDL_free(r->residual);
+    SDL_free(r->scaled_target);
+    for (int i = 0; i < LAYOUT_PANEL_COUNT; i++)
+        SDL_free(r->filled_values[i]);
     SDL_free(r->record);
     SDL_free(r);
 }
@@ -256,22 +265,67 @@ static bool ensure_texture(render_ctx *r, int panel, int w, int h)
     return r->textures[panel] != NULL;
 }
 
+long render_texture_fills(const render_ctx *r, layout_panel_id panel)
+{
+    return panel >= 0 && panel < LAYOUT_PANEL_COUNT ? r->fills[panel] : 0;
+}
+
+static bool same_scale(render_scale a, render_scale b)
+{
+    return a.map == b.map && a.lo == b.lo && a.hi == b.hi;
+}
+
+/* True when panel's texture is w x h and already shows the h x w values
+ * (within the capacity of filled_values: checked by the callers) on the
+ * panel's scale. Values compare bit for bit, so a NaN matches itself. */
+static bool texture_shows(const render_ctx *r, int panel, const float *values, int h, int w,
+                          int tex_w, int tex_h)
+{
+    return r->textures[panel] && r->texture_w[panel] == tex_w && r->texture_h[panel] == tex_h &&
+           r->filled_h[panel] == h && r->filled_w[panel] == w &&
+           same_scale(r->filled_scale[panel], r->scales[panel]) &&
+           memcmp(r->filled_values[panel], values, sizeof(float) * (size_t)h * (size_t)w) == 0;
+}
+
+/* Locks panel's texture for filling with h x w values; they are
+ * remembered as what it shows (texture_shows) once it is unlocked. NULL
+ * when it cannot be locked: then it shows nothing known. */
+static void *begin_fill(render_ctx *r, int panel, const float *values, int h, int w, int *pitch)
+{
+    void *pixels;
+    r->filled_h[panel] = r->filled_w[panel] = 0;
+    if (SDL_LockTexture(r->textures[panel], NULL, &pixels, pitch) != 0)
+        return NULL;
+    memcpy(r->filled_values[panel], values, sizeof(float) * (size_t)h * (size_t)w);
+    r->filled_h[panel] = h;
+    r->filled_w[panel] = w;
+    r->filled_scale[panel] = r->scales[panel];
+    r->fills[panel]++;
+    return pixels;
+}
+
 /* Fills a kernel panel's texture: each cell one flat colour, drawn at
- * exactly the size of its on-screen grid, so cells stay crisp. */
+ * exactly the size of its on-screen grid, so cells stay crisp. Nothing to
+ * do when it shows these values already. */
 void render_upload_kernel(render_ctx *r, int panel, layout_rect grid)
 {
     const lf_snapshot *s = &r->frame->snap;
     int kh = r->kernel_h, kw = r->kernel_w;
-    if (!ensure_texture(r, panel, grid.w, grid.h))
+    float values[KERNEL_TEXTURE_SIDE * KERNEL_TEXTURE_SIDE]; /* kh, kw <= the side: checked
+                                                               by render_update_frame */
+    for (int i = 0; i < kh * kw; i++)
+        values[i] = render_kernel_value(s, panel, i);
+    if (texture_shows(r, panel, values, kh, kw, grid.w, grid.h) ||
+        !ensure_texture(r, panel, grid.w, grid.h))
         return;
     Uint32 colors[KERNEL_TEXTURE_SIDE * KERNEL_TEXTURE_SIDE];
     for (int i = 0; i < kh * kw; i++) {
-        SDL_Color c = render_color_of(r->scales[panel], render_kernel_value(s, panel, i));
+        SDL_Color c = render_color_of(r->scales[panel], values[i]);
         colors[i] = 0xFF000000u | (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b;
     }
-    void *pixels;
     int pitch;
-    if (SDL_LockTexture(r->textures[panel], NULL, &pixels, &pitch) != 0)
+    void *pixels = begin_fill(r, panel, values, kh, kw, &pitch);
+    if (!pixels)
         return;
     int *cols = r->column_x0;
     int w = grid.w < HEATMAP_MAX_SIDE ? grid.w : HEATMAP_MAX_SIDE;
@@ -288,11 +342,14 @@ void render_upload_kernel(render_ctx *r, int panel, layout_rect grid)
 
 /* Resamples one h x w float image bilinearly to the texture's on-screen
  * size and colours it. The column weights are worked out once per row
- * length, not per pixel: this runs for four images at every image refresh. */
+ * length, not per pixel: this runs for the images that changed at every
+ * image refresh. Nothing to do when it shows this image already. */
 void render_upload_image(render_ctx *r, int panel, layout_rect shown, const float *src, int h,
                          int w)
 {
-    if (!ensure_texture(r, panel, shown.w, shown.h) || shown.w > HEATMAP_MAX_SIDE)
+    if (h < 1 || w < 1 || h > r->image_side || w > r->image_side ||
+        texture_shows(r, panel, src, h, w, shown.w, shown.h) ||
+        !ensure_texture(r, panel, shown.w, shown.h) || shown.w > HEATMAP_MAX_SIDE)
         return;
     render_scale sc = r->scales[panel];
     /* value -> t on [0, 1] for the lookup table, as render_color_of maps it. */
@@ -314,9 +371,9 @@ void render_upload_image(render_ctx *r, int panel, layout_rect shown, const floa
         r->column_x1[x] = (int)fx + 1 < w ? (int)fx + 1 : (int)fx;
         r->column_wx[x] = fx - (int)fx;
     }
-    void *pixels;
     int pitch;
-    if (SDL_LockTexture(r->textures[panel], NULL, &pixels, &pitch) != 0)
+    void *pixels = begin_fill(r, panel, src, h, w, &pitch);
+    if (!pixels)
         return;
     for (int y = 0; y < shown.h; y++) {
         Uint32 *row = (Uint32 *)((Uint8 *)pixels + (long)y * pitch);
@@ -353,22 +410,30 @@ void render_update_images(render_ctx *r, const worker_images *images)
         return;
     }
     int n = s->out_height * s->out_width;
-    float lo = INFINITY, hi = -INFINITY;
-    for (int i = 0; i < n; i++) {
-        lo = fminf(lo, s->expected[i]);
-        hi = fmaxf(hi, s->expected[i]);
+    if (!r->target_scaled || n != r->scaled_n ||
+        memcmp(r->scaled_target, s->expected, sizeof(float) * (size_t)n) != 0) {
+        float lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < n; i++) {
+            lo = fminf(lo, s->expected[i]);
+            hi = fmaxf(hi, s->expected[i]);
+        }
+        float magnitude = robust_limit(s->expected, NULL, n);
+        if (!(magnitude > 0))
+            magnitude = 1; /* an all-zero target still needs a scale */
+        if (lo < 0) {
+            r->target_scale = (render_scale){RENDER_DIVERGING, -magnitude, magnitude};
+        } else {
+            if (!(hi > lo))
+                hi = lo + 1;
+            r->target_scale = (render_scale){RENDER_GRAY, lo, hi};
+        }
+        r->target_magnitude = magnitude;
+        memcpy(r->scaled_target, s->expected, sizeof(float) * (size_t)n);
+        r->scaled_n = n;
+        r->target_scaled = true;
     }
-    render_scale shared;
-    float magnitude = robust_limit(s->expected, NULL, n);
-    if (!(magnitude > 0))
-        magnitude = 1; /* an all-zero target still needs a scale */
-    if (lo < 0) {
-        shared = (render_scale){RENDER_DIVERGING, -magnitude, magnitude};
-    } else {
-        if (!(hi > lo))
-            hi = lo + 1;
-        shared = (render_scale){RENDER_GRAY, lo, hi};
-    }
+    render_scale shared = r->target_scale;
+    float magnitude = r->target_magnitude;
     r->scales[LAYOUT_INPUT] = (render_scale){RENDER_GRAY, 0, 1};
     r->scales[LAYOUT_OUTPUT] = shared;
     r->scales[LAYOUT_TARGET] = shared;

@@ -86,6 +86,10 @@ text_ctx *render_text(render_ctx *r);
 /* Uploads the kernels of a new frame, and the images of a new image set. */
 void render_update_frame(render_ctx *r, const worker_frame *frame);
 void render_update_images(render_ctx *r, const worker_images *images);
+/* How many times panel's texture has been filled so far: once per change
+ * of what it shows (its values, scale or size), not once per frame or
+ * publication. For tests. */
+long render_texture_fills(const render_ctx *r, layout_panel_id panel);
 
 /* The scale panel uses now (after the updates above). */
 render_scale render_panel_scale(const render_ctx *r, layout_panel_id panel);

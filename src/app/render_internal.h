@@ -84,6 +84,22 @@ struct render_ctx {
     bool has_images;
     int image_h[4], image_w[4];
     render_scale scales[LAYOUT_PANEL_COUNT];
+    /* What each heatmap's texture was last filled from: the values, their
+     * scale, and the texture's size. A texture is filled again only when
+     * one of them changed: while training, the input, the target and the
+     * true kernel stay as they were from one publication to the next, and
+     * filling a panel at 1080p costs about a millisecond. */
+    float *filled_values[LAYOUT_PANEL_COUNT]; /* image_side^2 or KERNEL_TEXTURE_SIDE^2 */
+    int filled_h[LAYOUT_PANEL_COUNT], filled_w[LAYOUT_PANEL_COUNT]; /* of the values; 0: none */
+    render_scale filled_scale[LAYOUT_PANEL_COUNT];
+    long fills[LAYOUT_PANEL_COUNT]; /* textures filled so far (render_texture_fills) */
+    /* The target last given a scale, and that scale: it changes with the
+     * sample or the kernel, not with every publication of the images. */
+    float *scaled_target; /* image_side^2 */
+    int scaled_n;         /* values in it */
+    bool target_scaled;   /* false: none yet */
+    render_scale target_scale;
+    float target_magnitude;
     Uint32 lut[2][LUT_SIZE]; /* diverging on [-1, 1], gray on [0, 1] */
     float *residual;         /* image_side^2: output - target of the current images */
     int column_x0[HEATMAP_MAX_SIDE], column_x1[HEATMAP_MAX_SIDE]; /* resampling, per column */

@@ -209,8 +209,7 @@ static double draw_kernel_body(render_ctx *r, const layout *L, const layout_pane
     if (kh < 1)
         return 1;
     layout_rect grid = render_kernel_grid(p->plot, kh, kw);
-    if (r->frame_dirty || grid.w != r->texture_w[panel] || grid.h != r->texture_h[panel])
-        render_upload_kernel(r, panel, grid);
+    render_upload_kernel(r, panel, grid); /* when what it shows changed */
     SDL_Rect dst = render_sdl_rect(grid);
     if (r->textures[panel])
         SDL_RenderCopy(r->renderer, r->textures[panel], NULL, &dst);
@@ -320,14 +319,14 @@ static void draw_image(render_ctx *r, const layout *L, const panel_def *def, con
                             render_color_dim, TEXT_CENTER);
     } else {
         layout_rect shown = render_image_rect(p->plot, r->image_h[slot], r->image_w[slot]);
-        if (r->images_dirty || shown.w != r->texture_w[panel] || shown.h != r->texture_h[panel]) {
-            const lf_snapshot *s = &r->images->snap;
-            const float *src = slot == 0   ? s->input
-                               : slot == 1 ? s->output
-                               : slot == 2 ? s->expected
-                                           : r->residual;
-            render_upload_image(r, panel, shown, src, r->image_h[slot], r->image_w[slot]);
-        }
+        /* Filled again only when what it shows changed: during training
+         * the output and the residual, not the input or the target. */
+        const lf_snapshot *s = &r->images->snap;
+        const float *src = slot == 0   ? s->input
+                           : slot == 1 ? s->output
+                           : slot == 2 ? s->expected
+                                       : r->residual;
+        render_upload_image(r, panel, shown, src, r->image_h[slot], r->image_w[slot]);
         SDL_Rect dst = render_sdl_rect(shown);
         if (r->textures[panel])
             SDL_RenderCopy(r->renderer, r->textures[panel], NULL, &dst);

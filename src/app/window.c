@@ -61,14 +61,6 @@
 static double now_seconds(const app_clock *clock) { return app_clock_seconds(clock); }
 
 
-/* CPU time used by the calling thread, in seconds. */
-static double thread_cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void warn_to_stderr(void *user, const char *message)
 {
     (void)user;
@@ -225,7 +217,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     double start = now_seconds(clock), last_present = 0;
     frame_pace pace;
     frame_pace_init(&pace, clock, period, start);
-    double main_cpu_start = thread_cpu_seconds();
+    double main_cpu_start = frame_stats_thread_cpu_seconds();
     double fps = -1, fps_since = start;
     long fps_frames = 0, frames = 0;
     unsigned seen_message = 0;
@@ -554,7 +546,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     double train_seconds;
     worker_totals(trainer, &steps, &train_seconds);
     double worker_cpu = worker_cpu_seconds(trainer);
-    double main_cpu = thread_cpu_seconds() - main_cpu_start;
+    double main_cpu = frame_stats_thread_cpu_seconds() - main_cpu_start;
     /* What the window last showed: the newest published frame. */
     const worker_frame *last_frame = worker_acquire_frame(trainer, NULL);
     struct { long step; double rel_err; worker_state state; } shown = {

@@ -7,8 +7,8 @@ For each repetition, alternately (so both sides see the same load):
 
   1. the window at 1920x1080 with the smiley, as fast as it trains
      (--speed max), for --seconds of frames, under SDL's dummy video
-     driver, with --stats: frames per second, the p99 interval between
-     frames, and training steps per second;
+     driver, with --stats: frames per second, the p50, p99 and longest
+     interval between frames, and training steps per second;
   2. the headless trainer on one thread for the same time
      (--threads 1 --max-seconds): its steps per second;
   3. the window at 1280x720 while recording a GIF (--gif), the same
@@ -17,7 +17,9 @@ For each repetition, alternately (so both sides see the same load):
 Then the medians over the repetitions and the window's training rate as a
 share of the headless one (the window trains on one worker thread and
 leaves the main thread its core). The figures depend on the machine and
-its load: the 1-minute load average is printed before and after.
+its load: the 1-minute load average is printed before and after, and
+after each run. LF_FRAME_TRACE=FILE given to a window run says where its
+long frames went (src/app/frame_trace.h).
 
 Usage: /usr/bin/python3 tests/bench/window_fps.py [--learnfilter build/learnfilter]
        [--repeats 5] [--seconds 10] [--kernel smiley]
@@ -74,22 +76,25 @@ def main():
         g = run_json([a.learnfilter, "--kernel", a.kernel, "--speed", "max", "--width", "1280",
                       "--height", "720", "--frames", frames, "--stats", "--gif", gif], env)
         rows["720p+gif"].append(g)
-        print(f"run {r + 1}: 1080p {w['fps']:.1f} fps p99 {w['frame_ms_p99']:.2f} ms "
+        print(f"run {r + 1}: 1080p {w['fps']:.1f} fps p50/p99/max {w['frame_ms_p50']:.2f}/"
+              f"{w['frame_ms_p99']:.2f}/{w['frame_ms_max']:.1f} ms "
               f"{w['steps_per_s']:.0f} steps/s | headless {h['steps_per_s']:.0f} steps/s | "
-              f"720p recording {g['fps']:.1f} fps p99 {g['frame_ms_p99']:.2f} ms "
+              f"720p recording {g['fps']:.1f} fps p50/p99/max {g['frame_ms_p50']:.2f}/"
+              f"{g['frame_ms_p99']:.2f}/{g['frame_ms_max']:.1f} ms "
               f"{g['steps_per_s']:.0f} steps/s, {g['recorded_frames']} frames "
               f"({g['recorded_dropped']} dropped) | load {os.getloadavg()[0]:.2f}", flush=True)
     med = lambda key, name: statistics.median(x[key] for x in rows[name])
     headless = med("steps_per_s", "headless")
     print(f"\nmedians of {a.repeats} ({a.kernel}, {a.seconds:g} s each):")
     per_cpu = med("steps_per_cpu_s", "headless")
-    print("| setting | fps | p99 frame interval (ms) | steps/s | of headless | "
+    print("| setting | fps | frame interval p50 / p99 / max (ms) | steps/s | of headless | "
           "steps per CPU-s | of headless |")
     print("|---|---|---|---|---|---|---|")
     for name in ("1080p", "720p+gif"):
         sps = med("steps_per_s", name)
         cpu = med("steps_per_cpu_s", name)
-        print(f"| window {name} | {med('fps', name):.1f} | {med('frame_ms_p99', name):.2f} | "
+        print(f"| window {name} | {med('fps', name):.1f} | {med('frame_ms_p50', name):.2f} / "
+              f"{med('frame_ms_p99', name):.2f} / {med('frame_ms_max', name):.1f} | "
               f"{sps:,.0f} | {100 * sps / headless:.0f}% | {cpu:,.0f} | "
               f"{100 * cpu / per_cpu:.0f}% |")
     print(f"| headless, 1 thread | | | {headless:,.0f} | 100% | {per_cpu:,.0f} | 100% |")
