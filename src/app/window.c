@@ -217,6 +217,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     double start = now_seconds(clock), last_present = 0;
     frame_pace pace;
     frame_pace_init(&pace, clock, period, start);
+    frame_pace_wake_promptly(); /* the loop's thread: a frame late is a frame seen late */
     double main_cpu_start = frame_stats_thread_cpu_seconds();
     double fps = -1, fps_since = start;
     long fps_frames = 0, frames = 0;
