@@ -108,7 +108,13 @@ static void fill(SDL_Renderer *R, layout_rect rect, SDL_Color c)
 {
     set_color(R, c);
     SDL_Rect s = {rect.x, rect.y, rect.w, rect.h};
+    /* Opaque: no blending, which the software renderer does pixel by pixel. */
+    SDL_BlendMode mode = SDL_BLENDMODE_NONE;
+    SDL_GetRenderDrawBlendMode(R, &mode);
+    if (c.a == 255 && mode == SDL_BLENDMODE_BLEND)
+        SDL_SetRenderDrawBlendMode(R, SDL_BLENDMODE_NONE);
     SDL_RenderFillRect(R, &s);
+    SDL_SetRenderDrawBlendMode(R, mode);
 }
 
 /* Both curves' finite, positive losses: their range, the last step, and the

@@ -46,7 +46,15 @@ void render_fill(SDL_Renderer *renderer, layout_rect rect, SDL_Color c)
 {
     set_color(renderer, c);
     SDL_Rect s = {rect.x, rect.y, rect.w, rect.h};
+    /* An opaque colour blended is the colour itself, but the software
+     * renderer blends a fill pixel by pixel whenever blending is on: the
+     * panels' backgrounds cover most of the window. */
+    SDL_BlendMode mode = SDL_BLENDMODE_NONE;
+    SDL_GetRenderDrawBlendMode(renderer, &mode);
+    if (c.a == 255 && mode == SDL_BLENDMODE_BLEND)
+        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_NONE);
     SDL_RenderFillRect(renderer, &s);
+    SDL_SetRenderDrawBlendMode(renderer, mode);
 }
 
 void render_outline(SDL_Renderer *renderer, layout_rect rect, SDL_Color c)
