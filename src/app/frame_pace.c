@@ -2,39 +2,20 @@
  * frame_pace.c: the window's frame deadlines, and a wait for them that
  * sleeps, then spins. See frame_pace.h.
  */
-#define _GNU_SOURCE /* syscall, for sched_setattr */
+#define _POSIX_C_SOURCE 200809L
 #include "frame_pace.h"
 
 #include <math.h>
-#include <stdint.h>
-#include <sched.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #endif
 
-bool frame_pace_wake_promptly(void)
+void frame_pace_wake_promptly(void)
 {
-#if defined(__linux__) && defined(SYS_sched_setattr)
-    /* Timers may fire this late to save power; the default 50 us is a
-     * third of the whole margin of a frame's interval above 16.67 ms. */
+#ifdef __linux__
+    /* Timers may fire this late to save power: the default, 50 us, is a
+     * sixth of the 0.33 ms between a frame's 16.67 ms and 17 ms. */
     prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-    if (sched_getscheduler(0) != SCHED_OTHER)
-        return false; /* a batch or idle policy chosen by the user stays */
-    struct { /* the kernel's struct sched_attr, first version */
-        uint32_t size, policy;
-        uint64_t flags;
-        int32_t nice;
-        uint32_t priority;
-        uint64_t runtime, deadline, period;
-    } attr = {.size = sizeof attr, .policy = 0 /* SCHED_OTHER */,
-              .nice = getpriority(PRIO_PROCESS, 0),
-              .runtime = (uint64_t)(FRAME_PACE_SLICE_SECONDS * 1e9)};
-    return syscall(SYS_sched_setattr, 0, &attr, 0) == 0;
-#else
-    return false;
 #endif
 }
 

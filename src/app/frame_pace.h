@@ -8,9 +8,8 @@
  * tens of microseconds after the time asked for on an idle core, and that
  * lateness would show in the interval between frames. The spin is short:
  * on a busy machine a wake-up can be milliseconds late, which no spin
- * worth its CPU time covers; frame_pace_wake_promptly asks the scheduler
- * for that instead. On a simulated clock (tests) the wait is the clock's
- * own sleep, no spin.
+ * worth its CPU time covers. On a simulated clock (tests) the wait is the
+ * clock's own sleep, no spin.
  *
  *   frame_pace p; frame_pace_init(&p, clock, 1.0 / 60, now);
  *   loop { ...draw...; late_ms = frame_pace_wait(&p, now, true); present; }
@@ -25,7 +24,6 @@
 #define FRAME_PACE_SPIN_SECONDS 0.0003 /* sleep until this long before a deadline, then spin:
                                           about what a wake-up takes on an idle core; a
                                           longer spin only takes time from others */
-#define FRAME_PACE_SLICE_SECONDS 0.001 /* the render thread's time slice (Linux 6.6 and later) */
 
 typedef struct frame_pace {
     const app_clock *clock; /* borrowed; NULL or zeroed: the real clock */
@@ -33,14 +31,10 @@ typedef struct frame_pace {
     double deadline;        /* when the next frame is shown, seconds on clock */
 } frame_pace;
 
-/* Asks the scheduler to run the calling thread soon after it wakes: a
- * timer slack of 1 us, and (Linux's EEVDF scheduler) a time slice of
- * FRAME_PACE_SLICE_SECONDS, shorter than the default, with which a thread
- * that slept may take its core from one that has been running (the
- * worker, or another program) rather than wait for its slice to end. Its
- * share of the CPU stays the same. False where the system has no such
- * request or refuses it (then nothing changed but the slack). */
-bool frame_pace_wake_promptly(void);
+/* Asks for the calling thread's timed sleeps to end on time: a timer
+ * slack of 1 us rather than 50 (Linux; elsewhere nothing). Threads it
+ * starts afterwards inherit it, which does them no harm. */
+void frame_pace_wake_promptly(void);
 
 void frame_pace_init(frame_pace *p, const app_clock *clock, double period, double now);
 
