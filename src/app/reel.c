@@ -282,7 +282,10 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
         frame->snap.figures.rel_err = p->rel_err;
         frame->snap.figures.train_loss = p->train_loss;
         frame->snap.last_step.taps = 0; /* no step to explain */
-        points_history(&frame->snap.steps, h, indices[i]);
+        if (o.chart_from_run)
+            cut_history(&frame->snap.steps, p->step);
+        else
+            points_history(&frame->snap.steps, h, indices[i]);
         cut_history(&frame->snap.epochs, p->step);
         double tol = o.tolerance > 0 ? o.tolerance : 0.01;
         frame->state = p->rel_err <= tol ? WORKER_CONVERGED : WORKER_RUNNING;

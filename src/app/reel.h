@@ -106,6 +106,10 @@ typedef struct reel_options {
     int width, height;       /* frame size [REEL_WIDTH x REEL_HEIGHT] */
     int file_count;          /* photographs in the dataset [0] */
     double tolerance;        /* a frame at or below it says "learned" [0.01] */
+    /* Each frame's chart is the sample's step history cut at its step (as
+     * the window's chart showed it), not the history's own points: for a
+     * history of a few stored states, too sparse for a curve [false]. */
+    bool chart_from_run;
     /* Called after each frame is drawn, with its point and the caption
      * drawn at its head (for tests) [none]. */
     void (*on_frame)(void *user, int index, const reel_point *p, const char *caption);

@@ -97,7 +97,7 @@ static void *job_main(void *arg)
     reel_job *j = arg;
     rewind_reel *r = j->points;
     reel_options ro = {.width = REEL_WIDTH, .height = REEL_HEIGHT, .tolerance = r->tolerance,
-                       .file_count = r->file_count, .on_frame = j->record ? on_frame : NULL, .on_progress = on_progress,
+                       .file_count = r->file_count, .chart_from_run = true, .on_frame = j->record ? on_frame : NULL, .on_progress = on_progress,
                        .user = j};
     j->status = reel_write(j->path, &r->history, &r->sample, &ro, &j->frames, &j->err);
     /* SDL keeps per-thread data (its error string) for any thread that
