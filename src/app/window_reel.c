@@ -43,6 +43,7 @@ struct window_reel {
     reel_job *job;
     int shown_done;             /* the progress last said */
     int started;                /* reels started: the first WINDOW_REEL_KEPT are recorded */
+    char before[160];           /* how the reel before this one ended, said with its progress */
     window_reel_counts counts;
     window_reel_record scratch; /* captions of reels past the first WINDOW_REEL_KEPT */
 };
@@ -139,6 +140,14 @@ static bool reel_name(char *out, size_t size, const char *dir, const char *kerne
     return false;
 }
 
+/* "writing reel 31/78", with how the reel before ended when it ended just
+ * before this one began. */
+static void say_progress(const window_reel *w, int done, int total, char *message, int size)
+{
+    snprintf(message, (size_t)size, "writing reel %d/%d%s%s%s", done, total,
+             w->before[0] ? " (" : "", w->before, w->before[0] ? ")" : "");
+}
+
 /* Starts writing the points (taking them); false with message when it
  * cannot. */
 static bool start_job(window_reel *w, rewind_reel *points, char *message, int size)
@@ -170,8 +179,8 @@ static bool start_job(window_reel *w, rewind_reel *points, char *message, int si
         return false;
     }
     w->job = j;
-    w->shown_done = -1;
-    snprintf(message, (size_t)size, "writing reel 0/%d", points->history.count);
+    w->shown_done = 0;
+    say_progress(w, 0, points->history.count, message, size);
     return true;
 }
 
@@ -201,6 +210,11 @@ static void end_job(window_reel *w, char *message, int size, bool *is_error)
         w->counts.failed++;
     }
     fprintf(stderr, "learnfilter: %s%s\n", *is_error ? "error: " : "", message);
+    /* When the next reel starts at once, its progress replaces this
+     * message: it keeps a short form. */
+    const char *name = strrchr(j->path, '/');
+    snprintf(w->before, sizeof w->before, "%.100s %s", name ? name + 1 : j->path,
+             j->status == LF_OK ? "written" : "failed");
     job_free(j);
 }
 
@@ -268,6 +282,8 @@ bool window_reel_frame(window_reel *w, worker *source, bool *gif, bool *mp4, cha
         w->waiting = NULL;
         *is_error = !start_job(w, r, message, size);
         said = true;
+    } else if (!w->job && w->asked < 0) {
+        w->before[0] = 0; /* nothing follows the last reel: its own message stands */
     }
     for (int k = 0; k < 2; k++) {
         bool *pressed = k == 0 ? gif : mp4;
@@ -281,8 +297,7 @@ bool window_reel_frame(window_reel *w, worker *source, bool *gif, bool *mp4, cha
         int done = atomic_load(&w->job->done_frames);
         if (done != w->shown_done) {
             w->shown_done = done;
-            snprintf(message, (size_t)size, "writing reel %d/%d", done,
-                     atomic_load(&w->job->total_frames));
+            say_progress(w, done, atomic_load(&w->job->total_frames), message, size);
             said = true;
         }
     }
