@@ -267,6 +267,7 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
     lf_conv_shape shape = lf_conv_shape_make(sample->in_height, sample->in_width, h->kh, h->kw,
                                              sample->padding);
     double spacing = n > 1 ? (REEL_SECONDS - REEL_HOLD_SECONDS) / (n - 1) : 0;
+    bool refused = false;
     for (int i = 0; st == LF_OK && i < n; i++) {
         const reel_point *p = &h->points[indices[i]];
         const float *w = h->weights + (size_t)indices[i] * taps;
@@ -302,9 +303,10 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
         const uint8_t *pixels = scene_draw_view(sc, frame, images, &stride);
         if (o.on_frame)
             o.on_frame(o.user, i, p, drawn_caption(scene_render(sc)));
-        if (!recorder_submit(rec, pixels, stride, i * spacing))
+        if (!recorder_submit(rec, pixels, stride, i * spacing)) {
             st = lf_fail(err, LF_ERR_IO, "%s: the movie stopped taking frames", path);
-        else if (frames)
+            refused = true;
+        } else if (frames)
             *frames = i + 1;
         if (st == LF_OK && o.on_progress)
             o.on_progress(o.user, i + 1, n);
@@ -312,7 +314,9 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
     if (rec) {
         lf_error fin;
         lf_status done = recorder_finish(rec, &fin);
-        if (st == LF_OK && done != LF_OK) {
+        /* A refused frame means the encoder failed: its reason (a full
+         * disk, ffmpeg gone) says more. */
+        if ((st == LF_OK || refused) && done != LF_OK) {
             st = done;
             if (err)
                 *err = fin;

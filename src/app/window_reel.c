@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "recorder.h"
@@ -204,7 +205,13 @@ static void end_job(window_reel *w, char *message, int size, bool *is_error)
         }
         w->counts.written++;
     } else {
-        snprintf(message, (size_t)size, "cannot write the reel: %s", j->err.message);
+        /* The encoder says "write failed" or "ffmpeg failed"; whether the
+         * disk is full is plain from the folder. */
+        struct statvfs fs;
+        bool full = j->err.status == LF_ERR_IO && statvfs(w->dir ? w->dir : ".", &fs) == 0 &&
+                    (double)fs.f_bavail * (double)fs.f_frsize < 1e6;
+        snprintf(message, (size_t)size, "cannot write the reel: %s%s", j->err.message,
+                 full ? " (the disk is full)" : "");
         if (j->record != &w->scratch)
             memset(j->record, 0, sizeof *j->record);
         w->counts.failed++;
