@@ -127,6 +127,7 @@ bool notice_for_request(const worker_req *req, const worker_frame *shown, char *
     case WORKER_REQ_LOAD:
     case WORKER_REQ_REWIND:      /* the timeline shows where it went */
     case WORKER_REQ_REWIND_MOVE:
+    case WORKER_REQ_REEL:        /* the reel says how it goes itself */
     case WORKER_REQ_QUIT:
         return false;
     }
