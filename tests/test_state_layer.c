@@ -425,6 +425,14 @@ static void test_corrupt_layer_section_refused(void **state)
             expect_corrupt(b, size, "does not fit its patches");
         }
     }
+    /* A layer section that says one gray filter: that state is version 1,
+     * and one state has one encoding. */
+    memcpy(b, orig, size);
+    for (size_t field = 0; field < 16; field += 4)
+        put_u32_at(b, layer + field, 1);
+    put_u32_at(b, layer + 16, 0);
+    reseal(b, size);
+    expect_corrupt(b, size, "(layer)");
     /* 64 filters x 16 channels of 3x3 is more weights than a bank holds
      * (the state is then also too short, but the layer is refused first). */
     memcpy(b, orig, size);

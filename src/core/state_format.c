@@ -223,7 +223,8 @@ static lf_status get_head(reader *r, uint32_t version, state_head *h, const char
         !get_count(r, 1, LF_KERNEL_MAX_SIDE, &k->width))
         return BAD("%s: corrupt training state (kernel size)", name);
     h->layer = state_layer_of(&(lf_layer_options){0});
-    if (version >= 2 && !state_layer_get(r, &h->layer))
+    /* One gray filter is always version 1: one state, one encoding. */
+    if (version >= 2 && (!state_layer_get(r, &h->layer) || state_layer_plain(&h->layer)))
         return BAD("%s: corrupt training state (layer)", name);
     /* The bank's weights fill target's; with the biases they fit the
      * trainer's parameter block. */
