@@ -208,10 +208,22 @@ static void pool_fast(float *restrict out, const float *restrict act, const lf_l
         for (int y = 0; y < s->out_height; y++) {
             float *restrict o = out + ((size_t)f * s->out_height + y) * ow;
             const float *restrict a = act + ((size_t)f * s->conv_height + (size_t)y * n) * cw;
-            switch (n) {
-            case 2: pool_row(o, a, (size_t)cw, ow, 2); break;
-            case 3: pool_row(o, a, (size_t)cw, ow, 3); break;
-            default: pool_row(o, a, (size_t)cw, ow, n); break;
+            if (n == 2) {
+                pool_row(o, a, (size_t)cw, ow, 2);
+                continue;
+            }
+            if (n == 3) {
+                pool_row(o, a, (size_t)cw, ow, 3);
+                continue;
+            }
+            for (int x = 0; x < ow; x++) { /* larger windows: no vector lanes */
+                float m = a[(size_t)x * n];
+                for (int u = 0; u < n; u++)
+                    for (int v = 0; v < n; v++) {
+                        const float e = a[(size_t)u * cw + (size_t)x * n + v];
+                        m = e > m ? e : m;
+                    }
+                o[x] = m;
             }
         }
 }
