@@ -116,14 +116,21 @@ static void pack_input(float *restrict padded, const float *restrict in, const l
         for (int r = 0; r < s->padded_height; r++) {
             float *restrict dst = padded + ((size_t)c * s->padded_height + r) * row_floats;
             const int iy = r - s->pad_top;
-            memset(dst, 0, sizeof(float) * row_floats);
-            if (iy < 0 || iy >= s->in_height)
-                continue;
-            const float *restrict src = in + ((size_t)c * s->in_height + iy) * s->in_width;
-            if (S == 1) {
-                memcpy(dst + s->pad_left, src, sizeof(float) * (size_t)s->in_width);
+            if (iy < 0 || iy >= s->in_height) {
+                memset(dst, 0, sizeof(float) * row_floats);
                 continue;
             }
+            const float *restrict src = in + ((size_t)c * s->in_height + iy) * s->in_width;
+            if (S == 1) {
+                /* zeros only around the copy (the row is longer than the
+                 * padded input row: see phase_width in layer.c) */
+                const size_t end = (size_t)s->pad_left + (size_t)s->in_width;
+                memset(dst, 0, sizeof(float) * (size_t)s->pad_left);
+                memcpy(dst + s->pad_left, src, sizeof(float) * (size_t)s->in_width);
+                memset(dst + end, 0, sizeof(float) * (row_floats - end));
+                continue;
+            }
+            memset(dst, 0, sizeof(float) * row_floats);
             /* Input column ix sits at padded column ix + pad_left, which is
              * phase (ix + pad_left) % S, position (ix + pad_left) / S. */
             for (int ix = 0; ix < s->in_width; ix++) {
