@@ -1,6 +1,7 @@
 /*
- * layer_fast.c: the convolution layer's fast forward and backward passes.
- * See include/learnfilter/layer.h for the definitions they follow and
+ * layer_fast.c: the convolution layer's fast forward and backward passes,
+ * and the loss's residual a trainer computes between them. See
+ * include/learnfilter/layer.h for the definitions they follow and
  * layer_internal.h for the workspace.
  *
  * Each pass first copies what it reads into the workspace in the layout its
