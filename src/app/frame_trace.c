@@ -4,22 +4,27 @@
  */
 #include "frame_trace.h"
 
+#include <errno.h>
+#include <string.h>
+
 static const char *const phase_names[FRAME_PHASES] = {"events", "frame",   "images", "draw",
                                                       "capture", "sleep", "present"};
 
-int frame_trace_open(frame_trace *t, const char *path)
+void frame_trace_open(frame_trace *t, const char *path)
 {
     *t = (frame_trace){0};
     if (!path || !path[0])
-        return 1;
+        return;
     t->file = fopen(path, "w");
-    if (!t->file)
-        return 0;
+    if (!t->file) {
+        fprintf(stderr, "learnfilter: %s: cannot write the frame trace: %s\n", path,
+                strerror(errno));
+        return;
+    }
     fputs("frame interval_ms", t->file);
     for (int i = 0; i < FRAME_PHASES; i++)
         fprintf(t->file, " %s_ms", phase_names[i]);
     fputs(" late_ms new\n", t->file);
-    return 1;
 }
 
 void frame_trace_close(frame_trace *t)

@@ -46,9 +46,9 @@ typedef struct frame_trace {
     double ms[FRAME_PHASES];
 } frame_trace;
 
-/* Opens path for writing (NULL or "": off). False when it cannot be
- * opened (then tracing is off and errno says why). */
-int frame_trace_open(frame_trace *t, const char *path);
+/* Opens path for writing (NULL or "": off). When it cannot be opened,
+ * says so on stderr and tracing is off. */
+void frame_trace_open(frame_trace *t, const char *path);
 void frame_trace_close(frame_trace *t);
 static inline void frame_trace_begin(frame_trace *t, double now)
 {

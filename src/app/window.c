@@ -60,7 +60,6 @@
 /* The loop's clock: the hooks' (a test's simulated time) or the real one. */
 static double now_seconds(const app_clock *clock) { return app_clock_seconds(clock); }
 
-
 static void warn_to_stderr(void *user, const char *message)
 {
     (void)user;
@@ -211,8 +210,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     memset(&frame_times, 0, sizeof frame_times);
     memset(&work_times, 0, sizeof work_times);
     frame_trace trace; /* LF_FRAME_TRACE=FILE: each frame's phases (frame_trace.h) */
-    if (!frame_trace_open(&trace, getenv(FRAME_TRACE_ENV)))
-        fprintf(stderr, "learnfilter: %s: cannot write the frame trace\n", getenv(FRAME_TRACE_ENV));
+    frame_trace_open(&trace, getenv(FRAME_TRACE_ENV));
     const double period = 1.0 / WINDOW_FPS;
     double start = now_seconds(clock), last_present = 0;
     frame_pace pace;
@@ -355,10 +353,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                                                           sizeof race_lead);
         ui.shown = &frame->snap; /* what a click on a kernel cell edits */
         changed |= is_new;
-        if (is_new) {
+        if (is_new)
             render_update_frame(view, frame);
-            window_reel_observe(reels, frame);
-        }
         shown_frame = frame;
         notice_observe(&notices, frame);
         float notice_alpha = 0;
@@ -419,9 +415,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             render_update_images(view, images);
         traced |= is_new ? FRAME_TRACE_NEW_IMAGES : 0;
         frame_trace_mark(&trace, FRAME_PHASE_IMAGES, now_seconds(clock));
-        /* M: a reel of the run so far, written on a thread of its own. */
+        /* M, Shift+M: a reel of the run so far from the stored states,
+         * written on a thread of its own. */
         bool reel_is_error = false;
-        if (window_reel_frame(reels, &ui.reel, frame, images, toast, sizeof toast,
+        if (window_reel_frame(reels, trainer, &ui.reel, &ui.reel_mp4, toast, sizeof toast,
                               &reel_is_error)) {
             toast_message = 0;
             toast_is_error = reel_is_error;
@@ -533,7 +530,6 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     if (report)
         report->capture = recorded;
     capture_destroy(cap);
-    window_reel_destroy(reels); /* waits for a reel being written */
     unsigned long queued = 0, taken = 0, misordered = 0;
     worker_request_counts(trainer, &queued, &taken, &misordered);
     /* Real time here, not the hooks' clock: this waits for the worker's
@@ -543,6 +539,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         app_clock_sleep_until(NULL, app_clock_now(NULL) + APP_NS_PER_S / 200);
         worker_request_counts(trainer, &queued, &taken, &misordered);
     }
+    window_reel_finish(reels, trainer); /* the reels asked for are written */
+    if (report)
+        report->reels = *window_reel_get_counts(reels);
+    window_reel_destroy(reels);
     long steps;
     double train_seconds;
     worker_totals(trainer, &steps, &train_seconds);
