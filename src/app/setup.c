@@ -77,6 +77,8 @@ lf_dataset_options app_dataset_options(const cli_options *o)
         .path_count = o->image_count,
         .patch_size = o->size,
         .downscale = o->downscale,
+        .patch_stride = o->patch_stride,
+        .variants = o->variants,
         .noise_sigma = o->noise,
         .validation_fraction = o->validation,
         .seed = o->seed,
