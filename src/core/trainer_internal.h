@@ -79,8 +79,9 @@ typedef struct engine_ops {
     bool (*prepare)(lf_trainer *t);
     /* Frees what prepare allocated; safe to call twice. */
     void (*release)(lf_trainer *t);
-    /* The targets phase: makes sure the batch's per-patch data (the true
-     * filter's outputs, statistics, spectra) exist. */
+    /* The targets phase: makes sure the batch's per-patch data (statistics,
+     * spectra) exist; the true filter's outputs are made where they are
+     * compared (trainer_target_rows), never kept. */
     void (*targets)(lf_trainer *t, const int *patches, int count);
     /* Forward, loss and backward, fused per patch where the engine can:
      * adds scale * dLoss/dout backpropagated to t->grads and returns the
