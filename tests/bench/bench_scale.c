@@ -24,8 +24,9 @@
  * Then the statistics engine's step against memory bandwidth: the smiley's
  * step reads one packed Gram matrix of 2.1 MB, and the bundled set's 44
  * training matrices (92 MB) do not fit in the cache, so the step streams
- * from memory. Its effective bandwidth (bytes of G read per step / time per
- * step) is printed beside a STREAM-like copy (a[i] = b[i] over two 256 MB
+ * from memory. Its effective bandwidth (bytes of G read per step, the
+ * validation pass's share included: 55 matrices per 44 steps, over the time
+ * per step) is printed beside a STREAM-like copy (a[i] = b[i] over two 256 MB
  * arrays, counting the bytes read and written, as STREAM does) and a read
  * (sum of a 256 MB array), both on one thread, timed in the same child
  * right after the steps, medians of the repetitions. These three are timed
@@ -37,7 +38,7 @@
  * A program that prints figures, never a test: a slow or busy machine is
  * not a failure. Usage, from the build folder:
  *   bench_scale [--reps N] [--seconds S] [--threads N] [--data FOLDER]
- *               [--only sets|bandwidth]
+ *               [--only sets|bandwidth] [--kernel sobel-x|smiley]
  * Defaults: 7 repetitions of about 0.3 s, 2 threads. About three minutes.
  */
 #define _DEFAULT_SOURCE /* getloadavg */
@@ -74,6 +75,7 @@ typedef struct bench_options {
     int threads;
     const char *data;
     const char *only;
+    const char *kernel; /* one kernel's rows only, or NULL for both */
 } bench_options;
 
 typedef struct case_result {
@@ -228,8 +230,10 @@ static case_result run_case(const bench_options *o, bool large, const char *kern
     r.steps_per_s = bench_median(rates, o->reps);
     r.peak_mb = peak_resident_mb(); /* before the bandwidth arrays below */
     if (r.engine == LF_ENGINE_GRAM) {
+        /* An epoch reads every training patch's G once and, for the
+         * validation loss at its end, every validation patch's. */
         double p = k.height * k.width + 1.0;
-        double bytes = p * (p + 1) / 2 * sizeof(float) * to.settings.batch_size;
+        double bytes = p * (p + 1) / 2 * sizeof(float) * ds.patch_count / (double)epoch;
         /* In this thread's processor time, as the bandwidths below: the
          * smiley's G d runs on the calling thread alone (GRAM_SPLIT_MIN_PARAMS),
          * and time spent waiting for a core on a shared machine is not the
@@ -289,6 +293,8 @@ static void section_sets(const bench_options *o)
            "load s  caches s  ratio\n");
     for (int k = 0; k < 2; k++)
         for (int e = 0; e < 2; e++) {
+            if (o->kernel && strcmp(o->kernel, kernels[k]))
+                continue;
             case_result small = {0};
             for (int large = 0; large < 2; large++) {
                 case_result r = run_in_child(o, large, kernels[k], engines[e]);
@@ -394,10 +400,12 @@ int main(int argc, char **argv)
             o.data = argv[++i];
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             o.only = argv[++i];
+        else if (!strcmp(argv[i], "--kernel") && i + 1 < argc)
+            o.kernel = argv[++i];
         else {
             fprintf(stderr,
                     "usage: bench_scale [--reps N] [--seconds S] [--threads N] [--data FOLDER] "
-                    "[--only sets|bandwidth]\n");
+                    "[--only sets|bandwidth] [--kernel sobel-x|smiley]\n");
             return 2;
         }
     }
