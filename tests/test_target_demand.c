@@ -4,21 +4,23 @@
  *
  * The trainer once built every patch's target once (the true kernel applied
  * to the clean patch by conv2d_forward; for a layer, lf_layer_targets) and
- * read it back each step; now each step makes its batch's. Each case here
- * runs two trainers side by side from the same options: one as it is, and
- * one handed the stored targets, made here the old way, through the
- * trainer's own slot for kept targets (trainer_internal.h: an operation's
- * targets are still kept, and the step reads them when present). Every
- * step's weights, bias, step loss and validation loss must agree exactly.
+ * read it back each step; now it keeps them only while they fit
+ * LF_TARGET_CACHE_MAX_BYTES, and past it each step makes its batch's. Each
+ * case here runs three trainers side by side from the same options: one
+ * without the cache, one as created, and one handed the stored targets,
+ * made here the old way, through the trainer's own slot for kept targets
+ * (trainer_internal.h: an operation's targets are still kept, and the step
+ * reads them when present). Every step's weights, bias, step loss and
+ * validation loss must agree exactly.
  * The cases cover each engine path that compares with a target: the fused
  * pass with input noise (batches, and one patch cut into row bands on two
  * threads), the plain loops (a kernel too large for the fused pass, clean
  * and noisy), and the layer's direct engine (ReLU, pooling, two filters).
  *
  * The FFT path is the exception, said in engine_direct.c: with clean
- * inputs it convolves the distance to the true kernel, and with noise it
- * makes the target through the transforms, so its last bits differ; here
- * it is held to the stored-target run within float rounding.
+ * inputs it convolves the distance to the true kernel, and with noise and
+ * no cache it makes the target through the transforms, so its last bits
+ * differ; here it is held to the stored-target run within float rounding.
  */
 #include "test_data_util.h"
 #include "test_trainer_util.h"
@@ -67,42 +69,62 @@ static float *stored_targets(const lf_trainer *t)
     return targets;
 }
 
-/* Steps both trainers and compares after each step; exact unless a
- * tolerance is given (then relative, on the weights and the losses). */
+/* One trainer's weights and losses against the reference's after a step:
+ * exact unless a tolerance is given (then relative). */
+static void compare(lf_trainer *t, lf_trainer *reference, double tolerance)
+{
+    const int params = lf_trainer_weight_count(t) + lf_trainer_filters(t);
+    const lf_figures *a = lf_trainer_figures(t), *b = lf_trainer_figures(reference);
+    if (tolerance == 0) {
+        assert_memory_equal(lf_trainer_weights(t), lf_trainer_weights(reference),
+                            sizeof(float) * (size_t)params);
+        assert_memory_equal(&a->step_loss, &b->step_loss, sizeof a->step_loss);
+        assert_true(isnan(a->val_loss) ? isnan(b->val_loss) : a->val_loss == b->val_loss);
+        return;
+    }
+    for (int i = 0; i < params; i++)
+        tu_assert_near(lf_trainer_weights(t)[i], lf_trainer_weights(reference)[i],
+                       tolerance * (1 + fabs(lf_trainer_weights(reference)[i])));
+    tu_assert_near(a->step_loss, b->step_loss, tolerance * b->step_loss);
+}
+
+/* Three trainers from the same options: `made` without the target cache
+ * (each step makes its targets, as for a set past
+ * LF_TARGET_CACHE_MAX_BYTES), `cached` as created (a small set: targets kept
+ * once made), and `kept` handed every target up front, made the old way.
+ * Each step, the first two must match the third. */
 static void run_pair(const lf_trainer_options *o, const lf_dataset *ds, int steps,
                      double tolerance)
 {
-    lf_trainer *now = tt_trainer_create(o, ds);
+    lf_trainer *made = tt_trainer_create(o, ds);
+    lf_trainer *cached = tt_trainer_create(o, ds);
     lf_trainer *kept = tt_trainer_create(o, ds);
+    assert_non_null(cached->target_cache);
+    trainer_target_cache_free(made);
+    trainer_forget_caches(made); /* the engine prepares again without a cache */
+    lf_trainer_reset(made);
+    assert_null(made->target_cache);
     assert_null(kept->targets);
     kept->targets = stored_targets(kept);
-    /* The on-demand target is the stored one itself, rows and all. */
+    /* A target made on demand is the stored one itself. */
     for (int p = 0; p < ds->patch_count; p++) {
-        const float *made = trainer_target(now, p, now->threads - 1);
-        if (tolerance == 0)
-            assert_memory_equal(made, kept->targets + (size_t)p * kept->target_floats,
-                                sizeof(float) * (size_t)trainer_out_area(now));
+        const float *m = trainer_target(made, p, made->threads - 1);
+        const float *c = trainer_target(cached, p, 0);
+        const float *k = kept->targets + (size_t)p * kept->target_floats;
+        assert_memory_equal(m, k, sizeof(float) * (size_t)trainer_out_area(made));
+        assert_memory_equal(c, k, sizeof(float) * (size_t)trainer_out_area(made));
     }
-    const int params = lf_trainer_weight_count(now) + lf_trainer_filters(now);
     for (int s = 0; s < steps; s++) {
-        tt_trainer_steps(now, 1);
+        tt_trainer_steps(made, 1);
+        tt_trainer_steps(cached, 1);
         tt_trainer_steps(kept, 1);
-        const lf_figures *a = lf_trainer_figures(now), *b = lf_trainer_figures(kept);
-        if (tolerance == 0) {
-            assert_memory_equal(lf_trainer_weights(now), lf_trainer_weights(kept),
-                                sizeof(float) * (size_t)params);
-            assert_memory_equal(&a->step_loss, &b->step_loss, sizeof a->step_loss);
-            assert_true(isnan(a->val_loss) ? isnan(b->val_loss) : a->val_loss == b->val_loss);
-        } else {
-            for (int i = 0; i < params; i++)
-                tu_assert_near(lf_trainer_weights(now)[i], lf_trainer_weights(kept)[i],
-                               tolerance * (1 + fabs(lf_trainer_weights(kept)[i])));
-            tu_assert_near(a->step_loss, b->step_loss, tolerance * b->step_loss);
-        }
+        compare(made, kept, tolerance);
+        compare(cached, kept, tolerance);
     }
     /* An epoch ended, so the validation loss was compared too. */
-    assert_true(lf_trainer_figures(now)->epoch >= 1);
-    lf_trainer_destroy(now);
+    assert_true(lf_trainer_figures(made)->epoch >= 1);
+    lf_trainer_destroy(made);
+    lf_trainer_destroy(cached);
     lf_trainer_destroy(kept);
 }
 

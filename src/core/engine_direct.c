@@ -11,10 +11,11 @@
  * DIRECT_UNITS bands of rows, and the units' sums are added in unit order,
  * so the result does not depend on the number of threads.
  *
- * No target is stored (trainer_cache.c): with clean inputs the fused pass
- * makes it on the way and the FFT path convolves the patch with the
- * distance to the true kernel, which is the residual itself; otherwise each
- * unit makes its patch's target rows before comparing.
+ * With clean inputs no target is needed: the fused pass makes it on the way
+ * and the FFT path convolves the patch with the distance to the true
+ * kernel, which is the residual itself. Otherwise the targets are kept
+ * while they fit LF_TARGET_CACHE_MAX_BYTES (trainer_cache.c), and past it
+ * each unit makes its patch's target rows before comparing.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -67,7 +68,7 @@ static bool direct_prepare(lf_trainer *t)
         direct_release(t);
         return true;
     }
-    if (ds->inputs != ds->clean && !t->targets) {
+    if (ds->inputs != ds->clean && !t->targets && !t->target_cache) {
         /* Input noise: each step transforms the clean patch for its
          * target, with the true kernel's spectrum, made once. */
         t->fft_clean_spectra = lf_fft_alloc(spectrum * (size_t)t->threads);
@@ -112,7 +113,7 @@ static const float *fft_target(lf_trainer *t, int patch, int thread)
 {
     if (fft_by_distance(t))
         return NULL;
-    if (t->targets)
+    if (t->targets || t->target_cache)
         return trainer_target(t, patch, thread);
     float *spectrum = t->fft_clean_spectra + (size_t)thread * lf_fft_spectrum_floats(t->fft);
     float *target = t->target_work + (size_t)thread * t->target_floats;
@@ -148,9 +149,26 @@ static const float *on_demand_target(const lf_trainer *t, int patch)
     return t->options.target.weights;
 }
 
-/* Targets are made by each unit (direct_run); the spectra are kept. */
+/* Whether a step compares with a target made apart, rather than making
+ * the truth on the way (the fused pass on clean inputs) or convolving the
+ * distance (the FFT on clean inputs). An operation's are all made. */
+static bool direct_reads_targets(const lf_trainer *t)
+{
+    size_t floats;
+    if (t->targets)
+        return false;
+    if (t->fft)
+        return !fft_by_distance(t);
+    return !(fused_work(t, 0, &floats) && t->dataset->inputs == t->dataset->clean);
+}
+
+/* Kept targets are built for the batch before its units run (the units
+ * only read them); without a cache each unit makes its own. Spectra are
+ * kept. */
 static void direct_targets(lf_trainer *t, const int *patches, int count)
 {
+    if (t->target_cache && direct_reads_targets(t))
+        trainer_build_missing(t, patches, count, BUILD_TARGETS);
     if (t->fft)
         trainer_build_missing(t, patches, count, BUILD_SPECTRA);
 }

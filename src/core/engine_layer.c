@@ -24,12 +24,12 @@ static bool layer_prepare(lf_trainer *t)
 
 static void layer_release(lf_trainer *t) { (void)t; }
 
-/* Nothing is kept per patch: each unit makes its patch's target. */
+/* Kept targets are built for the batch before its units run; without a
+ * cache (a large set) each unit makes its patch's. */
 static void layer_targets(lf_trainer *t, const int *patches, int count)
 {
-    (void)t;
-    (void)patches;
-    (void)count;
+    if (t->target_cache)
+        trainer_build_missing(t, patches, count, BUILD_TARGETS);
 }
 
 typedef struct layer_job {

@@ -80,8 +80,9 @@ typedef struct engine_ops {
     /* Frees what prepare allocated; safe to call twice. */
     void (*release)(lf_trainer *t);
     /* The targets phase: makes sure the batch's per-patch data (statistics,
-     * spectra) exist; the true filter's outputs are made where they are
-     * compared (trainer_target_rows), never kept. */
+     * spectra, kept targets) exist; without a target cache the true
+     * filter's outputs are made where they are compared
+     * (trainer_target_rows). */
     void (*targets)(lf_trainer *t, const int *patches, int count);
     /* Forward, loss and backward, fused per patch where the engine can:
      * adds scale * dLoss/dout backpropagated to t->grads and returns the
@@ -131,6 +132,10 @@ struct lf_trainer {
     float *targets;              /* an operation's targets, patch_count * target_floats,
                                     made once (an operation allocates as it works, so a
                                     step cannot make them); NULL without an operation */
+    float *target_cache;         /* patch_count * target_floats: a kernel's targets kept
+                                    once made, when they fit LF_TARGET_CACHE_MAX_BYTES;
+                                    NULL: made in the step */
+    unsigned char *target_ready; /* patch_count flags for target_cache */
     float *sample_target;        /* target_floats: the sample patch's, for snapshots */
     int sample_target_patch;     /* whose target sample_target holds; -1: none */
     lf_best_fit best;            /* options.operation's best filter, or with input
@@ -205,14 +210,16 @@ static inline layer_scratch trainer_layer_scratch(const lf_trainer *t, int threa
 
 /* ------------------------------------------------ trainer_cache.c */
 
-typedef enum build_kind { BUILD_GRAMS, BUILD_SPECTRA } build_kind;
+typedef enum build_kind { BUILD_TARGETS, BUILD_GRAMS, BUILD_SPECTRA } build_kind;
 
 /* The target of one patch, rows [y0, y1) of each filter's output: an
- * operation's, made once, or the true layer applied to the clean patch
- * now, into `thread`'s share of target_work (valid until that thread's
- * next call). A layer other than one gray filter makes all rows, with the
- * thread's layer scratch. The values are those the trainer kept per patch
- * before (the same routine on the same data). */
+ * operation's, made once; a kernel's from target_cache (made there now,
+ * whole, if missing: a parallel step builds its batch's first with
+ * trainer_build_missing); or without the cache the true layer applied to
+ * the clean patch now, into `thread`'s share of target_work (valid until
+ * that thread's next call). A layer other than one gray filter makes all
+ * rows, with the thread's layer scratch. Every way gives the same values
+ * (the same routine on the same data). */
 const float *trainer_target_rows(lf_trainer *t, int patch, int thread, int y0, int y1);
 static inline const float *trainer_target(lf_trainer *t, int patch, int thread)
 {
@@ -226,6 +233,10 @@ const float *trainer_sample_target(lf_trainer *t, int patch);
 lf_status trainer_operation_targets(lf_trainer *t, lf_error *err);
 /* Frees an operation's targets: a kernel's are made in the step. */
 void trainer_drop_operation_targets(lf_trainer *t);
+/* (Re)allocates target_cache for the dataset when it fits
+ * LF_TARGET_CACHE_MAX_BYTES, all targets missing; else leaves none. */
+void trainer_target_cache_make(lf_trainer *t);
+void trainer_target_cache_free(lf_trainer *t);
 float *trainer_gram_slot(const lf_trainer *t, int patch);
 float *trainer_spectrum_slot(const lf_trainer *t, int patch);
 float *trainer_fft_work(const lf_trainer *t, int thread);

@@ -287,6 +287,7 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     t->build_list = build_list;
     t->dataset = ds;
     t->dataset_hashed = false;
+    trainer_target_cache_make(t);
     return LF_OK;
 }
 
@@ -403,6 +404,7 @@ void lf_trainer_destroy(lf_trainer *t)
     lf_optimizer_state_deinit(&t->state.optimizer);
     free(t->state.order);
     free(t->targets);
+    trainer_target_cache_free(t);
     free(t->target_work);
     free(t->sample_target);
     free(t->output);
