@@ -23,8 +23,9 @@
  * were left out. The memory the patches need is estimated from the image
  * headers first and refused above LF_DATASET_MAX_BYTES.
  *
- * Memory: the patches are the only per-patch pixels the program keeps
- * (with --noise, their noisy copy too): the trainer makes its targets in
+ * Memory: for a large set the patches are the only per-patch pixels the
+ * program keeps (with --noise, their noisy copy too): the trainer keeps its
+ * targets only up to LF_TARGET_CACHE_MAX_BYTES and otherwise makes them in
  * the step (trainer_cache.c), and its per-patch statistics or spectra are
  * bounded on their own (LF_GRAM_MAX_BYTES, trainer.h) and left out when
  * they do not fit. Loading shuffles the patches in place, so it never

@@ -5,9 +5,10 @@
  * A step is five phases, as in any training loop:
  *
  *   batch     the next batch_size patches of this epoch's order
- *   targets   what each engine keeps per patch (statistics, spectra), built
- *             once; the true kernel's outputs themselves are made by the
- *             engines as they compare, not kept (trainer_cache.c)
+ *   targets   what each engine keeps per patch (statistics, spectra, the
+ *             true kernel's outputs while they fit), built once; past the
+ *             bound the outputs are made as they are compared
+ *             (trainer_cache.c)
  *   forward, loss, backward
  *             by the engine in use (engine_direct.c, engine_gram.c), fused
  *             per patch so each patch's data is read once

@@ -20,9 +20,10 @@
  *              figures, histories): exactly what state.c saves and restores
  *   caches     what can be rebuilt from the options and the dataset (an
  *              operation's targets, Gram matrices, spectra); dropped when
- *              either changes. A kernel's targets are not kept: each step
- *              makes its batch's (trainer_target), so the memory does not
- *              grow with the dataset by another copy of its patches.
+ *              either changes. A kernel's targets are kept only while they
+ *              fit LF_TARGET_CACHE_MAX_BYTES; past it each step makes its
+ *              batch's (trainer_target_rows), so a large set's memory does
+ *              not grow by another copy of its patches.
  *   workspace  scratch for one step (gradients, residuals, per-thread sums)
  */
 #ifndef LEARNFILTER_TRAINER_INTERNAL_H
