@@ -76,6 +76,9 @@ struct worker {
     worker_strip strip;         /* the photos to pick the sample from (samples.h) */
     rewind_ctl *rewind;         /* past states to scrub back to (rewind.h) */
     unsigned rewind_generation; /* the generation its states belong to */
+    /* A reel's points, handed over in one atomic exchange each way: the
+     * side that takes the pointer owns it. */
+    _Atomic(struct rewind_reel *) reel_out;
 };
 
 /* The time on the worker's clock, in seconds. */
