@@ -1,0 +1,417 @@
+/*
+ * render_layer.c: a convolution layer of F filters over C channels in the
+ * window: learned and true kernels, the sample's feature maps beside their
+ * targets, the error of each filter. See render_layer.h.
+ */
+#include "render_layer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learnfilter/colormap.h"
+#include "render_internal.h"
+
+/* ============================================================ helpers */
+
+static Uint32 pixel_of(SDL_Color c) { return 0xFF000000u | (Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b; }
+
+SDL_Texture *render_layer_texture(SDL_Renderer *renderer, SDL_Texture **t, int w, int h)
+{
+    int tw = 0, th = 0;
+    if (*t && SDL_QueryTexture(*t, NULL, NULL, &tw, &th) == 0 && tw == w && th == h)
+        return *t;
+    if (*t)
+        SDL_DestroyTexture(*t);
+    *t = NULL;
+    if (w < 1 || h < 1 || w > HEATMAP_MAX_SIDE || h > HEATMAP_MAX_SIDE)
+        return NULL;
+    *t = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING, w, h);
+    if (*t) /* opaque: a plain copy, which the software renderer does fastest */
+        SDL_SetTextureBlendMode(*t, SDL_BLENDMODE_NONE);
+    return *t;
+}
+
+void render_layer_free(render_layer_state *s)
+{
+    if (!s)
+        return;
+    if (s->canvas)
+        SDL_DestroyTexture(s->canvas);
+    if (s->sample)
+        SDL_DestroyTexture(s->sample);
+    if (s->x_canvas)
+        SDL_DestroyTexture(s->x_canvas);
+    free(s);
+}
+
+static float max_abs(const float *a, int n)
+{
+    float m = 0;
+    for (int i = 0; i < n; i++)
+        m = fmaxf(m, fabsf(a[i]));
+    return m;
+}
+
+render_scale render_layer_kernel_scale(const worker_layer *layer, const lf_kernel *truth, int f)
+{
+    int n = layer->channels * layer->k_height * layer->k_width;
+    float biggest = fmaxf(max_abs(truth->weights + (size_t)f * n, n),
+                          max_abs(layer->learned + (size_t)f * n, n) / 1.1f);
+    float limit = (float)lf_scale_nice_limit(biggest);
+    return (render_scale){RENDER_DIVERGING, -limit, limit};
+}
+
+/* The scale a filter's feature map and target share, from the target. */
+static render_scale map_scale(const float *target, int n)
+{
+    float lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        lo = fminf(lo, target[i]);
+        hi = fmaxf(hi, target[i]);
+    }
+    if (!(lo < 0)) {
+        if (!(hi > lo))
+            hi = lo + 1;
+        return (render_scale){RENDER_GRAY, lo, hi};
+    }
+    /* Edge responses are sparse: the 99.5th percentile of |target|, not its
+     * largest, or nearly everything would be white. */
+    enum { BINS = 256 };
+    float biggest = fmaxf(-lo, hi);
+    int counts[BINS] = {0};
+    for (int i = 0; i < n; i++) {
+        int k = (int)(fabsf(target[i]) / biggest * (BINS - 1));
+        counts[k < 0 ? 0 : k >= BINS ? BINS - 1 : k]++;
+    }
+    int keep = n - n / 200, seen = 0;
+    float limit = biggest;
+    for (int k = 0; k < BINS; k++) {
+        seen += counts[k];
+        if (seen >= keep) {
+            limit = biggest * (float)(k + 1) / (BINS - 1);
+            break;
+        }
+    }
+    return (render_scale){RENDER_DIVERGING, -limit, limit};
+}
+
+/* ============================================================ painting */
+
+typedef struct canvas {
+    Uint32 *pixels;
+    int pitch; /* in pixels */
+    layout_rect box;
+} canvas;
+
+/* A kh x kw kernel in crisp square cells inside rect, the rest panel-coloured. */
+static void paint_kernel(canvas *cv, layout_rect rect, const float *w, int kh, int kw,
+                         render_scale sc)
+{
+    layout_rect g = layout_grid_fit(rect, kh, kw);
+    Uint32 panel = pixel_of(render_color_panel);
+    for (int y = rect.y; y < rect.y + rect.h; y++) {
+        Uint32 *row = cv->pixels + (long)(y - cv->box.y) * cv->pitch - cv->box.x;
+        for (int x = rect.x; x < rect.x + rect.w; x++) {
+            if (!layout_contains(g, x, y)) {
+                row[x] = panel;
+                continue;
+            }
+            int i = (int)((long)(y - g.y) * kh / g.h), j = (int)((long)(x - g.x) * kw / g.w);
+            row[x] = pixel_of(render_color_of(sc, w[i * kw + j]));
+        }
+    }
+}
+
+/* An h x w image (nearest pixel) fitted into rect; planes 3: R, G, B on
+ * [0, 1] in their own colours, else one plane on sc. */
+static void paint_image(canvas *cv, layout_rect rect, const float *src, int h, int w, int planes,
+                        render_scale sc)
+{
+    layout_rect shown = render_image_rect(rect, h, w);
+    Uint32 panel = pixel_of(render_color_panel);
+    size_t area = (size_t)h * w;
+    for (int y = rect.y; y < rect.y + rect.h; y++) {
+        Uint32 *row = cv->pixels + (long)(y - cv->box.y) * cv->pitch - cv->box.x;
+        for (int x = rect.x; x < rect.x + rect.w; x++) {
+            if (!layout_contains(shown, x, y) || h < 1 || w < 1) {
+                row[x] = panel;
+                continue;
+            }
+            int i = (int)((long)(y - shown.y) * h / shown.h);
+            int j = (int)((long)(x - shown.x) * w / shown.w);
+            const float *p = src + (size_t)i * w + j;
+            if (planes == 3) {
+                Uint32 c = 0xFF000000u;
+                for (int k = 0; k < 3; k++) {
+                    float v = p[k * area];
+                    int b = (int)((v < 0 ? 0 : v > 1 ? 1 : v) * 255 + 0.5f);
+                    c |= (Uint32)b << (16 - 8 * k);
+                }
+                row[x] = c;
+            } else {
+                float v = *p;
+                if (sc.map == RENDER_DIVERGING)
+                    v = v < sc.lo ? sc.lo : v > sc.hi ? sc.hi : v;
+                row[x] = pixel_of(render_color_of(sc, v));
+            }
+        }
+    }
+}
+
+static bool canvas_lock(SDL_Texture *t, layout_rect box, canvas *cv)
+{
+    void *pixels;
+    int pitch;
+    if (!t || SDL_LockTexture(t, NULL, &pixels, &pitch) != 0)
+        return false;
+    *cv = (canvas){pixels, pitch / 4, box};
+    Uint32 bg = pixel_of(render_color_background);
+    for (int y = 0; y < box.h; y++)
+        for (int x = 0; x < box.w; x++)
+            cv->pixels[(long)y * cv->pitch + x] = bg;
+    return true;
+}
+
+/* The table's bounding box: the column titles, every row and caption. */
+static layout_rect table_box(const layer_layout *LL)
+{
+    int F = LL->filters;
+    layout_rect a = LL->head[0], b = LL->caption[F - 1];
+    int x1 = LL->head[3].x + LL->head[3].w;
+    if (b.x + b.w > x1)
+        x1 = b.x + b.w;
+    return (layout_rect){a.x, a.y, x1 - a.x, b.y + b.h - a.y};
+}
+
+static void paint_table(render_ctx *r, render_layer_state *s, const render_view *v)
+{
+    const layer_layout *LL = &s->LL;
+    const worker_layer *l = &v->frame->layer;
+    const worker_layer_images *im = v->images ? &v->images->layer : NULL;
+    bool maps = im && im->has && im->filters == l->filters;
+    layout_rect box = table_box(LL);
+    canvas cv;
+    if (!canvas_lock(render_layer_texture(r->renderer, &s->canvas, box.w, box.h), box, &cv))
+        return;
+    s->canvas_box = box;
+    int kh = l->k_height, kw = l->k_width, C = l->channels, taps = kh * kw;
+    for (int f = 0; f < LL->filters; f++) {
+        render_scale ks = render_layer_kernel_scale(l, &v->frame->snap.target, f);
+        for (int c = 0; c < LL->channels; c++) {
+            size_t at = ((size_t)f * C + c) * taps;
+            paint_kernel(&cv, LL->learned[f][c], l->learned + at, kh, kw, ks);
+            paint_kernel(&cv, LL->truth[f][c], v->frame->snap.target.weights + at, kh, kw, ks);
+        }
+        if (!maps)
+            continue;
+        int n = im->out_height * im->out_width;
+        const float *map = im->maps + (size_t)f * n, *target = im->targets + (size_t)f * n;
+        render_scale ms = map_scale(target, n);
+        paint_image(&cv, LL->map[f], map, im->out_height, im->out_width, 1, ms);
+        paint_image(&cv, LL->target[f], target, im->out_height, im->out_width, 1, ms);
+    }
+    SDL_UnlockTexture(s->canvas);
+}
+
+static void paint_sample(render_ctx *r, render_layer_state *s, const render_view *v)
+{
+    const worker_layer_images *im = v->images ? &v->images->layer : NULL;
+    layout_rect rect = s->LL.input;
+    canvas cv;
+    if (!im || !im->has || rect.w < 1 ||
+        !canvas_lock(render_layer_texture(r->renderer, &s->sample, rect.w, rect.h), rect, &cv))
+        return;
+    render_scale gray = {RENDER_GRAY, 0, 1};
+    paint_image(&cv, rect, im->input, im->in_height, im->in_width, im->channels == 3 ? 3 : 1,
+                gray);
+    SDL_UnlockTexture(s->sample);
+}
+
+/* ============================================================ drawing */
+
+static void text_in(render_ctx *r, text_font font, layout_rect box, const char *const *texts,
+                    int count, SDL_Color color)
+{
+    int y = box.y + (box.h - text_line_height(r->text, font)) / 2;
+    if (y < box.y && font != TEXT_SMALL)
+        font = TEXT_SMALL, y = box.y + (box.h - text_line_height(r->text, font)) / 2;
+    if (y < box.y)
+        return; /* a line too low for any font: left out */
+    render_text_fitting(r, font, box.x, y, box.w, texts, count, color, TEXT_LEFT);
+}
+
+/* The name of filter f: the bank's f-th entry when it was a list of names. */
+static void filter_name(char *out, size_t size, const char *bank, int f, int filters)
+{
+    out[0] = 0;
+    int commas = 0;
+    for (const char *p = bank; *p; p++)
+        commas += *p == ',';
+    if (commas != filters - 1 || filters < 2)
+        return;
+    const char *p = bank;
+    for (int i = 0; i < f; i++)
+        p = strchr(p, ',') + 1;
+    size_t n = strcspn(p, ",");
+    snprintf(out, size, "%.*s", (int)(n < 40 ? n : 40), p);
+}
+
+static void draw_lines(render_ctx *r, layout_rect rect, int kh, int kw)
+{
+    layout_rect g = layout_grid_fit(rect, kh, kw);
+    int cell = kw > 0 ? g.w / kw : 0;
+    if (kh <= GRID_LINE_MAX_SIDE && kw <= GRID_LINE_MAX_SIDE && cell >= 6) {
+        SDL_SetRenderDrawColor(r->renderer, 0, 0, 0, 70);
+        for (int i = 1; i < kw; i++)
+            SDL_RenderDrawLine(r->renderer, g.x + i * cell, g.y, g.x + i * cell, g.y + g.h - 1);
+        for (int i = 1; i < kh; i++)
+            SDL_RenderDrawLine(r->renderer, g.x, g.y + i * cell, g.x + g.w - 1, g.y + i * cell);
+    }
+    render_outline(r->renderer, (layout_rect){g.x - 1, g.y - 1, g.w + 2, g.h + 2},
+                   render_color_outline);
+}
+
+static void draw_table(render_ctx *r, render_layer_state *s, const render_view *v)
+{
+    const layer_layout *LL = &s->LL;
+    const worker_layer *l = &v->frame->layer;
+    render_record_panel(r, "layer", table_box(LL));
+    SDL_Rect dst = render_sdl_rect(s->canvas_box);
+    if (s->canvas)
+        SDL_RenderCopy(r->renderer, s->canvas, NULL, &dst);
+    bool rgb = LL->channels == 3;
+    static const char *const heads[4][2] = {{"Learned (R G B)", "Learned"},
+                                            {"True (R G B)", "True"},
+                                            {"Feature map", "Map"},
+                                            {"Target", "Target"}};
+    for (int i = 0; i < 4; i++) {
+        /* The long title, in the title font or the body's; else the short. */
+        const char *const *t = heads[i] + (rgb || i > 1 ? 0 : 1);
+        layout_rect h = LL->head[i];
+        int y = h.y + (h.h - text_line_height(r->text, TEXT_TITLE)) / 2;
+        if (y >= h.y &&
+            render_text_fitting(r, TEXT_TITLE, h.x, y, h.w, t, 1, render_color_text, TEXT_LEFT))
+            continue;
+        y = h.y + (h.h - text_line_height(r->text, TEXT_BODY)) / 2;
+        if (y >= h.y &&
+            render_text_fitting(r, TEXT_BODY, h.x, y, h.w, t, 1, render_color_text, TEXT_LEFT))
+            continue;
+        text_in(r, TEXT_TITLE, h, heads[i] + 1, 1, render_color_text);
+    }
+    const worker_layer_images *im = v->images ? &v->images->layer : NULL;
+    bool maps = im && im->has && im->filters == l->filters;
+    for (int f = 0; f < LL->filters; f++) {
+        for (int c = 0; c < LL->channels; c++) {
+            draw_lines(r, LL->learned[f][c], l->k_height, l->k_width);
+            draw_lines(r, LL->truth[f][c], l->k_height, l->k_width);
+        }
+        for (int k = 0; k < 2; k++) {
+            layout_rect m = k ? LL->target[f] : LL->map[f];
+            if (maps)
+                m = render_image_rect(m, im->out_height, im->out_width);
+            render_outline(r->renderer, (layout_rect){m.x - 1, m.y - 1, m.w + 2, m.h + 2},
+                           render_color_outline);
+        }
+        char name[48], err[32], scale[32], line[160], mid[120], brief[64];
+        filter_name(name, sizeof name, v->frame->snap.target.name, f, l->filters);
+        render_format_plain(err, sizeof err, 100.0 * l->rel_err[f]);
+        render_format_value(scale, sizeof scale,
+                            render_layer_kernel_scale(l, &v->frame->snap.target, f).hi, 1);
+        snprintf(line, sizeof line, "filter %d%s%s \xc2\xb7 error %s%% \xc2\xb7 colours \xc2\xb1%s",
+                 f + 1, name[0] ? " \xc2\xb7 " : "", name, err, scale);
+        snprintf(mid, sizeof mid, "filter %d%s%s \xc2\xb7 error %s%%", f + 1,
+                 name[0] ? " \xc2\xb7 " : "", name, err);
+        snprintf(brief, sizeof brief, "%d: error %s%%", f + 1, err);
+        const char *const lines[3] = {line, mid, brief};
+        text_in(r, TEXT_BODY, LL->caption[f], lines, 3, render_color_dim);
+    }
+    if (LL->input.w > 0) {
+        layout_rect box = {LL->input_title.x, LL->input_title.y, LL->input_title.w,
+                           LL->input.y + LL->input.h - LL->input_title.y};
+        render_record_panel(r, "layer_sample", box);
+        static const char *const titles[2] = {"Sample patch (input)", "Sample"};
+        static const char *const gray[2] = {"Sample patch (grayscale)", "Sample"};
+        text_in(r, TEXT_TITLE, LL->input_title, rgb ? titles : gray, 2, render_color_text);
+        if (s->sample && im && im->has) {
+            SDL_Rect d = render_sdl_rect(LL->input);
+            SDL_RenderCopy(r->renderer, s->sample, NULL, &d);
+        } else {
+            render_fill(r->renderer, LL->input, render_color_panel);
+        }
+        render_outline(r->renderer, LL->input, render_color_outline);
+    }
+    if (!maps && LL->side > 0) {
+        static const char *const waiting[2] = {"feature maps: waiting for the first images\xe2\x80\xa6",
+                                               "waiting\xe2\x80\xa6"};
+        render_record_panel(r, "layer", table_box(LL));
+        text_in(r, TEXT_BODY, LL->head[2].w ? (layout_rect){LL->map[0].x, LL->map[0].y,
+                                                           LL->target[0].x + LL->side - LL->map[0].x,
+                                                           LL->side}
+                                             : LL->head[2],
+                waiting, 2, render_color_dim);
+    }
+}
+
+/* ========================================================= the frame */
+
+static render_layer_state *state_of(render_ctx *r)
+{
+    if (!r->layer_state)
+        r->layer_state = calloc(1, sizeof(render_layer_state));
+    return r->layer_state;
+}
+
+layout_rect render_layer_take(render_ctx *r, layout *L, const render_view *v)
+{
+    layout_rect area = layer_layout_content(L);
+    for (int i = 0; i < LAYOUT_PANEL_COUNT; i++)
+        L->panels[i] = (layout_panel){0};
+    L->chart = L->timeline = (layout_rect){0};
+    render_layer_state *s = state_of(r);
+    if (!s)
+        return (layout_rect){0};
+    if (v->layer_x) {
+        /* The experiment has nothing to do with the sample photos. */
+        L->strip = (layout_rect){0};
+        return area;
+    }
+    const worker_layer *l = &v->frame->layer;
+    layer_layout_compute(&s->LL, area, l->filters, l->channels, L->scale);
+    L->chart = s->LL.chart;
+    /* The timeline under the chart, as the window's own layout puts it. */
+    int timeline_h = (int)(34 * L->scale + 0.5f);
+    if (L->chart.h >= 4 * timeline_h + L->gap / 2) {
+        L->timeline = (layout_rect){L->chart.x, L->chart.y + L->chart.h - timeline_h, L->chart.w,
+                                    timeline_h};
+        L->chart.h -= timeline_h + L->gap / 2;
+    }
+    return area;
+}
+
+void render_layer_draw(render_ctx *r, const layout *L, layout_rect area, const render_view *v)
+{
+    (void)L;
+    render_layer_state *s = r->layer_state;
+    if (!s || area.w < 1 || area.h < 1)
+        return;
+    if (v->layer_x) {
+        render_layer_x_draw(r, area, v);
+        return;
+    }
+    if (s->LL.side < 1)
+        return;
+    unsigned images = v->images ? v->images->serial : 0;
+    layout_rect box = table_box(&s->LL);
+    if (r->frame_dirty || r->images_dirty || s->frame_serial != v->frame->serial ||
+        s->images_serial != images || memcmp(&box, &s->canvas_box, sizeof box) != 0 ||
+        !s->canvas) {
+        paint_table(r, s, v);
+        paint_sample(r, s, v);
+        s->frame_serial = v->frame->serial;
+        s->images_serial = images;
+    }
+    draw_table(r, s, v);
+    render_record_panel(r, NULL, (layout_rect){0});
+}
