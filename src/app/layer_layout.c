@@ -71,6 +71,8 @@ void layer_layout_compute(layer_layout *LL, layout_rect area, int filters, int c
     }
     if (!right_w)
         return;
+    /* A table limited by its height leaves width over: the column takes it. */
+    right_w = area.w - tw - col_gap;
     int rx = area.x + area.w - right_w;
     /* The sample above the chart, when the chart keeps a useful height. */
     int input_side = area.h * 2 / 5 - title_h;

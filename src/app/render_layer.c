@@ -43,6 +43,7 @@ void render_layer_free(render_layer_state *s)
         SDL_DestroyTexture(s->sample);
     if (s->x_canvas)
         SDL_DestroyTexture(s->x_canvas);
+    free(s->pixels);
     free(s);
 }
 
@@ -71,11 +72,13 @@ static render_scale map_scale(const float *target, int n)
         lo = fminf(lo, target[i]);
         hi = fmaxf(hi, target[i]);
     }
-    if (!(lo < 0)) {
-        if (!(hi > lo))
-            hi = lo + 1;
-        return (render_scale){RENDER_GRAY, lo, hi};
+    if (!(hi - lo > 1e-6f * fmaxf(1.0f, fabsf(hi)))) {
+        /* A flat target (a colour filter on a gray patch): white for zero. */
+        float m = fmaxf(fmaxf(fabsf(lo), fabsf(hi)), 1e-3f);
+        return (render_scale){RENDER_DIVERGING, -m, m};
     }
+    if (!(lo < 0))
+        return (render_scale){RENDER_GRAY, lo, hi};
     /* Edge responses are sparse: the 99.5th percentile of |target|, not its
      * largest, or nearly everything would be white. */
     enum { BINS = 256 };
@@ -99,41 +102,54 @@ static render_scale map_scale(const float *target, int n)
 
 /* ============================================================ painting */
 
+/* The CPU copy of the table's pixels (state's buffer), so a new frame
+ * repaints only the kernels and new images only the maps. */
 typedef struct canvas {
     Uint32 *pixels;
     int pitch; /* in pixels */
     layout_rect box;
 } canvas;
 
-/* A kh x kw kernel in crisp square cells inside rect, the rest panel-coloured. */
+static Uint32 *canvas_row(const canvas *cv, int y) { return cv->pixels + (long)(y - cv->box.y) * cv->pitch - cv->box.x; }
+
+/* A kh x kw kernel in crisp square cells inside rect, the rest panel-coloured:
+ * one colour per cell, worked out once. */
 static void paint_kernel(canvas *cv, layout_rect rect, const float *w, int kh, int kw,
                          render_scale sc)
 {
     layout_rect g = layout_grid_fit(rect, kh, kw);
     Uint32 panel = pixel_of(render_color_panel);
+    Uint32 cells[LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE];
+    for (int i = 0; i < kh * kw; i++)
+        cells[i] = pixel_of(render_color_of(sc, w[i]));
     for (int y = rect.y; y < rect.y + rect.h; y++) {
-        Uint32 *row = cv->pixels + (long)(y - cv->box.y) * cv->pitch - cv->box.x;
-        for (int x = rect.x; x < rect.x + rect.w; x++) {
-            if (!layout_contains(g, x, y)) {
-                row[x] = panel;
-                continue;
-            }
-            int i = (int)((long)(y - g.y) * kh / g.h), j = (int)((long)(x - g.x) * kw / g.w);
-            row[x] = pixel_of(render_color_of(sc, w[i * kw + j]));
-        }
+        Uint32 *row = canvas_row(cv, y);
+        bool in_rows = y >= g.y && y < g.y + g.h;
+        const Uint32 *src = in_rows ? cells + (long)(y - g.y) * kh / g.h * kw : NULL;
+        for (int x = rect.x; x < rect.x + rect.w; x++)
+            row[x] = in_rows && x >= g.x && x < g.x + g.w ? src[(long)(x - g.x) * kw / g.w]
+                                                          : panel;
     }
 }
 
-/* An h x w image (nearest pixel) fitted into rect; planes 3: R, G, B on
- * [0, 1] in their own colours, else one plane on sc. */
-static void paint_image(canvas *cv, layout_rect rect, const float *src, int h, int w, int planes,
-                        render_scale sc)
+/* One plane (h x w, nearest pixel) fitted into rect on scale sc through
+ * the renderer's lookup table, the map clamped to the scale. */
+static void paint_map(const render_ctx *r, canvas *cv, layout_rect rect, const float *src, int h,
+                      int w, render_scale sc)
 {
     layout_rect shown = render_image_rect(rect, h, w);
     Uint32 panel = pixel_of(render_color_panel);
-    size_t area = (size_t)h * w;
+    float gain, offset; /* value -> [0, 1], as render_color_of maps it */
+    if (sc.map == RENDER_DIVERGING) {
+        gain = sc.hi > 0 ? 0.5f / sc.hi : 0;
+        offset = 0.5f;
+    } else {
+        gain = sc.hi > sc.lo ? 1.0f / (sc.hi - sc.lo) : 0;
+        offset = sc.hi > sc.lo ? -sc.lo * gain : 0.5f;
+    }
+    const Uint32 *lut = r->lut[sc.map];
     for (int y = rect.y; y < rect.y + rect.h; y++) {
-        Uint32 *row = cv->pixels + (long)(y - cv->box.y) * cv->pitch - cv->box.x;
+        Uint32 *row = canvas_row(cv, y);
         for (int x = rect.x; x < rect.x + rect.w; x++) {
             if (!layout_contains(shown, x, y) || h < 1 || w < 1) {
                 row[x] = panel;
@@ -141,37 +157,36 @@ static void paint_image(canvas *cv, layout_rect rect, const float *src, int h, i
             }
             int i = (int)((long)(y - shown.y) * h / shown.h);
             int j = (int)((long)(x - shown.x) * w / shown.w);
-            const float *p = src + (size_t)i * w + j;
-            if (planes == 3) {
-                Uint32 c = 0xFF000000u;
-                for (int k = 0; k < 3; k++) {
-                    float v = p[k * area];
-                    int b = (int)((v < 0 ? 0 : v > 1 ? 1 : v) * 255 + 0.5f);
-                    c |= (Uint32)b << (16 - 8 * k);
-                }
-                row[x] = c;
-            } else {
-                float v = *p;
-                if (sc.map == RENDER_DIVERGING)
-                    v = v < sc.lo ? sc.lo : v > sc.hi ? sc.hi : v;
-                row[x] = pixel_of(render_color_of(sc, v));
-            }
+            float t = src[(size_t)i * w + j] * gain + offset;
+            int k = t == t ? (int)(t * (LUT_SIZE - 1) + 0.5f) : 0;
+            row[x] = lut[k < 0 ? 0 : k >= LUT_SIZE ? LUT_SIZE - 1 : k];
         }
     }
 }
 
-static bool canvas_lock(SDL_Texture *t, layout_rect box, canvas *cv)
+/* R, G, B planes on [0, 1] (h x w each) in their own colours, or one gray plane. */
+static void paint_photo(canvas *cv, layout_rect rect, const float *src, int h, int w, int planes)
 {
-    void *pixels;
-    int pitch;
-    if (!t || SDL_LockTexture(t, NULL, &pixels, &pitch) != 0)
-        return false;
-    *cv = (canvas){pixels, pitch / 4, box};
-    Uint32 bg = pixel_of(render_color_background);
-    for (int y = 0; y < box.h; y++)
-        for (int x = 0; x < box.w; x++)
-            cv->pixels[(long)y * cv->pitch + x] = bg;
-    return true;
+    layout_rect shown = render_image_rect(rect, h, w);
+    Uint32 panel = pixel_of(render_color_panel);
+    size_t area = (size_t)h * w;
+    for (int y = rect.y; y < rect.y + rect.h; y++) {
+        Uint32 *row = canvas_row(cv, y);
+        for (int x = rect.x; x < rect.x + rect.w; x++) {
+            if (!layout_contains(shown, x, y) || h < 1 || w < 1) {
+                row[x] = panel;
+                continue;
+            }
+            size_t i = (size_t)((long)(y - shown.y) * h / shown.h) * w +
+                       (size_t)((long)(x - shown.x) * w / shown.w);
+            Uint32 c = 0xFF000000u;
+            for (int k = 0; k < 3; k++) {
+                float v = src[i + (planes == 3 ? k * area : 0)];
+                c |= (Uint32)(int)((v < 0 ? 0 : v > 1 ? 1 : v) * 255 + 0.5f) << (16 - 8 * k);
+            }
+            row[x] = c;
+        }
+    }
 }
 
 /* The table's bounding box: the column titles, every row and caption. */
@@ -185,7 +200,30 @@ static layout_rect table_box(const layer_layout *LL)
     return (layout_rect){a.x, a.y, x1 - a.x, b.y + b.h - a.y};
 }
 
-static void paint_table(render_ctx *r, render_layer_state *s, const render_view *v)
+/* Makes the buffer box's size; true when it was remade (all to repaint). */
+static bool canvas_fit(render_layer_state *s, layout_rect box, canvas *cv)
+{
+    size_t need = (size_t)box.w * box.h;
+    bool remade = memcmp(&box, &s->canvas_box, sizeof box) != 0 || !s->pixels;
+    if (need > s->pixel_capacity) {
+        free(s->pixels);
+        s->pixels = malloc(sizeof(Uint32) * need); /* on a layout change, not per frame */
+        s->pixel_capacity = s->pixels ? need : 0;
+        if (!s->pixels)
+            return false;
+    }
+    *cv = (canvas){s->pixels, box.w, box};
+    if (remade) {
+        Uint32 bg = pixel_of(render_color_background);
+        for (size_t i = 0; i < need; i++)
+            s->pixels[i] = bg;
+        s->canvas_box = box;
+    }
+    return remade;
+}
+
+static void paint_table(render_ctx *r, render_layer_state *s, const render_view *v,
+                        bool kernels, bool images)
 {
     const layer_layout *LL = &s->LL;
     const worker_layer *l = &v->frame->layer;
@@ -193,40 +231,44 @@ static void paint_table(render_ctx *r, render_layer_state *s, const render_view 
     bool maps = im && im->has && im->filters == l->filters;
     layout_rect box = table_box(LL);
     canvas cv;
-    if (!canvas_lock(render_layer_texture(r->renderer, &s->canvas, box.w, box.h), box, &cv))
+    if (canvas_fit(s, box, &cv))
+        kernels = images = true;
+    if (!s->pixels)
         return;
-    s->canvas_box = box;
     int kh = l->k_height, kw = l->k_width, C = l->channels, taps = kh * kw;
     for (int f = 0; f < LL->filters; f++) {
         render_scale ks = render_layer_kernel_scale(l, &v->frame->snap.target, f);
-        for (int c = 0; c < LL->channels; c++) {
+        for (int c = 0; c < LL->channels && kernels; c++) {
             size_t at = ((size_t)f * C + c) * taps;
             paint_kernel(&cv, LL->learned[f][c], l->learned + at, kh, kw, ks);
             paint_kernel(&cv, LL->truth[f][c], v->frame->snap.target.weights + at, kh, kw, ks);
         }
-        if (!maps)
+        if (!maps || !images)
             continue;
         int n = im->out_height * im->out_width;
         const float *map = im->maps + (size_t)f * n, *target = im->targets + (size_t)f * n;
         render_scale ms = map_scale(target, n);
-        paint_image(&cv, LL->map[f], map, im->out_height, im->out_width, 1, ms);
-        paint_image(&cv, LL->target[f], target, im->out_height, im->out_width, 1, ms);
+        paint_map(r, &cv, LL->map[f], map, im->out_height, im->out_width, ms);
+        paint_map(r, &cv, LL->target[f], target, im->out_height, im->out_width, ms);
     }
-    SDL_UnlockTexture(s->canvas);
+    SDL_Texture *t = render_layer_texture(r->renderer, &s->canvas, box.w, box.h);
+    if (t)
+        SDL_UpdateTexture(t, NULL, s->pixels, box.w * (int)sizeof(Uint32));
 }
 
 static void paint_sample(render_ctx *r, render_layer_state *s, const render_view *v)
 {
     const worker_layer_images *im = v->images ? &v->images->layer : NULL;
     layout_rect rect = s->LL.input;
-    canvas cv;
-    if (!im || !im->has || rect.w < 1 ||
-        !canvas_lock(render_layer_texture(r->renderer, &s->sample, rect.w, rect.h), rect, &cv))
+    SDL_Texture *t = rect.w > 0 ? render_layer_texture(r->renderer, &s->sample, rect.w, rect.h)
+                                : NULL;
+    void *mem;
+    int pitch;
+    if (!im || !im->has || !t || SDL_LockTexture(t, NULL, &mem, &pitch) != 0)
         return;
-    render_scale gray = {RENDER_GRAY, 0, 1};
-    paint_image(&cv, rect, im->input, im->in_height, im->in_width, im->channels == 3 ? 3 : 1,
-                gray);
-    SDL_UnlockTexture(s->sample);
+    canvas cv = {mem, pitch / 4, rect};
+    paint_photo(&cv, rect, im->input, im->in_height, im->in_width, im->channels == 3 ? 3 : 1);
+    SDL_UnlockTexture(t);
 }
 
 /* ============================================================ drawing */
@@ -285,20 +327,25 @@ static void draw_table(render_ctx *r, render_layer_state *s, const render_view *
     static const char *const heads[4][2] = {{"Learned (R G B)", "Learned"},
                                             {"True (R G B)", "True"},
                                             {"Feature map", "Map"},
-                                            {"Target", "Target"}};
+                                            {"Target", "True"}};
+    static const text_font fonts[3] = {TEXT_TITLE, TEXT_BODY, TEXT_SMALL};
+    /* One font for the four titles: the largest in which each fits, long or short. */
+    text_font font = TEXT_SMALL;
+    for (int k = 0; k < 3; k++) {
+        bool all = text_line_height(r->text, fonts[k]) <= LL->head[0].h;
+        for (int i = 0; i < 4 && all; i++)
+            all = text_width(r->text, fonts[k], heads[i][1]) <= LL->head[i].w;
+        if (all) {
+            font = fonts[k];
+            break;
+        }
+    }
     for (int i = 0; i < 4; i++) {
-        /* The long title, in the title font or the body's; else the short. */
-        const char *const *t = heads[i] + (rgb || i > 1 ? 0 : 1);
         layout_rect h = LL->head[i];
-        int y = h.y + (h.h - text_line_height(r->text, TEXT_TITLE)) / 2;
-        if (y >= h.y &&
-            render_text_fitting(r, TEXT_TITLE, h.x, y, h.w, t, 1, render_color_text, TEXT_LEFT))
-            continue;
-        y = h.y + (h.h - text_line_height(r->text, TEXT_BODY)) / 2;
-        if (y >= h.y &&
-            render_text_fitting(r, TEXT_BODY, h.x, y, h.w, t, 1, render_color_text, TEXT_LEFT))
-            continue;
-        text_in(r, TEXT_TITLE, h, heads[i] + 1, 1, render_color_text);
+        int y = h.y + (h.h - text_line_height(r->text, font)) / 2;
+        if (y >= h.y)
+            render_text_fitting(r, font, h.x, y, h.w, heads[i] + (rgb || i > 1 ? 0 : 1),
+                                rgb || i > 1 ? 2 : 1, render_color_text, TEXT_LEFT);
     }
     const worker_layer_images *im = v->images ? &v->images->layer : NULL;
     bool maps = im && im->has && im->filters == l->filters;
@@ -404,14 +451,17 @@ void render_layer_draw(render_ctx *r, const layout *L, layout_rect area, const r
         return;
     unsigned images = v->images ? v->images->serial : 0;
     layout_rect box = table_box(&s->LL);
-    if (r->frame_dirty || r->images_dirty || s->frame_serial != v->frame->serial ||
-        s->images_serial != images || memcmp(&box, &s->canvas_box, sizeof box) != 0 ||
-        !s->canvas) {
-        paint_table(r, s, v);
+    bool moved = memcmp(&box, &s->canvas_box, sizeof box) != 0 || !s->canvas;
+    bool new_frame = s->frame_serial != v->frame->serial || r->frame_dirty;
+    bool new_images = s->images_serial != images || r->images_dirty;
+    if (moved || new_frame || new_images)
+        paint_table(r, s, v, new_frame, new_images);
+    if (moved || new_images || memcmp(&s->LL.input, &s->sample_box, sizeof s->sample_box) != 0) {
         paint_sample(r, s, v);
-        s->frame_serial = v->frame->serial;
-        s->images_serial = images;
+        s->sample_box = s->LL.input;
     }
+    s->frame_serial = v->frame->serial;
+    s->images_serial = images;
     draw_table(r, s, v);
     render_record_panel(r, NULL, (layout_rect){0});
 }

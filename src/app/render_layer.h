@@ -35,8 +35,10 @@ typedef struct render_layer_state {
     SDL_Texture *canvas;       /* the table's squares, opaque, at the size drawn */
     layout_rect canvas_box;    /* where it goes */
     unsigned frame_serial, images_serial; /* what it was painted from */
+    Uint32 *pixels;            /* the canvas's pixels, canvas_box's size */
+    size_t pixel_capacity;
     SDL_Texture *sample;       /* the sample patch in colour */
-    int sample_w, sample_h;
+    layout_rect sample_box;    /* where it was painted for */
     SDL_Texture *x_canvas;     /* the X view's photo, swatches and maps */
     layout_rect x_box;
     unsigned x_roll;           /* the roll it was painted from; 0: none */
