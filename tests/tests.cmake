@@ -92,6 +92,17 @@ if(EXISTS /usr/bin/python3)
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                        TIMEOUT 900)
 endif()
+# The same rules for a convolution layer: a 3- and an 8-filter colour layer,
+# the random-filters view (Shift+X), training and the presentation layout.
+if(EXISTS /usr/bin/python3)
+  add_test(NAME layout_matrix_layer
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layout.py $<TARGET_FILE:learnfilter>
+                   ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix_layer
+                   --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128 --layer-matrix)
+  set_tests_properties(layout_matrix_layer PROPERTIES
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+                       TIMEOUT 900)
+endif()
 # A movie made by the program must open in PIL as it does for users
 # (skipped without Debian's python3-pil).
 if(EXISTS /usr/bin/python3)

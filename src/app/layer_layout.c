@@ -26,6 +26,18 @@ layout_rect layer_layout_content(const layout *L)
     return (layout_rect){L->margin, top, clamp0(L->width - 2 * L->margin), clamp0(bottom - top)};
 }
 
+/* The square side for a table of F filters in cols columns, table_w wide. */
+static int side_for(int F, int C, int cols, int table_w, int h, float scale)
+{
+    const int title_h = sc(scale, 22), caption_h = sc(scale, 20), row_gap = sc(scale, 8);
+    const int ch_gap = sc(scale, 3), group_gap = sc(scale, 18), col_gap = sc(scale, 16);
+    int rows = (F + cols - 1) / cols;
+    int col_w = (table_w - (cols - 1) * col_gap) / cols;
+    int side_w = (col_w - 2 * (C - 1) * ch_gap - 3 * group_gap) / (2 * C + 2);
+    int side_h = (h - title_h - rows * caption_h - (rows - 1) * row_gap) / rows;
+    return side_w < side_h ? side_w : side_h;
+}
+
 void layer_layout_compute(layer_layout *LL, layout_rect area, int filters, int channels,
                           float scale)
 {
@@ -37,37 +49,53 @@ void layer_layout_compute(layer_layout *LL, layout_rect area, int filters, int c
     LL->channels = C;
     const int title_h = sc(scale, 22), caption_h = sc(scale, 20), row_gap = sc(scale, 8);
     const int ch_gap = sc(scale, 3), group_gap = sc(scale, 18), col_gap = sc(scale, 16);
-    /* The right column (sample and chart) when the window is wide enough
-     * for it beside a readable table. */
-    int right_w = area.w >= sc(scale, 900) ? area.w * 34 / 100 : 0;
-    int table_w = area.w - (right_w ? right_w + col_gap : 0);
-    const int squares = 2 * C + 2;
-    const int fixed_w = 2 * (C - 1) * ch_gap + 3 * group_gap;
-    int side_w = (table_w - fixed_w) / squares;
-    int side_h = (area.h - title_h - F * caption_h - (F - 1) * row_gap) / F;
-    int side = side_w < side_h ? side_w : side_h;
+    /* With the right column (sample and chart) when the window is wide
+     * enough for it and the squares stay readable; one or two columns of
+     * filters, whichever makes them larger. */
+    int side = 0, cols = 1, right_w = 0;
+    for (int with_right = 1; with_right >= 0 && side < sc(scale, 20); with_right--) {
+        int rw = with_right && area.w >= sc(scale, 640) ? area.w * 34 / 100 : 0;
+        if (with_right && !rw)
+            continue;
+        int table_w = area.w - (rw ? rw + col_gap : 0);
+        for (int c = 1; c <= 2 && c <= F; c++) {
+            int s = side_for(F, C, c, table_w, area.h, scale);
+            if (s > side) {
+                side = s;
+                cols = c;
+                right_w = rw;
+            }
+        }
+    }
     if (side < 4)
         return; /* no room: nothing is drawn, nothing overlaps */
     LL->side = side;
+    LL->columns = cols;
+    int rows = (F + cols - 1) / cols;
     int group_w = C * side + (C - 1) * ch_gap;
-    int tw = 2 * group_w + 2 * side + 3 * group_gap;
-    int th = title_h + F * (side + caption_h) + (F - 1) * row_gap;
+    int cw = 2 * group_w + 2 * side + 3 * group_gap; /* one column of the table */
+    int tw = cols * cw + (cols - 1) * col_gap;
+    int th = title_h + rows * (side + caption_h) + (rows - 1) * row_gap;
     int x0 = right_w ? area.x : area.x + (area.w - tw) / 2;
     int y0 = area.y + clamp0(area.h - th) / 3;
-    int gx[4] = {x0, x0 + group_w + group_gap, x0 + 2 * (group_w + group_gap),
-                 x0 + 2 * (group_w + group_gap) + side + group_gap};
-    int gw[4] = {group_w, group_w, side, side};
-    for (int i = 0; i < 4; i++)
-        LL->head[i] = (layout_rect){gx[i], y0, gw[i], title_h};
-    for (int f = 0; f < F; f++) {
-        int y = y0 + title_h + f * (side + caption_h + row_gap);
-        for (int c = 0; c < C; c++) {
-            LL->learned[f][c] = (layout_rect){gx[0] + c * (side + ch_gap), y, side, side};
-            LL->truth[f][c] = (layout_rect){gx[1] + c * (side + ch_gap), y, side, side};
+    LL->table = (layout_rect){x0, y0, tw, th};
+    for (int k = 0; k < cols; k++) {
+        int cx = x0 + k * (cw + col_gap);
+        int gx[4] = {cx, cx + group_w + group_gap, cx + 2 * (group_w + group_gap),
+                     cx + 2 * (group_w + group_gap) + side + group_gap};
+        int gw[4] = {group_w, group_w, side, side};
+        for (int i = 0; i < 4; i++)
+            LL->head[k][i] = (layout_rect){gx[i], y0, gw[i], title_h};
+        for (int f = k * rows; f < F && f < (k + 1) * rows; f++) {
+            int y = y0 + title_h + (f - k * rows) * (side + caption_h + row_gap);
+            for (int c = 0; c < C; c++) {
+                LL->learned[f][c] = (layout_rect){gx[0] + c * (side + ch_gap), y, side, side};
+                LL->truth[f][c] = (layout_rect){gx[1] + c * (side + ch_gap), y, side, side};
+            }
+            LL->map[f] = (layout_rect){gx[2], y, side, side};
+            LL->target[f] = (layout_rect){gx[3], y, side, side};
+            LL->caption[f] = (layout_rect){cx, y + side, cw, caption_h};
         }
-        LL->map[f] = (layout_rect){gx[2], y, side, side};
-        LL->target[f] = (layout_rect){gx[3], y, side, side};
-        LL->caption[f] = (layout_rect){x0, y + side, tw, caption_h};
     }
     if (!right_w)
         return;

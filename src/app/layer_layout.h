@@ -11,9 +11,11 @@
  *   ... one row per filter, up to APP_WINDOW_MAX_FILTERS ...       | timeline
  *
  * Every square of the table has one side, as large as both the height
- * (F rows, each with its caption line) and the width allow; the right
- * column (the colour sample patch above the loss chart) gets the rest,
- * and is left out when a narrow window has no room for it.
+ * (F rows, each with its caption line) and the width allow; when the
+ * filters in two columns side by side get larger squares (a big UI scale
+ * in a short window), they go in two. The right column (the colour sample
+ * patch above the loss chart) gets the rest, and is left out when a narrow
+ * window has no room for it beside a readable table.
  *
  * The "random filters" view (key X) takes the same area: a label line,
  * the photo on the left and the eight feature maps, two rows of four, each
@@ -33,7 +35,9 @@ typedef struct layer_layout {
     layout_rect area;       /* all of it */
     int filters, channels;  /* as drawn (clamped to the maxima above) */
     int side;               /* every square's side, pixels; 0: no room */
-    layout_rect head[4];    /* column titles: learned, true, feature map, target */
+    int columns;            /* 1, or 2 when half the filters beside the others fit larger */
+    layout_rect table;      /* all of the table: titles, rows, captions */
+    layout_rect head[2][4]; /* per column: titles over learned, true, feature map, target */
     layout_rect learned[LAYER_LAYOUT_MAX_FILTERS][LAYER_LAYOUT_MAX_CHANNELS];
     layout_rect truth[LAYER_LAYOUT_MAX_FILTERS][LAYER_LAYOUT_MAX_CHANNELS];
     layout_rect map[LAYER_LAYOUT_MAX_FILTERS];    /* the network's feature map */

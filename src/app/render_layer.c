@@ -190,15 +190,7 @@ static void paint_photo(canvas *cv, layout_rect rect, const float *src, int h, i
 }
 
 /* The table's bounding box: the column titles, every row and caption. */
-static layout_rect table_box(const layer_layout *LL)
-{
-    int F = LL->filters;
-    layout_rect a = LL->head[0], b = LL->caption[F - 1];
-    int x1 = LL->head[3].x + LL->head[3].w;
-    if (b.x + b.w > x1)
-        x1 = b.x + b.w;
-    return (layout_rect){a.x, a.y, x1 - a.x, b.y + b.h - a.y};
-}
+static layout_rect table_box(const layer_layout *LL) { return LL->table; }
 
 /* Makes the buffer box's size; true when it was remade (all to repaint). */
 static bool canvas_fit(render_layer_state *s, layout_rect box, canvas *cv)
@@ -332,21 +324,22 @@ static void draw_table(render_ctx *r, render_layer_state *s, const render_view *
     /* One font for the four titles: the largest in which each fits, long or short. */
     text_font font = TEXT_SMALL;
     for (int k = 0; k < 3; k++) {
-        bool all = text_line_height(r->text, fonts[k]) <= LL->head[0].h;
+        bool all = text_line_height(r->text, fonts[k]) <= LL->head[0][0].h;
         for (int i = 0; i < 4 && all; i++)
-            all = text_width(r->text, fonts[k], heads[i][1]) <= LL->head[i].w;
+            all = text_width(r->text, fonts[k], heads[i][1]) <= LL->head[0][i].w;
         if (all) {
             font = fonts[k];
             break;
         }
     }
-    for (int i = 0; i < 4; i++) {
-        layout_rect h = LL->head[i];
-        int y = h.y + (h.h - text_line_height(r->text, font)) / 2;
-        if (y >= h.y)
-            render_text_fitting(r, font, h.x, y, h.w, heads[i] + (rgb || i > 1 ? 0 : 1),
-                                rgb || i > 1 ? 2 : 1, render_color_text, TEXT_LEFT);
-    }
+    for (int k = 0; k < LL->columns; k++)
+        for (int i = 0; i < 4; i++) {
+            layout_rect h = LL->head[k][i];
+            int y = h.y + (h.h - text_line_height(r->text, font)) / 2;
+            if (y >= h.y)
+                render_text_fitting(r, font, h.x, y, h.w, heads[i] + (rgb || i > 1 ? 0 : 1),
+                                    rgb || i > 1 ? 2 : 1, render_color_text, TEXT_LEFT);
+        }
     const worker_layer_images *im = v->images ? &v->images->layer : NULL;
     bool maps = im && im->has && im->filters == l->filters;
     for (int f = 0; f < LL->filters; f++) {
@@ -393,11 +386,9 @@ static void draw_table(render_ctx *r, render_layer_state *s, const render_view *
         static const char *const waiting[2] = {"feature maps: waiting for the first images\xe2\x80\xa6",
                                                "waiting\xe2\x80\xa6"};
         render_record_panel(r, "layer", table_box(LL));
-        text_in(r, TEXT_BODY, LL->head[2].w ? (layout_rect){LL->map[0].x, LL->map[0].y,
-                                                           LL->target[0].x + LL->side - LL->map[0].x,
-                                                           LL->side}
-                                             : LL->head[2],
-                waiting, 2, render_color_dim);
+        layout_rect where = {LL->map[0].x, LL->map[0].y,
+                             LL->target[0].x + LL->side - LL->map[0].x, LL->side};
+        text_in(r, TEXT_BODY, where, waiting, 2, render_color_dim);
     }
 }
 
