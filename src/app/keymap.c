@@ -78,8 +78,7 @@ static const keymap_entry entries[] = {
     /* Plain X is explore mode's (explore_window.h). */
     {KEYMAP_RANDOM_FILTERS, {{SDLK_x, KEYMAP_SHIFT, 0}},
      "Shift+X", "Shift+X random filters",
-     "8 random 3x3x3 filters over a colour photo, one feature map each (Shift+X or R: new "
-     "ones; Esc: back)", false},
+     "8 random 3x3x3 filters over a colour photo, a feature map each (R: new ones)", false},
     {KEYMAP_RECORD, {{SDLK_g, KEYMAP_ANY_SHIFT, 0}},
      "G", "G record", "record the window to a GIF; G again stops", false},
     {KEYMAP_SCREENSHOT, {{SDLK_p, KEYMAP_ANY_SHIFT, 0}, {SDLK_F12, KEYMAP_ANY_SHIFT, 0}},
