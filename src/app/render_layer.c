@@ -319,7 +319,7 @@ static void draw_table(render_ctx *r, render_layer_state *s, const render_view *
     static const char *const heads[4][2] = {{"Learned (R G B)", "Learned"},
                                             {"True (R G B)", "True"},
                                             {"Feature map", "Map"},
-                                            {"Target", "True"}};
+                                            {"Target", "Target"}};
     static const text_font fonts[3] = {TEXT_TITLE, TEXT_BODY, TEXT_SMALL};
     /* One font for the four titles: the largest in which each fits, long or short. */
     text_font font = TEXT_SMALL;
