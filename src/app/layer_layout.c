@@ -83,8 +83,10 @@ void layer_layout_compute(layer_layout *LL, layout_rect area, int filters, int c
         int cx = x0 + k * (cw + col_gap);
         int gx[4] = {cx, cx + group_w + group_gap, cx + 2 * (group_w + group_gap),
                      cx + 2 * (group_w + group_gap) + side + group_gap};
-        int gw[4] = {group_w, group_w, side, side};
-        for (int i = 0; i < 4; i++)
+        /* One title over the map and the target: two squares are too
+         * narrow for a readable word each. */
+        int gw[3] = {group_w, group_w, 2 * side + group_gap};
+        for (int i = 0; i < 3; i++)
             LL->head[k][i] = (layout_rect){gx[i], y0, gw[i], title_h};
         for (int f = k * rows; f < F && f < (k + 1) * rows; f++) {
             int y = y0 + title_h + (f - k * rows) * (side + caption_h + row_gap);

@@ -5,7 +5,7 @@
  * A layer of F filters over C channels (render_layer.c draws it) takes the
  * window's content area, between the status line and the photo strip:
  *
- *   Learned (R G B)   True (R G B)      Feature map   Target      | Sample
+ *   Learned (R G B)   True (R G B)      Feature map · target        | Sample
  *   [ ][ ][ ]         [ ][ ][ ]         [      ]      [      ]    | [    ]
  *   filter 1 · sobel-x · error 3.2% · colours ±2                   | Loss chart
  *   ... one row per filter, up to APP_WINDOW_MAX_FILTERS ...       | timeline
@@ -37,7 +37,7 @@ typedef struct layer_layout {
     int side;               /* every square's side, pixels; 0: no room */
     int columns;            /* 1, or 2 when half the filters beside the others fit larger */
     layout_rect table;      /* all of the table: titles, rows, captions */
-    layout_rect head[2][4]; /* per column: titles over learned, true, feature map, target */
+    layout_rect head[2][3]; /* per column: titles over learned, true, and map and target */
     layout_rect learned[LAYER_LAYOUT_MAX_FILTERS][LAYER_LAYOUT_MAX_CHANNELS];
     layout_rect truth[LAYER_LAYOUT_MAX_FILTERS][LAYER_LAYOUT_MAX_CHANNELS];
     layout_rect map[LAYER_LAYOUT_MAX_FILTERS];    /* the network's feature map */

@@ -316,16 +316,15 @@ static void draw_table(render_ctx *r, render_layer_state *s, const render_view *
     if (s->canvas)
         SDL_RenderCopy(r->renderer, s->canvas, NULL, &dst);
     bool rgb = LL->channels == 3;
-    static const char *const heads[4][2] = {{"Learned (R G B)", "Learned"},
+    static const char *const heads[3][2] = {{"Learned (R G B)", "Learned"},
                                             {"True (R G B)", "True"},
-                                            {"Feature map", "Map"},
-                                            {"Target", "Target"}};
+                                            {"Feature map \xc2\xb7 target", "Map \xc2\xb7 target"}};
     static const text_font fonts[3] = {TEXT_TITLE, TEXT_BODY, TEXT_SMALL};
     /* One font for the four titles: the largest in which each fits, long or short. */
     text_font font = TEXT_SMALL;
     for (int k = 0; k < 3; k++) {
         bool all = text_line_height(r->text, fonts[k]) <= LL->head[0][0].h;
-        for (int i = 0; i < 4 && all; i++)
+        for (int i = 0; i < 3 && all; i++)
             all = text_width(r->text, fonts[k], heads[i][1]) <= LL->head[0][i].w;
         if (all) {
             font = fonts[k];
@@ -333,7 +332,7 @@ static void draw_table(render_ctx *r, render_layer_state *s, const render_view *
         }
     }
     for (int k = 0; k < LL->columns; k++)
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 3; i++) {
             layout_rect h = LL->head[k][i];
             int y = h.y + (h.h - text_line_height(r->text, font)) / 2;
             if (y >= h.y)
