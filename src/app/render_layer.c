@@ -268,9 +268,10 @@ static void paint_sample(render_ctx *r, render_layer_state *s, const render_view
 static void text_in(render_ctx *r, text_font font, layout_rect box, const char *const *texts,
                     int count, SDL_Color color)
 {
+    /* The font asked for, else the small one when the line is too low for it. */
+    if (text_line_height(r->text, font) > box.h)
+        font = TEXT_SMALL;
     int y = box.y + (box.h - text_line_height(r->text, font)) / 2;
-    if (y < box.y && font != TEXT_SMALL)
-        font = TEXT_SMALL, y = box.y + (box.h - text_line_height(r->text, font)) / 2;
     if (y < box.y)
         return; /* a line too low for any font: left out */
     render_text_fitting(r, font, box.x, y, box.w, texts, count, color, TEXT_LEFT);
