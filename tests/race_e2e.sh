@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # --race headless, end to end: one JSON object with the second run's
 # figures under "race" (the same keys as the first's), the winner, the same
-# figures when the race changes nothing, and refusals (exit 2, one line
-# that lists what a race may change).
+# figures when the race changes nothing (one gray filter and a layer), and
+# refusals (exit 2, one line that lists what a race may change).
 set -euo pipefail
 bin=$1
 data=$2
@@ -16,12 +16,16 @@ common=(--headless --images "$data" --size 64 --threads 1)
 # The first run's own settings: bit for bit the same figures.
 "$bin" "${common[@]}" --steps 300 --race '--optimizer sgd --lr 0.01 --batch 4' \
   >"$tmp/same.json" 2>"$tmp/same.err"
+# The same for a layer (colour, two filters, ReLU, pooling).
+"$bin" "${common[@]}" --color --kernel sobel-x,sobel-y --activation relu --pool 2 --steps 100 \
+  --race '--optimizer sgd --lr 0.01 --batch 4' >"$tmp/layer.json" 2>"$tmp/layer.err"
 
-/usr/bin/python3 - "$tmp/adam.json" "$tmp/same.json" <<'PY'
+/usr/bin/python3 - "$tmp/adam.json" "$tmp/same.json" "$tmp/layer.json" <<'PY'
 import json, sys
 adam = json.load(open(sys.argv[1]))
 same = json.load(open(sys.argv[2]))
-for run in (adam, same):
+layer = json.load(open(sys.argv[3]))
+for run in (adam, same, layer):
     race = run["race"]
     first_keys = [k for k in run if k != "race" and not k.startswith("race_")]
     assert first_keys == list(race), (first_keys, list(race))
@@ -42,6 +46,11 @@ assert same["race_differs"] == "nothing", same["race_differs"]
 for k in ("steps", "epochs", "loss", "train_loss", "val_loss", "rel_err"):
     assert same[k] == same["race"][k], (k, same[k], same["race"][k])
 assert same["steps"] == 300
+assert layer["race_differs"] == "nothing", layer["race_differs"]
+assert layer["filters"] == layer["race"]["filters"] == 2 and layer["pool"] == 2, layer
+for k in ("steps", "loss", "rel_err", "rel_err_per_filter"):
+    assert layer[k] == layer["race"][k], (k, layer[k], layer["race"][k])
+assert layer["steps"] == 100, layer
 print("race JSON ok:", adam["race_differs"], "steps to 5%:", c1, "vs", c2)
 PY
 

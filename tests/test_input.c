@@ -302,8 +302,12 @@ static void check_window_effect(keymap_action action, const ui_state *ui, const 
             fail_msg("%s: not the presentation layout", what);
         break;
     case KEYMAP_REEL:
-        if (!ui->reel)
-            fail_msg("%s: no reel asked", what);
+        if (!ui->reel || ui->reel_mp4)
+            fail_msg("%s: no GIF reel asked", what);
+        break;
+    case KEYMAP_REEL_MP4:
+        if (!ui->reel_mp4 || ui->reel)
+            fail_msg("%s: no MP4 reel asked", what);
         break;
     case KEYMAP_HELP:
         if (!ui->show_help)

@@ -125,6 +125,11 @@ static void test_frames_follow_the_run(void **state)
     assert_int_equal(s.frames, h.count);
     for (int i = 0; i < frames; i++)
         assert_int_equal(s.steps[i], h.points[i].step);
+    /* The schedule the window's reel follows is this run's, from its ends. */
+    long schedule[REEL_FRAMES];
+    assert_int_equal(reel_schedule_steps(0, RUN_STEPS, schedule, REEL_FRAMES), frames);
+    for (int i = 0; i < frames; i++)
+        assert_int_equal(schedule[i], s.steps[i]);
 
     gif_read_result g = gif_read(path, -1);
     assert_true(g.ok);
@@ -176,6 +181,12 @@ static void test_long_history_is_thinned(void **state)
     assert_int_equal(idx[n - 1], h.count - 1);
     for (int i = 0; i + 1 < n; i++)
         assert_true(idx[i + 1] > idx[i]);
+    /* The schedule from the run's ends alone is the same, thinning and all. */
+    long schedule[REEL_FRAMES];
+    assert_int_equal(reel_schedule_steps(0, h.points[h.count - 1].step, schedule, REEL_FRAMES),
+                     n);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(schedule[i], h.points[idx[i]].step);
     /* Fewer weights than the shape are padded with zeros. */
     reel_point p = {.step = 2000000000000000L};
     reel_history_add(&h, &p, w, 1);
@@ -203,12 +214,51 @@ static void test_refusals(void **state)
     tu_remove_tree(dir);
 }
 
+/* The stored state nearest to each wanted step, each once: against a
+ * search of every state for every step. */
+static void test_nearest_held_states(void **state)
+{
+    (void)state;
+    long held[12];
+    int count = 0;
+    for (long step = 0; step <= 640; step += 64)
+        held[count++] = step;
+    held[count++] = 700; /* the latest point, off the stride */
+    long wanted[REEL_FRAMES];
+    int nw = reel_schedule_steps(0, 700, wanted, REEL_FRAMES);
+    assert_true(nw > count);
+    int chosen[REEL_FRAMES], want[REEL_FRAMES], nwant = 0;
+    for (int i = 0; i < nw; i++) {
+        int best = 0;
+        for (int k = 1; k < count; k++)
+            if (labs(held[k] - wanted[i]) < labs(held[best] - wanted[i]))
+                best = k; /* strictly nearer: a tie keeps the earlier */
+        if (nwant == 0 || want[nwant - 1] != best)
+            want[nwant++] = best;
+    }
+    int n = reel_choose_held(held, count, wanted, nw, chosen, REEL_FRAMES);
+    assert_int_equal(n, nwant);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(chosen[i], want[i]);
+    /* The first and the latest are always in; steps 1..9 all go to 0. */
+    assert_int_equal(chosen[0], 0);
+    assert_int_equal(chosen[n - 1], count - 1);
+    /* A tie (32 between 0 and 64) takes the earlier. */
+    long one[1] = {32};
+    assert_int_equal(reel_choose_held(held, count, one, 1, chosen, REEL_FRAMES), 1);
+    assert_int_equal(chosen[0], 0);
+    /* The capacity holds. */
+    assert_int_equal(reel_choose_held(held, count, wanted, nw, chosen, 3), 3);
+    assert_int_equal(reel_choose_held(held, 0, wanted, nw, chosen, REEL_FRAMES), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames_follow_the_run),
         cmocka_unit_test(test_long_history_is_thinned),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_nearest_held_states),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,11 +265,11 @@ static void test_plain_numbers(void **state)
     assert_string_equal(s, "4.7e\xe2\x88\x92" "5");
     render_format_plain(s, sizeof s, NAN);
     assert_string_equal(s, "\xe2\x80\x94");
-    render_format_count(s, sizeof s, 30695);
+    count_format(s, sizeof s, 30695);
     assert_string_equal(s, "30,695");
-    render_format_count(s, sizeof s, 999);
+    count_format(s, sizeof s, 999);
     assert_string_equal(s, "999");
-    render_format_count(s, sizeof s, 1234567);
+    count_format(s, sizeof s, 1234567);
     assert_string_equal(s, "1,234,567");
 }
 

@@ -235,9 +235,20 @@ static void test_bad_files_refused(void **state)
         else
             expect_refused(orig, cut, "truncated");
     }
+    /* One gray filter's state is written as format version 1. */
+    assert_int_equal(orig[8], 1);
+    assert_memory_equal(orig + 9, "\0\0\0", 3);
     memcpy(b, orig, size);
-    b[8] = 2; /* version 2 */
-    expect_refused(b, size, "format version 2; this learnfilter reads version 1");
+    b[8] = 3; /* a version after this program's */
+    expect_refused(b, size, "format version 3; this learnfilter reads versions 1 and 2");
+    memcpy(b, orig, size);
+    b[8] = 0;
+    expect_refused(b, size, "format version 0; this learnfilter reads versions 1 and 2");
+    /* The same body read as version 2 would have a layer section where
+     * the weights are: its checksum is right, its fields are not. */
+    memcpy(b, orig, size);
+    b[8] = 2;
+    expect_refused(b, size, "corrupt");
     memcpy(b, orig, size);
     b[size] = 0;
     expect_refused(b, size + 1, "corrupt");

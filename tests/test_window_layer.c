@@ -181,6 +181,57 @@ static void run_key(const char *name, keys *k)
     assert_int_equal(tw_run(&hooks, NULL, args, (int)(sizeof args / sizeof args[0])), EXIT_OK);
 }
 
+/* Steps, then J: a layer's rewind either goes back to a stored state, and
+ * the panels' weights are then those published at that step, or (when the
+ * layer's state cannot be saved) stays put and says so. */
+typedef struct rewound {
+    keys k;
+    float at_step[8][54]; /* the layer's weights published at steps 0..7 */
+    bool have[8];
+    bool scrubbing;
+    long step;
+    float shown[54];
+} rewound;
+
+static void rewind_seen(void *user, long frame, SDL_Renderer *renderer, const void *wf,
+                        const char *message)
+{
+    rewound *r = user;
+    const worker_frame *f = wf;
+    messages_seen(&r->k, frame, renderer, wf, message);
+    long step = f->snap.figures.step;
+    if (!f->rewind.scrubbing && step >= 0 && step < 8 && !r->have[step]) {
+        memcpy(r->at_step[step], f->layer.learned, sizeof r->at_step[step]);
+        r->have[step] = true;
+    }
+    r->scrubbing = f->rewind.scrubbing;
+    r->step = step;
+    memcpy(r->shown, f->layer.learned, sizeof r->shown);
+}
+
+static void test_rewind_shows_a_stored_layer_or_says_why(void)
+{
+    static rewound r;
+    static const char *const presses[] = {"N", "N", "N", "N", "J"};
+    memset(&r, 0, sizeof r);
+    r.k.names = presses;
+    r.k.count = 5;
+    window_hooks hooks = {.before_frame = push_keys, .before_present = rewind_seen, .user = &r,
+                          .lockstep = true};
+    const char *args[] = {"--images", LF_SOURCE_DATA_DIR "/chelsea.jpg", "--size", "64",
+                          "--color", "--kernel", "sobel-x,sobel-y", "--paused", "--frames", "10"};
+    assert_int_equal(tw_run(&hooks, NULL, args, (int)(sizeof args / sizeof args[0])), EXIT_OK);
+    assert_true(r.have[4]); /* four steps were shown */
+    if (!r.scrubbing) {
+        assert_true(said(&r.k.s, "rewind is off"));
+        return;
+    }
+    assert_true(r.step >= 0 && r.step < 4);
+    assert_true(r.have[r.step]);
+    assert_memory_equal(r.shown, r.at_step[r.step], sizeof r.shown);
+    assert_memory_not_equal(r.shown, r.at_step[4], sizeof r.shown);
+}
+
 static void test_what_a_layer_cannot_do_says_so(void **state)
 {
     (void)state;
@@ -191,8 +242,7 @@ static void test_what_a_layer_cannot_do_says_so(void **state)
     assert_true(said(&k.s, "off for a layer"));
     run_key("C", &k);
     assert_true(said(&k.s, "cannot race"));
-    run_key("J", &k);
-    assert_true(said(&k.s, "rewind is off"));
+    test_rewind_shows_a_stored_layer_or_says_why();
     /* These only have to work: the presentation layout, the random
      * filters, a kernel switch the layer refuses, a step, a new sample. */
     static const char *const others[] = {"V", "Shift+X", "Right", "N", "I", "M", "Escape"};

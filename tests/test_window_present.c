@@ -189,9 +189,9 @@ static void test_m_writes_a_reel(void **state)
     assert_true(g.ok);
     assert_int_equal(g.width, 1280);
     assert_int_equal(g.height, 720);
-    /* 90 frames at 3,000 steps/s are 4,500 steps: the first frames at
-     * steps 0, 50, 100, ..., log-spaced from 20 points a decade on, so
-     * more than 20 and fewer than REEL_FRAMES. */
+    /* 90 frames at 3,000 steps/s are 4,500 steps: the stored states
+     * nearest to the log-spaced steps, more than 20 and fewer than
+     * REEL_FRAMES (test_window_reel.c says which). */
     assert_in_range(g.frames, 20, 99);
     int total = 0;
     for (int i = 0; i < g.frames; i++)

@@ -493,6 +493,64 @@ static void test_destroyed_worker_leaves_the_clock(void **state)
     stop(first);
 }
 
+/* The worker's rewind ring keeps a layer's states (two gray filters, ReLU,
+ * pooling) and scrubs back to them: J shows the stored state before the
+ * latest point, and End comes back to the latest, exactly as it was. */
+static void test_rewind_keeps_a_layer(void **state)
+{
+    (void)state;
+    app_setup s;
+    make_setup(&s, "sobel-x");
+    lf_trainer_destroy(s.trainer);
+    lf_kernel bank = {.height = 3, .width = 3};
+    snprintf(bank.name, sizeof bank.name, "two");
+    for (int y = 0; y < 3; y++) /* Sobel x and its transpose, Sobel y */
+        for (int x = 0; x < 3; x++) {
+            bank.weights[y * 3 + x] = s.kernel.weights[y * 3 + x];
+            bank.weights[9 + y * 3 + x] = s.kernel.weights[x * 3 + y];
+        }
+    lf_trainer_options t = {.target = bank, .seed = 1,
+                            .layer = {.filters = 2, .pool = 2,
+                                      .activation = LF_ACTIVATION_RELU}};
+    lf_error err;
+    s.trainer = lf_trainer_create(&t, &s.dataset, &err);
+    if (!s.trainer)
+        fail_msg("%s", err.message);
+    app_fake_clock_init(&fake, 10 * APP_NS_PER_S);
+    worker_options o = {.start_paused = true, .clock = app_fake_clock_get(&fake)};
+    worker *w = worker_create(&s, &o, &err);
+    assert_non_null(w);
+    app_setup_destroy(&s);
+    for (int i = 0; i < 5; i++)
+        send(w, WORKER_REQ_STEP, 0, 0);
+    settle(w);
+    const worker_frame *f = worker_acquire_frame(w, NULL);
+    assert_int_equal(f->snap.figures.step, 5);
+    assert_true(f->rewind.count >= 5); /* steps 0 to 5 at stride 1 */
+    assert_int_equal(f->rewind.steps[0], 0);
+    assert_false(f->rewind.scrubbing);
+    double latest_err = f->snap.figures.rel_err;
+    lf_kernel latest = f->snap.learned;
+
+    send(w, WORKER_REQ_REWIND_MOVE, -1, 0);
+    settle(w);
+    f = worker_acquire_frame(w, NULL);
+    assert_true(f->rewind.scrubbing);
+    assert_int_equal(f->rewind.latest_step, 5);
+    assert_int_equal(f->snap.figures.step, 4);
+    assert_int_equal(f->rewind.view_step, 4);
+    assert_true(f->snap.figures.rel_err != latest_err);
+
+    send(w, WORKER_REQ_REWIND, 0, 1e9); /* End: past the latest point */
+    settle(w);
+    f = worker_acquire_frame(w, NULL);
+    assert_false(f->rewind.scrubbing);
+    assert_int_equal(f->snap.figures.step, 5);
+    assert_true(f->snap.figures.rel_err == latest_err);
+    assert_memory_equal(f->snap.learned.weights, latest.weights, sizeof(float) * 9);
+    stop(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_hammering_requests_then_quit_joins),
         cmocka_unit_test(test_quit_joins_a_running_worker),
         cmocka_unit_test(test_destroyed_worker_leaves_the_clock),
+        cmocka_unit_test(test_rewind_keeps_a_layer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,11 +3,13 @@
  *
  * A state holds everything a step reads and changes, so a trainer put back
  * into it continues exactly as the one it was taken from: the weights and
- * bias, the optimizer's moments and step count, the epoch, the epoch's
- * order and the position in it, the shuffle generator, the figures and the
- * loss curves; and what the run was doing: the true kernel, the training
- * settings, padding, seed and tolerance; and which training data it ran on
- * (patch size and counts, and a checksum of every input pixel).
+ * biases (of one gray filter, or of a layer's whole bank), the optimizer's
+ * moments and step count, the epoch, the epoch's order and the position in
+ * it, the shuffle generator, the figures and the loss curves; and what the
+ * run was doing: the true kernel or bank, the layer (channels, filters,
+ * stride, pooling, activation), the training settings, padding, seed and
+ * tolerance; and which training data it ran on (patch size and counts, and
+ * a checksum of every input pixel).
  *
  * In memory it is the same bytes as on disk, so a snapshot costs one
  * encoding and a rewind ring can hold states in fixed-size slots. The
@@ -40,7 +42,11 @@
 extern "C" {
 #endif
 
-#define LF_STATE_VERSION 1
+/* The format versions read: 1 holds one gray filter, 2 a layer of any
+ * shape. A state of one gray filter is written as version 1 (the bytes it
+ * always had, so older programs still read it), a layer's as version 2. */
+#define LF_STATE_VERSION 2
+#define LF_STATE_VERSION_OLDEST 1
 
 /* The largest state file accepted: a state of 64 Mi training patches'
  * order is about 256 MB; anything above this is not one of ours. */
@@ -63,7 +69,12 @@ lf_status lf_trainer_save_state(lf_trainer *trainer, lf_state *state, lf_error *
 /* Puts the trainer back to the moment state was taken, with its kernel and
  * settings. The trainer keeps its dataset, engine and threads; a state
  * taken on other training data (patch size, patch counts or pixels) is
- * refused with LF_ERR_INPUT and the trainer left as it was. */
+ * refused with LF_ERR_INPUT and the trainer left as it was. So is a state
+ * of another layer: one gray filter takes a state of any kernel size and
+ * padding, but a layer (several filters or channels, a stride, pooling or
+ * an activation) only one of its own channels, filters, kernel size,
+ * stride, pooling, activation and padding, the message naming what
+ * differs (its bank of true weights and its settings are the state's). */
 lf_status lf_trainer_restore_state(lf_trainer *trainer, const lf_state *state, lf_error *err);
 
 /* The encoded bytes (valid until the state changes) and their count. */

@@ -484,7 +484,7 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
                     o->save_state ? "--save-state" : "--resume");
     if (o->reel && !o->headless)
         return fail(message, message_size, "--reel: only with --headless (in the window, M "
-                                           "writes a reel of the run so far)");
+                                           "writes a reel of the run so far, Shift+M an MP4)");
     if (o->present && o->headless)
         return fail(message, message_size, "--present: only for the window (a headless "
                                            "--reel is drawn in the presentation layout)");

@@ -226,14 +226,6 @@ static int run(const cli_options *options)
     lf_trainer *trainer = setup.trainer;
     const lf_trainer_options *topt = lf_trainer_get_options(trainer);
     const lf_figures *fig = lf_trainer_figures(trainer);
-    if ((o->save_state || o->resume) && !lf_layer_options_plain(&topt->layer)) {
-        /* Said now rather than after a run whose state could not be kept. */
-        fprintf(stderr, "learnfilter: %s: the training state holds one gray filter at stride 1; "
-                        "this layer cannot be saved or resumed yet\n",
-                o->save_state ? "--save-state" : "--resume");
-        app_setup_destroy(&setup);
-        return EXIT_USAGE;
-    }
     if (o->resume) {
         if (app_resume_state(&setup, o->resume, &err) != LF_OK) {
             fprintf(stderr, "learnfilter: %s\n", err.message);

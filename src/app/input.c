@@ -153,6 +153,7 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
         ui->layout_changed = true;
         return false;
     case KEYMAP_REEL: ui->reel = true; return false;
+    case KEYMAP_REEL_MP4: ui->reel_mp4 = true; return false;
     case KEYMAP_HELP: ui->show_help = !ui->show_help; return false;
     case KEYMAP_BACK:
         if (ui->show_help)

@@ -47,7 +47,8 @@ typedef struct ui_state {
     bool screenshot;      /* P or F12 was pressed; the window clears it */
     bool race_start;      /* C was pressed; the window clears it */
     bool present;         /* the presentation layout (V, F5, --present) */
-    bool reel;            /* M was pressed; the window clears it */
+    bool reel;            /* M was pressed (a GIF reel); the window clears it */
+    bool reel_mp4;        /* Shift+M was pressed (an MP4 reel); the window clears it */
     char refused[WORKER_MESSAGE_MAX]; /* why a drop was not loaded; the window shows
                                          it and clears it */
     /* Set by the window each frame, for clicks: the buttons drawn last

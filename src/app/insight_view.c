@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "insight_internal.h"
+#include "count_format.h"
 
 /* ========================================================= sentences */
 
@@ -22,22 +23,6 @@ static void format_share(char *out, size_t size, double share)
         snprintf(out, size, "%.0f%%", pct);
     else
         snprintf(out, size, "%.2g%%", pct);
-}
-
-static void format_count(char *out, size_t size, long n)
-{
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%ld", n < 0 ? -n : n), o = 0;
-    char tmp[48];
-    if (n < 0)
-        tmp[o++] = '-';
-    for (int i = 0; i < len; i++) {
-        tmp[o++] = digits[i];
-        if ((len - 1 - i) % 3 == 0 && i < len - 1)
-            tmp[o++] = ',';
-    }
-    tmp[o] = 0;
-    snprintf(out, size, "%s", tmp);
 }
 
 void insight_sentence(char *out, size_t size, const char *name, const lf_spectrum_facts *f)
@@ -58,8 +43,8 @@ void insight_directions_text(char *out, size_t size, const insight_result *r)
     char err_share[16], loss_share[16], weak[24], all[24], steps[32];
     format_share(err_share, sizeof err_share, s->error_sq > 0 ? s->error_sq_weak / s->error_sq : 0);
     format_share(loss_share, sizeof loss_share, s->loss > 0 ? s->loss_weak / s->loss : 0);
-    format_count(weak, sizeof weak, s->weak);
-    format_count(all, sizeof all, r->params);
+    count_format(weak, sizeof weak, s->weak);
+    count_format(all, sizeof all, r->params);
     int n = snprintf(out, size,
                      "%s of the remaining error lies in the %s of %s directions the photos "
                      "barely excite (eigenvalue below %g of the largest), which carry %s of the "
@@ -85,7 +70,7 @@ void insight_directions_text(char *out, size_t size, const insight_result *r)
         snprintf(out + n, size - (size_t)n, "To %s error the model says over %s more steps.",
                  tol, "a trillion");
     else {
-        format_count(steps, sizeof steps, e->steps);
+        count_format(steps, sizeof steps, e->steps);
         snprintf(out + n, size - (size_t)n,
                  "To %s error the model says about %s more steps (full batch, lr %g, momentum "
                  "%g).",

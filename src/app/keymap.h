@@ -45,7 +45,8 @@ typedef enum keymap_action {
     KEYMAP_RECORD,       /* start / stop a GIF of the window */
     KEYMAP_SCREENSHOT,   /* PNG of the window */
     KEYMAP_PRESENT,      /* the presentation layout on / off */
-    KEYMAP_REEL,         /* a captioned movie of the run so far */
+    KEYMAP_REEL,         /* a captioned movie of the run so far, GIF */
+    KEYMAP_REEL_MP4,     /* the same, MP4 */
     KEYMAP_HELP,         /* show / hide the help */
     KEYMAP_BACK,         /* close the help, or quit when it is closed */
     KEYMAP_QUIT,

@@ -31,8 +31,8 @@ bool layer_window_refuse(ui_state *ui, const worker_frame *f, char *message, siz
     }
     if (ui->race_start) {
         ui->race_start = false;
-        snprintf(message, size, "%s", "C races one gray kernel: a layer cannot race yet (its "
-                                      "training state cannot be saved)");
+        snprintf(message, size, "%s", "C races one gray kernel: a layer of several filters or "
+                                      "channels cannot race in the window yet");
         return true;
     }
     return false;

@@ -3,9 +3,8 @@
  * kept out of window.c.
  *
  * layer_window_refuse turns off, with the reason, what a layer cannot do
- * yet: the frequency and bowl views (F, W) explain one gray kernel, and a
- * race (C) restarts both runs from saved states, which a layer does not
- * have yet. layer_window_result asks layer_view.h's thread for the roll
+ * yet: the frequency and bowl views (F, W) explain one gray kernel, and the
+ * window's race (C) starts its second run as one gray kernel. layer_window_result asks layer_view.h's thread for the roll
  * the user wants (X, and R while the view is up) and hands the newest
  * finished one to the renderer.
  */

@@ -1,15 +1,7 @@
 /*
  * layout.c: the window's geometry. See layout.h.
  */
-#include "layout.h"
-
-static int scaled(float scale, int pixels)
-{
-    int v = (int)(pixels * scale + 0.5f);
-    return v < 1 ? 1 : v;
-}
-
-static int clamp0(int v) { return v < 0 ? 0 : v; }
+#include "layout_internal.h"
 
 float layout_auto_scale(int width, int height)
 {
@@ -200,6 +192,19 @@ static void layout_tall(layout *L, const panel_metrics *m, int x0, int top, int 
     L->chart = (layout_rect){x0, y, inner_w, clamp0(bottom - y)};
 }
 
+void layout_begin(layout *L, int width, int height, float scale, int kernel_cells, int margin,
+                  int gap)
+{
+    *L = (layout){0};
+    L->kernel_cells = kernel_cells < 1 ? 1 : kernel_cells;
+    L->width = clamp0(width);
+    L->height = clamp0(height);
+    L->scale = scale;
+    L->margin = scaled(scale, margin);
+    L->gap = scaled(scale, gap);
+    L->value_px = layout_value_px(L->width, L->height);
+}
+
 void layout_compute(layout *L, int width, int height, float scale)
 {
     layout_compute_for(L, width, height, scale, 3);
@@ -207,16 +212,9 @@ void layout_compute(layout *L, int width, int height, float scale)
 
 void layout_compute_for(layout *L, int width, int height, float scale, int kernel_cells)
 {
-    *L = (layout){0};
-    L->kernel_cells = kernel_cells < 1 ? 1 : kernel_cells;
-    width = clamp0(width);
-    height = clamp0(height);
-    L->width = width;
-    L->height = height;
-    L->scale = scale;
-    L->margin = scaled(scale, 10);
-    L->gap = scaled(scale, 14);
-    L->value_px = layout_value_px(width, height);
+    layout_begin(L, width, height, scale, kernel_cells, 10, 14);
+    width = L->width;
+    height = L->height;
     panel_metrics m = {scaled(scale, 22), scaled(scale, 20), scaled(scale, 6), scaled(scale, 12),
                        scaled(scale, 50)};
     int x0 = L->margin, inner_w = clamp0(width - 2 * L->margin);

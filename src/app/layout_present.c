@@ -8,15 +8,7 @@
  * them; a bigger scale makes the titles and the status larger and the
  * panels a little smaller, never the numbers below value_px.
  */
-#include "layout.h"
-
-static int scaled(float scale, int pixels)
-{
-    int v = (int)(pixels * scale + 0.5f);
-    return v < 1 ? 1 : v;
-}
-
-static int clamp0(int v) { return v < 0 ? 0 : v; }
+#include "layout_internal.h"
 
 /* Sizes of a panel's parts besides its square plot, as layout.c's. */
 typedef struct present_metrics {
@@ -48,17 +40,10 @@ static int side_for_values(const layout *L)
 
 void layout_compute_present(layout *L, int width, int height, float scale, int kernel_cells)
 {
-    *L = (layout){0};
+    layout_begin(L, width, height, scale, kernel_cells, 12, 18);
     L->present = true;
-    L->kernel_cells = kernel_cells < 1 ? 1 : kernel_cells;
-    width = clamp0(width);
-    height = clamp0(height);
-    L->width = width;
-    L->height = height;
-    L->scale = scale;
-    L->margin = scaled(scale, 12);
-    L->gap = scaled(scale, 18);
-    L->value_px = layout_value_px(width, height);
+    width = L->width;
+    height = L->height;
     L->arrangement = LAYOUT_NO_DIFF;
     present_metrics m = {.title_h = scaled(scale, 22), .caption_h = scaled(scale, 20),
                          .bar_gap = scaled(scale, 6), .bar_w = scaled(scale, 12)};

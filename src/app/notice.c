@@ -3,6 +3,7 @@
  * (notice.h).
  */
 #include "notice.h"
+#include "count_format.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -33,22 +34,6 @@ static void rate_text(char *out, size_t size, double lr)
                 *end = 0;
         }
     }
-}
-
-/* A count with thousands separators, as the status line prints steps. */
-static void format_count(char *out, size_t size, long n)
-{
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%ld", n < 0 ? -n : n);
-    size_t at = 0;
-    if (n < 0 && at + 1 < size)
-        out[at++] = '-';
-    for (int i = 0; i < len && at + 1 < size; i++) {
-        if (i > 0 && (len - i) % 3 == 0 && at + 2 < size)
-            out[at++] = ',';
-        out[at++] = digits[i];
-    }
-    out[at] = 0;
 }
 
 static const char *catalog_name(int index)
@@ -142,6 +127,7 @@ bool notice_for_request(const worker_req *req, const worker_frame *shown, char *
     case WORKER_REQ_LOAD:
     case WORKER_REQ_REWIND:      /* the timeline shows where it went */
     case WORKER_REQ_REWIND_MOVE:
+    case WORKER_REQ_REEL:        /* the reel says how it goes itself */
     case WORKER_REQ_QUIT:
         return false;
     }
@@ -177,8 +163,8 @@ void notice_observe(notice_tracker *n, const worker_frame *f)
         /* Training on from a past point: what went is said plainly. */
         const rewind_view *r = &f->rewind;
         char at[32], steps[32];
-        format_count(at, sizeof at, r->branch_step);
-        format_count(steps, sizeof steps, r->branch_dropped_steps);
+        count_format(at, sizeof at, r->branch_step);
+        count_format(steps, sizeof steps, r->branch_dropped_steps);
         snprintf(text, sizeof text,
                  "Branched at step %s: the %s later steps (%d saved state%s) and their loss "
                  "history dropped",

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "count_format.h"
 #include "learnfilter/kernel.h"
 
 const double pace_levels[PACE_LEVELS] = {60, 120, 300, 1000, 3000, 10000, 30000, 0};
@@ -49,20 +50,6 @@ double pace_next(double speed, int direction)
     return levels[0];
 }
 
-/* 12345 as "12,345": figures a class reads off a projector. */
-static void format_count(char *out, int size, double value)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.0f", value);
-    int n = (int)strlen(digits), o = 0;
-    for (int i = 0; i < n && o < size - 1; i++) {
-        if (i > 0 && (n - i) % 3 == 0 && digits[i - 1] != '-' && o < size - 2)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = 0;
-}
-
 static void format_duration(char *out, int size, double seconds)
 {
     if (seconds < 1)
@@ -85,7 +72,7 @@ void pace_words(char *out, int size, double speed, long expected_steps, double r
         format_duration(duration, sizeof duration, (double)expected_steps / effective);
     if (speed > 0) {
         char count[32];
-        format_count(count, sizeof count, speed);
+        count_format(count, sizeof count, llround(speed));
         snprintf(out, (size_t)size, "speed: %s steps/s (%s to learn)", count, duration);
     } else if (duration[0]) {
         snprintf(out, (size_t)size, "speed: as fast as possible (%s to learn)", duration);

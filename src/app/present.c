@@ -31,7 +31,7 @@ int present_rate_decimals(double rate)
 void present_caption(char *out, int size, long step, double rel_err)
 {
     char count[32], err[48];
-    render_format_count(count, sizeof count, step);
+    count_format(count, sizeof count, step);
     present_fixed(err, sizeof err, 100.0 * rel_err, PRESENT_ERROR_DECIMALS);
     snprintf(out, (size_t)size, "Step %s \xc2\xb7 error %s%s", count, err,
              isfinite(rel_err) ? "%" : "");

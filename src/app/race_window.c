@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "race.h"
+#include "count_format.h"
 #include "window.h"
 
 void race_window_init(race_window *rw, const app_setup *setup, const cli_options *options,
@@ -208,23 +209,6 @@ void race_window_settle(race_window *rw)
         worker_settle(rw->second);
 }
 
-/* A count with thousands separators, as the window prints steps: "30,695". */
-static void count_text(char *out, size_t size, long n)
-{
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%ld", n < 0 ? -n : n), o = 0;
-    char buf[48];
-    if (n < 0)
-        buf[o++] = '-';
-    for (int i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    buf[o] = 0;
-    snprintf(out, size, "%s", buf);
-}
-
 void race_window_lead(const race_window *rw, const worker_frame *first,
                       const worker_frame *second, char *out, size_t size)
 {
@@ -239,8 +223,8 @@ void race_window_lead(const race_window *rw, const worker_frame *first,
         bool first_won = ca >= 0 && (cb < 0 || ca < cb);
         long won = first_won ? ca : cb, lost = first_won ? cb : ca;
         char won_text[32], lead_text[32];
-        count_text(won_text, sizeof won_text, won);
-        count_text(lead_text, sizeof lead_text, lost - won);
+        count_format(won_text, sizeof won_text, won);
+        count_format(lead_text, sizeof lead_text, lost - won);
         if (ca >= 0 && ca == cb)
             snprintf(out, size, "Tie: both reached %s at step %s", tol, won_text);
         else if (lost >= 0)

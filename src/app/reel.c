@@ -104,20 +104,6 @@ void reel_history_add(reel_history *h, const reel_point *p, const float *weights
     h->next_step = movie_next_log_step(p->step, h->per_decade);
 }
 
-void reel_history_observe(reel_history *h, const lf_snapshot *s, bool force)
-{
-    const lf_figures *f = &s->figures;
-    if (!force && !reel_history_due(h, f->step))
-        return;
-    if (force && h->count > 0 && h->points[h->count - 1].step == f->step)
-        return;
-    if (s->learned.height != h->kh || s->learned.width != h->kw)
-        return; /* another kernel: the caller clears and re-inits on a switch */
-    reel_point p = {.step = f->step, .epoch = f->epoch, .rel_err = f->rel_err,
-                    .train_loss = f->train_loss, .bias = s->bias};
-    reel_history_add(h, &p, s->learned.weights, h->kh * h->kw);
-}
-
 void reel_history_observe_trainer(reel_history *h, const lf_trainer *t, bool force)
 {
     const lf_figures *f = lf_trainer_figures(t);
@@ -144,6 +130,55 @@ int reel_frame_points(const reel_history *h, int *indices, int capacity)
      * with the first and the last point always in. */
     for (int i = 0; i < n; i++)
         indices[i] = (int)((long)i * (h->count - 1) / (n - 1));
+    return n;
+}
+
+int reel_schedule_steps(long first_step, long last_step, long *steps, int capacity)
+{
+    /* The headless run's own history, of steps alone: a 1x1 kernel's. It
+     * takes a point at each due step, and the due steps are the only ones
+     * that matter, so the loop goes from one to the next. */
+    reel_history h;
+    if (capacity < 1 || reel_history_init(&h, 1, 1, NULL) != LF_OK)
+        return 0;
+    const float w = 0;
+    reel_point p = {.step = first_step < 0 ? 0 : first_step};
+    reel_history_add(&h, &p, &w, 1);
+    while (h.next_step <= last_step && h.next_step > p.step) {
+        p.step = h.next_step;
+        reel_history_add(&h, &p, &w, 1);
+    }
+    if (last_step > p.step) { /* where the run ended */
+        p.step = last_step;
+        reel_history_add(&h, &p, &w, 1);
+    }
+    int indices[REEL_FRAMES];
+    int n = reel_frame_points(&h, indices, REEL_FRAMES);
+    n = n < capacity ? n : capacity;
+    for (int i = 0; i < n; i++)
+        steps[i] = h.points[indices[i]].step;
+    reel_history_deinit(&h);
+    return n;
+}
+
+int reel_choose_held(const long *held, int held_count, const long *wanted, int wanted_count,
+                     int *chosen, int capacity)
+{
+    int n = 0, at = 0;
+    for (int i = 0; i < wanted_count && held_count > 0; i++) {
+        /* Both ascend, so the nearest never moves back: held[at] is the
+         * last at or before the wanted step (or the first of all). */
+        while (at + 1 < held_count && held[at + 1] <= wanted[i])
+            at++;
+        int best = at;
+        if (at + 1 < held_count && held[at + 1] - wanted[i] < wanted[i] - held[at])
+            best = at + 1;
+        if (n > 0 && chosen[n - 1] == best)
+            continue;
+        if (n == capacity)
+            break;
+        chosen[n++] = best;
+    }
     return n;
 }
 
@@ -232,6 +267,7 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
     lf_conv_shape shape = lf_conv_shape_make(sample->in_height, sample->in_width, h->kh, h->kw,
                                              sample->padding);
     double spacing = n > 1 ? (REEL_SECONDS - REEL_HOLD_SECONDS) / (n - 1) : 0;
+    bool refused = false;
     for (int i = 0; st == LF_OK && i < n; i++) {
         const reel_point *p = &h->points[indices[i]];
         const float *w = h->weights + (size_t)indices[i] * taps;
@@ -247,7 +283,10 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
         frame->snap.figures.rel_err = p->rel_err;
         frame->snap.figures.train_loss = p->train_loss;
         frame->snap.last_step.taps = 0; /* no step to explain */
-        points_history(&frame->snap.steps, h, indices[i]);
+        if (o.chart_from_run)
+            cut_history(&frame->snap.steps, p->step);
+        else
+            points_history(&frame->snap.steps, h, indices[i]);
         cut_history(&frame->snap.epochs, p->step);
         double tol = o.tolerance > 0 ? o.tolerance : 0.01;
         frame->state = p->rel_err <= tol ? WORKER_CONVERGED : WORKER_RUNNING;
@@ -264,15 +303,20 @@ lf_status reel_write(const char *path, const reel_history *h, const lf_snapshot 
         const uint8_t *pixels = scene_draw_view(sc, frame, images, &stride);
         if (o.on_frame)
             o.on_frame(o.user, i, p, drawn_caption(scene_render(sc)));
-        if (!recorder_submit(rec, pixels, stride, i * spacing))
+        if (!recorder_submit(rec, pixels, stride, i * spacing)) {
             st = lf_fail(err, LF_ERR_IO, "%s: the movie stopped taking frames", path);
-        else if (frames)
+            refused = true;
+        } else if (frames)
             *frames = i + 1;
+        if (st == LF_OK && o.on_progress)
+            o.on_progress(o.user, i + 1, n);
     }
     if (rec) {
         lf_error fin;
         lf_status done = recorder_finish(rec, &fin);
-        if (st == LF_OK && done != LF_OK) {
+        /* A refused frame means the encoder failed: its reason (a full
+         * disk, ffmpeg gone) says more. */
+        if ((st == LF_OK || refused) && done != LF_OK) {
             st = done;
             if (err)
                 *err = fin;

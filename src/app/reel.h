@@ -23,8 +23,10 @@
  *   at the end:  reel_write(path, &h, &sample, &opt, &err);
  *   reel_history_deinit(&h);
  *
- * The headless trainer (--reel FILE) and the window (M) both use it; the
- * window keeps its history from the frames the worker publishes.
+ * The headless trainer (--reel FILE) keeps its history as it trains. The
+ * window (M, Shift+M) fills one from the rewind ring's stored states
+ * (rewind_reel.h), choosing those nearest to the steps the headless reel
+ * of the same run would show (reel_schedule_steps, reel_choose_held).
  */
 #ifndef LEARNFILTER_REEL_H
 #define LEARNFILTER_REEL_H
@@ -77,26 +79,44 @@ bool reel_history_due(const reel_history *h, long step);
  * after the last point's replaces it. */
 void reel_history_add(reel_history *h, const reel_point *p, const float *weights, int count);
 
-/* Keeps a point from a snapshot (its learned kernel, bias and figures)
- * when one is due or when force (the run's last step). */
-void reel_history_observe(reel_history *h, const lf_snapshot *s, bool force);
-
-/* The same from a trainer on the caller's thread (the headless run). */
+/* Keeps a point from a trainer on the caller's thread (its learned
+ * kernel, bias and figures) when one is due or when force (the run's last
+ * step, or a stored state the window's reel visits). */
 void reel_history_observe_trainer(reel_history *h, const lf_trainer *t, bool force);
 
 /* Which points a reel of the history shows: writes up to capacity indices
  * into the history, in order; returns how many (at most REEL_FRAMES). */
 int reel_frame_points(const reel_history *h, int *indices, int capacity);
 
+/* The steps a reel of a run from first_step to last_step shows, as the
+ * headless --reel keeps and picks them (a point at every due step, then
+ * reel_frame_points): writes up to capacity of them, in order; returns how
+ * many. */
+int reel_schedule_steps(long first_step, long last_step, long *steps, int capacity);
+
+/* The window's reel is drawn from stored states, not from every step:
+ * for each wanted step (ascending), the held state nearest to it (the
+ * earlier of two as near), each state once. held: ascending steps.
+ * Writes up to capacity indices into held, in order; returns how many. */
+int reel_choose_held(const long *held, int held_count, const long *wanted, int wanted_count,
+                     int *chosen, int capacity);
+
 /* Zero means default, in brackets. */
 typedef struct reel_options {
     int width, height;       /* frame size [REEL_WIDTH x REEL_HEIGHT] */
     int file_count;          /* photographs in the dataset [0] */
     double tolerance;        /* a frame at or below it says "learned" [0.01] */
+    /* Each frame's chart is the sample's step history cut at its step (as
+     * the window's chart showed it), not the history's own points: for a
+     * history of a few stored states, too sparse for a curve [false]. */
+    bool chart_from_run;
     /* Called after each frame is drawn, with its point and the caption
      * drawn at its head (for tests) [none]. */
     void (*on_frame)(void *user, int index, const reel_point *p, const char *caption);
     void *user;
+    /* Called after each frame is handed to the encoder, with the frames
+     * done and the reel's total (progress on screen) [none]. */
+    void (*on_progress)(void *user, int done, int total);
 } reel_options;
 
 /* Writes the reel of history to path (.gif, or .mp4 through ffmpeg).

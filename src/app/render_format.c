@@ -107,19 +107,3 @@ void render_format_plain(char *out, int size, double v)
     }
     render_typographic_minus(out, size);
 }
-
-void render_format_count(char *out, int size, long n)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%ld", n < 0 ? -n : n);
-    int len = (int)strlen(digits), o = 0;
-    if (n < 0 && o < size - 1)
-        out[o++] = '-';
-    for (int i = 0; i < len && o < size - 1; i++) {
-        if (i > 0 && (len - i) % 3 == 0 && o < size - 1)
-            out[o++] = ',';
-        if (o < size - 1)
-            out[o++] = digits[i];
-    }
-    out[o] = 0;
-}

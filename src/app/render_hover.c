@@ -350,7 +350,7 @@ static bool draw_chart_hover(render_ctx *r, const layout *L, const render_view *
             epoch = &s->epochs.points[i];
 
     char step[32], loss[32], line1[96], line2[96] = "";
-    render_format_count(step, sizeof step, p->step);
+    count_format(step, sizeof step, p->step);
     render_format_plain(loss, sizeof loss, p->train_loss);
     snprintf(line1, sizeof line1, "step %s: training loss %s", step, loss);
     if (epoch) {

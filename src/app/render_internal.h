@@ -20,6 +20,7 @@
 #define LEARNFILTER_RENDER_INTERNAL_H
 
 #include "buttons.h"
+#include "count_format.h"
 #include "render.h"
 
 /* ============================================================ palette */
@@ -28,6 +29,9 @@ extern const SDL_Color render_color_background, render_color_panel, render_color
     render_color_text, render_color_dim, render_color_train, render_color_validation,
     render_color_running, render_color_paused, render_color_converged, render_color_diverged,
     render_color_rewind;
+
+/* The badge colour of a run's state (running, paused, converged, diverged). */
+SDL_Color render_state_color(worker_state st);
 
 #define KERNEL_TEXTURE_SIDE LF_KERNEL_MAX_SIDE
 #define HEATMAP_MAX_SIDE 8192 /* widest heatmap drawn, pixels */
@@ -110,6 +114,9 @@ struct render_ctx {
 int render_px(const render_ctx *r, int pixels); /* pixels at UI scale 1, scaled, >= 1 */
 void render_fill(SDL_Renderer *renderer, layout_rect rect, SDL_Color c);
 void render_outline(SDL_Renderer *renderer, layout_rect rect, SDL_Color c);
+/* Lines between a kernel's cells (when they help) and an outline in the
+ * given colour around its grid. */
+void render_kernel_grid_frame(render_ctx *r, layout_rect grid, int kh, int kw, SDL_Color outline);
 static inline SDL_Rect render_sdl_rect(layout_rect r) { return (SDL_Rect){r.x, r.y, r.w, r.h}; }
 
 /* The value shown in kernel panel's cell i. */
@@ -177,8 +184,6 @@ void render_format_tick(char *out, int size, double v, double spacing);
  * "0.01", "12.5"), e-notation only outside [1e-4, 1e6) ("3.2e−6"); an em
  * dash when not finite. */
 void render_format_plain(char *out, int size, double v);
-/* A count with thousands separators: "30,695". */
-void render_format_count(char *out, int size, long n);
 void render_typographic_minus(char *out, int size);
 
 /* ========================================================== recording */

@@ -199,6 +199,24 @@ static text_font kernel_labels(const render_ctx *r, int panel, const lf_snapshot
     return TEXT_FONT_COUNT;
 }
 
+/* Thin lines between a kernel's cells (while the cells are big enough for
+ * them to help) and an outline around the grid, in the given colour. */
+void render_kernel_grid_frame(render_ctx *r, layout_rect grid, int kh, int kw, SDL_Color outline)
+{
+    int cell = kw > 0 ? grid.w / kw : 0;
+    if (kh <= GRID_LINE_MAX_SIDE && kw <= GRID_LINE_MAX_SIDE && cell >= 6) {
+        SDL_SetRenderDrawColor(r->renderer, 0, 0, 0, 70);
+        for (int i = 1; i < kw; i++)
+            SDL_RenderDrawLine(r->renderer, grid.x + i * cell, grid.y, grid.x + i * cell,
+                               grid.y + grid.h - 1);
+        for (int i = 1; i < kh; i++)
+            SDL_RenderDrawLine(r->renderer, grid.x, grid.y + i * cell, grid.x + grid.w - 1,
+                               grid.y + i * cell);
+    }
+    render_outline(r->renderer, (layout_rect){grid.x - 1, grid.y - 1, grid.w + 2, grid.h + 2},
+                   outline);
+}
+
 /* Draws the grid and its values; returns the factor the values were
  * multiplied by (1 when none, or none printed). */
 static double draw_kernel_body(render_ctx *r, const layout *L, const layout_panel *p, int panel,
@@ -215,17 +233,7 @@ static double draw_kernel_body(render_ctx *r, const layout *L, const layout_pane
     if (r->textures[panel])
         SDL_RenderCopy(r->renderer, r->textures[panel], NULL, &dst);
     int cell = grid.w / kw;
-    if (kh <= GRID_LINE_MAX_SIDE && kw <= GRID_LINE_MAX_SIDE && cell >= 6) {
-        SDL_SetRenderDrawColor(r->renderer, 0, 0, 0, 70);
-        for (int i = 1; i < kw; i++)
-            SDL_RenderDrawLine(r->renderer, grid.x + i * cell, grid.y, grid.x + i * cell,
-                               grid.y + grid.h - 1);
-        for (int i = 1; i < kh; i++)
-            SDL_RenderDrawLine(r->renderer, grid.x, grid.y + i * cell, grid.x + grid.w - 1,
-                               grid.y + i * cell);
-    }
-    render_outline(r->renderer, (layout_rect){grid.x - 1, grid.y - 1, grid.w + 2, grid.h + 2},
-                   render_color_outline);
+    render_kernel_grid_frame(r, grid, kh, kw, render_color_outline);
     if (kh > CELL_TEXT_MAX_SIDE || kw > CELL_TEXT_MAX_SIDE)
         return 1;
     cell_labels labels = {.count = kh * kw, .factor = 1}; /* within capacity: checked above */

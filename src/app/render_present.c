@@ -16,17 +16,6 @@
 #define PRESENT_ITEMS 6
 #define PRESENT_ITEM_SIZE 96
 
-static SDL_Color state_color(worker_state st)
-{
-    switch (st) {
-    case WORKER_RUNNING: return render_color_running;
-    case WORKER_PAUSED: return render_color_paused;
-    case WORKER_CONVERGED: return render_color_converged;
-    case WORKER_DIVERGED: return render_color_diverged;
-    default: return render_color_dim;
-    }
-}
-
 /* What the run is doing, in words. */
 static void state_words(char *out, int size, const worker_frame *f)
 {
@@ -53,10 +42,10 @@ void render_draw_present_status(render_ctx *r, layout_rect area, const render_vi
     /* The caption, with a bar in the state's colour before it. */
     int bar_w = render_px(r, 8);
     render_fill(r->renderer, (layout_rect){area.x, area.y + render_px(r, 4), bar_w, caption_h - render_px(r, 6)},
-                state_color(f->state));
+                render_state_color(f->state));
     char caption[128], shorter[64], count[32];
     present_caption(caption, sizeof caption, fig->step, fig->rel_err);
-    render_format_count(count, sizeof count, fig->step);
+    count_format(count, sizeof count, fig->step);
     snprintf(shorter, sizeof shorter, "Step %s", count);
     const char *captions[2] = {caption, shorter};
     int x = area.x + bar_w + render_px(r, 10);
@@ -80,10 +69,10 @@ void render_draw_present_status(render_ctx *r, layout_rect area, const render_vi
         snprintf(items[n++], PRESENT_ITEM_SIZE, "Adam, learning rate %s", a);
     present_fixed(a, sizeof a, fig->train_loss, PRESENT_LOSS_DECIMALS);
     snprintf(items[n++], PRESENT_ITEM_SIZE, "loss %s", a);
-    render_format_count(a, sizeof a, fig->epoch);
+    count_format(a, sizeof a, fig->epoch);
     snprintf(items[n++], PRESENT_ITEM_SIZE, "epoch %s", a);
     if (f->steps_per_second > 0) {
-        render_format_count(a, sizeof a, lround(f->steps_per_second));
+        count_format(a, sizeof a, lround(f->steps_per_second));
         snprintf(items[n++], PRESENT_ITEM_SIZE, "%s steps/s", a);
     }
     const char *separator = "  \xc2\xb7  ";

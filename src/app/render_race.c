@@ -54,17 +54,7 @@ static void draw_kernel(render_ctx *r, const layout *L, const render_view *v)
             render_fill(r->renderer, (layout_rect){grid.x + x * cell, grid.y + y * cell, cell, cell},
                         c);
         }
-    if (kh <= GRID_LINE_MAX_SIDE && kw <= GRID_LINE_MAX_SIDE && cell >= 6) {
-        SDL_SetRenderDrawColor(r->renderer, 0, 0, 0, 70);
-        for (int i = 1; i < kw; i++)
-            SDL_RenderDrawLine(r->renderer, grid.x + i * cell, grid.y, grid.x + i * cell,
-                               grid.y + grid.h - 1);
-        for (int i = 1; i < kh; i++)
-            SDL_RenderDrawLine(r->renderer, grid.x, grid.y + i * cell, grid.x + grid.w - 1,
-                               grid.y + i * cell);
-    }
-    render_outline(r->renderer, (layout_rect){grid.x - 1, grid.y - 1, grid.w + 2, grid.h + 2},
-                   race_color);
+    render_kernel_grid_frame(r, grid, kh, kw, race_color);
     text_font font = kh <= CELL_TEXT_MAX_SIDE && kw <= CELL_TEXT_MAX_SIDE
                          ? value_font(r, cell, L->value_px)
                          : TEXT_FONT_COUNT;
@@ -83,7 +73,7 @@ static void draw_kernel(render_ctx *r, const layout *L, const render_view *v)
         }
     char err[32], step[32], note[128], shorter[64];
     render_format_plain(err, sizeof err, 100.0 * s->figures.rel_err);
-    render_format_count(step, sizeof step, s->figures.step);
+    count_format(step, sizeof step, s->figures.step);
     snprintf(note, sizeof note, "kernel error %s%% \xc2\xb7 step %s%s", err, step,
              v->race->state == WORKER_CONVERGED ? " \xc2\xb7 stopped" : "");
     snprintf(shorter, sizeof shorter, "error %s%%", err);

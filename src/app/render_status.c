@@ -25,7 +25,7 @@
 
 /* ============================================================ status */
 
-static SDL_Color state_color(worker_state st)
+SDL_Color render_state_color(worker_state st)
 {
     switch (st) {
     case WORKER_RUNNING: return render_color_running;
@@ -76,9 +76,9 @@ static void status_fill(status_items *it, const render_view *v)
     ITEM(it, 3, "batch %s", a);
     snprintf(a, sizeof a, "%llu", (unsigned long long)s->seed);
     ITEM(it, 4, "seed %s", a);
-    render_format_count(a, sizeof a, fig->epoch);
+    count_format(a, sizeof a, fig->epoch);
     ITEM(it, 2, "epoch %s (%d/%d)", a, fig->step_in_epoch, fig->steps_per_epoch);
-    render_format_count(a, sizeof a, fig->step);
+    count_format(a, sizeof a, fig->step);
     ITEM(it, 1, "step %s", a);
     it->results_from = it->count;
     render_format_plain(a, sizeof a, fig->train_loss);
@@ -90,7 +90,7 @@ static void status_fill(status_items *it, const render_view *v)
     } else {
         ITEM(it, 1, "kernel error \xe2\x80\x94");
     }
-    render_format_count(a, sizeof a, lround(f->steps_per_second));
+    count_format(a, sizeof a, lround(f->steps_per_second));
     ITEM(it, 3, "%s steps/s", a);
     if (v->fps >= 0) {
         ITEM(it, 5, "%.0f fps", v->fps);
@@ -143,7 +143,7 @@ void render_draw_status(render_ctx *r, layout_rect area, const render_view *v)
     int bh = text_line_height(r->text, TEXT_TITLE) + render_px(r, 8);
     if (bw <= area.w && bh <= area.h) {
         layout_rect b = {area.x + area.w - bw, area.y + (area.h - bh) / 2, bw, bh};
-        render_fill(r->renderer, b, state_color(f->state));
+        render_fill(r->renderer, b, render_state_color(f->state));
         text_draw(r->text, TEXT_TITLE, b.x + bw / 2, b.y + render_px(r, 4), badge,
                   (SDL_Color){20, 22, 26, 255}, TEXT_CENTER);
     }

@@ -195,7 +195,7 @@ static void make_text(step_text *t, const lf_snapshot *s, const lf_step_detail *
     char a[32], b[32], c[32], e[32], f[32];
     t->count = 0;
     char step[32];
-    render_format_count(step, sizeof step, d->step);
+    count_format(step, sizeof step, d->step);
     snprintf(t->title, sizeof t->title, "Step %s, explained", step);
     sig3(a, sizeof a, d->after[taps]);
     add_line(t, false, "output = input " STAR " w + b     (b = %s)", a);

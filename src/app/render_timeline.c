@@ -27,8 +27,8 @@ void render_draw_timeline(render_ctx *r, const layout *L, const struct panel_def
         return;
 
     char at[32], latest[32], text[3][128];
-    render_format_count(at, sizeof at, rw->view_step);
-    render_format_count(latest, sizeof latest, rw->latest_step);
+    count_format(at, sizeof at, rw->view_step);
+    count_format(latest, sizeof latest, rw->latest_step);
     const char *candidates[4];
     int n = 0;
     if (rw->scrubbing) {

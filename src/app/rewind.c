@@ -30,6 +30,9 @@ struct rewind_ctl {
     unsigned branch_serial;
     long branch_step, branch_dropped_steps;
     int branch_dropped_states;
+    /* The latest point's step detail before a visit moved the trainer (a
+     * restored state has none): shown until the next step makes its own. */
+    lf_step_detail visited_detail;
 };
 
 rewind_ctl *rewind_create(void)
@@ -97,6 +100,7 @@ void rewind_restart(rewind_ctl *c, lf_trainer *trainer)
     for (int i = 0; i <= LF_REWIND_SLOTS; i++)
         c->details[i].step = -1;
     c->scrubbing = false;
+    c->visited_detail.step = 0;
     rewind_stepped(c, trainer);
 }
 
@@ -207,6 +211,9 @@ void rewind_fill(const rewind_ctl *c, const lf_trainer *trainer, rewind_view *vi
     view->branch_step = c->branch_step;
     view->branch_dropped_steps = c->branch_dropped_steps;
     view->branch_dropped_states = c->branch_dropped_states;
+    if (!c->scrubbing && snap && snap->last_step.step == 0 && c->visited_detail.step > 0 &&
+        c->visited_detail.step == live)
+        snap->last_step = c->visited_detail; /* a visit restored this point's state */
     if (!c->scrubbing || !snap)
         return;
     snap->steps = c->latest_steps;
@@ -216,6 +223,55 @@ void rewind_fill(const rewind_ctl *c, const lf_trainer *trainer, rewind_view *vi
         snap->last_step = *d;
     else
         memset(&snap->last_step, 0, sizeof snap->last_step);
+}
+
+int rewind_points(const rewind_ctl *c, long live_step, long *steps, int capacity)
+{
+    int n = lf_rewind_steps(c->ring, steps, capacity);
+    long latest = latest_step(c, live_step);
+    if (n < capacity && (n == 0 || steps[n - 1] < latest))
+        steps[n++] = latest;
+    return n;
+}
+
+bool rewind_visit(rewind_ctl *c, lf_trainer *trainer, const int *indices, int count,
+                  void (*visit)(void *user, int k, lf_trainer *trainer), void *user,
+                  lf_error *err)
+{
+    int stored = lf_rewind_count(c->ring);
+    bool moved = false, ok = true;
+    for (int k = 0; k < count && ok; k++) {
+        int i = indices[k];
+        bool latest = i >= stored;
+        if (latest && !c->scrubbing && !moved) {
+            visit(user, k, trainer); /* the trainer is there already */
+            continue;
+        }
+        if (!moved && !c->scrubbing) {
+            /* Leaving the latest point: kept where a scrub keeps it, which
+             * is free while none is shown. */
+            if (lf_trainer_save_state(trainer, c->latest, err) != LF_OK)
+                return false;
+            lf_trainer_snapshot(trainer, &c->scratch, false);
+            c->visited_detail = c->scratch.last_step;
+        }
+        moved = true;
+        lf_status st = latest ? lf_trainer_restore_state(trainer, c->latest, err)
+                              : lf_rewind_restore(c->ring, i, trainer, err);
+        if (st == LF_OK)
+            visit(user, k, trainer);
+        ok = st == LF_OK;
+    }
+    if (moved) {
+        /* Back to the point shown. Both states were restored before, so
+         * this does not fail short of memory. */
+        lf_status st = c->scrubbing ? lf_rewind_restore(c->ring, c->view, trainer, NULL)
+                                    : lf_trainer_restore_state(trainer, c->latest, NULL);
+        ok = ok && st == LF_OK;
+        if (st != LF_OK)
+            lf_fail(err, st, "the trainer could not be put back after the reel");
+    }
+    return ok;
 }
 
 double rewind_timeline_step(int track_x, int track_w, long latest, int x)

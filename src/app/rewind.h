@@ -79,6 +79,24 @@ bool rewind_branch(rewind_ctl *c, lf_trainer *trainer);
 void rewind_fill(const rewind_ctl *c, const lf_trainer *trainer, rewind_view *view,
                  lf_snapshot *snap);
 
+/* ---- Visiting the stored points (the reel, rewind_reel.h). */
+
+/* The steps of the points a visit can go to, oldest first: the stored
+ * states, then the latest point when it is past them (so index
+ * rewind_count() is the latest point, as for rewind_show). Writes at most
+ * capacity (LF_REWIND_SLOTS + 1 is enough); returns how many. */
+int rewind_points(const rewind_ctl *c, long live_step, long *steps, int capacity);
+
+/* Puts the trainer at each of the points indices[0..count) (ascending
+ * indices into rewind_points' list) in turn and calls visit there, then
+ * puts it back at the point shown, which the window never sees change.
+ * Like a scrub, it restores whole states, so the engine's caches are
+ * built again at the next step. false with err set when a state cannot be
+ * restored (the trainer is put back all the same). */
+bool rewind_visit(rewind_ctl *c, lf_trainer *trainer, const int *indices, int count,
+                  void (*visit)(void *user, int k, lf_trainer *trainer), void *user,
+                  lf_error *err);
+
 /* ---- The timeline's arithmetic (pure; render and input share it). */
 
 /* The step at x on a timeline from track_x to track_x + track_w - 1 that

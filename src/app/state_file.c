@@ -9,9 +9,9 @@
 
 #include "learnfilter/state.h"
 
-/* --resume: the trainer continues the state in path, with its kernel and
- * settings; the rest of the run (movies, weight files, the JSON) then
- * speaks of that kernel. */
+/* --resume: the trainer continues the state in path, with its kernel (or
+ * a layer's bank) and settings; the rest of the run (movies, weight files,
+ * the JSON) then speaks of that kernel. */
 lf_status app_resume_state(app_setup *setup, const char *path, lf_error *err)
 {
     lf_state *state = lf_state_create();

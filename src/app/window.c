@@ -367,10 +367,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
                                                           sizeof race_lead);
         ui.shown = &frame->snap; /* what a click on a kernel cell edits */
         changed |= is_new;
-        if (is_new) {
+        if (is_new)
             render_update_frame(view, frame);
-            window_reel_observe(reels, frame);
-        }
         shown_frame = frame;
         notice_observe(&notices, frame);
         float notice_alpha = 0;
@@ -427,9 +425,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         changed |= is_new;
         if (is_new)
             render_update_images(view, images);
-        /* M: a reel of the run so far, written on a thread of its own. */
+        /* M, Shift+M: a reel of the run so far from the stored states,
+         * written on a thread of its own. */
         bool reel_is_error = false;
-        if (window_reel_frame(reels, &ui.reel, frame, images, toast, sizeof toast,
+        if (window_reel_frame(reels, trainer, &ui.reel, &ui.reel_mp4, toast, sizeof toast,
                               &reel_is_error)) {
             toast_message = 0;
             toast_is_error = reel_is_error;
@@ -536,7 +535,6 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     if (report)
         report->capture = recorded;
     capture_destroy(cap);
-    window_reel_destroy(reels); /* waits for a reel being written */
     unsigned long queued = 0, taken = 0, misordered = 0;
     worker_request_counts(trainer, &queued, &taken, &misordered);
     /* Real time here, not the hooks' clock: this waits for the worker's
@@ -546,6 +544,10 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         sleep_until(NULL, app_clock_seconds(NULL) + 0.005);
         worker_request_counts(trainer, &queued, &taken, &misordered);
     }
+    window_reel_finish(reels, trainer); /* the reels asked for are written */
+    if (report)
+        report->reels = *window_reel_get_counts(reels);
+    window_reel_destroy(reels);
     long steps;
     double train_seconds;
     worker_totals(trainer, &steps, &train_seconds);

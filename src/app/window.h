@@ -7,6 +7,7 @@
 #include <SDL.h>
 
 #include "capture.h"
+#include "window_reel.h"
 #include "cli.h"
 #include "clock.h"
 
@@ -45,6 +46,7 @@ typedef struct window_report {
     unsigned long requests_taken;      /* carried out by the worker */
     unsigned long requests_misordered; /* taken out of turn: must be 0 */
     capture_counts capture;
+    window_reel_counts reels;          /* M and Shift+M: the reels written */
     long races_started;                /* key C presses that started a race */
     long race_step, race_first_step;   /* the last race's second and first run at the end */
     double race_rel_err, race_first_rel_err;

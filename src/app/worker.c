@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rewind_reel.h"
 #include "samples.h"
 #include "worker_internal.h"
 
@@ -452,6 +453,7 @@ void worker_destroy(worker *w)
         lf_snapshot_deinit(&w->images[i].snap);
     worker_layer_destroy(w);
     rewind_destroy(w->rewind);
+    rewind_reel_destroy(atomic_exchange(&w->reel_out, NULL));
     app_clock_forget(&w->clock, &w->wake, &w->lock); /* a simulated clock outlives us */
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
@@ -515,6 +517,8 @@ void worker_request_counts(worker *w, unsigned long *queued, unsigned long *take
 }
 
 bool worker_finished(worker *w) { return atomic_load(&w->finished); }
+
+struct rewind_reel *worker_take_reel(worker *w) { return atomic_exchange(&w->reel_out, NULL); }
 
 unsigned long worker_wakes(worker *w) { return atomic_load(&w->wakes); }
 

@@ -84,6 +84,8 @@ typedef enum worker_req_kind {
                                latest point (End: a step past it). Pauses training */
     WORKER_REQ_REWIND_MOVE, /* value: stored states to move by from the one shown (J: -1,
                                L: +1); past the newest, the latest point. Pauses training */
+    WORKER_REQ_REEL,        /* value: a RECORDER_GIF or RECORDER_MP4 reel (M, Shift+M): takes
+                               its points from the stored states for worker_take_reel */
     WORKER_REQ_QUIT
 } worker_req_kind;
 
@@ -217,6 +219,11 @@ unsigned long worker_wakes(worker *w);
  * by the clock's time now and waits (at once when it trains with no speed
  * limit, which never waits). Waits as long as that takes. */
 void worker_settle(worker *w);
+
+/* The points of the reel last asked for (WORKER_REQ_REEL; rewind_reel.h),
+ * once the thread has taken them, else NULL. The caller owns it
+ * (rewind_reel_destroy). Never blocks. */
+struct rewind_reel *worker_take_reel(worker *w);
 
 /* True once the thread has finished (after a quit request). */
 bool worker_finished(worker *w);

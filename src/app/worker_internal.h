@@ -77,6 +77,9 @@ struct worker {
     rewind_ctl *rewind;         /* past states to scrub back to (rewind.h) */
     unsigned rewind_generation; /* the generation its states belong to */
     struct worker_layer_work *layer_work; /* a layer's scratch (worker_layer.c), or NULL */
+    /* A reel's points, handed over in one atomic exchange each way: the
+     * side that takes the pointer owns it. */
+    _Atomic(struct rewind_reel *) reel_out;
 };
 
 /* The time on the worker's clock, in seconds. */

@@ -13,6 +13,7 @@
 #include "kernel_edit.h"
 #include "learnfilter/image.h"
 #include "learnfilter/state.h"
+#include "rewind_reel.h"
 #include "worker_internal.h"
 
 static bool is_folder(const char *path)
@@ -300,6 +301,17 @@ bool worker_handle_request(worker *w, const worker_req *r)
     case WORKER_REQ_REWIND_MOVE:
         rewind_to(w, r);
         return true;
+    case WORKER_REQ_REEL: {
+        worker_keep_state(w);
+        rewind_reel *reel = rewind_reel_collect(w->rewind, t, r->value);
+        if (reel)
+            reel->generation = w->generation;
+        else
+            worker_set_message(w, true, "out of memory for a reel");
+        /* One not taken yet is older than this one: it goes. */
+        rewind_reel_destroy(atomic_exchange(&w->reel_out, reel));
+        return false;
+    }
     case WORKER_REQ_QUIT:
         atomic_store(&w->quit, true);
         return false;

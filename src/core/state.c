@@ -31,23 +31,8 @@ static bool reserve(lf_state *s, size_t size)
     return true;
 }
 
-/* The state format holds one gray filter; a layer's would need its shape
- * and bank too. */
-static lf_status check_plain(const lf_trainer *t, lf_error *err)
-{
-    if (lf_layer_options_plain(&lf_trainer_get_options(t)->layer))
-        return LF_OK;
-    return lf_fail(err, LF_ERR_ARGUMENT,
-                   "the training state holds one gray filter at stride 1; a layer of several "
-                   "filters, channels, stride, activation or pooling cannot be saved or resumed "
-                   "yet");
-}
-
 lf_status lf_trainer_save_state(lf_trainer *t, lf_state *s, lf_error *err)
 {
-    lf_status plain = check_plain(t, err);
-    if (plain != LF_OK)
-        return plain;
     size_t size = state_encoded_size(t);
     if (!reserve(s, size))
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for a training state of %zu bytes",
@@ -77,9 +62,6 @@ lf_status lf_trainer_restore_state(lf_trainer *t, const lf_state *s, lf_error *e
 {
     if (!s->size)
         return lf_fail(err, LF_ERR_ARGUMENT, "the training state is empty");
-    lf_status plain = check_plain(t, err);
-    if (plain != LF_OK)
-        return plain;
     return state_restore(t, s->bytes, s->size, err);
 }
 

@@ -8,11 +8,20 @@
  * nothing is written anywhere), and once to restore it into a trainer,
  * which can then no longer fail half-way, since the bytes were checked.
  *
- * Layout (version 1), all little-endian, floats by their bits:
+ * Versions. Version 1 holds one gray filter; version 2 adds the layer
+ * section and a bank of weights. A state of one gray filter is still
+ * written as version 1, byte for byte as before, so programs that read
+ * only version 1 keep reading those; a layer's is written as version 2.
+ * Both are read.
+ *
+ * Layout, all little-endian, floats by their bits:
  *   header   "LFSTATE\0", u32 version, u32 0, u64 body bytes, u64 FNV-1a of the body
  *   data     u32 patch size, patch count, training count, validation count;
- *            u64 FNV-1a of the input pixels' bits
- *   run      u32 kernel height, width; f32 weights; u32 name length, name;
+ *            u64 FNV-1a of the input pixels' bits (every channel)
+ *   run      u32 kernel height, width; version 2 only: u32 channels C,
+ *            filters F, stride, pool (1: none), activation (layer.h's
+ *            enum); f32 weights, F x C x height x width of them (version
+ *            1: height x width); u32 name length, name;
  *            u32 optimizer; f32 rate, momentum; u8 Nesterov; f32 beta1,
  *            beta2, epsilon; u32 batch; u32 padding; u64 seed; f64 tolerance
  *   state    u32 parameters P; f32 P parameters; u64 optimizer step;
@@ -32,28 +41,19 @@
 #include <string.h>
 
 #include "learnfilter/state.h"
+#include "state_bytes.h"
+#include "state_layer.h"
 #include "trainer_internal.h"
 
 static const unsigned char MAGIC[8] = {'L', 'F', 'S', 'T', 'A', 'T', 'E', 0};
 enum { HEADER_BYTES = 8 + 4 + 4 + 8 + 8 };
-
-#define FNV_START 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
-
-static uint64_t fnv_bytes(const unsigned char *p, size_t n)
-{
-    uint64_t h = FNV_START;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * FNV_PRIME;
-    return h;
-}
 
 /* The inputs' checksum, a 32-bit word at a time: it runs over every pixel
  * of the training data, hundreds of megabytes for a large set. */
 static uint64_t dataset_hash(const lf_dataset *ds)
 {
     uint64_t h = FNV_START;
-    size_t n = (size_t)ds->patch_count * (size_t)ds->patch_size * (size_t)ds->patch_size;
+    size_t n = (size_t)ds->patch_count * (size_t)lf_dataset_patch_floats(ds);
     for (size_t i = 0; i < n; i++) {
         uint32_t bits;
         memcpy(&bits, &ds->inputs[i], sizeof bits);
@@ -73,56 +73,6 @@ static uint64_t trainer_dataset_hash(lf_trainer *t)
 
 /* ============================================================ writing */
 
-/* Appends to bytes[0..capacity); with bytes NULL it only counts, which is
- * how the size is found before allocating. */
-typedef struct writer {
-    unsigned char *bytes;
-    size_t size;
-} writer;
-
-static void put(writer *w, const void *p, size_t n)
-{
-    if (w->bytes)
-        memcpy(w->bytes + w->size, p, n);
-    w->size += n;
-}
-
-static void put_u64(writer *w, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put(w, b, 8);
-}
-
-static void put_u32(writer *w, uint32_t v)
-{
-    unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put(w, b, 4);
-}
-
-static void put_u8(writer *w, unsigned v)
-{
-    unsigned char b = (unsigned char)v;
-    put(w, &b, 1);
-}
-
-static void put_f32(writer *w, float x)
-{
-    uint32_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    put_u32(w, bits);
-}
-
-static void put_f64(writer *w, double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    put_u64(w, bits);
-}
-
 static void put_history(writer *w, const lf_history *h)
 {
     put_u32(w, (uint32_t)h->count);
@@ -139,6 +89,9 @@ static void put_history(writer *w, const lf_history *h)
     }
 }
 
+/* The format version a trainer's state is written in: see the top. */
+static uint32_t trainer_state_version(const lf_trainer *t) { return t->plain ? 1 : 2; }
+
 /* The body: everything after the header. */
 static void put_body(writer *w, lf_trainer *t)
 {
@@ -147,7 +100,6 @@ static void put_body(writer *w, lf_trainer *t)
     const lf_train_settings *s = &o->settings;
     const trainer_state *st = &t->state;
     const lf_figures *f = &st->figures;
-    const int taps = o->target.height * o->target.width;
 
     put_u32(w, (uint32_t)ds->patch_size);
     put_u32(w, (uint32_t)ds->patch_count);
@@ -157,7 +109,11 @@ static void put_body(writer *w, lf_trainer *t)
 
     put_u32(w, (uint32_t)o->target.height);
     put_u32(w, (uint32_t)o->target.width);
-    for (int i = 0; i < taps; i++)
+    if (trainer_state_version(t) >= 2) {
+        state_layer layer = state_layer_of(&o->layer);
+        state_layer_put(w, &layer);
+    }
+    for (int i = 0; i < t->weight_count; i++)
         put_f32(w, o->target.weights[i]);
     size_t name_length = 0; /* C11 has no strnlen */
     while (name_length < LF_KERNEL_NAME_MAX - 1 && o->target.name[name_length])
@@ -208,11 +164,12 @@ static void put_body(writer *w, lf_trainer *t)
     put_history(w, &st->epoch_history);
 }
 
-static void put_header(unsigned char *out, const unsigned char *body, size_t body_size)
+static void put_header(unsigned char *out, uint32_t version, const unsigned char *body,
+                       size_t body_size)
 {
     writer w = {out, 0};
     put(&w, MAGIC, sizeof MAGIC);
-    put_u32(&w, LF_STATE_VERSION);
+    put_u32(&w, version);
     put_u32(&w, 0);
     put_u64(&w, body_size);
     put_u64(&w, fnv_bytes(body, body_size));
@@ -229,75 +186,19 @@ void state_encode(lf_trainer *t, unsigned char *out)
 {
     writer w = {out + HEADER_BYTES, 0};
     put_body(&w, t);
-    put_header(out, out + HEADER_BYTES, w.size);
+    put_header(out, trainer_state_version(t), out + HEADER_BYTES, w.size);
 }
 
 /* ============================================================ reading */
-
-/* Reads from bytes[0..size); running past the end sets short_read and
- * yields zeros, so a decoder checks once at the end of a section. */
-typedef struct reader {
-    const unsigned char *bytes;
-    size_t size, at;
-    bool short_read;
-} reader;
-
-static const unsigned char *take(reader *r, size_t n)
-{
-    if (r->short_read || n > r->size - r->at) {
-        r->short_read = true;
-        return NULL;
-    }
-    const unsigned char *p = r->bytes + r->at;
-    r->at += n;
-    return p;
-}
-
-static uint64_t get_u64(reader *r)
-{
-    const unsigned char *p = take(r, 8);
-    uint64_t v = 0;
-    for (int i = 0; p && i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-static uint32_t get_u32(reader *r)
-{
-    const unsigned char *p = take(r, 4);
-    uint32_t v = 0;
-    for (int i = 0; p && i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static unsigned get_u8(reader *r)
-{
-    const unsigned char *p = take(r, 1);
-    return p ? *p : 0;
-}
-
-static float get_f32(reader *r)
-{
-    uint32_t bits = get_u32(r);
-    float x;
-    memcpy(&x, &bits, sizeof x);
-    return x;
-}
-
-static double get_f64(reader *r)
-{
-    uint64_t bits = get_u64(r);
-    double x;
-    memcpy(&x, &bits, sizeof x);
-    return x;
-}
 
 /* What the decoder found before the state proper: the data it was taken
  * on and the run's options. */
 typedef struct state_head {
     int patch_size, patch_count, train_count, validation_count;
     uint64_t data_hash;
+    state_layer layer;      /* one gray filter in a version 1 state */
+    int weight_count;       /* F C kh kw: the bank in target's weights */
+    int param_count;        /* the weights and F biases */
     lf_kernel target;
     lf_train_settings settings;
     lf_padding padding;
@@ -307,15 +208,8 @@ typedef struct state_head {
 
 #define BAD(...) lf_fail(err, LF_ERR_INPUT, __VA_ARGS__)
 
-/* A u32 that must lie in [lo, hi]. */
-static bool get_count(reader *r, int lo, int hi, int *out)
-{
-    uint32_t v = get_u32(r);
-    *out = (int)v;
-    return !r->short_read && v >= (uint32_t)lo && v <= (uint32_t)hi;
-}
-
-static lf_status get_head(reader *r, state_head *h, const char *name, lf_error *err)
+static lf_status get_head(reader *r, uint32_t version, state_head *h, const char *name,
+                          lf_error *err)
 {
     memset(h, 0, sizeof *h);
     if (!get_count(r, 1, 1 << 20, &h->patch_size) || !get_count(r, 1, INT32_MAX, &h->patch_count) ||
@@ -328,7 +222,19 @@ static lf_status get_head(reader *r, state_head *h, const char *name, lf_error *
     if (!get_count(r, 1, LF_KERNEL_MAX_SIDE, &k->height) ||
         !get_count(r, 1, LF_KERNEL_MAX_SIDE, &k->width))
         return BAD("%s: corrupt training state (kernel size)", name);
-    for (int i = 0; i < k->height * k->width; i++) {
+    h->layer = state_layer_of(&(lf_layer_options){0});
+    /* One gray filter is always version 1: one state, one encoding. */
+    if (version >= 2 && (!state_layer_get(r, &h->layer) || state_layer_plain(&h->layer)))
+        return BAD("%s: corrupt training state (layer)", name);
+    /* The bank's weights fill target's; with the biases they fit the
+     * trainer's parameter block. */
+    long weights = (long)h->layer.filters * h->layer.channels * k->height * k->width;
+    if (weights > LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE ||
+        weights + h->layer.filters > MAX_PARAMS)
+        return BAD("%s: corrupt training state (layer of %ld weights)", name, weights);
+    h->weight_count = (int)weights;
+    h->param_count = h->weight_count + h->layer.filters;
+    for (int i = 0; i < h->weight_count; i++) {
         k->weights[i] = get_f32(r);
         if (!isfinite(k->weights[i]))
             return BAD("%s: corrupt training state (kernel weight)", name);
@@ -362,6 +268,9 @@ static lf_status get_head(reader *r, state_head *h, const char *name, lf_error *
     lf_error why;
     if (lf_settings_check(s, h->train_count, &why) != LF_OK)
         return BAD("%s: corrupt training state (%s)", name, why.message);
+    if (!state_layer_plain(&h->layer) &&
+        !state_layer_fits(&h->layer, k->height, k->width, h->padding, h->patch_size))
+        return BAD("%s: corrupt training state (a layer that does not fit its patches)", name);
     return LF_OK;
 }
 
@@ -398,8 +307,7 @@ static lf_status get_state(reader *r, const state_head *h, lf_trainer *t, const 
 {
     trainer_state *st = t ? &t->state : NULL;
     int params;
-    if (!get_count(r, h->target.height * h->target.width + 1,
-                   h->target.height * h->target.width + 1, &params))
+    if (!get_count(r, h->param_count, h->param_count, &params))
         return BAD("%s: corrupt training state (parameter count)", name);
     for (int i = 0; i < params; i++) {
         float x = get_f32(r);
@@ -480,7 +388,7 @@ static lf_status get_state(reader *r, const state_head *h, lf_trainer *t, const 
 
 /* Checks the header of bytes[0..size) and finds the body. */
 static lf_status get_header(const unsigned char *bytes, size_t size, const char *name,
-                            reader *body, lf_error *err)
+                            reader *body, uint32_t *version_out, lf_error *err)
 {
     if (size < sizeof MAGIC || memcmp(bytes, MAGIC, sizeof MAGIC) != 0)
         return BAD("%s: not a learnfilter training state (no LFSTATE header)", name);
@@ -492,10 +400,12 @@ static lf_status get_header(const unsigned char *bytes, size_t size, const char 
     if (r.short_read)
         return BAD("%s: truncated training state (%zu bytes, shorter than its header)", name,
                    size);
-    if (version != LF_STATE_VERSION)
-        return BAD("%s: training state of format version %u; this learnfilter reads version %d "
-                   "only",
-                   name, (unsigned)version, LF_STATE_VERSION);
+    if (version < LF_STATE_VERSION_OLDEST || version > LF_STATE_VERSION)
+        return BAD("%s: training state of format version %u; this learnfilter reads versions "
+                   "%d %s %d",
+                   name, (unsigned)version, LF_STATE_VERSION_OLDEST,
+                   LF_STATE_VERSION == LF_STATE_VERSION_OLDEST + 1 ? "and" : "to",
+                   LF_STATE_VERSION);
     if (reserved != 0)
         return BAD("%s: corrupt training state (header)", name);
     if (body_size != size - HEADER_BYTES)
@@ -505,6 +415,7 @@ static lf_status get_header(const unsigned char *bytes, size_t size, const char 
     if (fnv_bytes(bytes + HEADER_BYTES, (size_t)body_size) != checksum)
         return BAD("%s: corrupt training state (checksum mismatch)", name);
     *body = (reader){bytes + HEADER_BYTES, (size_t)body_size, 0, false};
+    *version_out = version;
     return LF_OK;
 }
 
@@ -512,10 +423,11 @@ lf_status state_check(const unsigned char *bytes, size_t size, const char *name,
                              lf_error *err)
 {
     reader r;
+    uint32_t version;
     state_head h;
-    lf_status st = get_header(bytes, size, name, &r, err);
+    lf_status st = get_header(bytes, size, name, &r, &version, err);
     if (st == LF_OK)
-        st = get_head(&r, &h, name, err);
+        st = get_head(&r, version, &h, name, err);
     if (st == LF_OK)
         st = get_state(&r, &h, NULL, name, err);
     return st;
@@ -525,10 +437,11 @@ lf_status state_restore(lf_trainer *t, const unsigned char *bytes, size_t size, 
 {
     const char *name = "training state";
     reader r;
+    uint32_t version;
     state_head h;
-    lf_status st = get_header(bytes, size, name, &r, err);
+    lf_status st = get_header(bytes, size, name, &r, &version, err);
     if (st == LF_OK)
-        st = get_head(&r, &h, name, err);
+        st = get_head(&r, version, &h, name, err);
     if (st != LF_OK)
         return st;
     const lf_dataset *ds = t->dataset;
@@ -539,19 +452,35 @@ lf_status state_restore(lf_trainer *t, const unsigned char *bytes, size_t size, 
                    "--downscale, --validation and --seed",
                    h.patch_count, h.patch_size, h.patch_size, h.train_count, ds->patch_count,
                    ds->patch_size, ds->patch_size, ds->train_count);
+    /* A layer's buffers were sized for its shape when the trainer was
+     * made: its state goes back only into the same layer. */
+    if (!(t->plain && state_layer_plain(&h.layer))) {
+        st = state_layer_match(t, &h.layer, h.target.height, h.target.width, h.padding, err);
+        if (st != LF_OK)
+            return st;
+    }
     if (h.data_hash != trainer_dataset_hash(t))
         return BAD("the training state was taken on other images (same patch size and count, "
                    "different pixels): give the same --images, --seed and --noise");
     if (h.padding == LF_PADDING_VALID &&
         (h.target.height > ds->patch_size || h.target.width > ds->patch_size))
         return BAD("%s: corrupt training state (kernel larger than the patches)", name);
-    /* From here on nothing can fail: the bytes were checked when set. */
+    /* From here on nothing can fail: the bytes were checked when set.
+     * The targets and statistics stay when the true weights do (a rewind
+     * to an earlier moment of the same run): rebuilding them would cost a
+     * pass over the data for every state shown. */
+    const lf_kernel *k = &t->options.target;
+    bool same_target = k->height == h.target.height && k->width == h.target.width &&
+                       t->options.padding == h.padding &&
+                       memcmp(k->weights, h.target.weights,
+                              sizeof(float) * (size_t)h.weight_count) == 0;
     t->options.target = h.target;
     t->options.settings = h.settings;
     t->options.padding = h.padding;
     t->options.seed = h.seed;
     t->options.tolerance = h.tolerance;
-    trainer_forget_caches(t);
+    if (!same_target)
+        trainer_forget_caches(t);
     trainer_restart(t); /* shape, engine, the run's starting weights for its runaway bound */
     st = get_state(&r, &h, t, name, err);
     memcpy(t->saved, t->state.params, sizeof(float) * (size_t)t->param_count);
@@ -564,9 +493,11 @@ bool state_figures(const unsigned char *bytes, size_t size, long *step, int *epo
 {
     reader r;
     state_head h;
-    if (get_header(bytes, size, "", &r, NULL) != LF_OK || get_head(&r, &h, "", NULL) != LF_OK)
+    uint32_t version;
+    if (get_header(bytes, size, "", &r, &version, NULL) != LF_OK ||
+        get_head(&r, version, &h, "", NULL) != LF_OK)
         return false;
-    int params = h.target.height * h.target.width + 1;
+    int params = h.param_count;
     /* parameters, step, two moments, generator, cursor, epoch sum, order */
     size_t skip = 4 + (size_t)params * 4 + 8 + 2 * (size_t)params * 4 + 32 + 4 + 8 +
                   (size_t)h.train_count * 4;

@@ -1,7 +1,9 @@
 /*
  * bench_rewind: what the window's rewind costs, on the default photographs
- * at the window's default patch size (256), for Sobel x (3x3) and the
- * smiley (32x32): the size of one training state, how many states the
+ * at the window's default patch size (256), for Sobel x (3x3), the
+ * smiley (32x32), and a colour layer (Sobel x and y over R, G, B: with
+ * ReLU and 2x2 pooling on the layer's direct engine, and linear at stride
+ * 2 on the statistics engine): the size of one training state, how many states the
  * ring holds and the memory they take after a run, the time a state takes
  * to keep, and the scrub latency: putting a stored state back and
  * computing the sample images the window then shows (what the worker does
@@ -27,15 +29,27 @@
 
 #define REPS 41
 
-static int run(const char *kernel, const lf_dataset *ds, long steps)
+/* layer NULL: one gray filter, kernel a catalog name; else kernel is a
+ * bank over the dataset's channels. */
+static int run(const char *kernel, const lf_layer_options *layer, const lf_dataset *ds,
+               long steps)
 {
     lf_error err;
     lf_kernel k;
-    if (lf_kernel_from_name(&k, kernel, 1, &err) != LF_OK) {
+    lf_trainer_options o = {.seed = 1};
+    if (layer) {
+        o.layer = *layer;
+        if (lf_kernel_bank_resolve(&k, &o.layer.filters, kernel, layer->channels, 1, &err) !=
+            LF_OK) {
+            fprintf(stderr, "%s\n", err.message);
+            return 1;
+        }
+    } else if (lf_kernel_from_name(&k, kernel, 1, &err) != LF_OK) {
         fprintf(stderr, "%s\n", err.message);
         return 1;
     }
-    lf_trainer *t = lf_trainer_create(&(lf_trainer_options){.target = k, .seed = 1}, ds, &err);
+    o.target = k;
+    lf_trainer *t = lf_trainer_create(&o, ds, &err);
     lf_rewind *ring = lf_rewind_create();
     lf_snapshot snap;
     if (!t || !ring || lf_snapshot_init(&snap, ds->patch_size, &err) != LF_OK) {
@@ -67,9 +81,12 @@ static int run(const char *kernel, const lf_dataset *ds, long steps)
         wall[r] = bench_wall_seconds() - w0;
         cpu[r] = bench_thread_seconds() - c0;
     }
-    printf("%-8s %5dx%-3d engine %-6s state %7.1f kB  ring %2d of %2d states, stride %5ld, "
+    char name[48];
+    snprintf(name, sizeof name, "%s%s", kernel,
+             !layer ? "" : layer->pool > 1 ? " relu pool 2" : " stride 2");
+    printf("%-30s %5dx%-3d engine %-6s state %7.1f kB  ring %2d of %2d states, stride %5ld, "
            "%6.2f MB  keep %6.3f ms (cpu %6.3f)  scrub %6.3f ms (cpu %6.3f)\n",
-           kernel, k.height, k.width, lf_engine_name(lf_trainer_engine(t)), one / 1024.0, n,
+           name, k.height, k.width, lf_engine_name(lf_trainer_engine(t)), one / 1024.0, n,
            lf_rewind_capacity(ring), lf_rewind_stride(ring), lf_rewind_bytes(ring) / 1048576.0,
            bench_median(keep, kept_n) * 1e3, bench_median(keep_cpu, kept_n) * 1e3,
            bench_median(wall, REPS) * 1e3, bench_median(cpu, REPS) * 1e3);
@@ -93,7 +110,20 @@ int main(int argc, char **argv)
     printf("rewind ring: at most %d states and %.0f MB; %ld steps on %d patches of %dx%d\n",
            LF_REWIND_SLOTS, LF_REWIND_MAX_BYTES / 1048576.0, steps, ds.patch_count,
            ds.patch_size, ds.patch_size);
-    int status = run("sobel-x", &ds, steps) || run("smiley", &ds, steps);
+    int status = run("sobel-x", NULL, &ds, steps) || run("smiley", NULL, &ds, steps);
+    lf_dataset_deinit(&ds);
+    if (status)
+        return status;
+    o.channels = 3;
+    if (lf_dataset_load(&ds, &o, &err) != LF_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+    }
+    printf("colour: %d patches of 3x%dx%d\n", ds.patch_count, ds.patch_size, ds.patch_size);
+    lf_layer_options pooled = {.channels = 3, .activation = LF_ACTIVATION_RELU, .pool = 2};
+    lf_layer_options strided = {.channels = 3, .stride = 2};
+    status = run("sobel-x,sobel-y", &pooled, &ds, steps) ||
+             run("sobel-x,sobel-y", &strided, &ds, steps);
     lf_dataset_deinit(&ds);
     return status;
 }
