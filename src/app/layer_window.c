@@ -8,11 +8,6 @@
 
 #include "setup.h"
 
-void layer_window_init(layer_window *lw, const cli_options *cli)
-{
-    *lw = (layer_window){.cli = cli};
-}
-
 void layer_window_deinit(layer_window *lw)
 {
     layer_view_destroy(lw->view);

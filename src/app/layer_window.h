@@ -26,7 +26,8 @@ typedef struct layer_window {
     const cli_options *cli;
 } layer_window;
 
-void layer_window_init(layer_window *lw, const cli_options *cli);
+/* Start with {.cli = options} (borrowed: it must outlive lw); deinit stops
+ * the view's thread. */
 void layer_window_deinit(layer_window *lw);
 
 /* For the frame f shown (NULL: none yet). Returns true when it refused

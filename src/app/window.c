@@ -108,7 +108,6 @@ static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
 
 int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
 
-
 int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
     /* ------------------------------------------------ Initialization */
@@ -209,8 +208,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     }
     SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
     insight *insights = insight_create(o, &err); /* F and W; without it they show nothing */
-    layer_window layers; /* X, and what a layer cannot do yet (layer_window.h) */
-    layer_window_init(&layers, o);
+    layer_window layers = {.cli = o}; /* Shift+X, and what a layer cannot do yet */
     /* Explore mode shares the window and its fonts; without it (no
      * memory for its pictures) training still works. */
     explore_session explore;
@@ -346,14 +344,12 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
         last_w = L.width;
         last_h = L.height;
-        if (layer_window_refuse(&ui, shown_frame, toast, sizeof toast)) {
-            toast_message = 0;
-            toast_is_error = true;
-            toast_until = frame_start + WINDOW_TOAST_SECONDS;
-        }
-        if (ui.race_start) { /* C: a race from what is shown now */
+        /* What a layer cannot do yet says why (F, W, C), as a race's start does. */
+        bool layer_refused = layer_window_refuse(&ui, shown_frame, toast, sizeof toast);
+        if (ui.race_start || layer_refused) { /* C: a race from what is shown now */
             ui.race_start = false;
-            toast_is_error = !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
+            toast_is_error = layer_refused ||
+                             !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
             toast_message = 0;
             toast_until = frame_start + WINDOW_TOAST_SECONDS;
         }
