@@ -19,6 +19,10 @@
  * within about 1e-6. With random values a ReLU's kink or a pooling tie
  * falls within h of a value with probability about 1e-6, so the seeds used
  * never meet one.
+ *
+ * Pooling ties and NaNs: every way a 2x2 window can hold equal maxima, and
+ * NaNs among the values, against the reference bit for bit. The loss's
+ * residual against its in-order reference.
  */
 #include <stdbool.h>
 
@@ -170,6 +174,126 @@ static void test_fast_matches_reference_random_shapes(void **state)
                                .in_height = 9, .in_width = k == 7 ? 151 : 2 * k + 7};
             check_fast(&d, &rng);
         }
+    /* The bench's layer (8 filters, 3 channels, 5x5, ReLU) on rows of many
+     * vectors with a tail, an odd row count and a column no pooling window
+     * covers: the forward's ReLU in registers, the 2x2 windows' vector
+     * lanes and the others' loop. */
+    static const int wide_pools[] = {0, 2, 3};
+    for (int q = 0; q < 3; q++)
+        for (int stride = 1; stride <= 2; stride++) {
+            lf_layer_desc d = {.channels = 3, .filters = 8, .k_height = 5, .k_width = 5,
+                               .stride = stride, .activation = LF_ACTIVATION_RELU,
+                               .pool = wide_pools[q], .in_height = 11, .in_width = 2 * 83 + 1};
+            check_fast(&d, &rng);
+        }
+}
+
+/* =========================================================== pooling ties */
+
+/* Max pooling with a 1x1 kernel of weight 1 and no activation, so the
+ * activations are the input: windows of n x n over values chosen from
+ * {0, 0.5, 1} (every one of the 81 patterns of 2x2; random ones of 3x3)
+ * and, when nan is set, NaNs in a fifth of the places. The fast pass
+ * must give the reference's output and send each window's gradient to the
+ * same place, bit for bit: both are copies, not sums, here. */
+static void check_pool_ties(int n, bool nan, lf_rng *rng)
+{
+    const int windows = 81;
+    lf_layer_desc d = {.in_height = 2 * n + 1, .in_width = windows * n + 1, .k_height = 1,
+                       .k_width = 1, .pool = n};
+    lf_layer_shape s;
+    assert_int_equal(lf_layer_shape_make(&s, &d, NULL), LF_OK);
+    assert_int_equal(s.out_width, windows);
+    float *in = malloc(sizeof(float) * s.in_count);
+    float *act = malloc(sizeof(float) * s.act_count), *act_ref = malloc(sizeof(float) * s.act_count);
+    float *out = malloc(sizeof(float) * s.out_count), *out_ref = malloc(sizeof(float) * s.out_count);
+    float *dout = malloc(sizeof(float) * s.out_count);
+    float *din = calloc(s.in_count, sizeof(float)), *din_ref = calloc(s.in_count, sizeof(float));
+    float *work = malloc(sizeof(float) * s.work_count);
+    const float params[2] = {1, 0};
+    float grads[2] = {0, 0}, grads_ref[2] = {0, 0};
+    static const float levels[3] = {0, 0.5f, 1};
+    for (int y = 0; y < s.in_height; y++)
+        for (int x = 0; x < s.in_width; x++) {
+            int wx = x / n, place = (y % n) * n + x % n, level;
+            if (n == 2 && y < 2 * n && wx < windows) /* digit `place` of wx in base 3 */
+                level = (wx / (place == 0 ? 1 : place == 1 ? 3 : place == 2 ? 9 : 27)) % 3;
+            else
+                level = (int)(lf_rng_uniform(rng) * 3) % 3;
+            float v = levels[level];
+            if (nan && lf_rng_uniform(rng) < 0.2)
+                v = NAN;
+            in[(size_t)y * s.in_width + x] = v;
+        }
+    for (size_t i = 0; i < s.out_count; i++)
+        dout[i] = (float)(i + 1); /* each window's gradient tells where it went */
+    lf_layer_forward_reference(out_ref, act_ref, in, params, &s);
+    lf_layer_forward(out, act, in, params, &s, work);
+    for (size_t i = 0; i < s.out_count; i++)
+        if (memcmp(&out[i], &out_ref[i], sizeof(float)))
+            fail_msg("pool %d%s: out[%zu] fast %g reference %g", n, nan ? " with NaNs" : "", i,
+                     (double)out[i], (double)out_ref[i]);
+    lf_layer_backward_reference(grads_ref, din_ref, dout, act_ref, in, params, &s);
+    lf_layer_backward(grads, din, dout, act_ref, in, params, &s, work);
+    for (size_t i = 0; i < s.in_count; i++)
+        if (din[i] != din_ref[i])
+            fail_msg("pool %d%s: din[%zu] fast %g reference %g", n, nan ? " with NaNs" : "", i,
+                     (double)din[i], (double)din_ref[i]);
+    /* every window sent its gradient somewhere: the bias's is their sum */
+    double all = (double)s.out_count * (s.out_count + 1) / 2;
+    tu_assert_near(grads[1], all, 1e-6 * all);
+    tu_assert_near(grads_ref[1], all, 1e-6 * all);
+    free(in), free(act), free(act_ref), free(out), free(out_ref), free(dout), free(din);
+    free(din_ref), free(work);
+}
+
+static void test_pool_ties_and_nans_match_reference(void **state)
+{
+    (void)state;
+    lf_rng rng;
+    lf_rng_seed(&rng, 5);
+    for (int n = 2; n <= 3; n++)
+        for (int nan = 0; nan < 2; nan++)
+            check_pool_ties(n, nan, &rng);
+}
+
+/* ================================================================ loss */
+
+/* The fast residual gives the same gradient, bit for bit (each value is
+ * one subtraction and one product), and the sum of squares within
+ * rounding of the reference's in-order sum; counts with and without a
+ * vector tail, and none. */
+static void test_residual_matches_reference(void **state)
+{
+    (void)state;
+    static const size_t counts[] = {0, 1, 15, 16, 17, 1000, 4099};
+    lf_rng rng;
+    lf_rng_seed(&rng, 9);
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        const size_t n = counts[c];
+        float *out = malloc(sizeof(float) * (n + 1)), *target = malloc(sizeof(float) * (n + 1));
+        float *dout = malloc(sizeof(float) * (n + 1)), *dout_ref = malloc(sizeof(float) * (n + 1));
+        tu_fill_uniform(out, n + 1, &rng, -1, 1);
+        tu_fill_uniform(target, n + 1, &rng, -1, 1);
+        dout[n] = dout_ref[n] = 42; /* past the count: must stay */
+        const float scale = 0.37f;
+        double ref = lf_layer_residual_reference(dout_ref, out, target, n, scale);
+        double fast = lf_layer_residual(dout, out, target, n, scale);
+        double by_hand = 0;
+        for (size_t i = 0; i < n; i++) {
+            double r = (double)(out[i] - target[i]);
+            by_hand += r * r;
+        }
+        tu_assert_near(ref, by_hand, 1e-12 * (by_hand + 1));
+        tu_assert_near(fast, by_hand, 1e-12 * (by_hand + 1));
+        assert_true(lf_layer_residual(NULL, out, target, n, scale) == fast);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(dout[i] == dout_ref[i]);
+            assert_true(dout[i] == scale * (out[i] - target[i]));
+        }
+        assert_true(dout[n] == 42 && dout_ref[n] == 42);
+        free(out), free(target), free(dout), free(dout_ref);
+    }
 }
 
 /* ===================================================== finite differences */
@@ -321,6 +445,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fast_matches_reference_random_shapes),
         cmocka_unit_test(test_gradients_match_finite_differences),
+        cmocka_unit_test(test_pool_ties_and_nans_match_reference),
+        cmocka_unit_test(test_residual_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

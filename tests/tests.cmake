@@ -25,7 +25,7 @@ foreach(source ${LF_TEST_SOURCES})
                        TIMEOUT 900)
 endforeach()
 # A FIFO that is opened rather than refused blocks for ever: a hang guard.
-set_tests_properties(test_walk PROPERTIES TIMEOUT 60)
+set_tests_properties(test_walk PROPERTIES TIMEOUT 300)
 
 # The window on a real X server, where Debian's xvfb is installed: the same
 # screenshot test, with the X11 video driver instead of the dummy one.
@@ -36,18 +36,22 @@ if(LF_XVFB_RUN)
   # The X11 and OpenGL libraries keep a few allocations until exit (D-Bus,
   # Mesa's dlopen'ed driver), which LeakSanitizer would report; our own
   # code's leaks are checked by the dummy-driver run of the same test.
+  # Three program runs on Mesa's software renderer: over 120 s under the
+  # sanitizers at load 10-14, so the time-out is a hang guard only. The two
+  # X tests never run at once: xvfb-run -a picks a free display number by
+  # looking, and two starting together can pick the same one.
   set_tests_properties(test_window_xvfb PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=x11;SDL_AUDIODRIVER=dummy;ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
-                       TIMEOUT 120)
+                       TIMEOUT 900 RESOURCE_LOCK xvfb)
   # Recording and screenshots read back through the real renderer (OpenGL
   # under Xvfb), whose read-back differs from the dummy driver's. Under the
-  # sanitizers on a busy 2-core machine it takes 150 s and more: the
+  # sanitizers on a busy 2-core machine it takes 150 to 360 s: the
   # timeout is only a hang guard.
   add_test(NAME test_window_record_xvfb
            COMMAND ${LF_XVFB_RUN} -a -s "-screen 0 1280x720x24" $<TARGET_FILE:test_window_record>)
   set_tests_properties(test_window_record_xvfb PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=x11;SDL_AUDIODRIVER=dummy;ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
-                       TIMEOUT 600)
+                       TIMEOUT 1200 RESOURCE_LOCK xvfb)
 else()
   message(STATUS "xvfb-run not found: the real-window test is skipped")
 endif()
@@ -77,9 +81,11 @@ if(EXISTS /usr/bin/python3)
            COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layout.py $<TARGET_FILE:learnfilter>
                    ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix
                    --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128)
+  # Dozens of program runs one after another: 820 s under the sanitizers
+  # at load 10-14 on 2 cores, so the hang guard is far above that.
   set_tests_properties(layout_matrix PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
-                       TIMEOUT 900)
+                       TIMEOUT 2400)
 endif()
 # The same rules with a race on screen (key C on the second frame): the
 # second run's kernel, its curve and legend, and the lead line.
@@ -90,7 +96,7 @@ if(EXISTS /usr/bin/python3)
                    --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128 --press C)
   set_tests_properties(layout_matrix_race PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
-                       TIMEOUT 900)
+                       TIMEOUT 2400)
 endif()
 # The same rules for a convolution layer: a 3- and an 8-filter colour layer,
 # the random-filters view (Shift+X), training and the presentation layout.
@@ -224,7 +230,7 @@ add_test(NAME window_cli
 add_test(NAME outputs_first
          COMMAND bash ${LF_TEST_DIR}/outputs_first.sh $<TARGET_FILE:learnfilter>)
 set_tests_properties(outputs_first PROPERTIES
-                     ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy" TIMEOUT 120)
+                     ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy" TIMEOUT 600)
 
 # libFuzzer targets, only with -DLF_FUZZ=ON and clang (tests/fuzz/CMakeLists.txt).
 if(LF_FUZZ)

@@ -194,6 +194,16 @@ double lf_layer_mse_loss(const float *out, const float *target, size_t count);
 /* dout (count) += 2 (out - target) / count: the loss's gradient. */
 void lf_layer_mse_backward(float *dout, const float *out, const float *target, size_t count);
 
+/* The loss and its gradient in one pass over the values, as a trainer
+ * wants them: with r = out - target in float, dout (count) = scale r
+ * (skipped when dout is NULL) and the return value is sum r^2, summed in
+ * double. The reference sums in order; the fast version in vector lanes,
+ * so the two sums differ by rounding only (dout is the same). */
+double lf_layer_residual_reference(float *dout, const float *out, const float *target,
+                                   size_t count, float scale);
+double lf_layer_residual(float *dout, const float *out, const float *target, size_t count,
+                         float scale);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,15 +44,12 @@ static void layer_run(void *context, int u, int thread)
     const int patch = job->patches[u];
     const float *input = lf_dataset_input(t->dataset, patch);
     const float *target = trainer_target_slot(t, patch);
-    /* forward */
-    lf_layer_forward(w.out, w.act, input, t->state.params, s, w.work);
+    /* forward; without pooling the activations are the output, which
+     * saves copying them */
+    float *out = s->pool > 1 ? w.out : w.act;
+    lf_layer_forward(out, w.act, input, t->state.params, s, w.work);
     /* loss, and its gradient with respect to the output */
-    double sum = 0;
-    for (size_t i = 0; i < s->out_count; i++) {
-        float r = w.out[i] - target[i];
-        sum += (double)r * r;
-        w.dout[i] = job->scale * r;
-    }
+    double sum = lf_layer_residual(w.dout, out, target, s->out_count, job->scale);
     /* backward */
     float *grads = t->unit_layer_grads + (size_t)u * MAX_PARAMS;
     memset(grads, 0, sizeof(float) * s->param_count);
@@ -85,14 +82,10 @@ static double layer_evaluate(lf_trainer *t, int first, int count)
     double total = 0;
     for (int p = first; p < first + count; p++) {
         const float *target = trainer_target(t, p);
-        lf_layer_forward(w.out, w.act, lf_dataset_input(t->dataset, p), t->state.params, s,
+        float *out = s->pool > 1 ? w.out : w.act;
+        lf_layer_forward(out, w.act, lf_dataset_input(t->dataset, p), t->state.params, s,
                          w.work);
-        double sum = 0;
-        for (size_t i = 0; i < s->out_count; i++) {
-            double r = (double)w.out[i] - target[i];
-            sum += r * r;
-        }
-        total += sum / (double)s->out_count;
+        total += lf_layer_residual(NULL, out, target, s->out_count, 0) / (double)s->out_count;
     }
     return total / count;
 }

@@ -324,3 +324,16 @@ void lf_layer_mse_backward(float *dout, const float *out, const float *target, s
     for (size_t p = 0; p < count; p++)
         dout[p] += scale * (out[p] - target[p]);
 }
+
+double lf_layer_residual_reference(float *dout, const float *out, const float *target,
+                                   size_t count, float scale)
+{
+    double sum = 0;
+    for (size_t p = 0; p < count; p++) {
+        float r = out[p] - target[p];
+        sum += (double)r * r;
+        if (dout)
+            dout[p] = scale * r;
+    }
+    return sum;
+}

@@ -1,6 +1,7 @@
 /*
- * layer_fast.c: the convolution layer's fast forward and backward passes.
- * See include/learnfilter/layer.h for the definitions they follow and
+ * layer_fast.c: the convolution layer's fast forward and backward passes,
+ * and the loss's residual a trainer computes between them. See
+ * include/learnfilter/layer.h for the definitions they follow and
  * layer_internal.h for the workspace.
  *
  * Each pass first copies what it reads into the workspace in the layout its
@@ -116,14 +117,21 @@ static void pack_input(float *restrict padded, const float *restrict in, const l
         for (int r = 0; r < s->padded_height; r++) {
             float *restrict dst = padded + ((size_t)c * s->padded_height + r) * row_floats;
             const int iy = r - s->pad_top;
-            memset(dst, 0, sizeof(float) * row_floats);
-            if (iy < 0 || iy >= s->in_height)
-                continue;
-            const float *restrict src = in + ((size_t)c * s->in_height + iy) * s->in_width;
-            if (S == 1) {
-                memcpy(dst + s->pad_left, src, sizeof(float) * (size_t)s->in_width);
+            if (iy < 0 || iy >= s->in_height) {
+                memset(dst, 0, sizeof(float) * row_floats);
                 continue;
             }
+            const float *restrict src = in + ((size_t)c * s->in_height + iy) * s->in_width;
+            if (S == 1) {
+                /* zeros only around the copy (the row is longer than the
+                 * padded input row: see phase_width in layer.c) */
+                const size_t end = (size_t)s->pad_left + (size_t)s->in_width;
+                memset(dst, 0, sizeof(float) * (size_t)s->pad_left);
+                memcpy(dst + s->pad_left, src, sizeof(float) * (size_t)s->in_width);
+                memset(dst + end, 0, sizeof(float) * (row_floats - end));
+                continue;
+            }
+            memset(dst, 0, sizeof(float) * row_floats);
             /* Input column ix sits at padded column ix + pad_left, which is
              * phase (ix + pad_left) % S, position (ix + pad_left) / S. */
             for (int ix = 0; ix < s->in_width; ix++) {
@@ -174,8 +182,29 @@ static void pack_weights(float *restrict wt, const float *restrict w, const lf_l
 
 /* ========================================================== forward */
 
-/* out = pool(act) with the windows' rows taken one at a time so the inner
- * loop runs along contiguous memory. */
+/* One row of windows: o[x] = the largest value of window x, whose rows
+ * start at a + u cw. Inlined with n a constant, the window's loops unroll
+ * and the loop over windows runs in vector lanes. The scan keeps the
+ * first value unless a later one is strictly larger, as the reference's. */
+static inline __attribute__((always_inline)) void pool_row(float *restrict o,
+                                                           const float *restrict a, size_t cw,
+                                                           int ow, const int n)
+{
+#pragma omp simd
+    for (int x = 0; x < ow; x++) {
+        const float *restrict w = a + (size_t)x * n;
+        float m = w[0];
+        for (int u = 0; u < n; u++)
+            for (int v = 0; v < n; v++) {
+                const float e = w[(size_t)u * cw + v];
+                m = e > m ? e : m;
+            }
+        o[x] = m;
+    }
+}
+
+/* out = pool(act), a row of windows at a time. */
+LF_VECTOR_CLONES
 static void pool_fast(float *restrict out, const float *restrict act, const lf_layer_shape *s)
 {
     const int n = s->pool, cw = s->conv_width, ow = s->out_width;
@@ -187,11 +216,19 @@ static void pool_fast(float *restrict out, const float *restrict act, const lf_l
         for (int y = 0; y < s->out_height; y++) {
             float *restrict o = out + ((size_t)f * s->out_height + y) * ow;
             const float *restrict a = act + ((size_t)f * s->conv_height + (size_t)y * n) * cw;
-            for (int x = 0; x < ow; x++) {
+            if (n == 2) {
+                pool_row(o, a, (size_t)cw, ow, 2);
+                continue;
+            }
+            if (n == 3) {
+                pool_row(o, a, (size_t)cw, ow, 3);
+                continue;
+            }
+            for (int x = 0; x < ow; x++) { /* larger windows: no vector lanes */
                 float m = a[(size_t)x * n];
                 for (int u = 0; u < n; u++)
                     for (int v = 0; v < n; v++) {
-                        float e = a[(size_t)u * cw + (size_t)x * n + v];
+                        const float e = a[(size_t)u * cw + (size_t)x * n + v];
                         m = e > m ? e : m;
                     }
                 o[x] = m;
@@ -219,10 +256,54 @@ void lf_layer_forward(float *out, float *act, const float *in, const float *para
 void lf_layer_targets(float *target, float *act, const float *in, const float *true_weights,
                       const lf_layer_shape *s, float *work)
 {
-    forward_weights(target, act, in, true_weights, NULL, s, work);
+    /* act is scratch here: without pooling the target is the activations,
+     * made in place rather than copied. */
+    forward_weights(target, s->pool > 1 ? act : target, in, true_weights, NULL, s, work);
 }
 
 /* ========================================================= backward */
+
+/* For 2x2 windows over rows a0 and a1, d0 and d1 (the same rows of dz)
+ * = each window's gradient g[x] at its first maximum in row-major order,
+ * zeros at its three other places. The scan moves only to a strictly
+ * larger value, in the reference's order, so ties and NaNs send the
+ * gradient where the reference sends it. Written out as selects, one
+ * window per vector lane, so compilers vectorise it (the loop with a
+ * window index in it they would not); every place of d written once. */
+static inline __attribute__((always_inline)) void unpool_row2(float *restrict d0,
+                                                              float *restrict d1,
+                                                              const float *restrict a0,
+                                                              const float *restrict a1,
+                                                              const float *restrict g, int ow)
+{
+#pragma omp simd
+    for (int x = 0; x < ow; x++) {
+        const float e1 = a0[2 * x + 1], e2 = a1[2 * x], e3 = a1[2 * x + 1], gv = g[x];
+        float m = a0[2 * x], r0 = gv, r1, r2, r3;
+        const int c1 = e1 > m;
+        r0 = c1 ? 0.0f : r0, r1 = c1 ? gv : 0.0f, m = c1 ? e1 : m;
+        const int c2 = e2 > m;
+        r0 = c2 ? 0.0f : r0, r1 = c2 ? 0.0f : r1, r2 = c2 ? gv : 0.0f, m = c2 ? e2 : m;
+        const int c3 = e3 > m;
+        r0 = c3 ? 0.0f : r0, r1 = c3 ? 0.0f : r1, r2 = c3 ? 0.0f : r2, r3 = c3 ? gv : 0.0f;
+        d0[2 * x] = r0, d0[2 * x + 1] = r1, d1[2 * x] = r2, d1[2 * x + 1] = r3;
+    }
+}
+
+/* The same for n x n windows of any size, a window at a time, over rows
+ * [0, n) of d that hold zeros. */
+static void unpool_row(float *restrict d, size_t dzw, const float *restrict a, size_t cw,
+                       const float *restrict g, int ow, int n)
+{
+    for (int x = 0; x < ow; x++) {
+        int my = 0, mx = x * n;
+        for (int u = 0; u < n; u++)
+            for (int v = 0; v < n; v++)
+                if (a[(size_t)u * cw + (size_t)x * n + v] > a[(size_t)my * cw + mx])
+                    my = u, mx = x * n + v;
+        d[(size_t)my * dzw + mx] = g[x];
+    }
+}
 
 /* The band of dz (F, rows [y0, y1), dz_width) = the gradient through the
  * pooling times the activation's slope, zeros in the padding columns; and
@@ -233,25 +314,33 @@ LF_VECTOR_CLONES
 static void make_dz(const lf_layer_work *work, double *restrict dbias, const float *restrict dout,
                     const float *restrict act, const lf_layer_shape *s, int y0, int y1)
 {
-    const int n = s->pool, ch = s->conv_height, cw = s->conv_width;
+    const int n = s->pool, ch = s->conv_height, cw = s->conv_width, ow = s->out_width;
     const size_t dzw = work->dz_width, plane = (size_t)work->band * dzw;
     for (int f = 0; f < s->filters; f++) {
         const float *restrict a = act + (size_t)f * ch * cw;
         float *restrict d = work->dz + (size_t)f * plane; /* row y at d + (y - y0) dzw */
         if (n > 1) {
-            /* Each window's gradient goes to its first maximum. */
-            memset(d, 0, sizeof(float) * (size_t)(y1 - y0) * dzw);
-            int py1 = y1 / n < s->out_height ? y1 / n : s->out_height;
-            for (int py = y0 / n; py < py1; py++)
-                for (int px = 0; px < s->out_width; px++) {
-                    int my = py * n, mx = px * n;
+            const int py1 = y1 / n < s->out_height ? y1 / n : s->out_height;
+            for (int py = y0 / n; py < py1; py++) {
+                float *restrict dr = d + (size_t)(py * n - y0) * dzw;
+                const float *restrict ar = a + (size_t)py * n * cw;
+                const float *restrict g = dout + ((size_t)f * s->out_height + py) * ow;
+                if (n == 2) {
+                    unpool_row2(dr, dr + dzw, ar, ar + cw, g, ow);
+                    /* the columns no window covers */
                     for (int u = 0; u < n; u++)
-                        for (int v = 0; v < n; v++)
-                            if (a[(size_t)(py * n + u) * cw + px * n + v] > a[(size_t)my * cw + mx])
-                                my = py * n + u, mx = px * n + v;
-                    d[(size_t)(my - y0) * dzw + mx] =
-                        dout[((size_t)f * s->out_height + py) * s->out_width + px];
+                        memset(dr + (size_t)u * dzw + (size_t)ow * n, 0,
+                               sizeof(float) * (dzw - (size_t)ow * n));
+                } else {
+                    memset(dr, 0, sizeof(float) * (size_t)n * dzw);
+                    unpool_row(dr, dzw, ar, (size_t)cw, g, ow, n);
                 }
+            }
+            /* the rows no window covers (the last band only) */
+            const int covered = py1 * n > y0 ? py1 * n : y0;
+            if (covered < y1)
+                memset(d + (size_t)(covered - y0) * dzw, 0,
+                       sizeof(float) * (size_t)(y1 - covered) * dzw);
         }
         double sum = 0;
         for (int y = y0; y < y1; y++) {
@@ -333,4 +422,32 @@ void lf_layer_backward(float *grads, float *din, const float *dout, const float 
         grads[s->weight_count + (size_t)f] += (float)dbias[f];
     if (din)
         unpack_input_grad(din, work.dpadded, s);
+}
+
+/* ============================================================= loss */
+
+/* A chain of dependent additions in double, one per value, costs about as
+ * much as the whole backward pass of a 5x5 layer (half a million values
+ * per 256x256 patch and 8 filters); in vector lanes it runs at the speed
+ * of reading out and target. */
+LF_VECTOR_CLONES
+double lf_layer_residual(float *dout, const float *out, const float *target, size_t count,
+                         float scale)
+{
+    double sum = 0;
+    if (dout) {
+#pragma omp simd reduction(+ : sum)
+        for (size_t p = 0; p < count; p++) {
+            const float r = out[p] - target[p];
+            sum += (double)r * r;
+            dout[p] = scale * r;
+        }
+    } else {
+#pragma omp simd reduction(+ : sum)
+        for (size_t p = 0; p < count; p++) {
+            const float r = out[p] - target[p];
+            sum += (double)r * r;
+        }
+    }
+    return sum;
 }

@@ -43,6 +43,26 @@ static inline __attribute__((always_inline)) KTARGET void KNAME(store)(float *p,
     memcpy(p, &v, sizeof v);
 }
 
+/* *p in every lane. Subtracting +0 changes no value (-0 - 0 is -0), so
+ * compilers drop it and broadcast *p straight from memory, into the FMA
+ * itself on AVX-512; `zero + *p` (today's bias splat) is an addition they
+ * must keep, since 0 + -0 is +0, and then a broadcast from a register on
+ * the ports the FMAs use. */
+static inline __attribute__((always_inline)) KTARGET KV KNAME(splat)(const float *p)
+{
+    const KV zero = {0};
+    return *p - zero;
+}
+
+/* max(v, 0) lane by lane, as ReLU's z > 0 ? z : 0 (NaN and -0 give +0): the
+ * comparison's mask kept by a bitwise and. */
+typedef int KNAME(vi) __attribute__((vector_size(sizeof(KV))));
+static inline __attribute__((always_inline)) KTARGET KV KNAME(relu)(KV v)
+{
+    const KV zero = {0};
+    return (KV)((KNAME(vi))v & (KNAME(vi))(v > zero));
+}
+
 /* ============================================================ forward */
 
 /* z for filters [f0, f0 + fb) at output row y, columns [x0, x0 + KNV*KL)
@@ -76,7 +96,7 @@ KINLINE void KNAME(conv_block)(float *restrict act, const lf_layer_work *work,
                     in[v] = KNAME(load)(src + v * KL);
 #pragma GCC unroll 8
                 for (int f = 0; f < fb; f++) {
-                    const KV w = zero + wv[f];
+                    const KV w = KNAME(splat)(wv + f);
 #pragma GCC unroll 8
                     for (int v = 0; v < KNV; v++)
                         acc[f][v] += w * in[v];
@@ -86,6 +106,14 @@ KINLINE void KNAME(conv_block)(float *restrict act, const lf_layer_work *work,
     const int cw = s->conv_width, n = cw - x0 < KNV * KL ? cw - x0 : KNV * KL;
     const size_t plane = (size_t)s->conv_height * cw;
     float *restrict dst = act + (size_t)f0 * plane + (size_t)y * cw + x0;
+    /* ReLU in registers, before the store: a pass over the stored block
+     * would load and store every value again. */
+    if (s->activation == LF_ACTIVATION_RELU)
+#pragma GCC unroll 8
+        for (int f = 0; f < fb; f++)
+#pragma GCC unroll 8
+            for (int v = 0; v < KNV; v++)
+                acc[f][v] = KNAME(relu)(acc[f][v]);
     if (n == KNV * KL) {
 #pragma GCC unroll 8
         for (int f = 0; f < fb; f++)
@@ -102,15 +130,9 @@ KINLINE void KNAME(conv_block)(float *restrict act, const lf_layer_work *work,
             memcpy(dst + f * plane, tmp, sizeof(float) * (size_t)n);
         }
     }
-    /* The activation while the block is still in the first-level cache. */
-    if (s->activation == LF_ACTIVATION_RELU) {
-        for (int f = 0; f < fb; f++) {
-            float *restrict d = dst + f * plane;
-#pragma omp simd
-            for (int x = 0; x < n; x++)
-                d[x] = d[x] > 0 ? d[x] : 0;
-        }
-    } else if (s->activation != LF_ACTIVATION_NONE) {
+    /* The other activations while the block is still in the first-level
+     * cache. */
+    if (s->activation != LF_ACTIVATION_NONE && s->activation != LF_ACTIVATION_RELU) {
         for (int f = 0; f < fb; f++)
             for (int x = 0; x < n; x++)
                 dst[f * plane + x] = lf_layer_activate(s->activation, dst[f * plane + x]);

@@ -27,7 +27,7 @@
  * The section "layer" times the direct engine of a layer (layer.h's
  * routines, engine_layer.c) beside the original's Sobel x on the plain
  * direct engine: the same patches and batch, then a ReLU, then 8 colour
- * filters of 5x5; its GF/s count 4 N K F C flops per patch (N the
+ * filters of 5x5 and of 7x7; its GF/s count 4 N K F C flops per patch (N the
  * convolution's outputs). After the first row it prints the input bandwidth
  * that step reads, against the machine's (measured at the start: a 256 MB
  * buffer summed on one thread). For the ratio against PyTorch in the same
@@ -513,6 +513,10 @@ static void section_layer(const bench_options *o)
         {"8x3x5x5 relu", random_bank(8, 3, 5),
          {.channels = 3, .filters = 8, .activation = LF_ACTIVATION_RELU}, true},
         {"8x3x5x5 relu pool 2", random_bank(8, 3, 5),
+         {.channels = 3, .filters = 8, .activation = LF_ACTIVATION_RELU, .pool = 2}, true},
+        {"8x3x7x7 relu", random_bank(8, 3, 7),
+         {.channels = 3, .filters = 8, .activation = LF_ACTIVATION_RELU}, true},
+        {"8x3x7x7 relu pool 2", random_bank(8, 3, 7),
          {.channels = 3, .filters = 8, .activation = LF_ACTIVATION_RELU, .pool = 2}, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
