@@ -37,7 +37,7 @@ void cli_print_help(void *stream)
         "                       (the error is then measured to the best linear filter)\n"
         "  --kernel-size HxW    the layer's kernel with --target (default: OP's window)\n"
         "\n"
-        "The layer (headless; the window shows one gray filter at stride 1):\n"
+        "The layer (the window shows up to 8 filters; Shift+X: 8 random ones):\n"
         "  --color              R, G, B input planes instead of grayscale; a 2-D kernel\n"
         "                       is spread over them with the luma weights\n"
         "  --kernel a,b,c       a bank: one filter per kernel (names or files, one size);\n"

@@ -39,6 +39,7 @@
 #include "explore_window.h"
 #include "frame_stats.h"
 #include "insight.h"
+#include "layer_window.h"
 #include "output_check.h"
 #include "race_window.h"
 #include "notice.h"
@@ -106,7 +107,6 @@ static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
 }
 
 int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
-
 
 int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
@@ -208,6 +208,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     }
     SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
     insight *insights = insight_create(o, &err); /* F and W; without it they show nothing */
+    layer_window layers = {.cli = o}; /* Shift+X, and what a layer cannot do yet */
     /* Explore mode shares the window and its fonts; without it (no
      * memory for its pictures) training still works. */
     explore_session explore;
@@ -343,9 +344,12 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
         last_w = L.width;
         last_h = L.height;
-        if (ui.race_start) { /* C: a race from what is shown now */
+        /* What a layer cannot do yet says why (F, W, C), as a race's start does. */
+        bool layer_refused = layer_window_refuse(&ui, shown_frame, toast, sizeof toast);
+        if (ui.race_start || layer_refused) { /* C: a race from what is shown now */
             ui.race_start = false;
-            toast_is_error = !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
+            toast_is_error = layer_refused ||
+                             !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
             toast_message = 0;
             toast_until = frame_start + WINDOW_TOAST_SECONDS;
         }
@@ -454,6 +458,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .race_lead = race_lead,
             .insight = insight_frame(insights, ui.insight, ui.insight_picked ? ui.insight_pick : -1,
                                      &frame->snap, frame->generation, frame->tolerance),
+            .layer_x = ui.layer_x,
+            .layer_x_result = layer_window_result(&layers, &ui, &changed),
         };
         ui.insight_picked = false;
         changed |= v.insight && v.insight->fresh;
@@ -551,6 +557,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     race_window_deinit(&race);
     worker_destroy(trainer); /* asks the thread to quit and joins it */
     insight_destroy(insights);
+    layer_window_deinit(&layers);
     if (report) {
         report->frames = frames;
         report->steps = steps;
