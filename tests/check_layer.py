@@ -154,11 +154,13 @@ def check_stride_and_refusals(binary, tmp):
     with open(state_path, "rb") as f:
         header = f.read(12)
     assert header[:8] == b"LFSTATE\0" and int.from_bytes(header[8:12], "little") == 2, header
-    # The window shows one gray filter: a layer is refused with the reason.
-    err = run(binary, ["--color", "--kernel", "sobel-x", "--frames", "1"], expect=2)
-    assert "--headless" in err and "3 channels" in err, err
-    err = run(binary, ["--kernel", "sobel-x,sobel-y", "--frames", "1"], expect=2)
-    assert "2 filters" in err, err
+    # The window shows a layer of up to 8 filters; more are refused with the reason.
+    err = run(binary, ["--color", "--kernel", ",".join(["sobel-x"] * 9), "--frames", "1"],
+              expect=2)
+    assert "--headless" in err and "up to 8 filters" in err and "has 9" in err, err
+    j = run(binary, ["--color", "--kernel", "sobel-x,sobel-y", "--size", "32", "--frames", "2",
+                     "--stats"])
+    assert j["frames"] == 2, j
     # A .npy bank of (F, h, w) without --color.
     bank_path = os.path.join(tmp, "bank.npy")
     np.save(bank_path, np.stack([SOBEL_X, SOBEL_Y, -SOBEL_X]).astype(np.float32))

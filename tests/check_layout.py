@@ -28,6 +28,11 @@ status line in fixed decimals without e-notation, cell values never
 below the window's own value size, and (at everyday sizes) the output and
 target images.
 
+With --layer-matrix, a convolution layer's window instead (a 3- and an
+8-filter colour layer at 640x360, 1280x720 and 1920x1080 over a few
+scales, the random-filters view, training, the presentation layout): the
+common rules, and each filter's caption with its error in the table.
+
 Usage: check_layout.py LEARNFILTER WORK_DIR [OPTION...]: the options go to
 every run (ctest passes one photo and small patches, so that the matrix
 costs little besides drawing). Needs SDL_VIDEODRIVER=dummy (ctest sets
@@ -234,11 +239,79 @@ def check_present(config, d, scale, cells):
                 fail(config, f"text {t['text']!r} is {t['px']} px at scale {scale}")
 
 
+LAYER_SIZES = [(640, 360), (1280, 720), (1920, 1080)]
+LAYER_SCALES = [1.0, 1.5, 2.0, None]
+LAYER3 = ["--color", "--kernel", "sobel-x,sobel-y,laplacian"]
+LAYER8 = ["--color", "--kernel",
+          "sobel-x,sobel-y,laplacian,edge-x,edge-y,compass-ne,line,compass-se"]
+
+
+def check_layer(config, d, scale, filters, random_view):
+    """A layer's essentials: the table with every filter's caption, or the
+    random-filters view with its label."""
+    names = {p["name"] for p in d["panels"]}
+    texts = d["texts"]
+    if random_view:
+        if "random_filters" not in names:
+            fail(config, "the random-filters view is missing")
+        if not any(t["panel"] == "random_filters" and t["text"].startswith("8 random")
+                   for t in texts):
+            fail(config, "the random-filters view has no label")
+        return
+    if "layer" not in names:
+        fail(config, "the layer's table is missing")
+    for f in range(1, filters + 1):
+        if not any(t["panel"] == "layer" and re.match(rf"^(filter )?{f}\b.*error", t["text"])
+                   for t in texts):
+            fail(config, f"filter {f} has no caption with its error")
+    if scale <= 1.5 and "chart" not in names:
+        fail(config, "the loss chart is missing")
+    if not any(t["panel"] == "status" and t["text"].startswith("step ") for t in texts):
+        fail(config, "the status line has no step")
+
+
+def layer_main(binary, work, common):
+    """The layer's matrix: a 3-filter and an 8-filter colour layer, the
+    random-filters view (Shift+X), training and the presentation layout."""
+    jobs = []
+    for w, h in LAYER_SIZES:
+        for s in LAYER_SCALES:
+            tag = f"{w}x{h}@{s if s else 'auto'}"
+            jobs.append((tag + "+layer3", w, h, s, ["--paused"] + LAYER3))
+            jobs.append((tag + "+layer8", w, h, s, ["--paused"] + LAYER8))
+            jobs.append((tag + "+x", w, h, s,
+                         ["--paused", "--press", "Shift+X", "--frames", "20"] + LAYER3))
+        jobs.append((f"{w}x{h}@auto+layer3+train", w, h, None,
+                     ["--frames", "40", "--speed", "60"] + LAYER3))
+        jobs.append((f"{w}x{h}@auto+layer8+present", w, h, None, ["--present", "--paused"] + LAYER8))
+    for name, w, h, s, extra in jobs:
+        args = ["--width", str(w), "--height", str(h)] + common + extra
+        if "--frames" not in extra:
+            args += ["--frames", "3"]
+        if s is not None:
+            args += ["--scale", str(s)]
+        d, error = run(binary, work, re.sub(r"[^0-9a-z.x@+]", "_", name), args)
+        if error:
+            fail(name, error)
+            continue
+        check_common(name, d)
+        scale = s if s is not None else d["scale"]
+        if w >= 1280 and scale <= 2 and "--present" not in extra:
+            check_layer(name, d, scale, 8 if "layer8" in name else 3, name.endswith("+x"))
+    for line in failures:
+        print(line)
+    print(f"{len(jobs)} layer layouts checked, {len(failures)} problems")
+    return 1 if failures else 0
+
+
 def main():
     binary = sys.argv[1]
     work = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="layout-")
     common = sys.argv[3:]
     os.makedirs(work, exist_ok=True)
+    if "--layer-matrix" in common:
+        common.remove("--layer-matrix")
+        return layer_main(binary, work, common)
     jobs = []
     for w, h in SIZES:
         for s in SCALES:

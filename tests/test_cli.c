@@ -71,7 +71,8 @@ static void test_every_option(void **state)
                     "--nesterov", "--batch", "8", "--epochs", "3", "--steps", "500", "--tol",
                     "0.02", "--max-seconds", "1.5", "--seed", "18446744073709551615", "--noise",
                     "0.1", "--padding", "valid", "--weights-out", "w.npy", "--downscale", "2",
-                    "--validation", "0.25", "--threads", "2");
+                    "--validation", "0.25", "--threads", "2", "--patch-stride", "76",
+                    "--variants", "8");
     if (!ok)
         fail_msg("%s", message);
     assert_true(o.headless);
@@ -94,6 +95,8 @@ static void test_every_option(void **state)
     assert_int_equal(o.padding, LF_PADDING_VALID);
     assert_string_equal(o.weights_out, "w.npy");
     assert_int_equal(o.downscale, 2);
+    assert_int_equal(o.patch_stride, 76);
+    assert_int_equal(o.variants, 8);
     tu_assert_near(o.validation, 0.25, 0);
     assert_int_equal(o.threads, 2);
 
@@ -261,6 +264,8 @@ static void test_integer_limits(void **state)
     static const struct { const char *name; const char *largest, *next; } limits[] = {
         {"--size", "4096", "4097"},
         {"--downscale", "64", "65"},
+        {"--patch-stride", "4096", "4097"},
+        {"--variants", "8", "9"},
         {"--batch", "100000", "100001"},
         {"--epochs", "1000000000000", "1000000000001"},
         {"--steps", "1000000000000000", "1000000000000001"},

@@ -5,6 +5,7 @@
 #include "test_util.h"
 
 #include "learnfilter/dataset.h"
+#include "learnfilter/rng.h"
 
 extern int stbi_write_png(char const *filename, int w, int h, int comp, const void *data,
                           int stride_in_bytes);
@@ -192,6 +193,108 @@ static void test_noise(void **state)
     lf_image_deinit(&img);
 }
 
+/* Variant v of img, built whole: transposed when bit 2 is set, then
+ * mirrored left to right (bit 0) and top to bottom (bit 1). */
+static void variant_image(lf_image *out, const lf_image *img, int v)
+{
+    lf_image t;
+    int w = v & 4 ? img->height : img->width, h = v & 4 ? img->width : img->height;
+    assert_int_equal(lf_image_init(&t, w, h, NULL), LF_OK);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            t.pixels[y * w + x] = v & 4 ? img->pixels[x * img->width + y] : img->pixels[y * w + x];
+    assert_int_equal(lf_image_init(out, w, h, NULL), LF_OK);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            out->pixels[y * w + x] =
+                t.pixels[(v & 2 ? h - 1 - y : y) * w + (v & 1 ? w - 1 - x : x)];
+    lf_image_deinit(&t);
+}
+
+/* Overlapping patches every `stride` pixels, from each of the 8 turns and
+ * mirrors: 13x11 with 8-pixel patches every 2 is 3 x 2 patches, and 2 x 3
+ * transposed, so 48 in all, each exactly once (the ramp's pixels are all
+ * different, so no two patches are equal). */
+static void test_stride_and_variants(void **state)
+{
+    (void)state;
+    const int w = 13, h = 11, p = 8, stride = 2;
+    lf_image img;
+    make_ramp(&img, w, h);
+    for (int variants = 1; variants <= 8; variants *= 2) {
+        lf_dataset ds;
+        lf_dataset_options o = {.patch_size = p, .patch_stride = stride, .variants = variants,
+                                .validation_fraction = -1, .seed = 4};
+        assert_int_equal(lf_dataset_from_images(&ds, &img, 1, &o, NULL), LF_OK);
+        assert_int_equal(ds.patch_count, 6 * variants);
+        int *found = calloc((size_t)ds.patch_count, sizeof(int));
+        assert_non_null(found);
+        float expected[64];
+        int expected_count = 0;
+        for (int v = 0; v < variants; v++) {
+            lf_image turned;
+            variant_image(&turned, &img, v);
+            for (int y0 = 0; y0 + p <= turned.height; y0 += stride)
+                for (int x0 = 0; x0 + p <= turned.width; x0 += stride) {
+                    for (int y = 0; y < p; y++)
+                        for (int x = 0; x < p; x++)
+                            expected[y * p + x] = turned.pixels[(y0 + y) * turned.width + x0 + x];
+                    expected_count++;
+                    int matches = 0;
+                    for (int k = 0; k < ds.patch_count; k++)
+                        if (!memcmp(lf_dataset_input(&ds, k), expected, sizeof expected)) {
+                            matches++;
+                            found[k]++;
+                        }
+                    assert_int_equal(matches, 1);
+                }
+            lf_image_deinit(&turned);
+        }
+        assert_int_equal(expected_count, ds.patch_count);
+        for (int k = 0; k < ds.patch_count; k++)
+            assert_int_equal(found[k], 1);
+        free(found);
+        lf_dataset_deinit(&ds);
+    }
+    lf_image_deinit(&img);
+    lf_dataset ds;
+    lf_error err;
+    lf_dataset_options o = {.patch_size = 8, .patch_stride = 9};
+    assert_int_equal(lf_dataset_from_images(&ds, &img, 1, &o, &err), LF_ERR_ARGUMENT);
+    assert_string_equal(err.message, "patch stride 9 is outside 1..8 (the patch size)");
+    o = (lf_dataset_options){.patch_size = 8, .variants = 3};
+    assert_int_equal(lf_dataset_from_images(&ds, &img, 1, &o, &err), LF_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "3 variants"));
+}
+
+/* The shuffle moves patches in place, and puts the patch the seeded order
+ * names at each place, as copying them out in that order did: place i holds
+ * grid patch order[i]. */
+static void test_shuffle_in_place_order(void **state)
+{
+    (void)state;
+    lf_image img;
+    make_ramp(&img, 80, 80); /* 100 patches of 8, grid patch k at row k / 10, column k % 10 */
+    lf_dataset ds;
+    lf_dataset_options o = {.patch_size = 8, .seed = 99};
+    assert_int_equal(lf_dataset_from_images(&ds, &img, 1, &o, NULL), LF_OK);
+    int order[100];
+    for (int i = 0; i < 100; i++)
+        order[i] = i;
+    lf_rng rng;
+    lf_rng_seed(&rng, 99);
+    lf_rng_shuffle(&rng, order, 100);
+    for (int i = 0; i < 100; i++) {
+        int k = order[i], x0 = (k % 10) * 8, y0 = (k / 10) * 8;
+        const float *patch = lf_dataset_input(&ds, i);
+        for (int y = 0; y < 8; y++)
+            for (int x = 0; x < 8; x++)
+                assert_true(patch[y * 8 + x] == img.pixels[(y0 + y) * 80 + x0 + x]);
+    }
+    lf_dataset_deinit(&ds);
+    lf_image_deinit(&img);
+}
+
 static void test_options_checked(void **state)
 {
     (void)state;
@@ -372,6 +475,8 @@ int main(void)
         cmocka_unit_test(test_validation_split),
         cmocka_unit_test(test_noise),
         cmocka_unit_test(test_options_checked),
+        cmocka_unit_test(test_stride_and_variants),
+        cmocka_unit_test(test_shuffle_in_place_order),
         cmocka_unit_test(test_downscale),
         cmocka_unit_test(test_folder_with_bad_file),
         cmocka_unit_test(test_folder_failures),

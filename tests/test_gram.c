@@ -135,6 +135,38 @@ static void test_gram_compute_respects_capacity(void **state)
     free(work);
 }
 
+/* Matrices large enough to be read with prefetching (gram.c's
+ * GRAM_PREFETCH_MIN_PARAMS), every remainder of p mod 4: the same G d as
+ * the plain loops, within float rounding of sums of p terms. */
+static void test_gram_apply_large_matches_reference(void **state)
+{
+    (void)state;
+    for (int p = 512; p <= 515; p++) {
+        size_t count = lf_gram_packed_count(p);
+        float *packed = malloc(sizeof(float) * count);
+        float *d = malloc(sizeof(float) * (size_t)p), *work = malloc(sizeof(float) * (size_t)p);
+        float *g1 = calloc((size_t)p, sizeof(float)), *g2 = calloc((size_t)p, sizeof(float));
+        assert_true(packed && d && work && g1 && g2);
+        fill_random(packed, (int)count, (uint64_t)p);
+        fill_random(d, p, (uint64_t)p + 100);
+        double q1 = lf_gram_apply(g1, work, packed, d, p, 0.5f);
+        double q2 = lf_gram_apply_reference(g2, packed, d, p, 0.5f);
+        assert_true(fabs(q1 - q2) <= 1e-4 * fabs(q2));
+        double largest = 0;
+        for (int i = 0; i < p; i++)
+            largest = fmax(largest, fabs(g2[i]));
+        for (int i = 0; i < p; i++)
+            if (!(fabs(g1[i] - g2[i]) <= 1e-4 * largest))
+                fail_msg("p = %d: gradient %d is %g, expected %g", p, i, (double)g1[i],
+                         (double)g2[i]);
+        free(packed);
+        free(d);
+        free(work);
+        free(g1);
+        free(g2);
+    }
+}
+
 static void test_gram_apply_matches_reference(void **state)
 {
     (void)state;
@@ -368,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_gram_kernel_much_larger_than_patch),
         cmocka_unit_test(test_gram_compute_respects_capacity),
         cmocka_unit_test(test_gram_apply_matches_reference),
+        cmocka_unit_test(test_gram_apply_large_matches_reference),
         cmocka_unit_test(test_gram_split_respects_capacity),
         cmocka_unit_test(test_padding_taps_never_move),
         cmocka_unit_test(test_trajectories_agree_sgd),

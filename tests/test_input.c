@@ -46,6 +46,27 @@ static void expect_none(ui_state *ui, SDL_Keycode sym, Uint16 mod, bool repeat)
     assert_false(input_handle_event(ui, &e, 1.0f, &r));
 }
 
+/* Shift+X: the random filters come up at roll 1, Shift+X and R roll new
+ * ones (R no longer resets), Esc leaves them (not the window), and R is
+ * a reset again. */
+static void test_random_filters_keys(void **state)
+{
+    (void)state;
+    ui_state ui = {0};
+    expect_none(&ui, SDLK_x, KMOD_LSHIFT, false);
+    assert_true(ui.layer_x);
+    assert_int_equal(ui.layer_x_roll, 1);
+    expect_none(&ui, SDLK_x, KMOD_LSHIFT, false);
+    assert_int_equal(ui.layer_x_roll, 2);
+    expect_none(&ui, SDLK_r, 0, false);
+    assert_int_equal(ui.layer_x_roll, 3);
+    expect_none(&ui, SDLK_ESCAPE, 0, false);
+    assert_false(ui.layer_x);
+    assert_false(ui.quit);
+    assert_int_equal(expect_request(&ui, SDLK_r, 0).kind, WORKER_REQ_RESET);
+    assert_int_equal(ui.layer_x_roll, 3);
+}
+
 static void test_training_keys(void **state)
 {
     (void)state;
@@ -305,6 +326,10 @@ static void check_window_effect(keymap_action action, const ui_state *ui, const 
         if (ui->insight != INSIGHT_BOWL)
             fail_msg("%s: the bowl view is not on", what);
         break;
+    case KEYMAP_RANDOM_FILTERS:
+        if (!ui->layer_x || ui->layer_x_roll != 1)
+            fail_msg("%s: the random filters are not up at their first roll", what);
+        break;
     default:
         fail_msg("%s: row %d has no expected effect", what, (int)action);
     }
@@ -494,6 +519,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_training_keys),
+        cmocka_unit_test(test_random_filters_keys),
         cmocka_unit_test(test_window_keys),
         cmocka_unit_test(test_mouse_and_drop),
         cmocka_unit_test(test_keys_drive_a_worker),

@@ -232,6 +232,39 @@ static void test_memory_estimated_first(void **state)
     assert_int_equal(lf_dataset_load(&ds, &o, &err), LF_ERR_INPUT);
     assert_non_null(strstr(err.message, "64 patches of 4096x4096, which need 8.0 GiB of memory "
                                         "with their noisy copy"));
+    /* Overlapping patches and mirrored copies count: every 2,048 rows of
+     * 262,144 is 127 patches, twice with the mirror image, 254 of 64 MiB. */
+    o.noise_sigma = 0;
+    o.patch_stride = 2048;
+    o.variants = 2;
+    assert_int_equal(lf_dataset_load(&ds, &o, &err), LF_ERR_INPUT);
+    assert_non_null(strstr(err.message, "254 patches of 4096x4096, which need 15.9 GiB of "
+                                        "memory; the limit is"));
+    tu_remove_tree(dir);
+}
+
+/* The limit counts everything kept per patch: 8,192 patches of 256x256 are
+ * exactly 2 GiB of pixels, and the index of their files puts them over.
+ * (A 1x8192 image becomes 256x2097152: one column of 8,192 patches.) */
+static void test_memory_counts_all_kept(void **state)
+{
+    (void)state;
+    char dir[512], path[700];
+    tu_make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/column.png", dir);
+    write_gray_png(path, 1, 8192, 100);
+    const char *paths[1] = {path};
+    lf_dataset_options o = {.paths = paths, .path_count = 1, .patch_size = 256};
+    lf_dataset ds;
+    lf_error err;
+    assert_int_equal(lf_dataset_load(&ds, &o, &err), LF_ERR_INPUT);
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "%s: the images make 8192 patches of 256x256, which need 2.0 GiB of memory; the "
+             "limit is 2.0 GiB",
+             path);
+    if ((long long)LF_DATASET_MAX_BYTES == 2048LL * 1024 * 1024 && !strstr(err.message, expected))
+        fail_msg("message: %s\nexpected: %s", err.message, expected);
     tu_remove_tree(dir);
 }
 
@@ -242,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_depth_limit_is_said),
         cmocka_unit_test(test_fifo_and_devices_refused),
         cmocka_unit_test(test_memory_estimated_first),
+        cmocka_unit_test(test_memory_counts_all_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@
 # fails to link; the tests of the program (named below) link the program's
 # library.
 set(LF_TEST_DIR ${CMAKE_SOURCE_DIR}/tests)
-set(LF_APP_TEST_REGEX "^test_(apply|buttons|insight|kernel_edit|samples|cli|explore|hover|input|layout|notice|movie|pace|race|recorder|reel|render|setup|soak_window|stop_clock|target_view|window_.*|worker)$")
+set(LF_APP_TEST_REGEX "^test_(apply|buttons|insight|kernel_edit|layer_view|samples|cli|explore|hover|input|layout|notice|movie|pace|race|recorder|reel|render|setup|soak_window|stop_clock|target_view|window_.*|worker)$")
 file(GLOB LF_TEST_SOURCES CONFIGURE_DEPENDS ${LF_TEST_DIR}/test_*.c)
 foreach(source ${LF_TEST_SOURCES})
   get_filename_component(name ${source} NAME_WE)
@@ -97,6 +97,17 @@ if(EXISTS /usr/bin/python3)
   set_tests_properties(layout_matrix_race PROPERTIES
                        ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
                        TIMEOUT 2400)
+endif()
+# The same rules for a convolution layer: a 3- and an 8-filter colour layer,
+# the random-filters view (Shift+X), training and the presentation layout.
+if(EXISTS /usr/bin/python3)
+  add_test(NAME layout_matrix_layer
+           COMMAND /usr/bin/python3 ${LF_TEST_DIR}/check_layout.py $<TARGET_FILE:learnfilter>
+                   ${CMAKE_CURRENT_BINARY_DIR}/layout_matrix_layer
+                   --images ${LF_SOURCE_DATA_DIR}/astronaut.jpg --size 128 --layer-matrix)
+  set_tests_properties(layout_matrix_layer PROPERTIES
+                       ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=dummy"
+                       TIMEOUT 900)
 endif()
 # A movie made by the program must open in PIL as it does for users
 # (skipped without Debian's python3-pil).

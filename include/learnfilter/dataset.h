@@ -6,8 +6,13 @@
  * folder per category). Each image becomes grayscale (or, with channels 3,
  * three planes R, G, B, each patch stored (3, size, size)), is optionally shrunk
  * by an integer factor, is enlarged if its shorter side is below the patch
- * size, and is cut into non-overlapping patch x patch squares from the top
- * left. The patches are shuffled once with the seed, and the last
+ * size, and is cut into patch x patch squares from the top left, every
+ * patch_stride pixels (by default the patch size: no overlap). With
+ * variants, each image is cut again mirrored and turned (below), so a few
+ * photos make as many patches as a large photo set: the bundled 12 make
+ * 2,784 patches of 256x256 with stride 76 and 8 variants, a little more
+ * than the 2,688 photos of the MIT scene set the original trained on. The
+ * patches are shuffled once with the seed, and the last
  * validation_fraction of them form a fixed validation set, as Keras'
  * validation_split does.
  *
@@ -17,6 +22,14 @@
  * LF_MAX_FOLDER_DEPTH (16) levels, and the messages say when deeper ones
  * were left out. The memory the patches need is estimated from the image
  * headers first and refused above LF_DATASET_MAX_BYTES.
+ *
+ * Memory: for a large set the patches are the only per-patch pixels the
+ * program keeps (with --noise, their noisy copy too): the trainer keeps its
+ * targets only up to LF_TARGET_CACHE_MAX_BYTES and otherwise makes them in
+ * the step (trainer_cache.c), and its per-patch statistics or spectra are
+ * bounded on their own (LF_GRAM_MAX_BYTES, trainer.h) and left out when
+ * they do not fit. Loading shuffles the patches in place, so it never
+ * holds a second copy either.
  */
 #ifndef LEARNFILTER_DATASET_H
 #define LEARNFILTER_DATASET_H
@@ -36,9 +49,10 @@ extern "C" {
 #define LF_DATASET_MAX_PATCHES 100000 /* more are ignored, with a warning */
 #endif
 /* The most memory the patches may take (with their noisy copy under
- * --noise): estimated from the image headers before anything is decoded,
- * and a larger set is refused with the figure rather than exhausting the
- * machine halfway through loading. 2 GiB is 8,192 patches of 256x256. */
+ * --noise, and the index of their files): estimated from the image headers
+ * before anything is decoded, and a larger set is refused with the figure
+ * rather than exhausting the machine halfway through loading. 2 GiB is
+ * 8,191 patches of 256x256. */
 #ifndef LF_DATASET_MAX_BYTES
 #define LF_DATASET_MAX_BYTES (2048LL * 1024 * 1024)
 #endif
@@ -59,6 +73,13 @@ typedef struct lf_dataset_options {
     uint64_t seed;             /* shuffle and noise [0] */
     int channels;              /* 1 grayscale, 3 R, G, B planes [1]; colour needs files
                                   (lf_dataset_load) */
+    int patch_stride;          /* pixels from one patch's corner to the next, 1..patch
+                                  size; below the patch size patches overlap [patch
+                                  size] */
+    int variants;              /* each image cut as it is (1), and also mirrored left
+                                  to right (2), and both of those also mirrored top to
+                                  bottom (4), and all four also transposed (8) [1]:
+                                  the 8 are every turn and mirror of a square */
     lf_warning_fn warn;        /* skipped files [ignored] */
     lf_progress_fn progress;   /* loading progress [ignored] */
     void *user;                /* passed to warn and progress */

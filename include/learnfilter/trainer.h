@@ -83,6 +83,18 @@ typedef enum lf_engine {
 #define LF_GRAM_MAX_BYTES (1536L * 1024 * 1024)
 #endif
 
+/* Largest memory the targets of a dataset (each patch through the true
+ * kernel or layer) may take to be kept once made; a larger set has each
+ * batch's made in the step instead, which costs a forward pass of the true
+ * layer per patch (a direct step with input noise took 2.3 times as long,
+ * a layer's 1.3). The bundled photos' 55 patches take 14 MB with one
+ * filter and 115 MB with 8; the 2,784 of --patch-stride 76 --variants 8
+ * would take 730 MB, as much as the patches themselves. The values are the
+ * same either way (tests/test_target_demand.c). */
+#ifndef LF_TARGET_CACHE_MAX_BYTES
+#define LF_TARGET_CACHE_MAX_BYTES (256L * 1024 * 1024)
+#endif
+
 const char *lf_engine_name(lf_engine engine);
 
 struct lf_trainer_options;

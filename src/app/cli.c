@@ -65,6 +65,8 @@ static bool parse_double(const char *text, double *out)
 static const struct int_range { const char *name; long min, max; } int_ranges[] = {
     {"--size", LF_PATCH_MIN, LF_PATCH_MAX},
     {"--downscale", 1, 64},
+    {"--patch-stride", 1, LF_PATCH_MAX}, /* the dataset refuses more than the patch */
+    {"--variants", 1, 8},                /* 1, 2, 4 or 8: the dataset says so */
     {"--batch", 1, 100000},
     {"--epochs", 1, 1000000000000L},
     {"--steps", 1, 1000000000000000L},
@@ -256,7 +258,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
             "--gif-every", "--gif-fps", "--gif-loop", "--gif-layout", "--record-dir",
             "--dump-patches", "--apply", "--output", "--repeat", "--stride", "--speed",
             "--save-state", "--resume", "--layout-out", "--target", "--kernel-size",
-            "--hover", "--press", "--pool", "--activation", "--engine", "--race", "--reel"};
+            "--hover", "--press", "--pool", "--activation", "--engine", "--race", "--reel",
+            "--patch-stride", "--variants"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known = known || !strcmp(name, with_value[k]);
@@ -354,6 +357,8 @@ static bool parse(int argc, char **argv, cli_options *o, char *message, int mess
                 o->gif_loop = n == 0 ? 0 : n == 1 ? -1 : (int)(n - 1);
             else if (!strcmp(name, "--size")) o->size = (int)n;
             else if (!strcmp(name, "--downscale")) o->downscale = (int)n;
+            else if (!strcmp(name, "--patch-stride")) o->patch_stride = (int)n;
+            else if (!strcmp(name, "--variants")) o->variants = (int)n;
             else if (!strcmp(name, "--batch")) o->batch = (int)n;
             else if (!strcmp(name, "--epochs")) o->epochs = n;
             else if (!strcmp(name, "--steps")) o->steps = n;

@@ -51,6 +51,8 @@ typedef struct cli_options {
     int image_count;
     int size;                                      /* patch side; 0: 256 */
     int downscale;                                 /* 0: 1 */
+    int patch_stride;                              /* 0: the patch size */
+    int variants;                                  /* 0: 1 (dataset.h) */
     float noise;                                   /* input noise sigma; 0: none */
     float validation;                              /* 0: 0.2; negative: none */
     lf_padding padding;

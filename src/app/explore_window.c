@@ -202,8 +202,9 @@ bool explore_session_event(explore_session *x, const SDL_Event *e, int draw_w, i
                            int win_w, int win_h)
 {
     explore_state *s = &x->state;
+    /* Shift+X is the training window's random filters (keymap.c), not this. */
     if (e->type == SDL_KEYDOWN && !e->key.repeat && e->key.keysym.sym == EXPLORE_TOGGLE_KEY &&
-        !(x->active && s->edit_cell >= 0)) {
+        !(e->key.keysym.mod & KMOD_SHIFT) && !(x->active && s->edit_cell >= 0)) {
         x->active = !x->active;
         s->lens_playing = false;
         return true;

@@ -22,6 +22,7 @@ void frame_pace_wake_promptly(void)
 void frame_pace_init(frame_pace *p, const app_clock *clock, double period, double now)
 {
     *p = (frame_pace){.clock = clock, .period = period, .deadline = now + period};
+    frame_pace_wake_promptly();
 }
 
 /* Sleeps, then spins, until t on the real clock; on a simulated one only

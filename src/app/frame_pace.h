@@ -36,6 +36,8 @@ typedef struct frame_pace {
  * starts afterwards inherit it, which does them no harm. */
 void frame_pace_wake_promptly(void);
 
+/* Deadlines one period apart from now + period, for frames shown by the
+ * calling thread (frame_pace_wake_promptly is applied to it). */
 void frame_pace_init(frame_pace *p, const app_clock *clock, double period, double now);
 
 /* The frame whose work ended at work_end: waits for its deadline (when

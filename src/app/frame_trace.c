@@ -35,10 +35,11 @@ void frame_trace_close(frame_trace *t)
 }
 
 void frame_trace_end(frame_trace *t, long frame, double interval_ms, double deadline_late_ms,
-                     unsigned flags)
+                     bool drawn)
 {
     if (!t->file)
         return;
+    unsigned flags = t->flags | (drawn ? FRAME_TRACE_DRAWN : 0);
     fprintf(t->file, "%ld %.3f", frame, interval_ms);
     for (int i = 0; i < FRAME_PHASES; i++)
         fprintf(t->file, " %.3f", t->ms[i]);

@@ -17,6 +17,7 @@
 #ifndef LEARNFILTER_FRAME_TRACE_H
 #define LEARNFILTER_FRAME_TRACE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define FRAME_TRACE_ENV "LF_FRAME_TRACE"
@@ -43,6 +44,7 @@ enum {
 typedef struct frame_trace {
     FILE *file;                 /* NULL: tracing is off */
     double last;                /* the time of the last mark, seconds */
+    unsigned flags;             /* FRAME_TRACE_NEW_* of this frame */
     double ms[FRAME_PHASES];
 } frame_trace;
 
@@ -54,6 +56,7 @@ static inline void frame_trace_begin(frame_trace *t, double now)
 {
     if (t->file) {
         t->last = now;
+        t->flags = 0;
         for (int i = 0; i < FRAME_PHASES; i++)
             t->ms[i] = 0;
     }
@@ -66,9 +69,19 @@ static inline void frame_trace_mark(frame_trace *t, frame_phase phase, double no
         t->last = now;
     }
 }
+/* Ends FRAME_PHASE_FRAME or FRAME_PHASE_IMAGES, saying whether what it
+ * took was newly published. */
+static inline void frame_trace_mark_new(frame_trace *t, frame_phase phase, double now,
+                                        bool is_new)
+{
+    if (is_new)
+        t->flags |= phase == FRAME_PHASE_FRAME ? FRAME_TRACE_NEW_FRAME : FRAME_TRACE_NEW_IMAGES;
+    frame_trace_mark(t, phase, now);
+}
 /* The frame's line; deadline_late_ms is how far past its deadline the
- * sleep woke (the sleep's overshoot). */
+ * sleep woke (the sleep's overshoot), drawn whether it was drawn and
+ * presented. */
 void frame_trace_end(frame_trace *t, long frame, double interval_ms, double deadline_late_ms,
-                     unsigned flags);
+                     bool drawn);
 
 #endif

@@ -115,7 +115,12 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
     case KEYMAP_STEP: return request(out, WORKER_REQ_STEP, 1, 0);
     case KEYMAP_STEP_TEN: return request(out, WORKER_REQ_STEP, INPUT_STEPS_WITH_SHIFT, 0);
     case KEYMAP_STEP_EPOCH: return request(out, WORKER_REQ_STEP, WORKER_STEP_EPOCH, 0);
-    case KEYMAP_RESET: return request(out, WORKER_REQ_RESET, 0, 0);
+    case KEYMAP_RESET:
+        if (ui->layer_x) { /* R in the random-filters view rolls new ones */
+            ui->layer_x_roll++;
+            return false;
+        }
+        return request(out, WORKER_REQ_RESET, 0, 0);
     case KEYMAP_RESEED: return request(out, WORKER_REQ_RESEED, 0, 0);
     case KEYMAP_KERNEL_PREV: return request(out, WORKER_REQ_KERNEL_NEXT, -1, 0);
     case KEYMAP_KERNEL_NEXT: return request(out, WORKER_REQ_KERNEL_NEXT, +1, 0);
@@ -153,6 +158,8 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
     case KEYMAP_BACK:
         if (ui->show_help)
             ui->show_help = false;
+        else if (ui->layer_x)
+            ui->layer_x = false;
         else
             ui->quit = true;
         return false;
@@ -163,6 +170,10 @@ bool input_do_action(ui_state *ui, keymap_action action, int digit, float curren
         ui->insight = ui->insight == m ? INSIGHT_OFF : m;
         return false;
     }
+    case KEYMAP_RANDOM_FILTERS:
+        ui->layer_x = true;
+        ui->layer_x_roll++;
+        return false;
     case KEYMAP_ACTION_COUNT: break;
     }
     return false;

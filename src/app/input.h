@@ -68,6 +68,8 @@ typedef struct ui_state {
     bool insight_picked;   /* a kernel cell was clicked in the bowl view; the window
                               hands insight_pick on and clears it */
     int insight_pick;      /* that cell, row-major */
+    bool layer_x;          /* X: the random-filters view is up (layer_view.h) */
+    unsigned layer_x_roll; /* the roll it shows: X (and R while it is up) counts on */
 } ui_state;
 
 /* A point in window coordinates (as mouse events give it) in drawable

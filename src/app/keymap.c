@@ -75,6 +75,10 @@ static const keymap_entry entries[] = {
     {KEYMAP_BOWL, {{SDLK_w, KEYMAP_ANY_SHIFT, 0}},
      "W", "W loss bowl",
      "loss bowl over two weights (click two cells of the learned kernel to pick them)", false},
+    /* Plain X is explore mode's (explore_window.h). */
+    {KEYMAP_RANDOM_FILTERS, {{SDLK_x, KEYMAP_SHIFT, 0}},
+     "Shift+X", "Shift+X random filters",
+     "8 random 3x3x3 filters over a colour photo, a feature map each (R: new ones)", false},
     {KEYMAP_RECORD, {{SDLK_g, KEYMAP_ANY_SHIFT, 0}},
      "G", "G record", "record the window to a GIF; G again stops", false},
     {KEYMAP_SCREENSHOT, {{SDLK_p, KEYMAP_ANY_SHIFT, 0}, {SDLK_F12, KEYMAP_ANY_SHIFT, 0}},
@@ -97,7 +101,7 @@ static const keymap_entry entries[] = {
     {KEYMAP_FULLSCREEN, {{SDLK_F11, KEYMAP_ANY_SHIFT, 0}},
      "F11", "F11 fullscreen", "fullscreen on / off", false},
     {KEYMAP_BACK, {{SDLK_ESCAPE, KEYMAP_ANY_SHIFT, 0}},
-     "Esc", NULL, "close the help; without it, quit", false},
+     "Esc", NULL, "close the help or the random filters; without them, quit", false},
     {KEYMAP_QUIT, {{SDLK_q, KEYMAP_ANY_SHIFT, 0}, {SDLK_q, KEYMAP_CTRL, 0}},
      "Q", "Q quit", "quit", false},
 };

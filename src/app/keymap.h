@@ -53,6 +53,7 @@ typedef enum keymap_action {
     KEYMAP_RACE,         /* a race from the current settings (race_window.h) */
     KEYMAP_FREQUENCY,    /* the frequency view on / off */
     KEYMAP_BOWL,         /* the loss bowl view on / off */
+    KEYMAP_RANDOM_FILTERS, /* the random-filters view (layer_view.h); again: new filters */
     KEYMAP_ACTION_COUNT
 } keymap_action;
 

@@ -11,6 +11,7 @@
 
 #include "learnfilter/colormap.h"
 #include "render_internal.h"
+#include "render_layer.h"
 
 /* ============================================================ palette */
 
@@ -174,6 +175,7 @@ void render_destroy(render_ctx *r)
     for (int i = 0; i < 5; i++)
         if (r->insight_textures[i])
             SDL_DestroyTexture(r->insight_textures[i]);
+    render_layer_free(r->layer_state);
     text_destroy(r->text);
     SDL_free(r->residual);
     SDL_free(r->scaled_target);
@@ -487,8 +489,11 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
         layout_compute_for(&r->layout, L->width, L->height, L->scale, cells);
     L = &r->layout;
     layout_rect insight_area = v->insight ? render_insight_take(&r->layout) : (layout_rect){0};
+    /* A layer (or the random-filters view) takes the panels' place. */
+    bool layer = v->layer_x || v->frame->layer.active;
+    layout_rect layer_area = layer ? render_layer_take(r, &r->layout, v) : (layout_rect){0};
     render_record_begin(r);
-    if (L->present) /* no step explained over the presentation layout's panels */
+    if (L->present || layer) /* no step explained over these panels */
         r->step_area = r->step_box = (layout_rect){0};
     else
         render_plan_step(r, L, v);
@@ -496,6 +501,8 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     render_draw_race(r, L, v);
     if (v->insight)
         render_insight_draw(r, insight_area, v->insight);
+    if (layer)
+        render_layer_draw(r, L, layer_area, v);
     /* Both forget their last hit boxes when the layout has no room for them
      * (the presentation layout has none). */
     render_draw_buttons(r, L, v);
@@ -512,7 +519,7 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
             render_draw_hover(r, L, v);
         render_draw_button_tip(r, L, v);
     }
-    if (v->progress && v->progress[0])
+    if (v->progress && v->progress[0] && !v->layer_x)
         render_draw_progress(r, L, v);
     if (v->notice && v->notice[0] && v->notice_alpha > 0)
         render_draw_notice(r, L, v);

@@ -69,6 +69,8 @@ typedef struct render_view {
     const char *race_first, *race_second, *race_lead;
     const struct insight_view *insight; /* the frequency or bowl view in place of the
                                            images (insight.h), or NULL */
+    bool layer_x;                /* the random-filters view (key X) is up */
+    const struct layer_view_result *layer_x_result; /* its newest roll, or NULL: rolling */
 } render_view;
 
 typedef struct render_ctx render_ctx;

@@ -122,6 +122,7 @@ struct render_ctx {
     int insight_tex_w[5], insight_tex_h[5];
     unsigned insight_uploaded;    /* serial of the views' result in the spectra, 0: none */
     double insight_scale[4];      /* the spectra's and the photos' log ranges then */
+    struct render_layer_state *layer_state; /* a layer's textures (render_layer.c), or NULL */
 };
 
 /* ============================================================ helpers */

@@ -37,6 +37,11 @@ void render_draw_timeline(render_ctx *r, const layout *L, const struct panel_def
                  latest);
         snprintf(text[1], sizeof text[1], "Step %s of %s \xc2\xb7 End: latest", at, latest);
         snprintf(text[2], sizeof text[2], "Step %s of %s", at, latest);
+    } else if (rw->count == 0 && v->frame->layer.active) {
+        /* A layer's states cannot be saved yet: say so, not "0 states". */
+        snprintf(text[0], sizeof text[0], "Rewind is off: a layer's training state cannot be saved yet");
+        snprintf(text[1], sizeof text[1], "Rewind is off for a layer");
+        snprintf(text[2], sizeof text[2], "Rewind off");
     } else {
         snprintf(text[0], sizeof text[0],
                  "Rewind: %d saved state%s \xc2\xb7 J back, L forward, or click", rw->count,

@@ -77,6 +77,8 @@ lf_dataset_options app_dataset_options(const cli_options *o)
         .path_count = o->image_count,
         .patch_size = o->size,
         .downscale = o->downscale,
+        .patch_stride = o->patch_stride,
+        .variants = o->variants,
         .noise_sigma = o->noise,
         .validation_fraction = o->validation,
         .seed = o->seed,
@@ -193,14 +195,11 @@ lf_status app_setup_create(app_setup *s, const cli_options *o, lf_warning_fn war
     lf_status st = setup_kernel(s, o, err);
     if (st != LF_OK)
         return st;
-    if (!o->headless && !lf_layer_options_plain(&s->layer))
+    if (!o->headless && s->layer.filters > APP_WINDOW_MAX_FILTERS)
         return lf_fail(err, LF_ERR_ARGUMENT,
-                       "the window shows one gray filter at stride 1 without activation or "
-                       "pooling; this layer (%d filter%s, %d channel%s, stride %d, pool %d, "
-                       "activation %s) trains with --headless",
-                       s->layer.filters, s->layer.filters == 1 ? "" : "s", s->layer.channels,
-                       s->layer.channels == 1 ? "" : "s", s->layer.stride, s->layer.pool,
-                       lf_activation_name(s->layer.activation));
+                       "the window shows a layer of up to %d filters; this one has %d: "
+                       "train it with --headless",
+                       APP_WINDOW_MAX_FILTERS, s->layer.filters);
     lf_dataset_options d = app_dataset_options(o);
     d.warn = warn;
     d.progress = progress;

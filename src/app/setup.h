@@ -17,6 +17,10 @@
 #include "learnfilter/target.h"
 #include "learnfilter/trainer.h"
 
+/* Most filters of a layer the window shows: one row each, and more than
+ * eight rows are too thin for a class to read (--headless trains more). */
+#define APP_WINDOW_MAX_FILTERS 8
+
 typedef struct app_setup {
     lf_dataset dataset;
     lf_kernel kernel;     /* learned against: the kernel, or with --target the best

@@ -41,6 +41,7 @@
 #include "frame_stats.h"
 #include "frame_trace.h"
 #include "insight.h"
+#include "layer_window.h"
 #include "output_check.h"
 #include "race_window.h"
 #include "notice.h"
@@ -92,7 +93,6 @@ static unsigned char *read_frame(SDL_Renderer *renderer, int width, int height)
 }
 
 int window_run(const cli_options *o) { return window_run_with(o, NULL, NULL); }
-
 
 int window_run_with(const cli_options *o, const window_hooks *hooks, window_report *report)
 {
@@ -194,6 +194,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     }
     SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
     insight *insights = insight_create(o, &err); /* F and W; without it they show nothing */
+    layer_window layers = {.cli = o}; /* Shift+X, and what a layer cannot do yet */
     /* Explore mode shares the window and its fonts; without it (no
      * memory for its pictures) training still works. */
     explore_session explore;
@@ -214,8 +215,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     const double period = 1.0 / WINDOW_FPS;
     double start = now_seconds(clock), last_present = 0;
     frame_pace pace;
-    frame_pace_init(&pace, clock, period, start);
-    frame_pace_wake_promptly(); /* the loop's thread: a frame late is a frame seen late */
+    frame_pace_init(&pace, clock, period, start); /* this thread's sleeps end on time */
     double main_cpu_start = frame_stats_thread_cpu_seconds();
     double fps = -1, fps_since = start;
     long fps_frames = 0, frames = 0;
@@ -248,7 +248,6 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     while (!ui.quit) {
         double frame_start = now_seconds(clock);
         frame_trace_begin(&trace, frame_start);
-        unsigned traced = 0; /* what was new, for the trace */
         if (hooks && hooks->before_frame)
             hooks->before_frame(hooks->user, frames, window);
         scripted_push_events(o, frames);
@@ -337,9 +336,12 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         bool hidden = (SDL_GetWindowFlags(window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) != 0;
         last_w = L.width;
         last_h = L.height;
-        if (ui.race_start) { /* C: a race from what is shown now */
+        /* What a layer cannot do yet says why (F, W, C), as a race's start does. */
+        bool layer_refused = layer_window_refuse(&ui, shown_frame, toast, sizeof toast);
+        if (ui.race_start || layer_refused) { /* C: a race from what is shown now */
             ui.race_start = false;
-            toast_is_error = !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
+            toast_is_error = layer_refused ||
+                             !race_window_start(&race, trainer, shown_frame, toast, sizeof toast);
             toast_message = 0;
             toast_until = frame_start + WINDOW_TOAST_SECONDS;
         }
@@ -383,8 +385,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
              * needed, not for the usual few seconds. */
             toast_until = fmax(toast_until, frame_start + 1.0);
         }
-        traced |= is_new ? FRAME_TRACE_NEW_FRAME : 0;
-        frame_trace_mark(&trace, FRAME_PHASE_FRAME, now_seconds(clock));
+        frame_trace_mark_new(&trace, FRAME_PHASE_FRAME, now_seconds(clock), is_new);
         if (ui.record_toggle || ui.screenshot) {
             if (ui.record_toggle)
                 capture_toggle(cap, frame->snap.target.name, w, h);
@@ -413,8 +414,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         changed |= is_new;
         if (is_new)
             render_update_images(view, images);
-        traced |= is_new ? FRAME_TRACE_NEW_IMAGES : 0;
-        frame_trace_mark(&trace, FRAME_PHASE_IMAGES, now_seconds(clock));
+        frame_trace_mark_new(&trace, FRAME_PHASE_IMAGES, now_seconds(clock), is_new);
         /* M, Shift+M: a reel of the run so far from the stored states,
          * written on a thread of its own. */
         bool reel_is_error = false;
@@ -452,6 +452,8 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             .race_lead = race_lead,
             .insight = insight_frame(insights, ui.insight, ui.insight_picked ? ui.insight_pick : -1,
                                      &frame->snap, frame->generation, frame->tolerance),
+            .layer_x = ui.layer_x,
+            .layer_x_result = layer_window_result(&layers, &ui, &changed),
         };
         ui.insight_picked = false;
         changed |= v.insight && v.insight->fresh;
@@ -487,19 +489,15 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
             capture_draw_marker(cap, renderer, render_text(view), &L);
             if (hooks && hooks->before_present)
                 hooks->before_present(hooks->user, frames - 1, renderer, frame, v.toast);
-            /* The renderer queues its commands and draws them when asked to
-             * present, which the software renderer takes 5 to 10 ms for at
-             * 1080p: draw them now, before the deadline, so that presenting
-             * at the deadline is only the swap. */
+            /* Drawn now, not when presented after the deadline: the software
+             * renderer runs its queue then, 5 to 10 ms at 1080p. */
             SDL_RenderFlush(renderer);
         }
         double work_end = now_seconds(clock);
         frame_trace_mark(&trace, FRAME_PHASE_CAPTURE, work_end);
         frame_stats_add(&work_times, (work_end - frame_start) * 1e3);
-        /* Show the frame at its deadline rather than when drawing happens to
-         * finish: drawing takes 3 ms one frame and 10 the next (image
-         * uploads), and presenting at once would pass that jitter on to
-         * the interval between frames. */
+        /* Shown at its deadline, not when drawing happens to end: drawing
+         * time varies, and the interval between frames would show it. */
         double late_ms = frame_pace_wait(&pace, work_end, !last);
         frame_trace_mark(&trace, FRAME_PHASE_SLEEP, now_seconds(clock));
         if (present)
@@ -508,7 +506,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
         double t = now_seconds(clock);
         frame_trace_mark(&trace, FRAME_PHASE_PRESENT, t);
         frame_trace_end(&trace, frames - 1, last_present > 0 ? (t - last_present) * 1e3 : 0,
-                        late_ms, traced | (present ? FRAME_TRACE_DRAWN : 0));
+                        late_ms, present);
         if (last_present > 0)
             frame_stats_add(&frame_times, (t - last_present) * 1e3);
         last_present = t;
@@ -556,6 +554,7 @@ int window_run_with(const cli_options *o, const window_hooks *hooks, window_repo
     race_window_deinit(&race);
     worker_destroy(trainer); /* asks the thread to quit and joins it */
     insight_destroy(insights);
+    layer_window_deinit(&layers);
     if (report) {
         report->frames = frames;
         report->steps = steps;

@@ -137,6 +137,7 @@ void worker_publish_frame(worker *w)
     worker_frame *f = &w->frames[w->frame_buffers.back];
     lf_trainer_snapshot(w->trainer, &f->snap, false);
     rewind_fill(w->rewind, w->trainer, &f->rewind, &f->snap);
+    worker_layer_fill_frame(w, &f->layer);
     f->state = current_state(w);
     f->steps_per_second = !w->paused && (f->state == WORKER_RUNNING ||
                                          f->state == WORKER_CONVERGED) ? w->rate : 0;
@@ -162,6 +163,7 @@ static double publish_images(worker *w)
     double start = worker_now(w);
     worker_images *im = &w->images[w->image_buffers.back];
     lf_trainer_snapshot(w->trainer, &im->snap, true);
+    worker_layer_fill_images(w, &im->layer);
     if (im->strip.serial != w->strip.serial)
         im->strip = w->strip;
     im->generation = w->generation;
@@ -402,6 +404,9 @@ worker *worker_create(app_setup *setup, const worker_options *options, lf_error 
     }
     memset(&setup->dataset, 0, sizeof setup->dataset);
     setup->trainer = NULL;
+    lf_error layer_err; /* without room for a layer's maps, its kernels still show */
+    if (worker_layer_create(w, &layer_err) != LF_OK)
+        worker_set_message(w, true, "%s", layer_err.message);
 
     static const cli_options no_options; /* every field at its default */
     w->cli = options->cli ? options->cli : &no_options;
@@ -446,6 +451,7 @@ void worker_destroy(worker *w)
     lf_dataset_deinit(&w->datasets[1]);
     for (int i = 0; i < 3; i++)
         lf_snapshot_deinit(&w->images[i].snap);
+    worker_layer_destroy(w);
     rewind_destroy(w->rewind);
     rewind_reel_destroy(atomic_exchange(&w->reel_out, NULL));
     app_clock_forget(&w->clock, &w->wake, &w->lock); /* a simulated clock outlives us */

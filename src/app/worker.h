@@ -100,6 +100,32 @@ typedef struct worker_req {
     unsigned long seq;          /* set by worker_request: 1, 2, ... in the order queued */
 } worker_req;
 
+/* A layer beyond one gray filter (render_layer.c draws it; worker_layer.c
+ * fills it): the weights now, filter by filter. The true bank is
+ * snap.target's weights, (F, C, kh, kw), as the trainer holds it; snap's
+ * learned kernel is only the first filter's first channel. */
+typedef struct worker_layer {
+    bool active;               /* the trainer's layer is not one gray filter */
+    int filters, channels, k_height, k_width, stride, pool;
+    lf_activation activation;
+    float learned[LF_KERNEL_MAX_SIDE * LF_KERNEL_MAX_SIDE]; /* (F, C, kh, kw), as target's */
+    float biases[LF_KERNEL_MAX_FILTERS];
+    double rel_err[LF_KERNEL_MAX_FILTERS]; /* ||w_f - k_f|| / ||k_f|| per filter */
+} worker_layer;
+
+/* A layer's sample: the patch and, per filter, the layer's output now and
+ * the target, both after activation and pooling. Made on the worker at
+ * image time (one forward pass with each set of weights), never per frame. */
+typedef struct worker_layer_images {
+    bool has;                  /* filled (a layer, and room for it) */
+    int channels, in_height, in_width;
+    int filters, out_height, out_width;
+    size_t in_capacity, out_capacity; /* floats in input; in maps and in targets each */
+    float *input;              /* (C, in_height, in_width), on [0, 1] */
+    float *maps;               /* (F, out_height, out_width): the network's feature maps */
+    float *targets;            /* (F, out_height, out_width): the true layer's */
+} worker_layer_images;
+
 /* What the window draws besides the images. */
 typedef struct worker_frame {
     lf_snapshot snap;          /* kernels, figures and histories; no images */
@@ -119,6 +145,7 @@ typedef struct worker_frame {
     char message[WORKER_MESSAGE_MAX]; /* the last notice: a load that failed or worked */
     rewind_view rewind;        /* the stored states and the point shown (rewind.h); while a
                                   past point is shown, snap holds the whole run's curves */
+    worker_layer layer;        /* a layer's weights; layer.active false for one gray filter */
 } worker_frame;
 
 /* The strip of photos to pick the sample from (samples.h): each photo's
@@ -135,6 +162,7 @@ typedef struct worker_strip {
 typedef struct worker_images {
     lf_snapshot snap;          /* has_images: input, output and expected */
     worker_strip strip;
+    worker_layer_images layer; /* a layer's sample and feature maps; layer.has false else */
     unsigned generation;       /* the frame generation these belong to */
     unsigned serial;
 } worker_images;

@@ -76,6 +76,7 @@ struct worker {
     worker_strip strip;         /* the photos to pick the sample from (samples.h) */
     rewind_ctl *rewind;         /* past states to scrub back to (rewind.h) */
     unsigned rewind_generation; /* the generation its states belong to */
+    struct worker_layer_work *layer_work; /* a layer's scratch (worker_layer.c), or NULL */
     /* A reel's points, handed over in one atomic exchange each way: the
      * side that takes the pointer owns it. */
     _Atomic(struct rewind_reel *) reel_out;
@@ -105,6 +106,15 @@ void worker_refresh_strip(worker *w, bool show_best);
 /* After a step, and before the rewind is used: a new generation starts a
  * new ring; the state now is offered to it. */
 void worker_keep_state(worker *w);
+
+/* A layer's part of the publications (worker_layer.c): create allocates
+ * the images' buffers and the scratch when the trainer is a layer (nothing
+ * otherwise); the fills copy the weights into a frame and run the sample
+ * through the layer for the images; destroy accepts what create left. */
+lf_status worker_layer_create(worker *w, lf_error *err);
+void worker_layer_destroy(worker *w);
+void worker_layer_fill_frame(const worker *w, worker_layer *out);
+void worker_layer_fill_images(worker *w, worker_layer_images *out);
 
 /* Carries out one request (worker_requests.c). Returns true when what the
  * window shows changed in a way it should see at once. */

@@ -12,6 +12,7 @@
 
 #include "kernel_edit.h"
 #include "learnfilter/image.h"
+#include "learnfilter/state.h"
 #include "rewind_reel.h"
 #include "worker_internal.h"
 
@@ -169,10 +170,19 @@ static void rewind_to(worker *w, const worker_req *r)
     long live = lf_trainer_figures(w->trainer)->step;
     int index = r->kind == WORKER_REQ_REWIND ? rewind_index_near(w->rewind, live, r->factor)
                                              : rewind_index_moved(w->rewind, live, r->value);
+    lf_error err;
+    if (rewind_count(w->rewind) == 0 && !rewind_scrubbing(w->rewind)) {
+        /* Nothing stored: the trainer's state cannot be saved (a layer, for
+         * now). Say why rather than do nothing. */
+        lf_state *probe = lf_state_create();
+        if (probe && lf_trainer_save_state(w->trainer, probe, &err) != LF_OK)
+            worker_set_message(w, true, "rewind is off: %s", err.message);
+        lf_state_destroy(probe);
+        return;
+    }
     if (!rewind_scrubbing(w->rewind) && index >= rewind_count(w->rewind))
         return; /* at the latest point already */
     worker_set_paused(w, true);
-    lf_error err;
     if (!rewind_show(w->rewind, w->trainer, index, &err))
         worker_set_message(w, true, "%s", err.message);
 }

@@ -17,6 +17,8 @@
 typedef struct patch_builder {
     int patch_size;
     int channels;    /* planes per patch */
+    int stride;      /* pixels between neighbouring patches' corners */
+    int variants;    /* mirrored and turned copies of each image, 1..8 */
     int count, capacity;
     float *pixels;
     int *file;
@@ -27,6 +29,15 @@ static lf_status options_check(const lf_dataset_options *o, int *patch, int *dow
                                float *val_fraction, lf_error *err)
 {
     *patch = o->patch_size ? o->patch_size : 256;
+    if (o->patch_stride < 0 || o->patch_stride > *patch)
+        return lf_fail(err, LF_ERR_ARGUMENT, "patch stride %d is outside 1..%d (the patch size)",
+                       o->patch_stride, *patch);
+    if (o->variants != 0 && o->variants != 1 && o->variants != 2 && o->variants != 4 &&
+        o->variants != 8)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "%d variants: each image is cut as it is (1), with its mirror image "
+                       "(2), also mirrored top to bottom (4), or also transposed (8)",
+                       o->variants);
     *downscale = o->downscale ? o->downscale : 1;
     *val_fraction = o->validation_fraction == 0 ? 0.2f : o->validation_fraction;
     if (*val_fraction < 0)
@@ -101,12 +112,20 @@ static lf_status prepare_image(lf_image *img, int downscale, int patch, lf_error
     return LF_OK;
 }
 
+/* Patches of one prepared w x h image in all its variants: a transpose
+ * swaps the sides, which leaves the count as it is. */
+static long long patches_of(int w, int h, int patch, int stride, int variants)
+{
+    return (long long)variants * ((w - patch) / stride + 1) * ((h - patch) / stride + 1);
+}
+
 /* Refuses, before any image is decoded, a set whose patches would take more
  * than LF_DATASET_MAX_BYTES. Sizes come from the headers (lf_image_peek);
  * files whose header cannot be read are left to the loading loop, which
  * skips them with their own reason. */
-static lf_status check_memory(const lf_path_list *files, int downscale, int patch, int channels,
-                              bool noisy, const char *what, lf_error *err)
+static lf_status check_memory(const lf_path_list *files, int downscale, int patch, int stride,
+                              int variants, int channels, bool noisy, const char *what,
+                              lf_error *err)
 {
     long long patches = 0;
     for (int i = 0; i < files->count && patches < LF_DATASET_MAX_PATCHES; i++) {
@@ -121,12 +140,16 @@ static lf_status check_memory(const lf_path_list *files, int downscale, int patc
             continue;
         bool shrink, enlarge;
         prepared_size(w, h, downscale, patch, &w, &h, &shrink, &enlarge);
-        patches += (long long)(w / patch) * (h / patch);
+        patches += patches_of(w, h, patch, stride, variants);
     }
     if (patches > LF_DATASET_MAX_PATCHES)
         patches = LF_DATASET_MAX_PATCHES;
-    long long bytes =
-        patches * patch * patch * channels * (long long)sizeof(float) * (noisy ? 2 : 1);
+    /* Each patch's pixels (twice with noise) and the index of its file:
+     * all the dataset keeps per patch, and all the program keeps beside
+     * the trainer's bounded caches (dataset.h). */
+    long long bytes = patches * ((long long)patch * patch * channels * (long long)sizeof(float) *
+                                     (noisy ? 2 : 1) +
+                                 (long long)sizeof(int));
     if (bytes <= LF_DATASET_MAX_BYTES)
         return LF_OK;
     return lf_fail(err, LF_ERR_INPUT,
@@ -138,39 +161,72 @@ static lf_status check_memory(const lf_path_list *files, int downscale, int patc
                    (double)LF_DATASET_MAX_BYTES / (1 << 30));
 }
 
-/* Adds the patches of one image, given as b->channels planes of one size. */
+/* Where pixel (x, y) of variant v of a w x h image comes from: bit 2 of v
+ * transposes, then bit 0 mirrors left to right and bit 1 top to bottom, in
+ * the variant's own frame (h x w when transposed). */
+static size_t variant_index(int v, int x, int y, int w, int h)
+{
+    const int vw = v & 4 ? h : w, vh = v & 4 ? w : h;
+    if (v & 1)
+        x = vw - 1 - x;
+    if (v & 2)
+        y = vh - 1 - y;
+    return v & 4 ? (size_t)x * (size_t)w + (size_t)y : (size_t)y * (size_t)w + (size_t)x;
+}
+
+/* Room for twice as many patches (pages the patches never reach are never
+ * touched, and finish gives the rest back). */
+static lf_status builder_grow(patch_builder *b, size_t floats, lf_error *err)
+{
+    int bigger = b->capacity ? b->capacity * 2 : 16;
+    float *pixels = realloc(b->pixels, sizeof(float) * (size_t)bigger * floats);
+    if (!pixels)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
+    b->pixels = pixels;
+    int *files = realloc(b->file, sizeof(int) * (size_t)bigger);
+    if (!files)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
+    b->file = files;
+    b->capacity = bigger;
+    return LF_OK;
+}
+
+/* Adds the patches of one image, given as b->channels planes of one size:
+ * each variant in turn, rows of patches from the top. */
 static lf_status builder_add(patch_builder *b, const lf_image *planes, int file, lf_error *err)
 {
-    const int p = b->patch_size;
+    const int p = b->patch_size, s = b->stride;
     const lf_image *img = planes;
     const size_t floats = (size_t)b->channels * p * p;
-    const int nx = img->width / p, ny = img->height / p;
-    for (int py = 0; py < ny; py++)
-        for (int px = 0; px < nx; px++) {
-            if (b->count >= LF_DATASET_MAX_PATCHES) {
-                b->truncated++;
-                continue;
+    for (int v = 0; v < b->variants; v++) {
+        const int vw = v & 4 ? img->height : img->width, vh = v & 4 ? img->width : img->height;
+        const int nx = (vw - p) / s + 1, ny = (vh - p) / s + 1;
+        for (int py = 0; py < ny; py++) {
+            for (int px = 0; px < nx; px++) {
+                if (b->count >= LF_DATASET_MAX_PATCHES) {
+                    b->truncated++;
+                    continue;
+                }
+                if (b->count == b->capacity && builder_grow(b, floats, err) != LF_OK)
+                    return LF_ERR_NOMEM;
+                float *dst = b->pixels + (size_t)b->count * floats;
+                const int x0 = px * s, y0 = py * s;
+                for (int c = 0; c < b->channels; c++)
+                    for (int y = 0; y < p; y++) {
+                        float *row = dst + ((size_t)c * p + y) * p;
+                        if (v == 0) {
+                            memcpy(row, planes[c].pixels + (size_t)(y0 + y) * img->width + x0,
+                                   sizeof(float) * (size_t)p);
+                            continue;
+                        }
+                        for (int x = 0; x < p; x++)
+                            row[x] = planes[c].pixels[variant_index(v, x0 + x, y0 + y, img->width,
+                                                                    img->height)];
+                    }
+                b->file[b->count++] = file;
             }
-            if (b->count == b->capacity) {
-                int bigger = b->capacity ? b->capacity * 2 : 16;
-                float *pixels = realloc(b->pixels, sizeof(float) * (size_t)bigger * floats);
-                if (!pixels)
-                    return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
-                b->pixels = pixels;
-                int *files = realloc(b->file, sizeof(int) * (size_t)bigger);
-                if (!files)
-                    return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
-                b->file = files;
-                b->capacity = bigger;
-            }
-            float *dst = b->pixels + (size_t)b->count * floats;
-            for (int c = 0; c < b->channels; c++)
-                for (int y = 0; y < p; y++)
-                    memcpy(dst + ((size_t)c * p + y) * p,
-                           planes[c].pixels + (size_t)(py * p + y) * img->width + (size_t)px * p,
-                           sizeof(float) * (size_t)p);
-            b->file[b->count++] = file;
         }
+    }
     return LF_OK;
 }
 
@@ -178,6 +234,33 @@ static void builder_free(patch_builder *b)
 {
     free(b->pixels);
     free(b->file);
+}
+
+/* Puts patch order[i] at place i for every i, in place: each cycle of the
+ * permutation is followed once with one patch aside, so the shuffle needs
+ * one patch of memory rather than a second copy of the set. order is
+ * used up (marked with -1 as places are filled). */
+static void permute_in_place(float *pixels, int *file, int *order, int n, size_t area,
+                             float *aside)
+{
+    for (int start = 0; start < n; start++) {
+        if (order[start] < 0)
+            continue;
+        memcpy(aside, pixels + (size_t)start * area, sizeof(float) * area);
+        int aside_file = file[start];
+        int place = start;
+        while (order[place] != start) {
+            int from = order[place];
+            memcpy(pixels + (size_t)place * area, pixels + (size_t)from * area,
+                   sizeof(float) * area);
+            file[place] = file[from];
+            order[place] = -1;
+            place = from;
+        }
+        memcpy(pixels + (size_t)place * area, aside, sizeof(float) * area);
+        file[place] = aside_file;
+        order[place] = -1;
+    }
 }
 
 /* Shuffles the builder's patches into ds, splits, and adds noise. Takes the
@@ -188,12 +271,10 @@ static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_optio
     const size_t area = (size_t)b->channels * b->patch_size * b->patch_size;
     int n = b->count;
     int *order = malloc(sizeof(int) * (size_t)n);
-    float *pixels = malloc(sizeof(float) * (size_t)n * area);
-    int *file = malloc(sizeof(int) * (size_t)n);
-    if (!order || !pixels || !file) {
+    float *aside = malloc(sizeof(float) * area);
+    if (!order || !aside) {
         free(order);
-        free(pixels);
-        free(file);
+        free(aside);
         builder_free(b);
         return lf_fail(err, LF_ERR_NOMEM, "out of memory for %d patches", n);
     }
@@ -202,13 +283,20 @@ static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_optio
     lf_rng rng;
     lf_rng_seed(&rng, o->seed);
     lf_rng_shuffle(&rng, order, n);
-    for (int i = 0; i < n; i++) {
-        memcpy(pixels + (size_t)i * area, b->pixels + (size_t)order[i] * area,
-               sizeof(float) * area);
-        file[i] = b->file[order[i]];
-    }
+    permute_in_place(b->pixels, b->file, order, n, area, aside);
     free(order);
-    builder_free(b);
+    free(aside);
+    /* The builder grew by doubling: give back what it did not fill. */
+    float *pixels = b->pixels;
+    int *file = b->file;
+    if (n < b->capacity) {
+        float *fitted = realloc(pixels, sizeof(float) * (size_t)n * area);
+        int *fitted_file = realloc(file, sizeof(int) * (size_t)n);
+        pixels = fitted ? fitted : pixels;
+        file = fitted_file ? fitted_file : file;
+    }
+    b->pixels = NULL;
+    b->file = NULL;
 
     ds->patch_size = b->patch_size;
     ds->channels = b->channels;
@@ -252,9 +340,11 @@ lf_status lf_dataset_from_images(lf_dataset *ds, const lf_image *images, int ima
     lf_status st = options_check(o, &patch, &downscale, &val_fraction, err);
     if (st != LF_OK)
         return st;
+    const int stride = o->patch_stride ? o->patch_stride : patch;
+    const int variants = o->variants ? o->variants : 1;
     if (o->channels > 1)
         return lf_fail(err, LF_ERR_ARGUMENT, "colour patches are cut from image files");
-    patch_builder b = {.patch_size = patch, .channels = 1};
+    patch_builder b = {.patch_size = patch, .channels = 1, .stride = stride, .variants = variants};
     for (int i = 0; i < image_count; i++) {
         lf_image copy;
         st = lf_image_resize(&copy, &images[i], images[i].width, images[i].height, err);
@@ -289,6 +379,8 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
     lf_status st = options_check(o, &patch, &downscale, &val_fraction, err);
     if (st != LF_OK)
         return st;
+    const int stride = o->patch_stride ? o->patch_stride : patch;
+    const int variants = o->variants ? o->variants : 1;
     if (o->path_count <= 0 || !o->paths)
         return lf_fail(err, LF_ERR_ARGUMENT, "no image files or folders given");
     const int channels = o->channels > 1 ? o->channels : 1;
@@ -317,13 +409,15 @@ lf_status lf_dataset_load(lf_dataset *ds, const lf_dataset_options *o, lf_error 
     }
     lf_image_walk_deinit(&walk);
     if (st == LF_OK)
-        st = check_memory(&files, downscale, patch, channels, o->noise_sigma > 0, what, err);
+        st = check_memory(&files, downscale, patch, stride, variants, channels,
+                          o->noise_sigma > 0, what, err);
     if (st != LF_OK) {
         lf_path_list_deinit(&files);
         return st;
     }
 
-    patch_builder b = {.patch_size = patch, .channels = channels};
+    patch_builder b = {.patch_size = patch, .channels = channels, .stride = stride,
+                       .variants = variants};
     char **kept = calloc(files.count > 0 ? (size_t)files.count : 1, sizeof(char *));
     if (!kept) {
         lf_path_list_deinit(&files);

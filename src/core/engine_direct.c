@@ -10,6 +10,12 @@
  * units, up to DIRECT_UNITS patches or, for a batch of one patch,
  * DIRECT_UNITS bands of rows, and the units' sums are added in unit order,
  * so the result does not depend on the number of threads.
+ *
+ * With clean inputs no target is needed: the fused pass makes it on the way
+ * and the FFT path convolves the patch with the distance to the true
+ * kernel, which is the residual itself. Otherwise the targets are kept
+ * while they fit LF_TARGET_CACHE_MAX_BYTES (trainer_cache.c), and past it
+ * each unit makes its patch's target rows before comparing.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -24,9 +30,12 @@ static void direct_release(lf_trainer *t)
     lf_fft_free(t->spectra);
     lf_fft_free(t->fft_work);
     lf_fft_free(t->kernel_spectrum);
+    lf_fft_free(t->fft_clean_spectra);
+    lf_fft_free(t->true_spectrum);
     free(t->spectrum_ready);
     t->fft = NULL;
     t->spectra = t->fft_work = t->kernel_spectrum = NULL;
+    t->fft_clean_spectra = t->true_spectrum = NULL;
     t->spectrum_ready = NULL;
 }
 
@@ -55,9 +64,64 @@ static bool direct_prepare(lf_trainer *t)
         t->kernel_spectrum = lf_fft_alloc(spectrum);
         t->spectrum_ready = calloc((size_t)ds->patch_count, 1);
     }
-    if (!t->spectra || !t->fft_work || !t->kernel_spectrum || !t->spectrum_ready)
+    if (!t->spectra || !t->fft_work || !t->kernel_spectrum || !t->spectrum_ready) {
         direct_release(t);
+        return true;
+    }
+    if (ds->inputs != ds->clean && !t->targets && !t->target_cache) {
+        /* Input noise: each step transforms the clean patch for its
+         * target, with the true kernel's spectrum, made once. */
+        t->fft_clean_spectra = lf_fft_alloc(spectrum * (size_t)t->threads);
+        t->true_spectrum = lf_fft_alloc(spectrum);
+        if (!t->fft_clean_spectra || !t->true_spectrum)
+            direct_release(t);
+        else
+            lf_fft_kernel_spectrum(t->fft, t->true_spectrum, t->options.target.weights,
+                                   t->fft_work);
+    }
     return true;
+}
+
+/* With the FFT, clean inputs and a kernel as the truth, the residual
+ * out - target = I * w + b - I * k is I * (w - k) + b: one transform of the
+ * distance gives it, no target is made, and at the true weights it is
+ * exactly zero. (Before targets were made on demand the target was a
+ * direct convolution kept per patch, so this path's last bits changed.) */
+static bool fft_by_distance(const lf_trainer *t)
+{
+    return t->fft && !t->targets && t->dataset->inputs == t->dataset->clean;
+}
+
+/* The spectrum the step's transforms use: of the distance w - k, or of the
+ * weights. */
+static void fft_weights_spectrum(lf_trainer *t)
+{
+    const float *w = t->state.params;
+    if (fft_by_distance(t)) {
+        const int taps = t->param_count - 1;
+        for (int i = 0; i < taps; i++)
+            t->delta[i] = w[i] - t->options.target.weights[i];
+        w = t->delta;
+    }
+    lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, w, t->fft_work);
+}
+
+/* What the FFT's output is compared with: nothing when it is the residual
+ * already; an operation's stored target; with input noise the true kernel
+ * applied to the clean patch through the same transforms. */
+static const float *fft_target(lf_trainer *t, int patch, int thread)
+{
+    if (fft_by_distance(t))
+        return NULL;
+    if (t->targets || t->target_cache)
+        return trainer_target(t, patch, thread);
+    float *spectrum = t->fft_clean_spectra + (size_t)thread * lf_fft_spectrum_floats(t->fft);
+    float *target = t->target_work + (size_t)thread * t->target_floats;
+    lf_fft_input_spectrum(t->fft, spectrum, lf_dataset_clean(t->dataset, patch),
+                          trainer_fft_work(t, thread));
+    lf_fft_forward(t->fft, target, spectrum, t->true_spectrum, 0.0f,
+                   trainer_fft_work(t, thread));
+    return target;
 }
 
 /* The thread's share of t->output as the fused pass's rows, or NULL when
@@ -85,17 +149,32 @@ static const float *on_demand_target(const lf_trainer *t, int patch)
     return t->options.target.weights;
 }
 
-static void direct_targets(lf_trainer *t, const int *patches, int count)
+/* Whether a step compares with a target made apart, rather than making
+ * the truth on the way (the fused pass on clean inputs) or convolving the
+ * distance (the FFT on clean inputs). An operation's are all made. */
+static bool direct_reads_targets(const lf_trainer *t)
 {
     size_t floats;
-    if (!(fused_work(t, 0, &floats) && on_demand_target(t, patches[0])))
+    if (t->targets)
+        return false;
+    if (t->fft)
+        return !fft_by_distance(t);
+    return !(fused_work(t, 0, &floats) && t->dataset->inputs == t->dataset->clean);
+}
+
+/* Kept targets are built for the batch before its units run (the units
+ * only read them); without a cache each unit makes its own. Spectra are
+ * kept. */
+static void direct_targets(lf_trainer *t, const int *patches, int count)
+{
+    if (t->target_cache && direct_reads_targets(t))
         trainer_build_missing(t, patches, count, BUILD_TARGETS);
     if (t->fft)
         trainer_build_missing(t, patches, count, BUILD_SPECTRA);
 }
 
-/* Unit u convolves its rows, forms the residual against the (already
- * built) target, and sums its gradient into unit_grads[u] and its squared
+/* Unit u convolves its rows, forms the residual against the target, and
+ * sums its gradient into unit_grads[u] and its squared
  * residuals into unit_loss[u]. */
 typedef struct direct_job {
     lf_trainer *t;
@@ -125,7 +204,7 @@ static void direct_run(void *context, int u, int thread)
         /* forward, loss and backward in one pass over the rows; the
          * gradient of the loss is scale * residual */
         const float *truth = on_demand_target(t, patch);
-        const float *target = truth ? NULL : trainer_target_slot(t, patch);
+        const float *target = truth ? NULL : trainer_target_rows(t, patch, thread, y0, y1);
         t->unit_loss[u] = conv2d_fused_rows(acc, input, target, truth, params, params[taps], s,
                                             y0, y1, work, work_floats);
         for (int i = 0; i <= taps; i++)
@@ -133,17 +212,20 @@ static void direct_run(void *context, int u, int thread)
         return;
     }
     float *out = t->output + (size_t)thread * 2 * area, *dout = out + area;
-    const float *target = trainer_target_slot(t, patch);
-    /* forward */
-    if (t->fft)
+    /* forward (for the FFT with clean inputs, straight to the residual) */
+    const float *target;
+    if (t->fft) {
         lf_fft_forward(t->fft, out, trainer_spectrum_slot(t, patch), t->kernel_spectrum,
                        params[taps], trainer_fft_work(t, thread));
-    else
+        target = fft_target(t, patch, thread);
+    } else {
         conv2d_forward_rows(out, input, params, params[taps], s, y0, y1);
+        target = trainer_target_rows(t, patch, thread, y0, y1);
+    }
     /* loss, and its gradient with respect to the output */
     double sum = 0;
     for (size_t i = (size_t)y0 * ow; i < (size_t)y1 * ow; i++) {
-        float r = out[i] - target[i];
+        float r = target ? out[i] - target[i] : out[i];
         sum += (double)r * r;
         dout[i] = job->scale * r;
     }
@@ -160,7 +242,7 @@ static double direct_forward_backward(lf_trainer *t, const int *patches, int bat
 {
     const int taps = t->param_count - 1;
     if (t->fft)
-        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, t->state.params, t->fft_work);
+        fft_weights_spectrum(t);
     double loss = 0;
     for (int first = 0; first < batch; first += DIRECT_UNITS) {
         int n = batch - first < DIRECT_UNITS ? batch - first : DIRECT_UNITS;
@@ -197,30 +279,32 @@ static double direct_evaluate(lf_trainer *t, int first, int count)
     const int taps = t->param_count - 1;
     double total = 0;
     if (t->fft)
-        lf_fft_kernel_spectrum(t->fft, t->kernel_spectrum, params, t->fft_work);
+        fft_weights_spectrum(t);
     for (int p = first; p < first + count; p++) {
+        const float *target;
         if (t->fft) {
             trainer_build_missing(t, &p, 1, BUILD_SPECTRA);
             lf_fft_forward(t->fft, t->output, trainer_spectrum_slot(t, p), t->kernel_spectrum,
                            params[taps], t->fft_work);
+            target = fft_target(t, p, 0);
         } else {
             size_t work_floats;
             float *work = fused_work(t, 0, &work_floats);
             if (work) { /* the loss without writing the output */
                 const float *truth = on_demand_target(t, p);
                 total += conv2d_fused_rows(NULL, lf_dataset_input(t->dataset, p),
-                                           truth ? NULL : trainer_target(t, p), truth, params,
+                                           truth ? NULL : trainer_target(t, p, 0), truth, params,
                                            params[taps], &t->shape, 0,
                                            t->shape.out_height, work, work_floats) / area;
                 continue;
             }
             conv2d_forward(t->output, lf_dataset_input(t->dataset, p), params, params[taps],
                            &t->shape);
+            target = trainer_target(t, p, 0);
         }
-        const float *target = trainer_target(t, p);
         double sum = 0;
         for (int i = 0; i < area; i++) {
-            double r = (double)t->output[i] - target[i];
+            double r = target ? (double)t->output[i] - target[i] : (double)t->output[i];
             sum += r * r;
         }
         total += sum / area;

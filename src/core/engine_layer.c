@@ -24,9 +24,12 @@ static bool layer_prepare(lf_trainer *t)
 
 static void layer_release(lf_trainer *t) { (void)t; }
 
+/* Kept targets are built for the batch before its units run; without a
+ * cache (a large set) each unit makes its patch's. */
 static void layer_targets(lf_trainer *t, const int *patches, int count)
 {
-    trainer_build_missing(t, patches, count, BUILD_TARGETS);
+    if (t->target_cache)
+        trainer_build_missing(t, patches, count, BUILD_TARGETS);
 }
 
 typedef struct layer_job {
@@ -43,7 +46,8 @@ static void layer_run(void *context, int u, int thread)
     layer_scratch w = trainer_layer_scratch(t, thread);
     const int patch = job->patches[u];
     const float *input = lf_dataset_input(t->dataset, patch);
-    const float *target = trainer_target_slot(t, patch);
+    /* targets (into their own buffer: the forward reuses the scratch) */
+    const float *target = trainer_target(t, patch, thread);
     /* forward; without pooling the activations are the output, which
      * saves copying them */
     float *out = s->pool > 1 ? w.out : w.act;
@@ -81,7 +85,7 @@ static double layer_evaluate(lf_trainer *t, int first, int count)
     layer_scratch w = trainer_layer_scratch(t, 0);
     double total = 0;
     for (int p = first; p < first + count; p++) {
-        const float *target = trainer_target(t, p);
+        const float *target = trainer_target(t, p, 0);
         float *out = s->pool > 1 ? w.out : w.act;
         lf_layer_forward(out, w.act, lf_dataset_input(t->dataset, p), t->state.params, s,
                          w.work);

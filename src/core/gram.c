@@ -252,6 +252,33 @@ double lf_gram_apply_reference(float *grad, const float *packed, const float *d,
     return quad;
 }
 
+/*
+ * From this many parameters on (a packed G of 512 KB and more, half of a
+ * core's second-level cache), each four-row block first asks for the next
+ * block's rows (prefetch_rows). G is read once per step and a batch's
+ * matrices seldom stay in the cache, so the product waits on memory; the
+ * processor's own prefetchers follow the four rows of a block but start
+ * each new block cold. Measured on a 2-vCPU AMD EPYC (Zen 5) guest, one
+ * thread, P = 1,025 over 64 distinct matrices (134 MB), in processor time:
+ * 12-14 GB/s without, 15-16 GB/s with, against 22-26 GB/s for a plain read
+ * of memory; with one matrix in the cache it costs about a tenth, so small
+ * matrices (which stay in the cache) go without. The arithmetic is the same.
+ */
+#define GRAM_PREFETCH_MIN_PARAMS 512
+
+/* Asks for rows [r, r + 4) of the packed triangle (clamped to p), one
+ * cache line at a time, to be kept in the second-level cache. */
+static inline void prefetch_rows(const float *packed, int p, int r)
+{
+    if (r >= p)
+        return;
+    int end = r + 4 < p ? r + 4 : p;
+    const char *first = (const char *)(packed + lf_gram_packed_index(p, r, r));
+    const char *last = (const char *)(packed + lf_gram_packed_index(p, end - 1, p - 1));
+    for (const char *q = first; q <= last; q += 64)
+        __builtin_prefetch(q, 0, 2);
+}
+
 /* y += the share of rows [r0, r1) of the upper triangle in G d: row r
  * contributes G[r][c] d[c] to y[r] (a dot product) and G[r][c] d[r] to y[c]
  * for c > r (the lower triangle's share, an axpy). Rows go four at a time,
@@ -262,8 +289,11 @@ LF_VECTOR_CLONES
 void lf_gram_apply_rows(float *restrict y, const float *restrict packed, const float *restrict d,
                         int p, int r0, int r1)
 {
+    const bool prefetch = p >= GRAM_PREFETCH_MIN_PARAMS;
     int r = r0;
     for (; r + 4 <= r1; r += 4) {
+        if (prefetch)
+            prefetch_rows(packed, p, r + 4);
         /* base_i[c] is G[r+i][c] for c >= r+i. */
         const float *restrict b0 = packed + lf_gram_packed_index(p, r, r) - r;
         const float *restrict b1 = packed + lf_gram_packed_index(p, r + 1, r + 1) - (r + 1);

@@ -132,6 +132,6 @@ void lf_trainer_snapshot(lf_trainer *t, lf_snapshot *snap, bool with_images)
     snap->out_width = t->shape.out_width;
     memcpy(snap->input, lf_dataset_input(t->dataset, patch), sizeof(float) * (size_t)p * p);
     conv2d_forward(snap->output, snap->input, t->state.params, snap->bias, &t->shape);
-    memcpy(snap->expected, trainer_target(t, patch), sizeof(float) * (size_t)trainer_out_area(t));
+    memcpy(snap->expected, trainer_sample_target(t, patch), sizeof(float) * (size_t)trainer_out_area(t));
     snap->has_images = true;
 }

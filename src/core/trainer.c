@@ -5,7 +5,10 @@
  * A step is five phases, as in any training loop:
  *
  *   batch     the next batch_size patches of this epoch's order
- *   targets   what the true kernel makes of them (built once per patch)
+ *   targets   what each engine keeps per patch (statistics, spectra, the
+ *             true kernel's outputs while they fit), built once; past the
+ *             bound the outputs are made as they are compared
+ *             (trainer_cache.c)
  *   forward, loss, backward
  *             by the engine in use (engine_direct.c, engine_gram.c), fused
  *             per patch so each patch's data is read once
@@ -13,7 +16,7 @@
  *   record    figures, loss curves, the end of an epoch
  *
  * Nothing here allocates. Lifecycle and setters are in trainer_life.c,
- * per-patch caches in trainer_cache.c.
+ * per-patch caches and on-demand targets in trainer_cache.c.
  */
 #include <math.h>
 #include <string.h>

@@ -1,46 +1,114 @@
 /*
- * trainer_cache.c: what the trainer keeps per patch, and the threads that
- * build it.
+ * trainer_cache.c: targets made on demand, what the trainer keeps per
+ * patch, and the threads that build it.
  *
- * Targets (each patch filtered by the true kernel) are computed the first
- * time a patch is used and kept until the kernel changes: the true filter
- * is applied once per patch, not once per step. The engines keep their own
- * per-patch data the same way (Gram matrices, input spectra), built here
- * too, one patch per thread at a time.
+ * A kernel's targets (each patch filtered by the true kernel) are kept once
+ * made while they fit LF_TARGET_CACHE_MAX_BYTES (a small set: making one
+ * costs a forward pass); past it, as for the 2,688 patches of the
+ * original's photo set (704 MB, another copy of the dataset), each is made
+ * in the step for the patches of the batch, on the thread that uses it.
+ * An operation's targets are always made once and kept: lf_op_apply
+ * allocates scratch, which a step must not do. The engines keep their own per-patch data (Gram
+ * matrices, input spectra), built here, one patch per thread at a time.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "learnfilter/gram.h"
 #include "trainer_internal.h"
 
-float *trainer_target_slot(const lf_trainer *t, int patch)
-{
-    return t->targets + (size_t)patch * t->target_floats;
-}
-
 /* The truth is the true kernel applied to the clean patch exactly as the
  * layer applies its own (same padding, no bias; for a layer, its
- * activation and pooling too). thread picks the layer's scratch. */
-static void build_target(lf_trainer *t, int patch, int thread)
+ * activation and pooling too): rows [y0, y1) of it into target. */
+static void make_target(lf_trainer *t, float *target, int patch, int thread, int y0, int y1)
 {
     if (t->plain) {
-        conv2d_forward(trainer_target_slot(t, patch), lf_dataset_clean(t->dataset, patch),
-                       t->options.target.weights, 0.0f, &t->shape);
+        conv2d_forward_rows(target, lf_dataset_clean(t->dataset, patch),
+                            t->options.target.weights, 0.0f, &t->shape, y0, y1);
         return;
     }
     layer_scratch s = trainer_layer_scratch(t, thread);
-    lf_layer_targets(trainer_target_slot(t, patch), s.act, lf_dataset_clean(t->dataset, patch),
+    lf_layer_targets(target, s.act, lf_dataset_clean(t->dataset, patch),
                      t->options.target.weights, &t->layer, s.work);
 }
 
-const float *trainer_target(lf_trainer *t, int patch)
+static float *cache_slot(const lf_trainer *t, int patch)
 {
-    if (!t->target_ready[patch]) {
-        /* The caller's thread only: jobs use trainer_build_missing first. */
-        build_target(t, patch, 0);
-        t->target_ready[patch] = 1;
+    return t->target_cache + (size_t)patch * t->target_floats;
+}
+
+const float *trainer_target_rows(lf_trainer *t, int patch, int thread, int y0, int y1)
+{
+    if (t->targets)
+        return t->targets + (size_t)patch * t->target_floats;
+    if (t->target_cache) {
+        if (!t->target_ready[patch]) {
+            make_target(t, cache_slot(t, patch), patch, thread, 0, t->shape.out_height);
+            t->target_ready[patch] = 1;
+        }
+        return cache_slot(t, patch);
     }
-    return trainer_target_slot(t, patch);
+    float *target = t->target_work + (size_t)thread * t->target_floats;
+    make_target(t, target, patch, thread, y0, y1);
+    return target;
+}
+
+const float *trainer_sample_target(lf_trainer *t, int patch)
+{
+    if (t->targets || t->target_cache)
+        return trainer_target(t, patch, 0);
+    if (t->sample_target_patch != patch) {
+        memcpy(t->sample_target, trainer_target(t, patch, 0),
+               sizeof(float) * t->target_floats);
+        t->sample_target_patch = patch;
+    }
+    return t->sample_target;
+}
+
+void trainer_target_cache_free(lf_trainer *t)
+{
+    free(t->target_cache);
+    free(t->target_ready);
+    t->target_cache = NULL;
+    t->target_ready = NULL;
+}
+
+void trainer_target_cache_make(lf_trainer *t)
+{
+    trainer_target_cache_free(t);
+    const size_t patches = (size_t)t->dataset->patch_count;
+    if ((double)t->target_floats * sizeof(float) * (double)patches >
+        (double)LF_TARGET_CACHE_MAX_BYTES)
+        return;
+    t->target_cache = malloc(sizeof(float) * t->target_floats * patches);
+    t->target_ready = calloc(patches, 1);
+    if (!t->target_cache || !t->target_ready)
+        trainer_target_cache_free(t); /* then made in the step: slower, same values */
+}
+
+lf_status trainer_operation_targets(lf_trainer *t, lf_error *err)
+{
+    const lf_dataset *ds = t->dataset;
+    size_t capacity = t->target_floats * (size_t)ds->patch_count;
+    if (!t->targets)
+        t->targets = malloc(sizeof(float) * capacity);
+    t->sample_target_patch = -1;
+    lf_status st = t->targets ? lf_target_prepare(&t->options.operation, ds, t->options.padding,
+                                                  t->targets, capacity, &t->options.target,
+                                                  &t->best, err)
+                              : lf_fail(err, LF_ERR_NOMEM,
+                                        "out of memory for the targets of %d patches",
+                                        ds->patch_count);
+    if (st != LF_OK)
+        trainer_drop_operation_targets(t);
+    return st;
+}
+
+void trainer_drop_operation_targets(lf_trainer *t)
+{
+    free(t->targets);
+    t->targets = NULL;
+    t->sample_target_patch = -1;
 }
 
 float *trainer_gram_slot(const lf_trainer *t, int patch)
@@ -58,7 +126,7 @@ float *trainer_fft_work(const lf_trainer *t, int thread)
     return t->fft_work + (size_t)thread * lf_fft_work_floats(t->fft);
 }
 
-/* Builds the targets, Gram matrices or spectra of t->build_list[0..count):
+/* Builds the kept targets, Gram matrices or spectra of t->build_list[0..count):
  * each thread takes the next patch until none is left. Each patch's result
  * depends only on the patch, so who builds it does not matter. */
 typedef struct build_job {
@@ -88,7 +156,7 @@ static void build_run(void *context, int item, int thread)
         lf_fft_input_spectrum(t->fft, trainer_spectrum_slot(t, patch),
                               lf_dataset_input(t->dataset, patch), trainer_fft_work(t, thread));
     else
-        build_target(t, patch, thread);
+        make_target(t, cache_slot(t, patch), patch, thread, 0, t->shape.out_height);
 }
 
 void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_kind kind)
@@ -96,6 +164,8 @@ void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_k
     unsigned char *ready = kind == BUILD_GRAMS     ? t->gram_ready
                            : kind == BUILD_SPECTRA ? t->spectrum_ready
                                                    : t->target_ready;
+    if (!ready)
+        return; /* no target cache: the step makes them */
     int n = 0;
     for (int i = 0; i < count; i++)
         if (!ready[patches[i]])
@@ -110,8 +180,10 @@ void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_k
 
 void trainer_forget_caches(lf_trainer *t)
 {
-    /* An operation's targets were made once, from the patches alone. */
-    if (!lf_target_is_set(&t->options.operation))
+    /* An operation's targets were made once, from the patches alone; the
+     * sample's target may be the old kernel's. */
+    t->sample_target_patch = -1;
+    if (t->target_ready)
         memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
     lf_engine_gram_ops.release(t);
     lf_engine_direct_ops.release(t);

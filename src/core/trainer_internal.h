@@ -3,7 +3,7 @@
  *
  *   trainer.c          the step, as phases; evaluation
  *   trainer_life.c     create, destroy, restart, the setters and getters
- *   trainer_cache.c    per-patch targets and the threads that build caches
+ *   trainer_cache.c    targets made on demand, and the threads that build caches
  *   engine_direct.c    the direct engine: convolve every patch of the batch
  *   engine_gram.c      the statistics engine: one Gram matrix per patch
  *   engine_layer.c     the direct engine of a layer other than one gray filter
@@ -18,8 +18,12 @@
  *              left); the setters change it, and restart when they must
  *   state      what a step changes (weights, optimizer moments, epoch order,
  *              figures, histories): exactly what state.c saves and restores
- *   caches     what can be rebuilt from the options and the dataset (targets,
- *              Gram matrices, spectra); dropped when either changes
+ *   caches     what can be rebuilt from the options and the dataset (an
+ *              operation's targets, Gram matrices, spectra); dropped when
+ *              either changes. A kernel's targets are kept only while they
+ *              fit LF_TARGET_CACHE_MAX_BYTES; past it each step makes its
+ *              batch's (trainer_target_rows), so a large set's memory does
+ *              not grow by another copy of its patches.
  *   workspace  scratch for one step (gradients, residuals, per-thread sums)
  */
 #ifndef LEARNFILTER_TRAINER_INTERNAL_H
@@ -76,8 +80,10 @@ typedef struct engine_ops {
     bool (*prepare)(lf_trainer *t);
     /* Frees what prepare allocated; safe to call twice. */
     void (*release)(lf_trainer *t);
-    /* The targets phase: makes sure the batch's per-patch data (the true
-     * filter's outputs, statistics, spectra) exist. */
+    /* The targets phase: makes sure the batch's per-patch data (statistics,
+     * spectra, kept targets) exist; without a target cache the true
+     * filter's outputs are made where they are compared
+     * (trainer_target_rows). */
     void (*targets)(lf_trainer *t, const int *patches, int count);
     /* Forward, loss and backward, fused per patch where the engine can:
      * adds scale * dLoss/dout backpropagated to t->grads and returns the
@@ -117,15 +123,22 @@ struct lf_trainer {
     int weight_count;            /* F * C * kernel taps */
     int filters;                 /* F */
     int out_count;               /* output values per patch: F * out height * width */
-    size_t target_floats;        /* floats per patch in targets */
+    size_t target_floats;        /* floats of one patch's target */
     int param_count;             /* weight_count + F biases */
     double runaway_distance;     /* ||w - k|| past which a step has diverged */
     const engine_ops *engine;    /* direct or gram */
     /* ---- state: what a step changes */
     trainer_state state;
     /* ---- caches: rebuilt on demand */
-    float *targets;              /* patch_count * target_floats */
-    unsigned char *target_ready; /* patch_count flags */
+    float *targets;              /* an operation's targets, patch_count * target_floats,
+                                    made once (an operation allocates as it works, so a
+                                    step cannot make them); NULL without an operation */
+    float *target_cache;         /* patch_count * target_floats: a kernel's targets kept
+                                    once made, when they fit LF_TARGET_CACHE_MAX_BYTES;
+                                    NULL: made in the step */
+    unsigned char *target_ready; /* patch_count flags for target_cache */
+    float *sample_target;        /* target_floats: the sample patch's, for snapshots */
+    int sample_target_patch;     /* whose target sample_target holds; -1: none */
     lf_best_fit best;            /* options.operation's best filter, or with input
                                     noise the kernel's; all zero otherwise */
     double best_rel_err_to_kernel; /* with input noise: ||best - kernel|| / ||kernel||;
@@ -145,10 +158,15 @@ struct lf_trainer {
     float *delta;                /* MAX_PARAMS: params - (true kernel, 0) */
     float *gram_work_vector;     /* MAX_PARAMS: G d */
     float *kernel_spectrum;      /* the current weights' spectrum, once per step */
+    float *target_work;          /* threads * target_floats: per thread, the target of
+                                    the patch it works on, made in the step */
+    float *fft_clean_spectra;    /* threads spectra: with input noise and the FFT, the
+                                    clean patch's, for its target; else NULL */
+    float *true_spectrum;        /* the true kernel's spectrum, with fft_clean_spectra */
     float *output;               /* threads * 2 * out area: per thread, the network's
                                     output for one patch, then the gradient of the
                                     loss w.r.t. it; thread 0's pair is the caller's */
-    int *build_list;             /* patch_count: patches a job builds targets or G for */
+    int *build_list;             /* patch_count: patches a job builds G or spectra for */
     float *gram_blocks;          /* GRAM_BLOCKS * MAX_PARAMS: each row block's share of G d */
     double *unit_grads;          /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
     double unit_loss[DIRECT_UNITS]; /* each unit's sum of squared residuals */
@@ -195,16 +213,38 @@ static inline layer_scratch trainer_layer_scratch(const lf_trainer *t, int threa
 
 typedef enum build_kind { BUILD_TARGETS, BUILD_GRAMS, BUILD_SPECTRA } build_kind;
 
-float *trainer_target_slot(const lf_trainer *t, int patch);
-/* The target of one patch, built now on the caller's thread if missing. */
-const float *trainer_target(lf_trainer *t, int patch);
+/* The target of one patch, rows [y0, y1) of each filter's output: an
+ * operation's, made once; a kernel's from target_cache (made there now,
+ * whole, if missing: a parallel step builds its batch's first with
+ * trainer_build_missing); or without the cache the true layer applied to
+ * the clean patch now, into `thread`'s share of target_work (valid until
+ * that thread's next call). A layer other than one gray filter makes all
+ * rows, with the thread's layer scratch. Every way gives the same values
+ * (the same routine on the same data). */
+const float *trainer_target_rows(lf_trainer *t, int patch, int thread, int y0, int y1);
+static inline const float *trainer_target(lf_trainer *t, int patch, int thread)
+{
+    return trainer_target_rows(t, patch, thread, 0, t->plain ? t->shape.out_height : 0);
+}
+/* The sample patch's target for snapshots, made once per patch and kernel. */
+const float *trainer_sample_target(lf_trainer *t, int patch);
+/* options.operation's targets for every patch, made now (allocated when
+ * missing), and its best filter into options.target and best. On failure
+ * (LF_ERR_NOMEM, or lf_target_prepare's) none are kept. */
+lf_status trainer_operation_targets(lf_trainer *t, lf_error *err);
+/* Frees an operation's targets: a kernel's are made in the step. */
+void trainer_drop_operation_targets(lf_trainer *t);
+/* (Re)allocates target_cache for the dataset when it fits
+ * LF_TARGET_CACHE_MAX_BYTES, all targets missing; else leaves none. */
+void trainer_target_cache_make(lf_trainer *t);
+void trainer_target_cache_free(lf_trainer *t);
 float *trainer_gram_slot(const lf_trainer *t, int patch);
 float *trainer_spectrum_slot(const lf_trainer *t, int patch);
 float *trainer_fft_work(const lf_trainer *t, int thread);
 /* Builds what is missing of `kind` for patches[0..count) (distinct), on
  * all threads at once. */
 void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_kind kind);
-/* The true kernel or the dataset changed: targets and statistics are stale. */
+/* The true kernel or the dataset changed: statistics and spectra are stale. */
 void trainer_forget_caches(lf_trainer *t);
 
 /* ------------------------------------------------ trainer_life.c */

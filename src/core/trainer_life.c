@@ -253,23 +253,25 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
             return lf_fail(err, LF_ERR_NOMEM, "out of memory for the layer's workspace");
     }
     int *order = malloc(sizeof(int) * (size_t)ds->train_count);
-    float *targets = malloc(sizeof(float) * target_floats * (size_t)ds->patch_count);
-    unsigned char *ready = calloc((size_t)ds->patch_count, 1);
+    /* One target per thread, not per patch: the step makes its batch's. */
+    float *target_work = malloc(sizeof(float) * target_floats * (size_t)t->threads);
+    float *sample_target = malloc(sizeof(float) * target_floats);
     float *work = malloc(sizeof(float) * area * 2 * (size_t)t->threads);
     int *build_list = malloc(sizeof(int) * (size_t)ds->patch_count);
-    if (!order || !targets || !ready || !work || !build_list) {
+    if (!order || !target_work || !sample_target || !work || !build_list) {
         free(scratch);
         free(order);
-        free(targets);
-        free(ready);
+        free(target_work);
+        free(sample_target);
         free(work);
         free(build_list);
-        return lf_fail(err, LF_ERR_NOMEM, "out of memory for targets of %d patches",
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for the workspace of %d patches",
                        ds->patch_count);
     }
     free(t->state.order);
-    free(t->targets);
-    free(t->target_ready);
+    free(t->targets); /* an operation's, for the old patches */
+    free(t->target_work);
+    free(t->sample_target);
     free(t->output);
     free(t->build_list);
     free(t->layer_scratch);
@@ -277,12 +279,15 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     t->layer_scratch_stride = stride;
     t->target_floats = target_floats;
     t->state.order = order;
-    t->targets = targets;
-    t->target_ready = ready;
+    t->targets = NULL;
+    t->target_work = target_work;
+    t->sample_target = sample_target;
+    t->sample_target_patch = -1;
     t->output = work;
     t->build_list = build_list;
     t->dataset = ds;
     t->dataset_hashed = false;
+    trainer_target_cache_make(t);
     return LF_OK;
 }
 
@@ -320,14 +325,11 @@ static lf_status prepare_operation(lf_trainer *t, lf_error *err)
     memset(&t->best, 0, sizeof t->best);
     t->best_rel_err_to_kernel = NAN;
     if (!lf_target_is_set(&t->options.operation)) {
+        trainer_drop_operation_targets(t); /* a kernel's are made in the step */
         prepare_noise_fit(t);
         return LF_OK;
     }
-    const lf_dataset *ds = t->dataset;
-    size_t capacity = (size_t)ds->patch_size * ds->patch_size * (size_t)ds->patch_count;
-    lf_status st = lf_target_prepare(&t->options.operation, ds, t->options.padding, t->targets,
-                                     capacity, &t->options.target, &t->best, err);
-    memset(t->target_ready, st == LF_OK, (size_t)ds->patch_count);
+    lf_status st = trainer_operation_targets(t, err);
     if (st != LF_OK) /* left learning options.target as a kernel, consistently */
         memset(&t->options.operation, 0, sizeof t->options.operation);
     return st;
@@ -402,7 +404,9 @@ void lf_trainer_destroy(lf_trainer *t)
     lf_optimizer_state_deinit(&t->state.optimizer);
     free(t->state.order);
     free(t->targets);
-    free(t->target_ready);
+    trainer_target_cache_free(t);
+    free(t->target_work);
+    free(t->sample_target);
     free(t->output);
     free(t->build_list);
     free(t->gram_blocks);
