@@ -11,100 +11,22 @@
  * each value enters and leaves it once; medians by selection (quickselect)
  * rather than a full sort; kernels through the convolution of conv.c
  * (twice for a gradient, the second time with the transposed kernel).
+ *
+ * Both take their scratch from one block laid out by scratch_layout, which
+ * lf_op_work_bytes sizes and lf_op_apply_work receives from its caller;
+ * lf_op_apply and the reference allocate the block for the call. The names,
+ * the parser and the checks are in ops_parse.c.
  */
 #include "learnfilter/ops.h"
 
-#include <ctype.h>
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* ============================================================ the op */
-
-static const char *const kind_names[] = {"kernel", "sum",    "mean", "max",
-                                         "min",    "median", "abs",  "gradient"};
-
-bool lf_op_uses_kernel(const lf_op *op)
-{
-    return op->kind == LF_OP_KERNEL || op->kind == LF_OP_ABS || op->kind == LF_OP_GRADIENT;
-}
-
-const char *lf_op_kind_name(lf_op_kind kind)
-{
-    if ((int)kind < 0 || (size_t)kind >= sizeof kind_names / sizeof kind_names[0])
-        return "?";
-    return kind_names[kind];
-}
-
-lf_status lf_op_parse(lf_op *op, const char *spec, lf_error *err)
-{
-    memset(op, 0, sizeof *op);
-    const char *colon = spec ? strchr(spec, ':') : NULL;
-    if (!colon)
-        return lf_fail(err, LF_ERR_ARGUMENT, "'%s' is not an operation (KIND:N or KIND:plus)",
-                       spec ? spec : "");
-    size_t kind_length = (size_t)(colon - spec);
-    int kind = -1;
-    for (int k = LF_OP_SUM; k <= LF_OP_MEDIAN; k++)
-        if (strlen(kind_names[k]) == kind_length && !strncasecmp(spec, kind_names[k], kind_length))
-            kind = k;
-    if (kind < 0)
-        return lf_fail(err, LF_ERR_ARGUMENT,
-                       "'%s': the operation is one of sum, mean, max, min, median", spec);
-    op->kind = (lf_op_kind)kind;
-    const char *arg = colon + 1;
-    if (!strcasecmp(arg, "plus")) {
-        op->window = LF_WINDOW_PLUS;
-        op->size = 3;
-        return LF_OK;
-    }
-    char *end = NULL;
-    long n = isdigit((unsigned char)*arg) ? strtol(arg, &end, 10) : -1;
-    if (n < 1 || !end || *end || n > LF_OP_MAX_WINDOW)
-        return lf_fail(err, LF_ERR_ARGUMENT,
-                       "'%s': the window is a side from 1 to %d (e.g. %s:3) or 'plus'", spec,
-                       LF_OP_MAX_WINDOW, kind_names[kind]);
-    op->window = LF_WINDOW_SQUARE;
-    op->size = (int)n;
-    return LF_OK;
-}
-
-lf_status lf_op_validate(const lf_op *op, lf_error *err)
-{
-    if ((int)op->kind < LF_OP_KERNEL || op->kind > LF_OP_GRADIENT)
-        return lf_fail(err, LF_ERR_ARGUMENT, "unknown operation %d", (int)op->kind);
-    if (lf_op_uses_kernel(op)) {
-        if (!op->kernel || op->kernel_h < 1 || op->kernel_w < 1)
-            return lf_fail(err, LF_ERR_ARGUMENT, "the %s operation has no kernel",
-                           lf_op_kind_name(op->kind));
-        /* The transpose must cover the same window for both halves of
-         * the magnitude to line up. */
-        if (op->kind == LF_OP_GRADIENT && op->kernel_h != op->kernel_w)
-            return lf_fail(err, LF_ERR_ARGUMENT,
-                           "a gradient needs a square kernel (its transpose is the other "
-                           "direction), not %dx%d",
-                           op->kernel_h, op->kernel_w);
-    } else if (op->window == LF_WINDOW_SQUARE) {
-        if (op->size < 0 || op->size > LF_OP_MAX_WINDOW)
-            return lf_fail(err, LF_ERR_ARGUMENT, "window side %d is outside 1..%d", op->size,
-                           LF_OP_MAX_WINDOW);
-    } else if (op->window != LF_WINDOW_PLUS) {
-        return lf_fail(err, LF_ERR_ARGUMENT, "unknown window shape %d", (int)op->window);
-    }
-    if (op->repeat < 0 || op->repeat > LF_OP_MAX_REPEAT)
-        return lf_fail(err, LF_ERR_ARGUMENT, "repeat %d is outside 1..%d", op->repeat,
-                       LF_OP_MAX_REPEAT);
-    if (op->stride < 0 || op->stride > LF_OP_MAX_STRIDE)
-        return lf_fail(err, LF_ERR_ARGUMENT, "stride %d is outside 1..%d", op->stride,
-                       LF_OP_MAX_STRIDE);
-    if (op->padding != LF_PADDING_SAME && op->padding != LF_PADDING_VALID)
-        return lf_fail(err, LF_ERR_ARGUMENT, "unknown padding %d", (int)op->padding);
-    return LF_OK;
-}
 
 void lf_op_window(const lf_op *op, int *height, int *width)
 {
@@ -272,16 +194,20 @@ static void pass_reference(const lf_op *op, const pass *p, const float *in, floa
 
 /* ============================================================ fast path */
 
-/* Scratch for the fast path, sized once for the first (largest) input. */
+/* Scratch for one application and its repeats, carved from one block sized
+ * for the first input (each pass's input is no larger: 'valid' padding and
+ * strides only shrink it). Only the pieces the operation uses are laid out;
+ * the rest stay NULL. */
 typedef struct scratch {
     float *map;       /* the operation at every centre: in_h x in_w */
     double *prefix;   /* running sums: max(in_h, in_w) + 1 */
     double *row_sums; /* in_h x in_w, window sums along rows */
     float *row_ext;   /* in_h x in_w, window max/min along rows */
     int *queue;       /* max(in_h, in_w) indices */
-    float *values;    /* window values for the median */
+    float *values;    /* window values for the median (and every reference reduction) */
     float *across;    /* in_h x in_w: a gradient's correlation with the transpose */
     float *transposed; /* a gradient's kernel, transposed */
+    float *buffers[2]; /* in_h x in_w each, between repeats; NULL for one application */
     int value_capacity;
 } scratch;
 
@@ -448,60 +374,82 @@ static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, floa
 
 /* ============================================================ the driver */
 
-static void scratch_free(scratch *s)
+/* Each piece of the scratch starts on this boundary, so doubles and the
+ * convolution's vector loads are aligned whatever the caller's pointer. */
+#define SCRATCH_ALIGN 64
+
+/* Takes `bytes` from the block at *offset (rounded up to SCRATCH_ALIGN);
+ * with base NULL only counts. */
+static void *carve(unsigned char *base, size_t *offset, size_t bytes)
 {
-    free(s->map);
-    free(s->prefix);
-    free(s->row_sums);
-    free(s->row_ext);
-    free(s->queue);
-    free(s->values);
-    free(s->across);
-    free(s->transposed);
-    memset(s, 0, sizeof *s);
+    size_t at = (*offset + SCRATCH_ALIGN - 1) / SCRATCH_ALIGN * SCRATCH_ALIGN;
+    *offset = at + bytes;
+    return base ? base + at : NULL;
 }
 
-static lf_status scratch_alloc(scratch *s, const lf_op *op, int h, int w, bool fast,
-                               lf_error *err)
+/* Lays s out from base (aligned to SCRATCH_ALIGN), or with base NULL only
+ * counts, and returns the bytes it spans: the one place that says what
+ * each path needs, so lf_op_work_bytes and the apply cannot disagree. */
+static size_t scratch_layout(scratch *s, const lf_op *op, int h, int w, bool fast,
+                             unsigned char *base)
 {
     memset(s, 0, sizeof *s);
     int fh, fw;
     lf_op_window(op, &fh, &fw);
-    s->value_capacity = op->window == LF_WINDOW_PLUS && !lf_op_uses_kernel(op) ? 5 : fh * fw;
-    s->values = malloc(sizeof(float) * (size_t)s->value_capacity);
-    bool ok = s->values != NULL;
-    if (fast && ok) {
-        size_t area = (size_t)h * (size_t)w, line = (size_t)(h > w ? h : w);
-        s->map = malloc(sizeof(float) * area);
-        s->prefix = malloc(sizeof(double) * (line + 1));
-        s->queue = malloc(sizeof(int) * line);
-        if (op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN)
-            s->row_sums = malloc(sizeof(double) * area);
-        if (op->kind == LF_OP_MAX || op->kind == LF_OP_MIN)
-            s->row_ext = malloc(sizeof(float) * area);
-        if (op->kind == LF_OP_GRADIENT) {
-            s->across = malloc(sizeof(float) * area);
-            s->transposed = malloc(sizeof(float) * (size_t)fh * (size_t)fw);
-            for (int i = 0; s->transposed && i < fh; i++)
-                for (int j = 0; j < fw; j++)
-                    s->transposed[i * fw + j] = op->kernel[j * fw + i];
+    const bool kernel = lf_op_uses_kernel(op);
+    const bool sums = op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN;
+    const bool extremes = op->kind == LF_OP_MAX || op->kind == LF_OP_MIN;
+    /* the plus-shaped window and the median go output by output */
+    const bool gathers = !kernel && (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN);
+    const size_t area = (size_t)h * (size_t)w, line = (size_t)(h > w ? h : w);
+    size_t offset = 0;
+    s->value_capacity = op->window == LF_WINDOW_PLUS && !kernel ? 5 : fh * fw;
+    s->values = carve(base, &offset, sizeof(float) * (size_t)s->value_capacity);
+    if (op->repeat > 1)
+        for (int i = 0; i < 2; i++)
+            s->buffers[i] = carve(base, &offset, sizeof(float) * area);
+    if (fast && !gathers) {
+        s->map = carve(base, &offset, sizeof(float) * area);
+        if (sums) {
+            s->prefix = carve(base, &offset, sizeof(double) * (line + 1));
+            s->row_sums = carve(base, &offset, sizeof(double) * area);
         }
-        ok = s->map && s->prefix && s->queue &&
-             ((s->across && s->transposed) || op->kind != LF_OP_GRADIENT) &&
-             (s->row_sums || !(op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN)) &&
-             (s->row_ext || !(op->kind == LF_OP_MAX || op->kind == LF_OP_MIN));
+        if (extremes) {
+            s->queue = carve(base, &offset, sizeof(int) * line);
+            s->row_ext = carve(base, &offset, sizeof(float) * area);
+        }
+        if (op->kind == LF_OP_GRADIENT) {
+            s->across = carve(base, &offset, sizeof(float) * area);
+            s->transposed = carve(base, &offset, sizeof(float) * (size_t)fh * (size_t)fw);
+        }
     }
-    if (!ok) {
-        scratch_free(s);
-        return lf_fail(err, LF_ERR_NOMEM, "no memory for a %dx%d %s", h, w,
-                       lf_op_kind_name(op->kind));
-    }
-    return LF_OK;
+    if (base && s->transposed)
+        for (int i = 0; i < fh; i++)
+            for (int j = 0; j < fw; j++)
+                s->transposed[i * fw + j] = op->kernel[j * fw + i];
+    return offset;
 }
 
-/* Every repeat, alternating between two buffers, the last into out. */
+/* Scratch bytes for one path, with room to align any pointer; 0 for an
+ * invalid op or an empty input. */
+static size_t work_bytes_for(const lf_op *op, int in_h, int in_w, bool fast)
+{
+    if (lf_op_validate(op, NULL) != LF_OK || in_h < 1 || in_w < 1)
+        return 0;
+    scratch s;
+    return scratch_layout(&s, op, in_h, in_w, fast, NULL) + SCRATCH_ALIGN - 1;
+}
+
+size_t lf_op_work_bytes(const lf_op *op, int in_h, int in_w)
+{
+    return work_bytes_for(op, in_h, in_w, true);
+}
+
+/* Every repeat, alternating between two buffers, the last into out; all
+ * scratch from work (work_bytes bytes). Allocates nothing. */
 static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, float *out,
-                       size_t out_capacity, int *out_h, int *out_w, bool fast, lf_error *err)
+                       size_t out_capacity, int *out_h, int *out_w, bool fast, void *work,
+                       size_t work_bytes, lf_error *err)
 {
     *out_h = *out_w = 0;
     lf_status st = lf_op_validate(op, err);
@@ -521,21 +469,22 @@ static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, flo
     if ((size_t)h * (size_t)w > out_capacity)
         return lf_fail(err, LF_ERR_ARGUMENT, "the %dx%d result does not fit in %zu values", h, w,
                        out_capacity);
-    int repeat = op->repeat > 0 ? op->repeat : 1;
-    size_t area = (size_t)in_h * (size_t)in_w;
-    float *buffers[2] = {NULL, NULL};
-    for (int i = 0; i < 2 && repeat > 1; i++)
-        buffers[i] = malloc(sizeof(float) * area);
+    const size_t needed = work_bytes_for(op, in_h, in_w, fast);
+    if (!work || work_bytes < needed)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "%zu bytes of scratch do not hold the %zu a %s on %dx%d needs", work_bytes,
+                       needed, lf_op_kind_name(op->kind), in_h, in_w);
+    uintptr_t address = (uintptr_t)work;
+    unsigned char *base =
+        (unsigned char *)work + (SCRATCH_ALIGN - address % SCRATCH_ALIGN) % SCRATCH_ALIGN;
     scratch s;
-    st = scratch_alloc(&s, op, in_h, in_w, fast, err);
-    if (st == LF_OK && repeat > 1 && (!buffers[0] || !buffers[1]))
-        st = lf_fail(err, LF_ERR_NOMEM, "no memory to repeat a %dx%d %s", in_h, in_w,
-                     lf_op_kind_name(op->kind));
+    scratch_layout(&s, op, in_h, in_w, fast, base);
+    int repeat = op->repeat > 0 ? op->repeat : 1;
     const float *src = in;
     int sh = in_h, sw = in_w;
     for (int r = 0; r < repeat && st == LF_OK; r++) {
         pass p = pass_make(op, sh, sw);
-        float *dst = r == repeat - 1 ? out : buffers[r & 1];
+        float *dst = r == repeat - 1 ? out : s.buffers[r & 1];
         if (fast)
             st = pass_fast(op, &p, src, dst, &s, err);
         else
@@ -544,9 +493,6 @@ static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, flo
         sh = p.out_h;
         sw = p.out_w;
     }
-    scratch_free(&s);
-    free(buffers[0]);
-    free(buffers[1]);
     if (st == LF_OK) {
         *out_h = h;
         *out_w = w;
@@ -554,14 +500,40 @@ static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, flo
     return st;
 }
 
+/* The apply with scratch of its own, freed before it returns. */
+static lf_status apply_allocating(const lf_op *op, const float *in, int in_h, int in_w,
+                                  float *out, size_t out_capacity, int *out_h, int *out_w,
+                                  bool fast, lf_error *err)
+{
+    *out_h = *out_w = 0;
+    size_t bytes = work_bytes_for(op, in_h, in_w, fast);
+    void *work = bytes ? malloc(bytes) : NULL;
+    if (bytes && !work)
+        return lf_fail(err, LF_ERR_NOMEM, "no memory for a %dx%d %s", in_h, in_w,
+                       lf_op_kind_name(op->kind));
+    /* with no bytes (an invalid op or input) the checks say which */
+    lf_status st =
+        apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, fast, work, bytes, err);
+    free(work);
+    return st;
+}
+
+lf_status lf_op_apply_work(const lf_op *op, const float *in, int in_h, int in_w, float *out,
+                           size_t out_capacity, int *out_h, int *out_w, void *work,
+                           size_t work_bytes, lf_error *err)
+{
+    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, true, work, work_bytes,
+                 err);
+}
+
 lf_status lf_op_apply(const lf_op *op, const float *in, int in_h, int in_w, float *out,
                       size_t out_capacity, int *out_h, int *out_w, lf_error *err)
 {
-    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, true, err);
+    return apply_allocating(op, in, in_h, in_w, out, out_capacity, out_h, out_w, true, err);
 }
 
 lf_status lf_op_apply_reference(const lf_op *op, const float *in, int in_h, int in_w, float *out,
                                 size_t out_capacity, int *out_h, int *out_w, lf_error *err)
 {
-    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, false, err);
+    return apply_allocating(op, in, in_h, in_w, out, out_capacity, out_h, out_w, false, err);
 }
