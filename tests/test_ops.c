@@ -401,6 +401,41 @@ static void test_work_matches_apply(void **state)
                      LF_ERR_ARGUMENT);
 }
 
+/* The 3x3 median has a path of its own (sorted columns inside the image,
+ * selection at the border): exactly the reference's values on every size
+ * from 1x1, with ties and without, stride and repeat, and with the side
+ * left at its default. */
+static void test_median3_exact(void **state)
+{
+    (void)state;
+    lf_rng rng;
+    lf_rng_seed(&rng, 23);
+    enum { MAXS = 12 };
+    float in[MAXS * MAXS], fast[MAXS * MAXS], ref[MAXS * MAXS];
+    for (int h = 1; h <= MAXS; h++)
+        for (int w = 1; w <= MAXS; w++)
+            for (int variant = 0; variant < 4; variant++) {
+                bool ties = variant & 1;
+                for (int i = 0; i < h * w; i++)
+                    in[i] = ties ? (float)(int)(lf_rng_uniform(&rng) * 3)
+                                 : (float)lf_rng_uniform(&rng) * 2 - 1;
+                lf_op op = {.kind = LF_OP_MEDIAN, .size = variant < 2 ? 3 : 0,
+                            .stride = variant == 3 ? 2 : 1, .repeat = variant == 2 ? 2 : 1};
+                int fh, fw, rh, rw;
+                lf_error err;
+                assert_int_equal(lf_op_apply(&op, in, h, w, fast, MAXS * MAXS, &fh, &fw, &err),
+                                 LF_OK);
+                assert_int_equal(
+                    lf_op_apply_reference(&op, in, h, w, ref, MAXS * MAXS, &rh, &rw, &err), LF_OK);
+                assert_int_equal(fh, rh);
+                assert_int_equal(fw, rw);
+                for (int i = 0; i < fh * fw; i++)
+                    if (fast[i] != ref[i])
+                        fail_msg("3x3 median on %dx%d (variant %d): output %d is %g, reference %g",
+                                 h, w, variant, i, fast[i], ref[i]);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_large_windows),
         cmocka_unit_test(test_against_scipy),
         cmocka_unit_test(test_work_matches_apply),
+        cmocka_unit_test(test_median3_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@
  * along rows and then columns, so a 50 x 50 mean costs what a 3 x 3 does;
  * max and min along rows and then columns with a queue of candidates, so
  * each value enters and leaves it once; medians by selection (quickselect)
- * rather than a full sort; kernels through the convolution of conv.c
+ * rather than a full sort (the 3x3 median by sorted columns, with no
+ * selection inside the image); kernels through the convolution of conv.c
  * (twice for a gradient, the second time with the transposed kernel).
  *
  * Both take their scratch from one block laid out by scratch_layout, which
@@ -208,6 +209,7 @@ typedef struct scratch {
     float *across;    /* in_h x in_w: a gradient's correlation with the transpose */
     float *transposed; /* a gradient's kernel, transposed */
     float *buffers[2]; /* in_h x in_w each, between repeats; NULL for one application */
+    float *columns;   /* 3 x in_w: a 3x3 median's sorted column triples */
     int value_capacity;
 } scratch;
 
@@ -321,6 +323,57 @@ static float select_kth(float *v, int count, int k)
     return v[k];
 }
 
+/* The 3x3 square median, the common case, without selection: each
+ * column of three is sorted (low, middle, high), and the median of the
+ * nine values is the median of (the largest low, the median of the
+ * middles, the smallest high) of three neighbouring columns, which holds
+ * exactly, ties included. Min and max over whole rows vectorise; a step
+ * that makes its batch's targets does this per patch. The border, with
+ * fewer values inside, goes by selection as the other medians do. */
+static inline float min2(float a, float b) { return a < b ? a : b; }
+static inline float max2(float a, float b) { return a < b ? b : a; }
+static inline float median3(float a, float b, float c)
+{
+    return max2(min2(a, b), min2(max2(a, b), c));
+}
+
+static void map_median3(const lf_op *op, const pass *p, const float *in, scratch *s)
+{
+    const int h = p->in_h, w = p->in_w;
+    float *lo = s->columns, *mid = lo + w, *hi = mid + w;
+    for (int y = 1; y + 1 < h && w >= 3; y++) {
+        const float *a = in + (size_t)(y - 1) * (size_t)w, *b = a + w, *c = b + w;
+        for (int x = 0; x < w; x++) {
+            float l = min2(a[x], b[x]), u = max2(a[x], b[x]);
+            lo[x] = min2(l, c[x]);
+            float m = max2(l, c[x]);
+            mid[x] = min2(u, m);
+            hi[x] = max2(u, m);
+        }
+        float *out = s->map + (size_t)y * (size_t)w;
+        for (int x = 1; x + 1 < w; x++)
+            out[x] = median3(max2(max2(lo[x - 1], lo[x]), lo[x + 1]),
+                             median3(mid[x - 1], mid[x], mid[x + 1]),
+                             min2(min2(hi[x - 1], hi[x]), hi[x + 1]));
+    }
+    for (int y = 0; y < h; y++) {
+        bool edge_row = y == 0 || y == h - 1 || w < 3;
+        for (int x = 0; x < w; x += edge_row || x == w - 1 ? 1 : w - 1) {
+            int count = gather(op, p, in, y, x, s->values, s->value_capacity);
+            s->map[(size_t)y * (size_t)w + (size_t)x] =
+                select_kth(s->values, count, (count - 1) / 2);
+        }
+    }
+}
+
+/* Whether map_median3 does op's median. */
+static bool is_median3(const lf_op *op)
+{
+    int fh, fw;
+    lf_op_window(op, &fh, &fw);
+    return op->kind == LF_OP_MEDIAN && op->window == LF_WINDOW_SQUARE && fh == 3;
+}
+
 /* One application, fast: the map at every centre needed, then the
  * outputs the padding and stride keep. */
 static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, float *out,
@@ -341,6 +394,8 @@ static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, floa
                 s->map[i] = (float)sqrt((double)s->map[i] * s->map[i] +
                                         (double)s->across[i] * s->across[i]);
         }
+    } else if (is_median3(op)) {
+        map_median3(op, p, in, s);
     } else if (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN) {
         /* Small or order-based windows: each output from its own values,
          * only at the centres kept. */
@@ -400,7 +455,8 @@ static size_t scratch_layout(scratch *s, const lf_op *op, int h, int w, bool fas
     const bool sums = op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN;
     const bool extremes = op->kind == LF_OP_MAX || op->kind == LF_OP_MIN;
     /* the plus-shaped window and the median go output by output */
-    const bool gathers = !kernel && (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN);
+    const bool gathers = !kernel && !is_median3(op) &&
+                         (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN);
     const size_t area = (size_t)h * (size_t)w, line = (size_t)(h > w ? h : w);
     size_t offset = 0;
     s->value_capacity = op->window == LF_WINDOW_PLUS && !kernel ? 5 : fh * fw;
@@ -418,6 +474,8 @@ static size_t scratch_layout(scratch *s, const lf_op *op, int h, int w, bool fas
             s->queue = carve(base, &offset, sizeof(int) * line);
             s->row_ext = carve(base, &offset, sizeof(float) * area);
         }
+        if (is_median3(op))
+            s->columns = carve(base, &offset, sizeof(float) * 3 * (size_t)w);
         if (op->kind == LF_OP_GRADIENT) {
             s->across = carve(base, &offset, sizeof(float) * area);
             s->transposed = carve(base, &offset, sizeof(float) * (size_t)fh * (size_t)fw);
