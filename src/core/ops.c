@@ -20,6 +20,8 @@
  */
 #include "learnfilter/ops.h"
 
+#include "simd.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
@@ -328,13 +330,87 @@ static float select_kth(float *v, int count, int k)
  * nine values is the median of (the largest low, the median of the
  * middles, the smallest high) of three neighbouring columns, which holds
  * exactly, ties included. Min and max over whole rows vectorise; a step
- * that makes its batch's targets does this per patch. The border, with
- * fewer values inside, goes by selection as the other medians do. */
+ * that makes its batch's targets does this per patch. An edge's six values
+ * go through a sorting network, and the four corners by selection as the
+ * other medians do. */
+/* Written as the processors' min and max instructions compare. */
 static inline float min2(float a, float b) { return a < b ? a : b; }
-static inline float max2(float a, float b) { return a < b ? b : a; }
+static inline float max2(float a, float b) { return a > b ? a : b; }
 static inline float median3(float a, float b, float c)
 {
     return max2(min2(a, b), min2(max2(a, b), c));
+}
+
+/* Each column of three rows sorted: lo <= mid <= hi. */
+LF_VECTOR_CLONES static void sort_columns(float *restrict lo, float *restrict mid, float *restrict hi,
+                         const float *restrict a, const float *restrict b,
+                         const float *restrict c, int w)
+{
+#pragma omp simd
+    for (int x = 0; x < w; x++) {
+        float l = min2(a[x], b[x]), u = max2(a[x], b[x]);
+        lo[x] = min2(l, c[x]);
+        float m = max2(l, c[x]);
+        mid[x] = min2(u, m);
+        hi[x] = max2(u, m);
+    }
+}
+
+/* Outputs 1 .. w-2 of a row from its sorted columns. */
+LF_VECTOR_CLONES static void median_of_columns(float *restrict out, const float *restrict lo,
+                              const float *restrict mid, const float *restrict hi, int w)
+{
+#pragma omp simd
+    for (int x = 1; x < w - 1; x++)
+        out[x] = median3(max2(max2(lo[x - 1], lo[x]), lo[x + 1]),
+                         median3(mid[x - 1], mid[x], mid[x + 1]),
+                         min2(min2(hi[x - 1], hi[x]), hi[x + 1]));
+}
+
+/* The lower median (the third smallest) of six values: a sorting network
+ * of 12 compare-exchanges (optimal for six; each is a min and a max). */
+static inline float lower_median6(float v0, float v1, float v2, float v3, float v4, float v5)
+{
+#define LF_CX(a, b)                                                                             \
+    do {                                                                                       \
+        float lo_ = min2(a, b), hi_ = max2(a, b);                                              \
+        a = lo_;                                                                               \
+        b = hi_;                                                                               \
+    } while (0)
+    LF_CX(v0, v5);
+    LF_CX(v1, v3);
+    LF_CX(v2, v4);
+    LF_CX(v1, v2);
+    LF_CX(v3, v4);
+    LF_CX(v0, v3);
+    LF_CX(v2, v5);
+    LF_CX(v0, v1);
+    LF_CX(v2, v3);
+    LF_CX(v4, v5);
+    LF_CX(v1, v2);
+    LF_CX(v3, v4);
+#undef LF_CX
+    return v2;
+}
+
+/* The top or bottom row's outputs 1 .. w-2: six values each, from rows a
+ * and b. */
+LF_VECTOR_CLONES static void median_edge_row(float *restrict out, const float *restrict a,
+                                             const float *restrict b, int w)
+{
+#pragma omp simd
+    for (int x = 1; x < w - 1; x++)
+        out[x] = lower_median6(a[x - 1], a[x], a[x + 1], b[x - 1], b[x], b[x + 1]);
+}
+
+/* The first or last column's outputs 1 .. h-2: six values each, from
+ * columns c and its neighbour d (each w apart down the rows). */
+static void median_edge_column(float *out, const float *c, const float *d, int h, int w)
+{
+    for (int y = 1; y < h - 1; y++) {
+        size_t up = (size_t)(y - 1) * (size_t)w, at = up + (size_t)w, down = at + (size_t)w;
+        out[at] = lower_median6(c[up], c[at], c[down], d[up], d[at], d[down]);
+    }
 }
 
 static void map_median3(const lf_op *op, const pass *p, const float *in, scratch *s)
@@ -342,23 +418,24 @@ static void map_median3(const lf_op *op, const pass *p, const float *in, scratch
     const int h = p->in_h, w = p->in_w;
     float *lo = s->columns, *mid = lo + w, *hi = mid + w;
     for (int y = 1; y + 1 < h && w >= 3; y++) {
-        const float *a = in + (size_t)(y - 1) * (size_t)w, *b = a + w, *c = b + w;
-        for (int x = 0; x < w; x++) {
-            float l = min2(a[x], b[x]), u = max2(a[x], b[x]);
-            lo[x] = min2(l, c[x]);
-            float m = max2(l, c[x]);
-            mid[x] = min2(u, m);
-            hi[x] = max2(u, m);
-        }
-        float *out = s->map + (size_t)y * (size_t)w;
-        for (int x = 1; x + 1 < w; x++)
-            out[x] = median3(max2(max2(lo[x - 1], lo[x]), lo[x + 1]),
-                             median3(mid[x - 1], mid[x], mid[x + 1]),
-                             min2(min2(hi[x - 1], hi[x]), hi[x + 1]));
+        const float *a = in + (size_t)(y - 1) * (size_t)w;
+        sort_columns(lo, mid, hi, a, a + w, a + 2 * (size_t)w, w);
+        median_of_columns(s->map + (size_t)y * (size_t)w, lo, mid, hi, w);
+    }
+    if (h >= 3 && w >= 3) {
+        /* the edges, six values each, and the four corners below */
+        const float *last = in + (size_t)(h - 1) * (size_t)w;
+        median_edge_row(s->map, in, in + w, w);
+        median_edge_row(s->map + (size_t)(h - 1) * (size_t)w, last - w, last, w);
+        median_edge_column(s->map, in, in + 1, h, w);
+        median_edge_column(s->map + (w - 1), in + (w - 1), in + (w - 2), h, w);
     }
     for (int y = 0; y < h; y++) {
-        bool edge_row = y == 0 || y == h - 1 || w < 3;
+        bool edge_row = y == 0 || y == h - 1 || w < 3 || h < 3;
         for (int x = 0; x < w; x += edge_row || x == w - 1 ? 1 : w - 1) {
+            bool corner = (y == 0 || y == h - 1) && (x == 0 || x == w - 1);
+            if (h >= 3 && w >= 3 && !corner)
+                continue; /* done above */
             int count = gather(op, p, in, y, x, s->values, s->value_capacity);
             s->map[(size_t)y * (size_t)w + (size_t)x] =
                 select_kth(s->values, count, (count - 1) / 2);
@@ -376,7 +453,7 @@ static bool is_median3(const lf_op *op)
 
 /* One application, fast: the map at every centre needed, then the
  * outputs the padding and stride keep. */
-static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, float *out,
+static lf_status pass_fast_into(const lf_op *op, const pass *p, const float *in, float *out,
                            scratch *s, lf_error *err)
 {
     int h = p->in_h, w = p->in_w;
@@ -418,13 +495,35 @@ static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, floa
     } else {
         return lf_fail(err, LF_ERR_ARGUMENT, "unknown operation %d", (int)op->kind);
     }
+    if (s->map == out)
+        return LF_OK; /* written in place: see pass_fast */
     for (int oy = 0; oy < p->out_h; oy++) {
         const float *src = s->map + (size_t)(p->first_y + oy * p->stride) * (size_t)w;
         float *dst = out + (size_t)oy * (size_t)p->out_w;
+        if (p->stride == 1) {
+            memcpy(dst, src + p->first_x, sizeof(float) * (size_t)p->out_w);
+            continue;
+        }
         for (int ox = 0; ox < p->out_w; ox++)
             dst[ox] = src[p->first_x + ox * p->stride];
     }
     return LF_OK;
+}
+
+/* When every centre is an output (stride 1, 'same' padding) the map is
+ * written straight into out, which saves copying it; otherwise into the
+ * scratch's map, and the outputs kept are copied out. */
+static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, float *out,
+                           scratch *s, lf_error *err)
+{
+    const bool whole = p->stride == 1 && p->out_h == p->in_h && p->out_w == p->in_w && out != in;
+    if (!whole)
+        return pass_fast_into(op, p, in, out, s, err);
+    float *map = s->map;
+    s->map = out;
+    lf_status st = pass_fast_into(op, p, in, out, s, err);
+    s->map = map;
+    return st;
 }
 
 /* ============================================================ the driver */
