@@ -8,7 +8,8 @@
  * padding and stride ask for: sums and means from running (prefix) sums
  * along rows and then columns, so a 50 x 50 mean costs what a 3 x 3 does;
  * max and min along rows and then columns with a queue of candidates, so
- * each value enters and leaves it once; medians by selection (quickselect)
+ * each value enters and leaves it once (small windows directly, a row of
+ * centres at once); medians by selection (quickselect)
  * rather than a full sort (the 3x3 median by sorted columns, with no
  * selection inside the image); kernels through the convolution of conv.c
  * (twice for a gradient, the second time with the transposed kernel).
@@ -257,6 +258,10 @@ static void line_extreme(const float *in, ptrdiff_t in_step, int n, int before, 
 static void map_sums(const lf_op *op, const pass *p, const float *in, scratch *s)
 {
     int h = p->in_h, w = p->in_w;
+    /* Each row's window sums, then added down the columns in place, a row
+     * at a time (walking down a column would jump a row's length each
+     * value): row y then holds the running sum P[y] of rows 0 .. y, the
+     * same additions in the same order as a prefix sum per column. */
     for (int y = 0; y < h; y++) {
         const float *row = in + (size_t)y * (size_t)w;
         double *sums = s->row_sums + (size_t)y * (size_t)w;
@@ -264,24 +269,71 @@ static void map_sums(const lf_op *op, const pass *p, const float *in, scratch *s
         for (int x = 0; x < w; x++)
             sums[x] = row[x];
         line_sums(sums, 1, w, p->left, p->right, s->prefix, sums, 1);
+        const double *above = sums - w;
+        for (int x = 0; x < w; x++)
+            sums[x] = (y > 0 ? above[x] : 0.0) + sums[x];
     }
-    for (int x = 0; x < w; x++) {
-        /* prefix is filled from the column before it is overwritten */
-        double *column = s->row_sums + x;
-        s->prefix[0] = 0;
-        for (int y = 0; y < h; y++)
-            s->prefix[y + 1] = s->prefix[y] + column[(size_t)y * (size_t)w];
-        for (int y = 0; y < h; y++) {
-            int lo = y - p->up < 0 ? 0 : y - p->up;
-            int hi = y + p->down > h - 1 ? h - 1 : y + p->down;
-            double sum = s->prefix[hi + 1] - s->prefix[lo];
+    /* A window's sum is P[hi] - P[lo - 1], with P[-1] = 0. */
+    for (int y = 0; y < h; y++) {
+        int lo = y - p->up < 0 ? 0 : y - p->up;
+        int hi = y + p->down > h - 1 ? h - 1 : y + p->down;
+        const double *top = s->row_sums + (size_t)hi * (size_t)w;
+        const double *base = lo > 0 ? s->row_sums + (size_t)(lo - 1) * (size_t)w : NULL;
+        float *out = s->map + (size_t)y * (size_t)w;
+        for (int x = 0; x < w; x++) {
+            double sum = top[x] - (base ? base[x] : 0.0);
             if (op->kind == LF_OP_MEAN) {
                 int x0 = x - p->left < 0 ? 0 : x - p->left;
                 int x1 = x + p->right > w - 1 ? w - 1 : x + p->right;
                 sum /= (double)(hi - lo + 1) * (double)(x1 - x0 + 1);
             }
-            s->map[(size_t)y * (size_t)w + (size_t)x] = (float)sum;
+            out[x] = (float)sum;
         }
+    }
+}
+
+/* Window sides up to this take each max (min) over the window's values
+ * directly, a whole row of centres at once, rather than through a queue:
+ * for a 3x3 max that is a few vectorised passes instead of a queue walked
+ * down every column. Exact either way: a max is a max in any order. */
+#define SMALL_EXTREME_SIDE 8
+
+/* acc[i] = max(acc[i], v[i]) (min when !is_max) for i < n. */
+LF_VECTOR_CLONES static void extreme_into(float *restrict acc, const float *restrict v, int n,
+                                          bool is_max)
+{
+    if (is_max) {
+#pragma omp simd
+        for (int i = 0; i < n; i++)
+            acc[i] = acc[i] > v[i] ? acc[i] : v[i];
+    } else {
+#pragma omp simd
+        for (int i = 0; i < n; i++)
+            acc[i] = acc[i] < v[i] ? acc[i] : v[i];
+    }
+}
+
+/* The small windows: along each row the values d to the right and to the
+ * left, clipped at its ends by the ranges, then the rows above and below. */
+static void map_extremes_small(const pass *p, const float *in, bool is_max, scratch *s)
+{
+    const int h = p->in_h, w = p->in_w;
+    for (int y = 0; y < h; y++) {
+        const float *row = in + (size_t)y * (size_t)w;
+        float *ext = s->row_ext + (size_t)y * (size_t)w;
+        memcpy(ext, row, sizeof(float) * (size_t)w);
+        for (int d = 1; d <= p->right && d < w; d++)
+            extreme_into(ext, row + d, w - d, is_max);
+        for (int d = 1; d <= p->left && d < w; d++)
+            extreme_into(ext + d, row, w - d, is_max);
+    }
+    for (int y = 0; y < h; y++) {
+        float *out = s->map + (size_t)y * (size_t)w;
+        memcpy(out, s->row_ext + (size_t)y * (size_t)w, sizeof(float) * (size_t)w);
+        for (int d = 1; d <= p->down && y + d < h; d++)
+            extreme_into(out, s->row_ext + (size_t)(y + d) * (size_t)w, w, is_max);
+        for (int d = 1; d <= p->up && y - d >= 0; d++)
+            extreme_into(out, s->row_ext + (size_t)(y - d) * (size_t)w, w, is_max);
     }
 }
 
@@ -289,6 +341,10 @@ static void map_sums(const lf_op *op, const pass *p, const float *in, scratch *s
 static void map_extremes(const pass *p, const float *in, bool is_max, scratch *s)
 {
     int h = p->in_h, w = p->in_w;
+    if (p->left + p->right < SMALL_EXTREME_SIDE && p->up + p->down < SMALL_EXTREME_SIDE) {
+        map_extremes_small(p, in, is_max, s);
+        return;
+    }
     for (int y = 0; y < h; y++)
         line_extreme(in + (size_t)y * (size_t)w, 1, w, p->left, p->right, is_max, s->queue,
                      s->row_ext + (size_t)y * (size_t)w, 1);
