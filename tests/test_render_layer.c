@@ -107,14 +107,7 @@ static void draw(fixture *f, bool random_filters)
     SDL_RenderFlush(f->v.renderer);
 }
 
-static SDL_Color pixel(const fixture *f, int x, int y)
-{
-    Uint32 v = ((const Uint32 *)((const Uint8 *)f->v.surface->pixels + y * f->v.surface->pitch))[x];
-    SDL_Color c;
-    SDL_GetRGB(v, f->v.surface->format, &c.r, &c.g, &c.b);
-    c.a = 255;
-    return c;
-}
+static SDL_Color pixel(const fixture *f, int x, int y) { return to_pixel(&f->v, x, y); }
 
 static bool near(SDL_Color got, lf_rgb want, int tolerance)
 {
