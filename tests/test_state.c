@@ -95,14 +95,7 @@ static void test_resume_is_bit_identical(void **state)
         lf_trainer_options fresh = {.target = other, .seed = 99, .engine = rc->engine,
                                     .fft = rc->fft, .threads = 2};
         lf_trainer *second = tt_trainer_create(&fresh, &ds);
-        lf_state *read = lf_state_create();
-        if (lf_state_read(read, path, &err) != LF_OK)
-            fail_msg("%s: %s", rc->what, err.message);
-        assert_int_equal(lf_state_step(read), N);
-        assert_int_equal(lf_state_epoch(read), N / 6);
-        if (lf_trainer_restore_state(second, read, &err) != LF_OK)
-            fail_msg("%s: %s", rc->what, err.message);
-        assert_int_equal(lf_trainer_figures(second)->step, N);
+        lf_state *read = ts_read_restore(second, path, N, N / 6, rc->what);
         assert_string_equal(lf_trainer_get_options(second)->target.name, "laplacian");
         assert_int_equal(lf_trainer_engine(second), rc->engine);
         assert_int_equal(lf_trainer_uses_fft(second), rc->fft > 0);
@@ -136,13 +129,7 @@ static void test_rewind_in_memory(void **state)
     assert_int_equal(lf_kernel_from_name(&k, "sobel-y", 0, NULL), LF_OK);
     lf_trainer_options o = {.target = k, .seed = 3};
     lf_trainer *t = tt_trainer_create(&o, &ds);
-    tt_trainer_steps(t, 11);
-    lf_state *mark = ts_save(t);
-    tt_trainer_steps(t, 40);
-    lf_state *end = ts_save(t);
-    ts_assert_replays(t, mark, end, 40);
-    lf_state_destroy(mark);
-    lf_state_destroy(end);
+    ts_assert_replays(t, 11, 40);
     lf_trainer_destroy(t);
     lf_dataset_deinit(&ds);
 }

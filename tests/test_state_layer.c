@@ -120,14 +120,7 @@ static void test_layer_resume_is_bit_identical(void **state)
                                                                            : LF_OPTIMIZER_ADAM),
                                     .engine = lc->engine, .fft = -1, .threads = 2};
         lf_trainer *second = tt_trainer_create(&fresh, ds);
-        lf_state *read = lf_state_create();
-        if (lf_state_read(read, path, &err) != LF_OK)
-            fail_msg("%s: %s", lc->what, err.message);
-        assert_int_equal(lf_state_step(read), N);
-        assert_int_equal(lf_state_epoch(read), N / 4);
-        if (lf_trainer_restore_state(second, read, &err) != LF_OK)
-            fail_msg("%s: %s", lc->what, err.message);
-        assert_int_equal(lf_trainer_figures(second)->step, N);
+        lf_state *read = ts_read_restore(second, path, N, N / 4, lc->what);
         assert_string_equal(lf_trainer_get_options(second)->target.name, bank.name);
         assert_memory_equal(lf_trainer_get_options(second)->target.weights, bank.weights,
                             sizeof(float) * (size_t)lf_trainer_weight_count(second));
@@ -169,13 +162,7 @@ static void test_layer_rewind_in_memory(void **state)
         lf_kernel bank = tt_layer_bank(cases[c]->layer.filters, 3, 3, 9);
         lf_trainer_options o = case_options(cases[c], &bank);
         lf_trainer *t = tt_trainer_create(&o, &ds);
-        tt_trainer_steps(t, 6);
-        lf_state *mark = ts_save(t);
-        tt_trainer_steps(t, 13);
-        lf_state *end = ts_save(t);
-        ts_assert_replays(t, mark, end, 13);
-        lf_state_destroy(mark);
-        lf_state_destroy(end);
+        ts_assert_replays(t, 6, 13);
         lf_trainer_destroy(t);
     }
     free(ds.inputs);

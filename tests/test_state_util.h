@@ -3,8 +3,9 @@
  * trainer's state saved (failing the test with the library's message when
  * it refuses), two states compared byte for byte, a state's format
  * version, the header's checksum rewritten after a test edits the body,
- * and the rewind ring's use (back to a saved moment, twice, each replay
- * ending where the first pass did). Static, as in test_util.h.
+ * a state file read and restored, and the rewind ring's use (back to a
+ * saved moment, twice, each replay ending where the first pass did).
+ * Static, as in test_util.h.
  */
 #ifndef LEARNFILTER_TEST_STATE_UTIL_H
 #define LEARNFILTER_TEST_STATE_UTIL_H
@@ -51,12 +52,35 @@ static inline void ts_reseal(unsigned char *bytes, size_t size)
         bytes[24 + i] = (unsigned char)(h >> (8 * i));
 }
 
-/* t went from mark to end in `steps` steps: back to mark twice, each time
- * at mark's step with mark's state saved again, and `steps` more end in
- * end's state. */
-static inline void ts_assert_replays(lf_trainer *t, const lf_state *mark, const lf_state *end,
-                                     int steps)
+/* Reads the state file at path and restores t from it; the state read
+ * must be at `step` and `epoch`, and so must t then be. what names the
+ * case in a failure. Returns the state read (the caller destroys it). */
+static inline lf_state *ts_read_restore(lf_trainer *t, const char *path, long step, long epoch,
+                                        const char *what)
 {
+    lf_state *read = lf_state_create();
+    assert_non_null(read);
+    lf_error err;
+    if (lf_state_read(read, path, &err) != LF_OK)
+        fail_msg("%s: %s", what, err.message);
+    assert_int_equal(lf_state_step(read), step);
+    assert_int_equal(lf_state_epoch(read), epoch);
+    if (lf_trainer_restore_state(t, read, &err) != LF_OK)
+        fail_msg("%s: %s", what, err.message);
+    assert_int_equal(lf_trainer_figures(t)->step, step);
+    return read;
+}
+
+/* The rewind ring's use: t trains `first` steps and a moment is saved,
+ * `steps` more and the end is saved; then back to the moment twice, each
+ * time at its step with its state saved again, and `steps` more end in the
+ * end's state. */
+static inline void ts_assert_replays(lf_trainer *t, int first, int steps)
+{
+    tt_trainer_steps(t, first);
+    lf_state *mark = ts_save(t);
+    tt_trainer_steps(t, steps);
+    lf_state *end = ts_save(t);
     lf_error err;
     for (int replay = 0; replay < 2; replay++) {
         if (lf_trainer_restore_state(t, mark, &err) != LF_OK)
@@ -70,6 +94,8 @@ static inline void ts_assert_replays(lf_trainer *t, const lf_state *mark, const 
         ts_assert_same(replayed, end);
         lf_state_destroy(replayed);
     }
+    lf_state_destroy(mark);
+    lf_state_destroy(end);
 }
 
 #endif
