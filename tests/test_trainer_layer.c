@@ -144,9 +144,43 @@ static void test_step_tanh_stride3(void **state)
     check_one_step(&l, LF_PADDING_SAME, 4);
 }
 
-/* The statistics engine and the layer engine on one linear bank of gray
- * filters: the same 40 steps (same seed, order and settings) give the same
- * weights up to float rounding. */
+/* The statistics engine and the layer engine trained side by side from
+ * options o (the same seed, order and settings) for `steps` steps: every
+ * step's loss, then the weights and biases, each filter's error and the
+ * loss over the set agree up to float rounding (1e-4 relative), and they
+ * learned (the error fell by a tenth). */
+static void assert_engines_agree(lf_trainer_options o, const lf_dataset *ds, int steps)
+{
+    o.engine = LF_ENGINE_GRAM;
+    lf_trainer *gram = tt_trainer_create(&o, ds);
+    o.engine = LF_ENGINE_DIRECT;
+    lf_trainer *layer = tt_trainer_create(&o, ds);
+    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
+    assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
+    const double start = lf_trainer_figures(layer)->rel_err;
+    lf_error err;
+    for (int step = 0; step < steps; step++) {
+        assert_int_equal(lf_trainer_step(gram, &err), LF_OK);
+        assert_int_equal(lf_trainer_step(layer, &err), LF_OK);
+        const lf_figures *a = lf_trainer_figures(gram), *b = lf_trainer_figures(layer);
+        assert_true(fabs(a->step_loss - b->step_loss) <= 1e-4 * b->step_loss);
+    }
+    const int filters = lf_trainer_filters(layer);
+    const int params = lf_trainer_weight_count(layer) + filters;
+    assert_int_equal(params, lf_trainer_weight_count(gram) + lf_trainer_filters(gram));
+    assert_true(lf_relative_error(lf_trainer_weights(gram), lf_trainer_weights(layer), params) <
+                1e-4);
+    assert_true(lf_trainer_figures(layer)->rel_err < 0.9 * start);
+    for (int f = 0; f < filters; f++)
+        assert_true(fabs(lf_trainer_filter_rel_err(gram, f) - lf_trainer_filter_rel_err(layer, f)) <
+                    1e-4);
+    const double loss = lf_trainer_evaluate(layer, 0, ds->patch_count);
+    assert_true(fabs(lf_trainer_evaluate(gram, 0, ds->patch_count) - loss) < 1e-4 * loss);
+    lf_trainer_destroy(gram);
+    lf_trainer_destroy(layer);
+}
+
+/* On one linear bank of gray filters: 40 steps. */
 static void test_gram_and_layer_engines_agree(void **state)
 {
     (void)state;
@@ -156,40 +190,12 @@ static void test_gram_and_layer_engines_agree(void **state)
     lf_trainer_options o = {.target = bank, .layer = {.filters = 3}, .seed = 2,
                             .settings = lf_settings_for_optimizer(LF_OPTIMIZER_SGD)};
     o.settings.batch_size = 2;
-    o.engine = LF_ENGINE_GRAM;
-    lf_trainer *gram = tt_trainer_create(&o, &ds);
-    o.engine = LF_ENGINE_DIRECT;
-    lf_trainer *layer = tt_trainer_create(&o, &ds);
-    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
-    assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
-    const int params = lf_trainer_weight_count(gram) + 3;
-    const double start = lf_trainer_figures(layer)->rel_err;
-    lf_error err;
-    for (int step = 0; step < 40; step++) {
-        assert_int_equal(lf_trainer_step(gram, &err), LF_OK);
-        assert_int_equal(lf_trainer_step(layer, &err), LF_OK);
-        const lf_figures *a = lf_trainer_figures(gram), *b = lf_trainer_figures(layer);
-        assert_true(fabs(a->step_loss - b->step_loss) <= 1e-4 * b->step_loss);
-    }
-    const float *a = lf_trainer_weights(gram), *b = lf_trainer_weights(layer);
-    double diff = 0, norm = 0;
-    for (int i = 0; i < params; i++) {
-        diff += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
-        norm += (double)b[i] * b[i];
-    }
-    assert_true(sqrt(diff / norm) < 1e-4);
-    /* And they learned: the error fell from the start. */
-    assert_true(lf_trainer_figures(layer)->rel_err < 0.9 * start);
-    for (int f = 0; f < 3; f++)
-        assert_true(fabs(lf_trainer_filter_rel_err(gram, f) - lf_trainer_filter_rel_err(layer, f)) <
-                    1e-4);
-    lf_trainer_destroy(gram);
-    lf_trainer_destroy(layer);
+    assert_engines_agree(o, &ds, 40);
     free_dataset(&ds);
 }
 
 /* The same on a colour bank at stride 2 with 'valid' padding, where the
- * statistics are over the layer's windows (gram_layer.c). */
+ * statistics are over the layer's windows (gram_layer.c): 30 steps. */
 static void test_engines_agree_colour_stride(void **state)
 {
     (void)state;
@@ -199,27 +205,7 @@ static void test_engines_agree_colour_stride(void **state)
     lf_trainer_options o = {.target = bank, .layer = {.channels = 3, .filters = 2, .stride = 2},
                             .padding = LF_PADDING_VALID, .seed = 3,
                             .settings = plain_sgd(0.2f, 3), .threads = 2};
-    o.engine = LF_ENGINE_GRAM;
-    lf_trainer *gram = tt_trainer_create(&o, &ds);
-    o.engine = LF_ENGINE_DIRECT;
-    lf_trainer *layer = tt_trainer_create(&o, &ds);
-    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
-    assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
-    const double start = lf_trainer_figures(layer)->rel_err;
-    lf_error err;
-    for (int step = 0; step < 30; step++) {
-        assert_int_equal(lf_trainer_step(gram, &err), LF_OK);
-        assert_int_equal(lf_trainer_step(layer, &err), LF_OK);
-        const lf_figures *a = lf_trainer_figures(gram), *b = lf_trainer_figures(layer);
-        assert_true(fabs(a->step_loss - b->step_loss) <= 1e-4 * b->step_loss);
-    }
-    assert_true(lf_relative_error(lf_trainer_weights(gram), lf_trainer_weights(layer), 54 + 2) <
-                1e-4);
-    assert_true(lf_trainer_figures(layer)->rel_err < 0.9 * start);
-    assert_true(fabs(lf_trainer_evaluate(gram, 0, PATCHES) - lf_trainer_evaluate(layer, 0, PATCHES)) <
-                1e-4 * lf_trainer_evaluate(layer, 0, PATCHES));
-    lf_trainer_destroy(gram);
-    lf_trainer_destroy(layer);
+    assert_engines_agree(o, &ds, 30);
     free_dataset(&ds);
 }
 
