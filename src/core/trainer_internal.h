@@ -168,7 +168,9 @@ struct lf_trainer {
     float *true_spectrum;        /* the true kernel's spectrum, with fft_clean_spectra */
     float *output;               /* threads * 2 * out area: per thread, the network's
                                     output for one patch, then the gradient of the
-                                    loss w.r.t. it; thread 0's pair is the caller's */
+                                    loss w.r.t. it; thread 0's pair is the caller's.
+                                    One gray filter's only (NULL for a layer, whose
+                                    engine has them in layer_scratch) */
     int *build_list;             /* patch_count: patches a job builds G or spectra for */
     float *gram_blocks;          /* GRAM_BLOCKS * MAX_PARAMS: each row block's share of G d */
     double *unit_grads;          /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
