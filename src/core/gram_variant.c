@@ -138,42 +138,88 @@ typedef struct strip {
     int q_count, r_count, q_step, r_step;
 } strip;
 
+/* Windows whose sums X d stay in registers while every tap passes: two
+ * AVX-512 vectors, four AVX2 ones. */
+#define STRIP_BLOCK 32
+
 LF_VECTOR_CLONES
 static void strip_apply(float *restrict y, float *restrict xd, const strip *st,
                         const float *restrict d, int bias)
 {
-    const int n = st->count;
-    for (int w = 0; w < n; w++)
-        xd[w] = d[bias];
-    for (int q = 0; q < st->q_count; q++)
-        for (int r = 0; r < st->r_count; r++) {
-            const float c = d[q * st->q_step + r * st->r_step];
-            const float *restrict line = st->lines + (size_t)q * st->stride + r;
+    const int n = st->count, rc = st->r_count;
+    /* X d a block of windows at a time: its sums stay in registers across
+     * all the taps, so a multiply-add loads one value, where a pass per tap
+     * over the whole strip would load and store the sum as well. Even and
+     * odd taps go to two sets of sums, so each multiply-add waits on the
+     * one before the last rather than the last. The last block reads past
+     * the strip into the lines' zeroed tail (line_floats); those windows'
+     * sums are dropped. */
+    for (int w0 = 0; w0 < n; w0 += STRIP_BLOCK) {
+        float even[STRIP_BLOCK] = {0}, odd[STRIP_BLOCK] = {0};
+        for (int q = 0; q < st->q_count; q++) {
+            const float *restrict line = st->lines + (size_t)q * st->stride + w0;
+            const float *restrict dq = d + q * st->q_step;
+            int r = 0;
+            for (; r + 2 <= rc; r += 2) {
+                const float c0 = dq[r * st->r_step], c1 = dq[(r + 1) * st->r_step];
 #pragma omp simd
-            for (int w = 0; w < n; w++)
-                xd[w] += c * line[w];
+                for (int j = 0; j < STRIP_BLOCK; j++) {
+                    even[j] += c0 * line[r + j];
+                    odd[j] += c1 * line[r + 1 + j];
+                }
+            }
+            if (r < rc) {
+                const float c0 = dq[r * st->r_step];
+#pragma omp simd
+                for (int j = 0; j < STRIP_BLOCK; j++)
+                    even[j] += c0 * line[r + j];
+            }
         }
+        const int m = n - w0 < STRIP_BLOCK ? n - w0 : STRIP_BLOCK;
+        for (int j = 0; j < m; j++)
+            xd[w0 + j] = d[bias] + (even[j] + odd[j]);
+    }
     float total = 0;
 #pragma omp simd reduction(+ : total)
     for (int w = 0; w < n; w++)
         total += xd[w];
     y[bias] += total;
+    /* X^T (X d): a block of neighbouring taps of a line at a time, their
+     * sums in registers (two sets, even and odd windows, as above), each
+     * window's value of X d multiplying a vector of the line: no
+     * horizontal sums. Reads past the line's end fall in its zeroed tail
+     * and feed only taps past the kernel, which are dropped. */
     for (int q = 0; q < st->q_count; q++)
-        for (int r = 0; r < st->r_count; r++) {
-            const float *restrict line = st->lines + (size_t)q * st->stride + r;
-            float acc = 0;
-#pragma omp simd reduction(+ : acc)
-            for (int w = 0; w < n; w++)
-                acc += xd[w] * line[w];
-            y[q * st->q_step + r * st->r_step] += acc;
+        for (int r0 = 0; r0 < rc; r0 += STRIP_BLOCK) {
+            const float *restrict line = st->lines + (size_t)q * st->stride + r0;
+            float even[STRIP_BLOCK] = {0}, odd[STRIP_BLOCK] = {0};
+            int w = 0;
+            for (; w + 2 <= n; w += 2) {
+                const float x0 = xd[w], x1 = xd[w + 1];
+#pragma omp simd
+                for (int j = 0; j < STRIP_BLOCK; j++) {
+                    even[j] += x0 * line[w + j];
+                    odd[j] += x1 * line[w + 1 + j];
+                }
+            }
+            if (w < n) {
+                const float x0 = xd[w];
+#pragma omp simd
+                for (int j = 0; j < STRIP_BLOCK; j++)
+                    even[j] += x0 * line[w + j];
+            }
+            const int m = rc - r0 < STRIP_BLOCK ? rc - r0 : STRIP_BLOCK;
+            for (int j = 0; j < m; j++)
+                y[q * st->q_step + (r0 + j) * st->r_step] += even[j] + odd[j];
         }
 }
 
-/* The longest line and strip an edge of this shape needs. */
+/* The longest line and strip an edge of this shape needs, and a block's
+ * reads past its end (strip_apply). */
 static size_t line_floats(const lf_conv_shape *s)
 {
     const int a = s->out_width + s->k_width, b = s->out_height + s->k_height;
-    return (size_t)(a > b ? a : b);
+    return (size_t)(a > b ? a : b) + STRIP_BLOCK;
 }
 
 size_t lf_gram_variant_edge_floats(const lf_conv_shape *s)
@@ -198,7 +244,7 @@ void lf_gram_variant_edges(float *y, float *work, size_t work_floats, const floa
         const int len = s->out_width + kw - 1;
         for (int a = 0; a < kh; a++) {
             float *line = lines + (size_t)a * stride;
-            memset(line, 0, sizeof(float) * (size_t)len);
+            memset(line, 0, sizeof(float) * (size_t)stride); /* the tail too */
             const int iy = oy + a - s->pad_top;
             if (iy < 0 || iy >= h)
                 continue;
@@ -218,7 +264,7 @@ void lf_gram_variant_edges(float *y, float *work, size_t work_floats, const floa
         const int len = rows + kh - 1;
         for (int b = 0; b < kw; b++) {
             float *line = lines + (size_t)b * stride;
-            memset(line, 0, sizeof(float) * (size_t)len);
+            memset(line, 0, sizeof(float) * (size_t)stride); /* the tail too */
             const int ix = ox + b - s->pad_left;
             if (ix < 0 || ix >= w)
                 continue;
