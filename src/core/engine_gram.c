@@ -120,6 +120,20 @@ static void gram_targets(lf_trainer *t, const int *patches, int batch)
     int ahead = batch > t->threads ? batch : t->threads;
     if (ahead > left)
         ahead = left;
+    if (t->gram_shared && ahead > batch) {
+        /* Most variants find their place's matrix built: look further
+         * ahead, to as many missing matrices as there are threads. */
+        int keys[LF_POOL_MAX_THREADS], found = 0;
+        ahead = 0;
+        while (ahead < left && (ahead < batch || found < t->threads)) {
+            const int key = trainer_gram_index(t, patches[ahead++]);
+            bool seen = t->gram_ready[key] != 0;
+            for (int i = 0; i < found && !seen; i++)
+                seen = keys[i] == key;
+            if (!seen && found < t->threads)
+                keys[found++] = key;
+        }
+    }
     trainer_build_missing(t, patches, ahead, BUILD_GRAMS);
 }
 
@@ -259,14 +273,25 @@ static double gram_evaluate(lf_trainer *t, int first, int count)
     double total = 0;
     compute_delta(t);
     /* Missing statistics (the validation patches' at the end of the first
-     * epoch) are built one per thread at a time. */
-    for (int done = 0; done < count; done += t->threads) {
-        int n = count - done < t->threads ? count - done : t->threads;
-        int chunk[LF_POOL_MAX_THREADS];
-        for (int i = 0; i < n; i++)
-            chunk[i] = first + done + i;
-        trainer_build_missing(t, chunk, n, BUILD_GRAMS);
+     * epoch) are built one per thread at a time: each group holds as many
+     * missing matrices as there are threads, so when variants share them
+     * (most of a place's already built) no thread waits alone. */
+    int chunk[LF_POOL_MAX_THREADS], n = 0;
+    for (int p = first; p < first + count; p++) {
+        const int key = trainer_gram_index(t, p);
+        bool listed = t->gram_ready[key] != 0;
+        for (int i = 0; i < n && !listed; i++)
+            listed = trainer_gram_index(t, chunk[i]) == key;
+        if (listed)
+            continue;
+        chunk[n++] = p;
+        if (n == t->threads) {
+            trainer_build_missing(t, chunk, n, BUILD_GRAMS);
+            n = 0;
+        }
     }
+    if (n > 0)
+        trainer_build_missing(t, chunk, n, BUILD_GRAMS);
     float unused[MAX_PARAMS]; /* lf_gram_apply's gradient, not needed here */
     if (t->filters > 1) {
         for (int p = first; p < first + count; p++)
