@@ -12,7 +12,8 @@
  * together step by step, for odd and even square kernels under both
  * paddings (an even kernel under 'same' is the case with edge windows), with
  * SGD and Adam, on one thread and on two, and with a kernel large enough
- * for one matrix's product to be split between threads. A run taken back
+ * for one matrix's product to be split between threads, and for a layer of
+ * several filters. A run taken back
  * to a saved state repeats itself bit for bit.
  */
 #include "test_data_util.h" /* first: it sets _POSIX_C_SOURCE */
@@ -85,13 +86,14 @@ static bool close_to(double a, double b, double tol)
     return (isnan(a) && isnan(b)) || fabs(a - b) <= tol * fabs(a) + 1e-12;
 }
 
-static void run_three(const lf_kernel *k, lf_padding padding, lf_optimizer_kind optimizer,
-                      int threads, int steps, double tol)
+static void run_layer(const lf_kernel *k, int filters, lf_padding padding,
+                      lf_optimizer_kind optimizer, int threads, int steps, double tol)
 {
     lf_dataset with, without;
     make_dataset(&with, true);
     make_dataset(&without, false);
-    lf_trainer_options o = {.target = *k, .padding = padding, .seed = 7, .threads = threads};
+    lf_trainer_options o = {.target = *k, .padding = padding, .seed = 7, .threads = threads,
+                            .layer = {.filters = filters}};
     o.settings = lf_settings_for_kernel(k);
     if (optimizer == LF_OPTIMIZER_ADAM) {
         o.settings.optimizer = LF_OPTIMIZER_ADAM;
@@ -118,7 +120,7 @@ static void run_three(const lf_kernel *k, lf_padding padding, lf_optimizer_kind 
     assert_int_equal(lf_trainer_engine(direct), LF_ENGINE_DIRECT);
     assert_int_equal(matrices(shared), with.place_count);
     assert_int_equal(matrices(own), without.patch_count);
-    const int n = k->height * k->width + 1;
+    const int n = filters * (k->height * k->width + 1); /* weights, then biases */
     const double start = lf_trainer_figures(shared)->rel_err;
     lf_trainer *others[2] = {own, direct};
     for (int s = 0; s < steps; s++) {
@@ -150,17 +152,29 @@ static void run_three(const lf_kernel *k, lf_padding padding, lf_optimizer_kind 
     lf_dataset_deinit(&without);
 }
 
-static lf_kernel random_kernel(int side, uint64_t seed)
+static void run_three(const lf_kernel *k, lf_padding padding, lf_optimizer_kind optimizer,
+                      int threads, int steps, double tol)
+{
+    run_layer(k, 1, padding, optimizer, threads, steps, tol);
+}
+
+/* A bank of `filters` random side x side kernels (one when filters is 1). */
+static lf_kernel random_bank(int side, int filters, uint64_t seed)
 {
     lf_kernel k;
     memset(&k, 0, sizeof k);
     k.height = k.width = side;
     lf_rng rng;
     lf_rng_seed(&rng, seed);
-    for (int i = 0; i < side * side; i++)
+    for (int i = 0; i < filters * side * side; i++)
         k.weights[i] = (float)(lf_rng_uniform(&rng) - 0.5) / side;
     strcpy(k.name, "random");
     return k;
+}
+
+static lf_kernel random_kernel(int side, uint64_t seed)
+{
+    return random_bank(side, 1, seed);
 }
 
 static void test_odd_kernel(void **state)
@@ -196,6 +210,15 @@ static void test_large_kernel_split_between_threads(void **state)
     (void)state;
     lf_kernel k = random_kernel(46, 15);
     run_three(&k, LF_PADDING_SAME, LF_OPTIMIZER_ADAM, 2, 110, 1e-3);
+}
+
+/* Several filters over the same input share each matrix too, applied once
+ * per filter, in training and validation. */
+static void test_several_filters(void **state)
+{
+    (void)state;
+    lf_kernel k = random_bank(4, 3, 16);
+    run_layer(&k, 3, LF_PADDING_SAME, LF_OPTIMIZER_ADAM, 1, 200, 1e-3);
 }
 
 /* Back to a saved state, the shared engine repeats its steps exactly. */
@@ -235,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_odd_kernel),
         cmocka_unit_test(test_even_kernel),
         cmocka_unit_test(test_large_kernel_split_between_threads),
+        cmocka_unit_test(test_several_filters),
         cmocka_unit_test(test_state_repeats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
