@@ -305,6 +305,7 @@ static void test_new_operation_forgets_made_targets(void **state)
     make_dataset(&ds, 24, 0.0f);
     lf_trainer_options o = operation_options("max:3", 0, 0, 1, 2);
     lf_trainer *t = tt_trainer_create(&o, &ds);
+    t->target_cache_off = true; /* also when the new operation is set */
     trainer_target_cache_free(t);
     trainer_forget_caches(t);
     lf_trainer_reset(t);
@@ -330,6 +331,38 @@ static void test_new_operation_forgets_made_targets(void **state)
     lf_dataset_deinit(&ds);
 }
 
+/* The bound follows what the targets are: a kernel's are cheap to make
+ * again, an operation's cost more than a step, so they are kept further
+ * (the 2,784 targets of the original-sized set, 730 MB, are). Switching
+ * from one to the other decides again. */
+static void test_bound_follows_the_target(void **state)
+{
+    (void)state;
+    const double mib = 1024.0 * 1024.0, large_set = 2784.0 * 256 * 256 * sizeof(float);
+    assert_true(trainer_targets_fit(14 * mib, false));
+    assert_true(trainer_targets_fit(256 * mib, false));
+    assert_false(trainer_targets_fit(256 * mib + 1, false));
+    assert_false(trainer_targets_fit(large_set, false));
+    assert_true(trainer_targets_fit(large_set, true));
+    assert_true(trainer_targets_fit(1024 * mib, true));
+    assert_false(trainer_targets_fit(1024 * mib + 1, true));
+
+    lf_dataset ds;
+    make_dataset(&ds, 24, 0.0f);
+    lf_trainer_options o = options_for("sobel-x", LF_ENGINE_DIRECT, 4, 1);
+    lf_trainer *t = tt_trainer_create(&o, &ds);
+    assert_non_null(t->target_cache);
+    trainer_target_cache_free(t); /* as if past the kernel's bound */
+    lf_target median;
+    lf_error err;
+    assert_int_equal(lf_target_parse(&median, "median:3", 1, &err), LF_OK);
+    assert_int_equal(lf_trainer_set_target(t, &median, &err), LF_OK);
+    assert_non_null(t->target_cache); /* decided again for the operation */
+    tt_trainer_steps(t, 2);
+    lf_trainer_destroy(t);
+    lf_dataset_deinit(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_fft_within_rounding),
         cmocka_unit_test(test_operation_targets),
         cmocka_unit_test(test_new_operation_forgets_made_targets),
+        cmocka_unit_test(test_bound_follows_the_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,8 +117,8 @@ void trainer_target_cache_make(lf_trainer *t)
     trainer_target_cache_free(t);
     forget_made_targets(t); /* target_work may be new, or the patches */
     const size_t patches = (size_t)t->dataset->patch_count;
-    if ((double)t->target_floats * sizeof(float) * (double)patches >
-        (double)LF_TARGET_CACHE_MAX_BYTES)
+    const double bytes = (double)t->target_floats * sizeof(float) * (double)patches;
+    if (t->target_cache_off || !trainer_targets_fit(bytes, trainer_has_operation(t)))
         return;
     t->target_cache = malloc(sizeof(float) * t->target_floats * patches);
     t->target_ready = calloc(patches, 1);

@@ -134,6 +134,8 @@ struct lf_trainer {
                                     or an operation's) kept once made, when they fit
                                     LF_TARGET_CACHE_MAX_BYTES; NULL: made in the step */
     unsigned char *target_ready; /* patch_count flags for target_cache */
+    bool target_cache_off;       /* never keep targets, as past the bound: the
+                                    tests take that path on a small set */
     float *sample_target;        /* target_floats: the sample patch's, for snapshots */
     int sample_target_patch;     /* whose target sample_target holds; -1: none */
     lf_best_fit best;            /* options.operation's best filter, or with input
@@ -261,8 +263,18 @@ lf_status trainer_operation_targets(lf_trainer *t, lf_error *err);
 /* Frees an operation's scratch: a kernel's targets need none. */
 void trainer_drop_operation_targets(lf_trainer *t);
 /* (Re)allocates target_cache for the dataset when it fits
- * LF_TARGET_CACHE_MAX_BYTES, all targets missing; else leaves none. */
+ * LF_TARGET_CACHE_MAX_BYTES (an operation's: LF_OPERATION_TARGET_CACHE_MAX_BYTES)
+ * and target_cache_off is false, all targets missing; else leaves none.
+ * Called whenever the target changes from a kernel to an operation or back,
+ * and for a new dataset. */
 void trainer_target_cache_make(lf_trainer *t);
+/* Whether `bytes` of targets are kept: a kernel's up to LF_TARGET_CACHE_MAX_BYTES,
+ * an operation's up to LF_OPERATION_TARGET_CACHE_MAX_BYTES. */
+static inline bool trainer_targets_fit(double bytes, bool operation)
+{
+    return bytes <= (operation ? (double)LF_OPERATION_TARGET_CACHE_MAX_BYTES
+                               : (double)LF_TARGET_CACHE_MAX_BYTES);
+}
 void trainer_target_cache_free(lf_trainer *t);
 /* Which of grams serves a patch: its own, or with gram_shared its place's. */
 static inline int trainer_gram_index(const lf_trainer *t, int patch)

@@ -285,7 +285,6 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     t->build_list = build_list;
     t->dataset = ds;
     t->dataset_hashed = false;
-    trainer_target_cache_make(t);
     return LF_OK;
 }
 
@@ -322,6 +321,7 @@ static lf_status prepare_operation(lf_trainer *t, lf_error *err)
 {
     memset(&t->best, 0, sizeof t->best);
     t->best_rel_err_to_kernel = NAN;
+    trainer_target_cache_make(t); /* a kernel's bound or an operation's */
     if (!lf_target_is_set(&t->options.operation)) {
         trainer_drop_operation_targets(t); /* a kernel's need no scratch */
         prepare_noise_fit(t);
