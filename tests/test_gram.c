@@ -201,7 +201,8 @@ static void check_apply(int p)
     float *d = malloc(sizeof(float) * (size_t)p), *work = malloc(sizeof(float) * (size_t)p);
     float *g1 = malloc(sizeof(float) * (size_t)p), *g2 = malloc(sizeof(float) * (size_t)p);
     float *y = malloc(sizeof(float) * (size_t)p), *part = malloc(sizeof(float) * (size_t)p);
-    double *want = malloc(sizeof(double) * (size_t)p), *magnitude = malloc(sizeof(double) * (size_t)p);
+    double *want = malloc(sizeof(double) * (size_t)p);
+    double *magnitude = malloc(sizeof(double) * (size_t)p);
     assert_true(packed && d && work && g1 && g2 && y && part && want && magnitude);
     fill_signed(packed, count, (uint64_t)p);
     fill_signed(d, (size_t)p, (uint64_t)p + 100);
@@ -290,7 +291,7 @@ static void check_apply(int p)
 static void test_gram_apply_matches_reference(void **state)
 {
     (void)state;
-    static const int sizes[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,   10,  11,  12,  13,  19,  20, 21,
+    static const int sizes[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,  12,  13,  19,  20, 21,
                                 22, 23, 24, 36, 37, 42, 63, 64, 65, 100, 512, 513, 514, 515, 1025};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         check_apply(sizes[k]);

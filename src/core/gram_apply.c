@@ -57,15 +57,6 @@ _Static_assert(STRIP % GRAM_LANES == 0, "a strip holds whole lane groups");
 #define GRAM_PREFETCH_MIN_PARAMS 512
 #define GRAM_PREFETCH_BYTES 2048
 
-/*
- * The panel loop takes four strips a turn (its unroll pragma). Measured on
- * a 2-vCPU AMD EPYC (Zen 5) guest, one thread, P = 1,025 over 64 distinct
- * matrices (134 MB), in processor time, against 27-31 GB/s for a plain
- * read of memory: the old row-by-row layout 13-16 GB/s; panels 16-19 GB/s;
- * panels with four strips a turn 25-28 GB/s. The arithmetic is the same in
- * all three.
- */
-
 /* The helpers below are built into each of lf_gram_apply_rows's versions
  * (simd.h): a plain static function would be built once, for the baseline
  * instruction set, without the fused multiply-adds the sums round by. */
@@ -88,8 +79,8 @@ GRAM_INLINE float lanes_total(float before, const float *lanes)
 /* One row r of the triangle, through lf_gram_packed_index: for the last
  * rows when P is not a multiple of four (at most three columns each), and
  * for the ends of a range that does not start or stop on a panel. */
-GRAM_INLINE void apply_row(float *restrict y, const float *restrict packed, const float *restrict d,
-                      int p, int r)
+GRAM_INLINE void apply_row(float *restrict y, const float *restrict packed,
+                           const float *restrict d, int p, int r)
 {
     const float dr = d[r];
     const float before = packed[lf_gram_packed_index(p, r, r)] * dr;
@@ -116,9 +107,16 @@ GRAM_INLINE void apply_row(float *restrict y, const float *restrict packed, cons
 /* Rows [r, r + 4) from their panel g: row r + i contributes G[r+i][c] d[c]
  * to y[r+i] (a dot product) and G[r+i][c] d[r+i] to y[c] for c > r + i
  * (the lower triangle's share). One pass over the columns serves four
- * rows, and four independent sums keep the vector unit busy. */
-GRAM_INLINE void apply_panel(float *restrict y, const float *restrict g,
-                               const float *restrict d, int p, int r, bool prefetch)
+ * rows, and four independent sums keep the vector unit busy.
+ *
+ * The strip loop takes four strips a turn (its unroll pragma). Measured on
+ * a 2-vCPU AMD EPYC (Zen 5) guest, one thread, P = 1,025 over 64 distinct
+ * matrices (134 MB), in processor time, against 27-31 GB/s for a plain
+ * read of memory: the old row-by-row layout 13-16 GB/s; panels one strip a
+ * turn 16-19 GB/s; four strips a turn 25-28 GB/s; the software prefetch
+ * adds a few per cent. The arithmetic is the same in all of them. */
+GRAM_INLINE void apply_panel(float *restrict y, const float *restrict g, const float *restrict d,
+                             int p, int r, bool prefetch)
 {
     const float d0 = d[r], d1 = d[r + 1], d2 = d[r + 2], d3 = d[r + 3];
     /* The 4x4 block on the diagonal, from its upper half: g[0..3] is row r,
