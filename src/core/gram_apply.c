@@ -38,7 +38,9 @@ double lf_gram_apply_reference(float *grad, const float *packed, const float *d,
  * past the last whole 16 added into lane 0, and none in an unoptimised
  * build. Writing the lanes out, as many and in the same order, keeps every
  * result bit for bit what it was (tests/test_trajectories.c holds recorded
- * training runs to their bits) whatever the memory layout.
+ * training runs to their bits, on AVX-512) whatever the memory layout. The
+ * AVX2 and baseline versions had 8 and 4 lanes; they now have 16 as well,
+ * so there results moved by rounding, once.
  */
 #ifdef __OPTIMIZE__
 #define GRAM_LANES 16
