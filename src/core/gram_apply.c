@@ -54,10 +54,13 @@ _Static_assert(STRIP % GRAM_LANES == 0, "a strip holds whole lane groups");
  * From this many parameters on (a packed G of 512 KB and more, half of a
  * core's second-level cache), the product asks for G GRAM_PREFETCH_BYTES
  * ahead of where it reads; smaller matrices stay in the cache and go
- * without.
+ * without. On the machine below, past the cache: without it 21-22 GB/s;
+ * 2, 4, 8 and 16 KB ahead 25-27 GB/s (medians of 6 to 18 runs, alternated,
+ * load 3-4), 8 KB a little ahead, and clearly so for 17 MB of matrices,
+ * which the last-level cache holds.
  */
 #define GRAM_PREFETCH_MIN_PARAMS 512
-#define GRAM_PREFETCH_BYTES 2048
+#define GRAM_PREFETCH_BYTES 8192
 
 /* The helpers below are built into each of lf_gram_apply_rows's versions
  * (simd.h): a plain static function would be built once, for the baseline
@@ -115,8 +118,8 @@ GRAM_INLINE void apply_row(float *restrict y, const float *restrict packed,
  * a 2-vCPU AMD EPYC (Zen 5) guest, one thread, P = 1,025 over 64 distinct
  * matrices (134 MB), in processor time, against 27-31 GB/s for a plain
  * read of memory: the old row-by-row layout 13-16 GB/s; panels one strip a
- * turn 16-19 GB/s; four strips a turn 25-28 GB/s; the software prefetch
- * adds a few per cent. The arithmetic is the same in all of them. */
+ * turn 16-19 GB/s; four strips a turn 25-28 GB/s. The arithmetic is the
+ * same in all of them. */
 GRAM_INLINE void apply_panel(float *restrict y, const float *restrict g, const float *restrict d,
                              int p, int r, bool prefetch)
 {
