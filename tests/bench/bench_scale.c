@@ -38,10 +38,11 @@
  * On a 2-vCPU AMD EPYC (Zen 5) guest (1 MB of second-level cache per core,
  * no third-level size reported), with G in four-row panels read as one
  * stream (gram.h, gram_apply.c), run alternately with a build of the former
- * row-by-row layout at load 3-7: the step reads G at 23.1-25.5 GB/s, 77-80%
- * of the read (was 14.2-15.9 GB/s, 54-64%); the sweep past the cache,
- * 67-538 MB, 23.2-28.3 GB/s, 75-101% of its rows' reads (was 13.4-15.4,
- * 45-56%), and 55-64 GB/s over 4 MB (was 37-42).
+ * row-by-row layout: the step reads G at 20.9-25.5 GB/s, 71-90% of the read
+ * (was 12.3-15.9 GB/s, 50-71%; five pairs, load 2.6-7); the sweep past the
+ * cache, 67-538 MB, 24.4-31.8 GB/s, 81-103% of its rows' reads (was
+ * 14.3-15.7, 47-61%), and 62-64 GB/s over 4 MB (was 41-43; two pairs,
+ * load 2.6-3.9).
  *
  * A program that prints figures, never a test: a slow or busy machine is
  * not a failure. Usage, from the build folder:
