@@ -211,10 +211,14 @@ static void variant_image(lf_image *out, const lf_image *img, int v)
     lf_image_deinit(&t);
 }
 
-/* Overlapping patches every `stride` pixels, from each of the 8 turns and
- * mirrors: 13x11 with 8-pixel patches every 2 is 3 x 2 patches, and 2 x 3
- * transposed, so 48 in all, each exactly once (the ramp's pixels are all
- * different, so no two patches are equal). */
+/* Overlapping patches every `stride` pixels, each also mirrored and turned:
+ * 13x11 with 8-pixel patches every 2 is 3 x 2 places, 6 patches per
+ * variant, so 48 in all, each exactly once (the ramp's pixels are all
+ * different, so no two patches are equal). Variant v of a place is the
+ * place's patch turned whole (variant_image), not a patch cut on the turned
+ * image's own grid: 13 - 8 is odd, so that grid would take other regions.
+ * patch_origin names the place and variant of each, and the index map
+ * lf_dataset_variant_index says where each pixel of a variant comes from. */
 static void test_stride_and_variants(void **state)
 {
     (void)state;
@@ -227,29 +231,47 @@ static void test_stride_and_variants(void **state)
                                 .validation_fraction = -1, .seed = 4};
         assert_int_equal(lf_dataset_from_images(&ds, &img, 1, &o, NULL), LF_OK);
         assert_int_equal(ds.patch_count, 6 * variants);
+        assert_int_equal(ds.place_count, 6);
+        assert_int_equal(ds.variant_count, variants);
+        assert_non_null(ds.patch_origin);
         int *found = calloc((size_t)ds.patch_count, sizeof(int));
         assert_non_null(found);
         float expected[64];
         int expected_count = 0;
-        for (int v = 0; v < variants; v++) {
-            lf_image turned;
-            variant_image(&turned, &img, v);
-            for (int y0 = 0; y0 + p <= turned.height; y0 += stride)
-                for (int x0 = 0; x0 + p <= turned.width; x0 += stride) {
-                    for (int y = 0; y < p; y++)
-                        for (int x = 0; x < p; x++)
-                            expected[y * p + x] = turned.pixels[(y0 + y) * turned.width + x0 + x];
+        for (int y0 = 0; y0 + p <= h; y0 += stride)
+            for (int x0 = 0; x0 + p <= w; x0 += stride) {
+                lf_image cut;
+                assert_int_equal(lf_image_init(&cut, p, p, NULL), LF_OK);
+                for (int y = 0; y < p; y++)
+                    for (int x = 0; x < p; x++)
+                        cut.pixels[y * p + x] = img.pixels[(y0 + y) * w + x0 + x];
+                int place = -1;
+                for (int v = 0; v < variants; v++) {
+                    lf_image turned;
+                    variant_image(&turned, &cut, v);
+                    memcpy(expected, turned.pixels, sizeof expected);
+                    lf_image_deinit(&turned);
                     expected_count++;
                     int matches = 0;
                     for (int k = 0; k < ds.patch_count; k++)
                         if (!memcmp(lf_dataset_input(&ds, k), expected, sizeof expected)) {
                             matches++;
                             found[k]++;
+                            /* Every variant of one cut names the same place. */
+                            if (v == 0)
+                                place = ds.patch_origin[k].place;
+                            assert_int_equal(ds.patch_origin[k].place, place);
+                            assert_int_equal(ds.patch_origin[k].variant, v);
+                            for (int y = 0; y < p; y++)
+                                for (int x = 0; x < p; x++)
+                                    assert_float_equal(
+                                        expected[y * p + x],
+                                        cut.pixels[lf_dataset_variant_index(v, x, y, p)], 0);
                         }
                     assert_int_equal(matches, 1);
                 }
-            lf_image_deinit(&turned);
-        }
+                lf_image_deinit(&cut);
+            }
         assert_int_equal(expected_count, ds.patch_count);
         for (int k = 0; k < ds.patch_count; k++)
             assert_int_equal(found[k], 1);

@@ -8,8 +8,8 @@
  * named catalog kernel as both the true and the learned kernel, no figures
  * yet (NaN), in the given worker state; the layout for that size and
  * scale; and passes the frame to the renderer. The test changes the frame
- * and calls render_update_frame again as it needs. Static, as in
- * test_util.h, so no helper library is needed.
+ * and calls render_update_frame again as it needs; to_pixel reads what
+ * was drawn. Static, as in test_util.h, so no helper library is needed.
  */
 #ifndef LEARNFILTER_TEST_OFFSCREEN_H
 #define LEARNFILTER_TEST_OFFSCREEN_H
@@ -51,6 +51,16 @@ static inline void to_open(to_view *v, int w, int h, float scale, const char *ke
     v->frame.state = state;
     layout_compute(&v->L, w, h, scale);
     render_update_frame(v->view, &v->frame);
+}
+
+/* The colour drawn at (x, y) of the surface. */
+static inline SDL_Color to_pixel(const to_view *v, int x, int y)
+{
+    Uint32 p = ((const Uint32 *)((const Uint8 *)v->surface->pixels + y * v->surface->pitch))[x];
+    SDL_Color c;
+    SDL_GetRGB(p, v->surface->format, &c.r, &c.g, &c.b);
+    c.a = 255;
+    return c;
 }
 
 static inline void to_close(to_view *v)

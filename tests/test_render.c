@@ -56,14 +56,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static SDL_Color pixel(const fixture *f, int x, int y)
-{
-    Uint32 v = ((const Uint32 *)((const Uint8 *)f->v.surface->pixels + y * f->v.surface->pitch))[x];
-    SDL_Color c;
-    SDL_GetRGB(v, f->v.surface->format, &c.r, &c.g, &c.b);
-    c.a = 255;
-    return c;
-}
+static SDL_Color pixel(const fixture *f, int x, int y) { return to_pixel(&f->v, x, y); }
 
 static void assert_color(SDL_Color got, SDL_Color want, int tolerance)
 {

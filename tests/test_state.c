@@ -12,7 +12,7 @@
  * message that says which, leaving the trainer as it was.
  */
 #include "test_data_util.h"
-#include "test_trainer_util.h"
+#include "test_state_util.h"
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
@@ -26,24 +26,6 @@ static void make_dataset(lf_dataset *ds, int patch, int nx, int ny, uint64_t see
     lf_rng_seed(&rng, seed);
     td_noise_image(&img, patch * nx, patch * ny, &rng);
     td_dataset(ds, &img, 1, &(lf_dataset_options){.patch_size = patch, .seed = seed});
-}
-
-static lf_state *save(lf_trainer *t)
-{
-    lf_state *s = lf_state_create();
-    assert_non_null(s);
-    lf_error err;
-    if (lf_trainer_save_state(t, s, &err) != LF_OK)
-        fail_msg("%s", err.message);
-    return s;
-}
-
-static void assert_same_state(const lf_state *a, const lf_state *b)
-{
-    size_t na, nb;
-    const void *pa = lf_state_bytes(a, &na), *pb = lf_state_bytes(b, &nb);
-    assert_int_equal(na, nb);
-    assert_memory_equal(pa, pb, na);
 }
 
 typedef struct resume_case {
@@ -98,11 +80,11 @@ static void test_resume_is_bit_identical(void **state)
         assert_int_equal(lf_trainer_engine(whole), rc->engine);
         assert_int_equal(lf_trainer_uses_fft(whole), rc->fft > 0);
         tt_trainer_steps(whole, 2 * N);
-        lf_state *expected = save(whole);
+        lf_state *expected = ts_save(whole);
 
         lf_trainer *first = tt_trainer_create(&o, &ds);
         tt_trainer_steps(first, N);
-        lf_state *half = save(first);
+        lf_state *half = ts_save(first);
         lf_error err;
         assert_int_equal(lf_state_write(half, path, &err), LF_OK);
         lf_trainer_destroy(first);
@@ -113,20 +95,13 @@ static void test_resume_is_bit_identical(void **state)
         lf_trainer_options fresh = {.target = other, .seed = 99, .engine = rc->engine,
                                     .fft = rc->fft, .threads = 2};
         lf_trainer *second = tt_trainer_create(&fresh, &ds);
-        lf_state *read = lf_state_create();
-        if (lf_state_read(read, path, &err) != LF_OK)
-            fail_msg("%s: %s", rc->what, err.message);
-        assert_int_equal(lf_state_step(read), N);
-        assert_int_equal(lf_state_epoch(read), N / 6);
-        if (lf_trainer_restore_state(second, read, &err) != LF_OK)
-            fail_msg("%s: %s", rc->what, err.message);
-        assert_int_equal(lf_trainer_figures(second)->step, N);
+        lf_state *read = ts_read_restore(second, path, N, N / 6, rc->what);
         assert_string_equal(lf_trainer_get_options(second)->target.name, "laplacian");
         assert_int_equal(lf_trainer_engine(second), rc->engine);
         assert_int_equal(lf_trainer_uses_fft(second), rc->fft > 0);
         tt_trainer_steps(second, N);
-        lf_state *resumed = save(second);
-        assert_same_state(resumed, expected);
+        lf_state *resumed = ts_save(second);
+        ts_assert_same(resumed, expected);
         assert_int_equal(lf_trainer_figures(second)->step, 2 * N);
         assert_memory_equal(lf_trainer_weights(second), lf_trainer_weights(whole),
                             sizeof(float) * 9);
@@ -154,41 +129,9 @@ static void test_rewind_in_memory(void **state)
     assert_int_equal(lf_kernel_from_name(&k, "sobel-y", 0, NULL), LF_OK);
     lf_trainer_options o = {.target = k, .seed = 3};
     lf_trainer *t = tt_trainer_create(&o, &ds);
-    tt_trainer_steps(t, 11);
-    lf_state *mark = save(t);
-    tt_trainer_steps(t, 40);
-    lf_state *end = save(t);
-    lf_error err;
-    for (int replay = 0; replay < 2; replay++) {
-        assert_int_equal(lf_trainer_restore_state(t, mark, &err), LF_OK);
-        lf_state *again = save(t);
-        assert_same_state(again, mark);
-        lf_state_destroy(again);
-        tt_trainer_steps(t, 40);
-        lf_state *replayed = save(t);
-        assert_same_state(replayed, end);
-        lf_state_destroy(replayed);
-    }
-    lf_state_destroy(mark);
-    lf_state_destroy(end);
+    ts_assert_replays(t, 11, 40);
     lf_trainer_destroy(t);
     lf_dataset_deinit(&ds);
-}
-
-static uint64_t fnv(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-
-/* Rewrites the header's checksum after an edit of the body. */
-static void reseal(unsigned char *bytes, size_t size)
-{
-    uint64_t h = fnv(bytes + 32, size - 32);
-    for (int i = 0; i < 8; i++)
-        bytes[24 + i] = (unsigned char)(h >> (8 * i));
 }
 
 static void expect_refused(const unsigned char *bytes, size_t size, const char *words)
@@ -215,7 +158,7 @@ static void test_bad_files_refused(void **state)
     lf_trainer_options o = {.target = k, .seed = 4};
     lf_trainer *t = tt_trainer_create(&o, &ds);
     tt_trainer_steps(t, 7);
-    lf_state *good = save(t);
+    lf_state *good = ts_save(t);
     size_t size;
     const unsigned char *orig = lf_state_bytes(good, &size);
     unsigned char *b = malloc(size + 8);
@@ -225,7 +168,7 @@ static void test_bad_files_refused(void **state)
     lf_state *copy = lf_state_create();
     lf_error err;
     assert_int_equal(lf_state_set_bytes(copy, orig, size, "x", &err), LF_OK);
-    assert_same_state(copy, good);
+    ts_assert_same(copy, good);
     lf_state_destroy(copy);
 
     expect_refused((const unsigned char *)"PNG\r\n", 5, "not a learnfilter training state");
@@ -263,7 +206,7 @@ static void test_bad_files_refused(void **state)
      * entries made equal). */
     memcpy(b, orig, size);
     memset(b + 32 + 24, 0, 4);
-    reseal(b, size);
+    ts_reseal(b, size);
     expect_refused(b, size, "kernel size");
     /* The order's offset in the body, by the layout in state.c: data 24,
      * kernel size 8, 3x3 weights 36, name 4 + 7, settings 49, parameter
@@ -271,12 +214,12 @@ static void test_bad_files_refused(void **state)
      * cursor 4, epoch sum 8. */
     const size_t order = 32 + 24 + 8 + 36 + 4 + 7 + 49 + 4 + 40 + 8 + 80 + 32 + 4 + 8;
     memcpy(b, orig, size);
-    reseal(b, size);
+    ts_reseal(b, size);
     lf_state *ok = lf_state_create();
     assert_int_equal(lf_state_set_bytes(ok, b, size, "x", &err), LF_OK);
     lf_state_destroy(ok);
     memcpy(b + order + 4, b + order, 4);
-    reseal(b, size);
+    ts_reseal(b, size);
     expect_refused(b, size, "epoch order");
 
     free(b);
@@ -299,12 +242,12 @@ static void test_other_data_refused(void **state)
     lf_trainer *ta = tt_trainer_create(&o, &a), *tb = tt_trainer_create(&o, &b), *tc = tt_trainer_create(&o, &c);
     tt_trainer_steps(ta, 5);
     tt_trainer_steps(tb, 3);
-    lf_state *sa = save(ta), *before = save(tb);
+    lf_state *sa = ts_save(ta), *before = ts_save(tb);
     lf_error err;
     assert_int_equal(lf_trainer_restore_state(tb, sa, &err), LF_ERR_INPUT);
     assert_non_null(strstr(err.message, "other images"));
-    lf_state *after = save(tb);
-    assert_same_state(after, before);
+    lf_state *after = ts_save(tb);
+    ts_assert_same(after, before);
     assert_int_equal(lf_trainer_restore_state(tc, sa, &err), LF_ERR_INPUT);
     assert_non_null(strstr(err.message, "--size"));
     lf_state *empty = lf_state_create();

@@ -17,7 +17,7 @@
  *   layer section under a correct checksum is refused as corrupt.
  */
 #include "test_data_util.h"
-#include "test_trainer_util.h"
+#include "test_state_util.h"
 
 #include "learnfilter/dataset.h"
 #include "learnfilter/kernel.h"
@@ -30,66 +30,9 @@
 
 /* PATCHES patches of `channels` planes, TRAIN of them for training; the
  * caller frees inputs. */
-static void make_dataset(lf_dataset *ds, int channels, uint64_t seed)
+static void make_layer_data(lf_dataset *ds, int channels, uint64_t seed)
 {
-    memset(ds, 0, sizeof *ds);
-    size_t floats = (size_t)PATCHES * channels * SIDE * SIDE;
-    float *pixels = malloc(sizeof(float) * floats);
-    assert_non_null(pixels);
-    lf_rng rng;
-    lf_rng_seed(&rng, seed);
-    for (int p = 0; p < PATCHES; p++)
-        for (int c = 0; c < channels; c++)
-            for (int y = 0; y < SIDE; y++)
-                for (int x = 0; x < SIDE; x++) {
-                    double smooth = 0.25 * sin(x * 0.3 + p) * cos(y * 0.2 + c);
-                    pixels[(((size_t)p * channels + c) * SIDE + y) * SIDE + x] =
-                        (float)(0.5 + smooth + 0.4 * (lf_rng_uniform(&rng) - 0.5));
-                }
-    ds->patch_size = SIDE;
-    ds->channels = channels;
-    ds->patch_count = PATCHES;
-    ds->train_count = TRAIN;
-    ds->validation_count = PATCHES - TRAIN;
-    ds->inputs = ds->clean = pixels;
-}
-
-/* A bank of filters x channels kernels of k x k from the seed. */
-static lf_kernel make_bank(int filters, int channels, int k, uint64_t seed)
-{
-    lf_kernel bank = {.height = k, .width = k};
-    snprintf(bank.name, sizeof bank.name, "bank-%llu", (unsigned long long)seed);
-    lf_rng rng;
-    lf_rng_seed(&rng, seed);
-    for (int i = 0; i < filters * channels * k * k; i++)
-        bank.weights[i] = (float)(lf_rng_uniform(&rng) - 0.5);
-    return bank;
-}
-
-static lf_state *save(lf_trainer *t)
-{
-    lf_state *s = lf_state_create();
-    assert_non_null(s);
-    lf_error err;
-    if (lf_trainer_save_state(t, s, &err) != LF_OK)
-        fail_msg("%s", err.message);
-    return s;
-}
-
-static void assert_same_state(const lf_state *a, const lf_state *b)
-{
-    size_t na, nb;
-    const void *pa = lf_state_bytes(a, &na), *pb = lf_state_bytes(b, &nb);
-    assert_int_equal(na, nb);
-    assert_memory_equal(pa, pb, na);
-}
-
-static unsigned state_version(const lf_state *s)
-{
-    size_t n;
-    const unsigned char *b = lf_state_bytes(s, &n);
-    assert_true(n > 12);
-    return b[8] | (unsigned)b[9] << 8 | (unsigned)b[10] << 16 | (unsigned)b[11] << 24;
+    tt_layer_dataset(ds, SIDE, PATCHES, TRAIN, channels, seed);
 }
 
 typedef struct layer_case {
@@ -140,26 +83,26 @@ static void test_layer_resume_is_bit_identical(void **state)
 {
     (void)state;
     lf_dataset colour, gray;
-    make_dataset(&colour, 3, 31);
-    make_dataset(&gray, 1, 32);
+    make_layer_data(&colour, 3, 31);
+    make_layer_data(&gray, 1, 32);
     char dir[256], path[512];
     tu_make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/layer.lfstate", dir);
     for (size_t c = 0; c < sizeof layer_cases / sizeof layer_cases[0]; c++) {
         const layer_case *lc = &layer_cases[c];
         const lf_dataset *ds = lc->layer.channels == 3 ? &colour : &gray;
-        lf_kernel bank = make_bank(lc->layer.filters, lc->layer.channels, 3, 7);
+        lf_kernel bank = tt_layer_bank(lc->layer.filters, lc->layer.channels, 3, 7);
         lf_trainer_options o = case_options(lc, &bank);
 
         lf_trainer *whole = tt_trainer_create(&o, ds);
         assert_int_equal(lf_trainer_engine(whole), lc->engine);
         tt_trainer_steps(whole, 2 * N);
-        lf_state *expected = save(whole);
-        assert_int_equal(state_version(expected), 2);
+        lf_state *expected = ts_save(whole);
+        assert_int_equal(ts_version(expected), 2);
 
         lf_trainer *first = tt_trainer_create(&o, ds);
         tt_trainer_steps(first, N);
-        lf_state *half = save(first);
+        lf_state *half = ts_save(first);
         lf_error err;
         assert_int_equal(lf_state_write(half, path, &err), LF_OK);
         float halfway[64 * 27 + 64]; /* the largest bank of the cases, and biases */
@@ -170,29 +113,22 @@ static void test_layer_resume_is_bit_identical(void **state)
 
         /* The same layer with another bank, seed, optimizer and thread
          * count: the state brings its own. */
-        lf_kernel other = make_bank(lc->layer.filters, lc->layer.channels, 3, 8);
+        lf_kernel other = tt_layer_bank(lc->layer.filters, lc->layer.channels, 3, 8);
         lf_trainer_options fresh = {.target = other, .layer = lc->layer, .seed = 99,
                                     .settings = lf_settings_for_optimizer(
                                         lc->optimizer == LF_OPTIMIZER_ADAM ? LF_OPTIMIZER_SGD
                                                                            : LF_OPTIMIZER_ADAM),
                                     .engine = lc->engine, .fft = -1, .threads = 2};
         lf_trainer *second = tt_trainer_create(&fresh, ds);
-        lf_state *read = lf_state_create();
-        if (lf_state_read(read, path, &err) != LF_OK)
-            fail_msg("%s: %s", lc->what, err.message);
-        assert_int_equal(lf_state_step(read), N);
-        assert_int_equal(lf_state_epoch(read), N / 4);
-        if (lf_trainer_restore_state(second, read, &err) != LF_OK)
-            fail_msg("%s: %s", lc->what, err.message);
-        assert_int_equal(lf_trainer_figures(second)->step, N);
+        lf_state *read = ts_read_restore(second, path, N, N / 4, lc->what);
         assert_string_equal(lf_trainer_get_options(second)->target.name, bank.name);
         assert_memory_equal(lf_trainer_get_options(second)->target.weights, bank.weights,
                             sizeof(float) * (size_t)lf_trainer_weight_count(second));
         assert_int_equal(lf_trainer_get_options(second)->settings.optimizer, lc->optimizer);
         assert_int_equal(lf_trainer_engine(second), lc->engine);
         tt_trainer_steps(second, N);
-        lf_state *resumed = save(second);
-        assert_same_state(resumed, expected);
+        lf_state *resumed = ts_save(second);
+        ts_assert_same(resumed, expected);
         assert_int_equal(lf_trainer_figures(second)->step, 2 * N);
         /* Weights and biases, read through the trainer rather than the bytes. */
         int params = lf_trainer_weight_count(whole) + lf_trainer_filters(whole);
@@ -220,30 +156,13 @@ static void test_layer_rewind_in_memory(void **state)
 {
     (void)state;
     lf_dataset ds;
-    make_dataset(&ds, 3, 33);
+    make_layer_data(&ds, 3, 33);
     const layer_case *cases[] = {&layer_cases[2], &layer_cases[5]}; /* direct, gram; Adam */
     for (int c = 0; c < 2; c++) {
-        lf_kernel bank = make_bank(cases[c]->layer.filters, 3, 3, 9);
+        lf_kernel bank = tt_layer_bank(cases[c]->layer.filters, 3, 3, 9);
         lf_trainer_options o = case_options(cases[c], &bank);
         lf_trainer *t = tt_trainer_create(&o, &ds);
-        tt_trainer_steps(t, 6);
-        lf_state *mark = save(t);
-        tt_trainer_steps(t, 13);
-        lf_state *end = save(t);
-        lf_error err;
-        for (int replay = 0; replay < 2; replay++) {
-            assert_int_equal(lf_trainer_restore_state(t, mark, &err), LF_OK);
-            assert_int_equal(lf_trainer_figures(t)->step, 6);
-            lf_state *again = save(t);
-            assert_same_state(again, mark);
-            lf_state_destroy(again);
-            tt_trainer_steps(t, 13);
-            lf_state *replayed = save(t);
-            assert_same_state(replayed, end);
-            lf_state_destroy(replayed);
-        }
-        lf_state_destroy(mark);
-        lf_state_destroy(end);
+        ts_assert_replays(t, 6, 13);
         lf_trainer_destroy(t);
     }
     free(ds.inputs);
@@ -254,7 +173,7 @@ static void test_layer_rewind_in_memory(void **state)
 static void expect_mismatch(lf_trainer *t, const lf_state *s, const char *const *want,
                             const char *const *unwanted)
 {
-    lf_state *before = save(t);
+    lf_state *before = ts_save(t);
     lf_error err = {0};
     assert_int_equal(lf_trainer_restore_state(t, s, &err), LF_ERR_INPUT);
     assert_null(strchr(err.message, '\n'));
@@ -268,8 +187,8 @@ static void expect_mismatch(lf_trainer *t, const lf_state *s, const char *const 
     for (; *unwanted; unwanted++)
         if (strstr(differs, *unwanted) && strstr(differs, *unwanted) < strstr(differs, ":"))
             fail_msg("message '%s' names '%s' as a difference", err.message, *unwanted);
-    lf_state *after = save(t);
-    assert_same_state(after, before);
+    lf_state *after = ts_save(t);
+    ts_assert_same(after, before);
     lf_state_destroy(before);
     lf_state_destroy(after);
 }
@@ -278,16 +197,16 @@ static void test_other_layer_refused(void **state)
 {
     (void)state;
     lf_dataset colour, gray;
-    make_dataset(&colour, 3, 34);
-    make_dataset(&gray, 1, 34);
-    lf_kernel bank = make_bank(2, 3, 3, 10);
+    make_layer_data(&colour, 3, 34);
+    make_layer_data(&gray, 1, 34);
+    lf_kernel bank = tt_layer_bank(2, 3, 3, 10);
     lf_trainer_options o = case_options(&layer_cases[0], &bank);
     lf_trainer *t = tt_trainer_create(&o, &colour);
     tt_trainer_steps(t, 3);
-    lf_state *layer_state = save(t);
+    lf_state *layer_state = ts_save(t);
 
     /* 3 filters and no pooling, same channels, kernel size and activation. */
-    lf_kernel bank3 = make_bank(3, 3, 3, 11);
+    lf_kernel bank3 = tt_layer_bank(3, 3, 3, 11);
     lf_trainer_options o3 = o;
     o3.target = bank3;
     o3.layer = (lf_layer_options){.channels = 3, .filters = 3, .activation = LF_ACTIVATION_RELU};
@@ -302,7 +221,7 @@ static void test_other_layer_refused(void **state)
 
     /* Another kernel size and padding, and the state of one gray filter
      * into a layer. */
-    lf_kernel bank5 = make_bank(2, 3, 5, 12);
+    lf_kernel bank5 = tt_layer_bank(2, 3, 5, 12);
     lf_trainer_options o5 = o;
     o5.target = bank5;
     o5.padding = LF_PADDING_VALID;
@@ -314,9 +233,9 @@ static void test_other_layer_refused(void **state)
     lf_trainer_options plain = {.target = tt_kernel_named("sobel-x"), .seed = 3};
     lf_trainer *tp = tt_trainer_create(&plain, &gray);
     tt_trainer_steps(tp, 2);
-    lf_state *plain_state = save(tp);
-    assert_int_equal(state_version(plain_state), 1);
-    lf_kernel gray_bank = make_bank(2, 1, 3, 13);
+    lf_state *plain_state = ts_save(tp);
+    assert_int_equal(ts_version(plain_state), 1);
+    lf_kernel gray_bank = tt_layer_bank(2, 1, 3, 13);
     lf_trainer_options og = {.target = gray_bank, .layer = {.channels = 1, .filters = 2},
                              .seed = 3};
     lf_trainer *tg = tt_trainer_create(&og, &gray);
@@ -325,7 +244,7 @@ static void test_other_layer_refused(void **state)
                                           "this run's has 2 filters", NULL},
                     (const char *const[]){"channel", "kernels", NULL});
     /* And a layer's state into one gray filter. */
-    lf_state *gray_layer_state = save(tg);
+    lf_state *gray_layer_state = ts_save(tg);
     expect_mismatch(tp, gray_layer_state,
                     (const char *const[]){"a layer of 2 filters x 1 channel",
                                           "this run's has 1 filter", NULL},
@@ -343,26 +262,10 @@ static void test_other_layer_refused(void **state)
     free(gray.inputs);
 }
 
-static uint64_t fnv(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-
 static void put_u32_at(unsigned char *b, size_t at, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         b[at + i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Rewrites the header's checksum after an edit of the body. */
-static void reseal(unsigned char *bytes, size_t size)
-{
-    uint64_t h = fnv(bytes + 32, size - 32);
-    for (int i = 0; i < 8; i++)
-        bytes[24 + i] = (unsigned char)(h >> (8 * i));
 }
 
 static void expect_corrupt(const unsigned char *bytes, size_t size, const char *words)
@@ -378,12 +281,12 @@ static void test_corrupt_layer_section_refused(void **state)
 {
     (void)state;
     lf_dataset ds;
-    make_dataset(&ds, 3, 35);
-    lf_kernel bank = make_bank(2, 3, 3, 14);
+    make_layer_data(&ds, 3, 35);
+    lf_kernel bank = tt_layer_bank(2, 3, 3, 14);
     lf_trainer_options o = case_options(&layer_cases[0], &bank);
     lf_trainer *t = tt_trainer_create(&o, &ds);
     tt_trainer_steps(t, 2);
-    lf_state *good = save(t);
+    lf_state *good = ts_save(t);
     size_t size;
     const unsigned char *orig = lf_state_bytes(good, &size);
     unsigned char *b = malloc(size);
@@ -392,11 +295,11 @@ static void test_corrupt_layer_section_refused(void **state)
      * (8): channels, filters, stride, pool, activation. */
     const size_t layer = 32 + 24 + 8;
     memcpy(b, orig, size);
-    reseal(b, size);
+    ts_reseal(b, size);
     lf_state *ok = lf_state_create();
     lf_error err;
     assert_int_equal(lf_state_set_bytes(ok, b, size, "x", &err), LF_OK);
-    assert_same_state(ok, good);
+    ts_assert_same(ok, good);
     lf_state_destroy(ok);
     const struct {
         size_t field;
@@ -414,14 +317,14 @@ static void test_corrupt_layer_section_refused(void **state)
     for (size_t e = 0; e < sizeof edits / sizeof edits[0]; e++) {
         memcpy(b, orig, size);
         put_u32_at(b, layer + edits[e].field, edits[e].value);
-        reseal(b, size);
+        ts_reseal(b, size);
         if (edits[e].words) {
             expect_corrupt(b, size, edits[e].words);
         } else {
             /* Pool 8 on 16x16 patches fits (2x2 out); a stride of 8 with it
              * does not (the 2x2 convolution output holds no 8x8 window). */
             put_u32_at(b, layer + 8, 8);
-            reseal(b, size);
+            ts_reseal(b, size);
             expect_corrupt(b, size, "does not fit its patches");
         }
     }
@@ -431,14 +334,14 @@ static void test_corrupt_layer_section_refused(void **state)
     for (size_t field = 0; field < 16; field += 4)
         put_u32_at(b, layer + field, 1);
     put_u32_at(b, layer + 16, 0);
-    reseal(b, size);
+    ts_reseal(b, size);
     expect_corrupt(b, size, "(layer)");
     /* 64 filters x 16 channels of 3x3 is more weights than a bank holds
      * (the state is then also too short, but the layer is refused first). */
     memcpy(b, orig, size);
     put_u32_at(b, layer, 16);
     put_u32_at(b, layer + 4, 64);
-    reseal(b, size);
+    ts_reseal(b, size);
     expect_corrupt(b, size, "weights");
     free(b);
     lf_state_destroy(good);
@@ -468,15 +371,15 @@ static void test_version_1_files_still_load(void **state)
         lf_error err;
         if (lf_state_read(s, path, &err) != LF_OK)
             fail_msg("%s", err.message);
-        assert_int_equal(state_version(s), 1);
+        assert_int_equal(ts_version(s), 1);
         assert_int_equal(lf_state_step(s), steps[i]);
         lf_trainer_options o = {.target = tt_kernel_named("sobel-x"), .seed = 2,
                                 .engine = LF_ENGINE_DIRECT, .fft = -1};
         lf_trainer *t = tt_trainer_create(&o, &ds);
         if (lf_trainer_restore_state(t, s, &err) != LF_OK)
             fail_msg("%s: %s", seeds[i], err.message);
-        lf_state *again = save(t);
-        assert_same_state(again, s);
+        lf_state *again = ts_save(t);
+        ts_assert_same(again, s);
         tt_trainer_steps(t, 2);
         assert_int_equal(lf_trainer_figures(t)->step, steps[i] + 2);
         lf_state_destroy(again);

@@ -27,43 +27,13 @@
 #define SIDE 16
 #define PATCHES 6
 
-/* A dataset of PATCHES patches of `channels` planes, all for training
- * (validation_count 0), owned by the caller through inputs. */
+/* PATCHES patches of `channels` planes, all for training. */
 static void make_dataset(lf_dataset *ds, int channels, uint64_t seed)
 {
-    memset(ds, 0, sizeof *ds);
-    size_t floats = (size_t)PATCHES * channels * SIDE * SIDE;
-    float *pixels = malloc(sizeof(float) * floats);
-    assert_non_null(pixels);
-    lf_rng rng;
-    lf_rng_seed(&rng, seed);
-    for (int p = 0; p < PATCHES; p++)
-        for (int c = 0; c < channels; c++)
-            for (int y = 0; y < SIDE; y++)
-                for (int x = 0; x < SIDE; x++) {
-                    double smooth = 0.25 * sin(x * 0.3 + p) * cos(y * 0.2 + c);
-                    pixels[(((size_t)p * channels + c) * SIDE + y) * SIDE + x] =
-                        (float)(0.5 + smooth + 0.4 * (lf_rng_uniform(&rng) - 0.5));
-                }
-    ds->patch_size = SIDE;
-    ds->channels = channels;
-    ds->patch_count = ds->train_count = PATCHES;
-    ds->inputs = ds->clean = pixels;
+    tt_layer_dataset(ds, SIDE, PATCHES, PATCHES, channels, seed);
 }
 
 static void free_dataset(lf_dataset *ds) { free(ds->inputs); }
-
-/* A bank of `filters` filters of `channels` channels, k x k, from the seed. */
-static lf_kernel make_bank(int filters, int channels, int k, uint64_t seed)
-{
-    lf_kernel bank = {.height = k, .width = k};
-    snprintf(bank.name, sizeof bank.name, "bank");
-    lf_rng rng;
-    lf_rng_seed(&rng, seed);
-    for (int i = 0; i < filters * channels * k * k; i++)
-        bank.weights[i] = (float)(lf_rng_uniform(&rng) - 0.5);
-    return bank;
-}
 
 static lf_train_settings plain_sgd(float lr, int batch)
 {
@@ -81,7 +51,7 @@ static void check_one_step(const lf_layer_options *layer, lf_padding padding, in
 {
     lf_dataset ds;
     make_dataset(&ds, layer->channels, 3);
-    lf_kernel bank = make_bank(layer->filters, layer->channels, k, 5);
+    lf_kernel bank = tt_layer_bank(layer->filters, layer->channels, k, 5);
     const float lr = 0.05f;
     lf_trainer_options o = {.target = bank, .layer = *layer, .padding = padding,
                             .settings = plain_sgd(lr, PATCHES), .seed = 7, .threads = 2,
@@ -174,82 +144,68 @@ static void test_step_tanh_stride3(void **state)
     check_one_step(&l, LF_PADDING_SAME, 4);
 }
 
-/* The statistics engine and the layer engine on one linear bank of gray
- * filters: the same 40 steps (same seed, order and settings) give the same
- * weights up to float rounding. */
+/* The statistics engine and the layer engine trained side by side from
+ * options o (the same seed, order and settings) for `steps` steps: every
+ * step's loss, then the weights and biases, each filter's error and the
+ * loss over the set agree up to float rounding (1e-4 relative), and they
+ * learned (the error fell by a tenth). */
+static void assert_engines_agree(lf_trainer_options o, const lf_dataset *ds, int steps)
+{
+    o.engine = LF_ENGINE_GRAM;
+    lf_trainer *gram = tt_trainer_create(&o, ds);
+    o.engine = LF_ENGINE_DIRECT;
+    lf_trainer *layer = tt_trainer_create(&o, ds);
+    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
+    assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
+    const double start = lf_trainer_figures(layer)->rel_err;
+    lf_error err;
+    for (int step = 0; step < steps; step++) {
+        assert_int_equal(lf_trainer_step(gram, &err), LF_OK);
+        assert_int_equal(lf_trainer_step(layer, &err), LF_OK);
+        const lf_figures *a = lf_trainer_figures(gram), *b = lf_trainer_figures(layer);
+        assert_true(fabs(a->step_loss - b->step_loss) <= 1e-4 * b->step_loss);
+    }
+    const int filters = lf_trainer_filters(layer);
+    const int params = lf_trainer_weight_count(layer) + filters;
+    assert_int_equal(params, lf_trainer_weight_count(gram) + lf_trainer_filters(gram));
+    assert_true(lf_relative_error(lf_trainer_weights(gram), lf_trainer_weights(layer), params) <
+                1e-4);
+    assert_true(lf_trainer_figures(layer)->rel_err < 0.9 * start);
+    for (int f = 0; f < filters; f++)
+        assert_true(fabs(lf_trainer_filter_rel_err(gram, f) - lf_trainer_filter_rel_err(layer, f)) <
+                    1e-4);
+    const double loss = lf_trainer_evaluate(layer, 0, ds->patch_count);
+    assert_true(fabs(lf_trainer_evaluate(gram, 0, ds->patch_count) - loss) < 1e-4 * loss);
+    lf_trainer_destroy(gram);
+    lf_trainer_destroy(layer);
+}
+
+/* On one linear bank of gray filters: 40 steps. */
 static void test_gram_and_layer_engines_agree(void **state)
 {
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 1, 11);
-    lf_kernel bank = make_bank(3, 1, 3, 13);
+    lf_kernel bank = tt_layer_bank(3, 1, 3, 13);
     lf_trainer_options o = {.target = bank, .layer = {.filters = 3}, .seed = 2,
                             .settings = lf_settings_for_optimizer(LF_OPTIMIZER_SGD)};
     o.settings.batch_size = 2;
-    o.engine = LF_ENGINE_GRAM;
-    lf_trainer *gram = tt_trainer_create(&o, &ds);
-    o.engine = LF_ENGINE_DIRECT;
-    lf_trainer *layer = tt_trainer_create(&o, &ds);
-    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
-    assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
-    const int params = lf_trainer_weight_count(gram) + 3;
-    const double start = lf_trainer_figures(layer)->rel_err;
-    lf_error err;
-    for (int step = 0; step < 40; step++) {
-        assert_int_equal(lf_trainer_step(gram, &err), LF_OK);
-        assert_int_equal(lf_trainer_step(layer, &err), LF_OK);
-        const lf_figures *a = lf_trainer_figures(gram), *b = lf_trainer_figures(layer);
-        assert_true(fabs(a->step_loss - b->step_loss) <= 1e-4 * b->step_loss);
-    }
-    const float *a = lf_trainer_weights(gram), *b = lf_trainer_weights(layer);
-    double diff = 0, norm = 0;
-    for (int i = 0; i < params; i++) {
-        diff += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
-        norm += (double)b[i] * b[i];
-    }
-    assert_true(sqrt(diff / norm) < 1e-4);
-    /* And they learned: the error fell from the start. */
-    assert_true(lf_trainer_figures(layer)->rel_err < 0.9 * start);
-    for (int f = 0; f < 3; f++)
-        assert_true(fabs(lf_trainer_filter_rel_err(gram, f) - lf_trainer_filter_rel_err(layer, f)) <
-                    1e-4);
-    lf_trainer_destroy(gram);
-    lf_trainer_destroy(layer);
+    assert_engines_agree(o, &ds, 40);
     free_dataset(&ds);
 }
 
 /* The same on a colour bank at stride 2 with 'valid' padding, where the
- * statistics are over the layer's windows (gram_layer.c). */
+ * statistics are over the layer's windows (gram_layer.c): 30 steps. */
 static void test_engines_agree_colour_stride(void **state)
 {
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 3, 37);
-    lf_kernel bank = make_bank(2, 3, 3, 41);
+    lf_kernel bank = tt_layer_bank(2, 3, 3, 41);
     lf_trainer_options o = {.target = bank, .layer = {.channels = 3, .filters = 2, .stride = 2},
                             .padding = LF_PADDING_VALID, .seed = 3,
                             .settings = plain_sgd(0.2f, 3), .threads = 2};
-    o.engine = LF_ENGINE_GRAM;
-    lf_trainer *gram = tt_trainer_create(&o, &ds);
-    o.engine = LF_ENGINE_DIRECT;
-    lf_trainer *layer = tt_trainer_create(&o, &ds);
-    assert_int_equal(lf_trainer_engine(gram), LF_ENGINE_GRAM);
-    assert_int_equal(lf_trainer_engine(layer), LF_ENGINE_DIRECT);
-    const double start = lf_trainer_figures(layer)->rel_err;
-    lf_error err;
-    for (int step = 0; step < 30; step++) {
-        assert_int_equal(lf_trainer_step(gram, &err), LF_OK);
-        assert_int_equal(lf_trainer_step(layer, &err), LF_OK);
-        const lf_figures *a = lf_trainer_figures(gram), *b = lf_trainer_figures(layer);
-        assert_true(fabs(a->step_loss - b->step_loss) <= 1e-4 * b->step_loss);
-    }
-    assert_true(lf_relative_error(lf_trainer_weights(gram), lf_trainer_weights(layer), 54 + 2) <
-                1e-4);
-    assert_true(lf_trainer_figures(layer)->rel_err < 0.9 * start);
-    assert_true(fabs(lf_trainer_evaluate(gram, 0, PATCHES) - lf_trainer_evaluate(layer, 0, PATCHES)) <
-                1e-4 * lf_trainer_evaluate(layer, 0, PATCHES));
-    lf_trainer_destroy(gram);
-    lf_trainer_destroy(layer);
+    assert_engines_agree(o, &ds, 30);
     free_dataset(&ds);
 }
 
@@ -262,7 +218,7 @@ static void test_target_and_figures(void **state)
     (void)state;
     lf_dataset ds;
     make_dataset(&ds, 3, 17);
-    lf_kernel bank = make_bank(2, 3, 3, 19);
+    lf_kernel bank = tt_layer_bank(2, 3, 3, 19);
     lf_trainer_options o = {.target = bank,
                             .layer = {.channels = 3, .filters = 2, .pool = 2,
                                       .activation = LF_ACTIVATION_TANH},
@@ -303,7 +259,7 @@ static void test_refusals(void **state)
     lf_dataset gray, colour;
     make_dataset(&gray, 1, 23);
     make_dataset(&colour, 3, 23);
-    lf_kernel bank = make_bank(2, 3, 3, 29);
+    lf_kernel bank = tt_layer_bank(2, 3, 3, 29);
     lf_error err;
     /* gram cannot serve pooling or an activation */
     lf_trainer_options o = {.target = bank,
@@ -334,7 +290,7 @@ static void test_refusals(void **state)
     assert_null(lf_trainer_create(&o, &gray, &err));
     assert_non_null(strstr(err.message, "channel"));
     /* more parameters than the trainer holds: 64 filters of 3 x 5x5 */
-    lf_kernel big = make_bank(1, 1, 5, 31);
+    lf_kernel big = tt_layer_bank(1, 1, 5, 31);
     o.target = big;
     o.layer = (lf_layer_options){.channels = 3, .filters = 64};
     assert_null(lf_trainer_create(&o, &colour, &err));

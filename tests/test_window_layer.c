@@ -7,8 +7,9 @@
  * the colour map, at a scale the test works out itself from the weights
  * (the true filter's largest |weight|, grown when a learned one goes 10%
  * beyond it, to a nice number). Then what a layer cannot do yet (the
- * frequency and bowl views, a race, the rewind) must say so on screen, and
- * nothing may crash.
+ * frequency and bowl views, a race) must say so on screen, and nothing may
+ * crash. A layer's rewind (J after a few steps) goes back to a stored step:
+ * the weights published and drawn are those published at that step.
  */
 #include "test_util.h"
 
@@ -62,6 +63,9 @@ static void check_square(seen *s, const unsigned char *rgba, layout_rect square,
         }
 }
 
+static void check_drawn_weights(seen *s, SDL_Renderer *renderer, const worker_frame *f,
+                                const float *learned_weights);
+
 static void before_present(void *user, long frame, SDL_Renderer *renderer, const void *wf,
                            const char *message)
 {
@@ -76,6 +80,14 @@ static void before_present(void *user, long frame, SDL_Renderer *renderer, const
         return;
     s->last = f->layer;
     s->last_step = f->snap.figures.step;
+    check_drawn_weights(s, renderer, f, f->layer.learned);
+}
+
+/* Every kernel cell drawn against the colour of its weight: learned as
+ * given (F, C, kh, kw), the true ones the frame's. */
+static void check_drawn_weights(seen *s, SDL_Renderer *renderer, const worker_frame *f,
+                                const float *learned_weights)
+{
     const worker_layer *l = &f->layer;
     assert_true(l->active);
     static unsigned char rgba[W * H * 4];
@@ -88,7 +100,7 @@ static void before_present(void *user, long frame, SDL_Renderer *renderer, const
     assert_true(LL.side > 0);
     int n = l->channels * l->k_height * l->k_width, taps = l->k_height * l->k_width;
     for (int fi = 0; fi < l->filters; fi++) {
-        const float *learned = l->learned + (size_t)fi * n;
+        const float *learned = learned_weights + (size_t)fi * n;
         const float *truth = f->snap.target.weights + (size_t)fi * n;
         float limit = (float)lf_scale_nice_limit(fmaxf(max_abs(truth, n), max_abs(learned, n) / 1.1f));
         for (int c = 0; c < l->channels; c++) {
@@ -181,9 +193,10 @@ static void run_key(const char *name, keys *k)
     assert_int_equal(tw_run(&hooks, NULL, args, (int)(sizeof args / sizeof args[0])), EXIT_OK);
 }
 
-/* Steps, then J: a layer's rewind either goes back to a stored state, and
- * the panels' weights are then those published at that step, or (when the
- * layer's state cannot be saved) stays put and says so. */
+/* Steps, then J: a layer's rewind goes back to a stored state, and the
+ * panels' weights are then those published at that step. */
+enum { REWIND_FRAMES = 10 };
+
 typedef struct rewound {
     keys k;
     float at_step[8][54]; /* the layer's weights published at steps 0..7 */
@@ -207,10 +220,15 @@ static void rewind_seen(void *user, long frame, SDL_Renderer *renderer, const vo
     r->scrubbing = f->rewind.scrubbing;
     r->step = step;
     memcpy(r->shown, f->layer.learned, sizeof r->shown);
+    /* The last frame, rewound: its cells drawn in the stored step's colours. */
+    if (frame == REWIND_FRAMES - 1 && f->rewind.scrubbing && step >= 0 && step < 8 &&
+        r->have[step])
+        check_drawn_weights(&r->k.s, renderer, f, r->at_step[step]);
 }
 
-static void test_rewind_shows_a_stored_layer_or_says_why(void)
+static void test_rewind_shows_the_stored_layer(void **state)
 {
+    (void)state;
     static rewound r;
     static const char *const presses[] = {"N", "N", "N", "N", "J"};
     memset(&r, 0, sizeof r);
@@ -219,17 +237,20 @@ static void test_rewind_shows_a_stored_layer_or_says_why(void)
     window_hooks hooks = {.before_frame = push_keys, .before_present = rewind_seen, .user = &r,
                           .lockstep = true};
     const char *args[] = {"--images", LF_SOURCE_DATA_DIR "/chelsea.jpg", "--size", "64",
-                          "--color", "--kernel", "sobel-x,sobel-y", "--paused", "--frames", "10"};
+                          "--color", "--kernel", "sobel-x,sobel-y", "--paused", "--frames", "10",
+                          "--width", "1280", "--height", "720", "--scale", "1"};
     assert_int_equal(tw_run(&hooks, NULL, args, (int)(sizeof args / sizeof args[0])), EXIT_OK);
     assert_true(r.have[4]); /* four steps were shown */
-    if (!r.scrubbing) {
-        assert_true(said(&r.k.s, "rewind is off"));
-        return;
-    }
+    assert_false(said(&r.k.s, "rewind is off"));
+    assert_true(r.scrubbing); /* J went back */
     assert_true(r.step >= 0 && r.step < 4);
     assert_true(r.have[r.step]);
     assert_memory_equal(r.shown, r.at_step[r.step], sizeof r.shown);
     assert_memory_not_equal(r.shown, r.at_step[4], sizeof r.shown);
+    /* 2 filters x 3 channels x (learned, true) x 9 cells drawn, all in
+     * the colours of the stored step's weights. */
+    assert_int_equal(r.k.s.cells_checked, 2 * 3 * 2 * 9);
+    assert_int_equal(r.k.s.cells_wrong, 0);
 }
 
 static void test_what_a_layer_cannot_do_says_so(void **state)
@@ -242,7 +263,6 @@ static void test_what_a_layer_cannot_do_says_so(void **state)
     assert_true(said(&k.s, "off for a layer"));
     run_key("C", &k);
     assert_true(said(&k.s, "cannot race"));
-    test_rewind_shows_a_stored_layer_or_says_why();
     /* These only have to work: the presentation layout, the random
      * filters, a kernel switch the layer refuses, a step, a new sample. */
     static const char *const others[] = {"V", "Shift+X", "Right", "N", "I", "M", "Escape"};
@@ -255,6 +275,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_panels_show_the_published_weights),
         cmocka_unit_test(test_what_a_layer_cannot_do_says_so),
+        cmocka_unit_test(test_rewind_shows_the_stored_layer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

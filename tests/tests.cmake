@@ -3,7 +3,7 @@
 # fails to link; the tests of the program (named below) link the program's
 # library.
 set(LF_TEST_DIR ${CMAKE_SOURCE_DIR}/tests)
-set(LF_APP_TEST_REGEX "^test_(apply|buttons|insight|kernel_edit|layer_view|samples|cli|explore|hover|input|layout|notice|movie|pace|race|recorder|reel|render|setup|soak_window|stop_clock|target_view|window_.*|worker)$")
+set(LF_APP_TEST_REGEX "^test_(apply|buttons|insight|kernel_edit|layer_view|samples|cli|explore|hover|input|layout|notice|movie|pace|race|recorder|reel|render|render_layer|setup|soak_window|stop_clock|target_view|window_.*|worker)$")
 file(GLOB LF_TEST_SOURCES CONFIGURE_DEPENDS ${LF_TEST_DIR}/test_*.c)
 foreach(source ${LF_TEST_SOURCES})
   get_filename_component(name ${source} NAME_WE)

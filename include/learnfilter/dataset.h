@@ -8,7 +8,9 @@
  * by an integer factor, is enlarged if its shorter side is below the patch
  * size, and is cut into patch x patch squares from the top left, every
  * patch_stride pixels (by default the patch size: no overlap). With
- * variants, each image is cut again mirrored and turned (below), so a few
+ * variants, each image is cut again mirrored and turned (below) at the
+ * mirrored and turned places, so a variant of a patch is that very patch
+ * mirrored or turned (patch_origin says which), and a few
  * photos make as many patches as a large photo set: the bundled 12 make
  * 2,784 patches of 256x256 with stride 76 and 8 variants, a little more
  * than the 2,688 photos of the MIT scene set the original trained on. The
@@ -34,6 +36,7 @@
 #ifndef LEARNFILTER_DATASET_H
 #define LEARNFILTER_DATASET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "learnfilter/error.h"
@@ -85,6 +88,16 @@ typedef struct lf_dataset_options {
     void *user;                /* passed to warn and progress */
 } lf_dataset_options;
 
+/* Where a patch was cut: places are numbered over the whole set, and
+ * variant v of a place (0..variants-1, as lf_dataset_options.variants
+ * lists them) is the patch cut at place `place`, mirrored and turned: pixel
+ * (x, y) of it is pixel lf_dataset_variant_index(v, x, y, side) of variant
+ * 0, exactly. */
+typedef struct lf_patch_origin {
+    int place;
+    int variant;
+} lf_patch_origin;
+
 typedef struct lf_dataset {
     int patch_size;
     int channels;         /* planes per patch: 1 gray (also when 0), 3 R, G, B */
@@ -98,6 +111,11 @@ typedef struct lf_dataset {
                              (channels, size, size): what the network sees */
     float *clean;         /* the same without noise (== inputs when there is none) */
     int *patch_file;      /* patch_count: index into file_names */
+    lf_patch_origin *patch_origin; /* patch_count: where each was cut; NULL when not
+                             known (a set made by hand): then no two are related */
+    int place_count;      /* places patch_origin numbers */
+    int variant_count;    /* variants cut at each place (some may be missing past
+                             LF_DATASET_MAX_PATCHES) */
     char **file_names;    /* file_count paths, for display */
 } lf_dataset;
 
@@ -112,6 +130,12 @@ lf_status lf_dataset_from_images(lf_dataset *ds, const lf_image *images, int ima
                                  const lf_dataset_options *options, lf_error *err);
 
 void lf_dataset_deinit(lf_dataset *ds);
+
+/* Index (y' * side + x') of the pixel of a side x side patch that pixel
+ * (x, y) of its variant v shows: bit 2 of v transposes, then bit 0 mirrors
+ * left to right and bit 1 top to bottom. The same map takes a square
+ * kernel's taps (gram_variant.h). */
+size_t lf_dataset_variant_index(int v, int x, int y, int side);
 
 /* Floats in one patch: channels * patch_size^2. */
 static inline long lf_dataset_patch_floats(const lf_dataset *ds)

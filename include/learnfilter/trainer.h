@@ -237,7 +237,8 @@ typedef struct lf_snapshot {
                                       from the kernel; NaN otherwise */
     lf_step_detail last_step;  /* the last step, weight by weight, for kernels up to
                                   LF_STEP_DETAIL_MAX_TAPS taps */
-    int stats_built, stats_total; /* per-patch statistics (Gram matrices, or the FFT
+    int stats_built, stats_total; /* per-patch statistics (Gram matrices, one per place
+                                  when a patch's variants share it, or the FFT
                                   engine's spectra) built so far, of those the engine
                                   uses: the first epoch of a kernel builds them, which
                                   makes it slow; both 0 when the engine needs none */

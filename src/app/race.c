@@ -133,6 +133,7 @@ lf_status race_dataset_copy(lf_dataset *dst, const lf_dataset *src, lf_error *er
     *dst = *src;
     dst->inputs = dst->clean = NULL;
     dst->patch_file = NULL;
+    dst->patch_origin = NULL; /* copied below, or left out: then none are shared */
     dst->file_names = NULL;
     size_t floats = (size_t)src->patch_count * (size_t)lf_dataset_patch_floats(src);
     dst->clean = malloc(sizeof(float) * floats);
@@ -155,6 +156,13 @@ lf_status race_dataset_copy(lf_dataset *dst, const lf_dataset *src, lf_error *er
     if (dst->inputs != dst->clean)
         memcpy(dst->inputs, src->inputs, sizeof(float) * floats);
     memcpy(dst->patch_file, src->patch_file, sizeof(int) * (size_t)src->patch_count);
+    /* Where the patches were cut lets the statistics engine share them. */
+    if (src->patch_origin) {
+        dst->patch_origin = malloc(sizeof(lf_patch_origin) * (size_t)src->patch_count);
+        if (dst->patch_origin)
+            memcpy(dst->patch_origin, src->patch_origin,
+                   sizeof(lf_patch_origin) * (size_t)src->patch_count);
+    }
     return LF_OK;
 }
 

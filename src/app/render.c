@@ -88,6 +88,19 @@ SDL_Color render_color_of(render_scale s, float value)
     return (SDL_Color){c.r, c.g, c.b, 255};
 }
 
+render_lut_map render_scale_lut_map(const render_ctx *r, render_scale sc)
+{
+    render_lut_map m = {.lut = r->lut[sc.map], .nan = argb(lf_colormap_nan())};
+    if (sc.map == RENDER_DIVERGING) {
+        m.gain = sc.hi > 0 ? 0.5f / sc.hi : 0;
+        m.offset = 0.5f;
+    } else {
+        m.gain = sc.hi > sc.lo ? 1.0f / (sc.hi - sc.lo) : 0;
+        m.offset = sc.hi > sc.lo ? -sc.lo * m.gain : 0.5f;
+    }
+    return m;
+}
+
 /* ========================================================== lifecycle */
 
 static SDL_Texture *make_texture(SDL_Renderer *renderer, int w, int h, SDL_ScaleMode mode)
@@ -218,7 +231,7 @@ void render_update_frame(render_ctx *r, const worker_frame *frame)
     const lf_snapshot *s = &frame->snap;
     int kh = s->target.height, kw = s->target.width;
     r->frame = frame;
-    r->frame_dirty = true;
+    r->frame_updates++;
     if (kh < 1 || kw < 1 || kh > KERNEL_TEXTURE_SIDE || kw > KERNEL_TEXTURE_SIDE) {
         r->kernel_h = r->kernel_w = 0;
         return;
@@ -361,18 +374,7 @@ void render_upload_image(render_ctx *r, int panel, layout_rect shown, const floa
         texture_shows(r, panel, src, h, w, shown.w, shown.h) ||
         !ensure_texture(r, panel, shown.w, shown.h) || shown.w > HEATMAP_MAX_SIDE)
         return;
-    render_scale sc = r->scales[panel];
-    /* value -> t on [0, 1] for the lookup table, as render_color_of maps it. */
-    float gain, offset;
-    if (sc.map == RENDER_DIVERGING) {
-        gain = sc.hi > 0 ? 0.5f / sc.hi : 0;
-        offset = 0.5f;
-    } else {
-        gain = sc.hi > sc.lo ? 1.0f / (sc.hi - sc.lo) : 0;
-        offset = sc.hi > sc.lo ? -sc.lo * gain : 0.5f;
-    }
-    const Uint32 *lut = r->lut[sc.map];
-    Uint32 nan_color = argb(lf_colormap_nan());
+    render_lut_map colors = render_scale_lut_map(r, r->scales[panel]);
     float step_x = (float)w / shown.w, step_y = (float)h / shown.h;
     for (int x = 0; x < shown.w; x++) {
         float fx = (x + 0.5f) * step_x - 0.5f;
@@ -397,13 +399,7 @@ void render_upload_image(render_ctx *r, int panel, layout_rect shown, const floa
             float wx = r->column_wx[x];
             float upper = top[x0] + wx * (top[x1] - top[x0]);
             float lower = bottom[x0] + wx * (bottom[x1] - bottom[x0]);
-            float t = (upper + wy * (lower - upper)) * gain + offset;
-            if (t != t) {
-                row[x] = nan_color;
-                continue;
-            }
-            int i = (int)(t * (LUT_SIZE - 1) + 0.5f);
-            row[x] = lut[i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i];
+            row[x] = render_lut_color(&colors, upper + wy * (lower - upper));
         }
     }
     SDL_UnlockTexture(r->textures[panel]);
@@ -413,7 +409,7 @@ void render_update_images(render_ctx *r, const worker_images *images)
 {
     const lf_snapshot *s = &images->snap;
     r->images = images;
-    r->images_dirty = true;
+    r->image_updates++;
     if (!s->has_images || s->in_height > r->image_side || s->in_width > r->image_side ||
         s->out_height > r->image_side || s->out_width > r->image_side) {
         r->has_images = false;
@@ -528,6 +524,4 @@ void render_draw(render_ctx *r, const layout *L, const render_view *v)
     if (v->show_help)
         render_draw_help(r, L);
     render_record_panel(r, NULL, (layout_rect){0});
-    r->frame_dirty = false;
-    r->images_dirty = false;
 }

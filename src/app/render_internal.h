@@ -80,10 +80,14 @@ struct render_ctx {
     int texture_w[LAYOUT_PANEL_COUNT], texture_h[LAYOUT_PANEL_COUNT];
     SDL_Texture *bar_textures[2]; /* 1 x BAR_LEVELS, per colormap */
     int image_side;               /* largest image accepted */
-    /* What the heatmaps show, and whether their textures are out of date. */
+    /* What the heatmaps show. Every render_update_frame (_images) counts
+     * one in frame_updates (image_updates): a texture painted from the
+     * frame remembers the count it was painted at, so it knows it is out
+     * of date even when the caller's serials repeat or frames came while it
+     * was not drawn (the X view up). */
     const worker_frame *frame;
     const worker_images *images;
-    bool frame_dirty, images_dirty;
+    unsigned frame_updates, image_updates;
     int kernel_h, kernel_w;
     bool has_images;
     int image_h[4], image_w[4];
@@ -124,6 +128,32 @@ struct render_ctx {
     double insight_scale[4];      /* the spectra's and the photos' log ranges then */
     struct render_layer_state *layer_state; /* a layer's textures (render_layer.c), or NULL */
 };
+
+/* ==================================================== colour scales */
+
+/* A scale's colours through the renderer's lookup table: a value v takes
+ * entry (v * gain + offset) * (LUT_SIZE - 1), rounded and clamped to the
+ * table (so values beyond the scale take its ends, as render_color_of
+ * does), and NaN takes lf_colormap_nan()'s colour, so a diverged run is
+ * flagged rather than drawn as the scale's low end. Every image drawn
+ * through the table maps its values with render_scale_lut_map and
+ * render_lut_color; render_color_of is the same mapping without the table. */
+typedef struct render_lut_map {
+    const Uint32 *lut;  /* the scale's colormap, LUT_SIZE entries (render_ctx's lut) */
+    float gain, offset; /* value -> [0, 1] */
+    Uint32 nan;         /* the colour of NaN, as the table's entries (0xFFRRGGBB) */
+} render_lut_map;
+
+render_lut_map render_scale_lut_map(const render_ctx *r, render_scale sc);
+
+static inline Uint32 render_lut_color(const render_lut_map *m, float value)
+{
+    float t = value * m->gain + m->offset;
+    if (t != t)
+        return m->nan;
+    int i = (int)(t * (LUT_SIZE - 1) + 0.5f);
+    return m->lut[i < 0 ? 0 : i >= LUT_SIZE ? LUT_SIZE - 1 : i];
+}
 
 /* ============================================================ helpers */
 

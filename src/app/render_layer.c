@@ -132,61 +132,92 @@ static void paint_kernel(canvas *cv, layout_rect rect, const float *w, int kh, i
     }
 }
 
-/* One plane (h x w, nearest pixel) fitted into rect on scale sc through
- * the renderer's lookup table, the map clamped to the scale. */
-static void paint_map(const render_ctx *r, canvas *cv, layout_rect rect, const float *src, int h,
-                      int w, render_scale sc)
+/* Paints n pixels of an image's source row `row` into dst: pixel k shows
+ * column cols[k]. */
+typedef void (*row_painter)(Uint32 *dst, const int *cols, int n, int row, const void *context);
+
+/* An h x w image fitted into rect (nearest pixel), the rest of rect
+ * panel-coloured; paint_row colours its rows. The source column of each
+ * pixel is worked out once a call, into cols (capacity: pixels of it;
+ * columns past it are left panel-coloured), and the source row once a
+ * row: no division per pixel. */
+static void paint_image(canvas *cv, layout_rect rect, int h, int w, int *cols, int capacity,
+                        row_painter paint_row, const void *context)
 {
     layout_rect shown = render_image_rect(rect, h, w);
     Uint32 panel = pixel_of(render_color_panel);
-    float gain, offset; /* value -> [0, 1], as render_color_of maps it */
-    if (sc.map == RENDER_DIVERGING) {
-        gain = sc.hi > 0 ? 0.5f / sc.hi : 0;
-        offset = 0.5f;
-    } else {
-        gain = sc.hi > sc.lo ? 1.0f / (sc.hi - sc.lo) : 0;
-        offset = sc.hi > sc.lo ? -sc.lo * gain : 0.5f;
-    }
-    const Uint32 *lut = r->lut[sc.map];
+    int x0 = shown.x > rect.x ? shown.x : rect.x;
+    int x1 = shown.x + shown.w < rect.x + rect.w ? shown.x + shown.w : rect.x + rect.w;
+    if (h < 1 || w < 1 || x1 < x0)
+        x1 = x0; /* nothing to show: all panel */
+    if (x1 - x0 > capacity)
+        x1 = x0 + capacity;
+    for (int x = x0; x < x1; x++)
+        cols[x - x0] = (int)((long)(x - shown.x) * w / shown.w);
     for (int y = rect.y; y < rect.y + rect.h; y++) {
         Uint32 *row = canvas_row(cv, y);
-        for (int x = rect.x; x < rect.x + rect.w; x++) {
-            if (!layout_contains(shown, x, y) || h < 1 || w < 1) {
-                row[x] = panel;
-                continue;
-            }
-            int i = (int)((long)(y - shown.y) * h / shown.h);
-            int j = (int)((long)(x - shown.x) * w / shown.w);
-            float t = src[(size_t)i * w + j] * gain + offset;
-            int k = t == t ? (int)(t * (LUT_SIZE - 1) + 0.5f) : 0;
-            row[x] = lut[k < 0 ? 0 : k >= LUT_SIZE ? LUT_SIZE - 1 : k];
-        }
+        bool in_rows = x1 > x0 && y >= shown.y && y < shown.y + shown.h;
+        int left = in_rows ? x0 : rect.x + rect.w;
+        for (int x = rect.x; x < left; x++)
+            row[x] = panel;
+        if (!in_rows)
+            continue;
+        paint_row(row + x0, cols, x1 - x0, (int)((long)(y - shown.y) * h / shown.h), context);
+        for (int x = x1; x < rect.x + rect.w; x++)
+            row[x] = panel;
     }
 }
 
-/* R, G, B planes on [0, 1] (h x w each) in their own colours, or one gray plane. */
-static void paint_photo(canvas *cv, layout_rect rect, const float *src, int h, int w, int planes)
+/* One plane on a scale through the renderer's lookup table (render_lut_color:
+ * clamped to the scale, NaN in the colormap's NaN colour). */
+typedef struct map_source {
+    const float *values; /* h x w */
+    int w;
+    render_lut_map colors;
+} map_source;
+
+static void map_row(Uint32 *dst, const int *cols, int n, int row, const void *context)
 {
-    layout_rect shown = render_image_rect(rect, h, w);
-    Uint32 panel = pixel_of(render_color_panel);
-    size_t area = (size_t)h * w;
-    for (int y = rect.y; y < rect.y + rect.h; y++) {
-        Uint32 *row = canvas_row(cv, y);
-        for (int x = rect.x; x < rect.x + rect.w; x++) {
-            if (!layout_contains(shown, x, y) || h < 1 || w < 1) {
-                row[x] = panel;
-                continue;
-            }
-            size_t i = (size_t)((long)(y - shown.y) * h / shown.h) * w +
-                       (size_t)((long)(x - shown.x) * w / shown.w);
-            Uint32 c = 0xFF000000u;
-            for (int k = 0; k < 3; k++) {
-                float v = src[i + (planes == 3 ? k * area : 0)];
-                c |= (Uint32)(int)((v < 0 ? 0 : v > 1 ? 1 : v) * 255 + 0.5f) << (16 - 8 * k);
-            }
-            row[x] = c;
+    const map_source *m = context;
+    const float *src = m->values + (size_t)row * m->w;
+    for (int k = 0; k < n; k++)
+        dst[k] = render_lut_color(&m->colors, src[cols[k]]);
+}
+
+static void paint_map(const render_ctx *r, canvas *cv, layout_rect rect, const float *src, int h,
+                      int w, render_scale sc, int *cols, int capacity)
+{
+    map_source m = {src, w, render_scale_lut_map(r, sc)};
+    paint_image(cv, rect, h, w, cols, capacity, map_row, &m);
+}
+
+/* R, G, B planes on [0, 1] (h x w each) in their own colours, or one gray plane. */
+typedef struct photo_source {
+    const float *planes[3]; /* the same plane thrice for gray */
+    int w;
+} photo_source;
+
+static void photo_row(Uint32 *dst, const int *cols, int n, int row, const void *context)
+{
+    const photo_source *p = context;
+    size_t at = (size_t)row * p->w;
+    for (int k = 0; k < n; k++) {
+        Uint32 c = 0xFF000000u;
+        for (int i = 0; i < 3; i++) {
+            float v = p->planes[i][at + cols[k]];
+            c |= (Uint32)(int)((v < 0 ? 0 : v > 1 ? 1 : v) * 255 + 0.5f) << (16 - 8 * i);
         }
+        dst[k] = c;
     }
+}
+
+static void paint_photo(canvas *cv, layout_rect rect, const float *src, int h, int w, int planes,
+                        int *cols, int capacity)
+{
+    size_t area = (size_t)h * w;
+    photo_source p = {{src, src + (planes == 3 ? area : 0), src + (planes == 3 ? 2 * area : 0)},
+                      w};
+    paint_image(cv, rect, h, w, cols, capacity, photo_row, &p);
 }
 
 /* The table's bounding box: the column titles, every row and caption. */
@@ -240,8 +271,10 @@ static void paint_table(render_ctx *r, render_layer_state *s, const render_view 
         int n = im->out_height * im->out_width;
         const float *map = im->maps + (size_t)f * n, *target = im->targets + (size_t)f * n;
         render_scale ms = map_scale(target, n);
-        paint_map(r, &cv, LL->map[f], map, im->out_height, im->out_width, ms);
-        paint_map(r, &cv, LL->target[f], target, im->out_height, im->out_width, ms);
+        paint_map(r, &cv, LL->map[f], map, im->out_height, im->out_width, ms, r->column_x0,
+                  HEATMAP_MAX_SIDE);
+        paint_map(r, &cv, LL->target[f], target, im->out_height, im->out_width, ms,
+                  r->column_x0, HEATMAP_MAX_SIDE);
     }
     SDL_Texture *t = render_layer_texture(r->renderer, &s->canvas, box.w, box.h);
     if (t)
@@ -259,7 +292,8 @@ static void paint_sample(render_ctx *r, render_layer_state *s, const render_view
     if (!im || !im->has || !t || SDL_LockTexture(t, NULL, &mem, &pitch) != 0)
         return;
     canvas cv = {mem, pitch / 4, rect};
-    paint_photo(&cv, rect, im->input, im->in_height, im->in_width, im->channels == 3 ? 3 : 1);
+    paint_photo(&cv, rect, im->input, im->in_height, im->in_width, im->channels == 3 ? 3 : 1,
+                r->column_x0, HEATMAP_MAX_SIDE);
     SDL_UnlockTexture(t);
 }
 
@@ -440,19 +474,18 @@ void render_layer_draw(render_ctx *r, const layout *L, layout_rect area, const r
     }
     if (s->LL.side < 1)
         return;
-    unsigned images = v->images ? v->images->serial : 0;
     layout_rect box = table_box(&s->LL);
     bool moved = memcmp(&box, &s->canvas_box, sizeof box) != 0 || !s->canvas;
-    bool new_frame = s->frame_serial != v->frame->serial || r->frame_dirty;
-    bool new_images = s->images_serial != images || r->images_dirty;
+    bool new_frame = s->frame_update != r->frame_updates;
+    bool new_images = s->image_update != r->image_updates;
     if (moved || new_frame || new_images)
         paint_table(r, s, v, new_frame, new_images);
     if (moved || new_images || memcmp(&s->LL.input, &s->sample_box, sizeof s->sample_box) != 0) {
         paint_sample(r, s, v);
         s->sample_box = s->LL.input;
     }
-    s->frame_serial = v->frame->serial;
-    s->images_serial = images;
+    s->frame_update = r->frame_updates;
+    s->image_update = r->image_updates;
     draw_table(r, s, v);
     render_record_panel(r, NULL, (layout_rect){0});
 }

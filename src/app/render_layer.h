@@ -15,7 +15,8 @@
  * share one diverging scale, render_layer_kernel_scale; each filter's
  * feature map and target share the target's scale (diverging to the 99.5th
  * percentile of |target| when it has negative values, gray over its range
- * otherwise), the map clamped to it. The sample patch is shown in its own
+ * otherwise), the map clamped to it and NaN in the colormap's NaN colour
+ * (render_lut_color, as the gray filter's images). The sample patch is shown in its own
  * colours (R, G, B on [0, 1]).
  */
 #ifndef LEARNFILTER_RENDER_LAYER_H
@@ -34,7 +35,7 @@ render_scale render_layer_kernel_scale(const worker_layer *layer, const lf_kerne
 typedef struct render_layer_state {
     SDL_Texture *canvas;       /* the table's squares, opaque, at the size drawn */
     layout_rect canvas_box;    /* where it goes */
-    unsigned frame_serial, images_serial; /* what it was painted from */
+    unsigned frame_update, image_update; /* render_ctx's update counts it was painted at */
     Uint32 *pixels;            /* the canvas's pixels, canvas_box's size */
     size_t pixel_capacity;
     SDL_Texture *sample;       /* the sample patch in colour */

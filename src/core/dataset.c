@@ -22,6 +22,8 @@ typedef struct patch_builder {
     int count, capacity;
     float *pixels;
     int *file;
+    lf_patch_origin *origin; /* where each patch was cut, and which variant */
+    int places;              /* places cut so far (each in all its variants) */
     int truncated; /* patches dropped at LF_DATASET_MAX_PATCHES */
 } patch_builder;
 
@@ -174,6 +176,11 @@ static size_t variant_index(int v, int x, int y, int w, int h)
     return v & 4 ? (size_t)x * (size_t)w + (size_t)y : (size_t)y * (size_t)w + (size_t)x;
 }
 
+size_t lf_dataset_variant_index(int v, int x, int y, int side)
+{
+    return variant_index(v, x, y, side, side);
+}
+
 /* Room for twice as many patches (pages the patches never reach are never
  * touched, and finish gives the rest back). */
 static lf_status builder_grow(patch_builder *b, size_t floats, lf_error *err)
@@ -187,20 +194,29 @@ static lf_status builder_grow(patch_builder *b, size_t floats, lf_error *err)
     if (!files)
         return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
     b->file = files;
+    lf_patch_origin *origin = realloc(b->origin, sizeof(lf_patch_origin) * (size_t)bigger);
+    if (!origin)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory after %d patches", b->count);
+    b->origin = origin;
     b->capacity = bigger;
     return LF_OK;
 }
 
 /* Adds the patches of one image, given as b->channels planes of one size:
- * each variant in turn, rows of patches from the top. */
+ * each variant in turn, rows of patches from the top. Variant v of a place
+ * is the patch cut there, mirrored and turned (variant_index on the patch):
+ * the same as cutting the turned image at the turned place, and exactly the
+ * same pixels, so the patches of one place share their statistics up to a
+ * permutation (gram_variant.h). Cutting each turned image on its own grid
+ * from its top left would take other regions whenever the stride does not
+ * divide the image's side less the patch's. */
 static lf_status builder_add(patch_builder *b, const lf_image *planes, int file, lf_error *err)
 {
     const int p = b->patch_size, s = b->stride;
     const lf_image *img = planes;
     const size_t floats = (size_t)b->channels * p * p;
+    const int nx = (img->width - p) / s + 1, ny = (img->height - p) / s + 1;
     for (int v = 0; v < b->variants; v++) {
-        const int vw = v & 4 ? img->height : img->width, vh = v & 4 ? img->width : img->height;
-        const int nx = (vw - p) / s + 1, ny = (vh - p) / s + 1;
         for (int py = 0; py < ny; py++) {
             for (int px = 0; px < nx; px++) {
                 if (b->count >= LF_DATASET_MAX_PATCHES) {
@@ -211,22 +227,27 @@ static lf_status builder_add(patch_builder *b, const lf_image *planes, int file,
                     return LF_ERR_NOMEM;
                 float *dst = b->pixels + (size_t)b->count * floats;
                 const int x0 = px * s, y0 = py * s;
-                for (int c = 0; c < b->channels; c++)
+                for (int c = 0; c < b->channels; c++) {
+                    const float *corner = planes[c].pixels + (size_t)y0 * img->width + x0;
                     for (int y = 0; y < p; y++) {
                         float *row = dst + ((size_t)c * p + y) * p;
                         if (v == 0) {
-                            memcpy(row, planes[c].pixels + (size_t)(y0 + y) * img->width + x0,
+                            memcpy(row, corner + (size_t)y * img->width,
                                    sizeof(float) * (size_t)p);
                             continue;
                         }
-                        for (int x = 0; x < p; x++)
-                            row[x] = planes[c].pixels[variant_index(v, x0 + x, y0 + y, img->width,
-                                                                    img->height)];
+                        for (int x = 0; x < p; x++) {
+                            size_t at = variant_index(v, x, y, p, p);
+                            row[x] = corner[at / (size_t)p * img->width + at % (size_t)p];
+                        }
                     }
+                }
+                b->origin[b->count] = (lf_patch_origin){b->places + py * nx + px, v};
                 b->file[b->count++] = file;
             }
         }
     }
+    b->places += nx * ny;
     return LF_OK;
 }
 
@@ -234,31 +255,35 @@ static void builder_free(patch_builder *b)
 {
     free(b->pixels);
     free(b->file);
+    free(b->origin);
 }
 
 /* Puts patch order[i] at place i for every i, in place: each cycle of the
  * permutation is followed once with one patch aside, so the shuffle needs
  * one patch of memory rather than a second copy of the set. order is
  * used up (marked with -1 as places are filled). */
-static void permute_in_place(float *pixels, int *file, int *order, int n, size_t area,
-                             float *aside)
+static void permute_in_place(float *pixels, int *file, lf_patch_origin *origin, int *order, int n,
+                             size_t area, float *aside)
 {
     for (int start = 0; start < n; start++) {
         if (order[start] < 0)
             continue;
         memcpy(aside, pixels + (size_t)start * area, sizeof(float) * area);
         int aside_file = file[start];
+        lf_patch_origin aside_origin = origin[start];
         int place = start;
         while (order[place] != start) {
             int from = order[place];
             memcpy(pixels + (size_t)place * area, pixels + (size_t)from * area,
                    sizeof(float) * area);
             file[place] = file[from];
+            origin[place] = origin[from];
             order[place] = -1;
             place = from;
         }
         memcpy(pixels + (size_t)place * area, aside, sizeof(float) * area);
         file[place] = aside_file;
+        origin[place] = aside_origin;
         order[place] = -1;
     }
 }
@@ -283,20 +308,24 @@ static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_optio
     lf_rng rng;
     lf_rng_seed(&rng, o->seed);
     lf_rng_shuffle(&rng, order, n);
-    permute_in_place(b->pixels, b->file, order, n, area, aside);
+    permute_in_place(b->pixels, b->file, b->origin, order, n, area, aside);
     free(order);
     free(aside);
     /* The builder grew by doubling: give back what it did not fill. */
     float *pixels = b->pixels;
     int *file = b->file;
+    lf_patch_origin *origin = b->origin;
     if (n < b->capacity) {
         float *fitted = realloc(pixels, sizeof(float) * (size_t)n * area);
         int *fitted_file = realloc(file, sizeof(int) * (size_t)n);
+        lf_patch_origin *fitted_origin = realloc(origin, sizeof(lf_patch_origin) * (size_t)n);
         pixels = fitted ? fitted : pixels;
         file = fitted_file ? fitted_file : file;
+        origin = fitted_origin ? fitted_origin : origin;
     }
     b->pixels = NULL;
     b->file = NULL;
+    b->origin = NULL;
 
     ds->patch_size = b->patch_size;
     ds->channels = b->channels;
@@ -317,6 +346,9 @@ static lf_status finish(lf_dataset *ds, patch_builder *b, const lf_dataset_optio
     ds->clean = pixels;
     ds->inputs = pixels;
     ds->patch_file = file;
+    ds->patch_origin = origin;
+    ds->place_count = b->places;
+    ds->variant_count = b->variants;
     ds->noise_sigma = o->noise_sigma;
     if (o->noise_sigma > 0) {
         float *noisy = malloc(sizeof(float) * (size_t)n * area);
@@ -507,6 +539,7 @@ void lf_dataset_deinit(lf_dataset *ds)
         free(ds->inputs);
     free(ds->clean);
     free(ds->patch_file);
+    free(ds->patch_origin);
     if (ds->file_names)
         for (int i = 0; i < ds->file_count; i++)
             free(ds->file_names[i]);

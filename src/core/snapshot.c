@@ -92,7 +92,8 @@ static void stats_progress(const lf_trainer *t, int *built, int *total)
     *built = *total = 0;
     if (!ready)
         return;
-    *total = t->dataset->patch_count;
+    /* One flag per matrix: per place when the variants share one. */
+    *total = t->engine->kind == LF_ENGINE_GRAM ? t->gram_count : t->dataset->patch_count;
     for (int i = 0; i < *total; i++)
         *built += ready[i] != 0;
 }

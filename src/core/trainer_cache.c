@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "learnfilter/gram.h"
+#include "learnfilter/gram_variant.h"
 #include "trainer_internal.h"
 
 /* The truth is the true kernel applied to the clean patch exactly as the
@@ -113,7 +114,7 @@ void trainer_drop_operation_targets(lf_trainer *t)
 
 float *trainer_gram_slot(const lf_trainer *t, int patch)
 {
-    return t->grams + (size_t)patch * lf_gram_packed_count(t->gram_params);
+    return t->grams + (size_t)trainer_gram_index(t, patch) * lf_gram_packed_count(t->gram_params);
 }
 
 float *trainer_spectrum_slot(const lf_trainer *t, int patch)
@@ -145,7 +146,16 @@ static void build_run(void *context, int item, int thread)
                                                  (size_t)thread * t->gram_work_stride),
                               t->gram_work_stride / sizeof(double),
                               lf_dataset_input(t->dataset, patch), &t->layer);
-    else if (job->kind == BUILD_GRAMS)
+    else if (job->kind == BUILD_GRAMS && t->gram_shared) {
+        /* The place's matrix, from whichever of its variants came first:
+         * turned back to variant 0, over the windows all variants share. */
+        unsigned char *work = t->gram_work + (size_t)thread * t->gram_work_stride;
+        float *base = (float *)(void *)(work + t->gram_base_offset);
+        lf_gram_variant_unturn(base, lf_dataset_input(t->dataset, patch), t->dataset->patch_size,
+                               t->dataset->patch_origin[patch].variant);
+        lf_gram_compute(trainer_gram_slot(t, patch), lf_gram_packed_count(t->gram_params), work,
+                        t->gram_base_offset, base, &t->gram_core);
+    } else if (job->kind == BUILD_GRAMS)
         /* Each slot and each thread's scratch were sized for this shape
          * when the engine was prepared; their sizes go along so nothing
          * runs past. */
@@ -166,16 +176,24 @@ void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_k
                                                    : t->target_ready;
     if (!ready)
         return; /* no target cache: the step makes them */
+    /* Patches that share a matrix (variants of one place) build it once:
+     * two threads must not write the same slot. */
+    const bool grams = kind == BUILD_GRAMS;
     int n = 0;
-    for (int i = 0; i < count; i++)
-        if (!ready[patches[i]])
+    for (int i = 0; i < count; i++) {
+        const int key = grams ? trainer_gram_index(t, patches[i]) : patches[i];
+        bool listed = ready[key] != 0;
+        for (int j = 0; j < n && !listed && grams && t->gram_shared; j++)
+            listed = trainer_gram_index(t, t->build_list[j]) == key;
+        if (!listed)
             t->build_list[n++] = patches[i];
+    }
     if (n == 0)
         return;
     build_job job = {.t = t, .kind = kind};
     lf_pool_for(t->pool, n, build_run, &job);
     for (int i = 0; i < n; i++)
-        ready[t->build_list[i]] = 1;
+        ready[grams ? trainer_gram_index(t, t->build_list[i]) : t->build_list[i]] = 1;
 }
 
 void trainer_forget_caches(lf_trainer *t)

@@ -144,8 +144,19 @@ struct lf_trainer {
     double best_rel_err_to_kernel; /* with input noise: ||best - kernel|| / ||kernel||;
                                       NaN otherwise */
     int gram_params;             /* P of the matrices allocated in grams */
-    float *grams;                /* patch_count * P * P, when engine is gram */
-    unsigned char *gram_ready;   /* patch_count flags */
+    float *grams;                /* gram_count packed P x P, when engine is gram */
+    unsigned char *gram_ready;   /* gram_count flags */
+    int gram_count;              /* matrices: one per patch, or with gram_shared per place */
+    bool gram_shared;            /* one matrix per place serves its mirrors and turns
+                                    (gram_variant.h): with the dataset's variants */
+    lf_conv_shape gram_core;     /* with gram_shared: the shape of the place's matrix */
+    int *gram_maps;              /* with gram_shared: variants * P, each variant's
+                                    parameter map (lf_gram_variant_taps) */
+    float *gram_variant_work;    /* with gram_shared: the step's scratch (gather, product,
+                                    edges), gram_variant_floats */
+    size_t gram_variant_floats;
+    size_t gram_base_offset;     /* with gram_shared: where in a thread's gram_work its
+                                    unturned patch starts (the compute's scratch before) */
     size_t gram_work_stride;     /* bytes of lf_gram_compute scratch per thread */
     unsigned char *gram_work;    /* threads * gram_work_stride */
     lf_fft_conv *fft;            /* the direct engine's transforms, or NULL */
@@ -165,7 +176,9 @@ struct lf_trainer {
     float *true_spectrum;        /* the true kernel's spectrum, with fft_clean_spectra */
     float *output;               /* threads * 2 * out area: per thread, the network's
                                     output for one patch, then the gradient of the
-                                    loss w.r.t. it; thread 0's pair is the caller's */
+                                    loss w.r.t. it; thread 0's pair is the caller's.
+                                    One gray filter's only (NULL for a layer, whose
+                                    engine has them in layer_scratch) */
     int *build_list;             /* patch_count: patches a job builds G or spectra for */
     float *gram_blocks;          /* GRAM_BLOCKS * MAX_PARAMS: each row block's share of G d */
     double *unit_grads;          /* DIRECT_UNITS * MAX_PARAMS: each unit's gradient */
@@ -238,6 +251,11 @@ void trainer_drop_operation_targets(lf_trainer *t);
  * LF_TARGET_CACHE_MAX_BYTES, all targets missing; else leaves none. */
 void trainer_target_cache_make(lf_trainer *t);
 void trainer_target_cache_free(lf_trainer *t);
+/* Which of grams serves a patch: its own, or with gram_shared its place's. */
+static inline int trainer_gram_index(const lf_trainer *t, int patch)
+{
+    return t->gram_shared ? t->dataset->patch_origin[patch].place : patch;
+}
 float *trainer_gram_slot(const lf_trainer *t, int patch);
 float *trainer_spectrum_slot(const lf_trainer *t, int patch);
 float *trainer_fft_work(const lf_trainer *t, int thread);

@@ -256,9 +256,9 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     /* One target per thread, not per patch: the step makes its batch's. */
     float *target_work = malloc(sizeof(float) * target_floats * (size_t)t->threads);
     float *sample_target = malloc(sizeof(float) * target_floats);
-    float *work = malloc(sizeof(float) * area * 2 * (size_t)t->threads);
+    float *work = t->plain ? malloc(sizeof(float) * area * 2 * (size_t)t->threads) : NULL;
     int *build_list = malloc(sizeof(int) * (size_t)ds->patch_count);
-    if (!order || !target_work || !sample_target || !work || !build_list) {
+    if (!order || !target_work || !sample_target || (t->plain && !work) || !build_list) {
         free(scratch);
         free(order);
         free(target_work);

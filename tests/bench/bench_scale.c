@@ -12,14 +12,25 @@
  * lf_trainer_evaluate over all patches), times blocks of steps and reports:
  *
  *   engine      the engine that ran (gram is refused when its matrices
- *               would pass LF_GRAM_MAX_BYTES: the smiley's over 2,784
- *               patches are 5.9 GB; the trainer then runs direct, via FFT)
+ *               would pass LF_GRAM_MAX_BYTES; on the large set the 8
+ *               variants of a place share one (gram_variant.h), so the
+ *               smiley's are 348 of 2.1 MB, 730 MB, where one per patch
+ *               would be 5.9 GB)
  *   steps/s     median over the blocks of whole epochs (steady state: caches
  *               built; each block includes its epochs' validation passes)
  *   peak MB     the child's peak resident memory (getrusage ru_maxrss):
  *               loading, caches and training, everything the process held
+ *   caches s    that first pass: building every Gram matrix (one per place
+ *               on the large set) or every patch's spectrum
  *   ratio       the bundled set's steps/s over the large set's, same kernel
  *               and engine asked for, from the same run
+ *
+ * The smiley on the Gram engine, seven runs on a 2-vCPU AMD EPYC (Zen 5)
+ * guest at load average 3.0-4.5: bundled 3,168-5,515 steps/s, large
+ * 2,470-4,110 (ratio 0.96-1.91), peak 1,403 MB, caches 10-26 s for the
+ * large set's 348 matrices. With a matrix per patch (before the variants
+ * shared them) the large set fell back to the direct engine via the FFT:
+ * 558-1,171 steps/s against 3,705-5,509 (ratio 4.4-8.4), peak 1,594 MB.
  *
  * Then the statistics engine's step against memory bandwidth: the smiley's
  * step reads one packed Gram matrix of 2.1 MB, and the bundled set's 44
@@ -48,6 +59,7 @@
  * not a failure. Usage, from the build folder:
  *   bench_scale [--reps N] [--seconds S] [--threads N] [--data FOLDER]
  *               [--only sets|bandwidth] [--kernel sobel-x|smiley]
+ *               [--engine direct|gram]
  * Defaults: 7 repetitions of about 0.3 s, 2 threads. About three minutes.
  */
 #define _DEFAULT_SOURCE /* getloadavg */
@@ -85,6 +97,7 @@ typedef struct bench_options {
     const char *data;
     const char *only;
     const char *kernel; /* one kernel's rows only, or NULL for both */
+    const char *engine; /* one engine's rows only, or NULL for both */
 } bench_options;
 
 typedef struct case_result {
@@ -302,7 +315,8 @@ static void section_sets(const bench_options *o)
            "load s  caches s  ratio\n");
     for (int k = 0; k < 2; k++)
         for (int e = 0; e < 2; e++) {
-            if (o->kernel && strcmp(o->kernel, kernels[k]))
+            if ((o->kernel && strcmp(o->kernel, kernels[k])) ||
+                (o->engine && strcmp(o->engine, lf_engine_name(engines[e]))))
                 continue;
             case_result small = {0};
             for (int large = 0; large < 2; large++) {
@@ -411,10 +425,12 @@ int main(int argc, char **argv)
             o.only = argv[++i];
         else if (!strcmp(argv[i], "--kernel") && i + 1 < argc)
             o.kernel = argv[++i];
+        else if (!strcmp(argv[i], "--engine") && i + 1 < argc)
+            o.engine = argv[++i];
         else {
             fprintf(stderr,
                     "usage: bench_scale [--reps N] [--seconds S] [--threads N] [--data FOLDER] "
-                    "[--only sets|bandwidth] [--kernel sobel-x|smiley]\n");
+                    "[--only sets|bandwidth] [--kernel sobel-x|smiley] [--engine direct|gram]\n");
             return 2;
         }
     }
