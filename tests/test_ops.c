@@ -6,7 +6,8 @@
  * 8x6 edge result); the fast path held to the reference over many random
  * shapes, windows, paddings, strides and repeats; and both against
  * tests/reference/ops_*.txt, written by NumPy/SciPy (make_ops_reference.py),
- * an implementation that shares nothing with ours.
+ * an implementation that shares nothing with ours. The scratch-taking
+ * form, lf_op_apply_work, is held to lf_op_apply bit for bit.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -313,6 +314,128 @@ static void test_against_scipy(void **state)
     assert_true(cases >= 60);
 }
 
+/* lf_op_apply_work with exactly lf_op_work_bytes of scratch, at any
+ * alignment, gives lf_op_apply's result bit for bit, for every kind of
+ * operation with random windows, strides, repeats and paddings, and writes
+ * nothing past the scratch or the result; one byte less is refused before
+ * anything is written. */
+static void test_work_matches_apply(void **state)
+{
+    (void)state;
+    lf_rng rng;
+    lf_rng_seed(&rng, 19);
+    enum { MAXS = 24, GUARD = 64 };
+    float in[MAXS * MAXS], expected[MAXS * MAXS], out[MAXS * MAXS + GUARD], kernel[49];
+    int checked[LF_OP_GRADIENT + 1] = {0};
+    for (int kind = LF_OP_KERNEL; kind <= LF_OP_GRADIENT; kind++)
+        for (int trial = 0; trial < 60; trial++) {
+            int h = 1 + (int)(lf_rng_uniform(&rng) * MAXS);
+            int w = 1 + (int)(lf_rng_uniform(&rng) * MAXS);
+            tu_fill_uniform(in, (size_t)(h * w), &rng, -1, 1);
+            lf_op op = {.kind = (lf_op_kind)kind};
+            op.window = lf_rng_uniform(&rng) < 0.25 ? LF_WINDOW_PLUS : LF_WINDOW_SQUARE;
+            op.size = 1 + (int)(lf_rng_uniform(&rng) * 7);
+            op.stride = 1 + (int)(lf_rng_uniform(&rng) * 3);
+            op.repeat = 1 + (int)(lf_rng_uniform(&rng) * 3);
+            op.padding = lf_rng_uniform(&rng) < 0.5 ? LF_PADDING_SAME : LF_PADDING_VALID;
+            if (lf_op_uses_kernel(&op)) {
+                op.kernel_h = 1 + (int)(lf_rng_uniform(&rng) * 7);
+                op.kernel_w = kind == LF_OP_GRADIENT ? op.kernel_h
+                                                     : 1 + (int)(lf_rng_uniform(&rng) * 7);
+                tu_fill_uniform(kernel, (size_t)(op.kernel_h * op.kernel_w), &rng, -1, 1);
+                op.kernel = kernel;
+            }
+            int eh, ew, h2, w2;
+            lf_op_output_size(&op, h, w, &eh, &ew);
+            if (eh == 0)
+                continue;
+            lf_error err;
+            assert_int_equal(lf_op_apply(&op, in, h, w, expected, MAXS * MAXS, &eh, &ew, &err),
+                             LF_OK);
+            const size_t bytes = lf_op_work_bytes(&op, h, w);
+            assert_true(bytes > 0);
+            /* the scratch at an odd offset, with a guard band after it */
+            size_t offset = 1 + (size_t)(lf_rng_uniform(&rng) * 63);
+            unsigned char *block = malloc(offset + bytes + GUARD);
+            assert_non_null(block);
+            memset(block, 0xA5, offset + bytes + GUARD);
+            memset(out, 0x5A, sizeof out);
+            /* one byte short: refused, the result untouched */
+            assert_int_equal(lf_op_apply_work(&op, in, h, w, out, MAXS * MAXS, &h2, &w2,
+                                              block + offset, bytes - 1, &err),
+                             LF_ERR_ARGUMENT);
+            assert_true(((unsigned char *)out)[0] == 0x5A);
+            for (size_t i = 0; i < offset + bytes + GUARD; i++)
+                assert_true(block[i] == 0xA5);
+            /* the result fits exactly: the capacity is the result's size */
+            assert_int_equal(lf_op_apply_work(&op, in, h, w, out, (size_t)(eh * ew), &h2, &w2,
+                                              block + offset, bytes, &err),
+                             LF_OK);
+            assert_int_equal(h2, eh);
+            assert_int_equal(w2, ew);
+            assert_memory_equal(out, expected, sizeof(float) * (size_t)(eh * ew));
+            for (size_t i = (size_t)(eh * ew) * sizeof(float); i < sizeof out; i++)
+                assert_true(((unsigned char *)out)[i] == 0x5A);
+            for (size_t i = 0; i < offset; i++)
+                assert_true(block[i] == 0xA5);
+            for (size_t i = offset + bytes; i < offset + bytes + GUARD; i++)
+                assert_true(block[i] == 0xA5);
+            /* the same scratch again (as a step reuses it): the same result */
+            assert_int_equal(lf_op_apply_work(&op, in, h, w, out, (size_t)(eh * ew), &h2, &w2,
+                                              block + offset, bytes, &err),
+                             LF_OK);
+            assert_memory_equal(out, expected, sizeof(float) * (size_t)(eh * ew));
+            free(block);
+            checked[kind]++;
+        }
+    for (int kind = LF_OP_KERNEL; kind <= LF_OP_GRADIENT; kind++)
+        assert_true(checked[kind] >= 30);
+    /* an invalid operation or an empty input needs no scratch */
+    lf_op bad = {.kind = LF_OP_KERNEL};
+    assert_int_equal(lf_op_work_bytes(&bad, 8, 8), 0);
+    lf_op mean = {.kind = LF_OP_MEAN};
+    assert_int_equal(lf_op_work_bytes(&mean, 0, 8), 0);
+    lf_error err;
+    int h, w;
+    assert_int_equal(lf_op_apply_work(&mean, in, 8, 8, out, 64, &h, &w, NULL, 0, &err),
+                     LF_ERR_ARGUMENT);
+}
+
+/* The 3x3 median has a path of its own (sorted columns inside the image,
+ * selection at the border): exactly the reference's values on every size
+ * from 1x1, with ties and without, stride and repeat, and with the side
+ * left at its default. */
+static void test_median3_exact(void **state)
+{
+    (void)state;
+    lf_rng rng;
+    lf_rng_seed(&rng, 23);
+    enum { MAXS = 12 };
+    float in[MAXS * MAXS], fast[MAXS * MAXS], ref[MAXS * MAXS];
+    for (int h = 1; h <= MAXS; h++)
+        for (int w = 1; w <= MAXS; w++)
+            for (int variant = 0; variant < 4; variant++) {
+                bool ties = variant & 1;
+                for (int i = 0; i < h * w; i++)
+                    in[i] = ties ? (float)(int)(lf_rng_uniform(&rng) * 3)
+                                 : (float)lf_rng_uniform(&rng) * 2 - 1;
+                lf_op op = {.kind = LF_OP_MEDIAN, .size = variant < 2 ? 3 : 0,
+                            .stride = variant == 3 ? 2 : 1, .repeat = variant == 2 ? 2 : 1};
+                int fh, fw, rh, rw;
+                lf_error err;
+                assert_int_equal(lf_op_apply(&op, in, h, w, fast, MAXS * MAXS, &fh, &fw, &err),
+                                 LF_OK);
+                assert_int_equal(
+                    lf_op_apply_reference(&op, in, h, w, ref, MAXS * MAXS, &rh, &rw, &err), LF_OK);
+                assert_int_equal(fh, rh);
+                assert_int_equal(fw, rw);
+                for (int i = 0; i < fh * fw; i++)
+                    if (fast[i] != ref[i])
+                        fail_msg("3x3 median on %dx%d (variant %d): output %d is %g, reference %g",
+                                 h, w, variant, i, fast[i], ref[i]);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +446,8 @@ int main(void)
         cmocka_unit_test(test_fast_matches_reference),
         cmocka_unit_test(test_large_windows),
         cmocka_unit_test(test_against_scipy),
+        cmocka_unit_test(test_work_matches_apply),
+        cmocka_unit_test(test_median3_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -281,6 +281,59 @@ static void test_median_converges_to_least_squares(void **state)
     lf_dataset_deinit(&ds);
 }
 
+/* lf_target_fit, which never holds more than one target, solves the same
+ * best filter as lf_target_prepare from every target kept, bit for bit:
+ * the same targets enter the same sums in the same order. Operations of
+ * every family, a layer larger than the window, and a repeat. */
+static void test_fit_without_targets(void **state)
+{
+    (void)state;
+    lf_dataset ds;
+    make_dataset(&ds, 2, 40, 20, 0.25f);
+    const char *specs[] = {"median:3", "max:plus", "gradient:sobel", "abs:laplacian", "mean:5"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+        for (int side = 3; side <= 5; side += 2) {
+            lf_target target;
+            lf_error err;
+            assert_int_equal(lf_target_parse(&target, specs[i], 1, &err), LF_OK);
+            if (i == 4)
+                target.op.repeat = 2; /* the mean, twice */
+            lf_kernel kept = {.height = side, .width = side}, fitted = kept;
+            lf_best_fit kept_fit, fit;
+            const size_t capacity = (size_t)ds.patch_count * 400;
+            float *targets = malloc(sizeof(float) * capacity);
+            assert_non_null(targets);
+            assert_int_equal(lf_target_prepare(&target, &ds, LF_PADDING_SAME, targets, capacity,
+                                               &kept, &kept_fit, &err),
+                             LF_OK);
+            assert_int_equal(lf_target_fit(&target, &ds, LF_PADDING_SAME, &fitted, &fit, &err),
+                             LF_OK);
+            assert_memory_equal(fitted.weights, kept.weights, sizeof(float) * side * side);
+            assert_string_equal(fitted.name, specs[i]);
+            assert_memory_equal(&fit.bias, &kept_fit.bias, sizeof fit.bias);
+            assert_memory_equal(&fit.loss, &kept_fit.loss, sizeof fit.loss);
+            assert_memory_equal(&fit.target_mean_square, &kept_fit.target_mean_square,
+                                sizeof fit.target_mean_square);
+            assert_int_equal(fit.values, kept_fit.values);
+            assert_int_equal(fit.values, (long)ds.train_count * 400);
+            assert_true(fit.loss > 0 && fit.loss < fit.target_mean_square);
+            free(targets);
+        }
+    /* its refusals are lf_target_prepare's: a 'valid' layer is smaller than
+     * the operation's output */
+    lf_target median;
+    lf_error err;
+    assert_int_equal(lf_target_parse(&median, "median:3", 1, &err), LF_OK);
+    lf_kernel k = {.height = 3, .width = 3};
+    lf_best_fit fit;
+    assert_int_equal(lf_target_fit(&median, &ds, LF_PADDING_VALID, &k, &fit, &err),
+                     LF_ERR_ARGUMENT);
+    k.height = k.width = LF_TARGET_MAX_SIDE + 1;
+    assert_int_equal(lf_target_fit(&median, &ds, LF_PADDING_SAME, &k, &fit, &err),
+                     LF_ERR_ARGUMENT);
+    lf_dataset_deinit(&ds);
+}
+
 /* A larger layer than the window: the best 5x5 filter for a 3x3 median,
  * and a new dataset brings a new best filter. */
 static void test_kernel_size_and_dataset_change(void **state)
@@ -383,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_kernel_size_and_dataset_change),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_switch_to_an_operation),
+        cmocka_unit_test(test_fit_without_targets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

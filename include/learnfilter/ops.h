@@ -37,6 +37,15 @@
  * state the definition above and that the tests trust, and lf_op_apply, the
  * fast path (running sums, running max/min, selection instead of sorting).
  * tests/test_ops.c holds the two together.
+ *
+ * The fast path needs scratch (a median's window, a gradient's second map,
+ * the buffers between repeats). lf_op_apply allocates it for the call;
+ * lf_op_apply_work takes it from the caller, so a loop that may not
+ * allocate (a training step making its batch's targets) sizes it once:
+ *
+ *   size_t bytes = lf_op_work_bytes(&op, in_h, in_w);   // once
+ *   void *work = malloc(bytes);
+ *   lf_op_apply_work(&op, in, in_h, in_w, out, capacity, &h, &w, work, bytes, &err);
  */
 #ifndef LEARNFILTER_OPS_H
 #define LEARNFILTER_OPS_H
@@ -120,6 +129,21 @@ void lf_op_output_size(const lf_op *op, int in_h, int in_w, int *out_h, int *out
  * past out_capacity. */
 lf_status lf_op_apply(const lf_op *op, const float *in, int in_h, int in_w, float *out,
                       size_t out_capacity, int *out_h, int *out_w, lf_error *err);
+/* Bytes of scratch lf_op_apply_work needs for op on an in_h x in_w input,
+ * every repeat included and with room to align any pointer; 0 when op is
+ * not valid or the input is empty. */
+size_t lf_op_work_bytes(const lf_op *op, int in_h, int in_w);
+
+/* lf_op_apply with the caller's scratch: work holds work_bytes bytes, any
+ * alignment, at least lf_op_work_bytes(op, in_h, in_w). Allocates nothing
+ * and writes nothing past work_bytes; the result is lf_op_apply's bit for
+ * bit (lf_op_apply is this with scratch of its own). LF_ERR_ARGUMENT as
+ * lf_op_apply, and when work is NULL or too small. */
+lf_status lf_op_apply_work(const lf_op *op, const float *in, int in_h, int in_w, float *out,
+                           size_t out_capacity, int *out_h, int *out_w, void *work,
+                           size_t work_bytes, lf_error *err);
+
+/* The same result by the definition's plain loops (what the tests trust). */
 lf_status lf_op_apply_reference(const lf_op *op, const float *in, int in_h, int in_w, float *out,
                                 size_t out_capacity, int *out_h, int *out_w, lf_error *err);
 

@@ -89,6 +89,15 @@ lf_status lf_target_prepare(const lf_target *target, const lf_dataset *ds, lf_pa
                             float *targets, size_t target_capacity, lf_kernel *reference,
                             lf_best_fit *fit, lf_error *err);
 
+/* lf_target_prepare's best filter, without keeping the targets: each
+ * patch's target is made, added to the normal equations and dropped, so
+ * the memory does not grow with the set (the trainer makes the targets
+ * themselves when it needs them). reference and fit as there, and the
+ * same values bit for bit: the same targets summed in the same order. Fails
+ * as lf_target_prepare does, less the buffer's check. */
+lf_status lf_target_fit(const lf_target *target, const lf_dataset *ds, lf_padding padding,
+                        lf_kernel *reference, lf_best_fit *fit, lf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

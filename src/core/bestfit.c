@@ -6,7 +6,11 @@
  * X^T t from the weight gradient of conv.c with the target in place of the
  * output gradient (sum over pixels of t(y) times the input under tap i,
  * and of t(y) for the bias), and t^T t. Sums over patches run in double;
- * the solve is a Cholesky factorisation in double.
+ * the solve is a Cholesky factorisation in double. Each patch's share is
+ * added as soon as it is made, so only one target is held at a time: given
+ * an operation, its memory does not grow with the set, and it sums exactly
+ * what the same targets made beforehand would (the same values in the same
+ * order).
  */
 #include "learnfilter/bestfit.h"
 
@@ -106,15 +110,18 @@ static lf_status accumulate(normal_sums *sums, const lf_dataset *ds, int first, 
     void *work = malloc(work_bytes);
     float *t = malloc(sizeof(float) * out_count);
     float *bp = malloc(sizeof(float) * (size_t)p);
+    /* one scratch for every patch's operation, not one allocation each */
+    size_t op_bytes = source->op ? lf_op_work_bytes(source->op, side, side) : 0;
+    void *op_work = op_bytes ? malloc(op_bytes) : NULL;
     lf_status st = LF_OK;
-    if (!packed || !work || !t || !bp)
+    if (!packed || !work || !t || !bp || (op_bytes && !op_work))
         st = lf_fail(err, LF_ERR_NOMEM, "no memory for the best-filter statistics");
     for (int i = 0; i < count && st == LF_OK; i++) {
         int patch = first + i;
         int th = shape->out_height, tw = shape->out_width;
         if (source->op) {
-            st = lf_op_apply(source->op, lf_dataset_clean(ds, patch), side, side, t, out_count,
-                             &th, &tw, err);
+            st = lf_op_apply_work(source->op, lf_dataset_clean(ds, patch), side, side, t,
+                                  out_count, &th, &tw, op_work, op_bytes, err);
             if (st != LF_OK)
                 break;
         } else {
@@ -155,6 +162,7 @@ static lf_status accumulate(normal_sums *sums, const lf_dataset *ds, int first, 
     free(work);
     free(t);
     free(bp);
+    free(op_work);
     return st;
 }
 

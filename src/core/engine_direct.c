@@ -13,9 +13,10 @@
  *
  * With clean inputs no target is needed: the fused pass makes it on the way
  * and the FFT path convolves the patch with the distance to the true
- * kernel, which is the residual itself. Otherwise the targets are kept
- * while they fit LF_TARGET_CACHE_MAX_BYTES (trainer_cache.c), and past it
- * each unit makes its patch's target rows before comparing.
+ * kernel, which is the residual itself. Otherwise (and always for an
+ * operation's) the targets are kept while they fit
+ * LF_TARGET_CACHE_MAX_BYTES (trainer_cache.c), and past it each unit makes
+ * its patch's target rows (an operation's whole target) before comparing.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ static bool direct_prepare(lf_trainer *t)
         direct_release(t);
         return true;
     }
-    if (ds->inputs != ds->clean && !t->targets && !t->target_cache) {
+    if (ds->inputs != ds->clean && !trainer_has_operation(t) && !t->target_cache) {
         /* Input noise: each step transforms the clean patch for its
          * target, with the true kernel's spectrum, made once. */
         t->fft_clean_spectra = lf_fft_alloc(spectrum * (size_t)t->threads);
@@ -89,7 +90,7 @@ static bool direct_prepare(lf_trainer *t)
  * direct convolution kept per patch, so this path's last bits changed.) */
 static bool fft_by_distance(const lf_trainer *t)
 {
-    return t->fft && !t->targets && t->dataset->inputs == t->dataset->clean;
+    return t->fft && !trainer_has_operation(t) && t->dataset->inputs == t->dataset->clean;
 }
 
 /* The spectrum the step's transforms use: of the distance w - k, or of the
@@ -107,13 +108,14 @@ static void fft_weights_spectrum(lf_trainer *t)
 }
 
 /* What the FFT's output is compared with: nothing when it is the residual
- * already; an operation's stored target; with input noise the true kernel
- * applied to the clean patch through the same transforms. */
+ * already; a kept target or an operation's (made now when not kept); with
+ * input noise the true kernel applied to the clean patch through the same
+ * transforms. */
 static const float *fft_target(lf_trainer *t, int patch, int thread)
 {
     if (fft_by_distance(t))
         return NULL;
-    if (t->targets || t->target_cache)
+    if (trainer_has_operation(t) || t->target_cache)
         return trainer_target(t, patch, thread);
     float *spectrum = t->fft_clean_spectra + (size_t)thread * lf_fft_spectrum_floats(t->fft);
     float *target = t->target_work + (size_t)thread * t->target_floats;
@@ -151,12 +153,12 @@ static const float *on_demand_target(const lf_trainer *t, int patch)
 
 /* Whether a step compares with a target made apart, rather than making
  * the truth on the way (the fused pass on clean inputs) or convolving the
- * distance (the FFT on clean inputs). An operation's are all made. */
+ * distance (the FFT on clean inputs). An operation's always are. */
 static bool direct_reads_targets(const lf_trainer *t)
 {
     size_t floats;
-    if (t->targets)
-        return false;
+    if (trainer_has_operation(t))
+        return true;
     if (t->fft)
         return !fft_by_distance(t);
     return !(fused_work(t, 0, &floats) && t->dataset->inputs == t->dataset->clean);

@@ -2,109 +2,25 @@
  * ops.c: sliding-window operations. See include/learnfilter/ops.h for the
  * definitions both versions follow.
  *
- * The reference computes each output from the values under its window, the
- * way the slides do it by hand. The fast path computes the operation at
- * every centre of the image at once and then keeps the outputs that the
- * padding and stride ask for: sums and means from running (prefix) sums
- * along rows and then columns, so a 50 x 50 mean costs what a 3 x 3 does;
- * max and min along rows and then columns with a queue of candidates, so
- * each value enters and leaves it once; medians by selection (quickselect)
- * rather than a full sort; kernels through the convolution of conv.c
- * (twice for a gradient, the second time with the transposed kernel).
+ * The reference here computes each output from the values under its
+ * window, the way the slides do it by hand; the fast path is in
+ * ops_fast.c. Both take their scratch from one block laid out by
+ * scratch_layout (the driver, below), which lf_op_work_bytes sizes and
+ * lf_op_apply_work receives from its caller; lf_op_apply and the reference
+ * allocate the block for the call. The names, the parser and the checks
+ * are in ops_parse.c.
  */
 #include "learnfilter/ops.h"
 
-#include <ctype.h>
-#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "ops_internal.h"
 
 /* ============================================================ the op */
-
-static const char *const kind_names[] = {"kernel", "sum",    "mean", "max",
-                                         "min",    "median", "abs",  "gradient"};
-
-bool lf_op_uses_kernel(const lf_op *op)
-{
-    return op->kind == LF_OP_KERNEL || op->kind == LF_OP_ABS || op->kind == LF_OP_GRADIENT;
-}
-
-const char *lf_op_kind_name(lf_op_kind kind)
-{
-    if ((int)kind < 0 || (size_t)kind >= sizeof kind_names / sizeof kind_names[0])
-        return "?";
-    return kind_names[kind];
-}
-
-lf_status lf_op_parse(lf_op *op, const char *spec, lf_error *err)
-{
-    memset(op, 0, sizeof *op);
-    const char *colon = spec ? strchr(spec, ':') : NULL;
-    if (!colon)
-        return lf_fail(err, LF_ERR_ARGUMENT, "'%s' is not an operation (KIND:N or KIND:plus)",
-                       spec ? spec : "");
-    size_t kind_length = (size_t)(colon - spec);
-    int kind = -1;
-    for (int k = LF_OP_SUM; k <= LF_OP_MEDIAN; k++)
-        if (strlen(kind_names[k]) == kind_length && !strncasecmp(spec, kind_names[k], kind_length))
-            kind = k;
-    if (kind < 0)
-        return lf_fail(err, LF_ERR_ARGUMENT,
-                       "'%s': the operation is one of sum, mean, max, min, median", spec);
-    op->kind = (lf_op_kind)kind;
-    const char *arg = colon + 1;
-    if (!strcasecmp(arg, "plus")) {
-        op->window = LF_WINDOW_PLUS;
-        op->size = 3;
-        return LF_OK;
-    }
-    char *end = NULL;
-    long n = isdigit((unsigned char)*arg) ? strtol(arg, &end, 10) : -1;
-    if (n < 1 || !end || *end || n > LF_OP_MAX_WINDOW)
-        return lf_fail(err, LF_ERR_ARGUMENT,
-                       "'%s': the window is a side from 1 to %d (e.g. %s:3) or 'plus'", spec,
-                       LF_OP_MAX_WINDOW, kind_names[kind]);
-    op->window = LF_WINDOW_SQUARE;
-    op->size = (int)n;
-    return LF_OK;
-}
-
-lf_status lf_op_validate(const lf_op *op, lf_error *err)
-{
-    if ((int)op->kind < LF_OP_KERNEL || op->kind > LF_OP_GRADIENT)
-        return lf_fail(err, LF_ERR_ARGUMENT, "unknown operation %d", (int)op->kind);
-    if (lf_op_uses_kernel(op)) {
-        if (!op->kernel || op->kernel_h < 1 || op->kernel_w < 1)
-            return lf_fail(err, LF_ERR_ARGUMENT, "the %s operation has no kernel",
-                           lf_op_kind_name(op->kind));
-        /* The transpose must cover the same window for both halves of
-         * the magnitude to line up. */
-        if (op->kind == LF_OP_GRADIENT && op->kernel_h != op->kernel_w)
-            return lf_fail(err, LF_ERR_ARGUMENT,
-                           "a gradient needs a square kernel (its transpose is the other "
-                           "direction), not %dx%d",
-                           op->kernel_h, op->kernel_w);
-    } else if (op->window == LF_WINDOW_SQUARE) {
-        if (op->size < 0 || op->size > LF_OP_MAX_WINDOW)
-            return lf_fail(err, LF_ERR_ARGUMENT, "window side %d is outside 1..%d", op->size,
-                           LF_OP_MAX_WINDOW);
-    } else if (op->window != LF_WINDOW_PLUS) {
-        return lf_fail(err, LF_ERR_ARGUMENT, "unknown window shape %d", (int)op->window);
-    }
-    if (op->repeat < 0 || op->repeat > LF_OP_MAX_REPEAT)
-        return lf_fail(err, LF_ERR_ARGUMENT, "repeat %d is outside 1..%d", op->repeat,
-                       LF_OP_MAX_REPEAT);
-    if (op->stride < 0 || op->stride > LF_OP_MAX_STRIDE)
-        return lf_fail(err, LF_ERR_ARGUMENT, "stride %d is outside 1..%d", op->stride,
-                       LF_OP_MAX_STRIDE);
-    if (op->padding != LF_PADDING_SAME && op->padding != LF_PADDING_VALID)
-        return lf_fail(err, LF_ERR_ARGUMENT, "unknown padding %d", (int)op->padding);
-    return LF_OK;
-}
 
 void lf_op_window(const lf_op *op, int *height, int *width)
 {
@@ -148,16 +64,6 @@ void lf_op_output_size(const lf_op *op, int in_h, int in_w, int *out_h, int *out
 
 /* ====================================================== one application */
 
-/* The geometry of one application: input size, window reach before and
- * after the centre on each axis, and which centres the outputs sit on. */
-typedef struct pass {
-    int in_h, in_w;
-    int up, down, left, right; /* window reach around the centre */
-    int out_h, out_w;
-    int first_y, first_x;      /* centre of output (0, 0) */
-    int stride;
-} pass;
-
 static pass pass_make(const lf_op *op, int in_h, int in_w)
 {
     pass p = {.in_h = in_h, .in_w = in_w, .stride = stride_of(op)};
@@ -182,7 +88,7 @@ static const int plus_offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}}
 
 /* Collects the values under the window centred at (cy, cx) that lie inside
  * the image, in row-major order; returns how many (at most capacity). */
-static int gather(const lf_op *op, const pass *p, const float *in, int cy, int cx, float *values,
+int ops_gather(const lf_op *op, const pass *p, const float *in, int cy, int cx, float *values,
                   int capacity)
 {
     int n = 0;
@@ -202,7 +108,7 @@ static int gather(const lf_op *op, const pass *p, const float *in, int cy, int c
 }
 
 /* Reduces count (>= 1) values as op says. Sorts values for the median. */
-static float reduce_reference(lf_op_kind kind, float *values, int count)
+float ops_reduce_reference(lf_op_kind kind, float *values, int count)
 {
     double acc = 0;
     float best = values[0];
@@ -263,245 +169,94 @@ static void pass_reference(const lf_op *op, const pass *p, const float *in, floa
                                  : op->kind == LF_OP_GRADIENT ? sqrt(acc * acc + across * across)
                                                               : acc);
             } else {
-                int count = gather(op, p, in, cy, cx, values, capacity);
-                result = reduce_reference(op->kind, values, count);
+                int count = ops_gather(op, p, in, cy, cx, values, capacity);
+                result = ops_reduce_reference(op->kind, values, count);
             }
             out[(size_t)oy * (size_t)p->out_w + (size_t)ox] = result;
         }
 }
 
-/* ============================================================ fast path */
-
-/* Scratch for the fast path, sized once for the first (largest) input. */
-typedef struct scratch {
-    float *map;       /* the operation at every centre: in_h x in_w */
-    double *prefix;   /* running sums: max(in_h, in_w) + 1 */
-    double *row_sums; /* in_h x in_w, window sums along rows */
-    float *row_ext;   /* in_h x in_w, window max/min along rows */
-    int *queue;       /* max(in_h, in_w) indices */
-    float *values;    /* window values for the median */
-    float *across;    /* in_h x in_w: a gradient's correlation with the transpose */
-    float *transposed; /* a gradient's kernel, transposed */
-    int value_capacity;
-} scratch;
-
-/* Window sums along a line of n values step apart: out[i] is the sum over
- * [i - before, i + after] clipped to the line. */
-static void line_sums(const double *in, ptrdiff_t in_step, int n, int before, int after,
-                      double *prefix, double *out, ptrdiff_t out_step)
-{
-    prefix[0] = 0;
-    for (int i = 0; i < n; i++)
-        prefix[i + 1] = prefix[i] + in[i * in_step];
-    for (int i = 0; i < n; i++) {
-        int lo = i - before < 0 ? 0 : i - before;
-        int hi = i + after > n - 1 ? n - 1 : i + after;
-        out[i * out_step] = prefix[hi + 1] - prefix[lo];
-    }
-}
-
-/* Window max (or min) along a line, clipped at its ends. The queue holds
- * indices of values that may still be the extreme of some later window, in
- * order of index with values falling (rising for min), so its front is the
- * extreme of the current window. */
-static void line_extreme(const float *in, ptrdiff_t in_step, int n, int before, int after,
-                         bool is_max, int *queue, float *out, ptrdiff_t out_step)
-{
-    int head = 0, tail = 0, next = 0;
-    for (int i = 0; i < n; i++) {
-        int hi = i + after > n - 1 ? n - 1 : i + after;
-        for (; next <= hi; next++) {
-            float v = in[next * in_step];
-            while (tail > head && (is_max ? in[queue[tail - 1] * in_step] <= v
-                                          : in[queue[tail - 1] * in_step] >= v))
-                tail--;
-            queue[tail++] = next;
-        }
-        while (queue[head] < i - before)
-            head++;
-        out[i * out_step] = in[queue[head] * in_step];
-    }
-}
-
-/* Sums (or means) over square windows at every centre. */
-static void map_sums(const lf_op *op, const pass *p, const float *in, scratch *s)
-{
-    int h = p->in_h, w = p->in_w;
-    for (int y = 0; y < h; y++) {
-        const float *row = in + (size_t)y * (size_t)w;
-        double *sums = s->row_sums + (size_t)y * (size_t)w;
-        /* the row as doubles in place, then its window sums */
-        for (int x = 0; x < w; x++)
-            sums[x] = row[x];
-        line_sums(sums, 1, w, p->left, p->right, s->prefix, sums, 1);
-    }
-    for (int x = 0; x < w; x++) {
-        /* prefix is filled from the column before it is overwritten */
-        double *column = s->row_sums + x;
-        s->prefix[0] = 0;
-        for (int y = 0; y < h; y++)
-            s->prefix[y + 1] = s->prefix[y] + column[(size_t)y * (size_t)w];
-        for (int y = 0; y < h; y++) {
-            int lo = y - p->up < 0 ? 0 : y - p->up;
-            int hi = y + p->down > h - 1 ? h - 1 : y + p->down;
-            double sum = s->prefix[hi + 1] - s->prefix[lo];
-            if (op->kind == LF_OP_MEAN) {
-                int x0 = x - p->left < 0 ? 0 : x - p->left;
-                int x1 = x + p->right > w - 1 ? w - 1 : x + p->right;
-                sum /= (double)(hi - lo + 1) * (double)(x1 - x0 + 1);
-            }
-            s->map[(size_t)y * (size_t)w + (size_t)x] = (float)sum;
-        }
-    }
-}
-
-/* Max or min over square windows at every centre: rows, then columns. */
-static void map_extremes(const pass *p, const float *in, bool is_max, scratch *s)
-{
-    int h = p->in_h, w = p->in_w;
-    for (int y = 0; y < h; y++)
-        line_extreme(in + (size_t)y * (size_t)w, 1, w, p->left, p->right, is_max, s->queue,
-                     s->row_ext + (size_t)y * (size_t)w, 1);
-    for (int x = 0; x < w; x++)
-        line_extreme(s->row_ext + x, w, h, p->up, p->down, is_max, s->queue, s->map + x, w);
-}
-
-/* The k-th smallest (0-based) of count values, reordering them: Wirth's
- * selection, which partitions around the value at k until k is in place. */
-static float select_kth(float *v, int count, int k)
-{
-    int lo = 0, hi = count - 1;
-    while (lo < hi) {
-        float pivot = v[k];
-        int i = lo, j = hi;
-        do {
-            while (v[i] < pivot)
-                i++;
-            while (pivot < v[j])
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                j--;
-            }
-        } while (i <= j);
-        if (j < k)
-            lo = i;
-        if (k < i)
-            hi = j;
-    }
-    return v[k];
-}
-
-/* One application, fast: the map at every centre needed, then the
- * outputs the padding and stride keep. */
-static lf_status pass_fast(const lf_op *op, const pass *p, const float *in, float *out,
-                           scratch *s, lf_error *err)
-{
-    int h = p->in_h, w = p->in_w;
-    if (lf_op_uses_kernel(op)) {
-        lf_conv_shape shape = lf_conv_shape_make(h, w, op->kernel_h, op->kernel_w,
-                                                 LF_PADDING_SAME);
-        conv2d_forward(s->map, in, op->kernel, 0.0f, &shape);
-        size_t area = (size_t)h * (size_t)w;
-        if (op->kind == LF_OP_ABS)
-            for (size_t i = 0; i < area; i++)
-                s->map[i] = fabsf(s->map[i]);
-        if (op->kind == LF_OP_GRADIENT) {
-            conv2d_forward(s->across, in, s->transposed, 0.0f, &shape);
-            for (size_t i = 0; i < area; i++)
-                s->map[i] = (float)sqrt((double)s->map[i] * s->map[i] +
-                                        (double)s->across[i] * s->across[i]);
-        }
-    } else if (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN) {
-        /* Small or order-based windows: each output from its own values,
-         * only at the centres kept. */
-        for (int oy = 0; oy < p->out_h; oy++)
-            for (int ox = 0; ox < p->out_w; ox++) {
-                int cy = p->first_y + oy * p->stride, cx = p->first_x + ox * p->stride;
-                int count = gather(op, p, in, cy, cx, s->values, s->value_capacity);
-                float result;
-                if (op->kind == LF_OP_MEDIAN)
-                    result = select_kth(s->values, count, (count - 1) / 2);
-                else
-                    result = reduce_reference(op->kind, s->values, count);
-                out[(size_t)oy * (size_t)p->out_w + (size_t)ox] = result;
-            }
-        return LF_OK;
-    } else if (op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN) {
-        map_sums(op, p, in, s);
-    } else if (op->kind == LF_OP_MAX || op->kind == LF_OP_MIN) {
-        map_extremes(p, in, op->kind == LF_OP_MAX, s);
-    } else {
-        return lf_fail(err, LF_ERR_ARGUMENT, "unknown operation %d", (int)op->kind);
-    }
-    for (int oy = 0; oy < p->out_h; oy++) {
-        const float *src = s->map + (size_t)(p->first_y + oy * p->stride) * (size_t)w;
-        float *dst = out + (size_t)oy * (size_t)p->out_w;
-        for (int ox = 0; ox < p->out_w; ox++)
-            dst[ox] = src[p->first_x + ox * p->stride];
-    }
-    return LF_OK;
-}
-
 /* ============================================================ the driver */
 
-static void scratch_free(scratch *s)
+/* Each piece of the scratch starts on this boundary, so doubles and the
+ * convolution's vector loads are aligned whatever the caller's pointer. */
+#define SCRATCH_ALIGN 64
+
+/* Takes `bytes` from the block at *offset (rounded up to SCRATCH_ALIGN);
+ * with base NULL only counts. */
+static void *carve(unsigned char *base, size_t *offset, size_t bytes)
 {
-    free(s->map);
-    free(s->prefix);
-    free(s->row_sums);
-    free(s->row_ext);
-    free(s->queue);
-    free(s->values);
-    free(s->across);
-    free(s->transposed);
-    memset(s, 0, sizeof *s);
+    size_t at = (*offset + SCRATCH_ALIGN - 1) / SCRATCH_ALIGN * SCRATCH_ALIGN;
+    *offset = at + bytes;
+    return base ? base + at : NULL;
 }
 
-static lf_status scratch_alloc(scratch *s, const lf_op *op, int h, int w, bool fast,
-                               lf_error *err)
+/* Lays s out from base (aligned to SCRATCH_ALIGN), or with base NULL only
+ * counts, and returns the bytes it spans: the one place that says what
+ * each path needs, so lf_op_work_bytes and the apply cannot disagree. */
+static size_t scratch_layout(scratch *s, const lf_op *op, int h, int w, bool fast,
+                             unsigned char *base)
 {
     memset(s, 0, sizeof *s);
     int fh, fw;
     lf_op_window(op, &fh, &fw);
-    s->value_capacity = op->window == LF_WINDOW_PLUS && !lf_op_uses_kernel(op) ? 5 : fh * fw;
-    s->values = malloc(sizeof(float) * (size_t)s->value_capacity);
-    bool ok = s->values != NULL;
-    if (fast && ok) {
-        size_t area = (size_t)h * (size_t)w, line = (size_t)(h > w ? h : w);
-        s->map = malloc(sizeof(float) * area);
-        s->prefix = malloc(sizeof(double) * (line + 1));
-        s->queue = malloc(sizeof(int) * line);
-        if (op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN)
-            s->row_sums = malloc(sizeof(double) * area);
-        if (op->kind == LF_OP_MAX || op->kind == LF_OP_MIN)
-            s->row_ext = malloc(sizeof(float) * area);
-        if (op->kind == LF_OP_GRADIENT) {
-            s->across = malloc(sizeof(float) * area);
-            s->transposed = malloc(sizeof(float) * (size_t)fh * (size_t)fw);
-            for (int i = 0; s->transposed && i < fh; i++)
-                for (int j = 0; j < fw; j++)
-                    s->transposed[i * fw + j] = op->kernel[j * fw + i];
+    const bool kernel = lf_op_uses_kernel(op);
+    const bool sums = op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN;
+    const bool extremes = op->kind == LF_OP_MAX || op->kind == LF_OP_MIN;
+    /* the plus-shaped window and the median go output by output */
+    const bool gathers = !kernel && !ops_is_median3(op) &&
+                         (op->window == LF_WINDOW_PLUS || op->kind == LF_OP_MEDIAN);
+    const size_t area = (size_t)h * (size_t)w, line = (size_t)(h > w ? h : w);
+    size_t offset = 0;
+    s->value_capacity = op->window == LF_WINDOW_PLUS && !kernel ? 5 : fh * fw;
+    s->values = carve(base, &offset, sizeof(float) * (size_t)s->value_capacity);
+    if (op->repeat > 1)
+        for (int i = 0; i < 2; i++)
+            s->buffers[i] = carve(base, &offset, sizeof(float) * area);
+    if (fast && !gathers) {
+        s->map = carve(base, &offset, sizeof(float) * area);
+        if (sums) {
+            s->prefix = carve(base, &offset, sizeof(double) * (line + 1));
+            s->row_sums = carve(base, &offset, sizeof(double) * area);
         }
-        ok = s->map && s->prefix && s->queue &&
-             ((s->across && s->transposed) || op->kind != LF_OP_GRADIENT) &&
-             (s->row_sums || !(op->kind == LF_OP_SUM || op->kind == LF_OP_MEAN)) &&
-             (s->row_ext || !(op->kind == LF_OP_MAX || op->kind == LF_OP_MIN));
+        if (extremes) {
+            s->queue = carve(base, &offset, sizeof(int) * line);
+            s->row_ext = carve(base, &offset, sizeof(float) * area);
+        }
+        if (ops_is_median3(op))
+            s->columns = carve(base, &offset, sizeof(float) * 3 * (size_t)w);
+        if (op->kind == LF_OP_GRADIENT) {
+            s->across = carve(base, &offset, sizeof(float) * area);
+            s->transposed = carve(base, &offset, sizeof(float) * (size_t)fh * (size_t)fw);
+        }
     }
-    if (!ok) {
-        scratch_free(s);
-        return lf_fail(err, LF_ERR_NOMEM, "no memory for a %dx%d %s", h, w,
-                       lf_op_kind_name(op->kind));
-    }
-    return LF_OK;
+    if (base && s->transposed)
+        for (int i = 0; i < fh; i++)
+            for (int j = 0; j < fw; j++)
+                s->transposed[i * fw + j] = op->kernel[j * fw + i];
+    return offset;
 }
 
-/* Every repeat, alternating between two buffers, the last into out. */
+/* Scratch bytes for one path, with room to align any pointer; 0 for an
+ * invalid op or an empty input. */
+static size_t work_bytes_for(const lf_op *op, int in_h, int in_w, bool fast)
+{
+    if (lf_op_validate(op, NULL) != LF_OK || in_h < 1 || in_w < 1)
+        return 0;
+    scratch s;
+    return scratch_layout(&s, op, in_h, in_w, fast, NULL) + SCRATCH_ALIGN - 1;
+}
+
+size_t lf_op_work_bytes(const lf_op *op, int in_h, int in_w)
+{
+    return work_bytes_for(op, in_h, in_w, true);
+}
+
+/* Every repeat, alternating between two buffers, the last into out; all
+ * scratch from work (work_bytes bytes). Allocates nothing. */
 static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, float *out,
-                       size_t out_capacity, int *out_h, int *out_w, bool fast, lf_error *err)
+                       size_t out_capacity, int *out_h, int *out_w, bool fast, void *work,
+                       size_t work_bytes, lf_error *err)
 {
     *out_h = *out_w = 0;
     lf_status st = lf_op_validate(op, err);
@@ -521,32 +276,30 @@ static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, flo
     if ((size_t)h * (size_t)w > out_capacity)
         return lf_fail(err, LF_ERR_ARGUMENT, "the %dx%d result does not fit in %zu values", h, w,
                        out_capacity);
-    int repeat = op->repeat > 0 ? op->repeat : 1;
-    size_t area = (size_t)in_h * (size_t)in_w;
-    float *buffers[2] = {NULL, NULL};
-    for (int i = 0; i < 2 && repeat > 1; i++)
-        buffers[i] = malloc(sizeof(float) * area);
+    const size_t needed = work_bytes_for(op, in_h, in_w, fast);
+    if (!work || work_bytes < needed)
+        return lf_fail(err, LF_ERR_ARGUMENT,
+                       "%zu bytes of scratch do not hold the %zu a %s on %dx%d needs", work_bytes,
+                       needed, lf_op_kind_name(op->kind), in_h, in_w);
+    uintptr_t address = (uintptr_t)work;
+    unsigned char *base =
+        (unsigned char *)work + (SCRATCH_ALIGN - address % SCRATCH_ALIGN) % SCRATCH_ALIGN;
     scratch s;
-    st = scratch_alloc(&s, op, in_h, in_w, fast, err);
-    if (st == LF_OK && repeat > 1 && (!buffers[0] || !buffers[1]))
-        st = lf_fail(err, LF_ERR_NOMEM, "no memory to repeat a %dx%d %s", in_h, in_w,
-                     lf_op_kind_name(op->kind));
+    scratch_layout(&s, op, in_h, in_w, fast, base);
+    int repeat = op->repeat > 0 ? op->repeat : 1;
     const float *src = in;
     int sh = in_h, sw = in_w;
     for (int r = 0; r < repeat && st == LF_OK; r++) {
         pass p = pass_make(op, sh, sw);
-        float *dst = r == repeat - 1 ? out : buffers[r & 1];
+        float *dst = r == repeat - 1 ? out : s.buffers[r & 1];
         if (fast)
-            st = pass_fast(op, &p, src, dst, &s, err);
+            st = ops_pass_fast(op, &p, src, dst, &s, err);
         else
             pass_reference(op, &p, src, dst, s.values, s.value_capacity);
         src = dst;
         sh = p.out_h;
         sw = p.out_w;
     }
-    scratch_free(&s);
-    free(buffers[0]);
-    free(buffers[1]);
     if (st == LF_OK) {
         *out_h = h;
         *out_w = w;
@@ -554,14 +307,40 @@ static lf_status apply(const lf_op *op, const float *in, int in_h, int in_w, flo
     return st;
 }
 
+/* The apply with scratch of its own, freed before it returns. */
+static lf_status apply_allocating(const lf_op *op, const float *in, int in_h, int in_w,
+                                  float *out, size_t out_capacity, int *out_h, int *out_w,
+                                  bool fast, lf_error *err)
+{
+    *out_h = *out_w = 0;
+    size_t bytes = work_bytes_for(op, in_h, in_w, fast);
+    void *work = bytes ? malloc(bytes) : NULL;
+    if (bytes && !work)
+        return lf_fail(err, LF_ERR_NOMEM, "no memory for a %dx%d %s", in_h, in_w,
+                       lf_op_kind_name(op->kind));
+    /* with no bytes (an invalid op or input) the checks say which */
+    lf_status st =
+        apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, fast, work, bytes, err);
+    free(work);
+    return st;
+}
+
+lf_status lf_op_apply_work(const lf_op *op, const float *in, int in_h, int in_w, float *out,
+                           size_t out_capacity, int *out_h, int *out_w, void *work,
+                           size_t work_bytes, lf_error *err)
+{
+    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, true, work, work_bytes,
+                 err);
+}
+
 lf_status lf_op_apply(const lf_op *op, const float *in, int in_h, int in_w, float *out,
                       size_t out_capacity, int *out_h, int *out_w, lf_error *err)
 {
-    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, true, err);
+    return apply_allocating(op, in, in_h, in_w, out, out_capacity, out_h, out_w, true, err);
 }
 
 lf_status lf_op_apply_reference(const lf_op *op, const float *in, int in_h, int in_w, float *out,
                                 size_t out_capacity, int *out_h, int *out_w, lf_error *err)
 {
-    return apply(op, in, in_h, in_w, out, out_capacity, out_h, out_w, false, err);
+    return apply_allocating(op, in, in_h, in_w, out, out_capacity, out_h, out_w, false, err);
 }

@@ -2,11 +2,13 @@
  * target.c: an operation as the layer's target. See
  * include/learnfilter/target.h.
  *
- * The targets are made once, when the trainer is created or its dataset
- * changes, for every patch: an operation may need scratch memory (a
- * median's window, a gradient's second map) and a training step must not
- * allocate. The best filter is then solved from those same targets, so the
- * floor and the curve measure exactly the same numbers.
+ * lf_target_prepare makes every patch's target into the caller's buffer
+ * and solves the best filter from them; lf_target_fit solves the same
+ * filter making each target only while it is added to the normal
+ * equations, so a set of any size needs one target's memory. Both make
+ * each target with lf_op_apply's routine, as the trainer does when it makes
+ * them on demand (trainer_cache.c), so the floor and the curve measure
+ * exactly the same numbers.
  */
 #include "learnfilter/target.h"
 
@@ -108,11 +110,11 @@ bool lf_target_is_linear(const lf_target *t)
     return t->op.kind == LF_OP_KERNEL && t->op.repeat <= 1 && t->op.stride <= 1;
 }
 
-lf_status lf_target_prepare(const lf_target *t, const lf_dataset *ds, lf_padding padding,
-                            float *targets, size_t target_capacity, lf_kernel *reference,
-                            lf_best_fit *fit, lf_error *err)
+/* The layer's kernel size and the operation's output against the layer's:
+ * what both the fit and the kept targets need. */
+static lf_status check_layer(const lf_target *t, const lf_dataset *ds, lf_padding padding,
+                             const lf_kernel *reference, lf_error *err)
 {
-    memset(fit, 0, sizeof *fit);
     const int kh = reference->height, kw = reference->width, side = ds->patch_size;
     if (!lf_target_is_set(t))
         return lf_fail(err, LF_ERR_ARGUMENT, "no operation to learn");
@@ -132,20 +134,52 @@ lf_status lf_target_prepare(const lf_target *t, const lf_dataset *ds, lf_padding
                        t->name, th, tw, side, kh, kw,
                        padding == LF_PADDING_SAME ? "same" : "valid", shape.out_height,
                        shape.out_width);
+    return LF_OK;
+}
+
+lf_status lf_target_prepare(const lf_target *t, const lf_dataset *ds, lf_padding padding,
+                            float *targets, size_t target_capacity, lf_kernel *reference,
+                            lf_best_fit *fit, lf_error *err)
+{
+    memset(fit, 0, sizeof *fit);
+    lf_status st = check_layer(t, ds, padding, reference, err);
+    if (st != LF_OK)
+        return st;
+    const int side = ds->patch_size;
     const size_t stride = (size_t)side * (size_t)side;
     if (target_capacity / stride < (size_t)ds->patch_count)
         return lf_fail(err, LF_ERR_ARGUMENT, "%zu values do not hold the targets of %d patches",
                        target_capacity, ds->patch_count);
+    lf_op op = lf_target_op(t);
     for (int p = 0; p < ds->patch_count; p++) {
         int h, w;
-        lf_status st = lf_op_apply(&op, lf_dataset_clean(ds, p), side, side,
-                                   targets + (size_t)p * stride, stride, &h, &w, err);
+        st = lf_op_apply(&op, lf_dataset_clean(ds, p), side, side, targets + (size_t)p * stride,
+                         stride, &h, &w, err);
         if (st != LF_OK)
             return st;
     }
-    lf_status st = lf_best_fit_from_targets(
-        fit, ds, 0, ds->train_count, targets, stride, target_capacity, kh, kw, padding,
-        reference->weights, sizeof reference->weights / sizeof reference->weights[0], err);
+    st = lf_best_fit_from_targets(fit, ds, 0, ds->train_count, targets, stride, target_capacity,
+                                  reference->height, reference->width, padding,
+                                  reference->weights,
+                                  sizeof reference->weights / sizeof reference->weights[0], err);
+    if (st != LF_OK)
+        return st;
+    snprintf(reference->name, sizeof reference->name, "%s", t->name);
+    return LF_OK;
+}
+
+lf_status lf_target_fit(const lf_target *t, const lf_dataset *ds, lf_padding padding,
+                        lf_kernel *reference, lf_best_fit *fit, lf_error *err)
+{
+    memset(fit, 0, sizeof *fit);
+    lf_status st = check_layer(t, ds, padding, reference, err);
+    if (st != LF_OK)
+        return st;
+    /* bestfit.c makes each patch's target, adds it to the sums and drops it */
+    lf_op op = lf_target_op(t);
+    st = lf_best_fit_compute(fit, ds, 0, ds->train_count, &op, reference->height,
+                             reference->width, padding, reference->weights,
+                             sizeof reference->weights / sizeof reference->weights[0], err);
     if (st != LF_OK)
         return st;
     snprintf(reference->name, sizeof reference->name, "%s", t->name);

@@ -2,14 +2,18 @@
  * trainer_cache.c: targets made on demand, what the trainer keeps per
  * patch, and the threads that build it.
  *
- * A kernel's targets (each patch filtered by the true kernel) are kept once
- * made while they fit LF_TARGET_CACHE_MAX_BYTES (a small set: making one
- * costs a forward pass); past it, as for the 2,688 patches of the
- * original's photo set (704 MB, another copy of the dataset), each is made
- * in the step for the patches of the batch, on the thread that uses it.
- * An operation's targets are always made once and kept: lf_op_apply
- * allocates scratch, which a step must not do. The engines keep their own per-patch data (Gram
- * matrices, input spectra), built here, one patch per thread at a time.
+ * The targets (each patch filtered by the true kernel, or an operation
+ * applied to it: --target) are kept once made while they fit
+ * LF_TARGET_CACHE_MAX_BYTES (a small set: making one costs a forward pass,
+ * or the operation); past it, as for the 2,784 patches of 256x256 of the
+ * original-sized set (730 MB, another copy of the dataset), each is made in
+ * the step for the patches of the batch, on the thread that uses it. An
+ * operation is made with lf_op_apply_work and scratch allocated per thread
+ * when the operation is set, so a step allocates nothing; its best filter
+ * is solved a patch at a time (lf_target_fit), so no step of the set-up
+ * holds every target either. The engines keep their own per-patch data
+ * (Gram matrices, input spectra), built here, one patch per thread at a
+ * time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +22,31 @@
 #include "learnfilter/gram_variant.h"
 #include "trainer_internal.h"
 
+/* An operation's whole target (it does not come by rows), with the
+ * thread's scratch. */
+static void make_operation_target(lf_trainer *t, float *target, int patch, int thread)
+{
+    const int side = t->dataset->patch_size;
+    lf_op op = lf_target_op(&t->options.operation);
+    int h, w;
+    if (lf_op_apply_work(&op, lf_dataset_clean(t->dataset, patch), side, side, target,
+                         t->target_floats, &h, &w, t->op_work + (size_t)thread * t->op_work_stride,
+                         t->op_work_stride, NULL) != LF_OK)
+        /* Not reached: the operation, its output size and the scratch were
+         * checked when it was set. Zeros rather than stale values. */
+        memset(target, 0, sizeof(float) * t->target_floats);
+}
+
 /* The truth is the true kernel applied to the clean patch exactly as the
  * layer applies its own (same padding, no bias; for a layer, its
- * activation and pooling too): rows [y0, y1) of it into target. */
+ * activation and pooling too), or the operation: rows [y0, y1) of it (an
+ * operation's and a layer's: all rows) into target. */
 static void make_target(lf_trainer *t, float *target, int patch, int thread, int y0, int y1)
 {
+    if (trainer_has_operation(t)) {
+        make_operation_target(t, target, patch, thread);
+        return;
+    }
     if (t->plain) {
         conv2d_forward_rows(target, lf_dataset_clean(t->dataset, patch),
                             t->options.target.weights, 0.0f, &t->shape, y0, y1);
@@ -33,6 +57,13 @@ static void make_target(lf_trainer *t, float *target, int patch, int thread, int
                      t->options.target.weights, &t->layer, s.work);
 }
 
+/* No thread's target_work holds an operation's target any more. */
+static void forget_made_targets(lf_trainer *t)
+{
+    for (int i = 0; i < LF_POOL_MAX_THREADS; i++)
+        t->op_target_patch[i] = -1;
+}
+
 static float *cache_slot(const lf_trainer *t, int patch)
 {
     return t->target_cache + (size_t)patch * t->target_floats;
@@ -40,8 +71,6 @@ static float *cache_slot(const lf_trainer *t, int patch)
 
 const float *trainer_target_rows(lf_trainer *t, int patch, int thread, int y0, int y1)
 {
-    if (t->targets)
-        return t->targets + (size_t)patch * t->target_floats;
     if (t->target_cache) {
         if (!t->target_ready[patch]) {
             make_target(t, cache_slot(t, patch), patch, thread, 0, t->shape.out_height);
@@ -50,13 +79,22 @@ const float *trainer_target_rows(lf_trainer *t, int patch, int thread, int y0, i
         return cache_slot(t, patch);
     }
     float *target = t->target_work + (size_t)thread * t->target_floats;
+    if (trainer_has_operation(t)) {
+        /* made whole, so the other bands of the patch on this thread
+         * (a batch of one) read it rather than make it again */
+        if (t->op_target_patch[thread] != patch) {
+            make_operation_target(t, target, patch, thread);
+            t->op_target_patch[thread] = patch;
+        }
+        return target;
+    }
     make_target(t, target, patch, thread, y0, y1);
     return target;
 }
 
 const float *trainer_sample_target(lf_trainer *t, int patch)
 {
-    if (t->targets || t->target_cache)
+    if (t->target_cache)
         return trainer_target(t, patch, 0);
     if (t->sample_target_patch != patch) {
         memcpy(t->sample_target, trainer_target(t, patch, 0),
@@ -77,6 +115,7 @@ void trainer_target_cache_free(lf_trainer *t)
 void trainer_target_cache_make(lf_trainer *t)
 {
     trainer_target_cache_free(t);
+    forget_made_targets(t); /* target_work may be new, or the patches */
     const size_t patches = (size_t)t->dataset->patch_count;
     if ((double)t->target_floats * sizeof(float) * (double)patches >
         (double)LF_TARGET_CACHE_MAX_BYTES)
@@ -89,27 +128,34 @@ void trainer_target_cache_make(lf_trainer *t)
 
 lf_status trainer_operation_targets(lf_trainer *t, lf_error *err)
 {
-    const lf_dataset *ds = t->dataset;
-    size_t capacity = t->target_floats * (size_t)ds->patch_count;
-    if (!t->targets)
-        t->targets = malloc(sizeof(float) * capacity);
-    t->sample_target_patch = -1;
-    lf_status st = t->targets ? lf_target_prepare(&t->options.operation, ds, t->options.padding,
-                                                  t->targets, capacity, &t->options.target,
-                                                  &t->best, err)
-                              : lf_fail(err, LF_ERR_NOMEM,
-                                        "out of memory for the targets of %d patches",
-                                        ds->patch_count);
+    trainer_drop_operation_targets(t);
+    lf_status st = lf_target_fit(&t->options.operation, t->dataset, t->options.padding,
+                                 &t->options.target, &t->best, err);
     if (st != LF_OK)
-        trainer_drop_operation_targets(t);
-    return st;
+        return st;
+    /* Each thread's scratch, rounded to whole cache lines so no two
+     * threads write the same one. */
+    const int side = t->dataset->patch_size;
+    lf_op op = lf_target_op(&t->options.operation);
+    size_t stride = (lf_op_work_bytes(&op, side, side) + 63) / 64 * 64;
+    t->op_work = malloc(stride * (size_t)t->threads);
+    if (!t->op_work)
+        return lf_fail(err, LF_ERR_NOMEM, "out of memory for the scratch of %s",
+                       t->options.operation.name);
+    t->op_work_stride = stride;
+    /* targets kept or made before were another target's */
+    if (t->target_ready)
+        memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
+    return LF_OK;
 }
 
 void trainer_drop_operation_targets(lf_trainer *t)
 {
-    free(t->targets);
-    t->targets = NULL;
+    free(t->op_work);
+    t->op_work = NULL;
+    t->op_work_stride = 0;
     t->sample_target_patch = -1;
+    forget_made_targets(t);
 }
 
 float *trainer_gram_slot(const lf_trainer *t, int patch)
@@ -198,9 +244,10 @@ void trainer_build_missing(lf_trainer *t, const int *patches, int count, build_k
 
 void trainer_forget_caches(lf_trainer *t)
 {
-    /* An operation's targets were made once, from the patches alone; the
-     * sample's target may be the old kernel's. */
+    /* The sample's target and the threads' may be the old kernel's or
+     * operation's. */
     t->sample_target_patch = -1;
+    forget_made_targets(t);
     if (t->target_ready)
         memset(t->target_ready, 0, (size_t)t->dataset->patch_count);
     lf_engine_gram_ops.release(t);

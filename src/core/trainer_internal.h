@@ -19,11 +19,11 @@
  *   state      what a step changes (weights, optimizer moments, epoch order,
  *              figures, histories): exactly what state.c saves and restores
  *   caches     what can be rebuilt from the options and the dataset (an
- *              operation's targets, Gram matrices, spectra); dropped when
- *              either changes. A kernel's targets are kept only while they
- *              fit LF_TARGET_CACHE_MAX_BYTES; past it each step makes its
- *              batch's (trainer_target_rows), so a large set's memory does
- *              not grow by another copy of its patches.
+ *              targets, Gram matrices, spectra); dropped when either
+ *              changes. Targets (a kernel's or an operation's) are kept
+ *              only while they fit LF_TARGET_CACHE_MAX_BYTES; past it each
+ *              step makes its batch's (trainer_target_rows), so a large
+ *              set's memory does not grow by another copy of its patches.
  *   workspace  scratch for one step (gradients, residuals, per-thread sums)
  */
 #ifndef LEARNFILTER_TRAINER_INTERNAL_H
@@ -130,12 +130,9 @@ struct lf_trainer {
     /* ---- state: what a step changes */
     trainer_state state;
     /* ---- caches: rebuilt on demand */
-    float *targets;              /* an operation's targets, patch_count * target_floats,
-                                    made once (an operation allocates as it works, so a
-                                    step cannot make them); NULL without an operation */
-    float *target_cache;         /* patch_count * target_floats: a kernel's targets kept
-                                    once made, when they fit LF_TARGET_CACHE_MAX_BYTES;
-                                    NULL: made in the step */
+    float *target_cache;         /* patch_count * target_floats: the targets (a kernel's
+                                    or an operation's) kept once made, when they fit
+                                    LF_TARGET_CACHE_MAX_BYTES; NULL: made in the step */
     unsigned char *target_ready; /* patch_count flags for target_cache */
     float *sample_target;        /* target_floats: the sample patch's, for snapshots */
     int sample_target_patch;     /* whose target sample_target holds; -1: none */
@@ -171,6 +168,12 @@ struct lf_trainer {
     float *kernel_spectrum;      /* the current weights' spectrum, once per step */
     float *target_work;          /* threads * target_floats: per thread, the target of
                                     the patch it works on, made in the step */
+    unsigned char *op_work;      /* threads * op_work_stride bytes, with an operation: each
+                                    thread's lf_op_apply_work scratch; else NULL */
+    size_t op_work_stride;       /* bytes per thread */
+    int op_target_patch[LF_POOL_MAX_THREADS]; /* with an operation and no cache: whose
+                                    whole target each thread's target_work holds (the
+                                    bands of one patch share it); -1: none */
     float *fft_clean_spectra;    /* threads spectra: with input noise and the FFT, the
                                     clean patch's, for its target; else NULL */
     float *true_spectrum;        /* the true kernel's spectrum, with fft_clean_spectra */
@@ -195,6 +198,13 @@ struct lf_trainer {
     lf_pool *pool;               /* workers, or NULL for one thread */
     int threads;                 /* threads per job, the caller's included */
 };
+
+/* Whether the trainer learns an operation (options.operation) rather than
+ * the kernel in options.target. */
+static inline bool trainer_has_operation(const lf_trainer *t)
+{
+    return lf_target_is_set(&t->options.operation);
+}
 
 /* Output values of one patch (all filters): the loss is their mean. */
 /* The statistics come from the layer's windows (gram_layer.c) rather than
@@ -226,12 +236,13 @@ static inline layer_scratch trainer_layer_scratch(const lf_trainer *t, int threa
 
 typedef enum build_kind { BUILD_TARGETS, BUILD_GRAMS, BUILD_SPECTRA } build_kind;
 
-/* The target of one patch, rows [y0, y1) of each filter's output: an
- * operation's, made once; a kernel's from target_cache (made there now,
- * whole, if missing: a parallel step builds its batch's first with
- * trainer_build_missing); or without the cache the true layer applied to
- * the clean patch now, into `thread`'s share of target_work (valid until
- * that thread's next call). A layer other than one gray filter makes all
+/* The target of one patch, rows [y0, y1) of each filter's output: from
+ * target_cache (made there now, whole, if missing: a parallel step builds
+ * its batch's first with trainer_build_missing); or without the cache made
+ * now into `thread`'s share of target_work (valid until that thread's next
+ * call): a kernel's rows [y0, y1), the true layer applied to the clean
+ * patch; an operation's whole target, with the thread's op_work (made once
+ * for the bands of one patch). A layer other than one gray filter makes all
  * rows, with the thread's layer scratch. Every way gives the same values
  * (the same routine on the same data). */
 const float *trainer_target_rows(lf_trainer *t, int patch, int thread, int y0, int y1);
@@ -241,11 +252,13 @@ static inline const float *trainer_target(lf_trainer *t, int patch, int thread)
 }
 /* The sample patch's target for snapshots, made once per patch and kernel. */
 const float *trainer_sample_target(lf_trainer *t, int patch);
-/* options.operation's targets for every patch, made now (allocated when
- * missing), and its best filter into options.target and best. On failure
- * (LF_ERR_NOMEM, or lf_target_prepare's) none are kept. */
+/* Prepares options.operation: each thread's scratch for making its
+ * targets in the step, and its best filter into options.target and best,
+ * solved a patch at a time (lf_target_fit). Its targets are made as a
+ * kernel's are, kept while they fit and otherwise in the step. On failure
+ * (LF_ERR_NOMEM, or lf_target_fit's) nothing is kept. */
 lf_status trainer_operation_targets(lf_trainer *t, lf_error *err);
-/* Frees an operation's targets: a kernel's are made in the step. */
+/* Frees an operation's scratch: a kernel's targets need none. */
 void trainer_drop_operation_targets(lf_trainer *t);
 /* (Re)allocates target_cache for the dataset when it fits
  * LF_TARGET_CACHE_MAX_BYTES, all targets missing; else leaves none. */

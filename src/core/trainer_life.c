@@ -269,7 +269,6 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
                        ds->patch_count);
     }
     free(t->state.order);
-    free(t->targets); /* an operation's, for the old patches */
     free(t->target_work);
     free(t->sample_target);
     free(t->output);
@@ -279,7 +278,6 @@ static lf_status alloc_dataset_buffers(lf_trainer *t, const lf_dataset *ds, lf_e
     t->layer_scratch_stride = stride;
     t->target_floats = target_floats;
     t->state.order = order;
-    t->targets = NULL;
     t->target_work = target_work;
     t->sample_target = sample_target;
     t->sample_target_patch = -1;
@@ -316,16 +314,16 @@ static void prepare_noise_fit(lf_trainer *t)
     t->best_rel_err_to_kernel = lf_kernel_relative_error(&best, k);
 }
 
-/* With an operation as the target: every patch's target, made now (so a
- * step never makes one), and the best filter, which becomes the reference
- * (options.target's weights). With a kernel: its best filter under input
- * noise, if any. */
+/* With an operation as the target: the scratch to make its targets with
+ * (kept or made in the step, as a kernel's), and the best filter, which
+ * becomes the reference (options.target's weights). With a kernel: its best
+ * filter under input noise, if any. */
 static lf_status prepare_operation(lf_trainer *t, lf_error *err)
 {
     memset(&t->best, 0, sizeof t->best);
     t->best_rel_err_to_kernel = NAN;
     if (!lf_target_is_set(&t->options.operation)) {
-        trainer_drop_operation_targets(t); /* a kernel's are made in the step */
+        trainer_drop_operation_targets(t); /* a kernel's need no scratch */
         prepare_noise_fit(t);
         return LF_OK;
     }
@@ -403,7 +401,7 @@ void lf_trainer_destroy(lf_trainer *t)
     free(t->state.params);
     lf_optimizer_state_deinit(&t->state.optimizer);
     free(t->state.order);
-    free(t->targets);
+    trainer_drop_operation_targets(t);
     trainer_target_cache_free(t);
     free(t->target_work);
     free(t->sample_target);
