@@ -3,8 +3,9 @@
  * plain path.
  *
  * The Gram matrix is checked entry by entry against X^T X summed pixel by
- * pixel, for odd, even and non-square kernels with both paddings; the fast
- * matrix-vector product against its double-precision twin; and a whole
+ * pixel, for odd, even and non-square kernels with both paddings; the
+ * packed layout; the fast matrix-vector product against its
+ * double-precision twin, whole and in row ranges; and a whole
  * training run on the Gram engine against the same run on the direct engine
  * (same seed, same batches), whose weights must stay together step by step.
  */
@@ -135,82 +136,166 @@ static void test_gram_compute_respects_capacity(void **state)
     free(work);
 }
 
-/* Matrices large enough to be read with prefetching (gram.c's
- * GRAM_PREFETCH_MIN_PARAMS), every remainder of p mod 4: the same G d as
- * the plain loops, within float rounding of sums of p terms. */
-static void test_gram_apply_large_matches_reference(void **state)
+/* Values in [-1, 1), so that sums cancel as a gradient's do. */
+static void fill_signed(float *v, size_t n, uint64_t seed)
+{
+    lf_rng rng;
+    lf_rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (float)(2 * lf_rng_uniform(&rng) - 1);
+}
+
+/* Every entry of the triangle has a place of its own in the packed array
+ * and the places fill it: the layout loses nothing and overlaps nothing.
+ * Each four-row panel starts where that row starts in the row-by-row
+ * triangle, whose counts lf_gram_split's equal shares are made from. */
+static void test_gram_packed_layout(void **state)
 {
     (void)state;
-    for (int p = 512; p <= 515; p++) {
-        size_t count = lf_gram_packed_count(p);
-        float *packed = malloc(sizeof(float) * count);
-        float *d = malloc(sizeof(float) * (size_t)p), *work = malloc(sizeof(float) * (size_t)p);
-        float *g1 = calloc((size_t)p, sizeof(float)), *g2 = calloc((size_t)p, sizeof(float));
-        assert_true(packed && d && work && g1 && g2);
-        fill_random(packed, (int)count, (uint64_t)p);
-        fill_random(d, p, (uint64_t)p + 100);
-        double q1 = lf_gram_apply(g1, work, packed, d, p, 0.5f);
-        double q2 = lf_gram_apply_reference(g2, packed, d, p, 0.5f);
-        assert_true(fabs(q1 - q2) <= 1e-4 * fabs(q2));
-        double largest = 0;
-        for (int i = 0; i < p; i++)
-            largest = fmax(largest, fabs(g2[i]));
-        for (int i = 0; i < p; i++)
-            if (!(fabs(g1[i] - g2[i]) <= 1e-4 * largest))
-                fail_msg("p = %d: gradient %d is %g, expected %g", p, i, (double)g1[i],
-                         (double)g2[i]);
-        free(packed);
-        free(d);
-        free(work);
-        free(g1);
-        free(g2);
+    static const int sizes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 19, 20, 21, 22, 23, 24, 36, 37, 1025};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        const int p = sizes[k];
+        const size_t count = lf_gram_packed_count(p);
+        assert_int_equal(count, (size_t)p * (size_t)(p + 1) / 2);
+        unsigned char *used = calloc(count, 1);
+        assert_non_null(used);
+        for (int r = 0; r < p; r++)
+            for (int c = r; c < p; c++) {
+                const size_t i = lf_gram_packed_index(p, r, c);
+                if (i >= count || used[i])
+                    fail_msg("p = %d: G[%d][%d] at %zu, past %zu or taken", p, r, c, i, count);
+                used[i] = 1;
+            }
+        for (int r = 0; r < p; r += 4)
+            assert_int_equal(lf_gram_packed_index(p, r, r),
+                             (size_t)r * p - (size_t)r * (size_t)(r - 1) / 2);
+        free(used);
     }
 }
 
+/* y (p values) against the reference's G d for the rows [0, p), within
+ * tol of the sum of the magnitudes of each row's terms, |G| |d|. */
+static void check_vector(const float *got, const double *want, const double *magnitude, int p,
+                         double tol, const char *what, int p_case)
+{
+    for (int i = 0; i < p; i++)
+        if (!(fabs(got[i] - want[i]) <= tol * magnitude[i] + 1e-30))
+            fail_msg("p = %d, %s: value %d is %.9g, expected %.9g (magnitude %g)", p_case, what, i,
+                     (double)got[i], want[i], magnitude[i]);
+}
+
+/*
+ * The product for one P against its double-precision twin, whole and in
+ * row ranges: those lf_gram_split makes (whole panels) and ranges that
+ * start and stop inside panels. The float sums round; the tolerance is
+ * 4e-5 of the magnitudes of each value's terms, a few hundred times one
+ * float's rounding (a value here is a sum of up to 1,025 products, added
+ * in chains of up to 256), while one entry of G misplaced or misread moves
+ * a value by about 1 / sqrt(P) of that magnitude or more.
+ */
+static void check_apply(int p)
+{
+    const size_t count = lf_gram_packed_count(p);
+    const double tol = 4e-5;
+    float *packed = malloc(sizeof(float) * count);
+    float *d = malloc(sizeof(float) * (size_t)p), *work = malloc(sizeof(float) * (size_t)p);
+    float *g1 = malloc(sizeof(float) * (size_t)p), *g2 = malloc(sizeof(float) * (size_t)p);
+    float *y = malloc(sizeof(float) * (size_t)p), *part = malloc(sizeof(float) * (size_t)p);
+    double *want = malloc(sizeof(double) * (size_t)p);
+    double *magnitude = malloc(sizeof(double) * (size_t)p);
+    assert_true(packed && d && work && g1 && g2 && y && part && want && magnitude);
+    fill_signed(packed, count, (uint64_t)p);
+    fill_signed(d, (size_t)p, (uint64_t)p + 100);
+
+    /* G d and |G| |d| by the definition, for the expected values. */
+    double quad_magnitude = 0;
+    for (int r = 0; r < p; r++) {
+        double sum = 0, mag = 0;
+        for (int c = 0; c < p; c++) {
+            const float g = packed[r <= c ? lf_gram_packed_index(p, r, c)
+                                          : lf_gram_packed_index(p, c, r)];
+            sum += (double)g * d[c];
+            mag += fabs((double)g * d[c]);
+        }
+        want[r] = sum;
+        magnitude[r] = mag;
+        quad_magnitude += fabs((double)d[r]) * mag;
+    }
+
+    /* Whole: both add 0.5 G d to what the gradient holds. */
+    for (int i = 0; i < p; i++)
+        g1[i] = g2[i] = 0.25f;
+    const double q1 = lf_gram_apply(g1, work, packed, d, p, 0.5f);
+    const double q2 = lf_gram_apply_reference(g2, packed, d, p, 0.5f);
+    assert_true(fabs(q2 - q1) <= tol * quad_magnitude);
+    /* Adding to 0.25 rounds by up to 2^-25 besides. */
+    for (int i = 0; i < p; i++) {
+        const double expected = 0.25 + 0.5 * want[i], slack = 0x1p-24;
+        if (!(fabs(g1[i] - expected) <= 0.5 * tol * magnitude[i] + slack))
+            fail_msg("p = %d: gradient %d is %.9g, expected %.9g", p, i, (double)g1[i], expected);
+        if (!(fabs(g2[i] - expected) <= 1e-6 * magnitude[i] + slack))
+            fail_msg("p = %d: the reference's gradient %d is %.9g", p, i, (double)g2[i]);
+    }
+
+    /* In row ranges, as threads split a large G: lf_gram_split's, on
+     * multiples of four, and ranges cut inside panels. */
+    for (int blocks = 1; blocks <= 10; blocks++) {
+        int bounds[10];
+        int made;
+        if (blocks <= 8) {
+            made = lf_gram_split(p, blocks, bounds, 9);
+            assert_int_equal(made, blocks);
+            for (int b = 1; b < made; b++)
+                assert_true(bounds[b] % 4 == 0 || bounds[b] == p);
+        } else {
+            /* Cuts at 1, 6, 2p/3 + 1 (clipped): rows before, inside and
+             * after whole panels, and the last rows when p % 4 != 0. */
+            const int cuts[3] = {1, 6, 2 * p / 3 + 1};
+            made = 0;
+            bounds[0] = 0;
+            for (int k = (blocks == 10 ? 1 : 0); k < 3; k++)
+                if (cuts[k] > bounds[made] && cuts[k] < p)
+                    bounds[++made] = cuts[k];
+            bounds[++made] = p;
+        }
+        assert_int_equal(bounds[0], 0);
+        assert_int_equal(bounds[made], p);
+        memset(y, 0, sizeof(float) * (size_t)p);
+        for (int b = 0; b < made; b++) {
+            assert_true(bounds[b] <= bounds[b + 1]);
+            memset(part, 0, sizeof(float) * (size_t)p);
+            lf_gram_apply_rows(part, packed, d, p, bounds[b], bounds[b + 1]);
+            for (int i = 0; i < p; i++)
+                y[i] += part[i];
+        }
+        check_vector(y, want, magnitude, p, tol, blocks <= 8 ? "split" : "cut inside panels", p);
+        for (int i = 0; i < p; i++)
+            g1[i] = 0.25f;
+        const double q3 = lf_gram_apply_finish(g1, y, d, p, 0.5f);
+        assert_true(fabs(q3 - q2) <= tol * quad_magnitude);
+    }
+    free(packed);
+    free(d);
+    free(work);
+    free(g1);
+    free(g2);
+    free(y);
+    free(part);
+    free(want);
+    free(magnitude);
+}
+
+/* Sizes around the four-row panels and the 16-column strips (every
+ * remainder of p mod 4, strips whole and cut), the prefetching from 512
+ * parameters on, and the smiley's 1,025. */
 static void test_gram_apply_matches_reference(void **state)
 {
     (void)state;
-    /* Sizes around the four-row blocking: every remainder of p mod 4. */
-    for (int p = 1; p <= 42; p += (p < 12 ? 1 : 7)) {
-        float packed[42 * 43 / 2], d[42], g1[42], g2[42], work[42];
-        fill_random(packed, (int)lf_gram_packed_count(p), (uint64_t)p);
-        fill_random(d, p, (uint64_t)p + 100);
-        for (int i = 0; i < p; i++)
-            g1[i] = g2[i] = 0.25f; /* both must add to what is there */
-        double q1 = lf_gram_apply(g1, work, packed, d, p, 0.5f);
-        double q2 = lf_gram_apply_reference(g2, packed, d, p, 0.5f);
-        assert_true(fabs(q1 - q2) <= 1e-5 * fabs(q2));
-        for (int i = 0; i < p; i++)
-            if (!(fabs(g1[i] - g2[i]) <= 1e-5 * fabs(g2[i])))
-                fail_msg("p = %d: gradient %d is %g, expected %g", p, i, (double)g1[i],
-                         (double)g2[i]);
+    static const int sizes[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,  12,  13,  19,  20, 21,
+                                22, 23, 24, 36, 37, 42, 63, 64, 65, 100, 512, 513, 514, 515, 1025};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        check_apply(sizes[k]);
 
-        /* In row blocks, as threads split a large G: the blocks cover every
-         * row once, on four-row boundaries, and their sum is G d. */
-        for (int blocks = 1; blocks <= 4; blocks++) {
-            int bounds[5];
-            assert_int_equal(lf_gram_split(p, blocks, bounds, 5), blocks);
-            assert_int_equal(bounds[0], 0);
-            assert_int_equal(bounds[blocks], p);
-            float y[42] = {0}, g3[42];
-            for (int b = 0; b < blocks; b++) {
-                assert_true(bounds[b] <= bounds[b + 1]);
-                assert_true(bounds[b] % 4 == 0 || bounds[b] == p);
-                float part[42] = {0};
-                lf_gram_apply_rows(part, packed, d, p, bounds[b], bounds[b + 1]);
-                for (int i = 0; i < p; i++)
-                    y[i] += part[i];
-            }
-            for (int i = 0; i < p; i++)
-                g3[i] = 0.25f;
-            double q3 = lf_gram_apply_finish(g3, y, d, p, 0.5f);
-            assert_true(fabs(q3 - q2) <= 1e-5 * fabs(q2));
-            for (int i = 0; i < p; i++)
-                if (!(fabs(g3[i] - g2[i]) <= 1e-5 * fabs(g2[i])))
-                    fail_msg("p = %d in %d blocks: gradient %d is %g, expected %g", p, blocks, i,
-                             (double)g3[i], (double)g2[i]);
-        }
-    }
     /* A large G splits into blocks of about equal work. */
     int bounds[5];
     assert_int_equal(lf_gram_split(1025, 4, bounds, 5), 4);
@@ -399,8 +484,8 @@ int main(void)
         cmocka_unit_test(test_gram_matches_definition),
         cmocka_unit_test(test_gram_kernel_much_larger_than_patch),
         cmocka_unit_test(test_gram_compute_respects_capacity),
+        cmocka_unit_test(test_gram_packed_layout),
         cmocka_unit_test(test_gram_apply_matches_reference),
-        cmocka_unit_test(test_gram_apply_large_matches_reference),
         cmocka_unit_test(test_gram_split_respects_capacity),
         cmocka_unit_test(test_padding_taps_never_move),
         cmocka_unit_test(test_trajectories_agree_sgd),

@@ -45,14 +45,39 @@ extern "C" {
 /* Parameters of a layer with this shape: taps + 1. */
 static inline int lf_gram_size(const lf_conv_shape *s) { return s->k_height * s->k_width + 1; }
 
-/* G is symmetric, so only its upper triangle is stored, row by row: row r
- * holds columns r..P-1. Halving the bytes halves the time of a step, which
- * is spent reading G. Taps are in row-major kernel order, then the bias. */
+/* G is symmetric, so only its upper triangle is stored: halving the bytes
+ * halves the time of a step, which is spent reading G. Taps are in
+ * row-major kernel order, then the bias. The triangle is cut into panels of
+ * four rows (rows 4k..4k+3, the rows lf_gram_apply_rows takes together),
+ * each stored as:
+ *
+ *   its 4x4 block on the diagonal, the upper half row by row (10 values),
+ *   then its columns 4k+4..P-1 in strips of LF_GRAM_PANEL_WIDTH columns,
+ *   each strip the four rows' values one row after the other (the last
+ *   strip as wide as what is left).
+ *
+ * So a panel is one run of memory read front to back, and so is G: the
+ * product streams it as one sequence instead of four rows at once, which the
+ * memory keeps up with better. When P is not a multiple of four, the last
+ * one to three rows are stored row by row. A panel takes as many values as
+ * its rows of the triangle, so the count and where each panel starts are
+ * those of the plain row-by-row triangle. lf_gram_packed_index is the one
+ * place that says where G[r][c] lives: build and read G only through it. */
+#define LF_GRAM_PANEL_WIDTH 16
 static inline size_t lf_gram_packed_count(int p) { return (size_t)p * (size_t)(p + 1) / 2; }
-/* Index of G[r][c], r <= c, in the packed triangle. */
+/* Index of G[r][c], 0 <= r <= c < P, in the packed triangle. */
 static inline size_t lf_gram_packed_index(int p, int r, int c)
 {
-    return (size_t)r * (size_t)p - (size_t)r * (size_t)(r - 1) / 2 + (size_t)(c - r);
+    const int r4 = r & ~3, i = r - r4; /* the panel's first row; r's place in it */
+    /* The rows above hold r4 P - r4 (r4 - 1) / 2 values. */
+    const size_t start = (size_t)r4 * (size_t)p - (size_t)r4 * (size_t)(r4 - 1) / 2;
+    if (r4 + 4 > p) /* the last rows, fewer than four: row by row */
+        return start + (size_t)(i * (p - r4) - i * (i - 1) / 2 + (c - r));
+    if (c < r4 + 4) /* the block on the diagonal: rows start at 0, 4, 7, 9 */
+        return start + (size_t)(i * 4 - i * (i - 1) / 2 + (c - r));
+    const int w = LF_GRAM_PANEL_WIDTH, j = c - (r4 + 4), strip = j / w;
+    const int left = p - (r4 + 4) - strip * w, width = left < w ? left : w;
+    return start + 10 + (size_t)strip * 4 * w + (size_t)(i * width + j % w);
 }
 
 /* Largest kernel side the statistics engine takes (the kernel limit). */
@@ -111,7 +136,9 @@ lf_status lf_gram_layer_compute(float *packed, size_t packed_count, double *work
  * returns d^T y. lf_gram_split cuts [0, P) into `blocks` row ranges of about
  * equal work, bounds[0..blocks], each boundary a multiple of four. bounds
  * holds capacity ints; fewer blocks are made when blocks + 1 would not fit.
- * Returns the number of blocks made (0 when capacity < 2). */
+ * Returns the number of blocks made (0 when capacity < 2). Any [r0, r1)
+ * gives its share; ranges on multiples of four, as lf_gram_split makes,
+ * take whole panels, the fast way. */
 void lf_gram_apply_rows(float *y, const float *packed, const float *d, int p, int r0, int r1);
 double lf_gram_apply_finish(float *grad, const float *y, const float *d, int p, float scale);
 int lf_gram_split(int p, int blocks, int *bounds, int capacity);

@@ -62,7 +62,10 @@ lf_status lf_gram_layer_compute(float *packed, size_t packed_count, double *work
                 g += p - r;
             }
         }
-    for (size_t i = 0; i < n; i++)
-        packed[i] = (float)acc[i];
+    /* acc holds the triangle row by row; packed is laid out as gram.h says. */
+    const double *row = acc;
+    for (int r = 0; r < p; row += p - r, r++)
+        for (int c = r; c < p; c++)
+            packed[lf_gram_packed_index(p, r, c)] = (float)row[c - r];
     return LF_OK;
 }
