@@ -51,7 +51,10 @@ SCALES = [0.5, 1.0, 1.5, 2.0, 3.0]
 PRESENT_SIZES = [(800, 450), (1280, 720), (1920, 1080), (2560, 1440), (3840, 2160)]
 PRESENT_SCALES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0]
 CTRL_PLUS_3 = 1.25 ** 3  # Ctrl + pressed three times from scale 1
-OVERLAYS = {"help", "toast", "tooltip", "edit"}
+# Drawn over the run on purpose: the help, hover read-outs, a cell being
+# edited, a large notice, and the statistics' progress over the dimmed run
+# (how long that shows depends on how fast the statistics are built).
+OVERLAYS = {"help", "toast", "tooltip", "edit", "notice", "progress"}
 
 failures = []
 
